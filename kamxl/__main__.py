@@ -1,0 +1,3 @@
+from kamxl.cli import main
+
+main()

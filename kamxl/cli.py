@@ -1,0 +1,156 @@
+"""The kamxl command line: a thin shell over the library.
+
+Heavy modules (pandas, calamine, xlsxwriter) are imported inside commands so
+that `kamxl --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from kamxl import __version__
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods")
+
+
+def _is_lock(path: Path) -> bool:
+    return path.name.startswith(("~$", ".~lock."))
+
+
+def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
+    """Files named directly, plus the spreadsheets inside named folders."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SPREADSHEET_SUFFIXES and not _is_lock(f) and not f.name.startswith("."))
+        else:
+            out.append(p)
+    return out
+
+
+def _settings(config: str | None, lang: str):
+    from kamxl.config import ConfigError, load_settings
+
+    try:
+        return load_settings(config, lang)
+    except ConfigError as exc:
+        click.echo(f"kamxl: {exc}", err=True)
+        sys.exit(2)
+
+
+common_options = [
+    click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of labels and messages."),
+    click.option("--config", type=click.Path(dir_okay=False), help="A TOML file overriding kamxl's defaults."),
+    click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors."),
+]
+
+
+def with_common(f):
+    for option in reversed(common_options):
+        f = option(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kamxl")
+def main() -> None:
+    """kamxl reads key-account-management planning workbooks (应收帐款规划表,
+    预期损益表, 客户价值评估 …), runs the course's calculations and writes
+    reviewed Excel reports."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@with_common
+def check(paths, as_json, lang, config, debug):
+    """Show how each workbook's sheets are recognised, and every issue found.
+
+    Exit status: 0 no errors, 1 some file has errors, 2 usage errors.
+    """
+    from kamxl.read import read_workbook
+
+    settings = _settings(config, lang)
+    files = expand_inputs(paths)
+    if not files:
+        raise click.UsageError("no spreadsheet files found in " + ", ".join(paths))
+    results = []
+    for path in files:
+        try:
+            results.append(read_workbook(path, settings, strict=debug))
+        except Exception as exc:  # a bug in kamxl: say so plainly, trace only with --debug
+            if debug:
+                traceback.print_exc()
+            from kamxl.read import WorkbookData
+
+            results.append(WorkbookData(path, None, issues=[settings.issue("unexpected_error", name=path.name, detail=f"{type(exc).__name__}: {exc}"[:200])]))
+    if as_json:
+        click.echo(json.dumps([_check_dict(r) for r in results], ensure_ascii=False, indent=2))
+    else:
+        _print_check(results, settings)
+    sys.exit(1 if any(r.errors for r in results) else 0)
+
+
+def _check_dict(result) -> dict:
+    return {
+        "file": str(result.path),
+        "kind": result.kind,
+        "sheets": [{"name": s.name, "form": s.form, "header_row": s.header_row, "rows": s.rows} for s in result.sheets],
+        "issues": [i.to_dict() for i in result.issues],
+    }
+
+
+def _print_check(results, settings) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, soft_wrap=True)
+    styles = {"error": "bold red", "warning": "yellow", "info": "dim"}
+    for result in results:
+        console.print(f"[bold]{result.path}[/bold]" + (f"  ({result.kind})" if result.kind else ""))
+        if result.sheets:
+            table = Table(show_edge=False, pad_edge=False, box=None)
+            for key in ("sheet", "form", "header_row", "rows"):
+                table.add_column(settings.label(f"ui.{key}"))
+            for s in result.sheets:
+                form = settings.form_name(s.form) if s.form else f"[dim]{settings.label('ui.not_used')}[/dim]"
+                table.add_row(s.name, form, str(s.header_row or ""), str(s.rows) if s.form else "")
+            console.print(table)
+        for i in result.issues:
+            place = f" {i.place}" if i.place else ""
+            label = settings.label(f"ui.{i.severity}")
+            console.print(f"  [{styles[i.severity]}]{label}[/] [dim]{i.code}[/dim]{place}: {i.message}")
+        console.print()
+    from kamxl.issues import count
+
+    all_issues = [i for r in results for i in r.issues]
+    console.print(settings.label("ui.summary", files=len(results), errors=count(all_issues, "error"), warnings=count(all_issues, "warning")))
+
+
+@main.command()
+@click.argument("forms", nargs=-1)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the blank forms into.")
+@with_common
+def template(forms, out_dir, lang, config, debug):
+    """Write blank forms (all ten, or the FORMS named) in the course's layout."""
+    from kamxl.read.header import FORM_NAMES
+    from kamxl.write.template import write_template
+
+    settings = _settings(config, lang)
+    unknown = [f for f in forms if f not in FORM_NAMES]
+    if unknown:
+        raise click.UsageError(f"unknown form(s): {', '.join(unknown)}; choose from {', '.join(FORM_NAMES)}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for form in forms or FORM_NAMES:
+        path = write_template(form, out, settings)
+        click.echo(settings.label("ui.template_written", path=path))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

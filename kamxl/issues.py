@@ -1,0 +1,46 @@
+"""The one Issue record used by the reader, the calculations and every output."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A problem found at a place: severity, stable snake_case code, sheet, A1 cell."""
+
+    severity: str
+    code: str
+    sheet: str | None
+    cell: str | None
+    message: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def place(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or ""
+
+
+def count(issues, severity: str) -> int:
+    return sum(1 for i in issues if i.severity == severity)
+
+
+def column_letter(index: int) -> str:
+    """0-based column index to Excel letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based row and column to an A1 reference."""
+    return f"{column_letter(col)}{row + 1}"

@@ -1,0 +1,183 @@
+"""Read a planning workbook: recognise each sheet's form and parse it to tidy tables.
+
+``read_workbook`` never raises for a bad file: what cannot be read becomes an
+Issue with its sheet and cell, and whatever can be read is returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kamxl.config import Settings
+from kamxl.issues import Issue
+from kamxl.read.container import Refused, open_container
+from kamxl.read.grid import Grid, load_grids
+from kamxl.read.header import FORM_NAMES, FormSpec, build_block, form_specs, row_features
+from kamxl.read.sheet import SheetContext, SheetData
+from kamxl.read.values import Values
+from kamxl.text import normalise
+
+__all__ = ["read_workbook", "WorkbookData", "SheetInfo", "SheetData", "FORM_NAMES"]
+
+
+@dataclass
+class SheetInfo:
+    """How one sheet was understood: its form (None = not used) and rows read."""
+
+    name: str
+    form: str | None
+    header_row: int | None = None
+    rows: int = 0
+
+
+@dataclass
+class WorkbookData:
+    path: Path
+    kind: str | None
+    sheets: list[SheetInfo] = field(default_factory=list)
+    forms: dict[str, list[SheetData]] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    def table(self, form: str, name: str = "main"):
+        """One form's table across all sheets of that form (None if absent)."""
+        import pandas as pd
+
+        frames = [s.tables[name] for s in self.forms.get(form, []) if name in s.tables]
+        if not frames:
+            return None
+        if len(frames) == 1:
+            return frames[0]
+        return pd.concat(frames, ignore_index=True)
+
+    def sheet_of(self, form: str) -> str | None:
+        sheets = self.forms.get(form)
+        return sheets[0].sheet if sheets else None
+
+
+def _values(settings: Settings) -> Values:
+    cached = settings._cache.get("values")
+    if cached is None:
+        cached = settings._cache["values"] = Values(settings)
+    return cached
+
+
+def _title_texts(grid: Grid, scan: int) -> list[str]:
+    """Cells that look like a title: alone in their row, or merged wide, near the top."""
+    wide = {(r0, c0) for r0, c0, r1, c1 in grid.merged if c1 - c0 >= 2}
+    out = []
+    for r in range(min(scan, grid.nrows)):
+        cells = [(c, v) for c, v in enumerate(grid.rows[r]) if isinstance(v, str) and v.strip()]
+        if len(cells) == 1 or any((r, c) in wide for c, _ in cells):
+            out += [v for c, v in cells if len(cells) == 1 or (r, c) in wide]
+    return out
+
+
+def _by_title(grid: Grid, specs: dict[str, FormSpec]) -> str | None:
+    """The form a sheet's name or title names; the longest matching title wins.
+
+    Titles cells are prose ("本工作簿用于三月计划评审"), so inside them only
+    titles of four or more characters count unless the whole cell is the title.
+    """
+    for texts, min_len in (([grid.name], 1), (_title_texts(grid, 5), 4)):
+        best: list[tuple[int, str]] = []
+        for text in texts:
+            key = normalise(text)
+            for spec in specs.values():
+                hits = [len(t) for t in spec.titles if t and (t == key or (len(t) >= min_len and t in key))]
+                if hits:
+                    best.append((max(hits), spec.name))
+        if best:
+            top = max(n for n, _ in best)
+            forms = {f for n, f in best if n == top}
+            if len(forms) == 1:
+                return forms.pop()
+    return None
+
+
+def recognise(grid: Grid, settings: Settings) -> tuple[str | None, int | None, list[Issue]]:
+    """(form, header row) for a sheet: by title first, then by header signature."""
+    specs = form_specs(settings)
+    values = _values(settings)
+    scan = min(grid.nrows, settings.get("limits.header_scan_rows"))
+    titled = _by_title(grid, specs)
+    if titled:
+        spec = specs[titled]
+        feats = [row_features(grid, r, spec, values) for r in range(scan)]
+        fitting = [f for f in feats if any(f.satisfies(s) for s in spec.signatures)]
+        pool = fitting or [f for f in feats if f.score > 0]
+        if not pool:
+            return titled, None, []
+        best = max(pool, key=lambda f: (f.score, -f.row))
+        return titled, best.row, []
+    found: list[tuple[int, str, int]] = []
+    for spec in specs.values():
+        feats = [row_features(grid, r, spec, values) for r in range(scan)]
+        fitting = [f for f in feats if any(f.satisfies(s) for s in spec.signatures)]
+        if fitting:
+            best = max(fitting, key=lambda f: (f.score, -f.row))
+            found.append((best.score, spec.name, best.row))
+    if not found:
+        return None, None, []
+    top = max(s for s, _, _ in found)
+    winners = [(f, r) for s, f, r in found if s == top]
+    if len(winners) > 1:
+        names = " / ".join(settings.form_name(f) for f, _ in winners)
+        return None, None, [settings.issue("ambiguous_form", grid.name, forms=names)]
+    return winners[0][0], winners[0][1], []
+
+
+def parse_sheet(grid: Grid, form: str, header_row: int, settings: Settings) -> tuple[SheetData | None, list[Issue]]:
+    from kamxl.read.forms import PARSERS
+
+    spec = form_specs(settings)[form]
+    ctx = SheetContext(grid, settings, _values(settings), spec)
+    block = build_block(grid, header_row, spec, ctx.values)
+    data = PARSERS[form](ctx, block)
+    if data is not None and data.rows == 0 and form != "calendar":
+        ctx.issue("no_rows", form=settings.form_name(form))
+    return data, ctx.finish()
+
+
+def read_workbook(path: str | Path, settings: Settings, strict: bool = False) -> WorkbookData:
+    """Read every sheet; ``strict`` re-raises unexpected errors (for --debug)."""
+    path = Path(path)
+    try:
+        container = open_container(path, settings)
+        grids, issues = load_grids(container, settings)
+    except Refused as refused:
+        return WorkbookData(path, None, issues=[refused.issue])
+    result = WorkbookData(path, container.kind, issues=list(issues))
+    if container.has_macros:
+        result.issues.append(settings.issue("macros_not_run"))
+    scan = settings.get("limits.header_scan_rows")
+    for grid in grids:
+        try:
+            form, header, notes = recognise(grid, settings)
+            result.issues += notes
+            if form is None:
+                result.sheets.append(SheetInfo(grid.name, None))
+                continue
+            if header is None:
+                spec = form_specs(settings)[form]
+                column = settings.label(f"headers.{form}.{spec.required[0]}") if spec.required else "周一"
+                result.issues.append(settings.issue("no_header", grid.name, form=settings.form_name(form), rows=scan, column=column))
+                result.sheets.append(SheetInfo(grid.name, form))
+                continue
+            data, sheet_issues = parse_sheet(grid, form, header, settings)
+            result.issues += sheet_issues
+            result.sheets.append(SheetInfo(grid.name, form, header + 1, data.rows if data else 0))
+            if data is not None:
+                result.forms.setdefault(form, []).append(data)
+        except Exception as exc:
+            if strict:
+                raise
+            result.issues.append(settings.issue("unexpected_error", grid.name, name=f"{path.name} / {grid.name}", detail=f"{type(exc).__name__}: {exc}"[:200]))
+            result.sheets.append(SheetInfo(grid.name, None))
+    if not result.forms and not result.errors:
+        result.issues.append(settings.issue("no_forms", name=path.name))
+    return result

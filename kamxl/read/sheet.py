@@ -1,0 +1,150 @@
+"""Reading the cells of one recognised sheet, with issues at their places."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kamxl.config import Settings
+from kamxl.issues import Issue, a1, column_letter
+from kamxl.read.grid import Grid
+from kamxl.read.header import HeaderBlock, FormSpec
+from kamxl.read.values import Values
+
+_SUSPECT_CODES = {"no_value": "formula_no_value", "stale_zero": "formula_stale_zero", "error": "formula_error_value"}
+
+
+@dataclass
+class SheetData:
+    """One recognised sheet: tidy tables, its header place and metadata.
+
+    Every table has the columns ``sheet`` and ``row`` (the Excel row number),
+    so later calculations can point issues at cells.
+    """
+
+    sheet: str
+    form: str
+    header_row: int  # 1-based Excel row of the top header row
+    tables: dict = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)  # field -> column letter
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        main = self.tables.get("main")
+        return 0 if main is None or main.empty else int(main["row"].nunique())
+
+
+class SheetContext:
+    """Parses cells of one sheet, collecting capped issues with their cells."""
+
+    def __init__(self, grid: Grid, settings: Settings, values: Values, spec: FormSpec):
+        self.grid = grid
+        self.settings = settings
+        self.values = values
+        self.spec = spec
+        self.issues: list[Issue] = []
+        self._counts: Counter = Counter()
+        self._cap = settings.get("limits.max_cell_issues")
+
+    @property
+    def sheet(self) -> str:
+        return self.grid.name
+
+    def issue(self, code: str, r: int | None = None, c: int | None = None, **args) -> None:
+        self._counts[code] += 1
+        if self._counts[code] > self._cap:
+            return
+        cell = a1(r, c) if r is not None and c is not None else None
+        self.issues.append(self.settings.issue(code, self.sheet, cell, **args))
+
+    def finish(self) -> list[Issue]:
+        for code, n in self._counts.items():
+            if n > self._cap:
+                self.issues.append(self.settings.issue("more_cell_issues", self.sheet, count=n - self._cap, kind=code))
+        self._counts.clear()
+        return self.issues
+
+    def header_label(self, fieldname: str) -> str:
+        try:
+            return self.settings.label(f"headers.{self.spec.name}.{fieldname}")
+        except KeyError:
+            return fieldname
+
+    # -- cell reading ----------------------------------------------------------
+    def raw(self, r: int, c: int | None):
+        if c is None:
+            return None
+        suspect = self.grid.suspects.get((r, c))
+        if suspect is not None:
+            code = _SUSPECT_CODES[suspect.problem]
+            self.issue(code, r, c, formula=suspect.formula or "", value=suspect.value)
+            if suspect.problem == "error":
+                return None
+        return self.grid.value(r, c)
+
+    def text(self, r: int, c: int | None) -> str | None:
+        return self.as_text(self.raw(r, c))
+
+    def as_text(self, v) -> str | None:
+        if self.values.is_blank(v):
+            return None
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, (dt.datetime, dt.date)):
+            return v.isoformat()
+        return str(v).strip()
+
+    def parse(self, kind: str, r: int, c: int | None, column: str = "", **kw):
+        """Parse a cell as ``kind``; warn at the cell when it cannot be read."""
+        v = self.raw(r, c)
+        if kind == "text":
+            return self.as_text(v)
+        if kind.startswith("label:"):
+            vocab = kind[6:]
+            value, ok = self.values.label(vocab, v)
+            if not ok:
+                allowed = "/".join(self.values.aliases(vocab))
+                self.issue("invalid_label", r, c, value=v, column=column, allowed=allowed)
+            return value
+        parser = getattr(self.values, kind)
+        value, ok = parser(v, **kw)
+        if not ok:
+            code = {"number": "invalid_number", "quantity": "invalid_number", "percent": "invalid_percent",
+                    "date": "invalid_date", "time": "invalid_time", "month": "invalid_label"}[kind]
+            self.issue(code, r, c, value=v, column=column, allowed="1–12")
+        return value
+
+    def letter(self, c: int | None) -> str | None:
+        return None if c is None else column_letter(c)
+
+    # -- body rows -------------------------------------------------------------
+    def body(self, block: HeaderBlock, key_col: int | None, section=None):
+        """Yield (row, kind) under the header: kind is "data" or "total".
+
+        Blank spacer rows are skipped; a note row ("备注:…") ends the table;
+        a lone text cell outside the key column is a remark, not data.
+        ``section(r)`` may claim a row first (e.g. a date heading); it is skipped.
+        """
+        values = self.values
+        after_total = False
+        for r in range(block.bottom + 1, self.grid.nrows):
+            row = self.grid.rows[r]
+            cells = [(c, v) for c, v in enumerate(row) if not values.is_blank(v)]
+            if not cells:
+                continue
+            if section is not None and section(r):
+                continue
+            first_c, first_v = cells[0]
+            if any(values.is_total(v) for _, v in cells[:2]):
+                after_total = True
+                yield r, "total"
+                continue
+            if values.is_note(first_v):
+                return
+            if len(cells) == 1 and isinstance(first_v, str) and (after_total or first_c != key_col):
+                if after_total:
+                    return
+                continue
+            yield r, "data"

@@ -1,0 +1,1 @@
+"""Writers: the blank form templates now; report workbook and summaries later."""

@@ -1,0 +1,88 @@
+"""The command line as a user runs it: exit codes, JSON, help on every command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from kamxl import __version__
+from kamxl.cli import main
+from tests.conftest import CORPUS
+
+
+@pytest.fixture()
+def runner():
+    return CliRunner()
+
+
+def test_version(runner):
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+@pytest.mark.parametrize("command", [[], ["check"], ["template"]])
+def test_help_on_every_command(runner, command):
+    result = runner.invoke(main, command + ["--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_python_dash_m(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "kamxl", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and __version__ in out.stdout
+
+
+def test_check_exit_codes(runner, tmp_path):
+    template = runner.invoke(main, ["template", "customers", "--out", str(tmp_path)])
+    assert template.exit_code == 0
+    good = runner.invoke(main, ["check", str(tmp_path / "customers.xlsx")])
+    assert good.exit_code == 0, good.output
+    bad = runner.invoke(main, ["check", str(CORPUS / "synthetic/csv_text_named.xlsx")])
+    assert bad.exit_code == 1 and "not_a_spreadsheet" in bad.output and "Traceback" not in bad.output
+    usage = runner.invoke(main, ["check"])
+    assert usage.exit_code == 2
+    unknown = runner.invoke(main, ["template", "nonsense", "--out", str(tmp_path)])
+    assert unknown.exit_code == 2
+
+
+def test_check_json_lists_sheets_forms_and_issues(runner, tmp_path):
+    runner.invoke(main, ["template", "receivables", "todo", "--out", str(tmp_path)])
+    result = runner.invoke(main, ["check", "--json", str(tmp_path)])
+    data = json.loads(result.output)
+    assert [(d["sheets"][0]["form"], d["sheets"][0]["rows"]) for d in data] == [("receivables", 1), ("todo", 1)]
+    assert all(d["issues"] == [] for d in data)
+
+
+def test_check_in_english(runner):
+    result = runner.invoke(main, ["check", "--lang", "en", str(CORPUS / "poi/protect.xlsx")])
+    assert result.exit_code == 1 and "password-protected" in result.output
+
+
+def test_config_errors_name_the_key(runner, tmp_path):
+    cfg = tmp_path / "my.toml"
+    cfg.write_text("[tier]\nhigh_treshold = 3.5\n", encoding="utf-8")
+    result = runner.invoke(main, ["check", "--config", str(cfg), str(CORPUS / "poi/protect.xlsx")])
+    assert result.exit_code == 2 and "tier.high_treshold" in result.output
+
+
+def test_user_aliases_extend_the_defaults(runner, tmp_path):
+    import openpyxl
+
+    cfg = tmp_path / "my.toml"
+    cfg.write_text('[forms.customers.fields]\ncustomer = ["经销商"]\n', encoding="utf-8")
+    wb = openpyxl.Workbook()
+    wb.active.append(["经销商", "订单量"])
+    wb.active.append(["朗通", "超额"])
+    wb.save(tmp_path / "dealers.xlsx")
+    result = runner.invoke(main, ["check", "--json", "--config", str(cfg), str(tmp_path / "dealers.xlsx")])
+    assert json.loads(result.output)[0]["sheets"][0]["form"] == "customers"
+
+
+def test_folders_skip_lock_files(runner, tmp_path):
+    (tmp_path / "~$plan.xlsx").write_bytes(b"\x05owner")
+    runner.invoke(main, ["template", "weekly", "--out", str(tmp_path)])
+    result = runner.invoke(main, ["check", "--json", str(tmp_path)])
+    assert [d["file"].rsplit("/", 1)[-1] for d in json.loads(result.output)] == ["weekly.xlsx"]
