@@ -102,9 +102,11 @@ def load_grids(container: Container, settings: Settings) -> tuple[list[Grid], li
                     continue  # chart and macro sheets hold no form data
                 try:
                     sheet = wb.get_sheet_by_name(meta.name)
-                    cells = sheet.height * sheet.width
+                    # rows are materialised from A1, so the extent counts from A1 too
+                    nrows, ncols = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+                    cells = nrows * ncols
                     if cells > max_cells:
-                        issues.append(settings.issue("sheet_too_large", meta.name, rows=f"{sheet.height:,}", cols=f"{sheet.width:,}", limit=f"{max_cells:,}"))
+                        issues.append(settings.issue("sheet_too_large", meta.name, rows=f"{nrows:,}", cols=f"{ncols:,}", limit=f"{max_cells:,}"))
                         continue
                     rows = sheet.to_python(skip_empty_area=False) if cells else []
                     merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
