@@ -37,8 +37,6 @@ def _columns(form: str) -> list[str]:
             cols.append(f"{name}_unit")
         if kind == "axis":
             cols.append(f"{name}_level")
-        if kind in ("time",) and form in ("todo", "worklog") and name == "end":
-            pass
     if form in ("todo", "worklog") and "hours" not in cols:
         cols.append("hours")
     return cols
