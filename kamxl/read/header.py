@@ -47,22 +47,22 @@ class FormSpec:
         )
 
     def field_of(self, text) -> str | None:
-        if not isinstance(text, str) or not text.strip():
-            return None
-        for key in (normalise(text), normalise_loose(text)):
-            for name, aliases in self.fields.items():
-                if key in aliases:
-                    return name
-        return None
+        """The field a header label names, if any."""
+        return _lookup(self.fields, text)
 
     def factor_of(self, text) -> str | None:
-        if not isinstance(text, str):
-            return None
-        for key in (normalise(text), normalise_loose(text)):
-            for name, aliases in self.factors.items():
-                if key in aliases:
-                    return name
+        """The value-tier factor a header label names, if any."""
+        return _lookup(self.factors, text)
+
+
+def _lookup(table: dict[str, set[str]], text) -> str | None:
+    if not isinstance(text, str) or not text.strip():
         return None
+    for key in (normalise(text), normalise_loose(text)):
+        for name, aliases in table.items():
+            if key in aliases:
+                return name
+    return None
 
 
 FORM_NAMES = ("receivables", "pnl", "activities", "calendar", "todo", "weekly", "monthly", "worklog", "customers", "appraisal")
