@@ -250,7 +250,7 @@ def parse_activities(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     for c, path in sorted(block.paths.items()):
         if c in taken:
             continue
-        m = next((is_month_label(p, ctx.values) for p in path if is_month_label(p, ctx.values)), None)
+        m = next((m for p in path if (m := is_month_label(p, ctx.values))), None)
         if m and m not in month_cols:
             month_cols[m] = c
     main, detail = [], []
