@@ -132,6 +132,71 @@ def _print_check(results, settings) -> None:
     console.print(settings.label("ui.summary", files=len(results), errors=count(all_issues, "error"), warnings=count(all_issues, "warning")))
 
 
+def _as_of(ctx, param, value):
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-03-31") from None
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the outputs (<stem>.report.json …).")
+@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="Review date (default: today): the review month and aging date.")
+@with_common
+def process(paths, out_dir, as_of, lang, config, debug):
+    """Read each workbook, run every calculation and write its results into --out.
+
+    Exit status: 0 no file has errors, 1 some file has errors, 2 usage errors.
+    """
+    from kamxl.process import process as run
+
+    settings = _settings(config, lang)
+    files = expand_inputs(paths)
+    if not files:
+        raise click.UsageError("no spreadsheet files found in " + ", ".join(paths))
+    out = Path(out_dir)
+    outcomes = []
+    for path in files:
+        try:
+            outcomes.append(run(path, out, settings, as_of=as_of, strict=debug))
+        except Exception:
+            if debug:
+                traceback.print_exc()
+                sys.exit(1)
+            raise
+    _print_outcomes(outcomes, settings)
+    sys.exit(1 if any(o.errors for o in outcomes) else 0)
+
+
+def _print_outcomes(outcomes, settings) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, soft_wrap=True)
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for key in ("file", "forms", "errors", "warnings", "output"):
+        table.add_column(settings.label(f"ui.{key}"))
+    for o in outcomes:
+        errors = f"[bold red]{len(o.errors)}[/]" if o.errors else "0"
+        table.add_row(o.source.name, str(len(o.forms)), errors, str(len(o.warnings)), "  ".join(p.name for p in o.outputs))
+    console.print(table)
+    folders = sorted({str(p.parent) for o in outcomes for p in o.outputs})
+    if folders:
+        console.print(settings.label("ui.outputs_in", folder=", ".join(folders)))
+    for o in outcomes:
+        for i in o.errors:
+            console.print(f"  [bold red]{settings.label('ui.error')}[/] {o.source.name}{(' ' + i.place) if i.place else ''}: {i.message}")
+    all_issues = [i for o in outcomes for i in o.issues]
+    from kamxl.issues import count
+
+    console.print(settings.label("ui.summary", files=len(outcomes), errors=count(all_issues, "error"), warnings=count(all_issues, "warning")))
+
+
 @main.command()
 @click.argument("forms", nargs=-1)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the blank forms into.")

@@ -24,7 +24,7 @@ def test_version(runner):
     assert result.exit_code == 0 and __version__ in result.output
 
 
-@pytest.mark.parametrize("command", [[], ["check"], ["template"]])
+@pytest.mark.parametrize("command", [[], ["check"], ["template"], ["process"]])
 def test_help_on_every_command(runner, command):
     result = runner.invoke(main, command + ["--help"])
     assert result.exit_code == 0 and "Usage" in result.output

@@ -1,0 +1,133 @@
+"""Projected P&L (METHOD §6): plan vs actual per line and month, variances, margin, YTD."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kamxl.calc.cells import fmt
+from kamxl.config import Settings
+from kamxl.issues import Issue
+
+GROUPS = ("revenue", "expense", "profit")
+# sign of a favourable variance per group: more revenue and profit, less expense
+FAVOURABLE_SIGN = {"revenue": 1.0, "expense": -1.0, "profit": 1.0}
+
+
+@dataclass
+class PnL:
+    lines: pd.DataFrame      # month × line: plan, actual, variance, variance_pct, favourable
+    months: pd.DataFrame     # month: <group>_plan/_actual/_variance/_variance_pct/_ytd…, margins
+    summary: dict = field(default_factory=dict)
+
+
+def variance(plan: pd.Series, actual: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(actual − plan, (actual − plan) / |plan|); NaN where actual is missing or plan is 0."""
+    var = actual - plan
+    return var, var / plan.abs().where(plan != 0)
+
+
+def favourable(group: pd.Series | str, var: pd.Series) -> pd.Series:
+    """True for revenue/profit above plan or expense below plan, False for the opposite, None at 0 or unknown."""
+    sign = group.map(FAVOURABLE_SIGN) if isinstance(group, pd.Series) else FAVOURABLE_SIGN[group]
+    signed = var * sign
+    out = pd.Series(np.where(signed > 0, True, np.where(signed < 0, False, None)), index=var.index, dtype=object)
+    return out.where(var.notna() & (var != 0), None)
+
+
+def months_with_actuals(lines: pd.DataFrame) -> list[int]:
+    act = lines.loc[lines["group"].isin(["revenue", "expense"])]
+    a = pd.to_numeric(act["actual"], errors="coerce")
+    return sorted(int(m) for m in act.loc[a.notna() & (a != 0), "month"].unique())
+
+
+def analyse(main: pd.DataFrame, settings: Settings, totals: pd.DataFrame | None = None) -> tuple[PnL, list[Issue]]:
+    """Everything §6 asks of one workbook's P&L."""
+    issues: list[Issue] = []
+    data = main.copy()
+    data["plan"] = pd.to_numeric(data["plan"], errors="coerce").astype(float)
+    data["actual"] = pd.to_numeric(data["actual"], errors="coerce").astype(float)
+    data["month"] = data["month"].astype(int)
+    with_actuals = months_with_actuals(data)
+    # a month without any actual has not happened yet: its actuals are unknown, not 0
+    data.loc[~data["month"].isin(with_actuals), "actual"] = np.nan
+    items = data[data["group"].isin(["revenue", "expense"])].copy()
+    items["variance"], items["variance_pct"] = variance(items["plan"], items["actual"])
+    items["favourable"] = favourable(items["group"], items["variance"])
+    months = pd.DataFrame(index=pd.Index(sorted(data["month"].unique()), name="month"))
+    for g in ("revenue", "expense"):
+        part = items[items["group"] == g].groupby("month")
+        months[f"{g}_plan"] = part["plan"].sum(min_count=1)
+        months[f"{g}_actual"] = part["actual"].sum(min_count=1)
+    months = months.fillna({"revenue_plan": 0.0, "expense_plan": 0.0})
+    has = months.index.isin(with_actuals)
+    for g in ("revenue", "expense"):
+        months.loc[has, f"{g}_actual"] = months.loc[has, f"{g}_actual"].fillna(0.0)
+    months["profit_plan"] = months["revenue_plan"] - months["expense_plan"]
+    months["profit_actual"] = months["revenue_actual"] - months["expense_actual"]
+    for g in GROUPS:
+        months[f"{g}_variance"], months[f"{g}_variance_pct"] = variance(months[f"{g}_plan"], months[f"{g}_actual"])
+        months[f"{g}_favourable"] = favourable(g, months[f"{g}_variance"])
+        months[f"{g}_plan_ytd"] = months[f"{g}_plan"].cumsum()
+        months[f"{g}_actual_ytd"] = months[f"{g}_actual"].cumsum().where(months[f"{g}_actual"].notna())
+    months["margin_plan"] = months["profit_plan"] / months["revenue_plan"].where(months["revenue_plan"] != 0)
+    months["margin_actual"] = months["profit_actual"] / months["revenue_actual"].where(months["revenue_actual"] != 0)
+    months = months.reset_index()
+    # the input's own 预期盈亏, checked against revenue − expense
+    tolerance = settings.get("pnl.profit_tolerance")
+    written = data[data["group"] == "profit"]
+    for _, w in written.iterrows():
+        mrow = months[months["month"] == w["month"]].iloc[0]
+        for measure, col in (("plan", "plan_col"), ("actual", "actual_col")):
+            value, computed = w[measure], mrow[f"profit_{measure}"]
+            if pd.isna(value) or pd.isna(computed):
+                continue
+            if abs(value - computed) > tolerance:
+                issues.append(settings.issue("profit_mismatch", w["sheet"], f"{w[col]}{int(w['row'])}" if w[col] else None,
+                                             month=settings.label(f"values.month.{int(w['month'])}"), measure=settings.label(f"values.measure.{measure}"),
+                                             written=fmt(value), computed=fmt(computed)))
+    issues += _check_totals(items, written, totals, settings)
+    summary = {f"{g}_{m}": _total(months[f"{g}_{m}"]) for g in GROUPS for m in ("plan", "actual")}
+    last = max(with_actuals) if with_actuals else None
+    to_date = months[months["month"] <= (last or 0)]
+    summary.update({
+        "last_month": last,
+        **{f"{g}_plan_to_date": float(to_date[f"{g}_plan"].sum()) for g in GROUPS},
+        "margin_plan": _ratio(summary["profit_plan"], summary["revenue_plan"]),
+        "margin_actual": _ratio(summary["profit_actual"], summary["revenue_actual"]) if last else None,
+    })
+    for g in GROUPS:
+        summary[f"{g}_variance_to_date"] = summary[f"{g}_actual"] - summary[f"{g}_plan_to_date"] if last else None
+    return PnL(items.reset_index(drop=True), months, summary), issues
+
+
+def _total(col: pd.Series) -> float:
+    return float(col.sum()) if col.notna().any() else 0.0
+
+
+def _ratio(a, b):
+    return a / b if b else None
+
+
+def _check_totals(items: pd.DataFrame, written_profit: pd.DataFrame, totals: pd.DataFrame | None, settings: Settings) -> list[Issue]:
+    """The 合计 row of each line against the sum of its months."""
+    if totals is None or totals.empty:
+        return []
+    issues = []
+    tolerance = settings.get("receivables.total_tolerance")
+    both = pd.concat([items, written_profit])
+    for _, t in totals.iterrows():
+        part = both[(both["sheet"] == t["sheet"]) & (both["group"] == t["group"]) & (both["line"] == t["line"])]
+        if part.empty:
+            continue
+        for measure, col in (("plan", "plan_col"), ("actual", "actual_col")):
+            value = pd.to_numeric(pd.Series([t[measure]]), errors="coerce").iloc[0]
+            if pd.isna(value):
+                continue
+            computed = float(pd.to_numeric(part[measure], errors="coerce").sum())
+            if abs(value - computed) > tolerance:
+                issues.append(settings.issue("total_mismatch", t["sheet"], f"{t[col]}{int(t['row'])}" if t[col] else None,
+                                             written=fmt(value), computed=fmt(computed), column=f"{t['line']} {settings.label(f'values.measure.{measure}')}"))
+    return issues

@@ -1,0 +1,200 @@
+"""Build the results of one workbook: every calculation of the method, run on the tables read.
+
+This is the step between reading and writing: ``build_results`` takes the
+reader's tidy tables, runs the pure calculations of ``kamxl.calc`` with the
+settings, and gathers their tables, key figures and issues in one
+``Results`` that every writer (report.json, workbook, summary) renders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from kamxl.calc.cells import CellMap
+from kamxl.config import Settings
+from kamxl.issues import Issue
+from kamxl.read import SheetInfo, WorkbookData
+
+
+@dataclass
+class Results:
+    source: Path
+    as_of: dt.date
+    kind: str | None = None
+    sheets: list[SheetInfo] = field(default_factory=list)
+    forms: dict[str, list[str]] = field(default_factory=dict)  # form -> its sheets
+    customers: pd.DataFrame | None = None
+    funnel: pd.DataFrame | None = None          # class: count, amount, weighted
+    health: tuple[str, str] | None = None       # (grade, rule)
+    groups: pd.DataFrame | None = None          # time per priority group vs guideline
+    receivables: Any = None
+    pnl: Any = None
+    activities: Any = None
+    time: tuple[pd.DataFrame, dict] | None = None
+    weekly: tuple[pd.DataFrame, pd.DataFrame] | None = None
+    monthly: pd.DataFrame | None = None
+    goals: pd.DataFrame | None = None
+    calendar: dict | None = None
+    appraisal: tuple[pd.DataFrame, pd.DataFrame] | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def unused_sheets(self) -> list[str]:
+        return [s.name for s in self.sheets if s.form is None]
+
+
+@dataclass
+class _Input:
+    """The reader's tables of one workbook, as the calculation steps ask for them."""
+
+    wb: WorkbookData
+    as_of: dt.date
+    cells: dict[str, CellMap]
+
+    def table(self, form: str, name: str = "main") -> pd.DataFrame | None:
+        t = self.wb.table(form, name)
+        return None if t is None else t.reset_index(drop=True)
+
+    def has(self, form: str) -> bool:
+        return self.wb.table(form) is not None
+
+
+def build_results(wb: WorkbookData, settings: Settings, as_of: dt.date | None = None, strict: bool = False) -> Results:
+    """Every calculation of METHOD §1–§7 and §9 that the workbook's forms allow."""
+    as_of = as_of or dt.date.today()
+    r = Results(wb.path, as_of, wb.kind, list(wb.sheets), {f: [s.sheet for s in sheets] for f, sheets in wb.forms.items()}, issues=list(wb.issues))
+    src = _Input(wb, as_of, {form: CellMap.of(sheets) for form, sheets in wb.forms.items()})
+    for form, step in STEPS:
+        try:
+            step(r, src, settings)
+        except Exception as exc:  # a bug in one form's step must not cost the others their results
+            if strict:
+                raise
+            r.issues.append(settings.issue("calculation_failed", None, None, form=settings.form_name(form), detail=f"{type(exc).__name__}: {exc}"[:200]))
+    return r
+
+
+def _customers(r: Results, src: _Input, settings: Settings) -> None:
+    if not src.has("customers"):
+        return
+    from kamxl.calc.funnel import assign_priorities, classify_opportunities, funnel_counts, funnel_health
+    from kamxl.calc.tier import assign_tiers, score_axes
+
+    scored, issues = score_axes(src.table("customers"), settings, src.cells["customers"])
+    r.issues += issues
+    opps, issues = classify_opportunities(assign_tiers(scored, settings), settings, src.as_of, src.cells["customers"])
+    r.issues += issues
+    r.customers = assign_priorities(opps, settings)
+    r.funnel = funnel_counts(r.customers)
+    r.health = funnel_health(r.funnel["count"].to_dict(), settings, stuck_share=None)
+
+
+def _receivables(r: Results, src: _Input, settings: Settings) -> None:
+    if not src.has("receivables"):
+        return
+    from kamxl.calc.receivables import collect
+
+    r.receivables, issues = collect(src.table("receivables"), src.table("receivables", "months"), settings, src.as_of,
+                                    src.table("receivables", "totals"), src.table("receivables", "total_months"), src.cells["receivables"])
+    r.issues += issues
+
+
+def _pnl(r: Results, src: _Input, settings: Settings) -> None:
+    if not src.has("pnl") or src.table("pnl").empty:
+        return
+    from kamxl.calc.pnl import analyse
+
+    r.pnl, issues = analyse(src.table("pnl"), settings, src.table("pnl", "totals"))
+    r.issues += issues
+
+
+def _activities(r: Results, src: _Input, settings: Settings) -> None:
+    if not src.has("activities"):
+        return
+    from kamxl.calc.activities import plan_activities
+
+    r.activities, issues = plan_activities(src.table("activities"), src.table("activities", "months"), settings, src.table("pnl"), src.cells["activities"])
+    r.issues += issues
+
+
+def _todo(r: Results, src: _Input, settings: Settings) -> None:
+    if not src.has("todo"):
+        return
+    from kamxl.calc.time import time_matrix
+
+    quadrants, summary, issues = time_matrix(src.table("todo"), settings, src.cells["todo"])
+    r.time = (quadrants, summary)
+    r.issues += issues
+
+
+def _groups(r: Results, src: _Input, settings: Settings) -> None:
+    """Time per priority group: from the work log when there is one, else the to-do lists (never both: they overlap)."""
+    if r.customers is None or not (src.has("worklog") or src.has("todo")):
+        return
+    from kamxl.calc.time import time_by_group
+
+    log = src.table("worklog")
+    if log is not None and not log.empty:
+        entries, source = pd.DataFrame({"text": log["customer"].fillna(log["activity"]), "hours": log["hours"]}), "worklog"
+    else:
+        todo = src.table("todo")
+        entries, source = pd.DataFrame({"text": todo["related"].fillna(todo["task"]), "hours": todo["hours"]}), "todo"
+    r.groups = time_by_group(entries, r.customers, settings)
+    r.groups.attrs["source"] = source
+
+
+def _plans(r: Results, src: _Input, settings: Settings) -> None:
+    if not (src.has("weekly") or src.has("monthly")):
+        return
+    from kamxl.calc.plans import goal_rows, lint_goals, monthly_review, weekly_review
+
+    weekly, monthly = src.table("weekly"), src.table("monthly")
+    if weekly is not None:
+        rows, goals, issues = weekly_review(weekly, monthly, settings, src.cells["weekly"])
+        r.weekly = (rows, goals)
+        r.issues += issues
+    if monthly is not None:
+        r.monthly = monthly_review(monthly, settings)
+    r.goals = lint_goals(goal_rows(weekly, monthly, settings), settings)
+
+
+def _calendar(r: Results, src: _Input, settings: Settings) -> None:
+    """The review month's events; the month is the calendar's own, else the review date's."""
+    from kamxl.calc.calendar import gather_events
+
+    wb = src.wb
+    if not any(f in wb.forms for f in ("calendar", "activities", "todo")) and r.customers is None:
+        return
+    meta = wb.forms["calendar"][0].meta if "calendar" in wb.forms else {}
+    year, month = (meta.get("year"), meta.get("month")) if meta.get("month") else (src.as_of.year, src.as_of.month)
+    events = gather_events(year, month, src.table("calendar"), r.activities.rows if r.activities else None, src.table("todo"), r.customers)
+    if events.empty and "calendar" not in wb.forms:
+        return
+    r.calendar = {"year": year, "month": month, "events": events, "key_events": meta.get("key_events", []), "notes": meta.get("notes", [])}
+
+
+def _appraisal(r: Results, src: _Input, settings: Settings) -> None:
+    if not src.has("appraisal"):
+        return
+    from kamxl.calc.appraisal import appraise
+
+    indicators, employees, issues = appraise(src.table("appraisal"), settings, src.cells["appraisal"])
+    r.appraisal = (indicators, employees)
+    r.issues += issues
+
+
+# (form named in a calculation_failed issue, step), in dependency order:
+# activities need the P&L; time per group needs the customers; the calendar needs both.
+STEPS: list[tuple[str, Callable[[Results, _Input, Settings], None]]] = [
+    ("customers", _customers), ("receivables", _receivables), ("pnl", _pnl), ("activities", _activities), ("todo", _todo),
+    ("worklog", _groups), ("weekly", _plans), ("calendar", _calendar), ("appraisal", _appraisal),
+]
