@@ -193,3 +193,27 @@ def test_a_failing_calculation_costs_only_its_form(tmp_path, settings, monkeypat
     assert outcome.errors
     with pytest.raises(ZeroDivisionError):
         process(SAMPLES / "east-2026-03.xlsx", tmp_path, settings, AS_OF, strict=True)
+
+
+def test_derived_funnel_from_a_real_sheet(tmp_path, settings):
+    """Amount ÷ target and close dates (Excel dates, ISO and Chinese text) through reader and engine."""
+    path = tmp_path / "opps.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("商机")
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, ["客户", "负责人", "客户吸引力", "我们的优势", "项目金额", "考核目标", "预计成交日期", "订单量", "成交可能性"])
+    ws.write_row(1, 0, ["朗通", "王伟", 4, 4, 300000, 250000])
+    ws.write_datetime(1, 6, dt.datetime(2026, 3, 20), date)                    # 1.2 → 超额; March → 本月内 → 10.0 A
+    ws.write_row(2, 0, ["泰岳", "王伟", "高", "低", 80000, None, "2026-05-02"])  # owner's target: 0.32 → 重要; Q2 → 更长期 → 7.0 B
+    ws.write_row(3, 0, ["万星", "李娜", 2, 2, 5000, 100000, "2026年1月5日"])     # 0.05 → 微小; overdue → 本月内 (warned) → 7.0 B
+    ws.write_row(4, 0, ["华信", "李娜", 3, 3, None, None, None, 5.1, 1.9])       # scores as numbers: 7.0 B
+    ws.write_row(5, 0, ["远航", "张强", 2, 4, 40000])                            # no target anywhere: warned, no class
+    wb.close()
+    process(path, tmp_path / "out", settings, AS_OF, strict=True)
+    r = json.loads((tmp_path / "out" / "opps.report.json").read_text("utf-8"))
+    c = by_name(r)
+    assert [(c[n]["order_size"], c[n]["likelihood"], c[n]["class"]) for n in ("朗通", "泰岳", "万星", "华信")] == [
+        ("over", "this_month", "A"), ("major", "later", "B"), ("minor", "this_month", "B"), ("over", "intent", "B")]
+    assert c["远航"]["class"] is None and c["泰岳"]["tier"] == 2 and c["朗通"]["priority"] == "P1"
+    codes = sorted((i["code"], i["cell"]) for i in r["issues"])
+    assert codes == [("no_order_size", "F6"), ("opportunity_overdue", "G4")]
