@@ -1,7 +1,7 @@
 """``process``: one workbook in, its results out. The CLI and the watcher are shells over it.
 
-read → build results → write each output (report.json now; the report
-workbook and the summary slot in as further writers). It never raises for a
+read → build results → write each output (the report workbook, then
+report.json; the review summary slots in as a further writer). It never raises for a
 bad input file: every problem is an Issue in the outcome and in report.json.
 """
 
@@ -35,14 +35,16 @@ class Outcome:
         return [i for i in self.issues if i.severity == "warning"]
 
 
-def _report_writer(results, report: dict, out_dir: Path, stem: str, settings: Settings) -> Path:
-    from kamxl.write.report import write_report
+def _workbook_writer(results, out_dir: Path, stem: str, settings: Settings) -> tuple[Path, list[Issue]]:
+    from kamxl.write.xlsx import write_workbook
 
-    return write_report(report, out_dir / f"{stem}.report.json")
+    target = out_dir / f"{stem}.kamxl.xlsx"
+    return target, write_workbook(results, target, settings)
 
 
-# Writers run in order after report.json; each gets (results, out_dir, stem, settings).
-EXTRA_WRITERS: list[Callable] = []
+# Writers that render the results (report.json is written last, so it carries
+# their issues too); each takes (results, out_dir, stem, settings).
+WRITERS: list[Callable] = [_workbook_writer]
 
 
 def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt.date | None = None, strict: bool = False) -> Outcome:
@@ -74,10 +76,17 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
     outcome.results = results
     stem = path.stem
     try:
-        outcome.outputs.append(_report_writer(results, report, out_dir, stem, settings))
         if results is not None:
-            for writer in EXTRA_WRITERS:
-                outcome.outputs.append(writer(results, out_dir, stem, settings))
+            for writer in WRITERS:
+                written, issues = writer(results, out_dir, stem, settings)
+                outcome.outputs.append(written)
+                if issues:
+                    results.issues += issues
+                    outcome.issues += issues
+                    report = report_dict(results)
+        from kamxl.write.report import write_report
+
+        outcome.outputs.insert(0, write_report(report, out_dir / f"{stem}.report.json"))
     except OSError as exc:
         if strict:
             raise

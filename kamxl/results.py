@@ -36,6 +36,7 @@ class Results:
     pnl: Any = None
     activities: Any = None
     time: tuple[pd.DataFrame, dict] | None = None
+    todo: pd.DataFrame | None = None            # the to-do rows the time matrix was computed from
     weekly: tuple[pd.DataFrame, pd.DataFrame] | None = None
     monthly: pd.DataFrame | None = None
     goals: pd.DataFrame | None = None
@@ -133,6 +134,7 @@ def _todo(r: Results, src: _Input, settings: Settings) -> None:
 
     quadrants, summary, issues = time_matrix(src.table("todo"), settings, src.cells["todo"])
     r.time = (quadrants, summary)
+    r.todo = src.table("todo")
     r.issues += issues
 
 

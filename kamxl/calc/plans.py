@@ -54,29 +54,28 @@ def weekly_review(weekly: pd.DataFrame, monthly: pd.DataFrame | None, settings: 
     """(rows with attainment, goals with weeks vs month target, issues)."""
     cells = cells or CellMap()
     rows = weekly.copy()
-    rows["attainment"] = attainment(rows["weekly_target"], rows["actual"], lower_is_better(rows["goal"], settings))
+    rows["lower_is_better"] = lower_is_better(rows["goal"], settings)
+    rows["attainment"] = attainment(rows["weekly_target"], rows["actual"], rows["lower_is_better"])
     rows["behind"] = rows["attainment"] < 1.0
-    key = rows["monthly_item"].where(rows["monthly_item"].map(lambda x: isinstance(x, str) and bool(x.strip())), rows["goal"])
-    rows["_key"] = key
-    goals = rows.groupby(["sheet", "_key"], sort=False).agg(goal=("goal", "first"), row=("row", "first"), weeks=("week", "nunique"),
-                                                           weeks_target=("weekly_target", "sum"), actual=("actual", "sum")).reset_index()
+    goals = rows.groupby(["sheet", "goal"], sort=False).agg(row=("row", "first"), weeks=("week", "nunique"), weeks_target=("weekly_target", "sum"),
+                                                           actual=("actual", "sum"), monthly_item=("monthly_item", "first")).reset_index()
     indicators = []
     if monthly is not None and not monthly.empty:
         indicators = [(core_name(i), t) for i, t in zip(monthly["indicator"], pd.to_numeric(monthly["target"], errors="coerce")) if core_name(i)]
         indicators.sort(key=lambda kv: -len(kv[0]))
 
     def month_target(item, goal):
+        item = item if isinstance(item, str) and item.strip() else None
         for core, target in indicators:
-            if core and (core in normalise_loose(str(item)) or core == core_name(goal)) and pd.notna(target):
+            if core and ((item and core in normalise_loose(item)) or core == core_name(goal)) and pd.notna(target):
                 return float(target)
-        return first_number(item) if item != goal else None
+        return first_number(item)
 
-    goals["month_target"] = [month_target(k, g) for k, g in zip(goals["_key"], goals["goal"])]
+    goals["month_target"] = [month_target(i, g) for i, g in zip(goals["monthly_item"], goals["goal"])]
     goals["short"] = goals["month_target"].notna() & (goals["weeks_target"] < goals["month_target"] - 1e-9)
-    goals["monthly_item"] = goals["_key"].where(goals["_key"] != goals["goal"], None)
     issues = [settings.issue("weeks_short", g["sheet"], cells.cell(g["sheet"], "weekly_target", g["row"]), goal=g["goal"],
                              weeks=fmt(g["weeks_target"]), month=fmt(g["month_target"])) for _, g in goals[goals["short"]].iterrows()]
-    return rows.drop(columns="_key"), goals.drop(columns="_key"), issues
+    return rows, goals, issues
 
 
 def monthly_review(monthly: pd.DataFrame, settings: Settings) -> pd.DataFrame:

@@ -1,0 +1,220 @@
+"""The report workbook's shared machinery: formats, safe cell writers, widths, print setup.
+
+Every cell the report writes goes through ``Sheet``: input text always as
+text (never a formula or link), numbers with their format, formulas with the
+cached value Python computed, and column widths that fit CJK text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+
+from kamxl.config import Settings
+from kamxl.issues import Issue
+from kamxl.text import display_width
+
+MAX_TEXT = 32767  # Excel's limit on one cell's text
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+FORMATS = {
+    "title": {"bold": True, "font_size": 14},
+    "subtitle": {"italic": True, "font_color": "#595959"},
+    "header": {"bold": True, "bg_color": "#DCE6F1", "border": 1, "align": "center", "text_wrap": True},
+    "text": {"border": 1},
+    "wrap": {"border": 1, "text_wrap": True, "valign": "top"},
+    "money": {"border": 1, "num_format": "#,##0.00"},
+    "number": {"border": 1, "num_format": "#,##0.##"},
+    "score": {"border": 1, "num_format": "0.00"},
+    "int": {"border": 1, "num_format": "0"},
+    "percent": {"border": 1, "num_format": "0.0%"},
+    "date": {"border": 1, "num_format": "yyyy-mm-dd"},
+    "total_label": {"bold": True, "border": 1, "top": 2},
+    "total_money": {"bold": True, "border": 1, "top": 2, "num_format": "#,##0.00"},
+    "total_percent": {"bold": True, "border": 1, "top": 2, "num_format": "0.0%"},
+    "total_number": {"bold": True, "border": 1, "top": 2, "num_format": "#,##0.##"},
+    "key": {"bold": True, "border": 1, "bg_color": "#F2F2F2"},
+    "note": {"italic": True, "font_color": "#666666"},
+    "link": {"border": 1, "font_color": "#0563C1", "underline": 1},
+    "good": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+    "bad": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    "mark": {"border": 1, "bg_color": "#9BC2E6", "num_format": "#,##0.##"},
+    "day": {"bold": True, "border": 1, "bg_color": "#F2F2F2", "align": "left"},
+    "day_out": {"border": 1, "bg_color": "#FAFAFA"},
+    "event": {"border": 1, "text_wrap": True, "valign": "top", "font_size": 9},
+    "error": {"border": 1, "font_color": "#9C0006", "bold": True},
+    "warning": {"border": 1, "font_color": "#9C5700"},
+    "info": {"border": 1, "font_color": "#595959"},
+}
+
+
+def is_blank(value) -> bool:
+    return value is None or value is _NA or (isinstance(value, float) and math.isnan(value))
+
+
+try:  # pandas' NA, without importing pandas at module import for nothing
+    import pandas as _pd
+
+    _NA = _pd.NA
+except ImportError:  # pragma: no cover
+    _NA = object()
+
+
+def safe_sheet_name(name: str) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\ ."""
+    return _BAD_SHEET_CHARS.sub("_", name)[:31] or "Sheet"
+
+
+def ref(sheet: str, row: int, col: int, absolute: bool = False) -> str:
+    """A reference to a cell of another sheet: '应收帐款'!$B$5."""
+    return f"{quote_sheetname(sheet)}!{xl_rowcol_to_cell(row, col, absolute, absolute)}"
+
+
+def cell(row: int, col: int, row_abs: bool = False, col_abs: bool = False) -> str:
+    return xl_rowcol_to_cell(row, col, row_abs, col_abs)
+
+
+def rng(r0: int, c0: int, r1: int, c1: int, absolute: bool = False) -> str:
+    return f"{cell(r0, c0, absolute, absolute)}:{cell(r1, c1, absolute, absolute)}"
+
+
+def quote(text: str) -> str:
+    """A string literal inside a formula."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+class Book:
+    """The report workbook: formats shared by its sheets, and warnings about the output."""
+
+    def __init__(self, wb, settings: Settings, meta: dict):
+        self.wb, self.settings, self.meta = wb, settings, meta
+        base = {"font_name": "Microsoft YaHei" if settings.lang == "zh" else "Calibri", "font_size": 10, "valign": "vcenter"}
+        self.fmt = {name: wb.add_format(base | spec) if name not in ("good", "bad") else wb.add_format(spec) for name, spec in FORMATS.items()}
+        self.issues: list[Issue] = []
+        self.sheets: dict[str, "Sheet"] = {}
+
+    def label(self, key: str, **args) -> str:
+        return self.settings.label(key, **args)
+
+    def add(self, key: str) -> "Sheet":
+        """The sheet for ``key``, created on first use (so tab order is the order of first use)."""
+        if key in self.sheets:
+            return self.sheets[key]
+        name = safe_sheet_name(self.label(f"report.sheets.{key}"))
+        sheet = Sheet(self, self.wb.add_worksheet(name), name)
+        self.sheets[key] = sheet
+        return sheet
+
+
+class Sheet:
+    """One worksheet of the report, with safe writers and width tracking."""
+
+    def __init__(self, book: Book, ws, name: str):
+        self.book, self.ws, self.name = book, ws, name
+        self.fmt = book.fmt
+        self.widths: dict[int, float] = {}
+        self.hidden: set[int] = set()
+
+    # -- widths --------------------------------------------------------------
+    def fit(self, col: int, text, cap: int = 48) -> None:
+        width = max((display_width(line) for line in str(text).split("\n")), default=0) + 2
+        self.widths[col] = max(self.widths.get(col, 6), min(width, cap))
+
+    def apply_widths(self, minimum: dict[int, float] | None = None) -> None:
+        for col, width in sorted((minimum or {}).items()):
+            self.widths[col] = max(self.widths.get(col, 0), width)
+        for col, width in sorted(self.widths.items()):
+            self.ws.set_column(col, col, width, None, {"hidden": col in self.hidden})
+
+    def hide_column(self, col: int) -> None:
+        self.hidden.add(col)
+        self.widths.setdefault(col, 8)
+
+    def _fit_number(self, c: int, value, fmt: str) -> None:
+        if fmt in ("money", "total_money"):
+            width = len(f"{float(value):,.2f}") + 2
+        elif fmt in ("percent", "total_percent"):
+            width = 8
+        else:
+            width = len(f"{float(value):,.2f}".rstrip("0").rstrip(".")) + 2
+        self.widths[c] = max(self.widths.get(c, 6), width)
+
+    # -- cells ----------------------------------------------------------------
+    def text(self, r: int, c: int, value, fmt: str = "text", fit: bool = True) -> None:
+        """Text, always as text: input like '=HYPERLINK(…)' or a URL stays what it was."""
+        if is_blank(value):
+            self.ws.write_blank(r, c, None, self.fmt[fmt])
+            return
+        s = str(value)
+        if len(s) > MAX_TEXT:
+            s = s[:MAX_TEXT]
+            self.book.issues.append(self.book.settings.issue("text_truncated", self.name, cell(r, c), limit=MAX_TEXT))
+        self.ws.write_string(r, c, s, self.fmt[fmt])
+        if fit:
+            self.fit(c, s)
+
+    def number(self, r: int, c: int, value, fmt: str = "money") -> None:
+        if is_blank(value):
+            self.ws.write_blank(r, c, None, self.fmt[fmt])
+        else:
+            self.ws.write_number(r, c, float(value), self.fmt[fmt])
+            self._fit_number(c, value, fmt)
+
+    def date(self, r: int, c: int, value, fmt: str = "date") -> None:
+        if is_blank(value):
+            self.ws.write_blank(r, c, None, self.fmt[fmt])
+            return
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        self.ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), self.fmt[fmt])
+        self.widths[c] = max(self.widths.get(c, 6), 12)
+
+    def formula(self, r: int, c: int, formula: str, value, fmt: str = "money") -> None:
+        """A live formula whose cached value is what kamxl computed ("" for a blank result)."""
+        cached = "" if is_blank(value) else (float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value)
+        self.ws.write_formula(r, c, "=" + formula.lstrip("="), self.fmt[fmt], cached)
+        if isinstance(cached, float):
+            self._fit_number(c, cached, fmt)
+
+    def header(self, r: int, labels: list[str], c0: int = 0) -> None:
+        for i, label in enumerate(labels):
+            self.ws.write_string(r, c0 + i, label, self.fmt["header"])
+            self.fit(c0 + i, label, cap=24)
+
+    def title(self, text: str, subtitle: str | None = None) -> int:
+        """Title (and subtitle) at the top; returns the first free row."""
+        self.ws.write_string(0, 0, text, self.fmt["title"])
+        if subtitle:
+            self.ws.write_string(1, 0, subtitle, self.fmt["subtitle"])
+        return 3
+
+    # -- the page -------------------------------------------------------------
+    def finish(self, header_row: int | None, last_col: int, last_row: int | None = None, filter_: bool = True,
+               freeze_cols: int = 0, portrait: bool = False) -> None:
+        """Frozen header, filter, and a page that prints: A4, one page wide, header rows repeated."""
+        ws = self.ws
+        if header_row is not None:
+            ws.freeze_panes(header_row + 1, freeze_cols)
+            ws.repeat_rows(0, header_row)
+            if filter_ and last_row is not None and last_row > header_row:
+                ws.autofilter(header_row, 0, last_row, last_col)
+        ws.set_paper(9)
+        if portrait:
+            ws.set_portrait()
+        else:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+        meta = self.book.meta
+        # a font size code must not touch the text after it: "&8" + "2026" would read as size 82026
+        ws.set_header(f"&L&8 {_amp(meta['source'])}&C&9&B {_amp(self.name)}&R&8 {_amp(meta['period'])}")
+        ws.set_footer(f"&L&8 kamxl {_amp(meta['version'])}&C&8 {_amp(self.book.label('report.page'))} &P / &N&R&8 {_amp(meta['as_of'])}")
+        self.apply_widths()
+
+
+def _amp(text: str) -> str:
+    """Header/footer text: & is a control character there."""
+    return str(text).replace("&", "&&")

@@ -1,0 +1,190 @@
+"""客户分级 · 销售漏斗 · 行动: the customers' tiers, the funnel and the manager's priorities."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kamxl.calc.funnel import CLASSES
+from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng
+
+PRIORITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
+
+
+def _value_label(book: Book, vocab: str, code) -> str | None:
+    if is_blank(code):
+        return None
+    return book.label(f"values.{vocab}.{int(code) if vocab == 'tier' else code}")
+
+
+def actions_text(book: Book, actions) -> str:
+    return "\n".join(f"{n}. {book.label(f'actions.{n}')}" for n in actions or [])
+
+
+def write_priorities(book: Book, customers: pd.DataFrame) -> dict:
+    """Every customer, P1 first, with its playbook actions; returns the ranges the funnel sheet counts."""
+    sh = book.add("priorities")
+    L = lambda k: book.label(f"report.cols.{k}")  # noqa: E731
+    r0 = sh.title(book.label("report.titles.priorities"), book.label("report.notes.priorities"))
+    cols = ["priority", "customer", "project", "owner", "tier", "class", "score", "order_size", "likelihood", "status", "amount", "probability",
+            "weighted_amount", "actions"]
+    sh.header(r0, [L(c) for c in cols])
+    data = customers.assign(_p=customers["priority"].map(PRIORITY_ORDER).fillna(9), _a=-customers["amount"].fillna(0))
+    data = data.sort_values(["_p", "class", "_a"], kind="stable", na_position="last")
+    probability = book.settings.get("funnel.win_probability")
+    r = r0
+    for _, row in data.iterrows():
+        r += 1
+        sh.text(r, 0, row["priority"])
+        sh.text(r, 1, row["customer"])
+        sh.text(r, 2, row.get("project"))
+        sh.text(r, 3, row.get("owner"))
+        sh.text(r, 4, _value_label(book, "tier", row["tier"]))
+        sh.text(r, 5, row["class"])
+        sh.number(r, 6, row["score"] if row["open"] else None, "score")
+        sh.text(r, 7, _value_label(book, "order_size", row["order_size"]))
+        sh.text(r, 8, _value_label(book, "likelihood", row["likelihood"]))
+        sh.text(r, 9, _value_label(book, "status", row["status"]))
+        sh.number(r, 10, row["amount"])
+        prob = probability.get(row["likelihood"]) if row["open"] and not is_blank(row["likelihood"]) else None
+        sh.number(r, 11, prob, "percent")
+        sh.formula(r, 12, f'IF(OR({cell(r, 10)}="",{cell(r, 11)}=""),"",{cell(r, 10)}*{cell(r, 11)})', row["weighted_amount"])
+        sh.text(r, 13, actions_text(book, row["actions"]), "wrap", fit=False)
+    sh.widths[13] = 44
+    last = max(r, r0 + 1)
+    sh.finish(r0, len(cols) - 1, last, freeze_cols=2)
+    sh.ws.conditional_format(r0 + 1, 0, last, 0, {"type": "cell", "criteria": "==", "value": quote("P1"), "format": book.fmt["good"]})
+    return {"sheet": sh.name, "class": (r0 + 1, 5, last), "amount": (r0 + 1, 10, last), "weighted": (r0 + 1, 12, last)}
+
+
+def write_funnel(book: Book, results, ranges: dict) -> None:
+    """Counts and amounts per class as COUNTIF/SUMIF over the priorities sheet, a funnel-shaped chart, the health grade."""
+    sh = book.add("funnel")
+    L = lambda k: book.label(f"report.cols.{k}")  # noqa: E731
+    r0 = sh.title(book.label("report.titles.funnel"))
+    funnel = results.funnel
+    grade, rule = results.health
+    s = book.settings
+    rule_text = health_text(book, rule)
+    sh.text(r0, 0, L("health"), "key")
+    sh.ws.merge_range(r0, 1, r0, 5, f"{s.label(f'values.health.{grade}')} — {rule_text}", book.fmt["text"])
+    r = r0 + 2
+    sh.header(r, [L(c) for c in ("class", "class_label", "count", "share", "amount", "weighted_amount", "offset")])
+    cls_rng = rng(*ranges["class"][:2], ranges["class"][2], ranges["class"][1], absolute=True)
+    amt = rng(ranges["amount"][0], ranges["amount"][1], ranges["amount"][2], ranges["amount"][1], absolute=True)
+    wtd = rng(ranges["weighted"][0], ranges["weighted"][1], ranges["weighted"][2], ranges["weighted"][1], absolute=True)
+    other = ranges["sheet"]
+    first = r + 1
+    total_row = first + len(CLASSES)
+    n = int(funnel["count"].sum())
+    peak = int(funnel["count"].max()) if len(funnel) else 0
+    for i, c in enumerate(CLASSES):
+        rr = first + i
+        sh.text(rr, 0, c)
+        sh.text(rr, 1, s.label(f"values.class.{c}"))
+        sh.formula(rr, 2, f"COUNTIF({_q(other)}!{cls_rng},{quote(c)})", int(funnel.at[c, "count"]), "int")
+        sh.formula(rr, 3, f'IF({cell(total_row, 2)}=0,"",{cell(rr, 2)}/{cell(total_row, 2)})', funnel.at[c, "count"] / n if n else None, "percent")
+        sh.formula(rr, 4, f"SUMIF({_q(other)}!{cls_rng},{quote(c)},{_q(other)}!{amt})", float(funnel.at[c, "amount"]))
+        sh.formula(rr, 5, f"SUMIF({_q(other)}!{cls_rng},{quote(c)},{_q(other)}!{wtd})", float(funnel.at[c, "weighted"]))
+        # the funnel's shape: an invisible bar of half the gap centres each class's bar
+        sh.formula(rr, 6, f"(MAX({rng(first, 2, first + 3, 2, True)})-{cell(rr, 2)})/2", (peak - int(funnel.at[c, "count"])) / 2, "number")
+    sh.text(total_row, 0, book.label("ui.total"), "total_label")
+    sh.text(total_row, 1, None, "total_label")
+    sh.formula(total_row, 2, f"SUM({rng(first, 2, total_row - 1, 2)})", n, "total_number")
+    sh.formula(total_row, 3, f'IF({cell(total_row, 2)}=0,"",1)', 1.0 if n else None, "total_percent")
+    sh.formula(total_row, 4, f"SUM({rng(first, 4, total_row - 1, 4)})", float(funnel["amount"].sum()), "total_money")
+    sh.formula(total_row, 5, f"SUM({rng(first, 5, total_row - 1, 5)})", float(funnel["weighted"].sum()), "total_money")
+    sh.hide_column(6)
+    chart = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
+    chart.add_series({"name": L("offset"), "categories": [sh.name, first, 1, first + 3, 1], "values": [sh.name, first, 6, first + 3, 6],
+                      "fill": {"none": True}, "border": {"none": True}})
+    chart.add_series({"name": L("count"), "categories": [sh.name, first, 1, first + 3, 1], "values": [sh.name, first, 2, first + 3, 2],
+                      "fill": {"color": "#4472C4"}, "gap": 20, "data_labels": {"value": True, "position": "center", "font": {"color": "white", "bold": True}}})
+    chart.set_title({"name": book.label("report.charts.funnel")})
+    chart.set_legend({"none": True})
+    chart.show_hidden_data()
+    chart.set_x_axis({"visible": False, "major_gridlines": {"visible": False}})
+    chart.set_y_axis({"reverse": True})
+    chart.set_size({"width": 520, "height": 300})
+    sh.ws.insert_chart(total_row + 2, 0, chart)
+    sh.finish(first - 1, 5, None, filter_=False, portrait=True)
+
+
+def _q(sheet: str) -> str:
+    from xlsxwriter.utility import quote_sheetname
+
+    return quote_sheetname(sheet)
+
+
+def write_tiers(book: Book, customers: pd.DataFrame) -> None:
+    """The two axis scores and the tier per customer, and the 2×2 matrix as a native scatter chart."""
+    sh = book.add("tiers")
+    L = lambda k: book.label(f"report.cols.{k}")  # noqa: E731
+    r0 = sh.title(book.label("report.titles.tiers"), book.label("report.notes.tiers", threshold=f"{book.settings.get('tier.high_threshold'):g}"))
+    cols = ["customer", "owner", "attractiveness", "advantage", "tier", "source", "actions"]
+    sh.header(r0, [L(c) for c in cols])
+    data = customers.drop_duplicates("customer").assign(_t=lambda d: d["tier"].fillna(9)).sort_values(["_t", "customer"], kind="stable")
+    r = r0
+    spans: dict[int, tuple[int, int]] = {}
+    for _, row in data.iterrows():
+        r += 1
+        sh.text(r, 0, row["customer"])
+        sh.text(r, 1, row.get("owner"))
+        for c, axis in ((2, "attractiveness"), (3, "advantage")):
+            if is_blank(row[axis]) and not is_blank(row.get(f"{axis}_level")):
+                sh.text(r, c, book.label(f"values.high_low.{row[f'{axis}_level']}"))
+            else:
+                sh.number(r, c, row[axis], "score")
+        sh.text(r, 4, _value_label(book, "tier", row["tier"]))
+        src = [row.get("attractiveness_source"), row.get("advantage_source")]
+        sh.text(r, 5, " / ".join(book.label(f"report.source.{x}") for x in src if not is_blank(x)))
+        sh.text(r, 6, actions_text(book, row["actions"]).replace("\n", "; "), fit=False)
+        if not is_blank(row["tier"]) and not is_blank(row["attractiveness"]) and not is_blank(row["advantage"]):
+            t = int(row["tier"])
+            lo, _ = spans.get(t, (r, r))
+            spans[t] = (lo, r)
+    sh.widths[6] = 60
+    last = max(r, r0 + 1)
+    # helper cells: the 3.0 lines and where the tier names sit
+    hr = last + 3
+    th = book.settings.get("tier.high_threshold")
+    lo, hi = book.settings.get("tier.score_min"), book.settings.get("tier.score_max")
+    sh.text(hr, 0, L("chart_helper"), "note")
+    helper = [(lo, th), (hi, th), (th, lo), (th, hi)]
+    for i, (x, y) in enumerate(helper):
+        sh.number(hr + 1 + i, 0, x, "score")
+        sh.number(hr + 1 + i, 1, y, "score")
+    centres = [(1, (th + hi) / 2, (th + hi) / 2), (2, (lo + th) / 2, (th + hi) / 2), (3, (th + hi) / 2, (lo + th) / 2), (4, (lo + th) / 2, (lo + th) / 2)]
+    for i, (t, x, y) in enumerate(centres):
+        rr = hr + 6 + i
+        sh.number(rr, 0, x, "score")
+        sh.number(rr, 1, y, "score")
+        sh.text(rr, 2, book.label(f"values.tier.{t}"), fit=False)
+    chart = book.wb.add_chart({"type": "scatter"})
+    colours = {1: "#2E7D32", 2: "#1565C0", 3: "#EF6C00", 4: "#757575"}
+    for t, (a, b) in sorted(spans.items()):
+        chart.add_series({
+            "name": book.label(f"values.tier.{t}"),
+            "categories": [sh.name, a, 3, b, 3], "values": [sh.name, a, 2, b, 2],
+            "marker": {"type": "circle", "size": 8, "fill": {"color": colours[t]}, "border": {"color": colours[t]}},
+            "data_labels": {"custom": [{"value": f"={_q(sh.name)}!{cell(rr, 0, True, True)}"} for rr in range(a, b + 1)], "position": "right", "font": {"size": 8}},
+        })
+    for a in (hr + 1, hr + 3):
+        chart.add_series({"categories": [sh.name, a, 0, a + 1, 0], "values": [sh.name, a, 1, a + 1, 1], "marker": {"type": "none"},
+                          "line": {"color": "#A6A6A6", "dash_type": "dash", "width": 1.25}})
+    chart.add_series({"categories": [sh.name, hr + 6, 0, hr + 9, 0], "values": [sh.name, hr + 6, 1, hr + 9, 1], "marker": {"type": "none"},
+                      "data_labels": {"custom": [{"value": f"={_q(sh.name)}!{cell(hr + 6 + i, 2, True, True)}"} for i in range(4)], "position": "center",
+                                      "font": {"color": "#7F7F7F", "size": 9}}})
+    chart.set_title({"name": book.label("report.charts.tiers")})
+    chart.set_x_axis({"name": L("advantage"), "min": lo, "max": hi, "major_unit": 1, "major_gridlines": {"visible": False}})
+    chart.set_y_axis({"name": L("attractiveness"), "min": lo, "max": hi, "major_unit": 1, "major_gridlines": {"visible": False}})
+    chart.set_legend({"position": "bottom", "delete_series": list(range(len(spans), len(spans) + 3))})
+    chart.set_size({"width": 620, "height": 460})
+    sh.ws.insert_chart(r0, len(cols) + 1, chart)
+    sh.finish(r0, len(cols) - 1, last)
+
+
+def health_text(book: Book, rule: str) -> str:
+    """The rule that decided the funnel's grade, in words, with its threshold."""
+    s = book.settings
+    share = {"no_back_end": s.get("health.back_end_min_share"), "bottom_heavy": s.get("health.front_min_share"), "stuck": s.get("health.stuck_share")}
+    return s.label(f"values.health_rule.{rule}", min_open=s.get("health.min_open"), share=f"{share.get(rule, 0):.0%}")

@@ -1,0 +1,197 @@
+"""The report workbook: live formulas equal LibreOffice's recalculation, text stays text, charts point at the right ranges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import zipfile
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from kamxl.process import process
+from tests.conftest import SAMPLES
+from tests.write.libreoffice import convert, soffice
+
+AS_OF = dt.date(2026, 3, 31)
+ERRORS = ("#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
+
+
+@pytest.fixture(scope="module")
+def march(tmp_path_factory, settings):
+    out = tmp_path_factory.mktemp("report")
+    process(SAMPLES / "east-2026-03.xlsx", out, settings, AS_OF, strict=True)
+    return out / "east-2026-03.kamxl.xlsx"
+
+
+def formula_cells(path):
+    wb = openpyxl.load_workbook(path)
+    return [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if isinstance(c.value, str) and c.value.startswith("=")]
+
+
+def same(a, b) -> bool:
+    a, b = (None if v == "" else v for v in (a, b))
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(a - b) <= 1e-6 * max(1.0, abs(a))
+    return a == b
+
+
+def test_formulas_equal_libreoffice_recalculation(march, tmp_path):
+    if soffice() is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is required in CI (.ci/run installs libreoffice-calc-nogui)")
+        pytest.skip("LibreOffice is not installed")
+    recalculated = convert(march, tmp_path)
+    cached = openpyxl.load_workbook(march, data_only=True)
+    lo = openpyxl.load_workbook(recalculated, data_only=True)
+    cells = formula_cells(march)
+    per_sheet = {}
+    for sheet, ref, _ in cells:
+        per_sheet[sheet] = per_sheet.get(sheet, 0) + 1
+        mine, theirs = cached[sheet][ref].value, lo[sheet][ref].value
+        assert same(mine, theirs), f"{sheet}!{ref}: kamxl cached {mine!r}, LibreOffice {theirs!r}"
+    # at least the totals, variances and rates of every calculated sheet are formulas
+    for sheet in ("摘要", "销售漏斗", "行动", "应收帐款", "损益", "活动", "时间", "计划"):
+        assert per_sheet.get(sheet, 0) > 0, sheet
+    for ws in lo.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert not (isinstance(c.value, str) and c.value.startswith(ERRORS)), f"{ws.title}!{c.coordinate} = {c.value}"
+
+
+def test_sheets_of_the_combined_sample(march):
+    wb = openpyxl.load_workbook(march)
+    assert wb.sheetnames == ["摘要", "客户分级", "销售漏斗", "行动", "应收帐款", "损益", "活动", "时间", "计划", "日历", "问题"]
+
+
+def test_golden_receivables_cells(march):
+    wb = openpyxl.load_workbook(march)
+    values = openpyxl.load_workbook(march, data_only=True)
+    ws, v = wb["应收帐款"], values["应收帐款"]
+    # the first data row is 朗通 / 产品A (row 7); 12 months × (plan, actual) from column E; totals follow in AC…
+    assert [ws.cell(7, c).value for c in (1, 2, 3)] == ["朗通", "产品A", "王伟"]
+    assert ws["D7"].value == 600000 and ws["D7"].number_format == "#,##0.00"
+    assert ws["AC7"].value == '=SUMIFS(E7:AB7,$E$6:$AB$6,"计划")' and v["AC7"].value == 600000
+    assert ws["AE7"].value == '=SUMIFS(E7:AB7,$E$6:$AB$6,"计划",$E$4:$AB$4,"<="&$B$3)' and v["AE7"].value == 150000
+    assert v["B3"].value == 3  # m*: March is the last month with actuals
+    assert ws["AG7"].number_format == "0.0%"
+    # the total row (after 12 customer rows): rate to date = 806,000 / 889,500
+    total = 7 + 12
+    assert ws.cell(total, 1).value == "合计"
+    assert ws.cell(total, 33).value == f'=IF(AE{total}=0,"",AF{total}/AE{total})'
+    assert v.cell(total, 33).value == pytest.approx(806000 / 889500)
+    assert v.cell(total, 4).value == 3650000
+    assert ws.freeze_panes == "B7" and ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+
+
+def test_golden_pnl_and_funnel_cells(march):
+    values = openpyxl.load_workbook(march, data_only=True)
+    wb = openpyxl.load_workbook(march)
+    pnl = wb["损益"]
+    headers = {pnl.cell(4, c).value: c for c in range(1, pnl.max_column + 1)}
+    c = headers["利润差异"]
+    assert values["损益"].cell(8, c).value == 33000  # March: 428,000 − 395,000
+    assert pnl.cell(8, c).value.startswith("=IF(")
+    f = wb["销售漏斗"]
+    assert f["C7"].value == '=COUNTIF(行动!$F$5:$F$18,"A")' and values["销售漏斗"]["C7"].value == 4
+    assert values["销售漏斗"]["E11"].value == 2260000  # all open amounts
+
+
+def chart_refs(path) -> dict[str, list[str]]:
+    """Each chart's series references, from the chart parts of the xlsx."""
+    with zipfile.ZipFile(path) as z:
+        return {n: re.findall(r"<c:f>([^<]+)</c:f>", z.read(n).decode()) for n in sorted(z.namelist()) if n.startswith("xl/charts/chart")}
+
+
+def test_charts_reference_the_right_ranges(march):
+    refs = [r for rs in chart_refs(march).values() for r in rs]
+    assert "销售漏斗!$C$7:$C$10" in refs and "销售漏斗!$B$7:$B$10" in refs            # funnel: counts per class
+    assert any(r.startswith("应收帐款!$B$") for r in refs) and any(r.startswith("应收帐款!$G$") for r in refs)  # plan and cumulative rate
+    assert any(r.startswith("客户分级!$D$") for r in refs) and any(r.startswith("客户分级!$C$") for r in refs)  # advantage × attractiveness
+    assert len(chart_refs(march)) >= 7
+
+
+def test_input_text_stays_text(tmp_path, settings):
+    path = tmp_path / "evil.xlsx"
+    wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False})
+    ws = wb.add_worksheet("客户")
+    ws.write_row(0, 0, ["客户", "负责人", "订单量", "成交可能性", "项目金额"])
+    ws.write_row(1, 0, ['=HYPERLINK("http://evil.example","点我")', "https://evil.example/x", "超额", "本月内", 100])
+    ws.write_row(2, 0, ["+SUM(1,2)", "@cmd", "重要", "有意向", 50])
+    wb.close()
+    process(path, tmp_path / "out", settings, AS_OF, strict=True)
+    out = openpyxl.load_workbook(tmp_path / "out" / "evil.kamxl.xlsx")
+    texts = [(c.value, c.data_type) for ws in out.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and ("evil" in c.value or "SUM(1,2)" in c.value or c.value == "@cmd")]
+    assert texts and all(t == "s" for _, t in texts)
+    assert not any(ws._hyperlinks for ws in out.worksheets if ws.title != "问题")
+
+
+def test_same_input_same_bytes(tmp_path, settings):
+    a = process(SAMPLES / "east-2026-03.xlsx", tmp_path / "a", settings, AS_OF).outputs
+    b = process(SAMPLES / "east-2026-03.xlsx", tmp_path / "b", settings, AS_OF).outputs
+    for x, y in zip(sorted(a), sorted(b)):
+        assert x.read_bytes() == y.read_bytes(), x.name
+
+
+def test_english_workbook_has_no_chinese_labels(tmp_path, settings_en):
+    process(SAMPLES / "east-2026-03-en.xlsx", tmp_path, settings_en, AS_OF, strict=True)
+    wb = openpyxl.load_workbook(tmp_path / "east-2026-03-en.kamxl.xlsx")
+    assert wb.sheetnames[:4] == ["Summary", "Value tiers", "Funnel", "Priorities"]
+    # the input's customer names stay as written; every label kamxl writes (titles, headers) is English
+    labels = [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+              if isinstance(c.value, str) and (c.row == 1 or (c.fill and c.fill.fgColor and c.fill.fgColor.rgb == "FFDCE6F1"))]
+    assert len(labels) > 50
+    assert [x for x in labels if re.search(r"[\u3400-\u9fff]", x[2])] == []
+
+
+def test_issue_cells_link_into_the_input(march):
+    wb = openpyxl.load_workbook(march)
+    ws = wb["问题"]
+    links = [c.hyperlink for row in ws.iter_rows() for c in row if c.hyperlink]
+    assert links and all(h.target.endswith("east-2026-03.xlsx") for h in links)
+    assert "应收帐款规划表!AB10" in [h.location for h in links]
+
+
+def test_long_text_is_truncated_with_a_warning(tmp_path, settings):
+    path = tmp_path / "long.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("区域市场活动协调计划表")
+    ws.write_row(0, 0, ["工作内容", "负责人", "费用预算", "达成效果", "三月"])
+    ws.write_row(1, 0, ["推介会", "李娜", 1000, "好" * 32000, "✓"])
+    wb.close()
+    outcome = process(path, tmp_path / "out", settings, AS_OF)
+    assert "text_truncated" not in [i.code for i in outcome.issues]  # 32,000 fits
+    # the reader's own cells are capped by Excel already; exercise the writer directly
+    from kamxl.write.xlsx.book import MAX_TEXT, Book
+
+    wb2 = xlsxwriter.Workbook(tmp_path / "t.xlsx")
+    book = Book(wb2, settings, {"source": "x", "period": "2026-03", "as_of": "2026-03-31", "version": "0"})
+    sheet = book.add("issues")
+    sheet.text(0, 0, "x" * (MAX_TEXT + 10))
+    wb2.close()
+    assert [i.code for i in book.issues] == ["text_truncated"]
+    assert len(openpyxl.load_workbook(tmp_path / "t.xlsx").active["A1"].value) == MAX_TEXT
+
+
+@pytest.mark.parametrize("name, lang", [("east-2026-03-en.xlsx", "en"), ("form-pnl.xlsx", "zh"), ("form-activities.xlsx", "zh"),
+                                        ("form-todo.xlsx", "zh"), ("form-weekly.xlsx", "en")])
+def test_other_samples_recalculate_the_same(tmp_path, name, lang):
+    if soffice() is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is required in CI")
+        pytest.skip("LibreOffice is not installed")
+    from kamxl.config import load_settings
+
+    process(SAMPLES / name, tmp_path, load_settings(lang=lang), AS_OF, strict=True)
+    out = tmp_path / (name.rsplit(".", 1)[0] + ".kamxl.xlsx")
+    cached = openpyxl.load_workbook(out, data_only=True)
+    lo = openpyxl.load_workbook(convert(out, tmp_path / "lo"), data_only=True)
+    cells = formula_cells(out)
+    assert cells
+    for sheet, ref, _ in cells:
+        assert same(cached[sheet][ref].value, lo[sheet][ref].value), f"{sheet}!{ref}"
