@@ -19,7 +19,7 @@ from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.results import Results
 from kamxl.write.files import atomic_path
-from kamxl.write.xlsx.book import Book, cell, quote, ref
+from kamxl.write.xlsx.book import Book, quote, ref
 from kamxl.write.xlsx.customers import health_text, write_funnel, write_priorities, write_tiers
 from kamxl.write.xlsx.money import write_activities, write_pnl, write_receivables
 from kamxl.write.xlsx.work import write_calendar, write_plans, write_time
@@ -156,4 +156,3 @@ def _write_summary(book: Book, sh, results: Results, keys: dict, issues_name: st
     sh.widths[0] = max(sh.widths.get(0, 0), 22)
     sh.widths[1] = 70
     sh.finish(3, 1, None, filter_=False, portrait=True)
-    _ = cell

@@ -140,7 +140,6 @@ def write_receivables(book: Book, rec, keys: KeyCells) -> None:
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 720, "height": 320})
     sh.ws.insert_chart(mt_head, 8, chart)
-    end = mt_last
     if has_aging:
         ar = mt_last + 2
         sh.header(ar, [L("aging"), L("balance")])
@@ -150,12 +149,10 @@ def write_receivables(book: Book, rec, keys: KeyCells) -> None:
             label = book.label(f"values.aging.{bucket}")
             sh.text(r, 0, label)
             sh.formula(r, 1, f"SUMIF({aging_rng},{cell(r, 0)},{bal_rng})", value)
-        end = ar + 5
     sh.ws.freeze_panes(first, 1)
     sh.finish(sub, max(X.values()), None, filter_=False, freeze_cols=1)
     sh.ws.autofilter(sub, 0, total_row - 1, max(X.values()))
     sh.ws.repeat_rows(top, sub)
-    _ = end
 
 
 def write_pnl(book: Book, pnl, keys: KeyCells) -> None:

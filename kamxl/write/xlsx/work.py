@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
 from kamxl.calc.calendar import month_grid
@@ -215,4 +213,3 @@ def write_calendar(book: Book, cal: dict) -> None:
         sh.text(r, 0, book.label("report.cols.notes"), "key")
         sh.ws.merge_range(r, 1, r, 6, "\n".join(cal["notes"]), book.fmt["wrap"])
     sh.finish(header_row, 6, None, filter_=False)
-    _ = dt
