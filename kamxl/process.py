@@ -51,7 +51,7 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
     """Read, calculate and write the outputs of one workbook into ``out_dir``."""
     from kamxl.read import read_workbook
     from kamxl.results import build_results
-    from kamxl.write.report import report_dict, unreadable_report
+    from kamxl.write.report import report_dict, unreadable_report, write_report
 
     path, out_dir = Path(path), Path(out_dir)
     as_of = as_of or dt.date.today()
@@ -84,8 +84,6 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
                     results.issues += issues
                     outcome.issues += issues
                     report = report_dict(results)
-        from kamxl.write.report import write_report
-
         outcome.outputs.insert(0, write_report(report, out_dir / f"{stem}.report.json"))
     except OSError as exc:
         if strict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from xlsxwriter.utility import quote_sheetname
 
 from kamxl.calc.funnel import CLASSES
 from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng
@@ -81,10 +82,10 @@ def write_funnel(book: Book, results, ranges: dict) -> None:
         rr = first + i
         sh.text(rr, 0, c)
         sh.text(rr, 1, s.label(f"values.class.{c}"))
-        sh.formula(rr, 2, f"COUNTIF({_q(other)}!{cls_rng},{quote(c)})", int(funnel.at[c, "count"]), "int")
+        sh.formula(rr, 2, f"COUNTIF({quote_sheetname(other)}!{cls_rng},{quote(c)})", int(funnel.at[c, "count"]), "int")
         sh.formula(rr, 3, f'IF({cell(total_row, 2)}=0,"",{cell(rr, 2)}/{cell(total_row, 2)})', funnel.at[c, "count"] / n if n else None, "percent")
-        sh.formula(rr, 4, f"SUMIF({_q(other)}!{cls_rng},{quote(c)},{_q(other)}!{amt})", float(funnel.at[c, "amount"]))
-        sh.formula(rr, 5, f"SUMIF({_q(other)}!{cls_rng},{quote(c)},{_q(other)}!{wtd})", float(funnel.at[c, "weighted"]))
+        sh.formula(rr, 4, f"SUMIF({quote_sheetname(other)}!{cls_rng},{quote(c)},{quote_sheetname(other)}!{amt})", float(funnel.at[c, "amount"]))
+        sh.formula(rr, 5, f"SUMIF({quote_sheetname(other)}!{cls_rng},{quote(c)},{quote_sheetname(other)}!{wtd})", float(funnel.at[c, "weighted"]))
         # the funnel's shape: an invisible bar of half the gap centres each class's bar
         sh.formula(rr, 6, f"(MAX({rng(first, 2, first + 3, 2, True)})-{cell(rr, 2)})/2", (peak - int(funnel.at[c, "count"])) / 2, "number")
     sh.text(total_row, 0, book.label("ui.total"), "total_label")
@@ -107,12 +108,6 @@ def write_funnel(book: Book, results, ranges: dict) -> None:
     chart.set_size({"width": 520, "height": 300})
     sh.ws.insert_chart(total_row + 2, 0, chart)
     sh.finish(first - 1, 5, None, filter_=False, portrait=True)
-
-
-def _q(sheet: str) -> str:
-    from xlsxwriter.utility import quote_sheetname
-
-    return quote_sheetname(sheet)
 
 
 def write_tiers(book: Book, customers: pd.DataFrame) -> None:
@@ -166,13 +161,13 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
             "name": book.label(f"values.tier.{t}"),
             "categories": [sh.name, a, 3, b, 3], "values": [sh.name, a, 2, b, 2],
             "marker": {"type": "circle", "size": 8, "fill": {"color": colours[t]}, "border": {"color": colours[t]}},
-            "data_labels": {"custom": [{"value": f"={_q(sh.name)}!{cell(rr, 0, True, True)}"} for rr in range(a, b + 1)], "position": "right", "font": {"size": 8}},
+            "data_labels": {"custom": [{"value": f"={quote_sheetname(sh.name)}!{cell(rr, 0, True, True)}"} for rr in range(a, b + 1)], "position": "right", "font": {"size": 8}},
         })
     for a in (hr + 1, hr + 3):
         chart.add_series({"categories": [sh.name, a, 0, a + 1, 0], "values": [sh.name, a, 1, a + 1, 1], "marker": {"type": "none"},
                           "line": {"color": "#A6A6A6", "dash_type": "dash", "width": 1.25}})
     chart.add_series({"categories": [sh.name, hr + 6, 0, hr + 9, 0], "values": [sh.name, hr + 6, 1, hr + 9, 1], "marker": {"type": "none"},
-                      "data_labels": {"custom": [{"value": f"={_q(sh.name)}!{cell(hr + 6 + i, 2, True, True)}"} for i in range(4)], "position": "center",
+                      "data_labels": {"custom": [{"value": f"={quote_sheetname(sh.name)}!{cell(hr + 6 + i, 2, True, True)}"} for i in range(4)], "position": "center",
                                       "font": {"color": "#7F7F7F", "size": 9}}})
     chart.set_title({"name": book.label("report.charts.tiers")})
     chart.set_x_axis({"name": L("advantage"), "min": lo, "max": hi, "major_unit": 1, "major_gridlines": {"visible": False}})

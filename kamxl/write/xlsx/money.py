@@ -91,8 +91,8 @@ def write_receivables(book: Book, rec, keys: KeyCells) -> None:
     summary = rec.summary
     col_sum = lambda c: f"SUM({rng(first, c, total_row - 1, c)})"  # noqa: E731
     sh.formula(total_row, 3, col_sum(3), summary["total_owed"], "total_money")
+    bm = rec.by_month.set_index("month")
     for m, c in mcols.items():
-        bm = rec.by_month.set_index("month")
         sh.formula(total_row, c, col_sum(c), bm.at[m, "plan"], "total_money")
         sh.formula(total_row, c + 1, col_sum(c + 1), 0.0 if is_blank(bm.at[m, "actual"]) else bm.at[m, "actual"], "total_money")
     for name, key in (("plan_total", "plan"), ("actual_total", "actual"), ("plan_to_date", "plan_to_date"), ("actual_to_date", "actual_to_date"), ("balance", "balance")):
@@ -114,7 +114,6 @@ def write_receivables(book: Book, rec, keys: KeyCells) -> None:
     sh.text(2, 0, L("last_month"), "key")
     sh.formula(2, 1, f"SUMPRODUCT(MAX(({rng(mt_first, 2, mt_last, 2, True)}<>0)*{rng(mt_first, 0, mt_last, 0, True)}))", m_star, "int")
     sh.header(mt_head, [L(c) for c in ("month", "plan", "actual", "cum_plan", "cum_actual", "rate", "cum_rate")])
-    bm = rec.by_month.set_index("month")
     for i, m in enumerate(month_list):
         r = mt_first + i
         c = mcols[m]
