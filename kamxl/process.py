@@ -1,7 +1,7 @@
 """``process``: one workbook in, its results out. The CLI and the watcher are shells over it.
 
 read → build results → write each output (the report workbook, then
-report.json; the review summary slots in as a further writer). It never raises for a
+the review summary, then report.json). It never raises for a
 bad input file: every problem is an Issue in the outcome and in report.json.
 """
 
@@ -35,16 +35,23 @@ class Outcome:
         return [i for i in self.issues if i.severity == "warning"]
 
 
-def _workbook_writer(results, out_dir: Path, stem: str, settings: Settings) -> tuple[Path, list[Issue]]:
+def _workbook_writer(results, out_dir: Path, stem: str, settings: Settings) -> tuple[list[Path], list[Issue]]:
     from kamxl.write.xlsx import write_workbook
 
     target = out_dir / f"{stem}.kamxl.xlsx"
-    return target, write_workbook(results, target, settings)
+    return [target], write_workbook(results, target, settings)
+
+
+def _summary_writer(results, out_dir: Path, stem: str, settings: Settings) -> tuple[list[Path], list[Issue]]:
+    from kamxl.write.summary import write_summary
+
+    return write_summary(results, out_dir, stem, settings)
 
 
 # Writers that render the results (report.json is written last, so it carries
-# their issues too); each takes (results, out_dir, stem, settings).
-WRITERS: list[Callable] = [_workbook_writer]
+# their issues too); each takes (results, out_dir, stem, settings) and
+# returns (paths written, issues about the output).
+WRITERS: list[Callable] = [_workbook_writer, _summary_writer]
 
 
 def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt.date | None = None, strict: bool = False) -> Outcome:
@@ -79,7 +86,7 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
         if results is not None:
             for writer in WRITERS:
                 written, issues = writer(results, out_dir, stem, settings)
-                outcome.outputs.append(written)
+                outcome.outputs += written
                 if issues:
                     results.issues += issues
                     outcome.issues += issues

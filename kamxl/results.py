@@ -42,6 +42,7 @@ class Results:
     goals: pd.DataFrame | None = None
     calendar: dict | None = None
     appraisal: tuple[pd.DataFrame, pd.DataFrame] | None = None
+    contribution: dict | None = None            # "customers"/"products": (ranked table, summary)
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -194,9 +195,19 @@ def _appraisal(r: Results, src: _Input, settings: Settings) -> None:
     r.issues += issues
 
 
+def _contribution(r: Results, src: _Input, settings: Settings) -> None:
+    if r.customers is None and r.receivables is None and r.pnl is None:
+        return
+    from kamxl.calc.contribution import contributions
+
+    found = contributions(r.customers, r.receivables, r.pnl, settings)
+    r.contribution = found if any(found.values()) else None
+
+
 # (form named in a calculation_failed issue, step), in dependency order:
 # activities need the P&L; time per group needs the customers; the calendar needs both.
 STEPS: list[tuple[str, Callable[[Results, _Input, Settings], None]]] = [
     ("customers", _customers), ("receivables", _receivables), ("pnl", _pnl), ("activities", _activities), ("todo", _todo),
     ("worklog", _groups), ("weekly", _plans), ("calendar", _calendar), ("appraisal", _appraisal),
+    ("customers", _contribution),
 ]

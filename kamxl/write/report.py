@@ -75,6 +75,7 @@ def report_dict(results: Results) -> dict:
         "plans": _plans(r),
         "calendar": _calendar(r),
         "appraisal": _appraisal(r),
+        "contribution": _contribution(r),
         "issues": [i.to_dict() for i in r.issues],
     }
     return out
@@ -165,3 +166,16 @@ def write_report(data: dict, target: Path) -> Path:
     with atomic_path(target) as tmp:
         Path(tmp).write_text(text + "\n", encoding="utf-8")
     return target
+
+
+def _contribution(r: Results) -> dict | None:
+    if r.contribution is None:
+        return None
+    out = {}
+    for key, found in r.contribution.items():
+        if found is not None:
+            table, summary = found
+            out[key] = clean(summary) | {"rows": _records(table, list(table.columns))}
+        else:
+            out[key] = None
+    return out

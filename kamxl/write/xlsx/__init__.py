@@ -20,7 +20,8 @@ from kamxl.issues import Issue
 from kamxl.results import Results
 from kamxl.write.files import atomic_path
 from kamxl.write.xlsx.book import Book, quote, ref
-from kamxl.write.xlsx.customers import health_text, write_funnel, write_priorities, write_tiers
+from kamxl.write.words import actions_text, health_text
+from kamxl.write.xlsx.customers import write_funnel, write_priorities, write_tiers
 from kamxl.write.xlsx.money import write_activities, write_pnl, write_receivables
 from kamxl.write.xlsx.work import write_calendar, write_plans, write_time
 
@@ -131,7 +132,7 @@ def _write_summary(book: Book, sh, results: Results, keys: dict, issues_name: st
         sh.number(r, 1, float(funnel["weighted"].sum()))
         r += 1
         sh.text(r, 0, L("health"))
-        sh.text(r, 1, f"{s.label(f'values.health.{grade}')} — {health_text(book, rule)}")
+        sh.text(r, 1, f"{s.label(f'values.health.{grade}')} — {health_text(s, rule)}")
     # issue counts, live over the issues sheet
     r += 1
     sev_rng = f"{quote_sheetname(issues_name)}!$A:$A"
@@ -147,7 +148,7 @@ def _write_summary(book: Book, sh, results: Results, keys: dict, issues_name: st
         for _, c in p1.iterrows():
             r += 1
             sh.text(r, 0, f"{c['customer']}" + (f" / {c['project']}" if isinstance(c.get("project"), str) else ""))
-            sh.text(r, 1, "; ".join(f"{n}. {book.label(f'actions.{n}')}" for n in c["actions"]), fit=False)
+            sh.text(r, 1, actions_text(s, c["actions"], "; "), fit=False)
         r += 2
     if results.receivables is not None:
         sh.text(r, 0, L("behind"), "key")

@@ -6,19 +6,10 @@ import pandas as pd
 from xlsxwriter.utility import quote_sheetname
 
 from kamxl.calc.funnel import CLASSES
+from kamxl.write.words import actions_text, health_text, value_label
 from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng
 
 PRIORITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
-
-
-def _value_label(book: Book, vocab: str, code) -> str | None:
-    if is_blank(code):
-        return None
-    return book.label(f"values.{vocab}.{int(code) if vocab == 'tier' else code}")
-
-
-def actions_text(book: Book, actions) -> str:
-    return "\n".join(f"{n}. {book.label(f'actions.{n}')}" for n in actions or [])
 
 
 def write_priorities(book: Book, customers: pd.DataFrame) -> dict:
@@ -39,17 +30,17 @@ def write_priorities(book: Book, customers: pd.DataFrame) -> dict:
         sh.text(r, 1, row["customer"])
         sh.text(r, 2, row.get("project"))
         sh.text(r, 3, row.get("owner"))
-        sh.text(r, 4, _value_label(book, "tier", row["tier"]))
+        sh.text(r, 4, value_label(book.settings, "tier", row["tier"]))
         sh.text(r, 5, row["class"])
         sh.number(r, 6, row["score"] if row["open"] else None, "score")
-        sh.text(r, 7, _value_label(book, "order_size", row["order_size"]))
-        sh.text(r, 8, _value_label(book, "likelihood", row["likelihood"]))
-        sh.text(r, 9, _value_label(book, "status", row["status"]))
+        sh.text(r, 7, value_label(book.settings, "order_size", row["order_size"]))
+        sh.text(r, 8, value_label(book.settings, "likelihood", row["likelihood"]))
+        sh.text(r, 9, value_label(book.settings, "status", row["status"]))
         sh.number(r, 10, row["amount"])
         prob = probability.get(row["likelihood"]) if row["open"] and not is_blank(row["likelihood"]) else None
         sh.number(r, 11, prob, "percent")
         sh.formula(r, 12, f'IF(OR({cell(r, 10)}="",{cell(r, 11)}=""),"",{cell(r, 10)}*{cell(r, 11)})', row["weighted_amount"])
-        sh.text(r, 13, actions_text(book, row["actions"]), "wrap", fit=False)
+        sh.text(r, 13, actions_text(book.settings, row["actions"]), "wrap", fit=False)
     sh.widths[13] = 44
     last = max(r, r0 + 1)
     sh.finish(r0, len(cols) - 1, last, freeze_cols=2)
@@ -65,7 +56,7 @@ def write_funnel(book: Book, results, ranges: dict) -> None:
     funnel = results.funnel
     grade, rule = results.health
     s = book.settings
-    rule_text = health_text(book, rule)
+    rule_text = health_text(book.settings, rule)
     sh.text(r0, 0, L("health"), "key")
     sh.ws.merge_range(r0, 1, r0, 5, f"{s.label(f'values.health.{grade}')} — {rule_text}", book.fmt["text"])
     r = r0 + 2
@@ -129,10 +120,10 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
                 sh.text(r, c, book.label(f"values.high_low.{row[f'{axis}_level']}"))
             else:
                 sh.number(r, c, row[axis], "score")
-        sh.text(r, 4, _value_label(book, "tier", row["tier"]))
+        sh.text(r, 4, value_label(book.settings, "tier", row["tier"]))
         src = [row.get("attractiveness_source"), row.get("advantage_source")]
         sh.text(r, 5, " / ".join(book.label(f"report.source.{x}") for x in src if not is_blank(x)))
-        sh.text(r, 6, actions_text(book, row["actions"]).replace("\n", "; "), fit=False)
+        sh.text(r, 6, actions_text(book.settings, row["actions"]).replace("\n", "; "), fit=False)
         if not is_blank(row["tier"]) and not is_blank(row["attractiveness"]) and not is_blank(row["advantage"]):
             t = int(row["tier"])
             lo, _ = spans.get(t, (r, r))
@@ -176,10 +167,3 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
     chart.set_size({"width": 620, "height": 460})
     sh.ws.insert_chart(r0, len(cols) + 1, chart)
     sh.finish(r0, len(cols) - 1, last)
-
-
-def health_text(book: Book, rule: str) -> str:
-    """The rule that decided the funnel's grade, in words, with its threshold."""
-    s = book.settings
-    share = {"no_back_end": s.get("health.back_end_min_share"), "bottom_heavy": s.get("health.front_min_share"), "stuck": s.get("health.stuck_share")}
-    return s.label(f"values.health_rule.{rule}", min_open=s.get("health.min_open"), share=f"{share.get(rule, 0):.0%}")

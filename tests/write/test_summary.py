@@ -1,0 +1,235 @@
+"""The review summary: its sections and figures, text safety, and the HTML as headless Chromium sees it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+import xlsxwriter
+
+from kamxl.config import load_settings
+from kamxl.process import process
+from kamxl.write import svg
+from kamxl.write.summary import md_cell, money, pct
+from tests.conftest import SAMPLES
+
+AS_OF = dt.date(2026, 3, 31)
+SECTIONS_ZH = ["计划摘要", "客户贡献", "漏斗与健康度", "客户策略", "应收", "损益", "活动", "时间管理", "问题清单"]
+SECTIONS_EN = ["Plan summary", "Customer contribution", "Funnel and health", "Customer strategy", "Receivables", "Profit and loss",
+               "Activities", "Time management", "Issues"]
+
+
+@pytest.fixture(scope="module")
+def march(tmp_path_factory, settings):
+    out = tmp_path_factory.mktemp("summary")
+    outcome = process(SAMPLES / "east-2026-03.xlsx", out, settings, AS_OF, strict=True)
+    return out, outcome
+
+
+def test_process_writes_both_summaries(march):
+    out, outcome = march
+    names = sorted(p.name for p in outcome.outputs)
+    assert names == ["east-2026-03.kamxl.xlsx", "east-2026-03.report.json", "east-2026-03.summary.html", "east-2026-03.summary.md"]
+    assert not list(out.glob("*.part"))
+
+
+def test_markdown_sections_in_the_course_order(march):
+    md = (march[0] / "east-2026-03.summary.md").read_text("utf-8")
+    headings = re.findall(r"^## \d\. (.+)$", md, re.M)
+    assert headings == SECTIONS_ZH
+
+
+def test_markdown_figures_match_the_report(march):
+    out, _ = march
+    md = (out / "east-2026-03.summary.md").read_text("utf-8")
+    report = json.loads((out / "east-2026-03.report.json").read_text("utf-8"))
+    # hand-checked in tests/test_process.py: collected 806,000 of 889,500 planned to March
+    assert "| 回款率(截至本期) | 90.6% |" in md
+    assert "| 未收余额 | 2,844,000 |" in md
+    # the top 20% of 11 customers is 3 (华信 900k, 朗通 840k, 海川 420k) of 3,650,000 owed: 59.2%
+    assert "前 3 个客户(前 20%)占 59.2%,共 11 个客户。" in md
+    assert report["contribution"]["customers"]["top_share"] == pytest.approx((900_000 + 840_000 + 420_000) / 3_650_000)
+    # the funnel rows and total
+    assert "| A类 | 4 | 30.8% | 1,350,000 | 1,215,000 |" in md
+    assert "| **合计** | **13** | | **2,260,000** | **1,625,000** |" in md
+    # revenue to March: 585,000 + 598,000 + 635,000 against 3 × 600,000; March up 6.2% on February
+    assert "截至 3 月实际收入 1,818,000,计划 1,800,000,差异 +18,000(+1.0%)。" in md
+    assert f"3 月收入 635,000,比 2 月增长 {635_000 / 598_000 - 1:.1%}。" in md
+    # every behind customer is listed, every issue too
+    for name in report["receivables"]["behind"]:
+        assert re.search(rf"^\| {name} \| 产品[AB] \|", md, re.M), name
+    assert md.count("| 警告 | `") == len(report["issues"])
+
+
+def test_english_summary(tmp_path):
+    settings = load_settings(lang="en")
+    process(SAMPLES / "east-2026-03-en.xlsx", tmp_path, settings, AS_OF, strict=True)
+    md = (tmp_path / "east-2026-03-en.summary.md").read_text("utf-8")
+    assert re.findall(r"^## \d\. (.+)$", md, re.M) == SECTIONS_EN
+    # the input's customer names stay as written; every label kamxl writes (headings, table headers, sentences) is English
+    lines = md.splitlines()
+    headers = [lines[i - 1] for i, line in enumerate(lines) if line.startswith("|---")]
+    labels = [line for line in lines if line.startswith(("#", "- "))] + headers
+    assert len(headers) >= 12
+    assert [x for x in labels if re.search(r"[\u3400-\u9fff]", x)] == []
+    html = (tmp_path / "east-2026-03-en.summary.html").read_text("utf-8")
+    assert '<html lang="en">' in html
+    assert [x for x in re.findall(r"<th[^>]*>([^<]*)</th>", html) if re.search(r"[\u3400-\u9fff]", x)] == []
+
+
+@pytest.mark.parametrize("name", ["form-pnl.xlsx", "form-todo.xlsx", "form-calendar.xlsx", "hr-appraisal-2026q1.xlsx"])
+def test_a_single_form_still_gives_every_section(tmp_path, settings, name):
+    process(SAMPLES / name, tmp_path, settings, AS_OF, strict=True)
+    md = (tmp_path / name.replace(".xlsx", ".summary.md")).read_text("utf-8")
+    assert re.findall(r"^## \d\. (.+)$", md, re.M) == SECTIONS_ZH
+    assert "工作簿中没有这部分的表单。" in md
+
+
+def _evil_workbook(path):
+    wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False})
+    ws = wb.add_worksheet("客户")
+    ws.write_row(0, 0, ["客户", "负责人", "订单量", "成交可能性", "项目金额", "客户吸引力", "我们的优势"])
+    ws.write_row(1, 0, ["<script>alert(1)</script>", "a|b", "超额", "本月内", 100, 4, 4])
+    ws.write_row(2, 0, ["**粗体** [链接](http://evil.example)", "<img src=x onerror=alert(2)>", "重要", "有意向", 50, 2, 2])
+    wb.close()
+
+
+def test_input_text_is_escaped(tmp_path, settings):
+    _evil_workbook(tmp_path / "evil.xlsx")
+    process(tmp_path / "evil.xlsx", tmp_path, settings, AS_OF, strict=True)
+    html = (tmp_path / "evil.summary.html").read_text("utf-8")
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    md = (tmp_path / "evil.summary.md").read_text("utf-8")
+    assert "<script>" not in md and "[链接](http" not in md
+    assert "\\<script\\>alert(1)\\</script\\>" in md
+    # a pipe in the input cannot add a column to a Markdown table
+    for line in md.splitlines():
+        if line.startswith("| P") and "script" in line:
+            assert len(re.findall(r"(?<!\\)\|", line)) == 8
+
+
+def test_html_is_well_formed_and_self_contained(march):
+    html = (march[0] / "east-2026-03.summary.html").read_text("utf-8")
+    stack: list[str] = []
+    void = {"meta", "br", "img", "hr", "link", "input", "circle", "line", "rect", "polyline"}
+
+    class Check(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag not in void:
+                stack.append(tag)
+            for k, v in attrs:
+                assert not (k in ("src", "href") and v and not v.startswith("#")), f"external reference {k}={v}"
+
+        def handle_startendtag(self, tag, attrs):
+            pass
+
+        def handle_endtag(self, tag):
+            if tag in void:
+                return
+            assert stack and stack[-1] == tag, f"</{tag}> closes <{stack[-1] if stack else None}>"
+            stack.pop()
+
+    Check().feed(html)
+    assert stack == []
+    assert "<script" not in html and "@import" not in html and "url(" not in html
+    # contribution by customer and by product, funnel, tiers, receivables, P&L, activities, time per quadrant and per group
+    assert len(re.findall(r"<svg ", html)) == 9
+    assert [m for m in re.findall(r'<section id="(\w+)"', html)] == ["plan", "contribution", "funnel", "strategy", "receivables", "pnl",
+                                                                     "activities", "time", "issues"]
+
+
+def test_svg_charts_are_valid_xml_and_escape_labels():
+    chart = svg.hbars("t<", [("<b>&", 3.0, "3"), ("x", 1.0, "1")])
+    root = ET.fromstring(str(chart))
+    assert root.tag.endswith("svg") and root.find("{http://www.w3.org/2000/svg}title").text == "t<"
+    assert "<b>" not in str(chart)
+    for chart in (svg.columns("c", ["1", "2"], [("p", [1.0, None], "#000")], line=("r", [0.5, None], "#f00")),
+                  svg.funnel("f", [("D", 2, "2"), ("A", 0, "0")]),
+                  svg.scatter("s", [(4.0, 2.0, "甲", 3), (9.0, 0.0, "out of range", 1)], 3.0, "x", "y", {(True, True): "1"})):
+        ET.fromstring(str(chart))
+
+
+@pytest.mark.parametrize("value, top, step", [(0, 1.0, 0.25), (3.2, 4.0, 1.0), (296_500, 300_000, 100_000), (66_500, 80_000, 20_000), (1.0, 1.0, 0.25)])
+def test_axis_maximum(value, top, step):
+    assert svg.nice_max(value) == (pytest.approx(top), pytest.approx(step))
+
+
+@pytest.mark.parametrize("value, text", [(1234567, "1,234,567"), (-15000, "−15,000"), (0.5, "0.50"), (None, "—"), (float("nan"), "—")])
+def test_money(value, text):
+    assert money(value) == text
+
+
+def test_signed_and_percent():
+    assert money(18000, signed=True) == "+18,000" and pct(-0.025, signed=True) == "−2.5%" and pct(None) == "—"
+    assert md_cell("a|b\nc*d") == "a\\|b c\\*d"
+
+
+def test_user_templates_override_the_shipped_ones(tmp_path):
+    own = tmp_path / "tpl"
+    own.mkdir()
+    (own / "summary.md.j2").write_text("# {{ title }} — {{ funnel.open }} open\n", "utf-8")
+    config = tmp_path / "kamxl.toml"
+    config.write_text(f'[summary]\ntemplate_dir = "{own.as_posix()}"\n', "utf-8")
+    settings = load_settings(config)
+    process(SAMPLES / "east-2026-03.xlsx", tmp_path / "out", settings, AS_OF, strict=True)
+    assert (tmp_path / "out" / "east-2026-03.summary.md").read_text("utf-8") == "# 区域市场计划评审 — east-2026-03.xlsx — 13 open\n"
+    assert "<section" in (tmp_path / "out" / "east-2026-03.summary.html").read_text("utf-8")  # the shipped HTML still serves
+
+
+# ------------------------------------------------------------- Chromium ---
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def _chromium() -> str | None:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI (.ci/run installs the Debian package chromium)")
+        pytest.skip("Chromium is not installed")
+    pytest.importorskip("playwright.sync_api")
+    return exe
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("name, lang", [("east-2026-03.xlsx", "zh"), ("east-2026-03-en.xlsx", "en")])
+def test_html_loads_in_headless_chromium(tmp_path, name, lang, width):
+    exe = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    process(SAMPLES / name, tmp_path, load_settings(lang=lang), AS_OF, strict=True)
+    page_file = tmp_path / name.replace(".xlsx", ".summary.html")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            problems, requests = [], []
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+            page.on("request", lambda r: requests.append(r.url))
+            response = page.goto(page_file.as_uri(), wait_until="load")
+            assert response is None or response.ok
+            assert problems == []
+            assert requests == [page_file.as_uri()], "the summary fetches nothing"
+            # every section and chart is there and drawn
+            assert page.locator("section h2").count() == 9
+            charts = page.locator("svg.chart")
+            boxes = [charts.nth(i).bounding_box() for i in range(charts.count())]
+            assert len(boxes) == page_file.read_text("utf-8").count("<svg ") >= 6
+            assert all(b and b["width"] > min(300, width * 0.8) and b["height"] > 40 for b in boxes), boxes
+            # on a phone the page does not scroll sideways (wide tables scroll inside their own box)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            # and it prints: A4 pages, a sensible number of them
+            pdf = page.pdf(format="A4", print_background=True)
+            pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+            assert 3 <= pages <= 20, pages
+        finally:
+            browser.close()
