@@ -153,13 +153,18 @@ def process(paths, out_dir, as_of, lang, config, debug):
 
     Exit status: 0 no file has errors, 1 some file has errors, 2 usage errors.
     """
-    from kamxl.process import process as run
-
     settings = _settings(config, lang)
     files = expand_inputs(paths)
     if not files:
         raise click.UsageError("no spreadsheet files found in " + ", ".join(paths))
-    out = Path(out_dir)
+    outcomes = _run(files, Path(out_dir), settings, as_of, debug)
+    _print_outcomes(outcomes, settings)
+    sys.exit(1 if any(o.errors for o in outcomes) else 0)
+
+
+def _run(files: list[Path], out: Path, settings, as_of, debug: bool) -> list:
+    from kamxl.process import process as run
+
     outcomes = []
     for path in files:
         try:
@@ -169,8 +174,45 @@ def process(paths, out_dir, as_of, lang, config, debug):
                 traceback.print_exc()
                 sys.exit(1)
             raise
+    return outcomes
+
+
+@main.command()
+@click.option("--out", "out_dir", default="kamxl-output", show_default=True, type=click.Path(file_okay=False), help="Folder for the outputs.")
+@with_common
+def demo(out_dir, lang, config, debug):
+    """Process the bundled sample workbooks into --out and say where to look.
+
+    The samples are a regional plan of 华东区 for January to March 2026 (March
+    holds every form), one workbook per form, an English plan and an HR
+    appraisal export; they are reviewed as of the date they were written for.
+    """
+    import datetime as dt
+    from importlib import resources
+
+    settings = _settings(config, lang)
+    samples = resources.files("kamxl.samples")
+    with resources.as_file(samples) as folder:
+        files = expand_inputs((str(folder),))
+        if lang == "en":  # the English sample first; the Chinese ones still show what the workbooks look like
+            files.sort(key=lambda p: not p.stem.endswith("-en"))
+        outcomes = _run(files, Path(out_dir), settings, dt.date.fromisoformat(settings.get("demo.as_of")), debug)
     _print_outcomes(outcomes, settings)
+    main_stem = next((o.source.stem for o in outcomes if o.source.stem.endswith("-en")), None) if lang == "en" else None
+    main_stem = main_stem or next((o.source.stem for o in outcomes if o.source.stem == "east-2026-03"), outcomes[0].source.stem)
+    out = Path(out_dir).resolve()
+    click.echo("")
+    click.echo(settings.label("ui.demo_look", workbook=out / f"{main_stem}.kamxl.xlsx", summary=out / f"{main_stem}.summary.html",
+                              report=out / f"{main_stem}.report.json"))
     sys.exit(1 if any(o.errors for o in outcomes) else 0)
+
+
+def _outputs_text(outputs: list[Path]) -> str:
+    """The file a user opens first (the workbook, else report.json), and how many more were written."""
+    if not outputs:
+        return "—"
+    first = next((p for p in outputs if p.name.endswith(".kamxl.xlsx")), outputs[0])
+    return first.name + (f" +{len(outputs) - 1}" if len(outputs) > 1 else "")
 
 
 def _print_outcomes(outcomes, settings) -> None:
@@ -183,7 +225,7 @@ def _print_outcomes(outcomes, settings) -> None:
         table.add_column(settings.label(f"ui.{key}"))
     for o in outcomes:
         errors = f"[bold red]{len(o.errors)}[/]" if o.errors else "0"
-        table.add_row(o.source.name, str(len(o.forms)), errors, str(len(o.warnings)), "  ".join(p.name for p in o.outputs))
+        table.add_row(o.source.name, str(len(o.forms)), errors, str(len(o.warnings)), _outputs_text(o.outputs))
     console.print(table)
     folders = sorted({str(p.parent) for o in outcomes for p in o.outputs})
     if folders:

@@ -24,7 +24,7 @@ def test_version(runner):
     assert result.exit_code == 0 and __version__ in result.output
 
 
-@pytest.mark.parametrize("command", [[], ["check"], ["template"], ["process"]])
+@pytest.mark.parametrize("command", [[], ["check"], ["template"], ["process"], ["demo"]])
 def test_help_on_every_command(runner, command):
     result = runner.invoke(main, command + ["--help"])
     assert result.exit_code == 0 and "Usage" in result.output
@@ -86,3 +86,26 @@ def test_folders_skip_lock_files(runner, tmp_path):
     runner.invoke(main, ["template", "weekly", "--out", str(tmp_path)])
     result = runner.invoke(main, ["check", "--json", str(tmp_path)])
     assert [d["file"].rsplit("/", 1)[-1] for d in json.loads(result.output)] == ["weekly.xlsx"]
+
+
+def test_demo_processes_the_samples_and_says_where_to_look(runner, tmp_path):
+    from tests.conftest import SAMPLES
+
+    out = tmp_path / "kamxl-output"
+    result = runner.invoke(main, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    samples = sorted(p.stem for p in SAMPLES.glob("*.xlsx"))
+    for stem in samples:
+        for suffix in (".kamxl.xlsx", ".report.json", ".summary.md", ".summary.html"):
+            assert (out / (stem + suffix)).is_file(), stem + suffix
+    assert str(out.resolve() / "east-2026-03.kamxl.xlsx") in result.output
+    assert str(out.resolve() / "east-2026-03.summary.html") in result.output
+    # reviewed as of the samples' own date: March's receivables are to date, not overdue by November
+    report = json.loads((out / "east-2026-03.report.json").read_text("utf-8"))
+    assert report["as_of"] == "2026-03-31" and report["receivables"]["last_month"] == 3
+
+
+def test_demo_in_english_points_at_the_english_sample(runner, tmp_path):
+    result = runner.invoke(main, ["demo", "--out", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 0
+    assert "east-2026-03-en.summary.html" in result.output and "Start with" in result.output

@@ -17,3 +17,8 @@ def test_every_subpackage_is_listed():
 def test_templates_are_package_data():
     names = {p.name for p in resources.files("kamxl.templates").iterdir()}
     assert {"summary.md.j2", "summary.html.j2", "examples.toml"} <= names
+
+
+def test_samples_are_package_data():
+    names = {p.name for p in resources.files("kamxl.samples").iterdir()}
+    assert {"east-2026-03.xlsx", "hr-appraisal-2026q1.xlsx"} <= names
