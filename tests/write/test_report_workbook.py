@@ -85,7 +85,9 @@ def test_golden_receivables_cells(march):
     assert v.cell(total, 33).value == pytest.approx(806000 / 889500)
     assert v.cell(total, 4).value == 3650000
     assert ws.freeze_panes == "B7" and ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    # 37 columns: two pages wide (one would print them too small to read), the customer column on each
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 2 and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_cols == "$A:$A"
 
 
 def test_golden_pnl_and_funnel_cells(march):
@@ -195,3 +197,13 @@ def test_other_samples_recalculate_the_same(tmp_path, name, lang):
     assert cells
     for sheet, ref, _ in cells:
         assert same(cached[sheet][ref].value, lo[sheet][ref].value), f"{sheet}!{ref}"
+
+
+def test_wrapped_text_gets_tall_enough_rows(march):
+    """Neither Excel nor LibreOffice grows a row for wrapped text on opening: kamxl sets the height."""
+    ws = openpyxl.load_workbook(march)["行动"]
+    for row in range(5, ws.max_row + 1):
+        actions = ws.cell(row, 14).value
+        if actions:
+            lines = actions.count("\n") + 1
+            assert ws.row_dimensions[row].height >= 15 * lines, (row, lines, ws.row_dimensions[row].height)

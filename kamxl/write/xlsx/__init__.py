@@ -70,7 +70,7 @@ def write_workbook(results: Results, target: Path, settings: Settings) -> list[I
         _write_issues(book, issues_sheet, results, target)
         _write_summary(book, summary, results, keys, issues_sheet.name)
         summary.ws.activate()
-        wb.close()
+        book.close()
     return book.issues
 
 

@@ -99,6 +99,14 @@ class Book:
     def label(self, key: str, **args) -> str:
         return self.settings.label(key, **args)
 
+    def close(self) -> None:
+        """Settle what depends on the whole sheet (column widths, pages wide), then write the file."""
+        for sheet in self.sheets.values():
+            sheet.apply_widths()
+            sheet.fit_rows()
+            sheet.fit_pages()
+        self.wb.close()
+
     def add(self, key: str) -> "Sheet":
         """The sheet for ``key``, created on first use (so tab order is the order of first use)."""
         if key in self.sheets:
@@ -117,15 +125,24 @@ class Sheet:
         self.fmt = book.fmt
         self.widths: dict[int, float] = {}
         self.hidden: set[int] = set()
+        self.charts: list[tuple[int, int]] = []  # (first column, width in px) of each chart
+        self.portrait, self.freeze_cols = False, 0
+        self.wrapped: dict[int, list[tuple[int, str]]] = {}  # row -> (column, text) of wrapping cells
 
     # -- widths --------------------------------------------------------------
     def fit(self, col: int, text, cap: int = 48) -> None:
         width = max((display_width(line) for line in str(text).split("\n")), default=0) + 2
         self.widths[col] = max(self.widths.get(col, 6), min(width, cap))
 
-    def apply_widths(self, minimum: dict[int, float] | None = None) -> None:
-        for col, width in sorted((minimum or {}).items()):
-            self.widths[col] = max(self.widths.get(col, 0), width)
+    def fit_rows(self) -> None:
+        """Rows tall enough for their wrapped text: neither Excel nor LibreOffice grows them on opening a file."""
+        for r, cells in sorted(self.wrapped.items()):
+            lines = max(sum(max(1, math.ceil(display_width(part) / max(self.widths.get(c, DEFAULT_WIDTH) - 1, 1))) for part in text.split("\n"))
+                        for c, text in cells)
+            if lines > 1:
+                self.ws.set_row(r, min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT))
+
+    def apply_widths(self) -> None:
         for col, width in sorted(self.widths.items()):
             self.ws.set_column(col, col, width, None, {"hidden": col in self.hidden})
 
@@ -153,6 +170,8 @@ class Sheet:
             s = s[:MAX_TEXT]
             self.book.issues.append(self.book.settings.issue("text_truncated", self.name, cell(r, c), limit=MAX_TEXT))
         self.ws.write_string(r, c, s, self.fmt[fmt])
+        if fmt == "wrap":
+            self.wrapped.setdefault(r, []).append((c, s))
         if fit:
             self.fit(c, s)
 
@@ -179,6 +198,31 @@ class Sheet:
         if isinstance(cached, float):
             self._fit_number(c, cached, fmt)
 
+    def chart(self, r: int, c: int, chart, width: int, height: int) -> None:
+        """Insert a native chart, remembering how far right it reaches (it prints with the sheet)."""
+        chart.set_size({"width": width, "height": height})
+        self.ws.insert_chart(r, c, chart)
+        self.charts.append((c, width))
+
+    def print_width_px(self) -> float:
+        """How wide the sheet prints at 100 %: every column written, or further where a chart reaches."""
+        last = max(list(self.widths) + [c for c, _ in self.charts] + [0])
+        px = [0.0 if c in self.hidden else column_px(self.widths.get(c, DEFAULT_WIDTH)) for c in range(last + 1)]
+        return max([sum(px)] + [sum(px[:c]) + width for c, width in self.charts])
+
+    def fit_pages(self) -> int:
+        """Fit to as few pages wide as keep the print at ``print.min_scale`` or more; returns how many."""
+        settings = self.book.settings
+        margins = settings.get("print.margins_in")
+        paper = settings.get(f"print.paper_width_in.{'portrait' if self.portrait else 'landscape'}")
+        page_px = (paper - margins["left"] - margins["right"]) * 96
+        repeat_px = sum(column_px(self.widths.get(c, DEFAULT_WIDTH)) for c in range(self.freeze_cols))
+        wide = pages_wide(self.print_width_px(), page_px, settings.get("print.min_scale"), repeat_px)
+        self.ws.fit_to_pages(wide, 0)
+        if wide > 1 and self.freeze_cols:
+            self.ws.repeat_columns(0, self.freeze_cols - 1)
+        return wide
+
     def header(self, r: int, labels: list[str], c0: int = 0) -> None:
         for i, label in enumerate(labels):
             self.ws.write_string(r, c0 + i, label, self.fmt["header"])
@@ -194,25 +238,44 @@ class Sheet:
     # -- the page -------------------------------------------------------------
     def finish(self, header_row: int | None, last_col: int, last_row: int | None = None, filter_: bool = True,
                freeze_cols: int = 0, portrait: bool = False) -> None:
-        """Frozen header, filter, and a page that prints: A4, one page wide, header rows repeated."""
+        """Frozen header, filter, and a page that prints: A4, header rows repeated (Book.close fits the width)."""
         ws = self.ws
         if header_row is not None:
             ws.freeze_panes(header_row + 1, freeze_cols)
             ws.repeat_rows(0, header_row)
             if filter_ and last_row is not None and last_row > header_row:
                 ws.autofilter(header_row, 0, last_row, last_col)
-        ws.set_paper(9)
+        ws.set_paper(9)  # A4
         if portrait:
             ws.set_portrait()
         else:
             ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+        self.portrait, self.freeze_cols = portrait, freeze_cols
+        self.ws.set_margins(**self.book.settings.get("print.margins_in"))
         meta = self.book.meta
         # a font size code must not touch the text after it: "&8" + "2026" would read as size 82026
         ws.set_header(f"&L&8 {_amp(meta['source'])}&C&9&B {_amp(self.name)}&R&8 {_amp(meta['period'])}")
         ws.set_footer(f"&L&8 kamxl {_amp(meta['version'])}&C&8 {_amp(self.book.label('report.page'))} &P / &N&R&8 {_amp(meta['as_of'])}")
-        self.apply_widths()
+
+
+DEFAULT_WIDTH = 8.43  # Excel's default column width, in characters
+LINE_HEIGHT = 15.0    # points per line of 10-point text in a CJK font (YaHei / Noto CJK lines are ~1.4 em)
+ROW_PADDING = 4.0
+MAX_ROW_HEIGHT = 409  # Excel's limit on a row's height, in points
+
+
+def column_px(width: float) -> float:
+    """A column's width in pixels at 96 dpi, as Excel converts it (Calibri 11 / YaHei: 7 px per character + 5)."""
+    return width * 7 + 5
+
+
+def pages_wide(width_px: float, page_px: float, min_scale: float, repeat_px: float = 0.0) -> int:
+    """The fewest pages wide that print ``width_px`` at ``min_scale`` or more, each page repeating ``repeat_px``."""
+    per_page = page_px / min_scale
+    if width_px <= per_page:
+        return 1
+    usable = max(per_page - repeat_px, per_page / 2)
+    return max(1, math.ceil((width_px - repeat_px) / usable))
 
 
 def _amp(text: str) -> str:

@@ -96,8 +96,7 @@ def write_funnel(book: Book, results, ranges: dict) -> None:
     chart.show_hidden_data()
     chart.set_x_axis({"visible": False, "major_gridlines": {"visible": False}})
     chart.set_y_axis({"reverse": True})
-    chart.set_size({"width": 520, "height": 300})
-    sh.ws.insert_chart(total_row + 2, 0, chart)
+    sh.chart(total_row + 2, 0, chart, 520, 300)
     sh.finish(first - 1, 5, None, filter_=False, portrait=True)
 
 
@@ -123,18 +122,18 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
         sh.text(r, 4, value_label(book.settings, "tier", row["tier"]))
         src = [row.get("attractiveness_source"), row.get("advantage_source")]
         sh.text(r, 5, " / ".join(book.label(f"report.source.{x}") for x in src if not is_blank(x)))
-        sh.text(r, 6, actions_text(book.settings, row["actions"]).replace("\n", "; "), fit=False)
+        sh.text(r, 6, actions_text(book.settings, row["actions"]), "wrap", fit=False)
         if not is_blank(row["tier"]) and not is_blank(row["attractiveness"]) and not is_blank(row["advantage"]):
             t = int(row["tier"])
             lo, _ = spans.get(t, (r, r))
             spans[t] = (lo, r)
-    sh.widths[6] = 60
+    sh.widths[6] = 44
     last = max(r, r0 + 1)
     # helper cells: the 3.0 lines and where the tier names sit
     hr = last + 3
     th = book.settings.get("tier.high_threshold")
     lo, hi = book.settings.get("tier.score_min"), book.settings.get("tier.score_max")
-    sh.text(hr, 0, L("chart_helper"), "note")
+    sh.text(hr, 0, L("chart_helper"), "note", fit=False)
     helper = [(lo, th), (hi, th), (th, lo), (th, hi)]
     for i, (x, y) in enumerate(helper):
         sh.number(hr + 1 + i, 0, x, "score")
@@ -164,6 +163,6 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
     chart.set_x_axis({"name": L("advantage"), "min": lo, "max": hi, "major_unit": 1, "major_gridlines": {"visible": False}})
     chart.set_y_axis({"name": L("attractiveness"), "min": lo, "max": hi, "major_unit": 1, "major_gridlines": {"visible": False}})
     chart.set_legend({"position": "bottom", "delete_series": list(range(len(spans), len(spans) + 3))})
-    chart.set_size({"width": 620, "height": 460})
-    sh.ws.insert_chart(r0, len(cols) + 1, chart)
+    sh.chart(hr, 4, chart, 620, 460)  # under the table, beside its helper cells: the page stays one wide
+    sh.ws.set_h_pagebreaks([hr - 1])  # and the chart starts a page rather than being cut by one
     sh.finish(r0, len(cols) - 1, last)

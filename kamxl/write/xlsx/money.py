@@ -137,8 +137,7 @@ def write_receivables(book: Book, rec, keys: KeyCells) -> None:
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
     line.set_y2_axis({"num_format": "0%", "min": 0})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 720, "height": 320})
-    sh.ws.insert_chart(mt_head, 8, chart)
+    sh.chart(mt_head, 8, chart, 720, 320)
     if has_aging:
         ar = mt_last + 2
         sh.header(ar, [L("aging"), L("balance")])
@@ -254,8 +253,7 @@ def write_pnl(book: Book, pnl, keys: KeyCells) -> None:
     chart.set_title({"name": book.label("report.charts.pnl")})
     chart.set_y_axis({"num_format": "#,##0"})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 720, "height": 320})
-    sh.ws.insert_chart(total_row + 2, 0, chart)
+    sh.chart(total_row + 2, 0, chart, 720, 320)
     sh.ws.freeze_panes(first, 1)
     sh.finish(sub, max(X.values()), None, filter_=False, freeze_cols=1)
     sh.ws.repeat_rows(top, sub)
@@ -336,8 +334,7 @@ def write_activities(book: Book, act, keys: KeyCells) -> None:
     chart.set_title({"name": book.label("report.charts.activities")})
     chart.set_y_axis({"num_format": "#,##0"})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 620, "height": 300})
-    sh.ws.insert_chart(br, 6, chart)
+    sh.chart(br, 6, chart, 620, 300)
     # by owner
     orow = br + 15
     sh.header(orow, [L("owner"), L("planned"), L("count")])

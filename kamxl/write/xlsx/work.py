@@ -55,8 +55,7 @@ def write_time(book: Book, todo: pd.DataFrame | None, time, groups: pd.DataFrame
         chart.add_series({"name": L("hours"), "categories": [sh.name, r + 1, 1, r + 4, 1], "values": [sh.name, r + 1, 3, r + 4, 3],
                           "data_labels": {"percentage": True}, "points": [{"fill": {"color": c}} for c in ("#C00000", "#2E7D32", "#EF6C00", "#A6A6A6")]})
         chart.set_title({"name": book.label("report.charts.time")})
-        chart.set_size({"width": 420, "height": 280})
-        sh.ws.insert_chart(r, 8, chart)
+        sh.chart(r, 8, chart, 420, 280)
         r = last + 3
         sh.finish(lr, 5, last, freeze_cols=0)
     if groups is not None:
@@ -84,11 +83,9 @@ def write_time(book: Book, todo: pd.DataFrame | None, time, groups: pd.DataFrame
         chart.set_title({"name": book.label("report.charts.guideline")})
         chart.set_y_axis({"num_format": "0%", "max": 1})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 420, "height": 260})
-        sh.ws.insert_chart(g0, 9, chart)
+        sh.chart(g0, 9, chart, 420, 260)
         if time is None:
             sh.finish(g0, 7, None, filter_=False)
-    sh.apply_widths()
 
 
 def write_plans(book: Book, results) -> None:
