@@ -54,8 +54,31 @@ def _summary_writer(results, out_dir: Path, stem: str, settings: Settings) -> tu
 WRITERS: list[Callable] = [_workbook_writer, _summary_writer]
 
 
-def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt.date | None = None, strict: bool = False) -> Outcome:
-    """Read, calculate and write the outputs of one workbook into ``out_dir``."""
+def _apply_history(results, path: Path, settings: Settings, region: str | None, strict: bool) -> None:
+    import sqlite3
+
+    from kamxl.history import HistoryError, HistoryStore, apply_history
+
+    store = HistoryStore(path, retries=settings.get("history.busy_retries"), timeout=settings.get("history.busy_timeout_s"))
+    try:
+        apply_history(results, store, settings, region)
+    except (sqlite3.Error, HistoryError, OSError) as exc:
+        if strict:
+            raise
+        results.issues.append(settings.issue("history_failed", path=str(path), detail=str(exc)[:200]))
+        return
+    h = results.history
+    previous = settings.label("ui.compared_with", period=h["previous_period"]) if h["previous_period"] else settings.label("ui.first_snapshot")
+    results.issues.append(settings.issue("history_filed", region=h["region"], period=h["period"], previous=previous))
+
+
+def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt.date | None = None, strict: bool = False,
+            history: str | Path | None = None, region: str | None = None) -> Outcome:
+    """Read, calculate and write the outputs of one workbook into ``out_dir``.
+
+    With ``history`` (a SQLite file), the workbook's snapshot is filed there
+    under (region, period) and the results gain movement, stuck and trends.
+    """
     from kamxl.read import read_workbook
     from kamxl.results import build_results
     from kamxl.write.report import report_dict, unreadable_report, write_report
@@ -71,6 +94,8 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
             report = unreadable_report(path, as_of, outcome.issues)
         else:
             results = build_results(wb, settings, as_of, strict=strict)
+            if history is not None:
+                _apply_history(results, Path(history), settings, region, strict)
             outcome.issues = list(results.issues)
             outcome.forms = list(results.forms)
             report = report_dict(results)

@@ -43,6 +43,8 @@ class Results:
     calendar: dict | None = None
     appraisal: tuple[pd.DataFrame, pd.DataFrame] | None = None
     contribution: dict | None = None            # "customers"/"products": (ranked table, summary)
+    titles: list[str] = field(default_factory=list)  # the recognised sheets' titles (region, period)
+    history: dict | None = None                 # set by kamxl.history's apply_history: movement, stuck, trends
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -74,6 +76,7 @@ def build_results(wb: WorkbookData, settings: Settings, as_of: dt.date | None = 
     """Every calculation of METHOD §1–§7 and §9 that the workbook's forms allow."""
     as_of = as_of or dt.date.today()
     r = Results(wb.path, as_of, wb.kind, list(wb.sheets), {f: [s.sheet for s in sheets] for f, sheets in wb.forms.items()}, issues=list(wb.issues))
+    r.titles = [t for sheets in wb.forms.values() for s in sheets if (t := s.meta.get("title"))]
     src = _Input(wb, as_of, {form: CellMap.of(sheets) for form, sheets in wb.forms.items()})
     for form, step in STEPS:
         try:

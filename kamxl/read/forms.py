@@ -213,7 +213,8 @@ def _flat(ctx: SheetContext, block: HeaderBlock, form: str, on_row=None):
 
 
 def _sheet(ctx: SheetContext, block: HeaderBlock, cols: dict[str, int], tables: dict, meta: dict | None = None) -> SheetData:
-    return SheetData(ctx.sheet, ctx.spec.name, block.top + 1, tables, {f: ctx.letter(c) for f, c in cols.items()}, meta or {})
+    meta = {"title": _title(ctx, block)} | (meta or {})  # the title names the region and period a history files it under
+    return SheetData(ctx.sheet, ctx.spec.name, block.top + 1, tables, {f: ctx.letter(c) for f, c in cols.items()}, meta)
 
 
 # ----------------------------------------------------------------- forms ---

@@ -76,6 +76,8 @@ def report_dict(results: Results) -> dict:
         "calendar": _calendar(r),
         "appraisal": _appraisal(r),
         "contribution": _contribution(r),
+        "history": _history(r),
+        "trends": _records(r.history["trends"], list(r.history["trends"].columns)) if r.history else None,
         "issues": [i.to_dict() for i in r.issues],
     }
     return out
@@ -85,7 +87,7 @@ def _funnel(r: Results) -> dict | None:
     if r.funnel is None:
         return None
     f = r.funnel
-    return clean({
+    out = clean({
         "counts": f["count"].to_dict(),
         "amounts": f["amount"].to_dict(),
         "weighted_amounts": f["weighted"].to_dict(),
@@ -94,6 +96,8 @@ def _funnel(r: Results) -> dict | None:
         "health": r.health[0],
         "health_rule": r.health[1],
     })
+    _movement(r, out)
+    return out
 
 
 def _receivables(r: Results) -> dict | None:
@@ -179,3 +183,24 @@ def _contribution(r: Results) -> dict | None:
         else:
             out[key] = None
     return out
+
+
+def _history(r: Results) -> dict | None:
+    if r.history is None:
+        return None
+    h = r.history
+    return {"region": h["region"], "period": h["period"], "previous_period": h["previous_period"]}
+
+
+def _movement(r: Results, funnel: dict) -> None:
+    """funnel.movement / transitions / conversion / stuck from the history (METHOD §4, §8)."""
+    h = r.history
+    if h is None:
+        return
+    if h.get("movement") is not None:
+        funnel["movement"] = _records(h["movement"], ["customer", "project", "previous", "current", "move"])
+        funnel["transitions"] = h["transitions"]
+        funnel["conversion"] = clean(h["conversion"])
+    if h.get("stuck") is not None:
+        funnel["stuck"] = _records(h["stuck"], ["customer", "project", "classes"])
+        funnel["stuck_share"] = clean(h.get("stuck_share"))
