@@ -143,13 +143,32 @@ def _as_of(ctx, param, value):
         raise click.BadParameter(f"{value!r} is not a date like 2026-03-31") from None
 
 
+history_options = [
+    click.option("--history", "history", type=click.Path(dir_okay=False), metavar="FILE",
+                 help="The history database (default: kamxl-history.sqlite in the output folder)."),
+    click.option("--no-history", is_flag=True, help="Do not file these reviews or compare them with earlier months."),
+    click.option("--region", help="File the reviews under this region (default: from the sheet titles, else the owner, else the file name)."),
+    click.option("--jobs", "-j", type=click.IntRange(1, 256), help="Processes to use (default: every core)."),
+]
+
+
+def with_history(f):
+    for option in reversed(history_options):
+        f = option(f)
+    return f
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the outputs (<stem>.report.json …).")
 @click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="Review date (default: today): the review month and aging date.")
+@with_history
 @with_common
-def process(paths, out_dir, as_of, lang, config, debug):
+def process(paths, out_dir, as_of, history, no_history, region, jobs, lang, config, debug):
     """Read each workbook, run every calculation and write its results into --out.
+
+    Each review is filed in a history database, so the next month's review
+    shows how the funnel moved. Several files run in parallel on every core.
 
     Exit status: 0 no file has errors, 1 some file has errors, 2 usage errors.
     """
@@ -157,30 +176,49 @@ def process(paths, out_dir, as_of, lang, config, debug):
     files = expand_inputs(paths)
     if not files:
         raise click.UsageError("no spreadsheet files found in " + ", ".join(paths))
-    outcomes = _run(files, Path(out_dir), settings, as_of, debug)
+    out = Path(out_dir)
+    db = None if no_history else Path(history) if history else out / "kamxl-history.sqlite"
+    outcomes = _run(files, out, settings, as_of, debug, db, region, jobs)
     _print_outcomes(outcomes, settings)
     sys.exit(1 if any(o.errors for o in outcomes) else 0)
 
 
-def _run(files: list[Path], out: Path, settings, as_of, debug: bool) -> list:
-    from kamxl.process import process as run
+def _run(files: list[Path], out: Path, settings, as_of, debug: bool, history=None, region=None, jobs=None) -> list:
+    """The batch, with a progress bar on a terminal and a plain line per file otherwise."""
+    from rich.console import Console
 
-    outcomes = []
-    for path in files:
-        try:
-            outcomes.append(run(path, out, settings, as_of=as_of, strict=debug))
-        except Exception:
-            if debug:
-                traceback.print_exc()
-                sys.exit(1)
-            raise
-    return outcomes
+    from kamxl.batch import run_batch
+
+    console = Console(stderr=True, highlight=False)
+    try:
+        if console.is_terminal and len(files) > 1:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                          transient=True) as progress:
+                task = progress.add_task(settings.label("ui.processing"), total=len(files))
+                return run_batch(files, out, settings, as_of, history=history, region=region, jobs=jobs, strict=debug,
+                                 on_done=lambda o: progress.advance(task))
+        done = [0]
+
+        def line(o):
+            done[0] += 1
+            state = settings.label("ui.file_failed") if o.errors else settings.label("ui.file_done")
+            console.print(f"[{done[0]}/{len(files)}] {o.source.name}: {state} ({o.seconds:.1f} s)")
+        return run_batch(files, out, settings, as_of, history=history, region=region, jobs=jobs, strict=debug,
+                         on_done=line if len(files) > 1 else None)
+    except Exception:
+        if debug:
+            traceback.print_exc()
+            sys.exit(1)
+        raise
 
 
 @main.command()
 @click.option("--out", "out_dir", default="kamxl-output", show_default=True, type=click.Path(file_okay=False), help="Folder for the outputs.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), help="Processes to use (default: every core).")
 @with_common
-def demo(out_dir, lang, config, debug):
+def demo(out_dir, jobs, lang, config, debug):
     """Process the bundled sample workbooks into --out and say where to look.
 
     The samples are a regional plan of 华东区 for January to March 2026 (March
@@ -196,7 +234,10 @@ def demo(out_dir, lang, config, debug):
         files = expand_inputs((str(folder),))
         if lang == "en":  # the English sample first; the Chinese ones still show what the workbooks look like
             files.sort(key=lambda p: not p.stem.endswith("-en"))
-        outcomes = _run(files, Path(out_dir), settings, dt.date.fromisoformat(settings.get("demo.as_of")), debug)
+        out = Path(out_dir)
+        # a fresh history each time: the three months of 华东区 show their movement, not last run's
+        (out / "kamxl-history.sqlite").unlink(missing_ok=True)
+        outcomes = _run(files, out, settings, dt.date.fromisoformat(settings.get("demo.as_of")), debug, out / "kamxl-history.sqlite", None, jobs)
     _print_outcomes(outcomes, settings)
     main_stem = next((o.source.stem for o in outcomes if o.source.stem.endswith("-en")), None) if lang == "en" else None
     main_stem = main_stem or next((o.source.stem for o in outcomes if o.source.stem == "east-2026-03"), outcomes[0].source.stem)

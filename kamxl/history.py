@@ -8,6 +8,7 @@ its snapshot, so the store is idempotent.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -27,6 +28,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
     as_of TEXT,
     kamxl_version TEXT,
     totals TEXT NOT NULL,              -- JSON: funnel counts, collection rate, profit of the month …
+    digest TEXT NOT NULL,              -- of the content: saving the same content again changes nothing
     UNIQUE (region, period)
 );
 CREATE TABLE IF NOT EXISTS opportunities (
@@ -86,33 +88,44 @@ class HistoryStore:
 
     def save(self, region: str, period: str, opportunities: pd.DataFrame, totals: dict, source: str = "", as_of: str = "",
              version: str = "") -> int:
-        """Store (or replace) the snapshot of (region, period); returns its id."""
+        """Store (or replace) the snapshot of (region, period); returns its content digest."""
         rows = [tuple(_sql(v) for v in r) for r in opportunities.reindex(columns=OPPORTUNITY_COLUMNS).itertuples(index=False, name=None)]
+        totals_json = json.dumps(totals, ensure_ascii=False, sort_keys=True)
+        digest = hashlib.sha256(json.dumps([region, period, source, as_of, totals_json, rows], ensure_ascii=False, default=str).encode()).hexdigest()[:16]
 
         def work():
             with closing(self._connect()) as con:
                 con.execute("BEGIN IMMEDIATE")
                 try:
+                    same = con.execute("SELECT 1 FROM snapshots WHERE region = ? AND period = ? AND digest = ?", (region, period, digest)).fetchone()
+                    if same:
+                        con.execute("COMMIT")
+                        return digest
                     con.execute("DELETE FROM snapshots WHERE region = ? AND period = ?", (region, period))
-                    cur = con.execute("INSERT INTO snapshots (region, period, source, as_of, kamxl_version, totals) VALUES (?, ?, ?, ?, ?, ?)",
-                                      (region, period, source, as_of, version, json.dumps(totals, ensure_ascii=False, sort_keys=True)))
+                    cur = con.execute("INSERT INTO snapshots (region, period, source, as_of, kamxl_version, totals, digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                      (region, period, source, as_of, version, totals_json, digest))
                     sid = cur.lastrowid
                     con.executemany("INSERT INTO opportunities (snapshot_id, key, customer, project, owner, tier, class, status, amount, weighted_amount)"
                                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(sid, *r) for r in rows])
                     con.execute("COMMIT")
-                    return sid
+                    return digest
                 except BaseException:
                     con.execute("ROLLBACK")
                     raise
         return self._retry(work)
 
     def snapshots(self, region: str, until: str | None = None) -> list[dict]:
-        """(id, period, totals) of a region's snapshots up to and including ``until``, oldest first."""
+        """(id, period, source, totals, digest) of a region's snapshots up to and including ``until``, oldest first."""
         def work():
             with closing(self._connect()) as con:
-                sql = "SELECT id, period, source, totals FROM snapshots WHERE region = ?" + (" AND period <= ?" if until else "") + " ORDER BY period"
-                return [{"id": i, "period": p, "source": s, "totals": json.loads(t)} for i, p, s, t in con.execute(sql, (region, until) if until else (region,))]
+                sql = "SELECT id, period, source, totals, digest FROM snapshots WHERE region = ?" + (" AND period <= ?" if until else "") + " ORDER BY period"
+                return [{"id": i, "period": p, "source": s, "totals": json.loads(t), "digest": d}
+                        for i, p, s, t, d in con.execute(sql, (region, until) if until else (region,))]
         return self._retry(work)
+
+    def earlier_digests(self, region: str, period: str) -> list[str]:
+        """What a review of (region, period) compares with: the digests of the region's earlier snapshots."""
+        return [s["digest"] for s in self.snapshots(region, period) if s["period"] < period]
 
     def opportunities(self, snapshot_id: int) -> pd.DataFrame:
         def work():
@@ -184,7 +197,7 @@ def apply_history(results, store: HistoryStore, settings, region: str | None = N
     earlier = [s for s in store.snapshots(region, period) if s["period"] < period]
     current = h.opportunities_of(r.customers)
     info: dict = {"region": region, "period": period, "previous_period": earlier[-1]["period"] if earlier else None,
-                  "compared_with": [s["id"] for s in earlier], "movement": None, "transitions": None, "conversion": None, "stuck": None}
+                  "compared_with": [s["digest"] for s in earlier], "movement": None, "transitions": None, "conversion": None, "stuck": None}
     if r.customers is not None:
         months = int(settings.get("health.stuck_months"))
         past = [store.opportunities(s["id"]) for s in earlier[-(months - 1):]] if months > 1 else []

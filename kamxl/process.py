@@ -8,6 +8,7 @@ bad input file: every problem is an Issue in the outcome and in report.json.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,6 +26,8 @@ class Outcome:
     issues: list[Issue] = field(default_factory=list)
     forms: list[str] = field(default_factory=list)
     results: object | None = None
+    filed: tuple | None = None   # (region, period, digests compared with) when a history was used
+    seconds: float = 0.0
 
     @property
     def errors(self) -> list[Issue]:
@@ -83,6 +86,7 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
     from kamxl.results import build_results
     from kamxl.write.report import report_dict, unreadable_report, write_report
 
+    started = time.perf_counter()
     path, out_dir = Path(path), Path(out_dir)
     as_of = as_of or dt.date.today()
     outcome = Outcome(path)
@@ -106,6 +110,9 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
         report = unreadable_report(path, as_of, outcome.issues)
         results = None
     outcome.results = results
+    if results is not None and results.history is not None:
+        h = results.history
+        outcome.filed = (h["region"], h["period"], tuple(h["compared_with"]))
     stem = path.stem
     try:
         if results is not None:
@@ -121,4 +128,5 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
         if strict:
             raise
         outcome.issues.append(settings.issue("write_failed", path=str(out_dir / stem), detail=str(exc)[:200]))
+    outcome.seconds = time.perf_counter() - started
     return outcome

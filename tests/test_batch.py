@@ -1,0 +1,76 @@
+"""Batches: every core, one bad file never stops the rest, and a parallel batch gives the serial results."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from kamxl.batch import default_jobs, run_batch
+from tests.conftest import SAMPLES
+
+MONTHS = ["east-2026-01.xlsx", "east-2026-02.xlsx", "east-2026-03.xlsx"]
+
+
+def kamxl(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "kamxl", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture()
+def inbox(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # newest first on purpose: the pool must still give March its February and January
+    for name in reversed(MONTHS):
+        shutil.copy(SAMPLES / name, folder / name)
+    (folder / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    (folder / "~$east-2026-03.xlsx").write_bytes(b"lock")
+    return folder
+
+
+def test_batch_continues_past_a_bad_file_and_exits_1(inbox, tmp_path):
+    out = tmp_path / "out"
+    result = kamxl("process", str(inbox), "--out", str(out), "--as-of", "2026-03-31", "--jobs", "2")
+    assert result.returncode == 1
+    for name in MONTHS:
+        assert (out / name.replace(".xlsx", ".kamxl.xlsx")).is_file()
+    assert json.loads((out / "broken.report.json").read_text("utf-8"))["forms"] == {}
+    assert not (out / "~$east-2026-03.report.json").exists()
+    # not a terminal: one plain line per file, then the closing table
+    assert result.stderr.count("/4] ") == 4
+    assert "broken.xlsx" in result.stdout and "east-2026-03.kamxl.xlsx +3" in result.stdout
+
+
+def test_parallel_batch_equals_processing_in_order(inbox, tmp_path, settings):
+    files = sorted(inbox.glob("east-*.xlsx"), reverse=True)
+    parallel = run_batch(files, tmp_path / "p", settings, None, history=tmp_path / "p.sqlite", jobs=2)
+    run_batch(sorted(files), tmp_path / "s", settings, None, history=tmp_path / "s.sqlite", jobs=1)
+    assert [o.source.name for o in parallel] == [f.name for f in files]
+    for name in MONTHS:
+        a = json.loads((tmp_path / "p" / name.replace(".xlsx", ".report.json")).read_text("utf-8"))
+        b = json.loads((tmp_path / "s" / name.replace(".xlsx", ".report.json")).read_text("utf-8"))
+        assert a["funnel"] == b["funnel"] and a["trends"] == b["trends"], name
+    march = json.loads((tmp_path / "p" / "east-2026-03.report.json").read_text("utf-8"))
+    assert march["funnel"]["health_rule"] == "stuck"
+
+
+def test_no_history_flag(tmp_path):
+    result = kamxl("process", str(SAMPLES / "east-2026-03.xlsx"), "--out", str(tmp_path), "--no-history")
+    assert result.returncode == 0
+    assert not (tmp_path / "kamxl-history.sqlite").exists()
+    assert json.loads((tmp_path / "east-2026-03.report.json").read_text("utf-8"))["history"] is None
+
+
+def test_history_and_region_options(tmp_path):
+    db = tmp_path / "elsewhere" / "h.sqlite"
+    result = kamxl("process", str(SAMPLES / "form-customers.xlsx"), "--out", str(tmp_path / "out"), "--history", str(db), "--region", "华东一组")
+    assert result.returncode == 0 and db.is_file()
+    report = json.loads((tmp_path / "out" / "form-customers.report.json").read_text("utf-8"))
+    assert report["history"]["region"] == "华东一组"
+
+
+def test_default_jobs_is_the_cores_we_may_use():
+    assert 1 <= default_jobs()
