@@ -117,7 +117,14 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
     try:
         if results is not None:
             for writer in WRITERS:
-                written, issues = writer(results, out_dir, stem, settings)
+                try:
+                    written, issues = writer(results, out_dir, stem, settings)
+                except OSError:
+                    raise
+                except Exception as exc:  # a bug in one writer must not cost the other outputs
+                    if strict:
+                        raise
+                    written, issues = [], [settings.issue("unexpected_error", name=path.name, detail=f"{type(exc).__name__}: {exc}"[:200])]
                 outcome.outputs += written
                 if issues:
                     results.issues += issues

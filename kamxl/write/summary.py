@@ -95,6 +95,7 @@ def summary_context(results: Results, settings: Settings, workbook_name: str | N
     ctx["activities"] = _activities(r, settings)
     ctx["time"] = _time(r, settings)
     ctx["issues"] = _issues(r, settings)
+    ctx["history"] = _history(r, settings)
     ctx["plan"] = _plan(r, settings, ctx)
     return ctx
 
@@ -154,6 +155,8 @@ def _plan(r: Results, s: Settings, ctx: dict) -> dict:
         monthly = [{"indicator": x["indicator"], "target": _num(x["target"]), "actual": _num(x["actual"]), "attainment": _num(x["attainment"]),
                     "behind": bool(x["behind"]) if x["behind"] is not None and not pd.isna(x["behind"]) else False}
                    for x in rows.to_dict("records")]
+    if ctx.get("history") and ctx["history"]["moves"]:
+        points.append(ctx["history"]["moves"]["sentence"])
     counts = ctx["issues"]["counts"]
     points.append(S("summary.text.issues_count", errors=counts["error"], warnings=counts["warning"]))
     return {"figures": figures, "points": points, "monthly": monthly}
@@ -204,6 +207,47 @@ def _funnel(r: Results, s: Settings) -> dict | None:
     return {"rows": rows, "open": total, "amount": float(f["amount"].sum()), "weighted_total": float(f["weighted"].sum()),
             "grade": s.label(f"values.health.{grade}"), "rule": health_text(s, rule),
             "tone": "good" if grade in ("excellent", "good") else "bad", "chart": chart}
+
+
+def _history(r: Results, s: Settings) -> dict | None:
+    """Month over month, when a history was kept and has more than this review."""
+    h = r.history
+    if h is None or len(h["trends"]) < 2:
+        return None
+    trends = h["trends"].to_dict("records")
+    rows = [{"period": t["period"], **{c: t[c] for c in ("A", "B", "C", "D")}, "open": t["open"], "collection_rate": _num(t["collection_rate"]),
+             "profit_plan": _num(t["profit_plan"]), "profit_actual": _num(t["profit_actual"]),
+             "health": s.label(f"values.health.{t['health']}") if isinstance(t["health"], str) else ""} for t in trends]
+    colours = {"A": "#2F5597", "B": "#5B9BD5", "C": "#EF6C00", "D": "#A6A6A6"}
+    chart = svg.columns(s.label("report.charts.trend_funnel"), [x["period"] for x in rows],
+                        [(s.label(f"values.class.{c}"), [float(x[c]) if x[c] is not None else None for x in rows], colours[c]) for c in "ABCD"],
+                        line=(s.label("report.cols.collection_rate"), [x["collection_rate"] for x in rows], svg.PALETTE["line"]))
+    out: dict[str, Any] = {"title": s.label("summary.text.trends", region=h["region"]), "rows": rows, "chart": chart, "moves": None, "stuck": None}
+    if h.get("movement") is not None:
+        moves = h["movement"]
+        counts = moves["move"].value_counts()
+        summary = "、".join(f"{s.label(f'values.move.{m}')} {int(counts[m])}" for m in ("up", "down", "same", "new", "won", "lost", "dropped")
+                           if m in counts) if s.lang == "zh" else ", ".join(f"{int(counts[m])} {s.label(f'values.move.{m}')}"
+                                                                             for m in ("up", "down", "same", "new", "won", "lost", "dropped") if m in counts)
+        out["moves"] = {"sentence": s.label("summary.text.movement", previous=h["previous_period"], counts=summary),
+                        "rows": [{"customer": m["customer"], "project": m["project"] if isinstance(m["project"], str) else "",
+                                  "previous": _class_label(s, m["previous"]), "current": _class_label(s, m["current"]),
+                                  "move": s.label(f"values.move.{m['move']}"), "tone": "good" if m["move"] in ("up", "won") else
+                                  "bad" if m["move"] in ("down", "lost", "dropped") else ""}
+                                 for m in moves.to_dict("records") if m["move"] != "same"],
+                        "conversion": [{"step": k.replace("won", s.label("values.move.won")), "rate": v} for k, v in h["conversion"].items()]}
+    if h.get("stuck") is not None:
+        stuck = h["stuck"]
+        out["stuck"] = {"sentence": s.label("summary.text.stuck", count=len(stuck), share=pct(h.get("stuck_share"))),
+                        "rows": [{"customer": x["customer"], "project": x["project"] if isinstance(x["project"], str) else "",
+                                  "classes": " → ".join(x["classes"])} for x in stuck.to_dict("records")]}
+    return out
+
+
+def _class_label(s: Settings, code) -> str:
+    if not isinstance(code, str):
+        return "—"
+    return s.label(f"values.move.{code}") if code in ("won", "lost") else s.label(f"values.class.{code}")
 
 
 def _strategy(r: Results, s: Settings) -> dict | None:

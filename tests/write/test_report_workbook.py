@@ -207,3 +207,39 @@ def test_wrapped_text_gets_tall_enough_rows(march):
         if actions:
             lines = actions.count("\n") + 1
             assert ws.row_dimensions[row].height >= 15 * lines, (row, lines, ws.row_dimensions[row].height)
+
+
+@pytest.fixture(scope="module")
+def march_with_history(tmp_path_factory, settings):
+    out = tmp_path_factory.mktemp("trends")
+    for name, day in (("east-2026-01.xlsx", dt.date(2026, 1, 31)), ("east-2026-02.xlsx", dt.date(2026, 2, 28)), ("east-2026-03.xlsx", AS_OF)):
+        process(SAMPLES / name, out, settings, day, strict=True, history=out / "h.sqlite")
+    return out / "east-2026-03.kamxl.xlsx"
+
+
+def test_trends_sheet(march_with_history):
+    wb = openpyxl.load_workbook(march_with_history)
+    assert wb.sheetnames[-2:] == ["趋势", "问题"]
+    ws, v = wb["趋势"], openpyxl.load_workbook(march_with_history, data_only=True)["趋势"]
+    assert [ws.cell(5 + i, 1).value for i in range(3)] == ["2026-01", "2026-02", "2026-03"]
+    assert ws["F7"].value == "=SUM(B7:E7)" and v["F7"].value == 13
+    assert ws["J7"].value == '=IF(OR(H7="",I7=""),"",I7-H7)' and v["J7"].value == 428_000 - 395_000
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "漏斗变化:2026-02 → 2026-03" in texts and "C → C → D" in texts  # 瑞丰, stuck
+    charts = chart_refs(march_with_history)
+    assert any("趋势!$B$5:$B$7" in refs and "趋势!$A$5:$A$7" in refs for refs in charts.values())
+    # the summary sheet's health is the history's: 良 by the stuck rule
+    assert any(isinstance(c.value, str) and c.value.startswith("良 — C、D 类中停滞的") for row in wb["摘要"].iter_rows() for c in row)
+
+
+def test_trends_formulas_equal_libreoffice(march_with_history, tmp_path):
+    if soffice() is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is required in CI")
+        pytest.skip("LibreOffice is not installed")
+    cached = openpyxl.load_workbook(march_with_history, data_only=True)
+    lo = openpyxl.load_workbook(convert(march_with_history, tmp_path), data_only=True)
+    cells = [c for c in formula_cells(march_with_history) if c[0] in ("趋势", "摘要")]
+    assert len(cells) > 6
+    for sheet, ref, _ in cells:
+        assert same(cached[sheet][ref].value, lo[sheet][ref].value), f"{sheet}!{ref}"

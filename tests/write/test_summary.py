@@ -233,3 +233,16 @@ def test_html_loads_in_headless_chromium(tmp_path, name, lang, width):
             assert 3 <= pages <= 20, pages
         finally:
             browser.close()
+
+
+def test_summary_shows_the_months_before(tmp_path, settings):
+    for name, day in (("east-2026-01.xlsx", dt.date(2026, 1, 31)), ("east-2026-02.xlsx", dt.date(2026, 2, 28)), ("east-2026-03.xlsx", AS_OF)):
+        process(SAMPLES / name, tmp_path, settings, day, strict=True, history=tmp_path / "h.sqlite")
+    md = (tmp_path / "east-2026-03.summary.md").read_text("utf-8")
+    assert "### 逐月变化(华东区)" in md
+    assert "| 2026-02 | 4 | 3 | 5 | 1 | 13 | 89.4% |" in md
+    assert "- 与 2026-02 相比:上升 2、下降 1、持平 9、新增 1、赢单 1" in md  # in the plan summary too
+    assert "| 瑞丰 | 门店终端 | C类 | D类 | 下降 |" in md
+    assert "**停滞的商机(4 个,占 C、D 类的 66.7%)**" in md
+    html = (tmp_path / "east-2026-03.summary.html").read_text("utf-8")
+    assert html.count("<svg ") == 10  # the trend chart joins the nine

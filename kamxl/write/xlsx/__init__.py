@@ -22,6 +22,7 @@ from kamxl.write.files import atomic_path
 from kamxl.write.xlsx.book import Book, quote, ref
 from kamxl.write.words import actions_text, health_text
 from kamxl.write.xlsx.customers import write_funnel, write_priorities, write_tiers
+from kamxl.write.xlsx.trends import write_trends
 from kamxl.write.xlsx.money import write_activities, write_pnl, write_receivables
 from kamxl.write.xlsx.work import write_calendar, write_plans, write_time
 
@@ -66,6 +67,8 @@ def write_workbook(results: Results, target: Path, settings: Settings) -> list[I
             write_plans(book, results)
         if results.calendar is not None:
             write_calendar(book, results.calendar)
+        if results.history is not None and len(results.history["trends"]):
+            write_trends(book, results.history)
         issues_sheet = book.add("issues")
         _write_issues(book, issues_sheet, results, target)
         _write_summary(book, summary, results, keys, issues_sheet.name)
