@@ -248,6 +248,48 @@ def demo(out_dir, jobs, lang, config, debug):
     sys.exit(1 if any(o.errors for o in outcomes) else 0)
 
 
+@main.command()
+@click.argument("inbox", type=click.Path(file_okay=False))
+@click.option("--out", "outbox", required=True, type=click.Path(file_okay=False), help="Folder for the outputs.")
+@click.option("--poll", type=click.FloatRange(0.1, 3600), metavar="SECONDS",
+              help="Look for new files this often instead of waiting for file events (network shares).")
+@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="Review date (default: the day each file is processed).")
+@click.option("--history", "history", type=click.Path(dir_okay=False), metavar="FILE",
+              help="The history database (default: kamxl-history.sqlite in the output folder).")
+@click.option("--no-history", is_flag=True, help="Do not file these reviews or compare them with earlier months.")
+@click.option("--region", help="File every review under this region.")
+@with_common
+def watch(inbox, outbox, poll, as_of, history, no_history, region, lang, config, debug):
+    """Process every workbook dropped into INBOX into --out, until stopped.
+
+    A finished file moves to INBOX/done/; one that cannot be processed to
+    INBOX/failed/ with <name>.error.txt saying why. Lock and hidden files are
+    left alone. Ctrl-C or SIGTERM stops after the current file.
+    """
+    import datetime as dt
+    import signal
+
+    from kamxl.watch import Watcher
+
+    settings = _settings(config, lang)
+    out = Path(outbox)
+    db = None if no_history else Path(history) if history else out / "kamxl-history.sqlite"
+
+    def log(line: str) -> None:
+        click.echo(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {line}", err=True)
+
+    watcher = Watcher(Path(inbox), out, settings, history=db, region=region, as_of=as_of, poll=poll, log=log)
+
+    def stop(signum, frame):
+        watcher.stop.set()
+        watcher.wake.set()
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    log(settings.label("ui.watch_started", inbox=Path(inbox).resolve(), outbox=out.resolve()))
+    watcher.run()
+    log(settings.label("ui.watch_stopped"))
+
+
 def _outputs_text(outputs: list[Path]) -> str:
     """The file a user opens first (the workbook, else report.json), and how many more were written."""
     if not outputs:

@@ -76,11 +76,13 @@ def _apply_history(results, path: Path, settings: Settings, region: str | None, 
 
 
 def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt.date | None = None, strict: bool = False,
-            history: str | Path | None = None, region: str | None = None) -> Outcome:
+            history: str | Path | None = None, region: str | None = None, stem: str | None = None, link: Path | None = None) -> Outcome:
     """Read, calculate and write the outputs of one workbook into ``out_dir``.
 
     With ``history`` (a SQLite file), the workbook's snapshot is filed there
     under (region, period) and the results gain movement, stuck and trends.
+    ``stem`` names the outputs (default: the file's own stem); ``link`` is
+    where the input will be kept, for the issue links (default: where it is).
     """
     from kamxl.read import read_workbook
     from kamxl.results import build_results
@@ -98,6 +100,7 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
             report = unreadable_report(path, as_of, outcome.issues)
         else:
             results = build_results(wb, settings, as_of, strict=strict)
+            results.link = link
             if history is not None:
                 _apply_history(results, Path(history), settings, region, strict)
             outcome.issues = list(results.issues)
@@ -113,7 +116,7 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
     if results is not None and results.history is not None:
         h = results.history
         outcome.filed = (h["region"], h["period"], tuple(h["compared_with"]))
-    stem = path.stem
+    stem = stem or path.stem
     try:
         if results is not None:
             for writer in WRITERS:

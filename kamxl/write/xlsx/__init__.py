@@ -83,9 +83,9 @@ def _write_issues(book: Book, sh, results: Results, target: Path) -> None:
     r0 = 3
     sh.header(r0, [L("severity"), L("code"), L("sheet"), L("cell"), L("message")])
     try:
-        link_base = os.path.relpath(results.source.resolve(), target.resolve().parent)
+        link_base = os.path.relpath((results.link or results.source).resolve(), target.resolve().parent)
     except ValueError:  # another drive on Windows
-        link_base = str(results.source.resolve())
+        link_base = str((results.link or results.source).resolve())
     ordered = sorted(results.issues, key=lambda i: SEVERITY_ORDER.get(i.severity, 3))
     for i, issue in enumerate(ordered):
         r = r0 + 1 + i

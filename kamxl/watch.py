@@ -1,0 +1,357 @@
+"""The drop folder: workbooks that appear in INBOX are processed into OUTBOX, and never lost.
+
+Each file goes through three steps, each one a rename, so that a watcher
+killed at any moment (even ``kill -9``) and started again finishes every file
+exactly once:
+
+1. claim: a folder ``INBOX/.kamxl-work/<id>/`` gets ``claim.json`` (the file's
+   name and the stem its outputs will have), then the file is renamed into it;
+2. process: the same ``process`` as the CLI, in a worker process with a time
+   limit and a memory cap, writes the outputs (each atomically) to OUTBOX;
+3. file away: the input is renamed into ``done/`` or ``failed/`` (with
+   ``<name>.error.txt``), then the claim folder is removed.
+
+On start, claim folders left by a killed watcher are finished first (a claim
+whose input is gone was filed already; one whose input never arrived is
+dropped, the file still being in INBOX). Watchdog reports changes; a rescan
+every few seconds catches anything it missed. Library code: it logs through
+the callable it is given and never prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from kamxl.config import Settings
+from kamxl.process import Outcome
+
+WORK = ".kamxl-work"
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods")
+OUTPUT_SUFFIXES = (".kamxl.xlsx", ".report.json", ".summary.md", ".summary.html")
+INCOMPLETE_CODES = ("corrupt_file", "empty_file", "file_not_found")
+
+
+def ignored(path: Path) -> bool:
+    """Lock files of Excel, WPS and LibreOffice, hidden and temporary files: left where they are."""
+    name = path.name
+    low = name.lower()
+    return (name.startswith(("~$", ".~lock.", ".", "~")) or low.endswith((".tmp", ".temp", ".part", ".crdownload", ".download", "#"))
+            or low in ("thumbs.db", "desktop.ini"))
+
+
+def unique_name(folder: Path, name: str, taken: set[str] = frozenset()) -> str:
+    """``name``, or ``stem-2.ext``, ``stem-3.ext`` … whichever is free in ``folder``."""
+    stem, suffix = _split(name)
+    n = 1
+    candidate = name
+    while (folder / candidate).exists() or candidate in taken:
+        n += 1
+        candidate = f"{stem}-{n}{suffix}"
+    return candidate
+
+
+def _split(name: str) -> tuple[str, str]:
+    p = Path(name)
+    return (p.stem, p.suffix) if p.suffix else (name, "")
+
+
+@dataclass
+class Watcher:
+    """One drop folder: INBOX in, OUTBOX out."""
+
+    inbox: Path
+    outbox: Path
+    settings: Settings
+    history: Path | None = None
+    region: str | None = None
+    as_of: dt.date | None = None
+    poll: float | None = None
+    log: Callable[[str], None] = lambda line: None
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self):
+        self.inbox, self.outbox = Path(self.inbox), Path(self.outbox)
+        w = self.settings.get("watch")
+        self.done = self.inbox / w["done_folder"]
+        self.failed = self.inbox / w["failed_folder"]
+        self.work = self.inbox / WORK
+        self.wake = threading.Event()
+        self.seen: dict[Path, tuple[int, int, float]] = {}  # path -> (size, mtime_ns, when first seen so)
+        self.worker = _Worker(self.settings)
+
+    # -- the loop ---------------------------------------------------------------
+    def run(self) -> None:
+        """Finish what a killed watcher left, process what is waiting, then watch until stopped."""
+        for folder in (self.outbox, self.done, self.failed, self.work):
+            folder.mkdir(parents=True, exist_ok=True)
+        observer = self._observer()
+        try:
+            self.recover()
+            while not self.stop.is_set():
+                self.scan()
+                self.wake.wait(self._next_wait())
+                self.wake.clear()
+        finally:
+            observer.stop()
+            observer.join(5)
+            self.worker.close()
+
+    def _observer(self):
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+        from watchdog.observers.polling import PollingObserver
+
+        watcher = self
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event):
+                watcher.wake.set()
+
+        observer = PollingObserver(timeout=self.poll) if self.poll else Observer()
+        observer.schedule(Handler(), str(self.inbox), recursive=False)
+        observer.start()
+        return observer
+
+    def _next_wait(self) -> float:
+        w = self.settings.get("watch")
+        return min(w["settle_seconds"], w["rescan_seconds"]) if self.seen else w["rescan_seconds"]
+
+    def candidates(self) -> list[Path]:
+        try:
+            entries = list(os.scandir(self.inbox))
+        except FileNotFoundError:
+            return []
+        return sorted((Path(e.path) for e in entries if e.is_file(follow_symlinks=False) and not ignored(Path(e.name))),
+                      key=lambda p: (p.stat().st_mtime_ns if p.exists() else 0, p.name))
+
+    def scan(self) -> None:
+        """Process every file in INBOX that has stopped changing."""
+        now = time.monotonic()
+        w = self.settings.get("watch")
+        present = set()
+        for path in self.candidates():
+            if self.stop.is_set():
+                return
+            present.add(path)
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            key = (st.st_size, st.st_mtime_ns)
+            before = self.seen.get(path)
+            if before is None or before[:2] != key:
+                self.seen[path] = (*key, now)
+                continue
+            if now - before[2] < w["settle_seconds"]:
+                continue
+            if self._still_arriving(path, st):
+                continue
+            self.seen.pop(path, None)
+            self.handle(path)
+        for gone in set(self.seen) - present:
+            self.seen.pop(gone, None)
+
+    def _still_arriving(self, path: Path, st: os.stat_result) -> bool:
+        """A spreadsheet that is not yet a valid workbook, written to lately: a slow copy, wait for it (up to the grace period)."""
+        from kamxl.read.container import Refused, open_container
+
+        if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+            return False
+        try:
+            open_container(path, self.settings)
+        except Refused as exc:
+            return exc.issue.code in INCOMPLETE_CODES and time.time() - st.st_mtime < self.settings.get("watch.grace_seconds")
+        except OSError:
+            return True
+        return False
+
+    # -- one file -----------------------------------------------------------------
+    def handle(self, path: Path) -> None:
+        """Claim, process and file away one input."""
+        claim = self.claim(path)
+        if claim is not None:
+            self.finish(claim)
+
+    def claim(self, path: Path) -> Path | None:
+        folder = self.work / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        folder.mkdir(parents=True)
+        stem = self._free_stem(_split(path.name)[0])
+        (folder / "claim.json").write_text(json.dumps({"name": path.name, "stem": stem}, ensure_ascii=False), "utf-8")
+        try:
+            os.replace(path, folder / path.name)
+        except FileNotFoundError:  # taken away meanwhile
+            _remove(folder)
+            return None
+        return folder
+
+    def _free_stem(self, stem: str) -> str:
+        """An output stem no file in OUTBOX and no other claim uses: nothing is overwritten."""
+        reserved = set()
+        for claim in self.work.glob("*/claim.json"):
+            try:
+                reserved.add(json.loads(claim.read_text("utf-8"))["stem"])
+            except (OSError, ValueError, KeyError):
+                continue
+        n, candidate = 1, stem
+        while candidate in reserved or any((self.outbox / f"{candidate}{s}").exists() for s in OUTPUT_SUFFIXES):
+            n += 1
+            candidate = f"{stem}-{n}"
+        return candidate
+
+    def finish(self, folder: Path) -> None:
+        """Process a claimed input and file it away; safe to run again on the same claim after a crash."""
+        try:
+            claim = json.loads((folder / "claim.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            claim = None
+        inputs = [p for p in folder.iterdir() if p.name != "claim.json"] if folder.exists() else []
+        if claim is None or not inputs:
+            _remove(folder)  # the input never arrived (it is still in INBOX) or was filed away already
+            return
+        source = folder / claim["name"]
+        if not source.exists():
+            source = inputs[0]
+        started = time.perf_counter()
+        done_name = unique_name(self.done, claim["name"])
+        status, outcome, reason = self.worker.run(source, self.outbox, claim["stem"], self.as_of, self.history, self.region,
+                                                  self.done / done_name)
+        seconds = time.perf_counter() - started
+        workbook = self.outbox / f"{claim['stem']}.kamxl.xlsx"
+        if status == "ok" and workbook.exists():
+            os.replace(source, self.done / done_name)
+            self.log(self._line(claim["name"], "done", seconds, outcome, workbook))
+        else:
+            if reason is None:
+                reason = " ".join(i.message for i in (outcome.errors if outcome else [])[:2]) or self.settings.label("ui.watch_no_forms")
+            report = self.outbox / f"{claim['stem']}.report.json"
+            failed_name = unique_name(self.failed, claim["name"], {p.name[: -len(".error.txt")] for p in self.failed.glob("*.error.txt")})
+            text = reason + ("\n" + self.settings.label("ui.watch_report_at", path=report) if report.exists() else "")
+            _write_atomic(self.failed / f"{failed_name}.error.txt", text + "\n")
+            os.replace(source, self.failed / failed_name)
+            self.log(self._line(claim["name"], "failed", seconds, outcome, self.failed / failed_name, reason))
+        _remove(folder)
+
+    def recover(self) -> None:
+        """Finish the claims a killed watcher left behind, oldest first."""
+        for folder in sorted(p for p in self.work.iterdir() if p.is_dir()):
+            self.finish(folder)
+
+    def _line(self, name: str, state: str, seconds: float, outcome: Outcome | None, where: Path, reason: str | None = None) -> str:
+        s = self.settings
+        counts = ""
+        if outcome is not None:
+            counts = s.label("ui.watch_counts", errors=len(outcome.errors), warnings=len(outcome.warnings))
+        text = s.label(f"ui.watch_{state}", name=name, seconds=f"{seconds:.1f}", where=where, counts=counts)
+        return text + (f" — {reason}" if reason and state == "failed" else "")
+
+
+class _Worker:
+    """A long-lived child process that runs ``process``: imports are paid once, and a file that hangs
+    or eats memory costs only the child, which is then replaced."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.proc = None
+        self.conn = None
+
+    def _start(self) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(child, self.settings, int(self.settings.get("watch.memory_mb"))), daemon=True)
+        self.proc.start()
+        child.close()
+        self.conn = parent
+
+    def run(self, source: Path, outbox: Path, stem: str, as_of, history, region, link) -> tuple[str, Outcome | None, str | None]:
+        """("ok", outcome, None), or ("failed", outcome or None, reason) when it crashed, ran out of memory or took too long."""
+        if self.proc is None or not self.proc.is_alive():
+            self._start()
+        limit = float(self.settings.get("watch.time_limit_seconds"))
+        try:
+            self.conn.send((source, outbox, stem, as_of, history, region, link))
+            if not self.conn.poll(limit):
+                self._kill()
+                return "failed", None, self.settings.label("ui.watch_timeout", seconds=f"{limit:g}")
+            status, payload = self.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            code = self.proc.exitcode if self.proc else None
+            self._kill()
+            return "failed", None, self.settings.label("ui.watch_crashed", code=code)
+        if status == "memory":
+            self._kill()
+            return "failed", None, self.settings.label("ui.watch_memory", mb=self.settings.get("watch.memory_mb"))
+        if status == "error":
+            return "failed", None, self.settings.label("ui.watch_crashed", code=payload)
+        return "ok", payload, None
+
+    def _kill(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.join(10)
+        self.proc = self.conn = None
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.is_alive():
+            try:
+                self.conn.send(None)
+                self.proc.join(5)
+            except (OSError, BrokenPipeError):
+                pass
+        self._kill()
+
+
+def _serve(conn, settings: Settings, memory_mb: int) -> None:
+    """The worker: cap its memory, leave Ctrl-C to the watcher (which stops after the current file), process files."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import resource
+
+        cap = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on POSIX
+        pass
+    from kamxl.process import process
+
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        source, outbox, stem, as_of, history, region, link = job
+        try:
+            outcome = process(source, outbox, settings, as_of, history=history, region=region, stem=stem, link=link)
+            outcome.results = None
+            conn.send(("ok", outcome))
+        except MemoryError:
+            conn.send(("memory", None))
+        except Exception as exc:  # process() turns bad files into issues; this is a bug, told as such
+            conn.send(("error", f"{type(exc).__name__}: {exc}"[:200]))
+
+
+def _write_atomic(target: Path, text: str) -> None:
+    from kamxl.write.files import atomic_path
+
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, "utf-8")
+
+
+def _remove(folder: Path) -> None:
+    for p in sorted(folder.glob("*"), reverse=True):
+        p.unlink(missing_ok=True)
+    try:
+        folder.rmdir()
+    except FileNotFoundError:
+        pass
