@@ -285,14 +285,16 @@ class _Worker:
                 return "failed", None, self.settings.label("ui.watch_timeout", seconds=f"{limit:g}")
             status, payload = self.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
+            if self.proc is not None:
+                self.proc.join(5)
             code = self.proc.exitcode if self.proc else None
             self._kill()
-            return "failed", None, self.settings.label("ui.watch_crashed", code=code)
+            return "failed", None, self.settings.label("ui.watch_crashed", code=code, mb=self.settings.get("watch.memory_mb"))
         if status == "memory":
             self._kill()
             return "failed", None, self.settings.label("ui.watch_memory", mb=self.settings.get("watch.memory_mb"))
         if status == "error":
-            return "failed", None, self.settings.label("ui.watch_crashed", code=payload)
+            return "failed", None, self.settings.label("ui.watch_error", detail=payload)
         return "ok", payload, None
 
     def _kill(self) -> None:
@@ -314,6 +316,8 @@ class _Worker:
 def _serve(conn, settings: Settings, memory_mb: int) -> None:
     """The worker: cap its memory, leave Ctrl-C to the watcher (which stops after the current file), process files."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # BLAS thread pools reserve address space per core
+        os.environ.setdefault(var, "1")
     try:
         import resource
 
@@ -321,8 +325,6 @@ def _serve(conn, settings: Settings, memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ImportError, ValueError, OSError):  # pragma: no cover - not on POSIX
         pass
-    from kamxl.process import process
-
     while True:
         try:
             job = conn.recv()
@@ -332,6 +334,8 @@ def _serve(conn, settings: Settings, memory_mb: int) -> None:
             return
         source, outbox, stem, as_of, history, region, link = job
         try:
+            from kamxl.process import process  # inside the guard: under a small cap even the imports may not fit
+
             outcome = process(source, outbox, settings, as_of, history=history, region=region, stem=stem, link=link)
             outcome.results = None
             conn.send(("ok", outcome))

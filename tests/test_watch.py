@@ -163,6 +163,22 @@ def test_a_file_that_takes_too_long_fails_and_the_watcher_goes_on(folders):
     assert "0.01" in (inbox / "failed" / "slow.xlsx.error.txt").read_text("utf-8")
 
 
+def test_a_file_that_needs_too_much_memory_fails_and_the_watcher_goes_on(folders):
+    inbox, outbox, config = folders
+    config.write_text(FAST + "memory_mb = 120\n", "utf-8")  # too little even for pandas: every file hits the cap
+    shutil.copy(SAMPLES / "east-2026-03.xlsx", inbox / "big.xlsx")
+    shutil.copy(SAMPLES / "form-pnl.xlsx", inbox / "next.xlsx")
+    proc = start(inbox, outbox, config)
+    try:
+        assert wait_for(lambda: (inbox / "failed" / "big.xlsx.error.txt").exists() and (inbox / "failed" / "next.xlsx.error.txt").exists(),
+                        timeout=60)
+        assert proc.poll() is None, "the watcher itself is still running"
+    finally:
+        code, _ = stop(proc)
+    assert code == 0
+    assert "120 MB" in (inbox / "failed" / "big.xlsx.error.txt").read_text("utf-8")
+
+
 def test_polling_for_network_shares(folders):
     inbox, outbox, config = folders
     proc = start(inbox, outbox, config, "--poll", "0.5")
