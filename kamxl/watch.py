@@ -339,10 +339,16 @@ def _serve(conn, settings: Settings, memory_mb: int) -> None:
             outcome = process(source, outbox, settings, as_of, history=history, region=region, stem=stem, link=link)
             outcome.results = None
             conn.send(("ok", outcome))
-        except MemoryError:
-            conn.send(("memory", None))
-        except Exception as exc:  # process() turns bad files into issues; this is a bug, told as such
-            conn.send(("error", f"{type(exc).__name__}: {exc}"[:200]))
+        except Exception as exc:  # process() turns bad files into issues; this is a bug (or the cap), told as such
+            conn.send(("memory", None) if _out_of_memory(exc) else ("error", f"{type(exc).__name__}: {exc}"[:200]))
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """MemoryError, or what the address-space cap looks like elsewhere (a library that cannot be mapped, ENOMEM)."""
+    if isinstance(exc, MemoryError):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, (ImportError, OSError)) and ("failed to map" in text or "cannot allocate memory" in text)
 
 
 def _write_atomic(target: Path, text: str) -> None:
