@@ -249,6 +249,48 @@ def demo(out_dir, jobs, lang, config, debug):
 
 
 @main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the appraisal workbooks.")
+@click.option("--split", is_flag=True, help="One workbook per employee instead of one with a sheet each.")
+@click.option("--pdf", is_flag=True, help="Also print the workbooks to PDF (needs LibreOffice).")
+@with_common
+def appraisal(path, out_dir, split, pdf, lang, config, debug):
+    """Write a printable appraisal form per employee from an HR export, with an overview.
+
+    Exit status: 0 every employee appraised, 1 some employee or the file has errors, 2 usage errors.
+    """
+    from kamxl.appraisal import export_appraisal, to_pdf
+
+    settings = _settings(config, lang)
+    out = Path(out_dir)
+    try:
+        outcome = export_appraisal(path, out, settings, split=split, strict=debug)
+    except Exception:
+        if debug:
+            traceback.print_exc()
+            sys.exit(1)
+        raise
+    for p in outcome.outputs:
+        click.echo(settings.label("appraisal.written", path=p))
+    if pdf and outcome.outputs:
+        for p in [p for p in outcome.outputs if p.suffix == ".xlsx"]:
+            try:
+                click.echo(settings.label("appraisal.pdf_written", path=to_pdf(p, out)))
+            except FileNotFoundError:
+                click.echo(settings.label("appraisal.no_libreoffice"), err=True)
+                break
+            except Exception as exc:  # LibreOffice failed on one file: say so, go on
+                click.echo(settings.label("appraisal.pdf_failed", name=p.name, detail=str(exc)[:200]), err=True)
+    errors = [e for e in outcome.employees if e["grade"] is None]
+    if outcome.employees:
+        click.echo(settings.label("appraisal.employees_summary", count=len(outcome.employees), ok=len(outcome.employees) - len(errors),
+                                  errors=len(errors)))
+    for i in outcome.errors:
+        click.echo(f"  {settings.label('ui.error')} {(i.place + ' ') if i.place else ''}{i.message}", err=True)
+    sys.exit(1 if outcome.errors else 0)
+
+
+@main.command()
 @click.argument("inbox", type=click.Path(file_okay=False))
 @click.option("--out", "outbox", required=True, type=click.Path(file_okay=False), help="Folder for the outputs.")
 @click.option("--poll", type=click.FloatRange(0.1, 3600), metavar="SECONDS",

@@ -51,6 +51,13 @@ def _summary_writer(results, out_dir: Path, stem: str, settings: Settings) -> tu
     return write_summary(results, out_dir, stem, settings)
 
 
+def _appraisal_writer(results, out_dir: Path, stem: str, settings: Settings) -> tuple[list[Path], list[Issue]]:
+    from kamxl.appraisal import write_appraisal
+
+    indicators, employees = results.appraisal
+    return write_appraisal(indicators, employees, out_dir, stem, settings, results.source.name)
+
+
 # Writers that render the results (report.json is written last, so it carries
 # their issues too); each takes (results, out_dir, stem, settings) and
 # returns (paths written, issues about the output).
@@ -119,7 +126,9 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
     stem = stem or path.stem
     try:
         if results is not None:
-            for writer in WRITERS:
+            # an HR export and nothing else: its appraisal forms are the output (kamxl watch gets them too)
+            writers = [_appraisal_writer] if set(results.forms) == {"appraisal"} and results.appraisal is not None else WRITERS
+            for writer in writers:
                 try:
                     written, issues = writer(results, out_dir, stem, settings)
                 except OSError:

@@ -36,7 +36,7 @@ from kamxl.process import Outcome
 
 WORK = ".kamxl-work"
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods")
-OUTPUT_SUFFIXES = (".kamxl.xlsx", ".report.json", ".summary.md", ".summary.html")
+OUTPUT_SUFFIXES = (".kamxl.xlsx", ".report.json", ".summary.md", ".summary.html", ".appraisal.xlsx", ".appraisal.json")
 INCOMPLETE_CODES = ("corrupt_file", "empty_file", "file_not_found")
 
 
@@ -225,8 +225,9 @@ class Watcher:
         status, outcome, reason = self.worker.run(source, self.outbox, claim["stem"], self.as_of, self.history, self.region,
                                                   self.done / done_name)
         seconds = time.perf_counter() - started
-        workbook = self.outbox / f"{claim['stem']}.kamxl.xlsx"
-        if status == "ok" and workbook.exists():
+        workbook = next((p for p in (self.outbox / f"{claim['stem']}.kamxl.xlsx", self.outbox / f"{claim['stem']}.appraisal.xlsx")
+                         if outcome is not None and p in outcome.outputs), None)
+        if status == "ok" and workbook is not None and workbook.exists():
             os.replace(source, self.done / done_name)
             self.log(self._line(claim["name"], "done", seconds, outcome, workbook))
         else:

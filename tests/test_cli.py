@@ -96,7 +96,9 @@ def test_demo_processes_the_samples_and_says_where_to_look(runner, tmp_path):
     assert result.exit_code == 0, result.output
     samples = sorted(p.stem for p in SAMPLES.glob("*.xlsx"))
     for stem in samples:
-        for suffix in (".kamxl.xlsx", ".report.json", ".summary.md", ".summary.html"):
+        # an HR export becomes appraisal forms; every other sample a report workbook and its summary
+        suffixes = (".appraisal.xlsx", ".appraisal.json") if "appraisal" in stem else (".kamxl.xlsx", ".summary.md", ".summary.html")
+        for suffix in suffixes + (".report.json",):
             assert (out / (stem + suffix)).is_file(), stem + suffix
     assert str(out.resolve() / "east-2026-03.kamxl.xlsx") in result.output
     assert str(out.resolve() / "east-2026-03.summary.html") in result.output

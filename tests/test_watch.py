@@ -179,6 +179,18 @@ def test_a_file_that_needs_too_much_memory_fails_and_the_watcher_goes_on(folders
     assert "120 MB" in (inbox / "failed" / "big.xlsx.error.txt").read_text("utf-8")
 
 
+def test_an_hr_export_dropped_becomes_appraisal_forms(folders):
+    inbox, outbox, config = folders
+    shutil.copy(SAMPLES / "hr-appraisal-2026q1.xlsx", inbox / "hr.xlsx")
+    proc = start(inbox, outbox, config)
+    try:
+        assert wait_for(lambda: (inbox / "done" / "hr.xlsx").exists(), timeout=60)
+    finally:
+        code, _ = stop(proc)
+    assert code == 0
+    assert (outbox / "hr.appraisal.xlsx").is_file() and len(json.loads((outbox / "hr.appraisal.json").read_text("utf-8"))["employees"]) == 5
+
+
 def test_polling_for_network_shares(folders):
     inbox, outbox, config = folders
     proc = start(inbox, outbox, config, "--poll", "0.5")

@@ -78,10 +78,10 @@ def appraise(rows: pd.DataFrame, settings: Settings, cells: CellMap | None = Non
         for _, r in no_target.iterrows():
             errors.append(settings.issue("appraisal_no_target", r["sheet"], cells.cell(r["sheet"], "target", r["row"]),
                                          employee=r["employee"], indicator=r["indicator"]))
-        for _, r in part[pd.to_numeric(part["actual"], errors="coerce").isna()].iterrows():
-            issues.append(settings.issue("appraisal_no_actual", r["sheet"], cells.cell(r["sheet"], "actual", r["row"]),
-                                         employee=r["employee"], indicator=r["indicator"]))
-        issues += errors
+        warnings = [settings.issue("appraisal_no_actual", r["sheet"], cells.cell(r["sheet"], "actual", r["row"]), employee=r["employee"],
+                                   indicator=r["indicator"]) for _, r in part[pd.to_numeric(part["actual"], errors="coerce").isna()].iterrows()]
+        issues += warnings + errors
+        rec["issues"] = errors + warnings
         rec["weight_total"] = total_w
         rec["error"] = bool(errors)
         rec["weighted_score"] = None if errors else float(part["weighted_score"].sum())

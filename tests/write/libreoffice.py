@@ -40,3 +40,30 @@ def convert(src: Path, out_dir: Path, to: str = "xlsx") -> Path:
     if not result.exists():
         raise RuntimeError(f"LibreOffice wrote no {result.name}")
     return result
+
+
+def require() -> None:
+    """Skip where LibreOffice is absent, except in CI (.ci/run installs it), where its absence fails."""
+    import pytest
+
+    if soffice() is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is required in CI (.ci/run installs libreoffice-calc-nogui)")
+        pytest.skip("LibreOffice is not installed")
+
+
+def formula_cells(path) -> list[tuple[str, str, str]]:
+    """(sheet, cell, formula) of every formula in a workbook."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    return [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if isinstance(c.value, str) and c.value.startswith("=")]
+
+
+def same(a, b) -> bool:
+    """A cached value and LibreOffice's: numbers to 1e-6 relative, "" and None alike."""
+    a, b = (None if v == "" else v for v in (a, b))
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(a - b) <= 1e-6 * max(1.0, abs(a))
+    return a == b

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import zipfile
 
@@ -13,7 +12,7 @@ import xlsxwriter
 
 from kamxl.process import process
 from tests.conftest import SAMPLES
-from tests.write.libreoffice import convert, soffice
+from tests.write.libreoffice import convert, formula_cells, require, same
 
 AS_OF = dt.date(2026, 3, 31)
 ERRORS = ("#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
@@ -26,24 +25,8 @@ def march(tmp_path_factory, settings):
     return out / "east-2026-03.kamxl.xlsx"
 
 
-def formula_cells(path):
-    wb = openpyxl.load_workbook(path)
-    return [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
-            if isinstance(c.value, str) and c.value.startswith("=")]
-
-
-def same(a, b) -> bool:
-    a, b = (None if v == "" else v for v in (a, b))
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return abs(a - b) <= 1e-6 * max(1.0, abs(a))
-    return a == b
-
-
 def test_formulas_equal_libreoffice_recalculation(march, tmp_path):
-    if soffice() is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is required in CI (.ci/run installs libreoffice-calc-nogui)")
-        pytest.skip("LibreOffice is not installed")
+    require()
     recalculated = convert(march, tmp_path)
     cached = openpyxl.load_workbook(march, data_only=True)
     lo = openpyxl.load_workbook(recalculated, data_only=True)
@@ -183,10 +166,7 @@ def test_long_text_is_truncated_with_a_warning(tmp_path, settings):
 @pytest.mark.parametrize("name, lang", [("east-2026-03-en.xlsx", "en"), ("form-pnl.xlsx", "zh"), ("form-activities.xlsx", "zh"),
                                         ("form-todo.xlsx", "zh"), ("form-weekly.xlsx", "en")])
 def test_other_samples_recalculate_the_same(tmp_path, name, lang):
-    if soffice() is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is required in CI")
-        pytest.skip("LibreOffice is not installed")
+    require()
     from kamxl.config import load_settings
 
     process(SAMPLES / name, tmp_path, load_settings(lang=lang), AS_OF, strict=True)
@@ -233,10 +213,7 @@ def test_trends_sheet(march_with_history):
 
 
 def test_trends_formulas_equal_libreoffice(march_with_history, tmp_path):
-    if soffice() is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is required in CI")
-        pytest.skip("LibreOffice is not installed")
+    require()
     cached = openpyxl.load_workbook(march_with_history, data_only=True)
     lo = openpyxl.load_workbook(convert(march_with_history, tmp_path), data_only=True)
     cells = [c for c in formula_cells(march_with_history) if c[0] in ("趋势", "摘要")]

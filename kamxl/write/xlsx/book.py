@@ -107,11 +107,21 @@ class Book:
             sheet.fit_pages()
         self.wb.close()
 
-    def add(self, key: str) -> "Sheet":
-        """The sheet for ``key``, created on first use (so tab order is the order of first use)."""
+    def add(self, key: str, name: str | None = None) -> "Sheet":
+        """The sheet for ``key``, created on first use (so tab order is the order of first use).
+
+        Its name is the catalogue's ``report.sheets.<key>``, or ``name`` made
+        safe and unique (an employee's sheet)."""
         if key in self.sheets:
             return self.sheets[key]
-        name = safe_sheet_name(self.label(f"report.sheets.{key}"))
+        if name is None:
+            name = safe_sheet_name(self.label(f"report.sheets.{key}"))
+        else:
+            base, n, taken = safe_sheet_name(name), 1, {s.name.lower() for s in self.sheets.values()}
+            name = base
+            while name.lower() in taken:
+                n += 1
+                name = f"{base[:31 - len(str(n)) - 1]}~{n}"
         sheet = Sheet(self, self.wb.add_worksheet(name), name)
         self.sheets[key] = sheet
         return sheet
@@ -127,6 +137,7 @@ class Sheet:
         self.hidden: set[int] = set()
         self.charts: list[tuple[int, int]] = []  # (first column, width in px) of each chart
         self.portrait, self.freeze_cols = False, 0
+        self.one_page = False  # a form: the whole sheet on one page (an appraisal)
         self.wrapped: dict[int, list[tuple[int, str]]] = {}  # row -> (column, text) of wrapping cells
 
     # -- widths --------------------------------------------------------------
@@ -218,6 +229,9 @@ class Sheet:
         page_px = (paper - margins["left"] - margins["right"]) * 96
         repeat_px = sum(column_px(self.widths.get(c, DEFAULT_WIDTH)) for c in range(self.freeze_cols))
         wide = pages_wide(self.print_width_px(), page_px, settings.get("print.min_scale"), repeat_px)
+        if self.one_page:
+            self.ws.fit_to_pages(1, 1)
+            return 1
         self.ws.fit_to_pages(wide, 0)
         if wide > 1 and self.freeze_cols:
             self.ws.repeat_columns(0, self.freeze_cols - 1)

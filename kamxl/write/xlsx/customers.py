@@ -8,6 +8,7 @@ from xlsxwriter.utility import quote_sheetname
 from kamxl.calc.funnel import CLASSES
 from kamxl.write.words import actions_text, health_text, value_label
 from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng
+from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_helper
 
 PRIORITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
 
@@ -129,21 +130,13 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
             spans[t] = (lo, r)
     sh.widths[6] = 44
     last = max(r, r0 + 1)
-    # helper cells: the 3.0 lines and where the tier names sit
+    # helper cells: the 3.0 lines and where the tier names sit (tier 1: both high; 2: attractive, weak advantage; 3: the opposite)
     hr = last + 3
     th = book.settings.get("tier.high_threshold")
     lo, hi = book.settings.get("tier.score_min"), book.settings.get("tier.score_max")
-    sh.text(hr, 0, L("chart_helper"), "note", fit=False)
-    helper = [(lo, th), (hi, th), (th, lo), (th, hi)]
-    for i, (x, y) in enumerate(helper):
-        sh.number(hr + 1 + i, 0, x, "score")
-        sh.number(hr + 1 + i, 1, y, "score")
-    centres = [(1, (th + hi) / 2, (th + hi) / 2), (2, (lo + th) / 2, (th + hi) / 2), (3, (th + hi) / 2, (lo + th) / 2), (4, (lo + th) / 2, (lo + th) / 2)]
-    for i, (t, x, y) in enumerate(centres):
-        rr = hr + 6 + i
-        sh.number(rr, 0, x, "score")
-        sh.number(rr, 1, y, "score")
-        sh.text(rr, 2, book.label(f"values.tier.{t}"), fit=False)
+    lines_row, names_row = matrix_helper(sh, hr, lo, hi, th, [(book.label(f"values.tier.{t}"), x, y) for t, x, y in
+                                                              ((1, True, True), (2, False, True), (3, True, False), (4, False, False))],
+                                         L("chart_helper"))
     chart = book.wb.add_chart({"type": "scatter"})
     colours = {1: "#2E7D32", 2: "#1565C0", 3: "#EF6C00", 4: "#757575"}
     for t, (a, b) in sorted(spans.items()):
@@ -153,12 +146,7 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
             "marker": {"type": "circle", "size": 8, "fill": {"color": colours[t]}, "border": {"color": colours[t]}},
             "data_labels": {"custom": [{"value": f"={quote_sheetname(sh.name)}!{cell(rr, 0, True, True)}"} for rr in range(a, b + 1)], "position": "right", "font": {"size": 8}},
         })
-    for a in (hr + 1, hr + 3):
-        chart.add_series({"categories": [sh.name, a, 0, a + 1, 0], "values": [sh.name, a, 1, a + 1, 1], "marker": {"type": "none"},
-                          "line": {"color": "#A6A6A6", "dash_type": "dash", "width": 1.25}})
-    chart.add_series({"categories": [sh.name, hr + 6, 0, hr + 9, 0], "values": [sh.name, hr + 6, 1, hr + 9, 1], "marker": {"type": "none"},
-                      "data_labels": {"custom": [{"value": f"={quote_sheetname(sh.name)}!{cell(hr + 6 + i, 2, True, True)}"} for i in range(4)], "position": "center",
-                                      "font": {"color": "#7F7F7F", "size": 9}}})
+    add_matrix_guides(book, chart, sh.name, lines_row, names_row)
     chart.set_title({"name": book.label("report.charts.tiers")})
     chart.set_x_axis({"name": L("advantage"), "min": lo, "max": hi, "major_unit": 1, "major_gridlines": {"visible": False}})
     chart.set_y_axis({"name": L("attractiveness"), "min": lo, "max": hi, "major_unit": 1, "major_gridlines": {"visible": False}})
