@@ -145,9 +145,39 @@ def test_process_and_watch_turn_an_hr_export_into_forms(tmp_path, settings):
 
 
 def test_cli_exit_codes(tmp_path):
-    ok = subprocess.run(["python", "-m", "kamxl", "appraisal", str(SAMPLES / "hr-appraisal-2026q1.xlsx"), "--out", str(tmp_path)],
+    import sys
+
+    ok = subprocess.run([sys.executable, "-m", "kamxl", "appraisal", str(SAMPLES / "hr-appraisal-2026q1.xlsx"), "--out", str(tmp_path)],
                         capture_output=True, text=True)
     assert ok.returncode == 0 and "5 名员工:5 份考核表,0 人有错误" in ok.stdout
-    bad = subprocess.run(["python", "-m", "kamxl", "appraisal", str(SAMPLES / "form-pnl.xlsx"), "--out", str(tmp_path)],
+    bad = subprocess.run([sys.executable, "-m", "kamxl", "appraisal", str(SAMPLES / "form-pnl.xlsx"), "--out", str(tmp_path)],
                          capture_output=True, text=True)
     assert bad.returncode == 1 and "没有考核表" in bad.stderr
+
+
+def test_a_wide_export_gives_the_same_forms(tmp_path, settings):
+    import openpyxl as ox
+
+    wb = ox.Workbook()
+    ws = wb.active
+    ws.title = "考核"
+    ws.append(["员工", "工号", "销售额", None, None, "回款率", None, None])
+    ws.append([None, None, "目标", "实际", "权重", "目标", "实际", "权重"])
+    ws.append(["王伟", "E001", 100, 95, "60%", 0.9, 0.99, 40])
+    wb.save(tmp_path / "wide.xlsx")
+    outcome = export_appraisal(tmp_path / "wide.xlsx", tmp_path / "out", settings)
+    [wang] = outcome.employees
+    # 95 × 60 % + (0.99 / 0.9 = 1.1) 110 × 40 % = 57 + 44 = 101 → A
+    assert wang["weighted_score"] == pytest.approx(101.0) and wang["grade"] == "A"
+    assert openpyxl.load_workbook(tmp_path / "out" / "wide.appraisal.xlsx").sheetnames == ["总览", "王伟 E001"]
+
+
+def test_pdf_without_libreoffice_says_so(tmp_path):
+    import sys
+    from pathlib import Path
+
+    env = {"PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "kamxl", "appraisal", str(SAMPLES / "hr-appraisal-2026q1.xlsx"), "--out", str(tmp_path), "--pdf"],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0 and "未安装 LibreOffice" in result.stderr
+    assert (tmp_path / "hr-appraisal-2026q1.appraisal.xlsx").is_file() and not list(tmp_path.glob("*.pdf"))
