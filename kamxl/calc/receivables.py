@@ -48,9 +48,9 @@ def month_table(months: pd.DataFrame, m_star: int | None) -> pd.DataFrame:
     past = m["month"] <= (m_star or 0)
     m["actual"] = m["actual"].fillna(0.0).where(past)
     m = m.sort_values(["sheet", "row", "month"], kind="stable").reset_index(drop=True)
-    g = m.groupby(["sheet", "row"], sort=False)
-    m["cum_plan"] = g["plan"].transform(lambda s: s.fillna(0.0).cumsum())
-    m["cum_actual"] = g["actual"].transform(lambda s: s.fillna(0.0).cumsum()).where(m["actual"].notna())
+    keys = [m["sheet"], m["row"]]
+    m["cum_plan"] = m["plan"].fillna(0.0).groupby(keys, sort=False).cumsum()
+    m["cum_actual"] = m["actual"].fillna(0.0).groupby(keys, sort=False).cumsum().where(m["actual"].notna())
     m["rate"] = m["actual"] / m["plan"].where(m["plan"] != 0)
     m["cum_rate"] = m["cum_actual"] / m["cum_plan"].where(m["cum_plan"] != 0)
     return m

@@ -50,7 +50,7 @@ def write_receivables(book: Book, rec, keys: KeyCells) -> None:
     c_first, c_last = mc0, after - 1
     months_abs = rng(helper, c_first, helper, c_last, True)
     meas_abs = rng(sub, c_first, sub, c_last, True)
-    by_cell = months.set_index(["row", "month"])
+    by_cell = months.set_index(["sheet", "row", "month"])
     n = len(rows)
     total_row = first + n
     mt_head = total_row + 3
@@ -58,18 +58,19 @@ def write_receivables(book: Book, rec, keys: KeyCells) -> None:
     mt_last = mt_first + len(month_list) - 1
     mstar_cell = cell(2, 1, True, True)
     behind = s.get("receivables.behind")
-    for i, (_, row) in enumerate(rows.iterrows()):
+    # plan and actual per row and month, looked up once as two arrays (rows × months)
+    row_keys = pd.MultiIndex.from_arrays([rows["sheet"], rows["row"]])
+    grid = {f: by_cell[f].unstack("month").reindex(index=row_keys, columns=month_list) for f in ("plan", "actual")}
+    plans, actuals = grid["plan"].to_numpy(dtype=float), grid["actual"].to_numpy(dtype=float)
+    for i, row in enumerate(rows.to_dict("records")):
         r = first + i
         sh.text(r, 0, row["customer"])
         sh.text(r, 1, row.get("product"))
         sh.text(r, 2, row.get("owner"))
         sh.number(r, 3, row["total_owed"])
-        for m, c in mcols.items():
-            key = (row["row"], m)
-            plan = by_cell.at[key, "plan"] if key in by_cell.index else None
-            actual = by_cell.at[key, "actual"] if key in by_cell.index else None
-            sh.number(r, c, plan)
-            sh.number(r, c + 1, actual)  # 0 up to m* where nothing was collected; blank after m*
+        for j, c in enumerate(mcols.values()):
+            sh.number(r, c, plans[i, j])
+            sh.number(r, c + 1, actuals[i, j])  # 0 up to m* where nothing was collected; blank after m*
         line = rng(r, c_first, r, c_last)
         sh.formula(r, X["plan_total"], f"SUMIFS({line},{meas_abs},{quote(plan_label)})", row["plan"])
         sh.formula(r, X["actual_total"], f"SUMIFS({line},{meas_abs},{quote(actual_label)})", row["actual"])
