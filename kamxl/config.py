@@ -88,8 +88,10 @@ class Settings:
 
     def label(self, dotted: str, **args: Any) -> str:
         """A display label from the catalogue in this language."""
-        entry = self.get("labels." + dotted)
-        text = entry[self.lang] if isinstance(entry, Mapping) else str(entry)
+        text = self._cache.get(dotted)
+        if text is None:
+            entry = self.get("labels." + dotted)
+            text = self._cache[dotted] = entry[self.lang] if isinstance(entry, Mapping) else str(entry)
         return text.format(**args) if args else text
 
     def form_name(self, form: str) -> str:

@@ -44,6 +44,9 @@ def normalise_loose(value: object) -> str:
     return normalise(_BRACKETED.sub("", unicodedata.normalize("NFKC", str(value))))
 
 
+@lru_cache(maxsize=65536)
 def display_width(text: str) -> int:
-    """Columns a string needs in a spreadsheet: East Asian wide chars count 2."""
+    """Columns a string needs in a spreadsheet: East Asian wide chars count 2 (cached: the same names recur by the thousand)."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -43,9 +43,22 @@ def clean(value: Any) -> Any:
     return value
 
 
+def _column(series: pd.Series) -> list:
+    """A column as JSON values: numeric columns converted at once, others cell by cell."""
+    if pd.api.types.is_float_dtype(series.dtype) and not isinstance(series.dtype, pd.CategoricalDtype):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        return [None if v != v or v in (math.inf, -math.inf) else v for v in values.tolist()]
+    if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
+        return series.astype("int64").tolist()
+    if pd.api.types.is_bool_dtype(series.dtype) and not series.hasnans:
+        return series.astype(bool).tolist()
+    return [clean(v) for v in series.tolist()]
+
+
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     cols = [c for c in columns if c in frame.columns]
-    return [clean(dict(zip(cols, row))) for row in frame[cols].itertuples(index=False, name=None)]
+    data = [_column(frame[c]) for c in cols]
+    return [dict(zip(cols, row)) for row in zip(*data)] if cols else [{} for _ in range(len(frame))]
 
 
 CUSTOMER_FIELDS = ["customer", "owner", "project", "attractiveness", "advantage", "tier", "order_size", "likelihood", "score", "class",
@@ -164,9 +177,14 @@ def unreadable_report(path: Path, as_of: dt.date, issues: list) -> dict:
             "customers": None, "funnel": None, "receivables": None, "pnl": None, "issues": [i.to_dict() for i in issues]}
 
 
+INDENT_ROWS = 5000
+
+
 def write_report(data: dict, target: Path) -> Path:
     """Write report.json atomically (UTF-8, ensure_ascii=False, stable key order)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+    # indented for people to read; a big report is written compact, by the C encoder (indenting is pure Python, ~5× slower)
+    rows = len(data.get("customers") or []) + len((data.get("receivables") or {}).get("rows") or [])
+    text = json.dumps(data, ensure_ascii=False, indent=2 if rows <= INDENT_ROWS else None, allow_nan=False)
     with atomic_path(target) as tmp:
         Path(tmp).write_text(text + "\n", encoding="utf-8")
     return target

@@ -19,7 +19,7 @@ from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.results import Results
 from kamxl.write.files import atomic_path
-from kamxl.write.xlsx.book import Book, quote, ref
+from kamxl.write.xlsx.book import Book, quote, ref, records
 from kamxl.write.words import actions_text, health_text
 from kamxl.write.xlsx.customers import write_funnel, write_priorities, write_tiers
 from kamxl.write.xlsx.trends import write_trends
@@ -148,7 +148,7 @@ def _write_summary(book: Book, sh, results: Results, keys: dict, issues_name: st
         p1 = results.customers[results.customers["priority"] == "P1"].sort_values("amount", ascending=False, kind="stable")
         sh.text(r, 0, L("p1_actions"), "key")
         sh.text(r, 1, None, "key")
-        for _, c in p1.iterrows():
+        for c in records(p1):
             r += 1
             sh.text(r, 0, f"{c['customer']}" + (f" / {c['project']}" if isinstance(c.get("project"), str) else ""))
             sh.text(r, 1, actions_text(s, c["actions"], "; "), fit=False)

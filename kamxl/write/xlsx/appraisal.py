@@ -19,7 +19,7 @@ from kamxl import __version__
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.write.files import atomic_path
-from kamxl.write.xlsx.book import Book, Sheet, cell, quote, rng
+from kamxl.write.xlsx.book import Book, Sheet, cell, quote, rng, records
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_helper
 
 CLASS_ORDER = ("financial", "market", "image", "management")
@@ -61,7 +61,7 @@ def write_appraisal_book(indicators: pd.DataFrame, employees: pd.DataFrame, targ
         book = Book(wb, settings, {"source": source, "period": str(period or ""), "as_of": "", "version": __version__})
         wb.set_properties({"title": settings.label("appraisal.doc_title", source=source), "author": "kamxl",
                            "created": dt.datetime(2000, 1, 1), "comments": settings.label("report.doc_comment", version=__version__)})
-        people = [e for e in employees.to_dict("records") if only is None or employee_key(e["employee"], e.get("employee_id")) == only]
+        people = [e for e in records(employees) if only is None or employee_key(e["employee"], e.get("employee_id")) == only]
         totals: dict[str, tuple[str, int, int]] = {}
         summary = book.add("appraisal_overview", settings.label("appraisal.overview")) if overview else None
         sheets: dict[str, str] = {}
@@ -104,7 +104,7 @@ def _write_form(book: Book, sh: Sheet, e: dict, rows: pd.DataFrame) -> tuple[str
     for klass, part in rows.groupby("_o", sort=True):
         code = part["indicator_class"].iloc[0]
         label = s.label(f"values.indicator_class.{code}") if isinstance(code, str) else A("no_class")
-        for x in part.to_dict("records"):
+        for x in records(part):
             sh.text(r, 0, label)
             sh.text(r, 1, x["indicator"])
             lower = x.get("direction") == "lower"

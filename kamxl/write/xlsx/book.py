@@ -72,6 +72,12 @@ class FormulaWorksheet(Worksheet):
         return super()._prepare_formula(formula, expand_future_functions)
 
 
+def records(frame) -> list[dict]:
+    """A DataFrame's rows as dicts, column by column (several times faster than ``to_dict("records")``)."""
+    cols = list(frame.columns)
+    return [dict(zip(cols, values)) for values in zip(*(frame[c].tolist() for c in cols))] if cols else [{} for _ in range(len(frame))]
+
+
 def is_blank(value) -> bool:
     return value is None or value is _NA or (isinstance(value, float) and math.isnan(value))
 
@@ -164,8 +170,12 @@ class Sheet:
 
     # -- widths --------------------------------------------------------------
     def fit(self, col: int, text, cap: int = 48) -> None:
-        width = max((display_width(line) for line in str(text).split("\n")), default=0) + 2
-        self.widths[col] = max(self.widths.get(col, 6), min(width, cap))
+        current = self.widths.get(col, 6)
+        if current >= cap:
+            return
+        text = str(text)
+        width = (max(display_width(line) for line in text.split("\n")) if "\n" in text else display_width(text)) + 2
+        self.widths[col] = max(current, min(width, cap))
 
     def fit_rows(self) -> None:
         """Rows tall enough for their wrapped text: neither Excel nor LibreOffice grows them on opening a file."""

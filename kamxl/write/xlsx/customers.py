@@ -7,7 +7,7 @@ from xlsxwriter.utility import quote_sheetname
 
 from kamxl.calc.funnel import CLASSES
 from kamxl.write.words import actions_text, health_text, value_label
-from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng
+from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng, records
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_helper
 
 PRIORITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
@@ -25,7 +25,7 @@ def write_priorities(book: Book, customers: pd.DataFrame) -> dict:
     data = data.sort_values(["_p", "class", "_a"], kind="stable", na_position="last")
     probability = book.settings.get("funnel.win_probability")
     r = r0
-    for _, row in data.iterrows():
+    for row in records(data):
         r += 1
         sh.text(r, 0, row["priority"])
         sh.text(r, 1, row["customer"])
@@ -111,7 +111,7 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
     data = customers.drop_duplicates("customer").assign(_t=lambda d: d["tier"].fillna(9)).sort_values(["_t", "customer"], kind="stable")
     r = r0
     spans: dict[int, tuple[int, int]] = {}
-    for _, row in data.iterrows():
+    for row in records(data):
         r += 1
         sh.text(r, 0, row["customer"])
         sh.text(r, 1, row.get("owner"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng
+from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng, records
 
 KeyCells = dict  # name -> (sheet, row, col, value, fmt)
 
@@ -62,7 +62,7 @@ def write_receivables(book: Book, rec, keys: KeyCells) -> None:
     row_keys = pd.MultiIndex.from_arrays([rows["sheet"], rows["row"]])
     grid = {f: by_cell[f].unstack("month").reindex(index=row_keys, columns=month_list) for f in ("plan", "actual")}
     plans, actuals = grid["plan"].to_numpy(dtype=float), grid["actual"].to_numpy(dtype=float)
-    for i, row in enumerate(rows.to_dict("records")):
+    for i, row in enumerate(records(rows)):
         r = first + i
         sh.text(r, 0, row["customer"])
         sh.text(r, 1, row.get("product"))
@@ -280,7 +280,7 @@ def write_activities(book: Book, act, keys: KeyCells) -> None:
     tot_c, exp_c = 3 + len(month_list), 4 + len(month_list)
     amounts = spread.set_index(["row", "month"])["amount"]
     first = r0 + 1
-    for i, (_, row) in enumerate(rows.iterrows()):
+    for i, row in enumerate(records(rows)):
         r = first + i
         sh.text(r, 0, row["activity"])
         sh.text(r, 1, row.get("owner"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kamxl.calc.funnel import CLASSES
-from kamxl.write.xlsx.book import Book, cell, rng
+from kamxl.write.xlsx.book import Book, cell, rng, records
 
 SERIES_COLOURS = {"A": "#2F5597", "B": "#5B9BD5", "C": "#EF6C00", "D": "#A6A6A6"}
 
@@ -20,7 +20,7 @@ def write_trends(book: Book, history: dict) -> None:
     cols = ["period", *CLASSES, "open", "collection_rate", "profit_plan", "profit_actual", "profit_variance", "health"]
     sh.header(r0, [L(c) if c not in CLASSES else V(f"values.class.{c}") for c in cols])
     first = r0 + 1
-    for i, t in enumerate(trends.to_dict("records")):
+    for i, t in enumerate(records(trends)):
         r = first + i
         sh.text(r, 0, t["period"])
         for j, c in enumerate(CLASSES):
@@ -55,7 +55,7 @@ def write_trends(book: Book, history: dict) -> None:
         sh.text(r, 0, V("report.titles.movement", previous=history["previous_period"], period=history["period"]), "key")
         r += 1
         sh.header(r, [L(c) for c in ("customer", "project", "previous_class", "current_class", "move")])
-        for m in moves.to_dict("records"):
+        for m in records(moves):
             r += 1
             sh.text(r, 0, m["customer"])
             sh.text(r, 1, m["project"] if isinstance(m["project"], str) else None)
@@ -74,7 +74,7 @@ def write_trends(book: Book, history: dict) -> None:
         sh.text(r, 0, V("report.titles.stuck", months=book.settings.get("health.stuck_months")), "key")
         r += 1
         sh.header(r, [L("customer"), L("project"), L("classes")])
-        for s in stuck.to_dict("records"):
+        for s in records(stuck):
             r += 1
             sh.text(r, 0, s["customer"])
             sh.text(r, 1, s["project"] if isinstance(s["project"], str) else None)

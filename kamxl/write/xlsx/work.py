@@ -6,7 +6,7 @@ import pandas as pd
 
 from kamxl.calc.calendar import month_grid
 from kamxl.calc.time import QUADRANTS
-from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng
+from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng, records
 
 
 def write_time(book: Book, todo: pd.DataFrame | None, time, groups: pd.DataFrame | None, keys: dict) -> None:
@@ -21,7 +21,7 @@ def write_time(book: Book, todo: pd.DataFrame | None, time, groups: pd.DataFrame
         lr = r + 8
         sh.header(lr, [L(c) for c in ("date", "quadrant", "task", "related", "hours", "done")])
         first = lr + 1
-        for i, (_, t) in enumerate(todo.iterrows()):
+        for i, t in enumerate(records(todo)):
             rr = first + i
             sh.date(rr, 0, t["date"])
             sh.text(rr, 1, t["category"])
@@ -63,7 +63,7 @@ def write_time(book: Book, todo: pd.DataFrame | None, time, groups: pd.DataFrame
         sh.text(g0 - 1, 0, book.label("report.titles.guideline", source=book.label(f"forms.{groups.attrs.get('source', 'worklog')}")), "key")
         sh.header(g0, [L(c) for c in ("group", "customers", "customer_share", "guideline_customers", "hours", "time_share", "guideline_time", "time_gap")])
         total = g0 + 1 + len(groups)
-        for i, (_, g) in enumerate(groups.iterrows()):
+        for i, g in enumerate(records(groups)):
             rr = g0 + 1 + i
             sh.text(rr, 0, book.label(f"values.group.{g['group']}"))
             sh.number(rr, 1, g["customers"], "int")
@@ -99,7 +99,7 @@ def write_plans(book: Book, results) -> None:
         sh.text(r - 1, 0, book.label("forms.monthly"), "key")
         sh.header(r, [L(c) for c in ("indicator", "category", "target", "actual", "attainment", "owner", "last_actual")])
         header_row = r
-        for i, (_, x) in enumerate(m.iterrows()):
+        for i, x in enumerate(records(m)):
             rr = r + 1 + i
             sh.text(rr, 0, x["indicator"])
             sh.text(rr, 1, book.label(f"values.indicator_class.{x['category']}") if not is_blank(x["category"]) else None)
@@ -114,7 +114,7 @@ def write_plans(book: Book, results) -> None:
         sh.header(r, [L(c) for c in ("week", "goal", "weekly_target", "actual", "attainment", "monthly_item", "owner")])
         header_row = header_row if header_row is not None else r
         first = r + 1
-        for i, (_, x) in enumerate(rows.iterrows()):
+        for i, x in enumerate(records(rows)):
             rr = first + i
             sh.number(rr, 0, x["week"], "int")
             sh.text(rr, 1, x["goal"])
@@ -127,7 +127,7 @@ def write_plans(book: Book, results) -> None:
         sh.text(gr - 1, 0, book.label("report.titles.weeks_add_up"), "key")
         sh.header(gr, [L(c) for c in ("goal", "weeks", "weeks_target", "month_target", "gap", "short")])
         goal_rng, tgt_rng = rng(first, 1, last, 1, True), rng(first, 2, last, 2, True)
-        for i, (_, g) in enumerate(goals.iterrows()):
+        for i, g in enumerate(records(goals)):
             rr = gr + 1 + i
             sh.text(rr, 0, g["goal"])
             sh.number(rr, 1, g["weeks"], "int")
@@ -143,7 +143,7 @@ def write_plans(book: Book, results) -> None:
         checks = ("specific", "measurable", "individual", "realistic")
         sh.header(r, [L("form"), L("goal")] + [book.label(f"values.goal_check.{c}") for c in checks])
         mark = {True: "✓", False: "✗", None: "—"}
-        for i, (_, g) in enumerate(results.goals.iterrows()):
+        for i, g in enumerate(records(results.goals)):
             rr = r + 1 + i
             sh.text(rr, 0, book.label(f"forms.{g['form']}"))
             sh.text(rr, 1, g["name"])
