@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -31,6 +32,7 @@ def count(issues, severity: str) -> int:
     return sum(1 for i in issues if i.severity == severity)
 
 
+@lru_cache(maxsize=None)
 def column_letter(index: int) -> str:
     """0-based column index to Excel letters (0 -> A, 26 -> AA)."""
     letters = ""
