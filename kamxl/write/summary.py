@@ -256,9 +256,11 @@ def _strategy(r: Results, s: Settings) -> dict | None:
         return None
     per_customer = c.drop_duplicates("customer")
     tiers = []
+    shown_names = int(s.get("summary.top_rows")) * 3
     for t in (1, 2, 3, 4):
         names = [str(n) for n in per_customer.loc[per_customer["tier"] == t, "customer"]]
-        tiers.append({"label": s.label(f"values.tier.{t}"), "count": len(names), "customers": names,
+        listed = names[:shown_names] + ([s.label("summary.others", count=len(names) - shown_names)] if len(names) > shown_names else [])
+        tiers.append({"label": s.label(f"values.tier.{t}"), "count": len(names), "customers": listed,
                       "actions": actions_text(s, s.get(f"playbook.tier{t}"), "; ")})
     priorities = [{"priority": p, "count": int((c["priority"] == p).sum())} for p in PRIORITY_ORDER]
     ordered = c.assign(_p=c["priority"].map(PRIORITY_ORDER).fillna(9), _a=-c["amount"].fillna(0)).sort_values(["_p", "_a"], kind="stable")
@@ -272,6 +274,8 @@ def _strategy(r: Results, s: Settings) -> dict | None:
               and not pd.isna(x["tier"])]
     quadrants = {(True, True): s.label("values.tier.1"), (False, True): s.label("values.tier.2"),
                  (True, False): s.label("values.tier.3"), (False, False): s.label("values.tier.4")}
+    if len(points) > int(s.get("charts.max_labels")):  # thousands of names on one chart say nothing: dots only
+        points = [(x, y, "", t) for x, y, _, t in points]
     chart = svg.scatter(s.label("report.charts.tiers"), points, float(s.get("tier.high_threshold")), s.label("report.cols.advantage"),
                         s.label("report.cols.attractiveness"), quadrants) if points else None
     return {"tiers": tiers, "priorities": priorities, "rows": rows, "more": max(0, len(shown) - limit), "chart": chart}

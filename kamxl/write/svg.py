@@ -179,7 +179,8 @@ def scatter(title: str, points: Sequence[tuple[float, float, str, int]], thresho
         cx, cy = x_of(min(max(x, 1), 5)), y_of(min(max(y, 1), 5))
         colour = PALETTE["tiers"][(tier - 1) % 4] if tier else PALETTE["muted"]
         body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{colour}"/>')
-        body.append(_text(cx + 7, cy - 6, label, font_size="12"))
+        if label:
+            body.append(_text(cx + 7, cy - 6, label, font_size="12"))
     body.append(_text(left + size / 2, top + size + 38, x_label, "middle"))
     body.append(_text(16, top + size / 2, y_label, "middle", transform=f"rotate(-90 16 {top + size / 2})"))
     return _svg(width, height, title, body)

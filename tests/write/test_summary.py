@@ -246,3 +246,32 @@ def test_summary_shows_the_months_before(tmp_path, settings):
     assert "**停滞的商机(4 个,占 C、D 类的 66.7%)**" in md
     html = (tmp_path / "east-2026-03.summary.html").read_text("utf-8")
     assert html.count("<svg ") == 10  # the trend chart joins the nine
+
+
+def test_outputs_are_readable_by_others_as_the_umask_says(march):
+    import os
+    import stat
+
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in march[1].outputs:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask, path.name
+
+
+def test_a_crowded_tier_chart_shows_dots_without_names(tmp_path, settings):
+    wb = xlsxwriter.Workbook(tmp_path / "many.xlsx")
+    ws = wb.add_worksheet("客户")
+    ws.write_row(0, 0, ["客户", "负责人", "客户吸引力", "我们的优势", "订单量", "成交可能性", "项目金额"])
+    for i in range(80):
+        ws.write_row(1 + i, 0, [f"客户{i:03d}", "王伟", 1 + (i % 5), 1 + (i * 7 % 5), "重要", "本月内", 1000])
+    wb.close()
+    process(tmp_path / "many.xlsx", tmp_path, settings, AS_OF, strict=True)
+    html = (tmp_path / "many.summary.html").read_text("utf-8")
+    scatter = next(part.split("</svg>")[0] for part in html.split("<svg ")[1:] if "<title>客户吸引力 × 我们的优势</title>" in part)
+    assert scatter.count("<circle") == 80 and "客户0" not in scatter
+    md = (tmp_path / "many.summary.md").read_text("utf-8")
+    crowded = [line for line in md.splitlines() if line.startswith("| 一级") or line.startswith("| 二级") or line.startswith("| 三级")
+               or line.startswith("| 四级")]
+    # at most 30 names per tier, then how many more
+    assert all(line.split(" | ")[2].count("、") <= 30 for line in crowded)
+    assert any("其他" in line.split(" | ")[2] for line in crowded)

@@ -257,10 +257,10 @@ def _matrix_chart(book: Book, sh: Sheet, people: list[dict], first: int, ranked:
               and e.get("ability") == e.get("ability") and e.get("will") == e.get("will")]
     if points:
         a, b = first + min(points), first + max(points)
+        labels = {"data_labels": {"custom": [{"value": f"={quote_sheetname(sh.name)}!{cell(rr, 0, True, True)}"} for rr in range(a, b + 1)],
+                                  "position": "right", "font": {"size": 8}}} if b - a + 1 <= s.get("charts.max_labels") else {}
         chart.add_series({"name": A("matrix_points"), "categories": [sh.name, a, 7, b, 7], "values": [sh.name, a, 8, b, 8],
-                          "marker": {"type": "circle", "size": 8, "fill": {"color": "#2F5597"}, "border": {"color": "#2F5597"}},
-                          "data_labels": {"custom": [{"value": f"={quote_sheetname(sh.name)}!{cell(rr, 0, True, True)}"} for rr in range(a, b + 1)],
-                                          "position": "right", "font": {"size": 8}}})
+                          "marker": {"type": "circle", "size": 8, "fill": {"color": "#2F5597"}, "border": {"color": "#2F5597"}}, **labels})
     add_matrix_guides(book, chart, sh.name, lines_row, names_row)
     chart.set_title({"name": A("chart_matrix")})
     chart.set_x_axis({"name": s.label("headers.appraisal.ability"), "min": lo, "max": hi, "major_unit": 1, "major_gridlines": {"visible": False}})

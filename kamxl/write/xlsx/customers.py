@@ -139,12 +139,14 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
                                          L("chart_helper"))
     chart = book.wb.add_chart({"type": "scatter"})
     colours = {1: "#2E7D32", 2: "#1565C0", 3: "#EF6C00", 4: "#757575"}
+    labelled = sum(b - a + 1 for a, b in spans.values()) <= book.settings.get("charts.max_labels")  # names on a crowded chart say nothing
     for t, (a, b) in sorted(spans.items()):
         chart.add_series({
             "name": book.label(f"values.tier.{t}"),
             "categories": [sh.name, a, 3, b, 3], "values": [sh.name, a, 2, b, 2],
             "marker": {"type": "circle", "size": 8, "fill": {"color": colours[t]}, "border": {"color": colours[t]}},
-            "data_labels": {"custom": [{"value": f"={quote_sheetname(sh.name)}!{cell(rr, 0, True, True)}"} for rr in range(a, b + 1)], "position": "right", "font": {"size": 8}},
+            **({"data_labels": {"custom": [{"value": f"={quote_sheetname(sh.name)}!{cell(rr, 0, True, True)}"} for rr in range(a, b + 1)],
+                                "position": "right", "font": {"size": 8}}} if labelled else {}),
         })
     add_matrix_guides(book, chart, sh.name, lines_row, names_row)
     chart.set_title({"name": book.label("report.charts.tiers")})
