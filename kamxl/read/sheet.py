@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -98,6 +99,16 @@ class SheetContext:
 
     def parse(self, kind: str, r: int, c: int | None, column: str = "", **kw):
         """Parse a cell as ``kind``; warn at the cell when it cannot be read."""
+        if kind == "number" and c is not None and (r, c) not in self.grid.suspects:
+            # the common case, a plain number or nothing, without the general path's calls
+            v = self.grid.value(r, c)
+            t = type(v)
+            if t is float and v == v and v not in (math.inf, -math.inf):
+                return v
+            if t is int:
+                return float(v)
+            if v is None:
+                return None
         v = self.raw(r, c)
         if kind == "text":
             return self.as_text(v)
