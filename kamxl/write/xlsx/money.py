@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng, records
@@ -62,15 +63,21 @@ def write_receivables(book: Book, rec, keys: KeyCells) -> None:
     row_keys = pd.MultiIndex.from_arrays([rows["sheet"], rows["row"]])
     grid = {f: by_cell[f].unstack("month").reindex(index=row_keys, columns=month_list) for f in ("plan", "actual")}
     plans, actuals = grid["plan"].to_numpy(dtype=float), grid["actual"].to_numpy(dtype=float)
+    # the month grid is most of the sheet's cells: written straight to XlsxWriter, its widths sized once per column
+    money_fmt, write_number, write_blank = book.fmt["money"], sh.ws.write_number, sh.ws.write_blank
+    month_cols = list(mcols.values())
     for i, row in enumerate(records(rows)):
         r = first + i
         sh.text(r, 0, row["customer"])
         sh.text(r, 1, row.get("product"))
         sh.text(r, 2, row.get("owner"))
         sh.number(r, 3, row["total_owed"])
-        for j, c in enumerate(mcols.values()):
-            sh.number(r, c, plans[i, j])
-            sh.number(r, c + 1, actuals[i, j])  # 0 up to m* where nothing was collected; blank after m*
+        for j, c in enumerate(month_cols):
+            for col, v in ((c, plans[i, j]), (c + 1, actuals[i, j])):  # actual: 0 up to m* where nothing was collected; blank after m*
+                if v == v:
+                    write_number(r, col, v, money_fmt)
+                else:
+                    write_blank(r, col, None, money_fmt)
         line = rng(r, c_first, r, c_last)
         sh.formula(r, X["plan_total"], f"SUMIFS({line},{meas_abs},{quote(plan_label)})", row["plan"])
         sh.formula(r, X["actual_total"], f"SUMIFS({line},{meas_abs},{quote(actual_label)})", row["actual"])
@@ -85,6 +92,11 @@ def write_receivables(book: Book, rec, keys: KeyCells) -> None:
         sh.formula(r, X["behind"], f'IF(AND({ptd}>0,{atd}<{behind}*{ptd}),{quote(flag)},"")', flag if row["behind"] else "", "text")
         if has_aging:
             sh.text(r, X["aging"], book.label(f"values.aging.{row['aging']}") if not is_blank(row["aging"]) else None)
+    for j, c in enumerate(month_cols):
+        for col, values in ((c, plans[:, j]), (c + 1, actuals[:, j])):
+            known = values[~np.isnan(values)]
+            if known.size:
+                sh._fit_number(col, float(np.abs(known).max()), "money")
     # totals
     sh.text(total_row, 0, book.label("ui.total"), "total_label")
     for c in (1, 2):
