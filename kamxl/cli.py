@@ -13,9 +13,8 @@ from pathlib import Path
 
 import click
 
-from kamxl import __version__
+from kamxl import SPREADSHEET_SUFFIXES, __version__
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods")
 
 
 def _is_lock(path: Path) -> bool:

@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from kamxl import SPREADSHEET_SUFFIXES
 from kamxl.config import Settings
 from kamxl.process import Outcome
 
 WORK = ".kamxl-work"
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods")
 OUTPUT_SUFFIXES = (".kamxl.xlsx", ".report.json", ".summary.md", ".summary.html", ".appraisal.xlsx", ".appraisal.json")
 INCOMPLETE_CODES = ("corrupt_file", "empty_file", "file_not_found")
 
