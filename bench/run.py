@@ -50,12 +50,7 @@ def receivables(path: Path, rows: int, seed: int = 1) -> Path:
         for m in range(12):
             row += [plan, actual[m] if m < 3 else None]
         row.append(plan * 12)
-        r = 4 + i
-        for c, v in enumerate(row):
-            if isinstance(v, str):
-                ws.write_string(r, c, v)
-            elif v is not None:
-                ws.write_number(r, c, v)
+        ws.write_row(4 + i, 0, row)  # None: left empty
     wb.close()
     return path
 

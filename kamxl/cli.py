@@ -17,16 +17,14 @@ from kamxl import SPREADSHEET_SUFFIXES, __version__
 
 
 
-def _is_lock(path: Path) -> bool:
-    return path.name.startswith(("~$", ".~lock."))
-
-
 def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
     """Files named directly, plus the spreadsheets inside named folders."""
+    from kamxl.watch import ignored  # one rule for what is not an input: lock, hidden and temporary files
+
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SPREADSHEET_SUFFIXES and not _is_lock(f) and not f.name.startswith("."))
+            out += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SPREADSHEET_SUFFIXES and not ignored(f))
         else:
             out.append(p)
     return out

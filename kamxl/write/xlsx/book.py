@@ -196,10 +196,8 @@ class Sheet:
 
     def _fit_number(self, c: int, value, fmt: str) -> None:
         """Remember the widest number per column; its width is worked out once, when the sheet is closed."""
-        v = abs(float(value))
-        seen = self.numbers.get(c)
-        if seen is None or v > seen[0] or (seen[1] != fmt and fmt in ("money", "total_money")):
-            self.numbers[c] = (max(v, seen[0]) if seen else v, fmt if seen is None or fmt in ("money", "total_money") else seen[1])
+        largest, kind = self.numbers.get(c, (0.0, fmt))
+        self.numbers[c] = (max(largest, abs(float(value))), fmt if fmt in ("money", "total_money") else kind)  # money, once seen, sizes it
 
     def _number_widths(self) -> None:
         for c, (v, fmt) in self.numbers.items():
