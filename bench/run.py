@@ -70,18 +70,21 @@ def customers(path: Path, rows: int, seed: int = 2) -> Path:
 
 
 def todo(path: Path, rows: int, seed: int = 3) -> Path:
-    """地区经理日工作待办单 exported as one long list."""
+    """地区经理日工作待办单 exported as one long list: date, category, start, end, task, related, status."""
+    import datetime as dt
+
     rnd = random.Random(seed)
     wb = xlsxwriter.Workbook(path, {"constant_memory": True})
     ws = wb.add_worksheet("日工作待办单")
-    ws.write_row(0, 0, ["日期", "类别", "工作内容", "相关", "用时(小时)", "完成情况"])
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    import datetime as dt
-
+    ws.write_row(0, 0, ["日期", "类别", "开始", "结束", "工作内容", "相关", "完成情况"])
+    date_fmt, time_fmt = wb.add_format({"num_format": "yyyy-mm-dd"}), wb.add_format({"num_format": "hh:mm"})
     for i in range(rows):
+        start = rnd.randrange(16, 36) / 4  # 8:00 … 17:45, in quarter hours
         ws.write_datetime(1 + i, 0, dt.datetime(2026, 3, 1) + dt.timedelta(days=i % 31), date_fmt)
-        ws.write_row(1 + i, 1, [rnd.choice(["M1", "M2", "M3", "M4"]), f"拜访客户{i % 500}", rnd.choice(CUSTOMERS), rnd.choice([0.5, 1, 1.5, 2]),
-                                rnd.choice(["完成", "未完成"])])
+        ws.write_string(1 + i, 1, rnd.choice(["M1", "M2", "M3", "M4"]))
+        ws.write_number(1 + i, 2, start / 24, time_fmt)
+        ws.write_number(1 + i, 3, (start + rnd.choice([0.5, 1, 1.5, 2])) / 24, time_fmt)
+        ws.write_row(1 + i, 4, [f"拜访客户{i % 500}", rnd.choice(CUSTOMERS), rnd.choice(["完成", "未完成"])])
     wb.close()
     return path
 

@@ -28,6 +28,25 @@ class Issue:
         return self.sheet or ""
 
 
+def cap(issues: list[Issue], limit: int, more) -> list[Issue]:
+    """At most ``limit`` issues per sheet and code, then ``more(sheet, code, n)`` for the rest.
+
+    A sheet of 50,000 rows all missing their hours is one problem to fix, not
+    50,000 lines to read; the reader caps its cell issues the same way.
+    """
+    seen: dict[tuple[str, str], int] = {}
+    kept = []
+    for i in issues:
+        if i.sheet is None or i.code == "more_cell_issues":
+            kept.append(i)
+            continue
+        n = seen[(i.sheet, i.code)] = seen.get((i.sheet, i.code), 0) + 1
+        if n <= limit:
+            kept.append(i)
+    kept += [more(sheet, code, n - limit) for (sheet, code), n in seen.items() if n > limit]
+    return kept
+
+
 def count(issues, severity: str) -> int:
     return sum(1 for i in issues if i.severity == severity)
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from kamxl.calc.cells import CellMap
 from kamxl.config import Settings
-from kamxl.issues import Issue
+from kamxl.issues import Issue, cap
 from kamxl.read import SheetInfo, WorkbookData
 
 
@@ -86,6 +86,8 @@ def build_results(wb: WorkbookData, settings: Settings, as_of: dt.date | None = 
             if strict:
                 raise
             r.issues.append(settings.issue("calculation_failed", None, None, form=settings.form_name(form), detail=f"{type(exc).__name__}: {exc}"[:200]))
+    r.issues = cap(r.issues, settings.get("limits.max_cell_issues"),
+                   lambda sheet, code, n: settings.issue("more_cell_issues", sheet, count=n, kind=code))
     return r
 
 

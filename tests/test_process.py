@@ -217,3 +217,23 @@ def test_derived_funnel_from_a_real_sheet(tmp_path, settings):
     assert c["远航"]["class"] is None and c["泰岳"]["tier"] == 2 and c["朗通"]["priority"] == "P1"
     codes = sorted((i["code"], i["cell"]) for i in r["issues"])
     assert codes == [("no_order_size", "F6"), ("opportunity_overdue", "G4")]
+
+
+def test_a_flood_of_one_issue_is_capped_and_counted(tmp_path, settings):
+    """5,000 to-dos without a time: the first ones listed, the rest counted in one issue (report.json and the workbook)."""
+    src = tmp_path / "todo.xlsx"
+    wb = xlsxwriter.Workbook(src)
+    ws = wb.add_worksheet("日工作待办单")
+    ws.write_row(0, 0, ["日期", "类别", "工作内容", "完成情况"])
+    for r in range(1, 5001):
+        ws.write_row(r, 1, ["M2", f"拜访{r}", "完成"])
+    wb.close()
+    out = tmp_path / "out"
+    process(src, out, settings, AS_OF, strict=True)
+    report = json.loads((out / "todo.report.json").read_text("utf-8"))
+    cap = settings.get("limits.max_cell_issues")
+    codes = [i["code"] for i in report["issues"]]
+    assert codes.count("no_hours") == cap
+    more = [i for i in report["issues"] if i["code"] == "more_cell_issues" and "no_hours" in i["message"]]
+    assert len(more) == 1 and str(5000 - cap) in more[0]["message"]
+    assert report["time"]["tasks"] == 5000

@@ -44,8 +44,9 @@ def time_matrix(todo: pd.DataFrame, settings: Settings, cells: CellMap | None = 
     t = todo.copy()
     t["hours"] = pd.to_numeric(t["hours"], errors="coerce").astype(float)
     t["status"] = pd.to_numeric(t["status"], errors="coerce").astype(float)
-    for _, r in t[t["hours"].isna()].iterrows():
-        issues.append(settings.issue("no_hours", r["sheet"], cells.cell(r["sheet"], "start", r["row"]), task=r["task"]))
+    missing = t[t["hours"].isna()]
+    issues += [settings.issue("no_hours", sheet, cells.cell(sheet, "start", row), task=task)
+               for sheet, row, task in zip(missing["sheet"].tolist(), missing["row"].tolist(), missing["task"].tolist())]
     q = t.groupby("category").agg(tasks=("task", "size"), hours=("hours", "sum"), done=("status", "mean")).reindex(list(QUADRANTS))
     q = q.fillna({"tasks": 0, "hours": 0.0}).astype({"tasks": int})
     total = float(q["hours"].sum())

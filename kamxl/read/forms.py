@@ -19,7 +19,7 @@ FACTOR_PREFIX = "f_"
 FLAT_FIELDS: dict[str, dict[str, str]] = {
     "receivables": {"customer": "text", "product": "text", "qty": "number", "total_owed": "number", "due_date": "date", "owner": "text"},
     "activities": {"activity": "text", "owner": "text", "support": "text", "budget": "number", "expected": "text"},
-    "todo": {"date": "date", "category": "label:quadrant", "start": "time", "end": "time", "task": "text", "related": "text", "notes": "text", "status": "status"},
+    "todo": {"date": "date", "category": "label:quadrant", "start": "time", "end": "time", "hours": "number", "task": "text", "related": "text", "notes": "text", "status": "status"},
     "weekly": {"week": "week", "goal": "text", "weekly_target": "quantity", "actual": "quantity", "monthly_item": "text", "owner": "text", "unit": "text", "notes": "text"},
     "monthly": {"indicator": "text", "category": "label:indicator_class", "target": "quantity", "actual": "quantity", "owner": "text", "unit": "text", "next_focus": "text", "notes": "text", "last_actual": "quantity"},
     "worklog": {"date": "date", "start": "time", "end": "time", "hours": "number", "customer": "text", "activity": "text", "outcome": "text"},

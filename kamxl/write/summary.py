@@ -229,18 +229,21 @@ def _history(r: Results, s: Settings) -> dict | None:
         summary = "、".join(f"{s.label(f'values.move.{m}')} {int(counts[m])}" for m in ("up", "down", "same", "new", "won", "lost", "dropped")
                            if m in counts) if s.lang == "zh" else ", ".join(f"{int(counts[m])} {s.label(f'values.move.{m}')}"
                                                                              for m in ("up", "down", "same", "new", "won", "lost", "dropped") if m in counts)
-        out["moves"] = {"sentence": s.label("summary.text.movement", previous=h["previous_period"], counts=summary),
+        moved = moves[moves["move"] != "same"]
+        limit = int(s.get("summary.list_rows"))
+        out["moves"] = {"sentence": s.label("summary.text.movement", previous=h["previous_period"], counts=summary), "more": max(0, len(moved) - limit),
                         "rows": [{"customer": m["customer"], "project": m["project"] if isinstance(m["project"], str) else "",
                                   "previous": _class_label(s, m["previous"]), "current": _class_label(s, m["current"]),
                                   "move": s.label(f"values.move.{m['move']}"), "tone": "good" if m["move"] in ("up", "won") else
                                   "bad" if m["move"] in ("down", "lost", "dropped") else ""}
-                                 for m in moves.to_dict("records") if m["move"] != "same"],
+                                 for m in moved.head(limit).to_dict("records")],
                         "conversion": [{"step": k.replace("won", s.label("values.move.won")), "rate": v} for k, v in h["conversion"].items()]}
     if h.get("stuck") is not None:
         stuck = h["stuck"]
-        out["stuck"] = {"sentence": s.label("summary.text.stuck", count=len(stuck), share=pct(h.get("stuck_share"))),
+        limit = int(s.get("summary.list_rows"))
+        out["stuck"] = {"sentence": s.label("summary.text.stuck", count=len(stuck), share=pct(h.get("stuck_share"))), "more": max(0, len(stuck) - limit),
                         "rows": [{"customer": x["customer"], "project": x["project"] if isinstance(x["project"], str) else "",
-                                  "classes": " → ".join(x["classes"])} for x in stuck.to_dict("records")]}
+                                  "classes": " → ".join(x["classes"])} for x in stuck.head(limit).to_dict("records")]}
     return out
 
 
@@ -256,7 +259,7 @@ def _strategy(r: Results, s: Settings) -> dict | None:
         return None
     per_customer = c.drop_duplicates("customer")
     tiers = []
-    shown_names = int(s.get("summary.top_rows")) * 3
+    shown_names = int(s.get("summary.list_rows"))
     for t in (1, 2, 3, 4):
         names = [str(n) for n in per_customer.loc[per_customer["tier"] == t, "customer"]]
         listed = names[:shown_names] + ([s.label("summary.others", count=len(names) - shown_names)] if len(names) > shown_names else [])
@@ -264,14 +267,16 @@ def _strategy(r: Results, s: Settings) -> dict | None:
                       "actions": actions_text(s, s.get(f"playbook.tier{t}"), "; ")})
     priorities = [{"priority": p, "count": int((c["priority"] == p).sum())} for p in PRIORITY_ORDER]
     ordered = c.assign(_p=c["priority"].map(PRIORITY_ORDER).fillna(9), _a=-c["amount"].fillna(0)).sort_values(["_p", "_a"], kind="stable")
-    limit = int(s.get("summary.top_rows")) * 3
+    limit = int(s.get("summary.list_rows"))
     shown = ordered[ordered["priority"].notna()]
     rows = [{"priority": x["priority"], "customer": x["customer"], "project": x.get("project") if isinstance(x.get("project"), str) else "",
              "tier": value_label(s, "tier", x["tier"]) or "", "class": x["class"] if isinstance(x["class"], str) else "",
              "amount": _num(x["amount"]), "actions": actions_text(s, x["actions"], "; ")} for x in shown.head(limit).to_dict("records")]
-    points = [(float(x["advantage"]), float(x["attractiveness"]), str(x["customer"]), int(x["tier"]))
-              for x in per_customer.to_dict("records") if _num(x["advantage"]) is not None and _num(x["attractiveness"]) is not None
-              and not pd.isna(x["tier"])]
+    placed = per_customer[["advantage", "attractiveness", "customer", "tier"]].assign(
+        advantage=lambda d: pd.to_numeric(d["advantage"], errors="coerce"), attractiveness=lambda d: pd.to_numeric(d["attractiveness"], errors="coerce"),
+        tier=lambda d: pd.to_numeric(d["tier"], errors="coerce")).dropna(subset=["advantage", "attractiveness", "tier"])
+    points = list(zip(placed["advantage"].astype(float).tolist(), placed["attractiveness"].astype(float).tolist(),
+                      placed["customer"].astype(str).tolist(), placed["tier"].astype(int).tolist()))
     quadrants = {(True, True): s.label("values.tier.1"), (False, True): s.label("values.tier.2"),
                  (True, False): s.label("values.tier.3"), (False, False): s.label("values.tier.4")}
     if len(points) > int(s.get("charts.max_labels")):  # thousands of names on one chart say nothing: dots only
@@ -289,14 +294,17 @@ def _receivables(r: Results, s: Settings) -> dict | None:
     months = [{"month": int(x["month"]), "label": s.label(f"values.month.{int(x['month'])}"), "plan": _num(x["plan"]), "actual": _num(x["actual"]),
                "cum_rate": _num(x["cum_rate"])} for x in m.to_dict("records")]
     behind = rec.rows[rec.rows["behind"].fillna(False).astype(bool)]
+    limit = int(s.get("summary.list_rows"))
+    if len(behind) > limit:  # the largest shortfalls first
+        behind = behind.assign(_gap=behind["plan_to_date"].fillna(0) - behind["actual_to_date"].fillna(0)).sort_values("_gap", ascending=False, kind="stable")
     behind_rows = [{"customer": x["customer"], "product": x.get("product") if isinstance(x.get("product"), str) else "",
                     "plan_to_date": _num(x["plan_to_date"]), "actual_to_date": _num(x["actual_to_date"]), "rate": _num(x["rate_to_date"]),
-                    "balance": _num(x["balance"])} for x in behind.to_dict("records")]
+                    "balance": _num(x["balance"])} for x in behind.head(limit).to_dict("records")]
     chart = svg.columns(s.label("report.charts.receivables"), [str(x["month"]) for x in months],
                         [(s.label("report.cols.plan"), [x["plan"] for x in months], svg.PALETTE["plan"]),
                          (s.label("report.cols.actual"), [x["actual"] for x in months], svg.PALETTE["actual"])],
                         line=(s.label("report.cols.cum_rate"), [x["cum_rate"] for x in months], svg.PALETTE["line"]))
-    return {"summary": rec.summary, "months": months, "behind": behind_rows, "chart": chart}
+    return {"summary": rec.summary, "months": months, "behind": behind_rows, "behind_more": max(0, len(behind) - limit), "chart": chart}
 
 
 def _pnl(r: Results, s: Settings) -> dict | None:
@@ -334,12 +342,12 @@ def _activities(r: Results, s: Settings) -> dict | None:
     if ad:
         series.insert(0, (s.label("report.cols.advertising_plan"), [x["advertising_plan"] for x in months], svg.PALETTE["plan"]))
     rows = [{"activity": x["activity"], "owner": x["owner"] if isinstance(x["owner"], str) else "", "budget": _num(x["budget_used"]),
-             "months": "、".join(s.label(f"values.month.{m}") for m in x["months"])} for x in a.rows.to_dict("records")]
+             "months": "、".join(s.label(f"values.month.{m}") for m in x["months"])} for x in a.rows.head(int(s.get("summary.list_rows"))).to_dict("records")]
     over = "、".join(s.label(f"values.month.{m}") for m in summary["over_advertising"])
-    return {"budget": summary["budget"], "count": len(rows), "rows": rows, "months": months,
+    return {"budget": summary["budget"], "count": len(a.rows), "rows": rows, "more": len(a.rows) - len(rows), "months": months,
             "owners": [{"owner": o["owner"] or s.label("report.cols.no_owner"), "budget": o["budget"], "activities": o["activities"]}
                        for o in summary["by_owner"]],
-            "sentence": s.label("summary.text.activities_total", count=len(rows), budget=money(summary["budget"])),
+            "sentence": s.label("summary.text.activities_total", count=len(a.rows), budget=money(summary["budget"])),
             "over": s.label("summary.text.over_advertising", months=over) if over else None,
             "chart": svg.columns(s.label("report.charts.activities"), [str(x["month"]) for x in months], series)}
 
@@ -370,8 +378,9 @@ def _time(r: Results, s: Settings) -> dict | None:
 def _issues(r: Results, s: Settings) -> dict:
     ordered = sorted(r.issues, key=lambda i: SEVERITY_ORDER.get(i.severity, 3))
     counts = {sev: sum(1 for i in r.issues if i.severity == sev) for sev in ("error", "warning", "info")}
+    limit = int(s.get("summary.issue_rows"))
     return {"rows": [{"severity": i.severity, "severity_label": s.label(f"ui.{i.severity}"), "code": i.code, "sheet": i.sheet or "",
-                      "cell": i.cell or "", "message": i.message} for i in ordered], "counts": counts}
+                      "cell": i.cell or "", "message": i.message} for i in ordered[:limit]], "counts": counts, "more": max(0, len(ordered) - limit)}
 
 
 # ---------------------------------------------------------------- rendering ---

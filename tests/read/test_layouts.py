@@ -211,6 +211,21 @@ def test_todo_with_several_days_in_one_sheet(tmp_path, settings):
     assert main["status"].tolist() == [1.0, 0.5, 0.0]
 
 
+def test_todo_export_with_time_spent_instead_of_start_and_end(tmp_path, settings):
+    """An export giving 用时(小时) reads as hours; a row with start and end as well keeps the column's value."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "日工作待办单"
+    ws.append(["日期", "类别", "工作内容", "相关", "用时(小时)", "完成情况"])
+    ws.append([dt.date(2026, 3, 2), "M1", "处理万星投诉", "万星", 1.5, "完成"])
+    ws.append([dt.date(2026, 3, 2), "M2", "准备泰岳方案", "泰岳", "2", "未完成"])
+    ws.append([dt.date(2026, 3, 3), "M3", "例会", None, None, "完成"])
+    result = read_workbook(_save(wb, tmp_path), settings)
+    main = result.table("todo")
+    assert main["hours"].tolist()[:2] == [1.5, 2.0]
+    assert main["hours"].isna().tolist() == [False, False, True]
+
+
 def test_calendar_grid(tmp_path, settings):
     wb = openpyxl.Workbook()
     ws = wb.active
