@@ -225,19 +225,30 @@ def parse_receivables(ctx: SheetContext, block: HeaderBlock) -> SheetData | None
         return None
     cols, rows, total_rows = flat
     months = _month_columns(ctx, block, set(cols.values()))
-    main, detail, totals, total_detail = [], [], [], []
-    for target, target_detail, rs in ((main, detail, rows), (totals, total_detail, total_rows)):
-        for r in rs:
-            target.append(_read_fields(ctx, r, cols, "receivables"))
-            for m in sorted({m for m, _ in months}):
-                pc, ac = months.get((m, "plan")), months.get((m, "actual"))
-                plan = ctx.parse("number", r, pc) if pc is not None else None
-                actual = ctx.parse("number", r, ac) if ac is not None else None
-                target_detail.append({"sheet": ctx.sheet, "row": r + 1, "month": m, "plan": plan, "actual": actual,
-                                      "plan_col": ctx.letter(pc), "actual_col": ctx.letter(ac)})
+    month_list = sorted({m for m, _ in months})
+    plan_cs, actual_cs = [months.get((m, "plan")) for m in month_list], [months.get((m, "actual")) for m in month_list]
     schema = SCHEMAS["receivables"]
-    tables = {"main": _frame(main, schema["main"]), "months": _frame(detail, schema["months"]),
-              "totals": _frame(totals, schema["main"]), "total_months": _frame(total_detail, schema["months"])}
+
+    def month_table(rs: list[int]) -> pd.DataFrame:
+        """One row per (row, month), row by row: the month grid is most of a big plan's cells, so it is read a column at a time."""
+        n = len(rs)
+        if not n or not month_list:
+            return _frame([], schema["months"])
+        values = ctx.numbers(rs, [c for c in plan_cs + actual_cs if c is not None])
+        blank = [None] * n
+
+        def flat(cs: list) -> list:  # rows × months, row-major
+            return [v for per_row in zip(*(values[c] if c is not None else blank for c in cs)) for v in per_row]
+
+        return pd.DataFrame({"sheet": ctx.sheet, "row": [r + 1 for r in rs for _ in month_list], "month": month_list * n,
+                             "plan": flat(plan_cs), "actual": flat(actual_cs),
+                             "plan_col": [ctx.letter(c) for c in plan_cs] * n, "actual_col": [ctx.letter(c) for c in actual_cs] * n},
+                            columns=schema["months"])
+
+    main = [_read_fields(ctx, r, cols, "receivables") for r in rows]
+    totals = [_read_fields(ctx, r, cols, "receivables") for r in total_rows]
+    tables = {"main": _frame(main, schema["main"]), "months": month_table(rows),
+              "totals": _frame(totals, schema["main"]), "total_months": month_table(total_rows)}
     return _sheet(ctx, block, cols, tables, {"months": sorted({m for m, _ in months})})
 
 

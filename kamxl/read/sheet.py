@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -103,11 +102,11 @@ class SheetContext:
             # the common case, a plain number or nothing, without the general path's calls
             v = self.grid.value(r, c)
             t = type(v)
-            if t is float and v == v and v not in (math.inf, -math.inf):
+            if t is float and v - v == 0:  # neither NaN nor ±inf
                 return v
             if t is int:
                 return float(v)
-            if v is None:
+            if v is None or v == "":  # calamine gives "" for an empty cell inside the used range
                 return None
         v = self.raw(r, c)
         if kind == "text":
@@ -127,10 +126,54 @@ class SheetContext:
             self.issue(code, r, c, value=v, column=column, allowed="1–12")
         return value
 
+    def numbers(self, rows: list[int], cols: list[int]) -> dict[int, list]:
+        """``parse("number", r, c)`` for every row of each column, as one list per column.
+
+        Plain numbers and empty cells (most of a big plan) are taken a column at
+        a time; the rest (text such as "1,200" or "3万", formulas in doubt) go
+        through ``parse`` in reading order, so issues come out as they would.
+        """
+        grid, n = self.grid.rows, len(rows)
+        out: dict[int, list] = {}
+        slow: list[tuple[int, int]] = []
+        for c in cols:
+            doubtful = {r for r, cc in self.grid.suspects if cc == c}
+            values = [None] * n
+            for i, r in enumerate(rows):
+                row = grid[r]
+                v = row[c] if c < len(row) else None
+                t = type(v)
+                if r in doubtful:
+                    slow.append((i, c))
+                elif t is float and v - v == 0:  # neither NaN nor ±inf
+                    values[i] = v
+                elif v is None or v == "":  # calamine gives "" for an empty cell inside the used range
+                    pass
+                elif t is int:
+                    values[i] = float(v)
+                else:
+                    slow.append((i, c))
+            out[c] = values
+        for i, c in sorted(slow):
+            out[c][i] = self.parse("number", rows[i], c)
+        return out
+
     def letter(self, c: int | None) -> str | None:
         return None if c is None else column_letter(c)
 
     # -- body rows -------------------------------------------------------------
+    def _first_cells(self, row: list) -> list[tuple[int, object]]:
+        """The row's first two non-blank (column, value): all ``body`` looks at, without testing every cell of a wide row."""
+        found = []
+        is_blank = self.values.is_blank
+        for c, v in enumerate(row):
+            t = type(v)
+            if (t is float and v == v) or t is int or (v is not None and t is not float and not is_blank(v)):
+                found.append((c, v))
+                if len(found) == 2:
+                    break
+        return found
+
     def body(self, block: HeaderBlock, key_col: int | None, section=None):
         """Yield (row, kind) under the header: kind is "data" or "total".
 
@@ -141,8 +184,7 @@ class SheetContext:
         values = self.values
         after_total = False
         for r in range(block.bottom + 1, self.grid.nrows):
-            row = self.grid.rows[r]
-            cells = [(c, v) for c, v in enumerate(row) if not values.is_blank(v)]
+            cells = self._first_cells(self.grid.rows[r])
             if not cells:
                 continue
             if section is not None and section(r):

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 
-from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from kamxl.config import Settings
@@ -26,6 +26,7 @@ FORMATS = {
     "subtitle": {"italic": True, "font_color": "#595959"},
     "header": {"bold": True, "bg_color": "#DCE6F1", "border": 1, "align": "center", "text_wrap": True},
     "text": {"border": 1},
+    "grid": {"border": 1},  # a conditional format: borders the empty cells of a table without writing them
     "wrap": {"border": 1, "text_wrap": True, "valign": "top"},
     "money": {"border": 1, "num_format": "#,##0.00"},
     "number": {"border": 1, "num_format": "#,##0.##"},
@@ -104,6 +105,11 @@ def cell(row: int, col: int, row_abs: bool = False, col_abs: bool = False) -> st
     return xl_rowcol_to_cell(row, col, row_abs, col_abs)
 
 
+def col_letter(col: int) -> str:
+    """A column's letters (0 -> A), for building a column's formulas once."""
+    return xl_col_to_name(col)
+
+
 def rng(r0: int, c0: int, r1: int, c1: int, absolute: bool = False) -> str:
     return f"{cell(r0, c0, absolute, absolute)}:{cell(r1, c1, absolute, absolute)}"
 
@@ -119,7 +125,7 @@ class Book:
     def __init__(self, wb, settings: Settings, meta: dict):
         self.wb, self.settings, self.meta = wb, settings, meta
         base = {"font_name": "Microsoft YaHei" if settings.lang == "zh" else "Calibri", "font_size": 10, "valign": "vcenter"}
-        self.fmt = {name: wb.add_format(base | spec) if name not in ("good", "bad") else wb.add_format(spec) for name, spec in FORMATS.items()}
+        self.fmt = {name: wb.add_format(base | spec) if name not in ("good", "bad", "grid") else wb.add_format(spec) for name, spec in FORMATS.items()}
         self.issues: list[Issue] = []
         self.sheets: dict[str, "Sheet"] = {}
 
@@ -232,6 +238,64 @@ class Sheet:
         else:
             self.ws.write_number(r, c, float(value), self.fmt[fmt])
             self._fit_number(c, value, fmt)
+
+    # -- whole columns: a big table is written a column at a time, its width fitted once per column --------
+    def text_column(self, r0: int, c: int, values, fmt: str = "text", fit: bool = True) -> None:
+        """``values`` as text from row ``r0`` down; the same rules as ``text``, one call per column."""
+        f, write_string, write_blank = self.fmt[fmt], self.ws.write_string, self.ws.write_blank
+        widest, seen = 0, set()
+        for r, v in enumerate(values, r0):
+            if v is None or v is _NA or (type(v) is float and v != v):
+                write_blank(r, c, None, f)
+                continue
+            s = v if type(v) is str else str(v)
+            if len(s) > MAX_TEXT:
+                s = s[:MAX_TEXT]
+                self.book.issues.append(self.book.settings.issue("text_truncated", self.name, cell(r, c), limit=MAX_TEXT))
+            write_string(r, c, s, f)
+            if fmt == "wrap":
+                self.wrapped.setdefault(r, []).append((c, s))
+            if fit and s not in seen:
+                seen.add(s)
+                if len(s) * 2 > widest:  # a string can be no wider than twice its length
+                    widest = max(widest, max(display_width(line) for line in s.split("\n")))
+        if widest:
+            self.fit(c, "x" * widest)
+
+    def number_column(self, r0: int, c: int, values, fmt: str = "money", blanks: bool = True) -> None:
+        """``values`` as numbers from row ``r0`` down; a blank is a formatted empty cell, or no cell at all with ``blanks=False``."""
+        f, write_number, write_blank = self.fmt[fmt], self.ws.write_number, self.ws.write_blank
+        largest = None
+        for r, v in enumerate(values, r0):
+            if v is None or v is _NA or v != v:
+                if blanks:
+                    write_blank(r, c, None, f)
+                continue
+            v = float(v)
+            write_number(r, c, v, f)
+            a = -v if v < 0 else v
+            if largest is None or a > largest:
+                largest = a
+        if largest is not None:
+            self._fit_number(c, largest, fmt)
+
+    def formula_column(self, r0: int, c: int, formulas, values, fmt: str = "money") -> None:
+        """A column of live formulas from row ``r0`` down, each with kamxl's value cached ("" for a blank result)."""
+        f, write_formula = self.fmt[fmt], self.ws.write_formula
+        largest = None
+        for r, (formula, v) in enumerate(zip(formulas, values), r0):
+            if v is None or v is _NA or (type(v) is float and v != v):
+                cached = ""
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                cached = float(v)
+                a = -cached if cached < 0 else cached
+                if largest is None or a > largest:
+                    largest = a
+            else:
+                cached = v
+            write_formula(r, c, formula, f, cached)
+        if largest is not None:
+            self._fit_number(c, largest, fmt)
 
     def date(self, r: int, c: int, value, fmt: str = "date") -> None:
         if is_blank(value):

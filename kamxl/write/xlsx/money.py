@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng, records
+from kamxl.write.xlsx.book import Book, cell, col_letter, is_blank, quote, rng, records
 
 KeyCells = dict  # name -> (sheet, row, col, value, fmt)
 
@@ -63,40 +62,35 @@ def write_receivables(book: Book, rec, keys: KeyCells) -> None:
     row_keys = pd.MultiIndex.from_arrays([rows["sheet"], rows["row"]])
     grid = {f: by_cell[f].unstack("month").reindex(index=row_keys, columns=month_list) for f in ("plan", "actual")}
     plans, actuals = grid["plan"].to_numpy(dtype=float), grid["actual"].to_numpy(dtype=float)
-    # the month grid is most of the sheet's cells: written straight to XlsxWriter, its widths sized once per column
-    money_fmt, write_number, write_blank = book.fmt["money"], sh.ws.write_number, sh.ws.write_blank
-    month_cols = list(mcols.values())
-    for i, row in enumerate(records(rows)):
-        r = first + i
-        sh.text(r, 0, row["customer"])
-        sh.text(r, 1, row.get("product"))
-        sh.text(r, 2, row.get("owner"))
-        sh.number(r, 3, row["total_owed"])
-        for j, c in enumerate(month_cols):
-            for col, v in ((c, plans[i, j]), (c + 1, actuals[i, j])):  # actual: 0 up to m* where nothing was collected; blank after m*
-                if v == v:
-                    write_number(r, col, v, money_fmt)
-                else:
-                    write_blank(r, col, None, money_fmt)
-        line = rng(r, c_first, r, c_last)
-        sh.formula(r, X["plan_total"], f"SUMIFS({line},{meas_abs},{quote(plan_label)})", row["plan"])
-        sh.formula(r, X["actual_total"], f"SUMIFS({line},{meas_abs},{quote(actual_label)})", row["actual"])
-        sh.formula(r, X["plan_to_date"], f'SUMIFS({line},{meas_abs},{quote(plan_label)},{months_abs},"<="&{mstar_cell})', row["plan_to_date"])
-        sh.formula(r, X["actual_to_date"], f'SUMIFS({line},{meas_abs},{quote(actual_label)},{months_abs},"<="&{mstar_cell})', row["actual_to_date"])
-        ptd, atd = cell(r, X["plan_to_date"]), cell(r, X["actual_to_date"])
-        sh.formula(r, X["rate_to_date"], f'IF({ptd}=0,"",{atd}/{ptd})', row["rate_to_date"], "percent")
-        owed = cell(r, 3)
-        sh.formula(r, X["balance"], f'IF({owed}="","",{owed}-{cell(r, X["actual_total"])})', row["balance"])
-        sh.formula(r, X["plan_coverage"], f'IF(N({owed})<=0,"",{cell(r, X["plan_total"])}/{owed})', row["plan_coverage"], "percent")
-        flag = L("behind_flag")
-        sh.formula(r, X["behind"], f'IF(AND({ptd}>0,{atd}<{behind}*{ptd}),{quote(flag)},"")', flag if row["behind"] else "", "text")
-        if has_aging:
-            sh.text(r, X["aging"], book.label(f"values.aging.{row['aging']}") if not is_blank(row["aging"]) else None)
-    for j, c in enumerate(month_cols):
-        for col, values in ((c, plans[:, j]), (c + 1, actuals[:, j])):
-            known = values[~np.isnan(values)]
-            if known.size:
-                sh._fit_number(col, float(np.abs(known).max()), "money")
+    # the sheet is mostly this table: written a column at a time, its formulas built from column letters once
+    sh.text_column(first, 0, rows["customer"].tolist())
+    sh.text_column(first, 1, rows["product"].tolist())
+    sh.text_column(first, 2, rows["owner"].tolist())
+    sh.number_column(first, 3, rows["total_owed"].tolist())
+    for j, c in enumerate(mcols.values()):
+        # a month without a figure (actuals after m*) is no cell at all: a rule below borders the empty ones
+        sh.number_column(first, c, plans[:, j].tolist(), blanks=False)
+        sh.number_column(first, c + 1, actuals[:, j].tolist(), blanks=False)
+    sh.ws.conditional_format(first, c_first, first + max(n, 1) - 1, c_last, {"type": "blanks", "format": book.fmt["grid"]})
+    nums = [str(r + 1) for r in range(first, first + n)]  # Excel's row numbers
+    A, Z, owed = col_letter(c_first), col_letter(c_last), col_letter(3)
+    C = {name: col_letter(c) for name, c in X.items()}
+    plan_q, actual_q, mstar = quote(plan_label), quote(actual_label), f'"<="&{mstar_cell}'
+    sh.formula_column(first, X["plan_total"], [f"SUMIFS({A}{k}:{Z}{k},{meas_abs},{plan_q})" for k in nums], rows["plan"].tolist())
+    sh.formula_column(first, X["actual_total"], [f"SUMIFS({A}{k}:{Z}{k},{meas_abs},{actual_q})" for k in nums], rows["actual"].tolist())
+    sh.formula_column(first, X["plan_to_date"], [f"SUMIFS({A}{k}:{Z}{k},{meas_abs},{plan_q},{months_abs},{mstar})" for k in nums], rows["plan_to_date"].tolist())
+    sh.formula_column(first, X["actual_to_date"], [f"SUMIFS({A}{k}:{Z}{k},{meas_abs},{actual_q},{months_abs},{mstar})" for k in nums],
+                rows["actual_to_date"].tolist())
+    ptd, atd = C["plan_to_date"], C["actual_to_date"]
+    sh.formula_column(first, X["rate_to_date"], [f'IF({ptd}{k}=0,"",{atd}{k}/{ptd}{k})' for k in nums], rows["rate_to_date"].tolist(), "percent")
+    sh.formula_column(first, X["balance"], [f'IF({owed}{k}="","",{owed}{k}-{C["actual_total"]}{k})' for k in nums], rows["balance"].tolist())
+    sh.formula_column(first, X["plan_coverage"], [f'IF(N({owed}{k})<=0,"",{C["plan_total"]}{k}/{owed}{k})' for k in nums], rows["plan_coverage"].tolist(),
+                "percent")
+    flag = L("behind_flag")
+    sh.formula_column(first, X["behind"], [f'IF(AND({ptd}{k}>0,{atd}{k}<{behind}*{ptd}{k}),{quote(flag)},"")' for k in nums],
+                [flag if b else "" for b in rows["behind"].tolist()], "text")
+    if has_aging:
+        sh.text_column(first, X["aging"], [None if is_blank(a) else book.label(f"values.aging.{a}") for a in rows["aging"].tolist()])
     # totals
     sh.text(total_row, 0, book.label("ui.total"), "total_label")
     for c in (1, 2):
