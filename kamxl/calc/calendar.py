@@ -22,31 +22,34 @@ def gather_events(year: int, month: int, calendar: pd.DataFrame | None = None, a
     Activities marked in the month carry no day, so they are month events;
     to-dos are listed on their date; opportunities on their expected close.
     """
-    rows: list[dict] = []
+    parts: list[pd.DataFrame] = []
 
-    def in_month(d) -> bool:
-        return isinstance(d, dt.date) and d.year == year and d.month == month
+    def in_month(dates: pd.Series) -> pd.Series:
+        d = pd.to_datetime(dates, errors="coerce")
+        return (d.dt.year == year) & (d.dt.month == month)
 
-    if calendar is not None:
-        for d, text in zip(calendar["date"], calendar["text"]):
-            if in_month(d):
-                rows.append({"date": d, "source": "calendar", "text": text})
-    if activities is not None:
-        for _, a in activities.iterrows():
-            if month in a["months"]:
-                rows.append({"date": None, "source": "activity", "text": a["activity"]})
-    if todo is not None and "date" in todo:
-        for d, text in zip(todo["date"], todo["task"]):
-            if in_month(d):
-                rows.append({"date": d, "source": "todo", "text": text})
-    if opps is not None and "expected_close" in opps:
-        for _, o in opps[opps["open"]].iterrows():
-            d = o["expected_close"]
-            d = d.date() if isinstance(d, dt.datetime) else d
-            if in_month(d):
-                label = o["customer"] if not isinstance(o.get("project"), str) else f"{o['customer']} / {o['project']}"
-                rows.append({"date": d, "source": "close", "text": label})
-    out = pd.DataFrame(rows, columns=["date", "source", "text"])
+    def days(dates: pd.Series) -> list:
+        return [d.date() if isinstance(d, dt.datetime) else d for d in dates]
+
+    if calendar is not None and not calendar.empty:
+        c = calendar[in_month(calendar["date"])]
+        parts.append(pd.DataFrame({"date": days(c["date"]), "source": "calendar", "text": c["text"].tolist()}))
+    if activities is not None and not activities.empty:
+        a = activities[[month in ms for ms in activities["months"]]]
+        parts.append(pd.DataFrame({"date": [None] * len(a), "source": "activity", "text": a["activity"].tolist()}))
+    if todo is not None and "date" in todo and not todo.empty:
+        t = todo[in_month(todo["date"])]
+        parts.append(pd.DataFrame({"date": days(t["date"]), "source": "todo", "text": t["task"].tolist()}))
+    if opps is not None and "expected_close" in opps and not opps.empty:
+        o = opps[opps["open"].fillna(False).astype(bool)]
+        o = o[in_month(o["expected_close"])]
+        project = o["project"] if "project" in o else pd.Series(None, index=o.index, dtype=object)
+        named = project.map(lambda p: isinstance(p, str))
+        label = o["customer"].astype(str).where(~named, o["customer"].astype(str) + " / " + project.astype(str))
+        parts.append(pd.DataFrame({"date": days(o["expected_close"]), "source": "close", "text": label.tolist()}))
+    parts = [p for p in parts if not p.empty]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["date", "source", "text"])
+    out["date"] = out["date"].astype(object).where(out["date"].notna(), None)
     # the same text on the same day from two forms is one event
     out["_k"] = out["text"].astype(str).str.strip()
     out = out.drop_duplicates(["date", "_k"]).drop(columns="_k")

@@ -80,34 +80,87 @@ def _missing(ctx: SheetContext, block: HeaderBlock, cols: dict) -> bool:
     return False
 
 
-def _read_fields(ctx: SheetContext, r: int, cols: dict[str, int], form: str, extra: dict | None = None) -> dict:
+def _read_fields(ctx: SheetContext, r: int, cols: dict[str, int], form: str) -> dict:
+    """One row's fields, parsed by the form's field kinds."""
     rec: dict = {"sheet": ctx.sheet, "row": r + 1}
     for name, kind in FLAT_FIELDS[form].items():
-        c = cols.get(name)
-        label = ctx.header_label(name)
-        if kind == "quantity":
-            q = ctx.parse("quantity", r, c, label)
-            rec[name], rec[f"{name}_unit"] = (q if q else (None, None))
-        elif kind == "axis":
-            v = ctx.raw(r, c)
-            num, ok = ctx.values.number(v)
-            level = None
-            if not ok:
-                level, ok = ctx.values.label("high_low", v)
-                if not ok:
-                    ctx.issue("invalid_label", r, c, value=v, column=label, allowed="1–5 / 高 / 低")
-            rec[name], rec[f"{name}_level"] = num, level
-        elif kind.startswith("funnel:"):
-            rec[name] = _funnel_part(ctx, r, c, kind[7:], label)
-        elif kind == "status":
-            rec[name] = _status(ctx, r, c, label)
-        elif kind == "week":
-            rec[name] = _week(ctx, r, c, label)
-        else:
-            rec[name] = ctx.parse(kind, r, c, label) if c is not None else None
-    if extra:
-        rec.update(extra)
+        _read_field(ctx, r, cols.get(name), name, kind, rec)
     return rec
+
+
+def _read_rows(ctx: SheetContext, rows: list[int], cols: dict[str, int], form: str) -> list[dict]:
+    """``_read_fields`` for every row, a column at a time.
+
+    Plain text and numbers (most cells of a big sheet) are taken without a call
+    per cell; every other cell goes through ``_read_field`` in reading order,
+    so issues come out as they would row by row.
+    """
+    fields = list(FLAT_FIELDS[form].items())
+    recs = [{"sheet": ctx.sheet, "row": r + 1} for r in rows]
+    slow: list[tuple[int, int]] = []
+    for k, (name, kind) in enumerate(fields):
+        c = cols.get(name)
+        parser = _pure_parser(ctx, kind)
+        if c is None or (kind not in ("text", "number") and parser is None):
+            if c is None and (kind in ("text", "number") or parser is not None):
+                for rec in recs:
+                    rec[name] = None
+            else:
+                slow += [(i, k) for i in range(len(rows))]
+            continue
+        values, left = ctx.quick_column(rows, c, kind, parser)
+        for rec, v in zip(recs, values):
+            rec[name] = v
+        slow += [(i, k) for i in left]
+    for i, k in sorted(slow):
+        name, kind = fields[k]
+        _read_field(ctx, rows[i], cols.get(name), name, kind, recs[i])
+    return recs
+
+
+def _pure_parser(ctx: SheetContext, kind: str):
+    """``value -> (parsed, ok)`` for the kinds whose cells ``ctx.parse`` reads with no more than a parser; None for the others.
+
+    Labels are looked up once per distinct text: a column of 50,000 rows holds a handful of them.
+    """
+    if kind in ("date", "time", "percent"):
+        return getattr(ctx.values, kind)
+    if kind.startswith("label:"):
+        vocab, label, seen = kind[6:], ctx.values.label, {}
+
+        def parse(v):
+            if type(v) is not str:
+                return label(vocab, v)
+            found = seen.get(v)
+            if found is None:
+                found = seen[v] = label(vocab, v)
+            return found
+        return parse
+    return None
+
+
+def _read_field(ctx: SheetContext, r: int, c: int | None, name: str, kind: str, rec: dict) -> None:
+    label = ctx.header_label(name)
+    if kind == "quantity":
+        q = ctx.parse("quantity", r, c, label)
+        rec[name], rec[f"{name}_unit"] = (q if q else (None, None))
+    elif kind == "axis":
+        v = ctx.raw(r, c)
+        num, ok = ctx.values.number(v)
+        level = None
+        if not ok:
+            level, ok = ctx.values.label("high_low", v)
+            if not ok:
+                ctx.issue("invalid_label", r, c, value=v, column=label, allowed="1–5 / 高 / 低")
+        rec[name], rec[f"{name}_level"] = num, level
+    elif kind.startswith("funnel:"):
+        rec[name] = _funnel_part(ctx, r, c, kind[7:], label)
+    elif kind == "status":
+        rec[name] = _status(ctx, r, c, label)
+    elif kind == "week":
+        rec[name] = _week(ctx, r, c, label)
+    else:
+        rec[name] = ctx.parse(kind, r, c, label) if c is not None else None
 
 
 def _funnel_part(ctx: SheetContext, r: int, c: int | None, part: str, label: str):
@@ -245,8 +298,8 @@ def parse_receivables(ctx: SheetContext, block: HeaderBlock) -> SheetData | None
                              "plan_col": [ctx.letter(c) for c in plan_cs] * n, "actual_col": [ctx.letter(c) for c in actual_cs] * n},
                             columns=schema["months"])
 
-    main = [_read_fields(ctx, r, cols, "receivables") for r in rows]
-    totals = [_read_fields(ctx, r, cols, "receivables") for r in total_rows]
+    main = _read_rows(ctx, rows, cols, "receivables")
+    totals = _read_rows(ctx, total_rows, cols, "receivables")
     tables = {"main": _frame(main, schema["main"]), "months": month_table(rows),
               "totals": _frame(totals, schema["main"]), "total_months": month_table(total_rows)}
     return _sheet(ctx, block, cols, tables, {"months": sorted({m for m, _ in months})})
@@ -300,8 +353,8 @@ def _timed(ctx: SheetContext, block: HeaderBlock, form: str) -> SheetData | None
     day_of: dict[int, dt.date | None] = {}
 
     def section(r: int) -> bool:
-        cells = [v for v in ctx.grid.rows[r] if not ctx.values.is_blank(v)]
-        d = ctx.values.date_in_text(cells[0]) if len(cells) == 1 else None
+        cells = ctx.first_cells(ctx.grid.rows[r])
+        d = ctx.values.date_in_text(cells[0][1]) if len(cells) == 1 else None
         if d:
             current["date"] = d
         day_of[r] = current["date"]
@@ -312,8 +365,7 @@ def _timed(ctx: SheetContext, block: HeaderBlock, form: str) -> SheetData | None
         return None
     cols, rows, _ = flat
     main = []
-    for r in rows:
-        rec = _read_fields(ctx, r, cols, form)
+    for r, rec in zip(rows, _read_rows(ctx, rows, cols, form)):
         if rec.get("date") is None:
             rec["date"] = day_of.get(r)
         start, end = rec.get("start"), rec.get("end")
@@ -341,9 +393,9 @@ def _simple(form: str):
             return None
         cols, rows, total_rows = flat
         schema = SCHEMAS[form]
-        tables = {"main": _frame([_read_fields(ctx, r, cols, form) for r in rows], schema["main"])}
+        tables = {"main": _frame(_read_rows(ctx, rows, cols, form), schema["main"])}
         if form in ("weekly", "monthly"):
-            tables["totals"] = _frame([_read_fields(ctx, r, cols, form) for r in total_rows], schema["main"])
+            tables["totals"] = _frame(_read_rows(ctx, total_rows, cols, form), schema["main"])
         return _sheet(ctx, block, cols, tables, {"title": _title(ctx, block)})
     parse.__name__ = f"parse_{form}"
     parse.__doc__ = f"The {form} form: one row per item."
@@ -378,8 +430,7 @@ def parse_customers(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
                 factor_cols[f] = c
                 break
     main = []
-    for r in rows:
-        rec = _read_fields(ctx, r, cols, "customers")
+    for r, rec in zip(rows, _read_rows(ctx, rows, cols, "customers")):
         for f in ctx.spec.factors:
             c = factor_cols.get(f)
             rec[FACTOR_PREFIX + f] = ctx.parse("number", r, c, str(block.paths.get(c, ("",))[-1])) if c is not None else None

@@ -47,6 +47,7 @@ class SheetContext:
         self.issues: list[Issue] = []
         self._counts: Counter = Counter()
         self._cap = settings.get("limits.max_cell_issues")
+        self._labels: dict[str, str] = {}
 
     @property
     def sheet(self) -> str:
@@ -67,10 +68,15 @@ class SheetContext:
         return self.issues
 
     def header_label(self, fieldname: str) -> str:
-        try:
-            return self.settings.label(f"headers.{self.spec.name}.{fieldname}")
-        except KeyError:
-            return fieldname
+        """The field's header in the user's language, for messages (asked for every cell read: remembered)."""
+        label = self._labels.get(fieldname)
+        if label is None:
+            try:
+                label = self.settings.label(f"headers.{self.spec.name}.{fieldname}")
+            except KeyError:
+                label = fieldname
+            self._labels[fieldname] = label
+        return label
 
     # -- cell reading ----------------------------------------------------------
     def raw(self, r: int, c: int | None):
@@ -126,34 +132,44 @@ class SheetContext:
             self.issue(code, r, c, value=v, column=column, allowed="1–12")
         return value
 
-    def numbers(self, rows: list[int], cols: list[int]) -> dict[int, list]:
-        """``parse("number", r, c)`` for every row of each column, as one list per column.
+    def quick_column(self, rows: list[int], c: int, kind: str, parser=None) -> tuple[list, list[int]]:
+        """Column ``c`` of ``rows`` where a type check (or ``parser``, pure: value -> (parsed, ok)) is enough to read a cell.
 
-        Plain numbers and empty cells (most of a big plan) are taken a column at
-        a time; the rest (text such as "1,200" or "3万", formulas in doubt) go
-        through ``parse`` in reading order, so issues come out as they would.
+        Returns the values and the indices of the rows left for the general path
+        (text such as "1,200" or "3万", a label not known, formulas in doubt),
+        which also says what is wrong with a cell. Most cells of a big sheet are
+        plain, so a column is read without a call per cell.
         """
-        grid, n = self.grid.rows, len(rows)
+        grid, is_blank = self.grid.rows, self.values.is_blank
+        doubtful = {r for r, cc in self.grid.suspects if cc == c}
+        values, slow = [None] * len(rows), []
+        for i, r in enumerate(rows):
+            row = grid[r]
+            v = row[c] if c < len(row) else None
+            t = type(v)
+            if r in doubtful:
+                slow.append(i)
+            elif v is None or v == "":  # calamine gives "" for an empty cell inside the used range
+                pass
+            elif kind == "number" and t is float and v - v == 0:  # neither NaN nor ±inf
+                values[i] = v
+            elif kind == "number" and t is int:
+                values[i] = float(v)
+            elif kind == "text" and t is str:
+                values[i] = None if is_blank(v) else v.strip()
+            elif parser is not None and (parsed := parser(v))[1]:
+                values[i] = parsed[0]
+            else:
+                slow.append(i)
+        return values, slow
+
+    def numbers(self, rows: list[int], cols: list[int]) -> dict[int, list]:
+        """``parse("number", r, c)`` for every row of each column, as one list per column; issues in reading order."""
         out: dict[int, list] = {}
         slow: list[tuple[int, int]] = []
         for c in cols:
-            doubtful = {r for r, cc in self.grid.suspects if cc == c}
-            values = [None] * n
-            for i, r in enumerate(rows):
-                row = grid[r]
-                v = row[c] if c < len(row) else None
-                t = type(v)
-                if r in doubtful:
-                    slow.append((i, c))
-                elif t is float and v - v == 0:  # neither NaN nor ±inf
-                    values[i] = v
-                elif v is None or v == "":  # calamine gives "" for an empty cell inside the used range
-                    pass
-                elif t is int:
-                    values[i] = float(v)
-                else:
-                    slow.append((i, c))
-            out[c] = values
+            out[c], left = self.quick_column(rows, c, "number")
+            slow += [(i, c) for i in left]
         for i, c in sorted(slow):
             out[c][i] = self.parse("number", rows[i], c)
         return out
@@ -162,7 +178,7 @@ class SheetContext:
         return None if c is None else column_letter(c)
 
     # -- body rows -------------------------------------------------------------
-    def _first_cells(self, row: list) -> list[tuple[int, object]]:
+    def first_cells(self, row: list) -> list[tuple[int, object]]:
         """The row's first two non-blank (column, value): all ``body`` looks at, without testing every cell of a wide row."""
         found = []
         is_blank = self.values.is_blank
@@ -184,7 +200,7 @@ class SheetContext:
         values = self.values
         after_total = False
         for r in range(block.bottom + 1, self.grid.nrows):
-            cells = self._first_cells(self.grid.rows[r])
+            cells = self.first_cells(self.grid.rows[r])
             if not cells:
                 continue
             if section is not None and section(r):

@@ -52,7 +52,7 @@ def _column(series: pd.Series) -> list:
         return series.astype("int64").tolist()
     if pd.api.types.is_bool_dtype(series.dtype) and not series.hasnans:
         return series.astype(bool).tolist()
-    return [clean(v) for v in series.tolist()]
+    return [v if type(v) is str or v is None else clean(v) for v in series.tolist()]  # text is most of an object column
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from functools import lru_cache
 
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
@@ -186,8 +187,7 @@ class Sheet:
     def fit_rows(self) -> None:
         """Rows tall enough for their wrapped text: neither Excel nor LibreOffice grows them on opening a file."""
         for r, cells in sorted(self.wrapped.items()):
-            lines = max(sum(max(1, math.ceil(display_width(part) / max(self.widths.get(c, DEFAULT_WIDTH) - 1, 1))) for part in text.split("\n"))
-                        for c, text in cells)
+            lines = max(_wrapped_lines(text, self.widths.get(c, DEFAULT_WIDTH)) for c, text in cells)
             if lines > 1:
                 self.ws.set_row(r, min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT))
 
@@ -297,6 +297,17 @@ class Sheet:
         if largest is not None:
             self._fit_number(c, largest, fmt)
 
+    def date_column(self, r0: int, c: int, values, fmt: str = "date") -> None:
+        """``values`` (dates, datetimes or blanks) as dates from row ``r0`` down."""
+        f, write_number = self.fmt[fmt], self.ws.write_number
+        for r, v in enumerate(values, r0):
+            if isinstance(v, dt.date) and (v.year, v.month) >= (1900, 3):
+                # what ``date`` stores (the day, no time), without write_datetime's per-cell conversion: days since Excel's epoch
+                write_number(r, c, float((dt.datetime(v.year, v.month, v.day) - EXCEL_EPOCH).days), f)
+            else:
+                self.date(r, c, v, fmt)
+        self.widths[c] = max(self.widths.get(c, 6), 12)
+
     def date(self, r: int, c: int, value, fmt: str = "date") -> None:
         if is_blank(value):
             self.ws.write_blank(r, c, None, self.fmt[fmt])
@@ -376,10 +387,17 @@ class Sheet:
         ws.set_footer(f"&L&8 kamxl {_amp(meta['version'])}&C&8 {_amp(self.book.label('report.page'))} &P / &N&R&8 {_amp(meta['as_of'])}")
 
 
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 0 of Excel's 1900 date system, for dates after its phantom 1900-02-29
 DEFAULT_WIDTH = 8.43  # Excel's default column width, in characters
 LINE_HEIGHT = 15.0    # points per line of 10-point text in a CJK font (YaHei / Noto CJK lines are ~1.4 em)
 ROW_PADDING = 4.0
 MAX_ROW_HEIGHT = 409  # Excel's limit on a row's height, in points
+
+
+@lru_cache(maxsize=4096)
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes wrapped in a column ``width`` characters wide (the same playbook texts recur on every row)."""
+    return sum(max(1, math.ceil(display_width(part) / max(width - 1, 1))) for part in text.split("\n"))
 
 
 def column_px(width: float) -> float:

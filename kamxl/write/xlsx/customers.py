@@ -7,7 +7,7 @@ from xlsxwriter.utility import quote_sheetname
 
 from kamxl.calc.funnel import CLASSES
 from kamxl.write.words import actions_text, health_text, value_label
-from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng, records
+from kamxl.write.xlsx.book import Book, cell, col_letter, is_blank, quote, rng
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_helper
 
 PRIORITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
@@ -24,24 +24,27 @@ def write_priorities(book: Book, customers: pd.DataFrame) -> dict:
     data = customers.assign(_p=customers["priority"].map(PRIORITY_ORDER).fillna(9), _a=-customers["amount"].fillna(0))
     data = data.sort_values(["_p", "class", "_a"], kind="stable", na_position="last")
     probability = book.settings.get("funnel.win_probability")
-    r = r0
-    for row in records(data):
-        r += 1
-        sh.text(r, 0, row["priority"])
-        sh.text(r, 1, row["customer"])
-        sh.text(r, 2, row.get("project"))
-        sh.text(r, 3, row.get("owner"))
-        sh.text(r, 4, value_label(book.settings, "tier", row["tier"]))
-        sh.text(r, 5, row["class"])
-        sh.number(r, 6, row["score"] if row["open"] else None, "score")
-        sh.text(r, 7, value_label(book.settings, "order_size", row["order_size"]))
-        sh.text(r, 8, value_label(book.settings, "likelihood", row["likelihood"]))
-        sh.text(r, 9, value_label(book.settings, "status", row["status"]))
-        sh.number(r, 10, row["amount"])
-        prob = probability.get(row["likelihood"]) if row["open"] and not is_blank(row["likelihood"]) else None
-        sh.number(r, 11, prob, "percent")
-        sh.formula(r, 12, f'IF(OR({cell(r, 10)}="",{cell(r, 11)}=""),"",{cell(r, 10)}*{cell(r, 11)})', row["weighted_amount"])
-        sh.text(r, 13, actions_text(book.settings, row["actions"]), "wrap", fit=False)
+    st, first, n = book.settings, r0 + 1, len(data)
+    col = lambda name: data[name].tolist() if name in data else [None] * n  # noqa: E731
+    labels = lambda vocab, name: [value_label(st, vocab, v) for v in col(name)]  # noqa: E731
+    is_open = col("open")
+    sh.text_column(first, 0, col("priority"))
+    sh.text_column(first, 1, col("customer"))
+    sh.text_column(first, 2, col("project"))
+    sh.text_column(first, 3, col("owner"))
+    sh.text_column(first, 4, labels("tier", "tier"))
+    sh.text_column(first, 5, col("class"))
+    sh.number_column(first, 6, [v if o else None for v, o in zip(col("score"), is_open)], "score")
+    sh.text_column(first, 7, labels("order_size", "order_size"))
+    sh.text_column(first, 8, labels("likelihood", "likelihood"))
+    sh.text_column(first, 9, labels("status", "status"))
+    sh.number_column(first, 10, col("amount"))
+    sh.number_column(first, 11, [probability.get(lk) if o and not is_blank(lk) else None for lk, o in zip(col("likelihood"), is_open)], "percent")
+    amount, prob = col_letter(10), col_letter(11)
+    sh.formula_column(first, 12, [f'IF(OR({amount}{k}="",{prob}{k}=""),"",{amount}{k}*{prob}{k})' for k in range(first + 1, first + n + 1)],
+                      col("weighted_amount"))
+    sh.text_column(first, 13, [actions_text(st, a) for a in col("actions")], "wrap", fit=False)
+    r = r0 + n
     sh.widths[13] = 44
     last = max(r, r0 + 1)
     sh.finish(r0, len(cols) - 1, last, freeze_cols=2)
@@ -109,25 +112,31 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
     cols = ["customer", "owner", "attractiveness", "advantage", "tier", "source", "actions"]
     sh.header(r0, [L(c) for c in cols])
     data = customers.drop_duplicates("customer").assign(_t=lambda d: d["tier"].fillna(9)).sort_values(["_t", "customer"], kind="stable")
-    r = r0
+    st, first, n = book.settings, r0 + 1, len(data)
+    col = lambda name: data[name].tolist() if name in data else [None] * n  # noqa: E731
+    sh.text_column(first, 0, col("customer"))
+    sh.text_column(first, 1, col("owner"))
+    for c, axis in ((2, "attractiveness"), (3, "advantage")):
+        scores, levels = col(axis), col(f"{axis}_level")
+        if any(is_blank(v) and not is_blank(lv) for v, lv in zip(scores, levels)):  # "高" / "低" given instead of a score
+            for r, (v, lv) in enumerate(zip(scores, levels), first):
+                if is_blank(v) and not is_blank(lv):
+                    sh.text(r, c, book.label(f"values.high_low.{lv}"))
+                else:
+                    sh.number(r, c, v, "score")
+        else:
+            sh.number_column(first, c, scores, "score")
+    sh.text_column(first, 4, [value_label(st, "tier", t) for t in col("tier")])
+    sh.text_column(first, 5, [" / ".join(book.label(f"report.source.{x}") for x in pair if not is_blank(x))
+                              for pair in zip(col("attractiveness_source"), col("advantage_source"))])
+    sh.text_column(first, 6, [actions_text(st, a) for a in col("actions")], "wrap", fit=False)
+    # each tier's rows with both scores, for its chart series (rows are sorted by tier)
     spans: dict[int, tuple[int, int]] = {}
-    for row in records(data):
-        r += 1
-        sh.text(r, 0, row["customer"])
-        sh.text(r, 1, row.get("owner"))
-        for c, axis in ((2, "attractiveness"), (3, "advantage")):
-            if is_blank(row[axis]) and not is_blank(row.get(f"{axis}_level")):
-                sh.text(r, c, book.label(f"values.high_low.{row[f'{axis}_level']}"))
-            else:
-                sh.number(r, c, row[axis], "score")
-        sh.text(r, 4, value_label(book.settings, "tier", row["tier"]))
-        src = [row.get("attractiveness_source"), row.get("advantage_source")]
-        sh.text(r, 5, " / ".join(book.label(f"report.source.{x}") for x in src if not is_blank(x)))
-        sh.text(r, 6, actions_text(book.settings, row["actions"]), "wrap", fit=False)
-        if not is_blank(row["tier"]) and not is_blank(row["attractiveness"]) and not is_blank(row["advantage"]):
-            t = int(row["tier"])
-            lo, _ = spans.get(t, (r, r))
-            spans[t] = (lo, r)
+    for r, (t, a, b) in enumerate(zip(col("tier"), col("attractiveness"), col("advantage")), first):
+        if not is_blank(t) and not is_blank(a) and not is_blank(b):
+            lo, _ = spans.get(int(t), (r, r))
+            spans[int(t)] = (lo, r)
+    r = r0 + n
     sh.widths[6] = 44
     last = max(r, r0 + 1)
     # helper cells: the 3.0 lines and where the tier names sit (tier 1: both high; 2: attractive, weak advantage; 3: the opposite)

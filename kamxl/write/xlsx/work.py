@@ -21,14 +21,12 @@ def write_time(book: Book, todo: pd.DataFrame | None, time, groups: pd.DataFrame
         lr = r + 8
         sh.header(lr, [L(c) for c in ("date", "quadrant", "task", "related", "hours", "done")])
         first = lr + 1
-        for i, t in enumerate(records(todo)):
-            rr = first + i
-            sh.date(rr, 0, t["date"])
-            sh.text(rr, 1, t["category"])
-            sh.text(rr, 2, t["task"])
-            sh.text(rr, 3, t.get("related"))
-            sh.number(rr, 4, t["hours"], "number")
-            sh.number(rr, 5, t["status"], "percent")
+        sh.date_column(first, 0, todo["date"].tolist())
+        sh.text_column(first, 1, todo["category"].tolist())
+        sh.text_column(first, 2, todo["task"].tolist())
+        sh.text_column(first, 3, todo["related"].tolist() if "related" in todo else [None] * len(todo))
+        sh.number_column(first, 4, todo["hours"].tolist(), "number")
+        sh.number_column(first, 5, todo["status"].tolist(), "percent")
         last = max(first + len(todo) - 1, first)
         cat, hrs, done = (rng(first, c, last, c, True) for c in (1, 4, 5))
         sh.header(r, [L(c) for c in ("quadrant", "quadrant_label", "tasks", "hours", "share", "completion")])
