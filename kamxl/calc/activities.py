@@ -65,15 +65,24 @@ def plan_activities(main: pd.DataFrame, months: pd.DataFrame, settings: Settings
     rows["planned"] = rows["planned"].fillna(0.0)
     tolerance = settings.get("activities.amount_tolerance")
     all_written = spread.groupby(["sheet", "row"], sort=False)["spread"].sum() == 0
-    for _, r in rows.iterrows():
+    # the rules as columns; issues only for the rows that break one, in row order
+    flags = pd.DataFrame({
+        "no_owner": ~rows["owner"].map(lambda x: isinstance(x, str) and bool(x.strip())),
+        "no_month": rows["months"].map(len) == 0,
+        "no_budget": rows["budget"].isna(),
+        "all_written": [bool(all_written.get(key, False)) for key in zip(rows["sheet"], rows["row"])],
+    }, index=rows.index)
+    flags["mismatch"] = ~flags["no_month"] & ~flags["no_budget"] & flags["all_written"] & ((rows["planned"] - rows["budget"]).abs() > tolerance)
+    broken = flags[["no_owner", "no_month", "no_budget", "mismatch"]].any(axis=1)
+    for r in rows[broken].join(flags[broken]).to_dict("records"):
         where = lambda f: cells.cell(r["sheet"], f, r["row"])  # noqa: E731
-        if not isinstance(r["owner"], str) or not r["owner"].strip():
+        if r["no_owner"]:
             issues.append(settings.issue("activity_no_owner", r["sheet"], where("owner"), activity=r["activity"]))
-        if not r["months"]:
+        if r["no_month"]:
             issues.append(settings.issue("activity_no_month", r["sheet"], where("activity"), activity=r["activity"]))
-        if pd.isna(r["budget"]):
+        if r["no_budget"]:
             issues.append(settings.issue("activity_no_budget", r["sheet"], where("budget"), activity=r["activity"]))
-        elif r["months"] and all_written.get((r["sheet"], r["row"]), False) and abs(r["planned"] - r["budget"]) > tolerance:
+        elif r["mismatch"]:
             issues.append(settings.issue("activity_amounts_mismatch", r["sheet"], where("budget"), activity=r["activity"], months=fmt(r["planned"]), budget=fmt(r["budget"])))
     # the budget used: month amounts when the activity has months, else the 费用预算
     rows["budget_used"] = np.where(rows["months"].map(len) > 0, rows["planned"], rows["budget"].fillna(0.0))

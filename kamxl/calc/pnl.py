@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from kamxl.calc.cells import fmt
+from kamxl.calc.totals import mismatched_totals
 from kamxl.config import Settings
 from kamxl.issues import Issue
 
@@ -118,16 +119,8 @@ def _check_totals(items: pd.DataFrame, written_profit: pd.DataFrame, totals: pd.
     issues = []
     tolerance = settings.get("receivables.total_tolerance")
     both = pd.concat([items, written_profit])
-    for _, t in totals.iterrows():
-        part = both[(both["sheet"] == t["sheet"]) & (both["group"] == t["group"]) & (both["line"] == t["line"])]
-        if part.empty:
-            continue
-        for measure, col in (("plan", "plan_col"), ("actual", "actual_col")):
-            value = pd.to_numeric(pd.Series([t[measure]]), errors="coerce").iloc[0]
-            if pd.isna(value):
-                continue
-            computed = float(pd.to_numeric(part[measure], errors="coerce").sum())
-            if abs(value - computed) > tolerance:
-                issues.append(settings.issue("total_mismatch", t["sheet"], f"{t[col]}{int(t['row'])}" if t[col] else None,
-                                             written=fmt(value), computed=fmt(computed), column=f"{t['line']} {settings.label(f'values.measure.{measure}')}"))
+    for t in mismatched_totals(both, totals, ["sheet", "group", "line"], ["plan", "actual"], tolerance, rows_required=True):
+        measure, col = t["measure"], f"{t['measure']}_col"
+        issues.append(settings.issue("total_mismatch", t["sheet"], f"{t[col]}{int(t['row'])}" if t[col] else None, written=fmt(t["written"]),
+                                     computed=fmt(t["computed"]), column=f"{t['line']} {settings.label(f'values.measure.{measure}')}"))
     return issues

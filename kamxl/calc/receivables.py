@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from kamxl.calc.cells import CellMap, fmt, pct
+from kamxl.calc.totals import mismatched_totals
 from kamxl.config import Settings
 from kamxl.issues import Issue
 
@@ -116,10 +117,10 @@ def collect(main: pd.DataFrame, months: pd.DataFrame, settings: Settings, as_of:
         "behind": list(dict.fromkeys(rows.loc[rows["behind"], "customer"].astype(str))),
     }
     # rows whose plan does not collect the whole debt, or which collected more than owed
-    for _, row in rows[rows["plan_coverage"] < 1.0 - 1e-9].iterrows():
+    for row in rows[rows["plan_coverage"] < 1.0 - 1e-9].to_dict("records"):
         issues.append(settings.issue("plan_short", row["sheet"], cells.cell(row["sheet"], "total_owed", row["row"]),
                                      customer=_label(row), plan=fmt(row["plan"]), owed=fmt(row["total_owed"]), coverage=pct(row["plan_coverage"])))
-    for _, row in rows[rows["balance"] < -settings.get("receivables.total_tolerance")].iterrows():
+    for row in rows[rows["balance"] < -settings.get("receivables.total_tolerance")].to_dict("records"):
         issues.append(settings.issue("overcollected", row["sheet"], cells.cell(row["sheet"], "total_owed", row["row"]),
                                      customer=_label(row), actual=fmt(row["actual"]), owed=fmt(row["total_owed"])))
     issues += check_totals(rows, mt, totals, total_months, settings, cells)
@@ -138,29 +139,15 @@ def check_totals(rows: pd.DataFrame, mt: pd.DataFrame, totals: pd.DataFrame | No
     issues: list[Issue] = []
     tolerance = settings.get("receivables.total_tolerance")
     header = lambda f: settings.label(f"headers.receivables.{f}")  # noqa: E731
-    if totals is not None and not totals.empty:
-        for _, t in totals.iterrows():
-            part = rows[rows["sheet"] == t["sheet"]]
-            for f in ("total_owed", "qty"):
-                written = pd.to_numeric(pd.Series([t.get(f)]), errors="coerce").iloc[0]
-                if pd.isna(written) or f not in part.columns:
-                    continue
-                computed = float(pd.to_numeric(part[f], errors="coerce").sum())
-                if abs(written - computed) > tolerance:
-                    issues.append(settings.issue("total_mismatch", t["sheet"], cells.cell(t["sheet"], f, t["row"]),
-                                                 written=fmt(written), computed=fmt(computed), column=header(f)))
-    if total_months is not None and not total_months.empty:
-        for _, t in total_months.iterrows():
-            part = mt[(mt["sheet"] == t["sheet"]) & (mt["month"] == t["month"])]
-            for measure, col in (("plan", "plan_col"), ("actual", "actual_col")):
-                written = pd.to_numeric(pd.Series([t[measure]]), errors="coerce").iloc[0]
-                if pd.isna(written):
-                    continue
-                computed = float(part[measure].sum())
-                if abs(written - computed) > tolerance:
-                    month = settings.label("values.month." + str(int(t["month"])))
-                    name = f"{month} {settings.label('values.measure.' + measure)}"
-                    issues.append(settings.issue("total_mismatch", t["sheet"], f"{t[col]}{int(t['row'])}" if t[col] else None,
-                                                 written=fmt(written), computed=fmt(computed), column=name))
+    measures = [f for f in ("total_owed", "qty") if f in rows.columns and (totals is None or f in totals.columns)]
+    for t in mismatched_totals(rows, totals, ["sheet"], measures, tolerance):
+        f = t["measure"]
+        issues.append(settings.issue("total_mismatch", t["sheet"], cells.cell(t["sheet"], f, t["row"]),
+                                     written=fmt(t["written"]), computed=fmt(t["computed"]), column=header(f)))
+    for t in mismatched_totals(mt, total_months, ["sheet", "month"], ["plan", "actual"], tolerance):
+        measure, col = t["measure"], f"{t['measure']}_col"
+        name = f"{settings.label('values.month.' + str(int(t['month'])))} {settings.label('values.measure.' + measure)}"
+        issues.append(settings.issue("total_mismatch", t["sheet"], f"{t[col]}{int(t['row'])}" if t[col] else None,
+                                     written=fmt(t["written"]), computed=fmt(t["computed"]), column=name))
     return issues
 

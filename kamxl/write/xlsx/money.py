@@ -186,7 +186,11 @@ def write_pnl(book: Book, pnl, keys: KeyCells) -> None:
     for n, c in X.items():
         sh.ws.merge_range(top, c, sub, c, L(f"pnl_{n}"), book.fmt["header"])
         sh.widths[c] = 12
-    cell_of = lines.set_index(["month", "group", "line"])
+    # (month, group, line) -> (plan, actual), looked up per cell
+    cell_of: dict = {}
+    for key, plan, actual in zip(zip(lines["month"], lines["group"], lines["line"]), lines["plan"], lines["actual"]):
+        cell_of.setdefault(key, (plan, actual))
+    month_values = months.to_dict("index")
     month_list = list(months.index)
     total_row = first + len(month_list)
     pct = {n for n in names if "pct" in n or "margin" in n}
@@ -194,9 +198,9 @@ def write_pnl(book: Book, pnl, keys: KeyCells) -> None:
         r = first + i
         sh.text(r, 0, _month_label(book, m))
         for (g, line), c in lc.items():
-            key = (m, g, line)
-            sh.number(r, c, cell_of.at[key, "plan"] if key in cell_of.index else None)
-            sh.number(r, c + 1, cell_of.at[key, "actual"] if key in cell_of.index else None)
+            plan, actual = cell_of.get((m, g, line), (None, None))
+            sh.number(r, c, plan)
+            sh.number(r, c + 1, actual)
         plans = {g: ",".join(cell(r, c) for (gg, _), c in lc.items() if gg == g) for g in ("revenue", "expense")}
         acts = {g: ",".join(cell(r, c + 1) for (gg, _), c in lc.items() if gg == g) for g in ("revenue", "expense")}
         all_acts = ",".join(cell(r, c + 1) for c in lc.values())
@@ -219,7 +223,7 @@ def write_pnl(book: Book, pnl, keys: KeyCells) -> None:
             f[f"{g}_plan_ytd"] = f"SUM({cell(first, pc, True, False)}:{cell(r, pc)})"
             f[f"{g}_actual_ytd"] = f'IF({cell(r, ac)}="","",SUM({cell(first, ac, True, False)}:{cell(r, ac)}))'
         for n in names:
-            sh.formula(r, X[n], f[n], months.at[m, n], "percent" if n in pct else "money")
+            sh.formula(r, X[n], f[n], month_values[m][n], "percent" if n in pct else "money")
     summary = pnl.summary
     sh.text(total_row, 0, book.label("ui.total"), "total_label")
     for c in range(1, base):
