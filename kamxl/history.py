@@ -211,7 +211,13 @@ def apply_history(results, store: HistoryStore, settings, region: str | None = N
         info["stuck_share"] = share
         if share is not None:
             r.health = funnel_health(counts, settings, stuck_share=share)
-    store.save(region, period, current, snapshot_totals(r, period), source=r.source.name, as_of=r.as_of.isoformat(), version=__version__)
+    # a workbook holding only some forms (a P&L alone) updates the figures it has and keeps the rest of the period's snapshot
+    totals, kept = snapshot_totals(r, period), [s for s in store.snapshots(region, period) if s["period"] == period]
+    if kept:
+        totals = kept[-1]["totals"] | totals
+        if r.customers is None:
+            current = store.opportunities(kept[-1]["id"])
+    store.save(region, period, current, totals, source=r.source.name, as_of=r.as_of.isoformat(), version=__version__)
     series = [(s["period"], s["totals"]) for s in store.snapshots(region, period)]
     info["trends"] = h.trends(series)
     r.history = info

@@ -119,3 +119,27 @@ def test_a_newer_schema_is_refused(tmp_path, settings):
         HistoryStore(db).snapshots("x")
     outcome = process(SAMPLES / "form-customers.xlsx", tmp_path, settings, dt.date(2026, 3, 31), history=db)
     assert "history_failed" in [i.code for i in outcome.issues] and outcome.outputs  # the outputs are written all the same
+
+
+def test_a_partial_workbook_keeps_the_rest_of_its_periods_snapshot(tmp_path, settings):
+    """A P&L filed after the full March review updates March's profit and keeps its funnel and opportunities."""
+    import openpyxl
+
+    db = tmp_path / "h.sqlite"
+    process(SAMPLES / "east-2026-03.xlsx", tmp_path / "a", settings, dt.date(2026, 3, 31), strict=True, history=db)
+    store = HistoryStore(db)
+    full = store.snapshots("华东区")[-1]
+    opportunities = len(store.opportunities(full["id"]))
+    wb = openpyxl.load_workbook(SAMPLES / "east-2026-03.xlsx")
+    for name in wb.sheetnames:
+        if "损益" not in name:
+            del wb[name]
+    wb[wb.sheetnames[0]]["C8"] = 455_000  # March's revenue from 产品A, corrected: +10,000
+    wb.save(tmp_path / "east-2026-03-pnl.xlsx")
+    process(tmp_path / "east-2026-03-pnl.xlsx", tmp_path / "b", settings, dt.date(2026, 3, 31), strict=True, history=db, region="华东区")
+    after = store.snapshots("华东区")
+    assert len(after) == 1 and after[0]["period"] == "2026-03"
+    assert after[0]["totals"]["funnel_counts"] == full["totals"]["funnel_counts"]
+    assert len(store.opportunities(after[0]["id"])) == opportunities == 14
+    assert after[0]["totals"]["collection_rate"] == full["totals"]["collection_rate"]
+    assert (full["totals"]["profit_actual_month"], after[0]["totals"]["profit_actual_month"]) == (428_000, 438_000)

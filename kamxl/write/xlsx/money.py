@@ -101,7 +101,9 @@ def write_receivables(book: Book, rec, keys: KeyCells) -> None:
     bm = rec.by_month.set_index("month")
     for m, c in mcols.items():
         sh.formula(total_row, c, col_sum(c), bm.at[m, "plan"], "total_money")
-        sh.formula(total_row, c + 1, col_sum(c + 1), 0.0 if is_blank(bm.at[m, "actual"]) else bm.at[m, "actual"], "total_money")
+        # a month with no figures yet (after m*) totals to blank, not 0: the month table and its chart show nothing collected yet
+        actual_rng = rng(first, c + 1, total_row - 1, c + 1)
+        sh.formula(total_row, c + 1, f'IF(COUNT({actual_rng})=0,"",SUM({actual_rng}))', bm.at[m, "actual"], "total_money")
     for name, key in (("plan_total", "plan"), ("actual_total", "actual"), ("plan_to_date", "plan_to_date"), ("actual_to_date", "actual_to_date"), ("balance", "balance")):
         sh.formula(total_row, X[name], col_sum(X[name]), summary[key], "total_money")
     ptd, atd = cell(total_row, X["plan_to_date"]), cell(total_row, X["actual_to_date"])
@@ -119,14 +121,15 @@ def write_receivables(book: Book, rec, keys: KeyCells) -> None:
                                                                     "format": book.fmt["bad"]})
     # m* and the month table
     sh.text(2, 0, L("last_month"), "key")
-    sh.formula(2, 1, f"SUMPRODUCT(MAX(({rng(mt_first, 2, mt_last, 2, True)}<>0)*{rng(mt_first, 0, mt_last, 0, True)}))", m_star, "int")
+    actual_col = rng(mt_first, 2, mt_last, 2, True)
+    sh.formula(2, 1, f"SUMPRODUCT(MAX(ISNUMBER({actual_col})*({actual_col}<>0)*{rng(mt_first, 0, mt_last, 0, True)}))", m_star, "int")
     sh.header(mt_head, [L(c) for c in ("month", "plan", "actual", "cum_plan", "cum_actual", "rate", "cum_rate")])
     for i, m in enumerate(month_list):
         r = mt_first + i
         c = mcols[m]
         sh.number(r, 0, m, "int")
         sh.formula(r, 1, cell(total_row, c), bm.at[m, "plan"])
-        sh.formula(r, 2, cell(total_row, c + 1), 0.0 if is_blank(bm.at[m, "actual"]) else bm.at[m, "actual"])
+        sh.formula(r, 2, cell(total_row, c + 1), bm.at[m, "actual"])
         sh.formula(r, 3, f"SUM({cell(mt_first, 1, True, False)}:{cell(r, 1)})", bm.at[m, "cum_plan"])
         sh.formula(r, 4, f'IF({cell(r, 0)}>{mstar_cell},"",SUM({cell(mt_first, 2, True, False)}:{cell(r, 2)}))', bm.at[m, "cum_actual"])
         sh.formula(r, 5, f'IF(OR({cell(r, 0)}>{mstar_cell},{cell(r, 1)}=0),"",{cell(r, 2)}/{cell(r, 1)})', bm.at[m, "rate"], "percent")
