@@ -57,32 +57,31 @@ def analyse(main: pd.DataFrame, settings: Settings, totals: pd.DataFrame | None 
     items = data[data["group"].isin(["revenue", "expense"])].copy()
     items["variance"], items["variance_pct"] = variance(items["plan"], items["actual"])
     items["favourable"] = favourable(items["group"], items["variance"])
-    months = pd.DataFrame(index=pd.Index(sorted(data["month"].unique()), name="month"))
+    index = pd.Index(sorted(data["month"].unique()), name="month")
+    has = index.isin(with_actuals)
+    m: dict[str, pd.Series] = {}  # the month table's columns, built as Series and framed once
     for g in ("revenue", "expense"):
         part = items[items["group"] == g].groupby("month")
-        months[f"{g}_plan"] = part["plan"].sum(min_count=1)
-        months[f"{g}_actual"] = part["actual"].sum(min_count=1)
-    months = months.fillna({"revenue_plan": 0.0, "expense_plan": 0.0})
-    has = months.index.isin(with_actuals)
-    for g in ("revenue", "expense"):
-        months.loc[has, f"{g}_actual"] = months.loc[has, f"{g}_actual"].fillna(0.0)
-    months["profit_plan"] = months["revenue_plan"] - months["expense_plan"]
-    months["profit_actual"] = months["revenue_actual"] - months["expense_actual"]
+        m[f"{g}_plan"] = part["plan"].sum(min_count=1).reindex(index).fillna(0.0)
+        actual = part["actual"].sum(min_count=1).reindex(index)
+        m[f"{g}_actual"] = actual.where(~has | actual.notna(), 0.0)  # a month with actuals: a line left blank is 0
+    m["profit_plan"] = m["revenue_plan"] - m["expense_plan"]
+    m["profit_actual"] = m["revenue_actual"] - m["expense_actual"]
     for g in GROUPS:
-        months[f"{g}_variance"], months[f"{g}_variance_pct"] = variance(months[f"{g}_plan"], months[f"{g}_actual"])
-        months[f"{g}_favourable"] = favourable(g, months[f"{g}_variance"])
-        months[f"{g}_plan_ytd"] = months[f"{g}_plan"].cumsum()
-        months[f"{g}_actual_ytd"] = months[f"{g}_actual"].cumsum().where(months[f"{g}_actual"].notna())
-    months["margin_plan"] = months["profit_plan"] / months["revenue_plan"].where(months["revenue_plan"] != 0)
-    months["margin_actual"] = months["profit_actual"] / months["revenue_actual"].where(months["revenue_actual"] != 0)
-    months = months.reset_index()
+        m[f"{g}_variance"], m[f"{g}_variance_pct"] = variance(m[f"{g}_plan"], m[f"{g}_actual"])
+        m[f"{g}_favourable"] = favourable(g, m[f"{g}_variance"])
+        m[f"{g}_plan_ytd"] = m[f"{g}_plan"].cumsum()
+        m[f"{g}_actual_ytd"] = m[f"{g}_actual"].cumsum().where(m[f"{g}_actual"].notna())
+    m["margin_plan"] = m["profit_plan"] / m["revenue_plan"].where(m["revenue_plan"] != 0)
+    m["margin_actual"] = m["profit_actual"] / m["revenue_actual"].where(m["revenue_actual"] != 0)
+    months = pd.DataFrame(m, index=index).reset_index()
     # the input's own 预期盈亏, checked against revenue − expense
     tolerance = settings.get("pnl.profit_tolerance")
     written = data[data["group"] == "profit"]
-    for _, w in written.iterrows():
-        mrow = months[months["month"] == w["month"]].iloc[0]
+    check = written.join(months.set_index("month")[["profit_plan", "profit_actual"]], on="month")
+    for w in check.to_dict("records"):
         for measure, col in (("plan", "plan_col"), ("actual", "actual_col")):
-            value, computed = w[measure], mrow[f"profit_{measure}"]
+            value, computed = w[measure], w[f"profit_{measure}"]
             if pd.isna(value) or pd.isna(computed):
                 continue
             if abs(value - computed) > tolerance:

@@ -20,12 +20,11 @@ def mismatched_totals(details: pd.DataFrame, totals: pd.DataFrame, keys: list[st
     numeric = details.assign(**{m: pd.to_numeric(details[m], errors="coerce") for m in measures})
     sums = numeric.groupby(keys, sort=False, dropna=False)[measures].sum().add_suffix("__sum")
     t = totals.reset_index(drop=True).join(sums, on=keys, how="inner" if rows_required else "left")
+    written = {m: pd.to_numeric(t[m], errors="coerce") for m in measures}
+    computed = {m: t[f"{m}__sum"].astype(float).fillna(0.0) for m in measures}
+    wrong = pd.concat([written[m].notna() & ((written[m] - computed[m]).abs() > tolerance) for m in measures], axis=1)
     out = []
-    for rec in t.to_dict("records"):
-        for m in measures:
-            written = pd.to_numeric(pd.Series([rec[m]]), errors="coerce").iloc[0]
-            computed = rec[f"{m}__sum"]
-            computed = 0.0 if pd.isna(computed) else float(computed)
-            if pd.notna(written) and abs(written - computed) > tolerance:
-                out.append({**{k: v for k, v in rec.items() if not k.endswith("__sum")}, "measure": m, "written": float(written), "computed": computed})
+    for i in wrong.index[wrong.any(axis=1)]:
+        rec = {k: t.at[i, k] for k in totals.columns}
+        out += [rec | {"measure": m, "written": float(written[m][i]), "computed": float(computed[m][i])} for j, m in enumerate(measures) if wrong.iat[i, j]]
     return out
