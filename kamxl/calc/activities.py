@@ -92,7 +92,7 @@ def plan_activities(main: pd.DataFrame, months: pd.DataFrame, settings: Settings
         by_month = by_month.join(ad.rename("advertising_plan"), how="outer").fillna({"budget": 0.0})
         by_month["over"] = by_month["budget"] > by_month["advertising_plan"].fillna(0.0) + tolerance
         sheet = rows["sheet"].iloc[0] if len(rows) else None
-        for month, r in by_month[by_month["over"]].iterrows():
+        for month, r in by_month[by_month["over"]].to_dict("index").items():
             issues.append(settings.issue("activities_over_advertising", sheet, None, month=settings.label(f"values.month.{int(month)}"),
                                          activities=fmt(r["budget"]), plan=fmt(r["advertising_plan"])))
     else:

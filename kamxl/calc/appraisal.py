@@ -75,11 +75,11 @@ def appraise(rows: pd.DataFrame, settings: Settings, cells: CellMap | None = Non
             errors.append(settings.issue("appraisal_weights", first["sheet"], cells.cell(first["sheet"], "weight", first["row"]),
                                          employee=first["employee"], total=pct(total_w)))
         no_target = part[pd.to_numeric(part["target"], errors="coerce").fillna(0) == 0]
-        for _, r in no_target.iterrows():
+        for r in no_target.to_dict("records"):
             errors.append(settings.issue("appraisal_no_target", r["sheet"], cells.cell(r["sheet"], "target", r["row"]),
                                          employee=r["employee"], indicator=r["indicator"]))
         warnings = [settings.issue("appraisal_no_actual", r["sheet"], cells.cell(r["sheet"], "actual", r["row"]), employee=r["employee"],
-                                   indicator=r["indicator"]) for _, r in part[pd.to_numeric(part["actual"], errors="coerce").isna()].iterrows()]
+                                   indicator=r["indicator"]) for r in part[pd.to_numeric(part["actual"], errors="coerce").isna()].to_dict("records")]
         issues += warnings + errors
         rec["issues"] = errors + warnings
         rec["weight_total"] = total_w

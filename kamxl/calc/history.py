@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 
 from kamxl.calc.funnel import CLASSES
@@ -96,12 +97,10 @@ def opportunities_of(customers: pd.DataFrame | None) -> pd.DataFrame:
     return out[keep].drop_duplicates("key", keep="first").reset_index(drop=True)
 
 
-def _class_or_status(row) -> str | None:
-    status = row.get("status")
-    if status in ("won", "lost"):
-        return status
-    cls = row.get("class")
-    return cls if isinstance(cls, str) and cls in RANK else None
+def _states(snapshot: pd.DataFrame) -> pd.Series:
+    """Each opportunity's place: "won"/"lost" once decided, else its class (A–D), else None."""
+    status, cls = snapshot["status"], snapshot["class"]
+    return pd.Series(np.where(status.isin(["won", "lost"]), status, np.where(cls.isin(list(RANK)), cls, None)), index=snapshot.index, dtype=object)
 
 
 def movement(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
@@ -109,29 +108,25 @@ def movement(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
 
     Opportunities already won or lost last time are history, not movement.
     """
-    prev = {r["key"]: r for r in previous.to_dict("records")}
-    cur = {r["key"]: r for r in current.to_dict("records")}
-    rows = []
-    for key, r in cur.items():
-        now = _class_or_status(r)
-        p = prev.get(key)
-        before = _class_or_status(p) if p is not None else None
-        if before in ("won", "lost") or (before is None and now is None):
-            continue
-        if before is None:  # not in last time's funnel
-            move = now if now in ("won", "lost") else "new"
-        elif now in ("won", "lost"):
-            move = now
-        elif now is None:
-            move = "dropped"
-        else:
-            move = "up" if RANK[now] > RANK[before] else "down" if RANK[now] < RANK[before] else "same"
-        rows.append({"key": key, "customer": r["customer"], "project": r.get("project"), "previous": before, "current": now, "move": move})
-    for key, p in prev.items():
-        before = _class_or_status(p)
-        if key not in cur and before in RANK:
-            rows.append({"key": key, "customer": p["customer"], "project": p.get("project"), "previous": before, "current": None, "move": "dropped"})
-    frame = pd.DataFrame(rows, columns=["key", "customer", "project", "previous", "current", "move"]).astype(object)
+    prev = previous.drop_duplicates("key", keep="last").assign(before=lambda d: _states(d))
+    cur = current.drop_duplicates("key", keep="last").assign(now=lambda d: _states(d))
+    both = cur.merge(prev[["key", "before"]], on="key", how="left", sort=False)
+    before, now = both["before"], both["now"]
+    decided = now.isin(["won", "lost"])
+    rank_now, rank_before = now.map(RANK), before.map(RANK)
+    move = np.select([before.isna() & decided, before.isna(), decided, now.isna(), rank_now > rank_before, rank_now < rank_before],
+                     [now, "new", now, "dropped", "up", "down"], default="same")
+    keep = ~before.isin(["won", "lost"]) & ~(before.isna() & now.isna())
+    # in last time's funnel, gone from this one
+    gone = prev[~prev["key"].isin(cur["key"]) & prev["before"].isin(list(RANK))]
+    frame = pd.concat([
+        pd.DataFrame({"key": both["key"], "customer": both["customer"], "project": both.get("project"), "previous": before, "current": now,
+                      "move": move})[keep],
+        pd.DataFrame({"key": gone["key"], "customer": gone["customer"], "project": gone.get("project"), "previous": gone["before"], "current": None,
+                      "move": "dropped"}),
+    ], ignore_index=True)
+    frame = frame.reindex(columns=["key", "customer", "project", "previous", "current", "move"]).astype(object)
+    frame = frame.where(frame.notna(), None)
     order = {m: i for i, m in enumerate(MOVES)}
     return frame.assign(_o=frame["move"].map(order)).sort_values(["_o", "customer"], kind="stable").drop(columns="_o").reset_index(drop=True)
 
@@ -159,7 +154,7 @@ def conversion(moves: pd.DataFrame) -> dict[str, float | None]:
         if b == "won":
             reached = base["current"] == "won"
         else:
-            reached = base["current"].map(lambda x: x == "won" or (x in RANK and RANK[x] >= RANK[b]))
+            reached = (base["current"] == "won") | (base["current"].map(RANK) >= RANK[b])
         out[f"{a}→{b}"] = float(reached.sum()) / len(base)
     return out
 
@@ -172,14 +167,16 @@ def stuck(snapshots: list[pd.DataFrame], months: int) -> pd.DataFrame | None:
     if len(snapshots) < months:
         return None
     window = snapshots[-months:]
-    classes = [dict(zip(s["key"], s["class"].where(s["status"] == "open"))) for s in window]
     current = window[-1]
-    rows = []
-    for r in current.to_dict("records"):
-        path = [c.get(r["key"]) for c in classes]
-        if all(p in ("C", "D") for p in path) and all(RANK[b] <= RANK[a] for a, b in zip(path, path[1:])):
-            rows.append({"key": r["key"], "customer": r["customer"], "project": r.get("project"), "classes": path})
-    return pd.DataFrame(rows, columns=["key", "customer", "project", "classes"])
+    # each current opportunity's class in every snapshot of the window (None where it was absent or decided)
+    path = pd.DataFrame({i: current["key"].map(dict(zip(s["key"], s["class"].where(s["status"] == "open")))) for i, s in enumerate(window)})
+    ranks = path.apply(lambda col: col.map(RANK))
+    back = path.isin(["C", "D"]).all(axis=1)
+    never_up = pd.concat([ranks[i + 1] <= ranks[i] for i in range(months - 1)], axis=1).all(axis=1) if months > 1 else back
+    hit = back & never_up
+    return pd.DataFrame({"key": current.loc[hit, "key"], "customer": current.loc[hit, "customer"],
+                         "project": current.loc[hit, "project"] if "project" in current else None,
+                         "classes": path[hit].values.tolist()}, columns=["key", "customer", "project", "classes"]).reset_index(drop=True)
 
 
 def stuck_share(stuck_rows: pd.DataFrame | None, counts: dict[str, int]) -> float | None:

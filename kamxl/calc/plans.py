@@ -74,7 +74,7 @@ def weekly_review(weekly: pd.DataFrame, monthly: pd.DataFrame | None, settings: 
     goals["month_target"] = [month_target(i, g) for i, g in zip(goals["monthly_item"], goals["goal"])]
     goals["short"] = goals["month_target"].notna() & (goals["weeks_target"] < goals["month_target"] - 1e-9)
     issues = [settings.issue("weeks_short", g["sheet"], cells.cell(g["sheet"], "weekly_target", g["row"]), goal=g["goal"],
-                             weeks=fmt(g["weeks_target"]), month=fmt(g["month_target"])) for _, g in goals[goals["short"]].iterrows()]
+                             weeks=fmt(g["weeks_target"]), month=fmt(g["month_target"])) for g in goals[goals["short"]].to_dict("records")]
     return rows, goals, issues
 
 
@@ -109,7 +109,8 @@ def lint_goals(goals: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     ok_down = target >= last * (1.0 - growth)
     realistic = pd.Series(np.where(lower, ok_down, ok_up), index=out.index, dtype=object)
     out["realistic"] = realistic.where(last.notna() & target.notna(), None)
-    out["fails"] = [[c for c in CHECKS if r[c] is False or r[c] is np.False_] for _, r in out.iterrows()]
+    failed = {c: out[c].map(lambda v: v is False or v is np.False_).tolist() for c in CHECKS}  # None: not judged, not a failure
+    out["fails"] = [[c for c, bad in zip(CHECKS, flags) if bad] for flags in zip(*failed.values())] if len(out) else []
     return out
 
 
