@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import xlsxwriter
@@ -71,4 +72,81 @@ def test_a_number_column_can_leave_blanks_unwritten(tmp_path, settings):
     sh = Book(wb, settings, {"source": "x", "period": "", "version": "0", "as_of": ""}).add("x", "s")
     sh.number_column(0, 0, [1.0, None, float("nan"), 2.0], blanks=False)
     assert sorted(sh.ws.table) == [0, 3]
+    wb.close()
+
+
+def test_fast_cells_write_the_xml_xlsxwriter_writes(tmp_path):
+    """Every kind of cell, formatted or not, through FormulaWorksheet and through XlsxWriter's worksheet: the same sheet XML, byte for byte."""
+    import zipfile
+
+    path = tmp_path / "cells.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    money, bold = wb.add_format({"num_format": "#,##0.00", "border": 1}), wb.add_format({"bold": True})
+    for ws in (wb.add_worksheet("plain"), wb.add_worksheet("fast", worksheet_class=FormulaWorksheet)):
+        r = 0
+        for fmt in (money, bold, None):
+            for v in (0.0, -1234567.891, 1e-7, 3.0, 12345678901234567.0, 2 ** 53 + 1.0, 0.1 + 0.2):
+                ws.write_number(r, 0, v, fmt)
+                ws.write_formula(r, 1, '=IF(A1>0,A1&"<x>",B2)', fmt, v)
+                r += 1
+            for text in ("朗通", " lead & trail ", "<tag>", 'say "hi"', "two\nlines", "=not a formula"):
+                ws.write_string(r, 0, text, fmt)
+                r += 1
+            for value in ("", "超", True, False, "#DIV/0!", 7, None):
+                ws.write_formula(r, 1, "=SUM(A1:A3)", fmt, value)
+                r += 1
+            ws.write_blank(r, 0, None, fmt)
+            ws.write_datetime(r, 1, dt.datetime(2026, 3, 5, 9, 30), fmt)
+            ws.write_boolean(r, 2, True, fmt)
+            ws.write_url(r, 3, "https://example.com/?a=1&b=2", fmt, "link")
+            ws.write_array_formula(r, 4, r, 4, "{=SUM(A1:A2*B1:B2)}", fmt, 3)
+            r += 1
+    wb.close()
+    with zipfile.ZipFile(path) as z:  # the cells: the sheets differ elsewhere (the first is the selected tab)
+        plain, fast = (re.search(rb"<sheetData>.*</sheetData>", z.read(f"xl/worksheets/sheet{i}.xml"), re.S).group(0) for i in (1, 2))
+    assert plain.count(b"<c ") > 80
+    assert fast == plain
+
+
+PUT = [  # kind, items: put_column must store what XlsxWriter's writers store, cell for cell
+    ("number", [1.5, None, -2.0, 1e300, None]),
+    ("number", [None, None, 3.0]),
+    ("string", ["朗通", None, "a & <b>", "x" * 20000, "朗通"]),
+    ("formula", [("A1*2", 4.0), ('IF(A1="","",1)', ""), ('IF(A1>0,"超","")', "超"), ("SUM(A1:A3)", 0.0)]),
+    ("formula", [("A1*2", 4.0), ("UNIQUE(A1:A9)", 0.0)]),   # a dynamic-array function: XlsxWriter's own path
+    ("formula", [("{=SUM(A1:A2*B1:B2)}", 3.0)]),            # an array formula: likewise
+]
+
+
+@pytest.mark.parametrize("constant_memory", [False, True])
+@pytest.mark.parametrize("kind,items", PUT)
+def test_put_column_stores_what_the_writers_store(tmp_path, kind, items, constant_memory):
+    import zipfile
+
+    path = tmp_path / "put.xlsx"
+    wb = xlsxwriter.Workbook(path, {"constant_memory": constant_memory})
+    fmt = wb.add_format({"border": 1})
+    one, column = wb.add_worksheet("a", worksheet_class=FormulaWorksheet), wb.add_worksheet("b", worksheet_class=FormulaWorksheet)
+    for r, item in enumerate(items, 3):
+        if kind == "number" and item is not None:
+            one.write_number(r, 2, item, fmt)
+        elif kind == "string":
+            one.write_string(r, 2, item, fmt) if item is not None else one.write_blank(r, 2, None, fmt)
+        elif kind == "formula":
+            one.write_formula(r, 2, item[0], fmt, item[1])
+    column.put_column(3, 2, kind, items, fmt)
+    if not constant_memory:
+        assert {r: dict(cols) for r, cols in column.table.items() if cols} == {r: dict(cols) for r, cols in one.table.items() if cols}
+    wb.close()
+    with zipfile.ZipFile(path) as z:
+        a, b = (re.search(rb"<sheetData>.*</sheetData>|<sheetData/>", z.read(f"xl/worksheets/sheet{i}.xml"), re.S).group(0) for i in (1, 2))
+        dims = [re.search(rb'<dimension ref="[^"]*"/>', z.read(f"xl/worksheets/sheet{i}.xml")).group(0) for i in (1, 2)]
+    assert a == b and dims[0] == dims[1]
+
+
+def test_put_column_outside_the_sheet_is_refused_as_the_writers_refuse(tmp_path):
+    wb = xlsxwriter.Workbook(tmp_path / "x.xlsx")
+    ws = wb.add_worksheet(worksheet_class=FormulaWorksheet)
+    ws.put_column(1_048_575, 0, "number", [1.0, 2.0], None)  # the second row is past Excel's last
+    assert dict(ws.table[1_048_575]) and not ws.table.get(1_048_576)
     wb.close()

@@ -12,8 +12,8 @@ import math
 import re
 from functools import lru_cache
 
-from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 from kamxl.config import Settings
 from kamxl.issues import Issue
@@ -60,18 +60,85 @@ _DYNAMIC = re.compile(r"\b(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|
 
 
 class FormulaWorksheet(Worksheet):
-    """A worksheet that checks a formula for dynamic-array functions with one regex instead of twenty-nine.
+    """XlsxWriter's worksheet (through its documented ``worksheet_class`` hook) with two inner loops made cheaper.
 
-    XlsxWriter's ``_prepare_formula`` runs a substitution per such function on
-    every formula; a report of 100,000 rows has 800,000 formulas. When none
-    occurs (kamxl writes none, and ``use_future_functions`` is off) the
-    formula needs only its "=" removed; otherwise XlsxWriter does its work.
+    XlsxWriter's ``_prepare_formula`` runs a substitution per dynamic-array
+    function on every formula; a report of 100,000 rows has 800,000 formulas.
+    When none occurs (kamxl writes none, and ``use_future_functions`` is off)
+    the formula needs only its "=" removed; otherwise XlsxWriter does its work.
+    ``_write_cell`` is below. Both are checked against XlsxWriter's own output.
     """
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         if not self.use_future_functions and not expand_future_functions and formula[:1] != "{" and not _DYNAMIC.search(formula):
             return formula[1:] if formula.startswith("=") else formula
         return super()._prepare_formula(formula, expand_future_functions)
+
+
+    def _write_cell(self, row, col, cell):
+        """XlsxWriter's innermost loop, taken in one step for the three kinds of cell a big report is made of.
+
+        A formatted number, a formatted shared string and a formula with a
+        number cached are written with one f-string; the XML is byte for byte
+        what XlsxWriter writes (a test compares them), and every other cell
+        goes through XlsxWriter. At 500,000 cells this is a fifth of the run.
+        """
+        kind, fmt = cell.__class__, cell.format
+        if fmt is not None:
+            if kind is CellNumberTuple:
+                self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"><v>{cell.number:.16G}</v></c>')
+                return
+            if kind is CellStringTuple and not self.constant_memory:  # the string is its index in the shared strings
+                self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}" t="s"><v>{cell.string}</v></c>')
+                return
+            if kind is CellFormulaTuple and type(cell.value) is float:
+                formula = cell.formula
+                if "&" in formula or "<" in formula or ">" in formula:
+                    formula = formula.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"><f>{formula}</f><v>{cell.value}</v></c>')
+                return
+        super()._write_cell(row, col, cell)
+
+
+    def put_column(self, row0: int, col: int, kind: str, items: list, cell_format) -> None:
+        """One column of cells from ``row0`` down, stored as XlsxWriter's writers store them, their checks done once per column.
+
+        ``kind`` is "number" (floats; None: no cell), "string" (str; None: a
+        blank cell with the format) or "formula" ((formula without "=",
+        cached value) pairs). Whatever the shortcut does not cover (constant
+        memory, cells out of the sheet, long strings, array or dynamic
+        formulas) goes through XlsxWriter's own writers, one cell at a time.
+        """
+        present = [i for i, item in enumerate(items) if item is not None] if kind == "number" else range(len(items))
+        if not present:
+            return
+        fast = (not self.constant_memory and self._check_dimensions(row0 + present[0], col) == 0
+                and self._check_dimensions(row0 + present[-1], col) == 0)
+        if fast and kind == "formula":
+            fast = not self.use_future_functions and not any(f[:1] in ("{", "=") for f, _ in items) and not _DYNAMIC.search("\n".join(f for f, _ in items))
+        table, r = self.table, row0
+        if kind == "number":
+            for r, v in enumerate(items, row0):
+                if v is not None:
+                    if fast:
+                        table[r][col] = CellNumberTuple(v, cell_format)
+                    else:
+                        self.write_number(r, col, v, cell_format)
+        elif kind == "string":
+            index = self.str_table._get_shared_string_index
+            for r, s in enumerate(items, row0):
+                if s is None:
+                    self.write_blank(r, col, None, cell_format)
+                elif fast and len(s) <= self.xls_strmax // 2:  # no longer than XlsxWriter's own quick length check passes
+                    table[r][col] = CellStringTuple(index(s), cell_format)
+                else:
+                    self.write_string(r, col, s, cell_format)
+        else:
+            for r, (formula, value) in enumerate(items, row0):
+                if fast:
+                    table[r][col] = CellFormulaTuple(formula, cell_format, value)
+                else:
+                    self.write_formula(r, col, formula, cell_format, value)
 
 
 def records(frame) -> list[dict]:
@@ -242,69 +309,58 @@ class Sheet:
     # -- whole columns: a big table is written a column at a time, its width fitted once per column --------
     def text_column(self, r0: int, c: int, values, fmt: str = "text", fit: bool = True) -> None:
         """``values`` as text from row ``r0`` down; the same rules as ``text``, one call per column."""
-        f, write_string, write_blank = self.fmt[fmt], self.ws.write_string, self.ws.write_blank
-        widest, seen = 0, set()
+        texts, widest, seen = [], 0, set()
         for r, v in enumerate(values, r0):
             if v is None or v is _NA or (type(v) is float and v != v):
-                write_blank(r, c, None, f)
+                texts.append(None)
                 continue
             s = v if type(v) is str else str(v)
             if len(s) > MAX_TEXT:
                 s = s[:MAX_TEXT]
                 self.book.issues.append(self.book.settings.issue("text_truncated", self.name, cell(r, c), limit=MAX_TEXT))
-            write_string(r, c, s, f)
+            texts.append(s)
             if fmt == "wrap":
                 self.wrapped.setdefault(r, []).append((c, s))
             if fit and s not in seen:
                 seen.add(s)
                 if len(s) * 2 > widest:  # a string can be no wider than twice its length
                     widest = max(widest, max(display_width(line) for line in s.split("\n")))
+        self._put(r0, c, "string", texts, fmt)
         if widest:
             self.fit(c, "x" * widest)
 
     def number_column(self, r0: int, c: int, values, fmt: str = "money", blanks: bool = True) -> None:
         """``values`` as numbers from row ``r0`` down; a blank is a formatted empty cell, or no cell at all with ``blanks=False``."""
-        f, write_number, write_blank = self.fmt[fmt], self.ws.write_number, self.ws.write_blank
-        largest = None
-        for r, v in enumerate(values, r0):
-            if v is None or v is _NA or v != v:
-                if blanks:
-                    write_blank(r, c, None, f)
-                continue
-            v = float(v)
-            write_number(r, c, v, f)
-            a = -v if v < 0 else v
-            if largest is None or a > largest:
-                largest = a
-        if largest is not None:
-            self._fit_number(c, largest, fmt)
+        numbers = [float(v) if v is not None and v is not _NA and v - v == 0 else None for v in values]  # v - v: NaN and ±inf are blanks
+        self._put(r0, c, "number", numbers, fmt)
+        if blanks:
+            for r, v in enumerate(numbers, r0):
+                if v is None:
+                    self.ws.write_blank(r, c, None, self.fmt[fmt])
+        present = [abs(v) for v in numbers if v is not None]
+        if present:
+            self._fit_number(c, max(present), fmt)
 
     def formula_column(self, r0: int, c: int, formulas, values, fmt: str = "money") -> None:
         """A column of live formulas from row ``r0`` down, each with kamxl's value cached ("" for a blank result)."""
-        f, write_formula = self.fmt[fmt], self.ws.write_formula
-        largest = None
-        for r, (formula, v) in enumerate(zip(formulas, values), r0):
-            if v is None or v is _NA or (type(v) is float and v != v):
-                cached = ""
-            elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                cached = float(v)
-                a = -cached if cached < 0 else cached
-                if largest is None or a > largest:
-                    largest = a
-            else:
-                cached = v
-            write_formula(r, c, formula, f, cached)
-        if largest is not None:
-            self._fit_number(c, largest, fmt)
+        cached = ["" if v is None or v is _NA or (type(v) is float and v != v) else
+                  float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in values]
+        self._put(r0, c, "formula", [(f.lstrip("="), v) for f, v in zip(formulas, cached)], fmt)
+        numbers = [abs(v) for v in cached if type(v) is float]
+        if numbers:
+            self._fit_number(c, max(numbers), fmt)
+
+    def _put(self, r0: int, c: int, kind: str, items: list, fmt: str) -> None:
+        self.ws.put_column(r0, c, kind, items, self.fmt[fmt])
 
     def date_column(self, r0: int, c: int, values, fmt: str = "date") -> None:
         """``values`` (dates, datetimes or blanks) as dates from row ``r0`` down."""
-        f, write_number = self.fmt[fmt], self.ws.write_number
-        for r, v in enumerate(values, r0):
-            if isinstance(v, dt.date) and (v.year, v.month) >= (1900, 3):
-                # what ``date`` stores (the day, no time), without write_datetime's per-cell conversion: days since Excel's epoch
-                write_number(r, c, float((dt.datetime(v.year, v.month, v.day) - EXCEL_EPOCH).days), f)
-            else:
+        # what ``date`` stores (the day, no time), without write_datetime's per-cell conversion: days since Excel's epoch
+        serials = [float((dt.datetime(v.year, v.month, v.day) - EXCEL_EPOCH).days) if isinstance(v, dt.date) and (v.year, v.month) >= (1900, 3)
+                   else None for v in values]
+        self._put(r0, c, "number", serials, fmt)
+        for r, (v, serial) in enumerate(zip(values, serials), r0):
+            if serial is None:
                 self.date(r, c, v, fmt)
         self.widths[c] = max(self.widths.get(c, 6), 12)
 
