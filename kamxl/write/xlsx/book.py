@@ -59,6 +59,9 @@ _DYNAMIC = re.compile(r"\b(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|
                       r"REDUCE|SCAN|SINGLE|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|XLOOKUP)\(")
 
 
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
 class FormulaWorksheet(Worksheet):
     """XlsxWriter's worksheet (through its documented ``worksheet_class`` hook) with two inner loops made cheaper.
 
@@ -115,7 +118,9 @@ class FormulaWorksheet(Worksheet):
         fast = (not self.constant_memory and self._check_dimensions(row0 + present[0], col) == 0
                 and self._check_dimensions(row0 + present[-1], col) == 0)
         if fast and kind == "formula":
-            fast = not self.use_future_functions and not any(f[:1] in ("{", "=") for f, _ in items) and not _DYNAMIC.search("\n".join(f for f, _ in items))
+            # a column's formulas differ in their row numbers: check each shape once (no dynamic function's name has a digit)
+            shapes = {f.translate(_NO_DIGITS) for f, _ in items}
+            fast = not self.use_future_functions and not any(f[:1] in ("{", "=") or _DYNAMIC.search(f) for f in shapes)
         table, r = self.table, row0
         if kind == "number":
             for r, v in enumerate(items, row0):
