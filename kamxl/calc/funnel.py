@@ -169,7 +169,8 @@ def assign_priorities(opps: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 def funnel_counts(opps: pd.DataFrame) -> pd.DataFrame:
     """Open opportunities per class: count, amount, weighted amount (all four classes listed)."""
     open_ = opps[opps["open"] & opps["class"].notna()]
-    grouped = open_.groupby("class").agg(count=("class", "size"), amount=("amount", "sum"), weighted=("weighted_amount", "sum"))
+    per_class = open_.groupby("class")
+    grouped = pd.DataFrame({"count": per_class.size(), "amount": per_class["amount"].sum(), "weighted": per_class["weighted_amount"].sum()})
     return grouped.reindex(list(CLASSES)).fillna({"count": 0, "amount": 0.0, "weighted": 0.0}).astype({"count": int})
 
 

@@ -74,8 +74,9 @@ def collect(main: pd.DataFrame, months: pd.DataFrame, settings: Settings, as_of:
     mt = month_table(months, m_star)
     rows = main.copy()
     rows["total_owed"] = pd.to_numeric(rows["total_owed"], errors="coerce").astype(float)
-    sums = mt.groupby(["sheet", "row"], sort=False).agg(plan=("plan", "sum"), actual=("actual", "sum"))
-    to_date = mt[mt["month"] <= (m_star or 0)].groupby(["sheet", "row"], sort=False).agg(plan_to_date=("plan", "sum"), actual_to_date=("actual", "sum"))
+    sums = mt.groupby(["sheet", "row"], sort=False)[["plan", "actual"]].sum()  # (named aggregations cost ~10× more per call)
+    to_date = (mt[mt["month"] <= (m_star or 0)].groupby(["sheet", "row"], sort=False)[["plan", "actual"]].sum()
+               .rename(columns={"plan": "plan_to_date", "actual": "actual_to_date"}))
     rows = rows.join(sums, on=["sheet", "row"]).join(to_date, on=["sheet", "row"])
     for c in ("plan", "actual", "plan_to_date", "actual_to_date"):
         rows[c] = rows[c].fillna(0.0)
@@ -96,7 +97,8 @@ def collect(main: pd.DataFrame, months: pd.DataFrame, settings: Settings, as_of:
         rows["days_overdue"] = np.nan
         rows["aging"] = None
     # the sheet's figures per month (sum over rows)
-    by_month = mt.groupby("month").agg(plan=("plan", "sum"), actual=("actual", lambda s: s.sum(min_count=1))).sort_index()
+    per_month = mt.groupby("month")
+    by_month = pd.DataFrame({"plan": per_month["plan"].sum(), "actual": per_month["actual"].sum(min_count=1)}).sort_index()
     by_month["cum_plan"] = by_month["plan"].cumsum()
     by_month["cum_actual"] = by_month["actual"].cumsum().where(by_month["actual"].notna())
     by_month["rate"] = by_month["actual"] / by_month["plan"].where(by_month["plan"] != 0)

@@ -47,7 +47,8 @@ def time_matrix(todo: pd.DataFrame, settings: Settings, cells: CellMap | None = 
     missing = t[t["hours"].isna()]
     issues += [settings.issue("no_hours", sheet, cells.cell(sheet, "start", row), task=task)
                for sheet, row, task in zip(missing["sheet"].tolist(), missing["row"].tolist(), missing["task"].tolist())]
-    q = t.groupby("category").agg(tasks=("task", "size"), hours=("hours", "sum"), done=("status", "mean")).reindex(list(QUADRANTS))
+    per_quadrant = t.groupby("category")
+    q = pd.DataFrame({"tasks": per_quadrant.size(), "hours": per_quadrant["hours"].sum(), "done": per_quadrant["status"].mean()}).reindex(list(QUADRANTS))
     q = q.fillna({"tasks": 0, "hours": 0.0}).astype({"tasks": int})
     total = float(q["hours"].sum())
     q["share"] = q["hours"] / total if total else float("nan")
