@@ -123,6 +123,21 @@ def test_same_input_same_bytes(tmp_path, settings):
         assert x.read_bytes() == y.read_bytes(), x.name
 
 
+def test_in_memory_or_through_temporary_files_the_same_bytes(tmp_path):
+    """Small reports are put together in memory (output.in_memory_rows): the workbook must not depend on it."""
+    from kamxl.config import load_settings
+
+    outputs = {}
+    for rows in (0, 1_000_000):
+        config = tmp_path / f"c{rows}.toml"
+        config.write_text(f"[output]\nin_memory_rows = {rows}\n", "utf-8")
+        out = tmp_path / str(rows)
+        process(SAMPLES / "east-2026-03.xlsx", out, load_settings(config), AS_OF, strict=True)
+        with zipfile.ZipFile(out / "east-2026-03.kamxl.xlsx") as z:  # the parts (the zip's entry dates differ between the two)
+            outputs[rows] = [(i.filename, z.read(i)) for i in z.infolist()]
+    assert len(outputs[0]) > 30 and outputs[0] == outputs[1_000_000]
+
+
 def test_english_workbook_has_no_chinese_labels(tmp_path, settings_en):
     process(SAMPLES / "east-2026-03-en.xlsx", tmp_path, settings_en, AS_OF, strict=True)
     wb = openpyxl.load_workbook(tmp_path / "east-2026-03-en.kamxl.xlsx")

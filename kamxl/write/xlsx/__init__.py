@@ -35,11 +35,18 @@ def period_of(results: Results) -> str:
     return f"{results.as_of.year}-{results.as_of.month:02d}"
 
 
+def _rows(results: Results) -> int:
+    """The rows of the report's biggest tables, which decide how big the workbook is."""
+    frames = [results.customers, results.receivables.rows if results.receivables else None, results.todo,
+              results.appraisal[0] if results.appraisal else None]
+    return sum(len(f) for f in frames if f is not None)
+
+
 def write_workbook(results: Results, target: Path, settings: Settings) -> list[Issue]:
     """Write the report workbook atomically; returns issues about the output itself."""
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-                                             "nan_inf_to_errors": False})
+                                             "nan_inf_to_errors": False, "in_memory": _rows(results) < settings.get("output.in_memory_rows")})
         meta = {"source": results.source.name, "period": period_of(results), "as_of": results.as_of.isoformat(), "version": __version__}
         book = Book(wb, settings, meta)
         created = dt.datetime.combine(results.as_of, dt.time())

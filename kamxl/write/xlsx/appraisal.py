@@ -56,7 +56,7 @@ def write_appraisal_book(indicators: pd.DataFrame, employees: pd.DataFrame, targ
     """Write the workbook (every employee, or ``only`` one key); returns (issues about the output, employee key → sheet name)."""
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-                                             "nan_inf_to_errors": False})
+                                             "nan_inf_to_errors": False, "in_memory": len(indicators) < settings.get("output.in_memory_rows")})
         period = next((p for p in employees.get("period", pd.Series(dtype=object)).dropna()), "") if len(employees) else ""
         book = Book(wb, settings, {"source": source, "period": str(period or ""), "as_of": "", "version": __version__})
         wb.set_properties({"title": settings.label("appraisal.doc_title", source=source), "author": "kamxl",
