@@ -103,6 +103,22 @@ class FormulaWorksheet(Worksheet):
         super()._write_cell(row, col, cell)
 
 
+    def _calculate_spans(self) -> None:
+        """XlsxWriter's row spans (the columns in use per block of 16 rows), from each row's columns at once instead of testing every column."""
+        if self.comments or self.dim_rowmin is None:
+            return super()._calculate_spans()
+        spans, lo, hi, table = {}, None, None, self.table
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cols = table.get(row_num)
+            if cols:
+                a, b = min(cols), max(cols)
+                lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
+            if (row_num + 1) % 16 == 0 or row_num == self.dim_rowmax:
+                if lo is not None:
+                    spans[row_num // 16] = f"{lo + 1}:{hi + 1}"
+                    lo = None
+        self.row_spans = spans
+
     def put_column(self, row0: int, col: int, kind: str, items: list, cell_format) -> None:
         """One column of cells from ``row0`` down, stored as XlsxWriter's writers store them, their checks done once per column.
 
@@ -119,7 +135,7 @@ class FormulaWorksheet(Worksheet):
                 and self._check_dimensions(row0 + present[-1], col) == 0)
         if fast and kind == "formula":
             # a column's formulas differ in their row numbers: check each shape once (no dynamic function's name has a digit)
-            shapes = {f.translate(_NO_DIGITS) for f, _ in items}
+            shapes = set("\n".join(f for f, _ in items).translate(_NO_DIGITS).split("\n"))
             fast = not self.use_future_functions and not any(f[:1] in ("{", "=") or _DYNAMIC.search(f) for f in shapes)
         table, r = self.table, row0
         if kind == "number":
