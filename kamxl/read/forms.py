@@ -99,14 +99,14 @@ def _read_rows(ctx: SheetContext, rows: list[int], cols: dict[str, int], form: s
     recs = [{"sheet": ctx.sheet, "row": r + 1} for r in rows]
     slow: list[tuple[int, int]] = []
     for k, (name, kind) in enumerate(fields):
-        c = cols.get(name)
-        parser = _pure_parser(ctx, kind)
-        if c is None or (kind not in ("text", "number") and parser is None):
-            if c is None and (kind in ("text", "number") or parser is not None):
-                for rec in recs:
-                    rec[name] = None
-            else:
-                slow += [(i, k) for i in range(len(rows))]
+        c, parser = cols.get(name), _pure_parser(ctx, kind)
+        simple = kind in ("text", "number") or parser is not None
+        if c is None and simple:  # no column: nothing to read, nothing to say
+            for rec in recs:
+                rec[name] = None
+            continue
+        if not simple:  # kinds with more to them (quantities, axes, funnel parts, status, weeks): cell by cell
+            slow += [(i, k) for i in range(len(rows))]
             continue
         values, left = ctx.quick_column(rows, c, kind, parser)
         for rec, v in zip(recs, values):
@@ -302,7 +302,7 @@ def parse_receivables(ctx: SheetContext, block: HeaderBlock) -> SheetData | None
     totals = _read_rows(ctx, total_rows, cols, "receivables")
     tables = {"main": _frame(main, schema["main"]), "months": month_table(rows),
               "totals": _frame(totals, schema["main"]), "total_months": month_table(total_rows)}
-    return _sheet(ctx, block, cols, tables, {"months": sorted({m for m, _ in months})})
+    return _sheet(ctx, block, cols, tables, {"months": month_list})
 
 
 def parse_activities(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
@@ -318,9 +318,8 @@ def parse_activities(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
         m = next((m for p in path if (m := is_month_label(p, ctx.values))), None)
         if m and m not in month_cols:
             month_cols[m] = c
-    main, detail = [], []
+    main, detail = _read_rows(ctx, rows, cols, "activities"), []
     for r in rows:
-        main.append(_read_fields(ctx, r, cols, "activities"))
         for m, c in sorted(month_cols.items()):
             v = ctx.raw(r, c)
             if ctx.values.is_blank(v):

@@ -25,7 +25,7 @@ def test_fast_formula_path_gives_what_xlsxwriter_gives(tmp_path, formula):
 COLUMNS = [  # (writer, values, format): a column written at once must equal the same cells written one by one
     ("text", ["朗通", None, float("nan"), 12.0, "=HYPERLINK(\"x\")", "两行\n文字", ""], "text"),
     ("text", ["甲" * 40000, "乙"], "wrap"),
-    ("number", [1.5, None, float("nan"), -1234567.891, 0, 7], "money"),
+    ("number", [1.5, None, float("nan"), -1234567.891, 0, 7, float("inf"), float("-inf")], "money"),
     ("number", [0.25, None, 1], "percent"),
     ("date", [dt.date(2026, 3, 5), None, dt.datetime(2026, 3, 6, 14, 30), dt.date(1900, 1, 15), dt.date(1900, 3, 1)], "date"),
     ("formula", [("A1*2", 4.0), ('IF(A1="","",1)', None), ('IF(A1>0,"超","")', "超"), ("A1", -3)], "money"),

@@ -63,20 +63,20 @@ _NO_DIGITS = str.maketrans("", "", "0123456789")
 
 
 class FormulaWorksheet(Worksheet):
-    """XlsxWriter's worksheet (through its documented ``worksheet_class`` hook) with two inner loops made cheaper.
+    """XlsxWriter's worksheet (through its documented ``worksheet_class`` hook) with its per-cell work made cheaper for big tables.
 
     XlsxWriter's ``_prepare_formula`` runs a substitution per dynamic-array
     function on every formula; a report of 100,000 rows has 800,000 formulas.
     When none occurs (kamxl writes none, and ``use_future_functions`` is off)
     the formula needs only its "=" removed; otherwise XlsxWriter does its work.
-    ``_write_cell`` is below. Both are checked against XlsxWriter's own output.
+    ``put_column``, ``_write_cell`` and ``_calculate_spans`` are below; tests
+    compare what each stores and writes with XlsxWriter's own, byte for byte.
     """
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         if not self.use_future_functions and not expand_future_functions and formula[:1] != "{" and not _DYNAMIC.search(formula):
             return formula[1:] if formula.startswith("=") else formula
         return super()._prepare_formula(formula, expand_future_functions)
-
 
     def _write_cell(self, row, col, cell):
         """XlsxWriter's innermost loop, taken in one step for the three kinds of cell a big report is made of.
@@ -101,7 +101,6 @@ class FormulaWorksheet(Worksheet):
                 self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"><f>{formula}</f><v>{cell.value}</v></c>')
                 return
         super()._write_cell(row, col, cell)
-
 
     def _calculate_spans(self) -> None:
         """XlsxWriter's row spans (the columns in use per block of 16 rows), from each row's columns at once instead of testing every column."""
@@ -137,7 +136,7 @@ class FormulaWorksheet(Worksheet):
             # a column's formulas differ in their row numbers: check each shape once (no dynamic function's name has a digit)
             shapes = set("\n".join(f for f, _ in items).translate(_NO_DIGITS).split("\n"))
             fast = not self.use_future_functions and not any(f[:1] in ("{", "=") or _DYNAMIC.search(f) for f in shapes)
-        table, r = self.table, row0
+        table = self.table
         if kind == "number":
             for r, v in enumerate(items, row0):
                 if v is not None:
@@ -321,7 +320,7 @@ class Sheet:
             self.fit(c, s)
 
     def number(self, r: int, c: int, value, fmt: str = "money") -> None:
-        if is_blank(value):
+        if is_blank(value) or value - value != 0:  # NaN and ±inf: no number to show
             self.ws.write_blank(r, c, None, self.fmt[fmt])
         else:
             self.ws.write_number(r, c, float(value), self.fmt[fmt])
