@@ -138,6 +138,20 @@ def test_in_memory_or_through_temporary_files_the_same_bytes(tmp_path):
     assert len(outputs[0]) > 30 and outputs[0] == outputs[1_000_000]
 
 
+def test_xlsxwriter_shortcuts_change_no_byte(tmp_path, settings, monkeypatch):
+    """The report written with FormulaWorksheet's shortcuts and with XlsxWriter's own writers only: the same parts, byte for byte."""
+    from kamxl.write.xlsx import book
+
+    outputs = {}
+    for shortcuts in (True, False):
+        monkeypatch.setattr(book, "SHORTCUTS", shortcuts)
+        out = tmp_path / str(shortcuts)
+        process(SAMPLES / "east-2026-03.xlsx", out, settings, AS_OF, strict=True)
+        with zipfile.ZipFile(out / "east-2026-03.kamxl.xlsx") as z:
+            outputs[shortcuts] = [(i.filename, z.read(i)) for i in z.infolist()]
+    assert len(outputs[True]) > 30 and outputs[True] == outputs[False]
+
+
 def test_english_workbook_has_no_chinese_labels(tmp_path, settings_en):
     process(SAMPLES / "east-2026-03-en.xlsx", tmp_path, settings_en, AS_OF, strict=True)
     wb = openpyxl.load_workbook(tmp_path / "east-2026-03-en.kamxl.xlsx")

@@ -12,8 +12,15 @@ import math
 import re
 from functools import lru_cache
 
-from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, CellStringTuple, Worksheet
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
+
+try:  # XlsxWriter's cell records, for FormulaWorksheet's shortcuts
+    from xlsxwriter.utility import xl_rowcol_to_cell_fast
+    from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, CellStringTuple
+    SHORTCUTS = True
+except ImportError:  # pragma: no cover - an XlsxWriter that keeps its cells otherwise: its own writers, one cell at a time
+    SHORTCUTS = False
 
 from kamxl.config import Settings
 from kamxl.issues import Issue
@@ -87,7 +94,7 @@ class FormulaWorksheet(Worksheet):
         goes through XlsxWriter. At 500,000 cells this is a fifth of the run.
         """
         kind, fmt = cell.__class__, cell.format
-        if fmt is not None:
+        if SHORTCUTS and fmt is not None:
             if kind is CellNumberTuple:
                 self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"><v>{cell.number:.16G}</v></c>')
                 return
@@ -130,7 +137,7 @@ class FormulaWorksheet(Worksheet):
         present = [i for i, item in enumerate(items) if item is not None] if kind == "number" else range(len(items))
         if not present:
             return
-        fast = (not self.constant_memory and self._check_dimensions(row0 + present[0], col) == 0
+        fast = (SHORTCUTS and not self.constant_memory and self._check_dimensions(row0 + present[0], col) == 0
                 and self._check_dimensions(row0 + present[-1], col) == 0)
         if fast and kind == "formula":
             # a column's formulas differ in their row numbers: check each shape once (no dynamic function's name has a digit)
