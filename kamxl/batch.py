@@ -71,10 +71,22 @@ def run_batch(files: list[Path], out: Path, settings: Settings, as_of: dt.date |
 
 
 def _redo_stale(outcomes: list[Outcome], out: Path, settings: Settings, as_of, strict: bool, history: Path, region) -> None:
-    """Process again, oldest period first, every review whose earlier snapshots changed after it ran."""
+    """Process again, oldest period first, every review whose earlier snapshots changed after it ran.
+
+    Several files of the same region and period replace each other's
+    snapshot; one by one in name order the last name keeps it, so it is
+    filed again here if another finished after it.
+    """
     from kamxl.history import HistoryStore
 
     store = HistoryStore(history, retries=settings.get("history.busy_retries"), timeout=settings.get("history.busy_timeout_s"))
+    last: dict[tuple[str, str], int] = {}
+    for i in sorted((i for i, o in enumerate(outcomes) if o.filed), key=lambda i: outcomes[i].source.name):
+        last[outcomes[i].filed[:2]] = i
+    for (reg, period), i in sorted(last.items()):
+        kept = [s["source"] for s in store.snapshots(reg, period) if s["period"] == period]
+        if kept and kept[-1] != outcomes[i].source.name:
+            outcomes[i] = _one(outcomes[i].source, out, settings, as_of, strict, history, region)
     filed = sorted((i for i, o in enumerate(outcomes) if o.filed), key=lambda i: (outcomes[i].filed[0], outcomes[i].filed[1]))
     for i in filed:
         reg, period, seen = outcomes[i].filed
