@@ -54,7 +54,7 @@ def pct(value, signed: bool = False) -> str:
     v = _num(value)
     if v is None:
         return "—"
-    text = f"{abs(v):.1%}"
+    text = f"{abs(v):.1%}" if v == 0 or abs(v) >= 0.0005 else "<0.1%"  # one of 13,000 customers is not 0.0 %
     return ("−" if v < 0 and text != "0.0%" else ("+" if signed and v > 0 else "")) + text
 
 
@@ -184,7 +184,7 @@ def _ranked(found, s: Settings, limit: int, what: str) -> dict | None:
         chart_rows.append((others["name"], max(others["value"], 0.0), f"{money(others['value'])} · {pct(others['share'])}"))
     return {"rows": rows, "others": others, "total": summary["total"], "sentence": sentence,
             "basis": s.label(f"summary.text.basis_{summary['basis']}"),
-            "chart": svg.hbars(s.label("summary.sections.contribution"), chart_rows)}
+            "chart": svg.hbars(s.label("summary.sections.contribution"), chart_rows, rest=others is not None)}
 
 
 def _contribution(r: Results, s: Settings, limit: int) -> dict | None:

@@ -116,19 +116,31 @@ def columns(title: str, categories: Sequence[str], series: Sequence[tuple[str, S
 
 
 def hbars(title: str, rows: Sequence[tuple[str, float, str]], colour: str = PALETTE["actual"],
-          marks: Sequence[float | None] | None = None, mark_label: str | None = None) -> Markup:
-    """Horizontal bars, one per (label, value, value text); optional marks (a guideline) as ticks on each bar."""
+          marks: Sequence[float | None] | None = None, mark_label: str | None = None, rest: bool = False) -> Markup:
+    """Horizontal bars, one per (label, value, value text); optional marks (a guideline) as ticks on each bar.
+
+    With ``rest`` the last row is "the others": it does not set the scale (13,000
+    small customers would flatten the ten named ones to nothing); a longer bar
+    is cut at the plot's edge and drawn with a break.
+    """
     label_w = min(180, 12 + FONT * max([_width(r[0]) for r in rows] + [2]))
     width, row_h, top = 520, 28, 30 if marks else 8
     height = top + row_h * len(rows) + 8
     plot_w = width - label_w - 16 - FONT * max([_width(r[2]) for r in rows] + [2])
-    top_value = max([v for _, v, _ in rows] + [m for m in (marks or []) if m is not None] + [0.0]) or 1.0
+    scaled = rows[:-1] if rest and len(rows) > 1 else rows
+    top_value = max([v for _, v, _ in scaled] + [m for m in (marks or []) if m is not None] + [0.0]) or 1.0
     body = []
     for i, (label, value, text) in enumerate(rows):
         y = top + i * row_h
         body.append(_text(label_w - 8, y + 19, label, "end"))
         w = plot_w * max(value, 0.0) / top_value
+        cut = w > plot_w
+        w = min(w, plot_w)
         body.append(f'<rect x="{label_w}" y="{y + 5}" width="{max(w, 0.5):.1f}" height="{row_h - 10}" fill="{colour}"/>')
+        if cut:  # a break: two white strokes across the bar
+            for dx in (-0.22, -0.17):
+                bx = label_w + plot_w * (1 + dx)
+                body.append(f'<line x1="{bx:.1f}" y1="{y + row_h - 3}" x2="{bx + 8:.1f}" y2="{y + 3}" stroke="#fff" stroke-width="3"/>')
         body.append(_text(label_w + w + 6, y + 19, text, fill=PALETTE["axis"]))
         if marks and marks[i] is not None:
             mx = label_w + plot_w * marks[i] / top_value

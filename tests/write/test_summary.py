@@ -275,3 +275,20 @@ def test_a_crowded_tier_chart_shows_dots_without_names(tmp_path, settings):
     # at most 30 names per tier, then how many more
     assert all(line.split(" | ")[2].count("、") <= 30 for line in crowded)
     assert any("其他" in line.split(" | ")[2] for line in crowded)
+
+
+@pytest.mark.parametrize("rest,widths,breaks", [
+    (True, (1.0, 0.5, 1.0), 2),     # the others row is cut at the edge, with a break; the named ones keep their scale
+    (False, (0.01, 0.005, 1.0), 0),  # an ordinary row sets the scale like any other
+])
+def test_the_others_bar_does_not_flatten_the_named_ones(rest, widths, breaks):
+    from kamxl.write import svg
+
+    chart = svg.hbars("t", [("甲", 10.0, "10"), ("乙", 5.0, "5"), ("其他", 1000.0, "1000")], rest=rest)
+    found = [float(w) for w in re.findall(r'<rect x="[0-9.]+" y="[0-9.]+" width="([0-9.]+)"', chart)]
+    assert [w / max(found) for w in found] == pytest.approx(widths, abs=0.002)
+    assert chart.count('stroke="#fff"') == breaks
+
+
+def test_a_tiny_share_is_not_shown_as_zero():
+    assert (pct(0.0004), pct(0.0), pct(0.0005), pct(-0.0001)) == ("<0.1%", "0.0%", "0.1%", "−<0.1%")
