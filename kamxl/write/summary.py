@@ -279,8 +279,8 @@ def _strategy(r: Results, s: Settings) -> dict | None:
                       placed["customer"].astype(str).tolist(), placed["tier"].astype(int).tolist()))
     quadrants = {(True, True): s.label("values.tier.1"), (False, True): s.label("values.tier.2"),
                  (True, False): s.label("values.tier.3"), (False, False): s.label("values.tier.4")}
-    if len(points) > int(s.get("charts.max_labels")):  # thousands of names on one chart say nothing: dots only
-        points = [(x, y, "", t) for x, y, _, t in points]
+    if len(points) > int(s.get("charts.max_labels")):  # thousands of names on one chart say nothing: dots only, each place once
+        points = list(dict.fromkeys((x, y, "", t) for x, y, _, t in points))
     chart = svg.scatter(s.label("report.charts.tiers"), points, float(s.get("tier.high_threshold")), s.label("report.cols.advantage"),
                         s.label("report.cols.attractiveness"), quadrants) if points else None
     return {"tiers": tiers, "priorities": priorities, "rows": rows, "more": max(0, len(shown) - limit), "chart": chart}
