@@ -249,3 +249,24 @@ def test_trends_formulas_equal_libreoffice(march_with_history, tmp_path):
     assert len(cells) > 6
     for sheet, ref, _ in cells:
         assert same(cached[sheet][ref].value, lo[sheet][ref].value), f"{sheet}!{ref}"
+
+
+def test_the_summary_sheet_of_a_big_plan_lists_the_first_and_counts_the_rest(tmp_path, settings):
+    """300 customers behind plan, all P1: the 摘要 sheet names list_rows of them and counts the rest (it used to hold all, truncated at 32,767 characters)."""
+    wb = xlsxwriter.Workbook(tmp_path / "big.xlsx")
+    ws = wb.add_worksheet("客户价值评估")
+    ws.write_row(0, 0, ["客户", "负责人", "客户吸引力", "我们的优势", "订单量", "成交可能性", "项目金额"])
+    ws2 = wb.add_worksheet("应收帐款规划表")
+    ws2.write_row(0, 0, ["客户", "总欠款", "一月计划", "一月实收"])
+    for i in range(300):
+        ws.write_row(1 + i, 0, [f"客户{i:03d}", "王伟", 4.5, 4.5, "超额", "本月内", 1000 + i])
+        ws2.write_row(1 + i, 0, [f"客户{i:03d}", 1000, 1000, 10])
+    wb.close()
+    outcome = process(tmp_path / "big.xlsx", tmp_path, settings, AS_OF, strict=True)
+    assert not [i for i in outcome.issues if i.code == "text_truncated"]
+    cells = [row for row in openpyxl.load_workbook(tmp_path / "big.kamxl.xlsx")["摘要"].iter_rows(values_only=True)]
+    limit = settings.get("summary.list_rows")
+    behind = next(b for a, b, *_ in cells if a == "回款落后的客户")
+    assert behind.count("、") == limit and behind.endswith(f"其他 {300 - limit} 项")
+    more = [a for a, *_ in cells if isinstance(a, str) and a.startswith("……另有")]
+    assert more == [f"……另有 {300 - limit} 项"]

@@ -151,18 +151,24 @@ def _write_summary(book: Book, sh, results: Results, keys: dict, issues_name: st
         sh.text(r, 0, L(f"{sev}s"))
         sh.formula(r, 1, f"COUNTIF({sev_rng},{quote(book.label(f'ui.{sev}'))})", sum(1 for i in results.issues if i.severity == sev), "int")
     r += 2
+    limit = int(s.get("summary.list_rows"))  # a summary page: the largest first, the rest counted (every one is on its own sheet)
     if results.customers is not None:
         p1 = results.customers[results.customers["priority"] == "P1"].sort_values("amount", ascending=False, kind="stable")
         sh.text(r, 0, L("p1_actions"), "key")
         sh.text(r, 1, None, "key")
-        for c in records(p1):
+        for c in records(p1.head(limit)):
             r += 1
             sh.text(r, 0, f"{c['customer']}" + (f" / {c['project']}" if isinstance(c.get("project"), str) else ""))
             sh.text(r, 1, actions_text(s, c["actions"], "; "), fit=False)
+        if len(p1) > limit:
+            r += 1
+            sh.text(r, 0, book.label("report.more", count=len(p1) - limit), "note")
         r += 2
     if results.receivables is not None:
+        behind = results.receivables.summary["behind"]
+        names = "、".join(behind[:limit]) + ("、" + s.label("summary.others", count=len(behind) - limit) if len(behind) > limit else "")
         sh.text(r, 0, L("behind"), "key")
-        sh.text(r, 1, "、".join(results.receivables.summary["behind"]) or "—", "wrap", fit=False)
+        sh.text(r, 1, names or "—", "wrap", fit=False)
         r += 2
     sh.widths[0] = max(sh.widths.get(0, 0), 22)
     sh.widths[1] = 70
