@@ -7,6 +7,9 @@ import re
 
 import pytest
 import xlsxwriter
+from hypothesis import given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 
 from kamxl.write.xlsx.book import FormulaWorksheet
 
@@ -118,6 +121,17 @@ PUT = [  # kind, items: put_column must store what XlsxWriter's writers store, c
 ]
 
 
+def _one_by_one(ws, row0: int, col: int, kind: str, items: list, fmt) -> None:
+    """What put_column stands for: XlsxWriter's own writers, a cell at a time."""
+    for r, item in enumerate(items, row0):
+        if kind == "number" and item is not None:
+            ws.write_number(r, col, item, fmt)
+        elif kind == "string":
+            ws.write_string(r, col, item, fmt) if item is not None else ws.write_blank(r, col, None, fmt)
+        elif kind == "formula":
+            ws.write_formula(r, col, item[0], fmt, item[1])
+
+
 @pytest.mark.parametrize("constant_memory", [False, True])
 @pytest.mark.parametrize("kind,items", PUT)
 def test_put_column_stores_what_the_writers_store(tmp_path, kind, items, constant_memory):
@@ -127,13 +141,7 @@ def test_put_column_stores_what_the_writers_store(tmp_path, kind, items, constan
     wb = xlsxwriter.Workbook(path, {"constant_memory": constant_memory})
     fmt = wb.add_format({"border": 1})
     one, column = wb.add_worksheet("a", worksheet_class=FormulaWorksheet), wb.add_worksheet("b", worksheet_class=FormulaWorksheet)
-    for r, item in enumerate(items, 3):
-        if kind == "number" and item is not None:
-            one.write_number(r, 2, item, fmt)
-        elif kind == "string":
-            one.write_string(r, 2, item, fmt) if item is not None else one.write_blank(r, 2, None, fmt)
-        elif kind == "formula":
-            one.write_formula(r, 2, item[0], fmt, item[1])
+    _one_by_one(one, 3, 2, kind, items, fmt)
     column.put_column(3, 2, kind, items, fmt)
     if not constant_memory:
         assert {r: dict(cols) for r, cols in column.table.items() if cols} == {r: dict(cols) for r, cols in one.table.items() if cols}
@@ -150,3 +158,28 @@ def test_put_column_outside_the_sheet_is_refused_as_the_writers_refuse(tmp_path)
     ws.put_column(1_048_575, 0, "number", [1.0, 2.0], None)  # the second row is past Excel's last
     assert dict(ws.table[1_048_575]) and not ws.table.get(1_048_576)
     wb.close()
+
+
+@settings_(max_examples=80, deadline=None)
+@given(kind=st.sampled_from(["number", "string", "formula"]), data=st.data())
+def test_put_column_writes_what_the_writers_write_for_any_values(tmp_path_factory, kind, data):
+    """Any finite numbers, any text (XML specials, control characters, CJK, long), any cached values: the same workbook XML."""
+    import zipfile
+
+    if kind == "number":
+        items = data.draw(st.lists(st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False)), max_size=40))
+    elif kind == "string":
+        items = data.draw(st.lists(st.one_of(st.none(), st.text(max_size=30)), max_size=40))
+    else:
+        items = data.draw(st.lists(st.tuples(st.sampled_from(["A1*2", 'IF(A1>0,"<&>",B1)', "SUM(A1:A9)&\"x\""]),
+                                             st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=8))), max_size=40))
+    path = tmp_path_factory.mktemp("put") / "p.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    fmt = wb.add_format({"num_format": "0.00"})
+    one, column = wb.add_worksheet("a", worksheet_class=FormulaWorksheet), wb.add_worksheet("b", worksheet_class=FormulaWorksheet)
+    _one_by_one(one, 0, 1, kind, items, fmt)
+    column.put_column(0, 1, kind, items, fmt)
+    wb.close()
+    with zipfile.ZipFile(path) as z:
+        a, b = (re.search(rb"<sheetData.*?(?:</sheetData>|/>)", z.read(f"xl/worksheets/sheet{i}.xml"), re.S).group(0) for i in (1, 2))
+    assert a == b
