@@ -174,6 +174,11 @@ def records(frame) -> list[dict]:
     return [dict(zip(cols, values)) for values in zip(*(frame[c].tolist() for c in cols))] if cols else [{} for _ in range(len(frame))]
 
 
+def column_of(frame, name: str) -> list:
+    """A column's values as a list, or blanks when the table has no such column (an optional field)."""
+    return frame[name].tolist() if name in frame else [None] * len(frame)
+
+
 def is_blank(value) -> bool:
     return value is None or value is _NA or (isinstance(value, float) and math.isnan(value))
 

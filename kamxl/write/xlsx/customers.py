@@ -7,7 +7,7 @@ from xlsxwriter.utility import quote_sheetname
 
 from kamxl.calc.funnel import CLASSES
 from kamxl.write.words import actions_text, health_text, value_label
-from kamxl.write.xlsx.book import Book, cell, col_letter, is_blank, quote, rng
+from kamxl.write.xlsx.book import Book, cell, col_letter, column_of, is_blank, quote, rng
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_helper
 
 PRIORITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
@@ -25,7 +25,7 @@ def write_priorities(book: Book, customers: pd.DataFrame) -> dict:
     data = data.sort_values(["_p", "class", "_a"], kind="stable", na_position="last")
     probability = book.settings.get("funnel.win_probability")
     st, first, n = book.settings, r0 + 1, len(data)
-    col = lambda name: data[name].tolist() if name in data else [None] * n  # noqa: E731
+    col = lambda name: column_of(data, name)  # noqa: E731
     labels = lambda vocab, name: [value_label(st, vocab, v) for v in col(name)]  # noqa: E731
     is_open = col("open")
     sh.text_column(first, 0, col("priority"))
@@ -113,7 +113,7 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
     sh.header(r0, [L(c) for c in cols])
     data = customers.drop_duplicates("customer").assign(_t=lambda d: d["tier"].fillna(9)).sort_values(["_t", "customer"], kind="stable")
     st, first, n = book.settings, r0 + 1, len(data)
-    col = lambda name: data[name].tolist() if name in data else [None] * n  # noqa: E731
+    col = lambda name: column_of(data, name)  # noqa: E731
     sh.text_column(first, 0, col("customer"))
     sh.text_column(first, 1, col("owner"))
     for c, axis in ((2, "attractiveness"), (3, "advantage")):

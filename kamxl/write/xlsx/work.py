@@ -6,7 +6,7 @@ import pandas as pd
 
 from kamxl.calc.calendar import month_grid
 from kamxl.calc.time import QUADRANTS
-from kamxl.write.xlsx.book import Book, cell, is_blank, quote, rng, records
+from kamxl.write.xlsx.book import Book, cell, column_of, is_blank, quote, rng, records
 
 
 def write_time(book: Book, todo: pd.DataFrame | None, time, groups: pd.DataFrame | None, keys: dict) -> None:
@@ -24,7 +24,7 @@ def write_time(book: Book, todo: pd.DataFrame | None, time, groups: pd.DataFrame
         sh.date_column(first, 0, todo["date"].tolist())
         sh.text_column(first, 1, todo["category"].tolist())
         sh.text_column(first, 2, todo["task"].tolist())
-        sh.text_column(first, 3, todo["related"].tolist() if "related" in todo else [None] * len(todo))
+        sh.text_column(first, 3, column_of(todo, "related"))
         sh.number_column(first, 4, todo["hours"].tolist(), "number")
         sh.number_column(first, 5, todo["status"].tolist(), "percent")
         last = max(first + len(todo) - 1, first)
