@@ -30,7 +30,22 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SAMPLE = ROOT / "sample_workbooks" / "east-2026-03.xlsx"
 MONTHS = ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"]
-CUSTOMERS = ["朗通", "泰岳", "万星", "华信", "远航", "金桥", "瑞丰", "新源", "恒通", "博雅", "天成", "宏达", "益民", "海川"]
+CUSTOMERS = [
+    "朗通",
+    "泰岳",
+    "万星",
+    "华信",
+    "远航",
+    "金桥",
+    "瑞丰",
+    "新源",
+    "恒通",
+    "博雅",
+    "天成",
+    "宏达",
+    "益民",
+    "海川",
+]
 OWNERS = ["王伟", "李娜", "张强", "赵敏", "陈刚"]
 
 
@@ -60,11 +75,27 @@ def customers(path: Path, rows: int, seed: int = 2) -> Path:
     rnd = random.Random(seed)
     wb = xlsxwriter.Workbook(path, {"constant_memory": True})
     ws = wb.add_worksheet("客户价值评估")
-    ws.write_row(0, 0, ["客户", "负责人", "项目", "客户吸引力", "我们的优势", "订单量", "成交可能性", "项目金额", "状态"])
+    ws.write_row(
+        0,
+        0,
+        ["客户", "负责人", "项目", "客户吸引力", "我们的优势", "订单量", "成交可能性", "项目金额", "状态"],
+    )
     for i in range(rows):
-        ws.write_row(1 + i, 0, [f"客户{i:06d}", rnd.choice(OWNERS), f"项目{i % 97}", round(rnd.uniform(1, 5), 1), round(rnd.uniform(1, 5), 1),
-                                rnd.choice(["超额", "重要", "部分", "微小"]), rnd.choice(["本月内", "考核期内", "更长期", "有意向"]),
-                                rnd.randrange(10, 500) * 1000, rnd.choice(["进行中"] * 8 + ["赢单", "丢单"])])
+        ws.write_row(
+            1 + i,
+            0,
+            [
+                f"客户{i:06d}",
+                rnd.choice(OWNERS),
+                f"项目{i % 97}",
+                round(rnd.uniform(1, 5), 1),
+                round(rnd.uniform(1, 5), 1),
+                rnd.choice(["超额", "重要", "部分", "微小"]),
+                rnd.choice(["本月内", "考核期内", "更长期", "有意向"]),
+                rnd.randrange(10, 500) * 1000,
+                rnd.choice(["进行中"] * 8 + ["赢单", "丢单"]),
+            ],
+        )
     wb.close()
     return path
 
@@ -148,18 +179,44 @@ with pd.ExcelWriter(dst, engine="openpyxl") as w:
 
 
 def kamxl_cmd(src: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "kamxl", "process", str(src), "--out", str(out), "--as-of", "2026-03-31", "--no-history", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "kamxl",
+        "process",
+        str(src),
+        "--out",
+        str(out),
+        "--as-of",
+        "2026-03-31",
+        "--no-history",
+        *extra,
+    ]
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="small inputs, one repeat: checks that the bench runs")
+    ap.add_argument(
+        "--quick", action="store_true", help="small inputs, one repeat: checks that the bench runs"
+    )
     ap.add_argument("--keep", type=Path, help="keep the generated inputs and outputs in this folder")
     args = ap.parse_args()
     repeat = 1 if args.quick else 3
-    sizes = {"receivables 20k": 20_000, "receivables 100k": 100_000, "customers 20k": 20_000, "to-do 50k": 50_000, "folder": 200}
+    sizes = {
+        "receivables 20k": 20_000,
+        "receivables 100k": 100_000,
+        "customers 20k": 20_000,
+        "to-do 50k": 50_000,
+        "folder": 200,
+    }
     if args.quick:
-        sizes = {"receivables 20k": 500, "receivables 100k": 1_000, "customers 20k": 500, "to-do 50k": 500, "folder": 6}
+        sizes = {
+            "receivables 20k": 500,
+            "receivables 100k": 1_000,
+            "customers 20k": 500,
+            "to-do 50k": 500,
+            "folder": 6,
+        }
     work = args.keep or Path(tempfile.mkdtemp(prefix="kamxl-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
@@ -170,17 +227,24 @@ def main() -> int:
             "customers 20k": customers(work / "customers-20k.xlsx", sizes["customers 20k"]),
             "to-do 50k": todo(work / "todo-50k.xlsx", sizes["to-do 50k"]),
         }
-        print(f"{'input':<18}{'rows':>8}{'kamxl s':>9}{'peak MB':>9}{'floor s':>9}{'naive s':>9}{'k/floor':>9}{'k/naive':>9}")
+        print(
+            f"{'input':<18}{'rows':>8}{'kamxl s':>9}{'peak MB':>9}{'floor s':>9}{'naive s':>9}{'k/floor':>9}{'k/naive':>9}"
+        )
         for name, src in inputs.items():
             out = work / f"out-{src.stem}"
             k, mem = median(kamxl_cmd(src, out), repeat, env)
             floor, _ = median([sys.executable, "-c", FLOOR, str(src), str(work / "floor.xlsx")], repeat, env)
             naive, _ = median([sys.executable, "-c", NAIVE, str(src), str(work / "naive.xlsx")], 1, env)
-            print(f"{name:<18}{sizes[name]:>8,}{k:>9.2f}{mem:>9.0f}{floor:>9.2f}{naive:>9.2f}{k / floor:>9.2f}{k / naive:>9.2f}", flush=True)
+            print(
+                f"{name:<18}{sizes[name]:>8,}{k:>9.2f}{mem:>9.0f}{floor:>9.2f}{naive:>9.2f}{k / floor:>9.2f}{k / naive:>9.2f}",
+                flush=True,
+            )
         drop = folder(work / "drop", sizes["folder"])
         one, _ = median(kamxl_cmd(drop, work / "out-drop-1", "--jobs", "1"), repeat, env)
         two, _ = median(kamxl_cmd(drop, work / "out-drop-2", "--jobs", "2"), repeat, env)
-        print(f"\nfolder of {sizes['folder']} workbooks: 1 core {one:.2f} s, 2 cores {two:.2f} s, speed-up {one / two:.2f}×")
+        print(
+            f"\nfolder of {sizes['folder']} workbooks: 1 core {one:.2f} s, 2 cores {two:.2f} s, speed-up {one / two:.2f}×"
+        )
         help_s, _ = median([sys.executable, "-m", "kamxl", "--help"], max(repeat, 3), env)
         print(f"kamxl --help: {help_s:.3f} s")
         per_file = _watch_per_file(work, 3 if args.quick else 10)

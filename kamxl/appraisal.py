@@ -24,7 +24,14 @@ from kamxl.process import Outcome
 from kamxl.write.files import atomic_path
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}
 
 
 def safe_file_part(text: str, limit: int = 60) -> str:
@@ -51,17 +58,35 @@ def appraisal_json(employees: pd.DataFrame) -> dict:
 
     out = []
     for e in employees.to_dict("records"):
-        out.append(clean({
-            "employee": e["employee"], "employee_id": e.get("employee_id"), "department": e.get("department"), "period": e.get("period"),
-            "weighted_score": None if e["error"] else e["weighted_score"], "grade": None if e["error"] else e["grade"],
-            "quadrant": e.get("quadrant"), "ability": e.get("ability"), "willingness": e.get("will"), "weight_total": e.get("weight_total"),
-            "issues": [i.to_dict() for i in e.get("issues", [])],
-        }))
+        out.append(
+            clean(
+                {
+                    "employee": e["employee"],
+                    "employee_id": e.get("employee_id"),
+                    "department": e.get("department"),
+                    "period": e.get("period"),
+                    "weighted_score": None if e["error"] else e["weighted_score"],
+                    "grade": None if e["error"] else e["grade"],
+                    "quadrant": e.get("quadrant"),
+                    "ability": e.get("ability"),
+                    "willingness": e.get("will"),
+                    "weight_total": e.get("weight_total"),
+                    "issues": [i.to_dict() for i in e.get("issues", [])],
+                }
+            )
+        )
     return {"employees": out}
 
 
-def write_appraisal(indicators: pd.DataFrame, employees: pd.DataFrame, out_dir: Path, stem: str, settings: Settings, source: str,
-                    split: bool = False) -> tuple[list[Path], list[Issue]]:
+def write_appraisal(
+    indicators: pd.DataFrame,
+    employees: pd.DataFrame,
+    out_dir: Path,
+    stem: str,
+    settings: Settings,
+    source: str,
+    split: bool = False,
+) -> tuple[list[Path], list[Issue]]:
     """<stem>.appraisal.xlsx (overview + a form per employee), or with ``split`` one workbook per employee; and <stem>.appraisal.json."""
     from kamxl.write.xlsx.appraisal import employee_key, write_appraisal_book
 
@@ -73,15 +98,26 @@ def write_appraisal(indicators: pd.DataFrame, employees: pd.DataFrame, out_dir: 
         for e in employees.to_dict("records"):
             if e["error"]:
                 continue
-            part = safe_file_part(e["employee"]) + (f"_{safe_file_part(e['employee_id'])}" if isinstance(e.get("employee_id"), str) and e["employee_id"] else "")
+            part = safe_file_part(e["employee"]) + (
+                f"_{safe_file_part(e['employee_id'])}"
+                if isinstance(e.get("employee_id"), str) and e["employee_id"]
+                else ""
+            )
             name, n = f"{stem}.{part}", 1
             while name.lower() in taken:
                 n += 1
                 name = f"{stem}.{part}-{n}"
             taken.add(name.lower())
             target = out_dir / f"{name}.appraisal.xlsx"
-            more, _ = write_appraisal_book(indicators, employees, target, settings, source, only=employee_key(e["employee"], e.get("employee_id")),
-                                           overview=False)
+            more, _ = write_appraisal_book(
+                indicators,
+                employees,
+                target,
+                settings,
+                source,
+                only=employee_key(e["employee"], e.get("employee_id")),
+                overview=False,
+            )
             issues += more
             written.append(target)
     else:
@@ -96,7 +132,9 @@ def write_appraisal(indicators: pd.DataFrame, employees: pd.DataFrame, out_dir: 
     return written, issues
 
 
-def export_appraisal(path: str | Path, out_dir: str | Path, settings: Settings, split: bool = False, strict: bool = False) -> AppraisalOutcome:
+def export_appraisal(
+    path: str | Path, out_dir: str | Path, settings: Settings, split: bool = False, strict: bool = False
+) -> AppraisalOutcome:
     """Read an HR export and write the appraisal forms; every problem is an issue in the outcome."""
     from kamxl.calc.appraisal import appraise
     from kamxl.calc.cells import CellMap
@@ -111,7 +149,9 @@ def export_appraisal(path: str | Path, out_dir: str | Path, settings: Settings, 
         if wb.kind is not None and not wb.errors:
             outcome.issues.append(settings.issue("no_appraisal", name=path.name))
         return outcome
-    indicators, employees, issues = appraise(table.reset_index(drop=True), settings, CellMap.of(wb.forms["appraisal"]))
+    indicators, employees, issues = appraise(
+        table.reset_index(drop=True), settings, CellMap.of(wb.forms["appraisal"])
+    )
     outcome.issues += issues
     outcome.employees = appraisal_json(employees)["employees"]
     written, issues = write_appraisal(indicators, employees, out_dir, path.stem, settings, path.name, split)
@@ -126,9 +166,23 @@ def to_pdf(xlsx: Path, out_dir: Path, timeout: float = 240) -> Path:
     if exe is None:
         raise FileNotFoundError("soffice")
     with tempfile.TemporaryDirectory(prefix="kamxl-lo-") as profile:
-        result = subprocess.run([exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore", "--convert-to", "pdf",
-                                 "--outdir", str(out_dir), str(xlsx)], capture_output=True, text=True, timeout=timeout,
-                                env=dict(os.environ, HOME=profile))
+        result = subprocess.run(
+            [
+                exe,
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(out_dir),
+                str(xlsx),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=dict(os.environ, HOME=profile),
+        )
     target = Path(out_dir) / (xlsx.name[: -len(".xlsx")] + ".pdf")
     if result.returncode != 0 or not target.exists():
         raise RuntimeError((result.stderr or result.stdout or "no PDF written").strip()[:200])

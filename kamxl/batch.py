@@ -33,9 +33,18 @@ def _one(path: Path, out: Path, settings: Settings, as_of, strict: bool, history
     return outcome
 
 
-def run_batch(files: list[Path], out: Path, settings: Settings, as_of: dt.date | None = None, *, history: Path | None = None,
-              region: str | None = None, jobs: int | None = None, strict: bool = False,
-              on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+def run_batch(
+    files: list[Path],
+    out: Path,
+    settings: Settings,
+    as_of: dt.date | None = None,
+    *,
+    history: Path | None = None,
+    region: str | None = None,
+    jobs: int | None = None,
+    strict: bool = False,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
     """Process ``files`` into ``out`` on ``jobs`` processes; outcomes in the order of ``files``.
 
     ``on_done`` is called in this process as each file finishes (for a
@@ -51,16 +60,27 @@ def run_batch(files: list[Path], out: Path, settings: Settings, as_of: dt.date |
                 on_done(outcomes[i])
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(_one, path, out, settings, as_of, strict, history, region): i for i, path in enumerate(files)}
+            futures = {
+                pool.submit(_one, path, out, settings, as_of, strict, history, region): i
+                for i, path in enumerate(files)
+            }
             for future in as_completed(futures):
                 i = futures[future]
                 try:
                     outcomes[i] = future.result()
-                except Exception as exc:  # the worker died (killed, out of memory): the file failed, the batch goes on
+                except (
+                    Exception
+                ) as exc:  # the worker died (killed, out of memory): the file failed, the batch goes on
                     if strict:
                         raise
                     outcome = Outcome(files[i])
-                    outcome.issues.append(settings.issue("unexpected_error", name=files[i].name, detail=f"{type(exc).__name__}: {exc}"[:200]))
+                    outcome.issues.append(
+                        settings.issue(
+                            "unexpected_error",
+                            name=files[i].name,
+                            detail=f"{type(exc).__name__}: {exc}"[:200],
+                        )
+                    )
                     outcomes[i] = outcome
                 if on_done:
                     on_done(outcomes[i])
@@ -70,7 +90,9 @@ def run_batch(files: list[Path], out: Path, settings: Settings, as_of: dt.date |
     return ordered
 
 
-def _redo_stale(outcomes: list[Outcome], out: Path, settings: Settings, as_of, strict: bool, history: Path, region) -> None:
+def _redo_stale(
+    outcomes: list[Outcome], out: Path, settings: Settings, as_of, strict: bool, history: Path, region
+) -> None:
     """Process again, oldest period first, every review whose earlier snapshots changed after it ran.
 
     Several files of the same region and period replace each other's
@@ -79,7 +101,9 @@ def _redo_stale(outcomes: list[Outcome], out: Path, settings: Settings, as_of, s
     """
     from kamxl.history import HistoryStore
 
-    store = HistoryStore(history, retries=settings.get("history.busy_retries"), timeout=settings.get("history.busy_timeout_s"))
+    store = HistoryStore(
+        history, retries=settings.get("history.busy_retries"), timeout=settings.get("history.busy_timeout_s")
+    )
     last: dict[tuple[str, str], int] = {}
     for i in sorted((i for i, o in enumerate(outcomes) if o.filed), key=lambda i: outcomes[i].source.name):
         last[outcomes[i].filed[:2]] = i
@@ -87,7 +111,10 @@ def _redo_stale(outcomes: list[Outcome], out: Path, settings: Settings, as_of, s
         kept = [s["source"] for s in store.snapshots(reg, period) if s["period"] == period]
         if kept and kept[-1] != outcomes[i].source.name:
             outcomes[i] = _one(outcomes[i].source, out, settings, as_of, strict, history, region)
-    filed = sorted((i for i, o in enumerate(outcomes) if o.filed), key=lambda i: (outcomes[i].filed[0], outcomes[i].filed[1]))
+    filed = sorted(
+        (i for i, o in enumerate(outcomes) if o.filed),
+        key=lambda i: (outcomes[i].filed[0], outcomes[i].filed[1]),
+    )
     for i in filed:
         reg, period, seen = outcomes[i].filed
         if tuple(store.earlier_digests(reg, period)) != seen:

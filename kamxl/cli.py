@@ -16,7 +16,6 @@ import click
 from kamxl import SPREADSHEET_SUFFIXES, __version__
 
 
-
 def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
     """Files named directly, plus the spreadsheets inside named folders."""
     from kamxl.watch import ignored  # one rule for what is not an input: lock, hidden and temporary files
@@ -24,7 +23,11 @@ def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SPREADSHEET_SUFFIXES and not ignored(f))
+            out += sorted(
+                f
+                for f in p.iterdir()
+                if f.is_file() and f.suffix.lower() in SPREADSHEET_SUFFIXES and not ignored(f)
+            )
         else:
             out.append(p)
     return out
@@ -41,8 +44,16 @@ def _settings(config: str | None, lang: str):
 
 
 common_options = [
-    click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of labels and messages."),
-    click.option("--config", type=click.Path(dir_okay=False), help="A TOML file overriding kamxl's defaults."),
+    click.option(
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default="zh",
+        show_default=True,
+        help="Language of labels and messages.",
+    ),
+    click.option(
+        "--config", type=click.Path(dir_okay=False), help="A TOML file overriding kamxl's defaults."
+    ),
     click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors."),
 ]
 
@@ -85,7 +96,17 @@ def check(paths, as_json, lang, config, debug):
                 traceback.print_exc()
             from kamxl.read import WorkbookData
 
-            results.append(WorkbookData(path, None, issues=[settings.issue("unexpected_error", name=path.name, detail=f"{type(exc).__name__}: {exc}"[:200])]))
+            results.append(
+                WorkbookData(
+                    path,
+                    None,
+                    issues=[
+                        settings.issue(
+                            "unexpected_error", name=path.name, detail=f"{type(exc).__name__}: {exc}"[:200]
+                        )
+                    ],
+                )
+            )
     if as_json:
         click.echo(json.dumps([_check_dict(r) for r in results], ensure_ascii=False, indent=2))
     else:
@@ -97,7 +118,10 @@ def _check_dict(result) -> dict:
     return {
         "file": str(result.path),
         "kind": result.kind,
-        "sheets": [{"name": s.name, "form": s.form, "header_row": s.header_row, "rows": s.rows} for s in result.sheets],
+        "sheets": [
+            {"name": s.name, "form": s.form, "header_row": s.header_row, "rows": s.rows}
+            for s in result.sheets
+        ],
         "issues": [i.to_dict() for i in result.issues],
     }
 
@@ -126,7 +150,14 @@ def _print_check(results, settings) -> None:
     from kamxl.issues import count
 
     all_issues = [i for r in results for i in r.issues]
-    console.print(settings.label("ui.summary", files=len(results), errors=count(all_issues, "error"), warnings=count(all_issues, "warning")))
+    console.print(
+        settings.label(
+            "ui.summary",
+            files=len(results),
+            errors=count(all_issues, "error"),
+            warnings=count(all_issues, "warning"),
+        )
+    )
 
 
 def _as_of(ctx, param, value):
@@ -141,10 +172,20 @@ def _as_of(ctx, param, value):
 
 
 history_options = [
-    click.option("--history", "history", type=click.Path(dir_okay=False), metavar="FILE",
-                 help="The history database (default: kamxl-history.sqlite in the output folder)."),
-    click.option("--no-history", is_flag=True, help="Do not file these reviews or compare them with earlier months."),
-    click.option("--region", help="File the reviews under this region (default: from the sheet titles, else the owner, else the file name)."),
+    click.option(
+        "--history",
+        "history",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="The history database (default: kamxl-history.sqlite in the output folder).",
+    ),
+    click.option(
+        "--no-history", is_flag=True, help="Do not file these reviews or compare them with earlier months."
+    ),
+    click.option(
+        "--region",
+        help="File the reviews under this region (default: from the sheet titles, else the owner, else the file name).",
+    ),
     click.option("--jobs", "-j", type=click.IntRange(1, 256), help="Processes to use (default: every core)."),
 ]
 
@@ -157,8 +198,20 @@ def with_history(f):
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the outputs (<stem>.report.json …).")
-@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="Review date (default: today): the review month and aging date.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the outputs (<stem>.report.json …).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_as_of,
+    metavar="YYYY-MM-DD",
+    help="Review date (default: today): the review month and aging date.",
+)
 @with_history
 @with_common
 def process(paths, out_dir, as_of, history, no_history, region, jobs, lang, config, debug):
@@ -180,7 +233,9 @@ def process(paths, out_dir, as_of, history, no_history, region, jobs, lang, conf
     sys.exit(1 if any(o.errors for o in outcomes) else 0)
 
 
-def _run(files: list[Path], out: Path, settings, as_of, debug: bool, history=None, region=None, jobs=None) -> list:
+def _run(
+    files: list[Path], out: Path, settings, as_of, debug: bool, history=None, region=None, jobs=None
+) -> list:
     """The batch, with a progress bar on a terminal and a plain line per file otherwise."""
     from rich.console import Console
 
@@ -191,19 +246,44 @@ def _run(files: list[Path], out: Path, settings, as_of, debug: bool, history=Non
         if console.is_terminal and len(files) > 1:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                          transient=True) as progress:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as progress:
                 task = progress.add_task(settings.label("ui.processing"), total=len(files))
-                return run_batch(files, out, settings, as_of, history=history, region=region, jobs=jobs, strict=debug,
-                                 on_done=lambda o: progress.advance(task))
+                return run_batch(
+                    files,
+                    out,
+                    settings,
+                    as_of,
+                    history=history,
+                    region=region,
+                    jobs=jobs,
+                    strict=debug,
+                    on_done=lambda o: progress.advance(task),
+                )
         done = [0]
 
         def line(o):
             done[0] += 1
             state = settings.label("ui.file_failed") if o.errors else settings.label("ui.file_done")
             console.print(f"[{done[0]}/{len(files)}] {o.source.name}: {state} ({o.seconds:.1f} s)")
-        return run_batch(files, out, settings, as_of, history=history, region=region, jobs=jobs, strict=debug,
-                         on_done=line if len(files) > 1 else None)
+
+        return run_batch(
+            files,
+            out,
+            settings,
+            as_of,
+            history=history,
+            region=region,
+            jobs=jobs,
+            strict=debug,
+            on_done=line if len(files) > 1 else None,
+        )
     except Exception:
         if debug:
             traceback.print_exc()
@@ -212,7 +292,14 @@ def _run(files: list[Path], out: Path, settings, as_of, debug: bool, history=Non
 
 
 @main.command()
-@click.option("--out", "out_dir", default="kamxl-output", show_default=True, type=click.Path(file_okay=False), help="Folder for the outputs.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="kamxl-output",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the outputs.",
+)
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), help="Processes to use (default: every core).")
 @with_common
 def demo(out_dir, jobs, lang, config, debug):
@@ -234,20 +321,47 @@ def demo(out_dir, jobs, lang, config, debug):
         out = Path(out_dir)
         # a fresh history each time: the three months of 华东区 show their movement, not last run's
         (out / "kamxl-history.sqlite").unlink(missing_ok=True)
-        outcomes = _run(files, out, settings, dt.date.fromisoformat(settings.get("demo.as_of")), debug, out / "kamxl-history.sqlite", None, jobs)
+        outcomes = _run(
+            files,
+            out,
+            settings,
+            dt.date.fromisoformat(settings.get("demo.as_of")),
+            debug,
+            out / "kamxl-history.sqlite",
+            None,
+            jobs,
+        )
     _print_outcomes(outcomes, settings)
-    main_stem = next((o.source.stem for o in outcomes if o.source.stem.endswith("-en")), None) if lang == "en" else None
-    main_stem = main_stem or next((o.source.stem for o in outcomes if o.source.stem == "east-2026-03"), outcomes[0].source.stem)
+    main_stem = (
+        next((o.source.stem for o in outcomes if o.source.stem.endswith("-en")), None)
+        if lang == "en"
+        else None
+    )
+    main_stem = main_stem or next(
+        (o.source.stem for o in outcomes if o.source.stem == "east-2026-03"), outcomes[0].source.stem
+    )
     out = Path(out_dir).resolve()
     click.echo("")
-    click.echo(settings.label("ui.demo_look", workbook=out / f"{main_stem}.kamxl.xlsx", summary=out / f"{main_stem}.summary.html",
-                              report=out / f"{main_stem}.report.json"))
+    click.echo(
+        settings.label(
+            "ui.demo_look",
+            workbook=out / f"{main_stem}.kamxl.xlsx",
+            summary=out / f"{main_stem}.summary.html",
+            report=out / f"{main_stem}.report.json",
+        )
+    )
     sys.exit(1 if any(o.errors for o in outcomes) else 0)
 
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the appraisal workbooks.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the appraisal workbooks.",
+)
 @click.option("--split", is_flag=True, help="One workbook per employee instead of one with a sheet each.")
 @click.option("--pdf", is_flag=True, help="Also print the workbooks to PDF (needs LibreOffice).")
 @with_common
@@ -277,25 +391,54 @@ def appraisal(path, out_dir, split, pdf, lang, config, debug):
                 click.echo(settings.label("appraisal.no_libreoffice"), err=True)
                 break
             except Exception as exc:  # LibreOffice failed on one file: say so, go on
-                click.echo(settings.label("appraisal.pdf_failed", name=p.name, detail=str(exc)[:200]), err=True)
+                click.echo(
+                    settings.label("appraisal.pdf_failed", name=p.name, detail=str(exc)[:200]), err=True
+                )
     errors = [e for e in outcome.employees if e["grade"] is None]
     if outcome.employees:
-        click.echo(settings.label("appraisal.employees_summary", count=len(outcome.employees), ok=len(outcome.employees) - len(errors),
-                                  errors=len(errors)))
+        click.echo(
+            settings.label(
+                "appraisal.employees_summary",
+                count=len(outcome.employees),
+                ok=len(outcome.employees) - len(errors),
+                errors=len(errors),
+            )
+        )
     for i in outcome.errors:
-        click.echo(f"  {settings.label('ui.error')} {(i.place + ' ') if i.place else ''}{i.message}", err=True)
+        click.echo(
+            f"  {settings.label('ui.error')} {(i.place + ' ') if i.place else ''}{i.message}", err=True
+        )
     sys.exit(1 if outcome.errors else 0)
 
 
 @main.command()
 @click.argument("inbox", type=click.Path(file_okay=False))
-@click.option("--out", "outbox", required=True, type=click.Path(file_okay=False), help="Folder for the outputs.")
-@click.option("--poll", type=click.FloatRange(0.1, 3600), metavar="SECONDS",
-              help="Look for new files this often instead of waiting for file events (network shares).")
-@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="Review date (default: the day each file is processed).")
-@click.option("--history", "history", type=click.Path(dir_okay=False), metavar="FILE",
-              help="The history database (default: kamxl-history.sqlite in the output folder).")
-@click.option("--no-history", is_flag=True, help="Do not file these reviews or compare them with earlier months.")
+@click.option(
+    "--out", "outbox", required=True, type=click.Path(file_okay=False), help="Folder for the outputs."
+)
+@click.option(
+    "--poll",
+    type=click.FloatRange(0.1, 3600),
+    metavar="SECONDS",
+    help="Look for new files this often instead of waiting for file events (network shares).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_as_of,
+    metavar="YYYY-MM-DD",
+    help="Review date (default: the day each file is processed).",
+)
+@click.option(
+    "--history",
+    "history",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="The history database (default: kamxl-history.sqlite in the output folder).",
+)
+@click.option(
+    "--no-history", is_flag=True, help="Do not file these reviews or compare them with earlier months."
+)
 @click.option("--region", help="File every review under this region.")
 @with_common
 def watch(inbox, outbox, poll, as_of, history, no_history, region, lang, config, debug):
@@ -322,6 +465,7 @@ def watch(inbox, outbox, poll, as_of, history, no_history, region, lang, config,
     def stop(signum, frame):
         watcher.stop.set()
         watcher.wake.set()
+
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     log(settings.label("ui.watch_started", inbox=Path(inbox).resolve(), outbox=out.resolve()))
@@ -347,23 +491,40 @@ def _print_outcomes(outcomes, settings) -> None:
         table.add_column(settings.label(f"ui.{key}"))
     for o in outcomes:
         errors = f"[bold red]{len(o.errors)}[/]" if o.errors else "0"
-        table.add_row(o.source.name, str(len(o.forms)), errors, str(len(o.warnings)), _outputs_text(o.outputs))
+        table.add_row(
+            o.source.name, str(len(o.forms)), errors, str(len(o.warnings)), _outputs_text(o.outputs)
+        )
     console.print(table)
     folders = sorted({str(p.parent) for o in outcomes for p in o.outputs})
     if folders:
         console.print(settings.label("ui.outputs_in", folder=", ".join(folders)))
     for o in outcomes:
         for i in o.errors:
-            console.print(f"  [bold red]{settings.label('ui.error')}[/] {o.source.name}{(' ' + i.place) if i.place else ''}: {i.message}")
+            console.print(
+                f"  [bold red]{settings.label('ui.error')}[/] {o.source.name}{(' ' + i.place) if i.place else ''}: {i.message}"
+            )
     all_issues = [i for o in outcomes for i in o.issues]
     from kamxl.issues import count
 
-    console.print(settings.label("ui.summary", files=len(outcomes), errors=count(all_issues, "error"), warnings=count(all_issues, "warning")))
+    console.print(
+        settings.label(
+            "ui.summary",
+            files=len(outcomes),
+            errors=count(all_issues, "error"),
+            warnings=count(all_issues, "warning"),
+        )
+    )
 
 
 @main.command()
 @click.argument("forms", nargs=-1)
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the blank forms into.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the blank forms into.",
+)
 @with_common
 def template(forms, out_dir, lang, config, debug):
     """Write blank forms (all ten, or the FORMS named) in the course's layout."""

@@ -64,10 +64,14 @@ class HistoryStore:
         return con
 
     def _create(self, con: sqlite3.Connection) -> None:
-        con.execute("PRAGMA journal_mode = WAL")  # readers never block the one writer; must be set outside a transaction
+        con.execute(
+            "PRAGMA journal_mode = WAL"
+        )  # readers never block the one writer; must be set outside a transaction
         con.execute("BEGIN IMMEDIATE")
         try:
-            if con.execute("PRAGMA user_version").fetchone()[0] == 0:  # another process may have created it meanwhile
+            if (
+                con.execute("PRAGMA user_version").fetchone()[0] == 0
+            ):  # another process may have created it meanwhile
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         con.execute(statement)
@@ -84,43 +88,75 @@ class HistoryStore:
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc) or attempt == self.retries:
                     raise
-                time.sleep(0.05 * 2 ** attempt)
+                time.sleep(0.05 * 2**attempt)
 
-    def save(self, region: str, period: str, opportunities: pd.DataFrame, totals: dict, source: str = "", as_of: str = "",
-             version: str = "") -> int:
+    def save(
+        self,
+        region: str,
+        period: str,
+        opportunities: pd.DataFrame,
+        totals: dict,
+        source: str = "",
+        as_of: str = "",
+        version: str = "",
+    ) -> int:
         """Store (or replace) the snapshot of (region, period); returns its content digest."""
-        rows = [tuple(_sql(v) for v in r) for r in opportunities.reindex(columns=OPPORTUNITY_COLUMNS).itertuples(index=False, name=None)]
+        rows = [
+            tuple(_sql(v) for v in r)
+            for r in opportunities.reindex(columns=OPPORTUNITY_COLUMNS).itertuples(index=False, name=None)
+        ]
         totals_json = json.dumps(totals, ensure_ascii=False, sort_keys=True)
-        digest = hashlib.sha256(json.dumps([region, period, source, as_of, totals_json, rows], ensure_ascii=False, default=str).encode()).hexdigest()[:16]
+        digest = hashlib.sha256(
+            json.dumps(
+                [region, period, source, as_of, totals_json, rows], ensure_ascii=False, default=str
+            ).encode()
+        ).hexdigest()[:16]
 
         def work():
             with closing(self._connect()) as con:
                 con.execute("BEGIN IMMEDIATE")
                 try:
-                    same = con.execute("SELECT 1 FROM snapshots WHERE region = ? AND period = ? AND digest = ?", (region, period, digest)).fetchone()
+                    same = con.execute(
+                        "SELECT 1 FROM snapshots WHERE region = ? AND period = ? AND digest = ?",
+                        (region, period, digest),
+                    ).fetchone()
                     if same:
                         con.execute("COMMIT")
                         return digest
                     con.execute("DELETE FROM snapshots WHERE region = ? AND period = ?", (region, period))
-                    cur = con.execute("INSERT INTO snapshots (region, period, source, as_of, kamxl_version, totals, digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                      (region, period, source, as_of, version, totals_json, digest))
+                    cur = con.execute(
+                        "INSERT INTO snapshots (region, period, source, as_of, kamxl_version, totals, digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (region, period, source, as_of, version, totals_json, digest),
+                    )
                     sid = cur.lastrowid
-                    con.executemany("INSERT INTO opportunities (snapshot_id, key, customer, project, owner, tier, class, status, amount, weighted_amount)"
-                                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(sid, *r) for r in rows])
+                    con.executemany(
+                        "INSERT INTO opportunities (snapshot_id, key, customer, project, owner, tier, class, status, amount, weighted_amount)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(sid, *r) for r in rows],
+                    )
                     con.execute("COMMIT")
                     return digest
                 except BaseException:
                     con.execute("ROLLBACK")
                     raise
+
         return self._retry(work)
 
     def snapshots(self, region: str, until: str | None = None) -> list[dict]:
         """(id, period, source, totals, digest) of a region's snapshots up to and including ``until``, oldest first."""
+
         def work():
             with closing(self._connect()) as con:
-                sql = "SELECT id, period, source, totals, digest FROM snapshots WHERE region = ?" + (" AND period <= ?" if until else "") + " ORDER BY period"
-                return [{"id": i, "period": p, "source": s, "totals": json.loads(t), "digest": d}
-                        for i, p, s, t, d in con.execute(sql, (region, until) if until else (region,))]
+                sql = (
+                    "SELECT id, period, source, totals, digest FROM snapshots WHERE region = ?"
+                    + (" AND period <= ?" if until else "")
+                    + " ORDER BY period"
+                )
+                return [
+                    {"id": i, "period": p, "source": s, "totals": json.loads(t), "digest": d}
+                    for i, p, s, t, d in con.execute(sql, (region, until) if until else (region,))
+                ]
+
         return self._retry(work)
 
     def earlier_digests(self, region: str, period: str) -> list[str]:
@@ -130,14 +166,19 @@ class HistoryStore:
     def opportunities(self, snapshot_id: int) -> pd.DataFrame:
         def work():
             with closing(self._connect()) as con:
-                cur = con.execute(f"SELECT {', '.join(OPPORTUNITY_COLUMNS)} FROM opportunities WHERE snapshot_id = ? ORDER BY rowid", (snapshot_id,))
+                cur = con.execute(
+                    f"SELECT {', '.join(OPPORTUNITY_COLUMNS)} FROM opportunities WHERE snapshot_id = ? ORDER BY rowid",
+                    (snapshot_id,),
+                )
                 return pd.DataFrame(cur.fetchall(), columns=OPPORTUNITY_COLUMNS)
+
         return self._retry(work)
 
     def regions(self) -> list[str]:
         def work():
             with closing(self._connect()) as con:
                 return [r for (r,) in con.execute("SELECT DISTINCT region FROM snapshots ORDER BY region")]
+
         return self._retry(work)
 
 
@@ -168,8 +209,12 @@ def snapshot_totals(results, period: str) -> dict:
         totals["health"], totals["health_rule"] = r.health
     if r.receivables is not None:
         s = r.receivables.summary
-        totals |= {"collection_rate": s.get("collection_rate"), "receivables_plan_to_date": s.get("plan_to_date"),
-                   "receivables_actual_to_date": s.get("actual_to_date"), "receivables_last_month": s.get("last_month")}
+        totals |= {
+            "collection_rate": s.get("collection_rate"),
+            "receivables_plan_to_date": s.get("plan_to_date"),
+            "receivables_actual_to_date": s.get("actual_to_date"),
+            "receivables_last_month": s.get("last_month"),
+        }
     if r.pnl is not None:
         months = r.pnl.months.set_index("month")
         month = _month_of(period) if _month_of(period) in months.index else r.pnl.summary.get("last_month")
@@ -196,14 +241,26 @@ def apply_history(results, store: HistoryStore, settings, region: str | None = N
     region, period = h.identify(r.titles, r.source.stem, r.calendar, r.customers, r.as_of, settings, region)
     earlier = [s for s in store.snapshots(region, period) if s["period"] < period]
     current = h.opportunities_of(r.customers)
-    info: dict = {"region": region, "period": period, "previous_period": earlier[-1]["period"] if earlier else None,
-                  "compared_with": [s["digest"] for s in earlier], "movement": None, "transitions": None, "conversion": None, "stuck": None}
+    info: dict = {
+        "region": region,
+        "period": period,
+        "previous_period": earlier[-1]["period"] if earlier else None,
+        "compared_with": [s["digest"] for s in earlier],
+        "movement": None,
+        "transitions": None,
+        "conversion": None,
+        "stuck": None,
+    }
     if r.customers is not None:
         months = int(settings.get("health.stuck_months"))
-        past = [store.opportunities(s["id"]) for s in earlier[-(months - 1):]] if months > 1 else []
+        past = [store.opportunities(s["id"]) for s in earlier[-(months - 1) :]] if months > 1 else []
         if earlier:
             moves = h.movement(past[-1] if past else store.opportunities(earlier[-1]["id"]), current)
-            info |= {"movement": moves, "transitions": h.transitions(moves), "conversion": h.conversion(moves)}
+            info |= {
+                "movement": moves,
+                "transitions": h.transitions(moves),
+                "conversion": h.conversion(moves),
+            }
         stuck_rows = h.stuck(past + [current], months)
         info["stuck"] = stuck_rows
         counts = r.funnel["count"].to_dict()
@@ -212,12 +269,17 @@ def apply_history(results, store: HistoryStore, settings, region: str | None = N
         if share is not None:
             r.health = funnel_health(counts, settings, stuck_share=share)
     # a workbook holding only some forms (a P&L alone) updates the figures it has and keeps the rest of the period's snapshot
-    totals, kept = snapshot_totals(r, period), [s for s in store.snapshots(region, period) if s["period"] == period]
+    totals, kept = (
+        snapshot_totals(r, period),
+        [s for s in store.snapshots(region, period) if s["period"] == period],
+    )
     if kept:
         totals = kept[-1]["totals"] | totals
         if r.customers is None:
             current = store.opportunities(kept[-1]["id"])
-    store.save(region, period, current, totals, source=r.source.name, as_of=r.as_of.isoformat(), version=__version__)
+    store.save(
+        region, period, current, totals, source=r.source.name, as_of=r.as_of.isoformat(), version=__version__
+    )
     series = [(s["period"], s["totals"]) for s in store.snapshots(region, period)]
     info["trends"] = h.trends(series)
     r.history = info

@@ -26,7 +26,7 @@ class Outcome:
     issues: list[Issue] = field(default_factory=list)
     forms: list[str] = field(default_factory=list)
     results: object | None = None
-    filed: tuple | None = None   # (region, period, digests compared with) when a history was used
+    filed: tuple | None = None  # (region, period, digests compared with) when a history was used
     seconds: float = 0.0
 
     @property
@@ -51,7 +51,9 @@ def _summary_writer(results, out_dir: Path, stem: str, settings: Settings) -> tu
     return write_summary(results, out_dir, stem, settings)
 
 
-def _appraisal_writer(results, out_dir: Path, stem: str, settings: Settings) -> tuple[list[Path], list[Issue]]:
+def _appraisal_writer(
+    results, out_dir: Path, stem: str, settings: Settings
+) -> tuple[list[Path], list[Issue]]:
     from kamxl.appraisal import write_appraisal
 
     indicators, employees = results.appraisal
@@ -69,7 +71,9 @@ def _apply_history(results, path: Path, settings: Settings, region: str | None, 
 
     from kamxl.history import HistoryError, HistoryStore, apply_history
 
-    store = HistoryStore(path, retries=settings.get("history.busy_retries"), timeout=settings.get("history.busy_timeout_s"))
+    store = HistoryStore(
+        path, retries=settings.get("history.busy_retries"), timeout=settings.get("history.busy_timeout_s")
+    )
     try:
         apply_history(results, store, settings, region)
     except (sqlite3.Error, HistoryError, OSError) as exc:
@@ -78,12 +82,27 @@ def _apply_history(results, path: Path, settings: Settings, region: str | None, 
         results.issues.append(settings.issue("history_failed", path=str(path), detail=str(exc)[:200]))
         return
     h = results.history
-    previous = settings.label("ui.compared_with", period=h["previous_period"]) if h["previous_period"] else settings.label("ui.first_snapshot")
-    results.issues.append(settings.issue("history_filed", region=h["region"], period=h["period"], previous=previous))
+    previous = (
+        settings.label("ui.compared_with", period=h["previous_period"])
+        if h["previous_period"]
+        else settings.label("ui.first_snapshot")
+    )
+    results.issues.append(
+        settings.issue("history_filed", region=h["region"], period=h["period"], previous=previous)
+    )
 
 
-def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt.date | None = None, strict: bool = False,
-            history: str | Path | None = None, region: str | None = None, stem: str | None = None, link: Path | None = None) -> Outcome:
+def process(
+    path: str | Path,
+    out_dir: str | Path,
+    settings: Settings,
+    as_of: dt.date | None = None,
+    strict: bool = False,
+    history: str | Path | None = None,
+    region: str | None = None,
+    stem: str | None = None,
+    link: Path | None = None,
+) -> Outcome:
     """Read, calculate and write the outputs of one workbook into ``out_dir``.
 
     With ``history`` (a SQLite file), the workbook's snapshot is filed there
@@ -116,7 +135,9 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
     except Exception as exc:
         if strict:
             raise
-        outcome.issues.append(settings.issue("unexpected_error", name=path.name, detail=f"{type(exc).__name__}: {exc}"[:200]))
+        outcome.issues.append(
+            settings.issue("unexpected_error", name=path.name, detail=f"{type(exc).__name__}: {exc}"[:200])
+        )
         report = unreadable_report(path, as_of, outcome.issues)
         results = None
     outcome.results = results
@@ -127,7 +148,11 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
     try:
         if results is not None:
             # an HR export and nothing else: its appraisal forms are the output (kamxl watch gets them too)
-            writers = [_appraisal_writer] if set(results.forms) == {"appraisal"} and results.appraisal is not None else WRITERS
+            writers = (
+                [_appraisal_writer]
+                if set(results.forms) == {"appraisal"} and results.appraisal is not None
+                else WRITERS
+            )
             for writer in writers:
                 try:
                     written, issues = writer(results, out_dir, stem, settings)
@@ -136,7 +161,16 @@ def process(path: str | Path, out_dir: str | Path, settings: Settings, as_of: dt
                 except Exception as exc:  # a bug in one writer must not cost the other outputs
                     if strict:
                         raise
-                    written, issues = [], [settings.issue("unexpected_error", name=path.name, detail=f"{type(exc).__name__}: {exc}"[:200])]
+                    written, issues = (
+                        [],
+                        [
+                            settings.issue(
+                                "unexpected_error",
+                                name=path.name,
+                                detail=f"{type(exc).__name__}: {exc}"[:200],
+                            )
+                        ],
+                    )
                 outcome.outputs += written
                 if issues:
                     results.issues += issues

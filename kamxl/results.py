@@ -29,23 +29,23 @@ class Results:
     sheets: list[SheetInfo] = field(default_factory=list)
     forms: dict[str, list[str]] = field(default_factory=dict)  # form -> its sheets
     customers: pd.DataFrame | None = None
-    funnel: pd.DataFrame | None = None          # class: count, amount, weighted
-    health: tuple[str, str] | None = None       # (grade, rule)
-    groups: pd.DataFrame | None = None          # time per priority group vs guideline
+    funnel: pd.DataFrame | None = None  # class: count, amount, weighted
+    health: tuple[str, str] | None = None  # (grade, rule)
+    groups: pd.DataFrame | None = None  # time per priority group vs guideline
     receivables: Any = None
     pnl: Any = None
     activities: Any = None
     time: tuple[pd.DataFrame, dict] | None = None
-    todo: pd.DataFrame | None = None            # the to-do rows the time matrix was computed from
+    todo: pd.DataFrame | None = None  # the to-do rows the time matrix was computed from
     weekly: tuple[pd.DataFrame, pd.DataFrame] | None = None
     monthly: pd.DataFrame | None = None
     goals: pd.DataFrame | None = None
     calendar: dict | None = None
     appraisal: tuple[pd.DataFrame, pd.DataFrame] | None = None
-    contribution: dict | None = None            # "customers"/"products": (ranked table, summary)
+    contribution: dict | None = None  # "customers"/"products": (ranked table, summary)
     titles: list[str] = field(default_factory=list)  # the recognised sheets' titles (region, period)
-    history: dict | None = None                 # set by kamxl.history's apply_history: movement, stuck, trends
-    link: Path | None = None                    # where the input will be (watch moves it to done/): issue links point there
+    history: dict | None = None  # set by kamxl.history's apply_history: movement, stuck, trends
+    link: Path | None = None  # where the input will be (watch moves it to done/): issue links point there
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -73,10 +73,19 @@ class _Input:
         return self.wb.table(form) is not None
 
 
-def build_results(wb: WorkbookData, settings: Settings, as_of: dt.date | None = None, strict: bool = False) -> Results:
+def build_results(
+    wb: WorkbookData, settings: Settings, as_of: dt.date | None = None, strict: bool = False
+) -> Results:
     """Every calculation of METHOD §1–§7 and §9 that the workbook's forms allow."""
     as_of = as_of or dt.date.today()
-    r = Results(wb.path, as_of, wb.kind, list(wb.sheets), {f: [s.sheet for s in sheets] for f, sheets in wb.forms.items()}, issues=list(wb.issues))
+    r = Results(
+        wb.path,
+        as_of,
+        wb.kind,
+        list(wb.sheets),
+        {f: [s.sheet for s in sheets] for f, sheets in wb.forms.items()},
+        issues=list(wb.issues),
+    )
     r.titles = [t for sheets in wb.forms.values() for s in sheets if (t := s.meta.get("title"))]
     src = _Input(wb, as_of, {form: CellMap.of(sheets) for form, sheets in wb.forms.items()})
     for form, step in STEPS:
@@ -85,9 +94,20 @@ def build_results(wb: WorkbookData, settings: Settings, as_of: dt.date | None = 
         except Exception as exc:  # a bug in one form's step must not cost the others their results
             if strict:
                 raise
-            r.issues.append(settings.issue("calculation_failed", None, None, form=settings.form_name(form), detail=f"{type(exc).__name__}: {exc}"[:200]))
-    r.issues = cap(r.issues, settings.get("limits.max_cell_issues"),
-                   lambda sheet, code, n: settings.issue("more_cell_issues", sheet, count=n, kind=code))
+            r.issues.append(
+                settings.issue(
+                    "calculation_failed",
+                    None,
+                    None,
+                    form=settings.form_name(form),
+                    detail=f"{type(exc).__name__}: {exc}"[:200],
+                )
+            )
+    r.issues = cap(
+        r.issues,
+        settings.get("limits.max_cell_issues"),
+        lambda sheet, code, n: settings.issue("more_cell_issues", sheet, count=n, kind=code),
+    )
     return r
 
 
@@ -99,7 +119,9 @@ def _customers(r: Results, src: _Input, settings: Settings) -> None:
 
     scored, issues = score_axes(src.table("customers"), settings, src.cells["customers"])
     r.issues += issues
-    opps, issues = classify_opportunities(assign_tiers(scored, settings), settings, src.as_of, src.cells["customers"])
+    opps, issues = classify_opportunities(
+        assign_tiers(scored, settings), settings, src.as_of, src.cells["customers"]
+    )
     r.issues += issues
     r.customers = assign_priorities(opps, settings)
     r.funnel = funnel_counts(r.customers)
@@ -111,8 +133,15 @@ def _receivables(r: Results, src: _Input, settings: Settings) -> None:
         return
     from kamxl.calc.receivables import collect
 
-    r.receivables, issues = collect(src.table("receivables"), src.table("receivables", "months"), settings, src.as_of,
-                                    src.table("receivables", "totals"), src.table("receivables", "total_months"), src.cells["receivables"])
+    r.receivables, issues = collect(
+        src.table("receivables"),
+        src.table("receivables", "months"),
+        settings,
+        src.as_of,
+        src.table("receivables", "totals"),
+        src.table("receivables", "total_months"),
+        src.cells["receivables"],
+    )
     r.issues += issues
 
 
@@ -130,7 +159,13 @@ def _activities(r: Results, src: _Input, settings: Settings) -> None:
         return
     from kamxl.calc.activities import plan_activities
 
-    r.activities, issues = plan_activities(src.table("activities"), src.table("activities", "months"), settings, src.table("pnl"), src.cells["activities"])
+    r.activities, issues = plan_activities(
+        src.table("activities"),
+        src.table("activities", "months"),
+        settings,
+        src.table("pnl"),
+        src.cells["activities"],
+    )
     r.issues += issues
 
 
@@ -153,10 +188,16 @@ def _groups(r: Results, src: _Input, settings: Settings) -> None:
 
     log = src.table("worklog")
     if log is not None and not log.empty:
-        entries, source = pd.DataFrame({"text": log["customer"].fillna(log["activity"]), "hours": log["hours"]}), "worklog"
+        entries, source = (
+            pd.DataFrame({"text": log["customer"].fillna(log["activity"]), "hours": log["hours"]}),
+            "worklog",
+        )
     else:
         todo = src.table("todo")
-        entries, source = pd.DataFrame({"text": todo["related"].fillna(todo["task"]), "hours": todo["hours"]}), "todo"
+        entries, source = (
+            pd.DataFrame({"text": todo["related"].fillna(todo["task"]), "hours": todo["hours"]}),
+            "todo",
+        )
     r.groups = time_by_group(entries, r.customers, settings)
     r.groups.attrs["source"] = source
 
@@ -184,11 +225,26 @@ def _calendar(r: Results, src: _Input, settings: Settings) -> None:
     if not any(f in wb.forms for f in ("calendar", "activities", "todo")) and r.customers is None:
         return
     meta = wb.forms["calendar"][0].meta if "calendar" in wb.forms else {}
-    year, month = (meta.get("year"), meta.get("month")) if meta.get("month") else (src.as_of.year, src.as_of.month)
-    events = gather_events(year, month, src.table("calendar"), r.activities.rows if r.activities else None, src.table("todo"), r.customers)
+    year, month = (
+        (meta.get("year"), meta.get("month")) if meta.get("month") else (src.as_of.year, src.as_of.month)
+    )
+    events = gather_events(
+        year,
+        month,
+        src.table("calendar"),
+        r.activities.rows if r.activities else None,
+        src.table("todo"),
+        r.customers,
+    )
     if events.empty and "calendar" not in wb.forms:
         return
-    r.calendar = {"year": year, "month": month, "events": events, "key_events": meta.get("key_events", []), "notes": meta.get("notes", [])}
+    r.calendar = {
+        "year": year,
+        "month": month,
+        "events": events,
+        "key_events": meta.get("key_events", []),
+        "notes": meta.get("notes", []),
+    }
 
 
 def _appraisal(r: Results, src: _Input, settings: Settings) -> None:
@@ -213,7 +269,14 @@ def _contribution(r: Results, src: _Input, settings: Settings) -> None:
 # (form named in a calculation_failed issue, step), in dependency order:
 # activities need the P&L; time per group needs the customers; the calendar needs both.
 STEPS: list[tuple[str, Callable[[Results, _Input, Settings], None]]] = [
-    ("customers", _customers), ("receivables", _receivables), ("pnl", _pnl), ("activities", _activities), ("todo", _todo),
-    ("worklog", _groups), ("weekly", _plans), ("calendar", _calendar), ("appraisal", _appraisal),
+    ("customers", _customers),
+    ("receivables", _receivables),
+    ("pnl", _pnl),
+    ("activities", _activities),
+    ("todo", _todo),
+    ("worklog", _groups),
+    ("weekly", _plans),
+    ("calendar", _calendar),
+    ("appraisal", _appraisal),
     ("customers", _contribution),
 ]

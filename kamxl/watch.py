@@ -36,7 +36,14 @@ from kamxl.config import Settings
 from kamxl.process import Outcome
 
 WORK = ".kamxl-work"
-OUTPUT_SUFFIXES = (".kamxl.xlsx", ".report.json", ".summary.md", ".summary.html", ".appraisal.xlsx", ".appraisal.json")
+OUTPUT_SUFFIXES = (
+    ".kamxl.xlsx",
+    ".report.json",
+    ".summary.md",
+    ".summary.html",
+    ".appraisal.xlsx",
+    ".appraisal.json",
+)
 INCOMPLETE_CODES = ("corrupt_file", "empty_file", "file_not_found")
 
 
@@ -44,8 +51,11 @@ def ignored(path: Path) -> bool:
     """Lock files of Excel, WPS and LibreOffice, hidden and temporary files: left where they are."""
     name = path.name
     low = name.lower()
-    return (name.startswith(("~$", ".~lock.", ".", "~")) or low.endswith((".tmp", ".temp", ".part", ".crdownload", ".download", "#"))
-            or low in ("thumbs.db", "desktop.ini"))
+    return (
+        name.startswith(("~$", ".~lock.", ".", "~"))
+        or low.endswith((".tmp", ".temp", ".part", ".crdownload", ".download", "#"))
+        or low in ("thumbs.db", "desktop.ini")
+    )
 
 
 def unique_name(folder: Path, name: str, taken: set[str] = frozenset()) -> str:
@@ -130,8 +140,10 @@ class Watcher:
             entries = list(os.scandir(self.inbox))
         except FileNotFoundError:
             return []
-        return sorted((Path(e.path) for e in entries if e.is_file(follow_symlinks=False) and not ignored(Path(e.name))),
-                      key=lambda p: (p.stat().st_mtime_ns if p.exists() else 0, p.name))
+        return sorted(
+            (Path(e.path) for e in entries if e.is_file(follow_symlinks=False) and not ignored(Path(e.name))),
+            key=lambda p: (p.stat().st_mtime_ns if p.exists() else 0, p.name),
+        )
 
     def scan(self) -> None:
         """Process every file in INBOX that has stopped changing."""
@@ -169,7 +181,9 @@ class Watcher:
         try:
             open_container(path, self.settings)
         except Refused as exc:
-            return exc.issue.code in INCOMPLETE_CODES and time.time() - st.st_mtime < self.settings.get("watch.grace_seconds")
+            return exc.issue.code in INCOMPLETE_CODES and time.time() - st.st_mtime < self.settings.get(
+                "watch.grace_seconds"
+            )
         except OSError:
             return True
         return False
@@ -185,7 +199,9 @@ class Watcher:
         folder = self.work / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         folder.mkdir(parents=True)
         stem = self._free_stem(_split(path.name)[0])
-        (folder / "claim.json").write_text(json.dumps({"name": path.name, "stem": stem}, ensure_ascii=False), "utf-8")
+        (folder / "claim.json").write_text(
+            json.dumps({"name": path.name, "stem": stem}, ensure_ascii=False), "utf-8"
+        )
         try:
             os.replace(path, folder / path.name)
         except FileNotFoundError:  # taken away meanwhile
@@ -202,7 +218,9 @@ class Watcher:
             except (OSError, ValueError, KeyError):
                 continue
         n, candidate = 1, stem
-        while candidate in reserved or any((self.outbox / f"{candidate}{s}").exists() for s in OUTPUT_SUFFIXES):
+        while candidate in reserved or any(
+            (self.outbox / f"{candidate}{s}").exists() for s in OUTPUT_SUFFIXES
+        ):
             n += 1
             candidate = f"{stem}-{n}"
         return candidate
@@ -222,20 +240,38 @@ class Watcher:
             source = inputs[0]
         started = time.perf_counter()
         done_name = unique_name(self.done, claim["name"])
-        status, outcome, reason = self.worker.run(source, self.outbox, claim["stem"], self.as_of, self.history, self.region,
-                                                  self.done / done_name)
+        status, outcome, reason = self.worker.run(
+            source, self.outbox, claim["stem"], self.as_of, self.history, self.region, self.done / done_name
+        )
         seconds = time.perf_counter() - started
-        workbook = next((p for p in (self.outbox / f"{claim['stem']}.kamxl.xlsx", self.outbox / f"{claim['stem']}.appraisal.xlsx")
-                         if outcome is not None and p in outcome.outputs), None)
+        workbook = next(
+            (
+                p
+                for p in (
+                    self.outbox / f"{claim['stem']}.kamxl.xlsx",
+                    self.outbox / f"{claim['stem']}.appraisal.xlsx",
+                )
+                if outcome is not None and p in outcome.outputs
+            ),
+            None,
+        )
         if status == "ok" and workbook is not None and workbook.exists():
             os.replace(source, self.done / done_name)
             self.log(self._line(claim["name"], "done", seconds, outcome, workbook))
         else:
             if reason is None:
-                reason = " ".join(i.message for i in (outcome.errors if outcome else [])[:2]) or self.settings.label("ui.watch_no_forms")
+                reason = " ".join(
+                    i.message for i in (outcome.errors if outcome else [])[:2]
+                ) or self.settings.label("ui.watch_no_forms")
             report = self.outbox / f"{claim['stem']}.report.json"
-            failed_name = unique_name(self.failed, claim["name"], {p.name[: -len(".error.txt")] for p in self.failed.glob("*.error.txt")})
-            text = reason + ("\n" + self.settings.label("ui.watch_report_at", path=report) if report.exists() else "")
+            failed_name = unique_name(
+                self.failed,
+                claim["name"],
+                {p.name[: -len(".error.txt")] for p in self.failed.glob("*.error.txt")},
+            )
+            text = reason + (
+                "\n" + self.settings.label("ui.watch_report_at", path=report) if report.exists() else ""
+            )
             _write_atomic(self.failed / f"{failed_name}.error.txt", text + "\n")
             os.replace(source, self.failed / failed_name)
             self.log(self._line(claim["name"], "failed", seconds, outcome, self.failed / failed_name, reason))
@@ -246,7 +282,15 @@ class Watcher:
         for folder in sorted(p for p in self.work.iterdir() if p.is_dir()):
             self.finish(folder)
 
-    def _line(self, name: str, state: str, seconds: float, outcome: Outcome | None, where: Path, reason: str | None = None) -> str:
+    def _line(
+        self,
+        name: str,
+        state: str,
+        seconds: float,
+        outcome: Outcome | None,
+        where: Path,
+        reason: str | None = None,
+    ) -> str:
         s = self.settings
         counts = ""
         if outcome is not None:
@@ -269,12 +313,16 @@ class _Worker:
 
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child, self.settings, int(self.settings.get("watch.memory_mb"))), daemon=True)
+        self.proc = ctx.Process(
+            target=_serve, args=(child, self.settings, int(self.settings.get("watch.memory_mb"))), daemon=True
+        )
         self.proc.start()
         child.close()
         self.conn = parent
 
-    def run(self, source: Path, outbox: Path, stem: str, as_of, history, region, link) -> tuple[str, Outcome | None, str | None]:
+    def run(
+        self, source: Path, outbox: Path, stem: str, as_of, history, region, link
+    ) -> tuple[str, Outcome | None, str | None]:
         """("ok", outcome, None), or ("failed", outcome or None, reason) when it crashed, ran out of memory or took too long."""
         if self.proc is None or not self.proc.is_alive():
             self._start()
@@ -290,10 +338,18 @@ class _Worker:
                 self.proc.join(5)
             code = self.proc.exitcode if self.proc else None
             self._kill()
-            return "failed", None, self.settings.label("ui.watch_crashed", code=code, mb=self.settings.get("watch.memory_mb"))
+            return (
+                "failed",
+                None,
+                self.settings.label("ui.watch_crashed", code=code, mb=self.settings.get("watch.memory_mb")),
+            )
         if status == "memory":
             self._kill()
-            return "failed", None, self.settings.label("ui.watch_memory", mb=self.settings.get("watch.memory_mb"))
+            return (
+                "failed",
+                None,
+                self.settings.label("ui.watch_memory", mb=self.settings.get("watch.memory_mb")),
+            )
         if status == "error":
             return "failed", None, self.settings.label("ui.watch_error", detail=payload)
         return "ok", payload, None
@@ -317,7 +373,11 @@ class _Worker:
 def _serve(conn, settings: Settings, memory_mb: int) -> None:
     """The worker: cap its memory, leave Ctrl-C to the watcher (which stops after the current file), process files."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # BLAS thread pools reserve address space per core
+    for var in (
+        "OPENBLAS_NUM_THREADS",
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+    ):  # BLAS thread pools reserve address space per core
         os.environ.setdefault(var, "1")
     try:
         import resource
@@ -335,13 +395,21 @@ def _serve(conn, settings: Settings, memory_mb: int) -> None:
             return
         source, outbox, stem, as_of, history, region, link = job
         try:
-            from kamxl.process import process  # inside the guard: under a small cap even the imports may not fit
+            from kamxl.process import (
+                process,
+            )  # inside the guard: under a small cap even the imports may not fit
 
-            outcome = process(source, outbox, settings, as_of, history=history, region=region, stem=stem, link=link)
+            outcome = process(
+                source, outbox, settings, as_of, history=history, region=region, stem=stem, link=link
+            )
             outcome.results = None
             conn.send(("ok", outcome))
-        except Exception as exc:  # process() turns bad files into issues; this is a bug (or the cap), told as such
-            conn.send(("memory", None) if _out_of_memory(exc) else ("error", f"{type(exc).__name__}: {exc}"[:200]))
+        except (
+            Exception
+        ) as exc:  # process() turns bad files into issues; this is a bug (or the cap), told as such
+            conn.send(
+                ("memory", None) if _out_of_memory(exc) else ("error", f"{type(exc).__name__}: {exc}"[:200])
+            )
 
 
 def _out_of_memory(exc: BaseException) -> bool:
@@ -349,7 +417,9 @@ def _out_of_memory(exc: BaseException) -> bool:
     if isinstance(exc, MemoryError):
         return True
     text = str(exc).lower()
-    return isinstance(exc, (ImportError, OSError)) and ("failed to map" in text or "cannot allocate memory" in text)
+    return isinstance(exc, (ImportError, OSError)) and (
+        "failed to map" in text or "cannot allocate memory" in text
+    )
 
 
 def _write_atomic(target: Path, text: str) -> None:

@@ -16,27 +16,170 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 HERE = Path(__file__).resolve().parent
-MONTHS_ZH = ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"]
+MONTHS_ZH = [
+    "一月",
+    "二月",
+    "三月",
+    "四月",
+    "五月",
+    "六月",
+    "七月",
+    "八月",
+    "九月",
+    "十月",
+    "十一月",
+    "十二月",
+]
 MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 # customer, owner, industry, project, attractiveness factors (profit, volume, growth, strategic, referrals) or None,
 # direct (attractiveness, advantage), advantage factors (product, people, service, influence) or None,
 # per month (Jan, Feb, Mar): (order size, likelihood) or None when not in the funnel that month, amount
 CUSTOMERS = [
-    ("朗通", "王伟", "通信", "二期扩容", (5, 4, 4, 5, 4), None, (4, 4, 3, 4), [("重要", "考核期内"), ("重要", "本月内"), ("超额", "本月内")], 320000),
-    ("泰岳", "王伟", "软件", "运维外包", (4, 4, 3, 4, 3), None, (3, 2, 3, 2), [("部分", "更长期"), ("重要", "考核期内"), ("重要", "考核期内")], 150000),
-    ("万星", "李娜", "制造", "产线改造", None, (4.5, 2.5), None, [("部分", "有意向"), ("部分", "有意向"), ("部分", "有意向")], 90000),
-    ("华信", "李娜", "金融", "数据中心", None, (3.8, 4.1), None, [("超额", "考核期内"), ("超额", "本月内"), ("超额", "本月内")], 500000),
-    ("远航", "张强", "物流", "调度系统", None, (2.2, 3.5), None, [("微小", "有意向"), ("微小", "有意向"), ("微小", "有意向")], 30000),
-    ("金桥", "张强", "建筑", "工地监控", (2, 3, 2, 2, 3), None, (4, 3, 4, 4), [("部分", "考核期内"), ("部分", "考核期内"), ("重要", "本月内")], 110000),
-    ("瑞丰", "王伟", "零售", "门店终端", None, (2.5, 2.0), None, [("微小", "更长期"), ("微小", "更长期"), ("微小", "有意向")], 20000),
-    ("新源", "李娜", "能源", "能耗监测", None, (4.0, 3.2), None, [None, ("部分", "更长期"), ("重要", "考核期内")], 180000),
-    ("恒通", "张强", "交通", "票务平台", None, (3.3, 2.8), None, [("部分", "更长期"), ("部分", "更长期"), ("部分", "更长期")], 80000),
-    ("博雅", "王伟", "教育", "智慧校园", None, (3.6, 3.9), None, [("重要", "本月内"), ("重要", "本月内"), None], 210000),
-    ("天成", "李娜", "医疗", "影像归档", (4, 3, 5, 4, 4), None, (2, 3, 2, 3), [("重要", "更长期"), ("重要", "考核期内"), ("重要", "考核期内")], 260000),
-    ("宏达", "张强", "化工", "安全巡检", None, (1.8, 1.5), None, [("微小", "有意向"), ("部分", "有意向"), ("部分", "更长期")], 40000),
+    (
+        "朗通",
+        "王伟",
+        "通信",
+        "二期扩容",
+        (5, 4, 4, 5, 4),
+        None,
+        (4, 4, 3, 4),
+        [("重要", "考核期内"), ("重要", "本月内"), ("超额", "本月内")],
+        320000,
+    ),
+    (
+        "泰岳",
+        "王伟",
+        "软件",
+        "运维外包",
+        (4, 4, 3, 4, 3),
+        None,
+        (3, 2, 3, 2),
+        [("部分", "更长期"), ("重要", "考核期内"), ("重要", "考核期内")],
+        150000,
+    ),
+    (
+        "万星",
+        "李娜",
+        "制造",
+        "产线改造",
+        None,
+        (4.5, 2.5),
+        None,
+        [("部分", "有意向"), ("部分", "有意向"), ("部分", "有意向")],
+        90000,
+    ),
+    (
+        "华信",
+        "李娜",
+        "金融",
+        "数据中心",
+        None,
+        (3.8, 4.1),
+        None,
+        [("超额", "考核期内"), ("超额", "本月内"), ("超额", "本月内")],
+        500000,
+    ),
+    (
+        "远航",
+        "张强",
+        "物流",
+        "调度系统",
+        None,
+        (2.2, 3.5),
+        None,
+        [("微小", "有意向"), ("微小", "有意向"), ("微小", "有意向")],
+        30000,
+    ),
+    (
+        "金桥",
+        "张强",
+        "建筑",
+        "工地监控",
+        (2, 3, 2, 2, 3),
+        None,
+        (4, 3, 4, 4),
+        [("部分", "考核期内"), ("部分", "考核期内"), ("重要", "本月内")],
+        110000,
+    ),
+    (
+        "瑞丰",
+        "王伟",
+        "零售",
+        "门店终端",
+        None,
+        (2.5, 2.0),
+        None,
+        [("微小", "更长期"), ("微小", "更长期"), ("微小", "有意向")],
+        20000,
+    ),
+    (
+        "新源",
+        "李娜",
+        "能源",
+        "能耗监测",
+        None,
+        (4.0, 3.2),
+        None,
+        [None, ("部分", "更长期"), ("重要", "考核期内")],
+        180000,
+    ),
+    (
+        "恒通",
+        "张强",
+        "交通",
+        "票务平台",
+        None,
+        (3.3, 2.8),
+        None,
+        [("部分", "更长期"), ("部分", "更长期"), ("部分", "更长期")],
+        80000,
+    ),
+    (
+        "博雅",
+        "王伟",
+        "教育",
+        "智慧校园",
+        None,
+        (3.6, 3.9),
+        None,
+        [("重要", "本月内"), ("重要", "本月内"), None],
+        210000,
+    ),
+    (
+        "天成",
+        "李娜",
+        "医疗",
+        "影像归档",
+        (4, 3, 5, 4, 4),
+        None,
+        (2, 3, 2, 3),
+        [("重要", "更长期"), ("重要", "考核期内"), ("重要", "考核期内")],
+        260000,
+    ),
+    (
+        "宏达",
+        "张强",
+        "化工",
+        "安全巡检",
+        None,
+        (1.8, 1.5),
+        None,
+        [("微小", "有意向"), ("部分", "有意向"), ("部分", "更长期")],
+        40000,
+    ),
     ("益民", "王伟", "政务", "热线系统", None, (3.1, 3.0), None, [None, None, ("部分", "有意向")], 60000),
-    ("海川", "李娜", "港口", "堆场管理", None, (2.9, 3.4), None, [("重要", "考核期内"), ("超额", "考核期内"), ("超额", "本月内")], 420000),
+    (
+        "海川",
+        "李娜",
+        "港口",
+        "堆场管理",
+        None,
+        (2.9, 3.4),
+        None,
+        [("重要", "考核期内"), ("超额", "考核期内"), ("超额", "本月内")],
+        420000,
+    ),
 ]
 
 # customer, product, qty, total owed, monthly plan (12), actuals to date (Jan..Mar)
@@ -58,8 +201,11 @@ RECEIVABLES = [
 PNL_LINES = {"revenue": ["产品A", "产品B"], "expense": ["区域广告", "人员工资", "业务往来"]}
 PNL_PLAN = {"产品A": 420000, "产品B": 180000, "区域广告": 30000, "人员工资": 150000, "业务往来": 25000}
 PNL_ACTUAL = {  # Jan..Mar
-    "产品A": [410000, 432000, 445000], "产品B": [175000, 166000, 190000],
-    "区域广告": [26000, 34000, 31000], "人员工资": [150000, 150000, 152000], "业务往来": [22000, 27000, 24000],
+    "产品A": [410000, 432000, 445000],
+    "产品B": [175000, 166000, 190000],
+    "区域广告": [26000, 34000, 31000],
+    "人员工资": [150000, 150000, 152000],
+    "业务往来": [22000, 27000, 24000],
 }
 
 
@@ -67,12 +213,16 @@ class Book:
     """An xlsxwriter workbook with the formats people use in these forms."""
 
     def __init__(self, path: Path, title: str):
-        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+        self.wb = xlsxwriter.Workbook(
+            str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        )
         self.wb.set_properties({"title": title, "author": "华东区 王伟", "created": dt.datetime(2026, 3, 1)})
         base = {"font_name": "Microsoft YaHei", "font_size": 10, "valign": "vcenter"}
         f = self.wb.add_format
         self.title = f(base | {"bold": True, "font_size": 14})
-        self.head = f(base | {"bold": True, "bg_color": "#DCE6F1", "border": 1, "align": "center", "text_wrap": True})
+        self.head = f(
+            base | {"bold": True, "bg_color": "#DCE6F1", "border": 1, "align": "center", "text_wrap": True}
+        )
         self.text = f(base | {"border": 1})
         self.money = f(base | {"border": 1, "num_format": "#,##0"})
         self.num = f(base | {"border": 1, "num_format": "0.0"})
@@ -99,8 +249,18 @@ class Book:
         else:
             ws.write_number(r, c, v, fmt or self.money)
 
-    def flat(self, ws, title: str, headers: list[str], rows: list[list], fmts: dict[int, object] | None = None, totals: tuple[int, ...] = (),
-             total_label: str = "合计", note: str | None = None, widths: dict[int, int] | None = None):
+    def flat(
+        self,
+        ws,
+        title: str,
+        headers: list[str],
+        rows: list[list],
+        fmts: dict[int, object] | None = None,
+        totals: tuple[int, ...] = (),
+        total_label: str = "合计",
+        note: str | None = None,
+        widths: dict[int, int] | None = None,
+    ):
         ws.write_string(0, 0, title, self.title)
         for c, h in enumerate(headers):
             ws.write_string(2, c, h, self.head)
@@ -132,13 +292,59 @@ def _class_label(size: str, likely: str) -> tuple[str, str]:
 def customers_sheet(b: Book, month: int, name="客户价值评估", english=False):
     ws = b.sheet(name)
     if english:
-        headers = ["Customer", "Owner", "Industry", "Project", "Profit contribution", "Purchase volume", "Growth", "Strategic high ground",
-                   "Referrals", "Attractiveness", "Product", "People", "Service", "Influence", "Our advantage", "Order size", "Likelihood", "Amount", "Status"]
+        headers = [
+            "Customer",
+            "Owner",
+            "Industry",
+            "Project",
+            "Profit contribution",
+            "Purchase volume",
+            "Growth",
+            "Strategic high ground",
+            "Referrals",
+            "Attractiveness",
+            "Product",
+            "People",
+            "Service",
+            "Influence",
+            "Our advantage",
+            "Order size",
+            "Likelihood",
+            "Amount",
+            "Status",
+        ]
     else:
-        headers = ["客户", "负责人", "行业", "项目", "利润贡献", "采购量", "成长性", "战略制高点", "转介绍", "客户吸引力", "产品", "人员", "服务", "影响力",
-                   "我们的优势", "订单量", "成交可能性", "项目金额", "状态"]
-    to_en = {"超额": "Over-target", "重要": "Major", "部分": "Partial", "微小": "Minor", "本月内": "This month", "考核期内": "This period",
-             "更长期": "Later", "有意向": "Intent"}
+        headers = [
+            "客户",
+            "负责人",
+            "行业",
+            "项目",
+            "利润贡献",
+            "采购量",
+            "成长性",
+            "战略制高点",
+            "转介绍",
+            "客户吸引力",
+            "产品",
+            "人员",
+            "服务",
+            "影响力",
+            "我们的优势",
+            "订单量",
+            "成交可能性",
+            "项目金额",
+            "状态",
+        ]
+    to_en = {
+        "超额": "Over-target",
+        "重要": "Major",
+        "部分": "Partial",
+        "微小": "Minor",
+        "本月内": "This month",
+        "考核期内": "This period",
+        "更长期": "Later",
+        "有意向": "Intent",
+    }
     rows = []
     for cust, owner, industry, project, attr_f, direct, adv_f, funnel, amount in CUSTOMERS:
         stage = funnel[month - 1]
@@ -152,20 +358,46 @@ def customers_sheet(b: Book, month: int, name="客户价值评估", english=Fals
         size, likely = stage
         attr = list(attr_f) if attr_f else [None] * 5
         adv = list(adv_f) if adv_f else [None] * 4
-        row = [cust, owner, industry, project, *attr, direct[0] if direct else None, *adv, direct[1] if direct else None,
-               to_en[size] if english else size, to_en[likely] if english else likely, amount,
-               ("Won" if status == "赢单" else "Open") if english else status]
+        row = [
+            cust,
+            owner,
+            industry,
+            project,
+            *attr,
+            direct[0] if direct else None,
+            *adv,
+            direct[1] if direct else None,
+            to_en[size] if english else size,
+            to_en[likely] if english else likely,
+            amount,
+            ("Won" if status == "赢单" else "Open") if english else status,
+        ]
         rows.append(row)
     fmts = {c: b.num for c in range(4, 15)}
-    b.flat(ws, "Customer assessment and opportunities" if english else f"客户价值评估与商机 — 华东区 2026年{month}月", headers, rows, fmts,
-           totals=(17,), total_label="Total" if english else "合计",
-           note="Scores 1–5; blank = not assessed." if english else "备注:评分 1–5 分,空白表示未评估。", widths={3: 12, 17: 12})
+    b.flat(
+        ws,
+        "Customer assessment and opportunities"
+        if english
+        else f"客户价值评估与商机 — 华东区 2026年{month}月",
+        headers,
+        rows,
+        fmts,
+        totals=(17,),
+        total_label="Total" if english else "合计",
+        note="Scores 1–5; blank = not assessed." if english else "备注:评分 1–5 分,空白表示未评估。",
+        widths={3: 12, 17: 12},
+    )
 
 
 def receivables_sheet(b: Book, month: int, english=False, name="应收帐款规划表"):
     ws = b.sheet(name)
     months = MONTHS_EN if english else MONTHS_ZH
-    ws.write_string(0, 0, "Receivables plan — East region 2026" if english else "应收帐款规划表 — 华东区 2026 年度", b.title)
+    ws.write_string(
+        0,
+        0,
+        "Receivables plan — East region 2026" if english else "应收帐款规划表 — 华东区 2026 年度",
+        b.title,
+    )
     top, sub = 2, 3
     fixed = ["Customer", "Product", "Qty"] if english else ["客户", "产品", "数量"]
     for c, h in enumerate(fixed):
@@ -210,20 +442,33 @@ def receivables_sheet(b: Book, month: int, english=False, name="应收帐款规�
             m, is_actual = divmod(c - 3, 2)
             cached = sum((x[5][m] if m < month else 0) if is_actual else x[4][m] for x in RECEIVABLES)
         ws.write_formula(last + 1, c, f"=SUM({col}{first + 1}:{col}{last + 1})", b.total, cached)
-    ws.write_string(last + 3, 0, "Note: actuals are cash received." if english else "注:实收为当月到账金额。", b.note)
+    ws.write_string(
+        last + 3, 0, "Note: actuals are cash received." if english else "注:实收为当月到账金额。", b.note
+    )
     ws.freeze_panes(first, 1)
     ws.set_column(3, 27, 10)
 
 
 def pnl_sheet(b: Book, month: int, english=False, name="预期损益表"):
     ws = b.sheet(name)
-    ws.write_string(0, 0, "Projected P&L — East region 2026" if english else "预期损益表 — 华东区 2026", b.title)
+    ws.write_string(
+        0, 0, "Projected P&L — East region 2026" if english else "预期损益表 — 华东区 2026", b.title
+    )
     top = 2
     ws.merge_range(top, 0, top + 2, 0, "Month" if english else "时间", b.head)
     c = 1
     cols = []
-    en = {"产品A": "Product A", "产品B": "Product B", "区域广告": "Regional advertising", "人员工资": "Salaries", "业务往来": "Business entertainment"}
-    for group, label in (("revenue", "Revenue" if english else "收入项"), ("expense", "Expense" if english else "支出项")):
+    en = {
+        "产品A": "Product A",
+        "产品B": "Product B",
+        "区域广告": "Regional advertising",
+        "人员工资": "Salaries",
+        "业务往来": "Business entertainment",
+    }
+    for group, label in (
+        ("revenue", "Revenue" if english else "收入项"),
+        ("expense", "Expense" if english else "支出项"),
+    ):
         lines = PNL_LINES[group]
         ws.merge_range(top, c, top, c + 2 * len(lines) - 1, label, b.head)
         for line in lines:
@@ -253,7 +498,9 @@ def pnl_sheet(b: Book, month: int, english=False, name="预期损益表"):
         for k in (0, 1):
             rev = "+".join(xl_rowcol_to_cell(r, col + k) for g, _, col in cols if g == "revenue")
             exp = "+".join(xl_rowcol_to_cell(r, col + k) for g, _, col in cols if g == "expense")
-            cached = sum(v[k] for (g, _), v in vals.items() if g == "revenue") - sum(v[k] for (g, _), v in vals.items() if g == "expense")
+            cached = sum(v[k] for (g, _), v in vals.items() if g == "revenue") - sum(
+                v[k] for (g, _), v in vals.items() if g == "expense"
+            )
             ws.write_formula(r, pc + k, f"=({rev})-({exp})", b.money, cached)
             sums[pc + k] = sums.get(pc + k, 0) + cached
     last = first + 11
@@ -284,8 +531,15 @@ def activities_sheet(b: Book, name="区域市场活动协调计划表"):
         if act == "重点客户高层拜访":
             marks = [None, 5000, 5000, 5000] + [None] * 8  # amounts per month instead of marks
         rows.append([act, owner, support, budget, effect, *marks])
-    b.flat(ws, "区域市场活动协调计划表 — 华东区 2026", headers, rows, totals=(3,), note="备注:月份列打 ✓ 表示活动月份;填金额表示当月费用。",
-           widths={0: 20, 2: 18, 4: 18})
+    b.flat(
+        ws,
+        "区域市场活动协调计划表 — 华东区 2026",
+        headers,
+        rows,
+        totals=(3,),
+        note="备注:月份列打 ✓ 表示活动月份;填金额表示当月费用。",
+        widths={0: 20, 2: 18, 4: 18},
+    )
     for c in range(5, 17):
         ws.set_column(c, c, 6)
 
@@ -298,7 +552,16 @@ def calendar_sheet(b: Book, year=2026, month=3, name="行事月历"):
     for c, d in enumerate(["周一", "周二", "周三", "周四", "周五", "周六", "周日"]):
         ws.write_string(4, c, d, b.head)
         ws.set_column(c, c, 16)
-    events = {2: "区域例会", 5: "拜访朗通", 9: "泰岳方案评审", 12: "华信高层拜访", 18: "新品推介会", 20: "渠道培训", 25: "回款冲刺", 31: "月度总结"}
+    events = {
+        2: "区域例会",
+        5: "拜访朗通",
+        9: "泰岳方案评审",
+        12: "华信高层拜访",
+        18: "新品推介会",
+        20: "渠道培训",
+        25: "回款冲刺",
+        31: "月度总结",
+    }
     first = dt.date(year, month, 1)
     day = first - dt.timedelta(days=first.weekday())
     r = 5
@@ -319,15 +582,25 @@ def calendar_sheet(b: Book, year=2026, month=3, name="行事月历"):
 
 
 TODO = [
-    (dt.date(2026, 3, 5), [("紧迫且重要", "08:30", "10:00", "处理万星发货投诉", "万星", "完成"),
-                           ("重要不紧迫", "10:00", "12:00", "准备泰岳运维方案", "泰岳", "完成"),
-                           ("紧迫不重要", "13:30", "14:30", "填写费用报销", None, "完成"),
-                           ("重要不紧迫", "14:30", "17:00", "拜访朗通,沟通二期需求", "朗通", "完成"),
-                           ("不紧迫不重要", "17:00", "17:30", "整理邮件", None, "未完成")]),
-    (dt.date(2026, 3, 6), [("重要不紧迫", "09:00", "11:30", "团队辅导:李娜的海川项目", "海川", "完成"),
-                           ("紧迫且重要", "13:00", "15:00", "华信合同条款谈判", "华信", "80%"),
-                           ("紧迫不重要", "15:00", "16:00", "部门周报", None, "完成"),
-                           ("重要不紧迫", "16:00", "17:30", "制定下周拜访计划", None, "完成")]),
+    (
+        dt.date(2026, 3, 5),
+        [
+            ("紧迫且重要", "08:30", "10:00", "处理万星发货投诉", "万星", "完成"),
+            ("重要不紧迫", "10:00", "12:00", "准备泰岳运维方案", "泰岳", "完成"),
+            ("紧迫不重要", "13:30", "14:30", "填写费用报销", None, "完成"),
+            ("重要不紧迫", "14:30", "17:00", "拜访朗通,沟通二期需求", "朗通", "完成"),
+            ("不紧迫不重要", "17:00", "17:30", "整理邮件", None, "未完成"),
+        ],
+    ),
+    (
+        dt.date(2026, 3, 6),
+        [
+            ("重要不紧迫", "09:00", "11:30", "团队辅导:李娜的海川项目", "海川", "完成"),
+            ("紧迫且重要", "13:00", "15:00", "华信合同条款谈判", "华信", "80%"),
+            ("紧迫不重要", "15:00", "16:00", "部门周报", None, "完成"),
+            ("重要不紧迫", "16:00", "17:30", "制定下周拜访计划", None, "完成"),
+        ],
+    ),
 ]
 
 
@@ -359,11 +632,31 @@ def todo_sheet(b: Book, name="日工作待办单"):
 
 def weekly_sheet(b: Book, name="周计划表"):
     rows = []
-    goals = [("拜访重点客户", 5, [5, 4, 6, 5], "重点客户拜访 20 家"), ("新增商机", "2个", [2, 1, 3, 2], "新增商机 8 个"), ("回款(万元)", 30, [28, 32, 25, 31], "回款 120 万")]
+    goals = [
+        ("拜访重点客户", 5, [5, 4, 6, 5], "重点客户拜访 20 家"),
+        ("新增商机", "2个", [2, 1, 3, 2], "新增商机 8 个"),
+        ("回款(万元)", 30, [28, 32, 25, 31], "回款 120 万"),
+    ]
     for w in range(4):
         for goal, target, actual, item in goals:
-            rows.append([w + 1, goal, target, actual[w], item, "王伟", "周三 区域例会" if goal == "拜访重点客户" else None])
-    b.flat(b.sheet(name), "周计划表 — 2026年3月", ["周次", "目标项", "周目标", "实际完成", "月计划项", "负责人", "本周大事"], rows, widths={1: 14, 4: 18})
+            rows.append(
+                [
+                    w + 1,
+                    goal,
+                    target,
+                    actual[w],
+                    item,
+                    "王伟",
+                    "周三 区域例会" if goal == "拜访重点客户" else None,
+                ]
+            )
+    b.flat(
+        b.sheet(name),
+        "周计划表 — 2026年3月",
+        ["周次", "目标项", "周目标", "实际完成", "月计划项", "负责人", "本周大事"],
+        rows,
+        widths={1: 14, 4: 18},
+    )
 
 
 def monthly_sheet(b: Book, name="月度计划"):
@@ -377,40 +670,120 @@ def monthly_sheet(b: Book, name="月度计划"):
         ["团队培训(次)", "管理类", 2, 1, "李娜", 2, "渠道伙伴培训", None],
         ["周报按时率", "管理类", "100%", "100%", "王伟; 李娜", "95%", None, None],
     ]
-    b.flat(b.sheet(name), "月度计划 — 华东区 2026年3月", ["指标", "类别", "目标", "实际", "负责人", "上期实际", "下月重点目标", "特别纪要"], rows,
-           widths={0: 18, 6: 16, 7: 18})
+    b.flat(
+        b.sheet(name),
+        "月度计划 — 华东区 2026年3月",
+        ["指标", "类别", "目标", "实际", "负责人", "上期实际", "下月重点目标", "特别纪要"],
+        rows,
+        widths={0: 18, 6: 16, 7: 18},
+    )
 
 
 def worklog_sheet(b: Book, name="工作日志"):
     entries = [
-        (2, "09:00", "11:00", "朗通", "需求调研", "确认二期范围"), (3, "14:00", "16:30", "华信", "方案汇报", "客户认可架构"),
-        (4, "10:00", "11:00", "瑞丰", "电话回访", "暂无新需求"), (5, "14:30", "17:00", "朗通", "二期需求沟通", "下周报价"),
-        (9, "09:30", "12:00", "泰岳", "方案评审", "需补充 SLA"), (10, "15:00", "16:00", "万星", "投诉处理", "已安排补发"),
-        (11, "09:00", "10:30", "宏达", "初次拜访", "有意向"), (12, "10:00", "12:00", "华信", "高层拜访", "进入合同阶段"),
-        (16, "14:00", "17:00", "海川", "技术交流", "确认堆场规模"), (17, "09:00", "10:00", "恒通", "电话沟通", "预算未批"),
-        (19, "13:30", "15:30", "新源", "需求调研", "预计 4 月立项"), (23, "09:00", "11:30", "天成", "演示", "影像科满意"),
-        (24, "14:00", "15:00", "益民", "初次拜访", "了解热线现状"), (26, "10:00", "12:00", "金桥", "商务谈判", "价格待定"),
+        (2, "09:00", "11:00", "朗通", "需求调研", "确认二期范围"),
+        (3, "14:00", "16:30", "华信", "方案汇报", "客户认可架构"),
+        (4, "10:00", "11:00", "瑞丰", "电话回访", "暂无新需求"),
+        (5, "14:30", "17:00", "朗通", "二期需求沟通", "下周报价"),
+        (9, "09:30", "12:00", "泰岳", "方案评审", "需补充 SLA"),
+        (10, "15:00", "16:00", "万星", "投诉处理", "已安排补发"),
+        (11, "09:00", "10:30", "宏达", "初次拜访", "有意向"),
+        (12, "10:00", "12:00", "华信", "高层拜访", "进入合同阶段"),
+        (16, "14:00", "17:00", "海川", "技术交流", "确认堆场规模"),
+        (17, "09:00", "10:00", "恒通", "电话沟通", "预算未批"),
+        (19, "13:30", "15:30", "新源", "需求调研", "预计 4 月立项"),
+        (23, "09:00", "11:30", "天成", "演示", "影像科满意"),
+        (24, "14:00", "15:00", "益民", "初次拜访", "了解热线现状"),
+        (26, "10:00", "12:00", "金桥", "商务谈判", "价格待定"),
     ]
-    rows = [[dt.date(2026, 3, d), dt.datetime(1899, 12, 31, *map(int, s.split(":"))), dt.datetime(1899, 12, 31, *map(int, e.split(":"))), c, a, o]
-            for d, s, e, c, a, o in entries]
-    b.flat(b.sheet(name), "工作日志 — 王伟 2026年3月", ["日期", "开始", "结束", "客户", "工作内容", "结果"], rows,
-           fmts={0: b.date, 1: b.time, 2: b.time}, widths={4: 14, 5: 16})
+    rows = [
+        [
+            dt.date(2026, 3, d),
+            dt.datetime(1899, 12, 31, *map(int, s.split(":"))),
+            dt.datetime(1899, 12, 31, *map(int, e.split(":"))),
+            c,
+            a,
+            o,
+        ]
+        for d, s, e, c, a, o in entries
+    ]
+    b.flat(
+        b.sheet(name),
+        "工作日志 — 王伟 2026年3月",
+        ["日期", "开始", "结束", "客户", "工作内容", "结果"],
+        rows,
+        fmts={0: b.date, 1: b.time, 2: b.time},
+        widths={4: 14, 5: 16},
+    )
 
 
 def appraisal_book(path: Path):
     b = Book(path, "考核表")
     ws = b.sheet("考核导出")
-    people = [("王伟", "E001", 4, 5, 4, 5), ("李娜", "E002", 4, 4, 3, 4), ("张强", "E003", 3, 3, 4, 2), ("赵敏", "E004", 3, 4, 2, 4), ("陈刚", "E005", 2, 2, 2, 2)]
-    indicators = [("销售额", "财务类", 1_000_000, "越高越好", "40%"), ("回款率", "财务类", 0.95, "越高越好", "20%"), ("新客户数", "市场类", 10, "越高越好", "15%"),
-                  ("客户投诉", "形象类", 5, "越低越好", "10%"), ("报告及时率", "管理类", 1.0, "越高越好", "15%")]
-    actual = {"王伟": [1_150_000, 0.97, 12, 2, 1.0], "李娜": [930_000, 0.92, 9, 4, 0.95], "张强": [820_000, 0.88, 11, 6, 0.9],
-              "赵敏": [700_000, 0.9, 6, 3, 1.0], "陈刚": [520_000, 0.75, 3, 9, 0.8]}
+    people = [
+        ("王伟", "E001", 4, 5, 4, 5),
+        ("李娜", "E002", 4, 4, 3, 4),
+        ("张强", "E003", 3, 3, 4, 2),
+        ("赵敏", "E004", 3, 4, 2, 4),
+        ("陈刚", "E005", 2, 2, 2, 2),
+    ]
+    indicators = [
+        ("销售额", "财务类", 1_000_000, "越高越好", "40%"),
+        ("回款率", "财务类", 0.95, "越高越好", "20%"),
+        ("新客户数", "市场类", 10, "越高越好", "15%"),
+        ("客户投诉", "形象类", 5, "越低越好", "10%"),
+        ("报告及时率", "管理类", 1.0, "越高越好", "15%"),
+    ]
+    actual = {
+        "王伟": [1_150_000, 0.97, 12, 2, 1.0],
+        "李娜": [930_000, 0.92, 9, 4, 0.95],
+        "张强": [820_000, 0.88, 11, 6, 0.9],
+        "赵敏": [700_000, 0.9, 6, 3, 1.0],
+        "陈刚": [520_000, 0.75, 3, 9, 0.8],
+    }
     rows = []
     for name, eid, pers, drive, ability, will in people:
         for i, (ind, klass, target, direction, weight) in enumerate(indicators):
-            rows.append([name, eid, "华东大客户部", "2026Q1", ind, klass, target, actual[name][i], weight, direction, pers, drive, ability, will])
-    b.flat(ws, "大客户主任考核表 2026 第一季度(HR 导出)", ["员工", "工号", "部门", "考核期间", "指标", "指标类别", "目标", "实际", "权重", "方向", "个性", "动力", "能力", "意愿"],
-           rows, widths={2: 14})
+            rows.append(
+                [
+                    name,
+                    eid,
+                    "华东大客户部",
+                    "2026Q1",
+                    ind,
+                    klass,
+                    target,
+                    actual[name][i],
+                    weight,
+                    direction,
+                    pers,
+                    drive,
+                    ability,
+                    will,
+                ]
+            )
+    b.flat(
+        ws,
+        "大客户主任考核表 2026 第一季度(HR 导出)",
+        [
+            "员工",
+            "工号",
+            "部门",
+            "考核期间",
+            "指标",
+            "指标类别",
+            "目标",
+            "实际",
+            "权重",
+            "方向",
+            "个性",
+            "动力",
+            "能力",
+            "意愿",
+        ],
+        rows,
+        widths={2: 14},
+    )
     b.close()
 
 
@@ -440,9 +813,17 @@ def english_plan(path: Path):
 
 
 def single_forms(folder: Path):
-    for form, builder in (("customers", lambda b: customers_sheet(b, 3)), ("receivables", lambda b: receivables_sheet(b, 3)),
-                          ("pnl", lambda b: pnl_sheet(b, 3)), ("activities", activities_sheet), ("calendar", calendar_sheet),
-                          ("todo", todo_sheet), ("weekly", weekly_sheet), ("monthly", monthly_sheet), ("worklog", worklog_sheet)):
+    for form, builder in (
+        ("customers", lambda b: customers_sheet(b, 3)),
+        ("receivables", lambda b: receivables_sheet(b, 3)),
+        ("pnl", lambda b: pnl_sheet(b, 3)),
+        ("activities", activities_sheet),
+        ("calendar", calendar_sheet),
+        ("todo", todo_sheet),
+        ("weekly", weekly_sheet),
+        ("monthly", monthly_sheet),
+        ("worklog", worklog_sheet),
+    ):
         b = Book(folder / f"form-{form}.xlsx", form)
         builder(b)
         b.close()

@@ -16,7 +16,9 @@ MONTHS = ["east-2026-01.xlsx", "east-2026-02.xlsx", "east-2026-03.xlsx"]
 
 
 def kamxl(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "kamxl", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kamxl", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 @pytest.fixture()
@@ -66,7 +68,16 @@ def test_no_history_flag(tmp_path):
 
 def test_history_and_region_options(tmp_path):
     db = tmp_path / "elsewhere" / "h.sqlite"
-    result = kamxl("process", str(SAMPLES / "form-customers.xlsx"), "--out", str(tmp_path / "out"), "--history", str(db), "--region", "华东一组")
+    result = kamxl(
+        "process",
+        str(SAMPLES / "form-customers.xlsx"),
+        "--out",
+        str(tmp_path / "out"),
+        "--history",
+        str(db),
+        "--region",
+        "华东一组",
+    )
     assert result.returncode == 0 and db.is_file()
     report = json.loads((tmp_path / "out" / "form-customers.report.json").read_text("utf-8"))
     assert report["history"]["region"] == "华东一组"
@@ -84,7 +95,16 @@ def test_two_files_of_one_region_and_month_leave_the_snapshot_one_by_one_would(t
     files = [SAMPLES / "east-2026-03.xlsx", SAMPLES / "form-customers.xlsx"]
     for jobs in (2, 1):
         db = tmp_path / f"{jobs}.sqlite"
-        outcomes = run_batch(files if jobs > 1 else sorted(files, key=lambda p: p.name), tmp_path / str(jobs), settings, None, history=db, jobs=jobs)
+        outcomes = run_batch(
+            files if jobs > 1 else sorted(files, key=lambda p: p.name),
+            tmp_path / str(jobs),
+            settings,
+            None,
+            history=db,
+            jobs=jobs,
+        )
         assert {o.filed[:2] for o in outcomes} == {("华东区", "2026-03")}
         with sqlite3.connect(db) as con:
-            assert con.execute("SELECT source FROM snapshots WHERE region = '华东区' AND period = '2026-03'").fetchall() == [("form-customers.xlsx",)]
+            assert con.execute(
+                "SELECT source FROM snapshots WHERE region = '华东区' AND period = '2026-03'"
+            ).fetchall() == [("form-customers.xlsx",)]

@@ -9,7 +9,12 @@ from tests.conftest import ROOT
 
 
 def test_bench_quick_runs_and_prints_every_ratio():
-    result = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick"], capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
     assert "k/floor" in out and "k/naive" in out

@@ -52,7 +52,10 @@ def test_check_json_lists_sheets_forms_and_issues(runner, tmp_path):
     runner.invoke(main, ["template", "receivables", "todo", "--out", str(tmp_path)])
     result = runner.invoke(main, ["check", "--json", str(tmp_path)])
     data = json.loads(result.output)
-    assert [(d["sheets"][0]["form"], d["sheets"][0]["rows"]) for d in data] == [("receivables", 1), ("todo", 1)]
+    assert [(d["sheets"][0]["form"], d["sheets"][0]["rows"]) for d in data] == [
+        ("receivables", 1),
+        ("todo", 1),
+    ]
     assert all(d["issues"] == [] for d in data)
 
 
@@ -97,7 +100,11 @@ def test_demo_processes_the_samples_and_says_where_to_look(runner, tmp_path):
     samples = sorted(p.stem for p in SAMPLES.glob("*.xlsx"))
     for stem in samples:
         # an HR export becomes appraisal forms; every other sample a report workbook and its summary
-        suffixes = (".appraisal.xlsx", ".appraisal.json") if "appraisal" in stem else (".kamxl.xlsx", ".summary.md", ".summary.html")
+        suffixes = (
+            (".appraisal.xlsx", ".appraisal.json")
+            if "appraisal" in stem
+            else (".kamxl.xlsx", ".summary.md", ".summary.html")
+        )
         for suffix in suffixes + (".report.json",):
             assert (out / (stem + suffix)).is_file(), stem + suffix
     assert str(out.resolve() / "east-2026-03.kamxl.xlsx") in result.output

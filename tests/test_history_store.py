@@ -14,7 +14,11 @@ from kamxl.history import HistoryError, HistoryStore
 from kamxl.process import process
 from tests.conftest import SAMPLES
 
-MONTHS = [("east-2026-01.xlsx", dt.date(2026, 1, 31)), ("east-2026-02.xlsx", dt.date(2026, 2, 28)), ("east-2026-03.xlsx", dt.date(2026, 3, 31))]
+MONTHS = [
+    ("east-2026-01.xlsx", dt.date(2026, 1, 31)),
+    ("east-2026-02.xlsx", dt.date(2026, 2, 28)),
+    ("east-2026-03.xlsx", dt.date(2026, 3, 31)),
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +45,32 @@ def test_march_movement_by_hand(three_months):
     moves = {m["customer"]: (m["previous"], m["current"], m["move"]) for m in f["movement"]}
     # from the sample's February and March assessments
     assert moves == {
-        "新源": ("C", "B", "up"), "金桥": ("B", "A", "up"), "瑞丰": ("C", "D", "down"),
-        "万星": ("C", "C", "same"), "华信": ("A", "A", "same"), "天成": ("B", "B", "same"), "宏达": ("C", "C", "same"),
-        "恒通": ("C", "C", "same"), "朗通": ("A", "A", "same"), "泰岳": ("B", "B", "same"), "海川": ("A", "A", "same"),
-        "远航": ("D", "D", "same"), "益民": (None, "C", "new"), "博雅": ("A", "won", "won"),
+        "新源": ("C", "B", "up"),
+        "金桥": ("B", "A", "up"),
+        "瑞丰": ("C", "D", "down"),
+        "万星": ("C", "C", "same"),
+        "华信": ("A", "A", "same"),
+        "天成": ("B", "B", "same"),
+        "宏达": ("C", "C", "same"),
+        "恒通": ("C", "C", "same"),
+        "朗通": ("A", "A", "same"),
+        "泰岳": ("B", "B", "same"),
+        "海川": ("A", "A", "same"),
+        "远航": ("D", "D", "same"),
+        "益民": (None, "C", "new"),
+        "博雅": ("A", "won", "won"),
     }
-    assert f["transitions"] == {"A→A": 3, "A→won": 1, "B→A": 1, "B→B": 2, "C→B": 1, "C→C": 3, "C→D": 1, "D→D": 1, "new→C": 1}
+    assert f["transitions"] == {
+        "A→A": 3,
+        "A→won": 1,
+        "B→A": 1,
+        "B→B": 2,
+        "C→B": 1,
+        "C→C": 3,
+        "C→D": 1,
+        "D→D": 1,
+        "new→C": 1,
+    }
     # previous D: 远航 stayed (0/1); C: 新源 of 万星 瑞丰 新源 恒通 宏达 (1/5); B: 金桥 of 泰岳 金桥 天成 (1/3); A: 博雅 won of 4
     assert f["conversion"] == {"D→C": 0.0, "C→B": 0.2, "B→A": pytest.approx(1 / 3), "A→won": 0.25}
 
@@ -73,19 +97,30 @@ def test_trends_by_month(three_months):
     assert [(t["A"], t["B"], t["C"], t["D"]) for t in trends] == [(2, 4, 4, 2), (4, 3, 5, 1), (4, 3, 4, 2)]
     # collection rate to date: Jan 261,000 / 296,500; profit of the month plan vs actual from each month's P&L
     assert trends[0]["collection_rate"] == pytest.approx(261_000 / 296_500)
-    assert [(t["profit_plan"], t["profit_actual"]) for t in trends] == [(395_000, 387_000), (395_000, 387_000), (395_000, 428_000)]
+    assert [(t["profit_plan"], t["profit_actual"]) for t in trends] == [
+        (395_000, 387_000),
+        (395_000, 387_000),
+        (395_000, 428_000),
+    ]
 
 
 def test_same_period_again_replaces_its_snapshot(three_months, settings):
     out, db = three_months
     store = HistoryStore(db)
     before = [(s["period"], s["totals"]) for s in store.snapshots("华东区")]
-    process(SAMPLES / "east-2026-03.xlsx", out / "again", settings, dt.date(2026, 3, 31), strict=True, history=db)
+    process(
+        SAMPLES / "east-2026-03.xlsx", out / "again", settings, dt.date(2026, 3, 31), strict=True, history=db
+    )
     after = store.snapshots("华东区")
     assert [(s["period"], s["totals"]) for s in after] == before
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0] == 3
-        assert con.execute("SELECT COUNT(*) FROM opportunities WHERE snapshot_id NOT IN (SELECT id FROM snapshots)").fetchone()[0] == 0
+        assert (
+            con.execute(
+                "SELECT COUNT(*) FROM opportunities WHERE snapshot_id NOT IN (SELECT id FROM snapshots)"
+            ).fetchone()[0]
+            == 0
+        )
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -118,7 +153,9 @@ def test_a_newer_schema_is_refused(tmp_path, settings):
     with pytest.raises(HistoryError):
         HistoryStore(db).snapshots("x")
     outcome = process(SAMPLES / "form-customers.xlsx", tmp_path, settings, dt.date(2026, 3, 31), history=db)
-    assert "history_failed" in [i.code for i in outcome.issues] and outcome.outputs  # the outputs are written all the same
+    assert (
+        "history_failed" in [i.code for i in outcome.issues] and outcome.outputs
+    )  # the outputs are written all the same
 
 
 def test_a_partial_workbook_keeps_the_rest_of_its_periods_snapshot(tmp_path, settings):
@@ -126,7 +163,9 @@ def test_a_partial_workbook_keeps_the_rest_of_its_periods_snapshot(tmp_path, set
     import openpyxl
 
     db = tmp_path / "h.sqlite"
-    process(SAMPLES / "east-2026-03.xlsx", tmp_path / "a", settings, dt.date(2026, 3, 31), strict=True, history=db)
+    process(
+        SAMPLES / "east-2026-03.xlsx", tmp_path / "a", settings, dt.date(2026, 3, 31), strict=True, history=db
+    )
     store = HistoryStore(db)
     full = store.snapshots("华东区")[-1]
     opportunities = len(store.opportunities(full["id"]))
@@ -136,10 +175,21 @@ def test_a_partial_workbook_keeps_the_rest_of_its_periods_snapshot(tmp_path, set
             del wb[name]
     wb[wb.sheetnames[0]]["C8"] = 455_000  # March's revenue from 产品A, corrected: +10,000
     wb.save(tmp_path / "east-2026-03-pnl.xlsx")
-    process(tmp_path / "east-2026-03-pnl.xlsx", tmp_path / "b", settings, dt.date(2026, 3, 31), strict=True, history=db, region="华东区")
+    process(
+        tmp_path / "east-2026-03-pnl.xlsx",
+        tmp_path / "b",
+        settings,
+        dt.date(2026, 3, 31),
+        strict=True,
+        history=db,
+        region="华东区",
+    )
     after = store.snapshots("华东区")
     assert len(after) == 1 and after[0]["period"] == "2026-03"
     assert after[0]["totals"]["funnel_counts"] == full["totals"]["funnel_counts"]
     assert len(store.opportunities(after[0]["id"])) == opportunities == 14
     assert after[0]["totals"]["collection_rate"] == full["totals"]["collection_rate"]
-    assert (full["totals"]["profit_actual_month"], after[0]["totals"]["profit_actual_month"]) == (428_000, 438_000)
+    assert (full["totals"]["profit_actual_month"], after[0]["totals"]["profit_actual_month"]) == (
+        428_000,
+        438_000,
+    )

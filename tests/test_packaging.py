@@ -9,9 +9,13 @@ from tests.conftest import ROOT
 
 
 def test_every_subpackage_is_listed():
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"])
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"]
+    )
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "kamxl").rglob("__init__.py")}
-    assert found - listed == set(), "add these to [tool.setuptools] packages, or an installed kamxl lacks them"
+    assert found - listed == set(), (
+        "add these to [tool.setuptools] packages, or an installed kamxl lacks them"
+    )
 
 
 def test_templates_are_package_data():

@@ -26,7 +26,17 @@ def march(tmp_path_factory, settings):
 def test_contract_fields(march):
     _, r = march
     assert r["kamxl_version"] and r["source"] == "east-2026-03.xlsx" and r["as_of"] == "2026-03-31"
-    assert set(r["forms"]) == {"customers", "receivables", "pnl", "activities", "calendar", "todo", "weekly", "monthly", "worklog"}
+    assert set(r["forms"]) == {
+        "customers",
+        "receivables",
+        "pnl",
+        "activities",
+        "calendar",
+        "todo",
+        "weekly",
+        "monthly",
+        "worklog",
+    }
     assert r["forms"]["receivables"] == "应收帐款规划表" and r["unused_sheets"] == ["说明"]
     for key in ("customers", "funnel", "receivables", "pnl", "issues"):
         assert key in r
@@ -36,7 +46,11 @@ def test_contract_fields(march):
         assert c["order_size"] in ("over", "major", "partial", "minor", None)
         assert c["likelihood"] in ("this_month", "this_period", "later", "intent", None)
     for i in r["issues"]:
-        assert set(i) == {"severity", "code", "sheet", "cell", "message"} and i["severity"] in ("error", "warning", "info")
+        assert set(i) == {"severity", "code", "sheet", "cell", "message"} and i["severity"] in (
+            "error",
+            "warning",
+            "info",
+        )
 
 
 def by_name(r):
@@ -48,13 +62,26 @@ def test_customers_by_hand(march):
     c = by_name(r)
     # 朗通: factors 利润5 采购4 成长4 制高点5 转介绍4 → 22/5 = 4.4; 产品4 人员4 服务3 影响力4 → 15/4 = 3.75 → 一级;
     # 超额 5.1 + 本月内 4.9 = 10.0 → A → P1; weighted 320,000 × 0.9
-    assert (c["朗通"]["attractiveness"], c["朗通"]["advantage"], c["朗通"]["tier"]) == (pytest.approx(4.4), pytest.approx(3.75), 1)
-    assert (c["朗通"]["score"], c["朗通"]["class"], c["朗通"]["priority"], c["朗通"]["actions"]) == (10.0, "A", "P1", [3, 4, 15, 16])
+    assert (c["朗通"]["attractiveness"], c["朗通"]["advantage"], c["朗通"]["tier"]) == (
+        pytest.approx(4.4),
+        pytest.approx(3.75),
+        1,
+    )
+    assert (c["朗通"]["score"], c["朗通"]["class"], c["朗通"]["priority"], c["朗通"]["actions"]) == (
+        10.0,
+        "A",
+        "P1",
+        [3, 4, 15, 16],
+    )
     assert c["朗通"]["weighted_amount"] == pytest.approx(288000.0)
     # 泰岳: 18/5 = 3.6, 10/4 = 2.5 → 二级; 重要 + 考核期内 = 8.0 → B → P2
     assert (c["泰岳"]["tier"], c["泰岳"]["class"], c["泰岳"]["priority"]) == (2, "B", "P2")
     # 金桥: 12/5 = 2.4, 15/4 = 3.75 → 三级; 重要 + 本月内 = 9.0 → A → P3
-    assert (c["金桥"]["attractiveness"], c["金桥"]["tier"], c["金桥"]["priority"]) == (pytest.approx(2.4), 3, "P3")
+    assert (c["金桥"]["attractiveness"], c["金桥"]["tier"], c["金桥"]["priority"]) == (
+        pytest.approx(2.4),
+        3,
+        "P3",
+    )
     # direct scores: 益民 3.1/3.0 → 一级 (3.0 is high); 海川 2.9/3.4 → 三级
     assert c["益民"]["tier"] == 1 and c["海川"]["tier"] == 3
     # 博雅 was won: it keeps its tier but has left the funnel
@@ -84,7 +111,12 @@ def test_receivables_by_hand(march):
     # cumulative actual under 90 % of plan: 朗通 产品B 53/60, 万星 11/37.5, 海川 59/90, 新源 22/33, 瑞丰 5/15
     assert rec["behind"] == ["朗通", "万星", "海川", "新源", "瑞丰"]
     shorts = sorted(i["cell"] for i in r["issues"] if i["code"] == "plan_short")
-    assert shorts == ["AB10", "AB12", "AB13", "AB15"]  # 金桥 180k/200k, 海川 360k/420k, 恒通 96k/100k, 新源 132k/140k
+    assert shorts == [
+        "AB10",
+        "AB12",
+        "AB13",
+        "AB15",
+    ]  # 金桥 180k/200k, 海川 360k/420k, 恒通 96k/100k, 新源 132k/140k
 
 
 def test_pnl_by_hand(march):
@@ -94,7 +126,11 @@ def test_pnl_by_hand(march):
     # actuals Jan–Mar: revenue 585k + 598k + 635k, expense 198k + 211k + 207k
     assert (p["revenue_actual"], p["expense_actual"], p["profit_actual"]) == (1818000.0, 616000.0, 1202000.0)
     march_ = next(m for m in p["months"] if m["month"] == 3)
-    assert march_["profit_actual"] == 428000.0 and march_["revenue_variance"] == 35000.0 and march_["revenue_favourable"] is True
+    assert (
+        march_["profit_actual"] == 428000.0
+        and march_["revenue_variance"] == 35000.0
+        and march_["revenue_favourable"] is True
+    )
     assert next(m for m in p["months"] if m["month"] == 4)["revenue_actual"] is None
     assert not [i for i in r["issues"] if i["code"] == "profit_mismatch"]  # the sample's 预期盈亏 is right
 
@@ -108,7 +144,12 @@ def test_activities_time_and_plans_by_hand(march):
     assert t["hours"] == 14.5 and t["quadrants"]["M2"]["hours"] == 8.5
     g = {x["group"]: x for x in r["time_guideline"]}
     # work log hours: key 朗通 4.5 + 华信 4.5 + 新源 2; ordinary 泰岳 2.5 万星 1 恒通 1 天成 2.5 益民 1
-    assert (g["key"]["customers"], g["key"]["hours"], g["ordinary"]["hours"], g["prospects"]["hours"]) == (3, 11.0, 8.0, 7.5)
+    assert (g["key"]["customers"], g["key"]["hours"], g["ordinary"]["hours"], g["prospects"]["hours"]) == (
+        3,
+        11.0,
+        8.0,
+        7.5,
+    )
     lint = {x["name"]: x["fails"] for x in r["plans"]["goal_lint"] if x["form"] == "monthly"}
     assert lint["周报按时率"] == ["individual"] and lint["销售额(万元)"] == []
     assert [x["goal"] for x in r["plans"]["weekly_goals"] if x["short"]] == []
@@ -154,12 +195,17 @@ def test_an_error_in_one_form_leaves_the_others(tmp_path, settings):
 
 def test_cli_process_exit_codes(tmp_path):
     runner = CliRunner()
-    ok = runner.invoke(main, ["process", str(SAMPLES / "form-pnl.xlsx"), "--out", str(tmp_path), "--as-of", "2026-03-31"])
+    ok = runner.invoke(
+        main, ["process", str(SAMPLES / "form-pnl.xlsx"), "--out", str(tmp_path), "--as-of", "2026-03-31"]
+    )
     assert ok.exit_code == 0 and (tmp_path / "form-pnl.report.json").exists()
     bad = tmp_path / "bad.xlsx"
     bad.write_text("not a workbook")
     assert runner.invoke(main, ["process", str(bad), "--out", str(tmp_path)]).exit_code == 1
-    assert runner.invoke(main, ["process", str(bad), "--out", str(tmp_path), "--as-of", "31/03/2026"]).exit_code == 2
+    assert (
+        runner.invoke(main, ["process", str(bad), "--out", str(tmp_path), "--as-of", "31/03/2026"]).exit_code
+        == 2
+    )
     assert runner.invoke(main, ["process", str(bad)]).exit_code == 2
     cfg = tmp_path / "bad.toml"
     cfg.write_text("[funnel]\nsize_ratio = 'x'\n")
@@ -188,7 +234,9 @@ def test_a_failing_calculation_costs_only_its_form(tmp_path, settings, monkeypat
     outcome = process(SAMPLES / "east-2026-03.xlsx", tmp_path, settings, AS_OF)
     r = json.loads((tmp_path / "east-2026-03.report.json").read_text("utf-8"))
     failed = [i for i in r["issues"] if i["code"] == "calculation_failed"]
-    assert len(failed) == 1 and "预期损益表" in failed[0]["message"] and "simulated bug" in failed[0]["message"]
+    assert (
+        len(failed) == 1 and "预期损益表" in failed[0]["message"] and "simulated bug" in failed[0]["message"]
+    )
     assert r["pnl"] is None and r["receivables"]["actual"] == 806000.0 and r["funnel"]["counts"]["A"] == 4
     assert outcome.errors
     with pytest.raises(ZeroDivisionError):
@@ -201,19 +249,43 @@ def test_derived_funnel_from_a_real_sheet(tmp_path, settings):
     wb = xlsxwriter.Workbook(path)
     ws = wb.add_worksheet("商机")
     date = wb.add_format({"num_format": "yyyy-mm-dd"})
-    ws.write_row(0, 0, ["客户", "负责人", "客户吸引力", "我们的优势", "项目金额", "考核目标", "预计成交日期", "订单量", "成交可能性"])
+    ws.write_row(
+        0,
+        0,
+        [
+            "客户",
+            "负责人",
+            "客户吸引力",
+            "我们的优势",
+            "项目金额",
+            "考核目标",
+            "预计成交日期",
+            "订单量",
+            "成交可能性",
+        ],
+    )
     ws.write_row(1, 0, ["朗通", "王伟", 4, 4, 300000, 250000])
-    ws.write_datetime(1, 6, dt.datetime(2026, 3, 20), date)                    # 1.2 → 超额; March → 本月内 → 10.0 A
-    ws.write_row(2, 0, ["泰岳", "王伟", "高", "低", 80000, None, "2026-05-02"])  # owner's target: 0.32 → 重要; Q2 → 更长期 → 7.0 B
-    ws.write_row(3, 0, ["万星", "李娜", 2, 2, 5000, 100000, "2026年1月5日"])     # 0.05 → 微小; overdue → 本月内 (warned) → 7.0 B
-    ws.write_row(4, 0, ["华信", "李娜", 3, 3, None, None, None, 5.1, 1.9])       # scores as numbers: 7.0 B
-    ws.write_row(5, 0, ["远航", "张强", 2, 4, 40000])                            # no target anywhere: warned, no class
+    ws.write_datetime(1, 6, dt.datetime(2026, 3, 20), date)  # 1.2 → 超额; March → 本月内 → 10.0 A
+    ws.write_row(
+        2, 0, ["泰岳", "王伟", "高", "低", 80000, None, "2026-05-02"]
+    )  # owner's target: 0.32 → 重要; Q2 → 更长期 → 7.0 B
+    ws.write_row(
+        3, 0, ["万星", "李娜", 2, 2, 5000, 100000, "2026年1月5日"]
+    )  # 0.05 → 微小; overdue → 本月内 (warned) → 7.0 B
+    ws.write_row(4, 0, ["华信", "李娜", 3, 3, None, None, None, 5.1, 1.9])  # scores as numbers: 7.0 B
+    ws.write_row(5, 0, ["远航", "张强", 2, 4, 40000])  # no target anywhere: warned, no class
     wb.close()
     process(path, tmp_path / "out", settings, AS_OF, strict=True)
     r = json.loads((tmp_path / "out" / "opps.report.json").read_text("utf-8"))
     c = by_name(r)
-    assert [(c[n]["order_size"], c[n]["likelihood"], c[n]["class"]) for n in ("朗通", "泰岳", "万星", "华信")] == [
-        ("over", "this_month", "A"), ("major", "later", "B"), ("minor", "this_month", "B"), ("over", "intent", "B")]
+    assert [
+        (c[n]["order_size"], c[n]["likelihood"], c[n]["class"]) for n in ("朗通", "泰岳", "万星", "华信")
+    ] == [
+        ("over", "this_month", "A"),
+        ("major", "later", "B"),
+        ("minor", "this_month", "B"),
+        ("over", "intent", "B"),
+    ]
     assert c["远航"]["class"] is None and c["泰岳"]["tier"] == 2 and c["朗通"]["priority"] == "P1"
     codes = sorted((i["code"], i["cell"]) for i in r["issues"])
     assert codes == [("no_order_size", "F6"), ("opportunity_overdue", "G4")]

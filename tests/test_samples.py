@@ -8,12 +8,28 @@ from kamxl.read import read_workbook
 from tests.conftest import SAMPLES
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.xlsx"))
-ALL_FORMS = ["customers", "receivables", "pnl", "activities", "calendar", "todo", "weekly", "monthly", "worklog"]
+ALL_FORMS = [
+    "customers",
+    "receivables",
+    "pnl",
+    "activities",
+    "calendar",
+    "todo",
+    "weekly",
+    "monthly",
+    "worklog",
+]
 
 
 def test_samples_exist():
     names = {p.name for p in SAMPLE_FILES}
-    assert {"east-2026-01.xlsx", "east-2026-02.xlsx", "east-2026-03.xlsx", "east-2026-03-en.xlsx", "hr-appraisal-2026q1.xlsx"} <= names
+    assert {
+        "east-2026-01.xlsx",
+        "east-2026-02.xlsx",
+        "east-2026-03.xlsx",
+        "east-2026-03-en.xlsx",
+        "hr-appraisal-2026q1.xlsx",
+    } <= names
     assert {f"form-{f}.xlsx" for f in ALL_FORMS + ["appraisal"]} <= names
 
 
@@ -30,7 +46,10 @@ def test_combined_plan_holds_every_form(settings):
     assert [s.form for s in result.sheets] == ALL_FORMS + [None]
     customers = result.table("customers")
     assert len(customers) >= 12
-    assert customers.set_index("customer").loc["朗通", ["order_size", "likelihood"]].tolist() == ["over", "this_month"]
+    assert customers.set_index("customer").loc["朗通", ["order_size", "likelihood"]].tolist() == [
+        "over",
+        "this_month",
+    ]
     assert customers.set_index("customer").loc["朗通", "f_attr.profit"] == 5
 
 
@@ -40,7 +59,9 @@ def test_combined_plan_numbers_by_hand(settings):
     rec = result.table("receivables")
     months = result.table("receivables", "months")
     assert rec["total_owed"].sum() == 3_650_000
-    assert months[months["month"] <= 3]["actual"].sum() == 806_000  # 150k+53k+90k+11k+230k+43k+75k+59k+23k+45k+22k+5k
+    assert (
+        months[months["month"] <= 3]["actual"].sum() == 806_000
+    )  # 150k+53k+90k+11k+230k+43k+75k+59k+23k+45k+22k+5k
     assert months.query("month == 2 and row == 7")["actual"].item() == 31000  # typed as text "31,000"
     totals = result.table("receivables", "total_months")
     assert totals.query("month == 3")["actual"].item() == 276000
@@ -60,7 +81,11 @@ def test_combined_plan_numbers_by_hand(settings):
 def test_three_month_series_shows_the_funnel_moving(settings):
     classes = []
     for month in (1, 2, 3):
-        c = read_workbook(SAMPLES / f"east-2026-{month:02d}.xlsx", settings).table("customers").set_index("customer")
+        c = (
+            read_workbook(SAMPLES / f"east-2026-{month:02d}.xlsx", settings)
+            .table("customers")
+            .set_index("customer")
+        )
         classes.append(c)
     assert "新源" not in classes[0].index and "新源" in classes[1].index
     assert classes[2].loc["博雅", "status"] == "won"

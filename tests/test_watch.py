@@ -29,9 +29,26 @@ grace_seconds = 4.0
 
 
 def start(inbox: Path, outbox: Path, config: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kamxl", "watch", str(inbox), "--out", str(outbox), "--as-of", "2026-03-31",
-                             "--config", str(config), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kamxl",
+            "watch",
+            str(inbox),
+            "--out",
+            str(outbox),
+            "--as-of",
+            "2026-03-31",
+            "--config",
+            str(config),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def wait_for(predicate, timeout: float = 60.0, step: float = 0.05) -> bool:
@@ -65,7 +82,9 @@ def folders(tmp_path):
 
 def test_drop_folder_end_to_end(folders):
     inbox, outbox, config = folders
-    shutil.copy(SAMPLES / "east-2026-01.xlsx", inbox / "east-2026-01.xlsx")  # waiting before the watcher starts
+    shutil.copy(
+        SAMPLES / "east-2026-01.xlsx", inbox / "east-2026-01.xlsx"
+    )  # waiting before the watcher starts
     proc = start(inbox, outbox, config)
     try:
         done, failed = inbox / "done", inbox / "failed"
@@ -75,7 +94,9 @@ def test_drop_folder_end_to_end(folders):
             (inbox / name).write_bytes(b"lock")
         shutil.copy(SAMPLES / "east-2026-03.xlsx", inbox / "east-2026-03.xlsx")
         (inbox / "notes.txt").write_text("not a workbook\n", "utf-8")
-        (inbox / "broken.xlsx").write_bytes(b"PK\x03\x04" + b"\0" * 100)  # a zip that never completes: failed after the grace period
+        (inbox / "broken.xlsx").write_bytes(
+            b"PK\x03\x04" + b"\0" * 100
+        )  # a zip that never completes: failed after the grace period
         # the same name again
         assert wait_for(lambda: (done / "east-2026-03.xlsx").exists())
         shutil.copy(SAMPLES / "east-2026-01.xlsx", inbox / "east-2026-01.xlsx")
@@ -83,16 +104,33 @@ def test_drop_folder_end_to_end(folders):
         data = (SAMPLES / "east-2026-02.xlsx").read_bytes()
         with (inbox / "east-2026-02.xlsx").open("wb") as fh:
             for i in range(0, len(data), len(data) // 3 + 1):
-                fh.write(data[i:i + len(data) // 3 + 1])
+                fh.write(data[i : i + len(data) // 3 + 1])
                 fh.flush()
                 time.sleep(0.9)
-        assert wait_for(lambda: (done / "east-2026-02.xlsx").exists() and (done / "east-2026-01-2.xlsx").exists()
-                        and (failed / "broken.xlsx").exists() and (failed / "notes.txt").exists(), timeout=90)
+        assert wait_for(
+            lambda: (
+                (done / "east-2026-02.xlsx").exists()
+                and (done / "east-2026-01-2.xlsx").exists()
+                and (failed / "broken.xlsx").exists()
+                and (failed / "notes.txt").exists()
+            ),
+            timeout=90,
+        )
     finally:
         code, log = stop(proc)
     assert code == 0
-    assert sorted(p.name for p in done.iterdir()) == ["east-2026-01-2.xlsx", "east-2026-01.xlsx", "east-2026-02.xlsx", "east-2026-03.xlsx"]
-    assert sorted(p.name for p in failed.iterdir()) == ["broken.xlsx", "broken.xlsx.error.txt", "notes.txt", "notes.txt.error.txt"]
+    assert sorted(p.name for p in done.iterdir()) == [
+        "east-2026-01-2.xlsx",
+        "east-2026-01.xlsx",
+        "east-2026-02.xlsx",
+        "east-2026-03.xlsx",
+    ]
+    assert sorted(p.name for p in failed.iterdir()) == [
+        "broken.xlsx",
+        "broken.xlsx.error.txt",
+        "notes.txt",
+        "notes.txt.error.txt",
+    ]
     # inputs are moved, never changed; the duplicate's outputs do not overwrite the first's
     assert (done / "east-2026-02.xlsx").read_bytes() == data
     for stem in ("east-2026-01", "east-2026-01-2", "east-2026-02", "east-2026-03"):
@@ -102,7 +140,11 @@ def test_drop_folder_end_to_end(folders):
     reason = (failed / "notes.txt.error.txt").read_text("utf-8")
     assert "notes.txt" in reason and "notes.report.json" in reason and len(reason.splitlines()) <= 2
     # left alone
-    assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == [".hidden.xlsx", ".~lock.east-2026-03.xlsx#", "~$east-2026-03.xlsx"]
+    assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == [
+        ".hidden.xlsx",
+        ".~lock.east-2026-03.xlsx#",
+        "~$east-2026-03.xlsx",
+    ]
     assert not list(outbox.glob("*.part")) and not list((inbox / ".kamxl-work").iterdir())
     # the history saw February after March: March's report was written before February arrived
     march = json.loads((outbox / "east-2026-03.report.json").read_text("utf-8"))
@@ -129,8 +171,13 @@ def test_killed_mid_file_and_restarted_loses_nothing(folders):
     assert kills >= 1, "the watcher was never caught in the middle of a file"
     proc = start(inbox, outbox, config)
     try:
-        assert wait_for(lambda: sum(1 for _ in (inbox / "done").glob("*")) + sum(1 for _ in (inbox / "failed").glob("*.xlsx")) == len(names),
-                        timeout=120)
+        assert wait_for(
+            lambda: (
+                sum(1 for _ in (inbox / "done").glob("*")) + sum(1 for _ in (inbox / "failed").glob("*.xlsx"))
+                == len(names)
+            ),
+            timeout=120,
+        )
         time.sleep(1.0)  # nothing more happens
     finally:
         code, _ = stop(proc)
@@ -148,10 +195,13 @@ def test_killed_mid_file_and_restarted_loses_nothing(folders):
     assert not list(outbox.glob("*.part")) and not list(outbox.glob(".*.part"))
 
 
-@pytest.mark.parametrize("limit, reason", [
-    ("time_limit_seconds = 0.01", "0.01"),
-    ("memory_mb = 120", "120 MB"),  # too little even for pandas: every file hits the cap
-])
+@pytest.mark.parametrize(
+    "limit, reason",
+    [
+        ("time_limit_seconds = 0.01", "0.01"),
+        ("memory_mb = 120", "120 MB"),  # too little even for pandas: every file hits the cap
+    ],
+)
 def test_a_pathological_file_fails_and_the_watcher_goes_on(folders, limit, reason):
     inbox, outbox, config = folders
     config.write_text(FAST + limit + "\n", "utf-8")
@@ -177,7 +227,9 @@ def test_an_hr_export_dropped_becomes_appraisal_forms(folders):
     finally:
         code, _ = stop(proc)
     assert code == 0
-    assert (outbox / "hr.appraisal.xlsx").is_file() and len(json.loads((outbox / "hr.appraisal.json").read_text("utf-8"))["employees"]) == 5
+    assert (outbox / "hr.appraisal.xlsx").is_file() and len(
+        json.loads((outbox / "hr.appraisal.json").read_text("utf-8"))["employees"]
+    ) == 5
 
 
 def test_polling_for_network_shares(folders):
@@ -192,8 +244,18 @@ def test_polling_for_network_shares(folders):
     assert code == 0 and (outbox / "form-pnl.kamxl.xlsx").is_file()
 
 
-@pytest.mark.parametrize("name, skip", [("~$a.xlsx", True), (".~lock.a.xlsx#", True), (".a.xlsx", True), ("a.xlsx.tmp", True),
-                                        ("a.crdownload", True), ("a.xlsx", False), ("说明.txt", False)])
+@pytest.mark.parametrize(
+    "name, skip",
+    [
+        ("~$a.xlsx", True),
+        (".~lock.a.xlsx#", True),
+        (".a.xlsx", True),
+        ("a.xlsx.tmp", True),
+        ("a.crdownload", True),
+        ("a.xlsx", False),
+        ("说明.txt", False),
+    ],
+)
 def test_ignored(name, skip):
     assert ignored(Path(name)) == skip
 

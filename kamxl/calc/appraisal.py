@@ -9,7 +9,12 @@ from kamxl.calc.cells import CellMap, pct
 from kamxl.config import Settings
 from kamxl.issues import Issue
 
-QUADRANT_ACTIONS = {(True, True): "delegate", (True, False): "motivate", (False, True): "train", (False, False): "direct"}
+QUADRANT_ACTIONS = {
+    (True, True): "delegate",
+    (True, False): "motivate",
+    (False, True): "train",
+    (False, False): "direct",
+}
 EMPLOYEE_FIELDS = ("employee_id", "department", "period", "personality", "drive", "ability", "willingness")
 
 
@@ -23,7 +28,10 @@ def score_indicators(rows: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     lower = out["direction"].eq("lower") if "direction" in out else pd.Series(False, index=out.index)
     up = actual.fillna(0.0) / target.where(target != 0)
     # less is better: target / actual; an actual of 0 is as good as it gets
-    down = pd.Series(np.where(actual.isna(), 0.0, np.where(actual == 0, cap, target / actual.where(actual != 0))), index=out.index)
+    down = pd.Series(
+        np.where(actual.isna(), 0.0, np.where(actual == 0, cap, target / actual.where(actual != 0))),
+        index=out.index,
+    )
     down = down.where(target.notna() & (target != 0))
     raw = pd.Series(np.where(lower, down, up), index=out.index).astype(float)
     out["attainment"] = raw.clip(upper=cap)
@@ -48,7 +56,9 @@ def quadrant_of(ability, willingness, settings: Settings) -> str | None:
     return QUADRANT_ACTIONS[(ability >= high, willingness >= high)]
 
 
-def appraise(rows: pd.DataFrame, settings: Settings, cells: CellMap | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[Issue]]:
+def appraise(
+    rows: pd.DataFrame, settings: Settings, cells: CellMap | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Issue]]:
     """(indicators scored, one row per employee, issues).
 
     An employee whose weights do not add up to 100%, or who lacks a target,
@@ -62,7 +72,12 @@ def appraise(rows: pd.DataFrame, settings: Settings, cells: CellMap | None = Non
     key = scored["employee_id"].fillna("").astype(str) + "\x00" + scored["employee"].astype(str)
     for _, part in scored.groupby(key, sort=False):
         first = part.iloc[0]
-        rec = {"employee": first["employee"], "sheet": first["sheet"], "row": int(first["row"]), "indicators": int(len(part))}
+        rec = {
+            "employee": first["employee"],
+            "sheet": first["sheet"],
+            "row": int(first["row"]),
+            "indicators": int(len(part)),
+        }
         for f in EMPLOYEE_FIELDS:
             vals = part[f].dropna() if f in part else pd.Series(dtype=object)
             rec[f] = vals.iloc[0] if len(vals) else None
@@ -72,14 +87,36 @@ def appraise(rows: pd.DataFrame, settings: Settings, cells: CellMap | None = Non
         weights = pd.to_numeric(part["weight"], errors="coerce")
         total_w = float(weights.sum())
         if weights.isna().any() or abs(total_w - 1.0) > tolerance:
-            errors.append(settings.issue("appraisal_weights", first["sheet"], cells.cell(first["sheet"], "weight", first["row"]),
-                                         employee=first["employee"], total=pct(total_w)))
+            errors.append(
+                settings.issue(
+                    "appraisal_weights",
+                    first["sheet"],
+                    cells.cell(first["sheet"], "weight", first["row"]),
+                    employee=first["employee"],
+                    total=pct(total_w),
+                )
+            )
         no_target = part[pd.to_numeric(part["target"], errors="coerce").fillna(0) == 0]
         for r in no_target.to_dict("records"):
-            errors.append(settings.issue("appraisal_no_target", r["sheet"], cells.cell(r["sheet"], "target", r["row"]),
-                                         employee=r["employee"], indicator=r["indicator"]))
-        warnings = [settings.issue("appraisal_no_actual", r["sheet"], cells.cell(r["sheet"], "actual", r["row"]), employee=r["employee"],
-                                   indicator=r["indicator"]) for r in part[pd.to_numeric(part["actual"], errors="coerce").isna()].to_dict("records")]
+            errors.append(
+                settings.issue(
+                    "appraisal_no_target",
+                    r["sheet"],
+                    cells.cell(r["sheet"], "target", r["row"]),
+                    employee=r["employee"],
+                    indicator=r["indicator"],
+                )
+            )
+        warnings = [
+            settings.issue(
+                "appraisal_no_actual",
+                r["sheet"],
+                cells.cell(r["sheet"], "actual", r["row"]),
+                employee=r["employee"],
+                indicator=r["indicator"],
+            )
+            for r in part[pd.to_numeric(part["actual"], errors="coerce").isna()].to_dict("records")
+        ]
         issues += warnings + errors
         rec["issues"] = errors + warnings
         rec["weight_total"] = total_w

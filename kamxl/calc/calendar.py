@@ -12,11 +12,20 @@ SOURCES = ("calendar", "activity", "todo", "close")
 
 def month_grid(year: int, month: int) -> list[list[dt.date | None]]:
     """Weeks of the month, Monday first; days outside the month are None."""
-    return [[d if d.month == month else None for d in week] for week in _cal.Calendar(firstweekday=0).monthdatescalendar(year, month)]
+    return [
+        [d if d.month == month else None for d in week]
+        for week in _cal.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
 
 
-def gather_events(year: int, month: int, calendar: pd.DataFrame | None = None, activities: pd.DataFrame | None = None,
-                  todo: pd.DataFrame | None = None, opps: pd.DataFrame | None = None) -> pd.DataFrame:
+def gather_events(
+    year: int,
+    month: int,
+    calendar: pd.DataFrame | None = None,
+    activities: pd.DataFrame | None = None,
+    todo: pd.DataFrame | None = None,
+    opps: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per event in the month: date (None = the whole month), source, text.
 
     Activities marked in the month carry no day, so they are month events;
@@ -33,10 +42,14 @@ def gather_events(year: int, month: int, calendar: pd.DataFrame | None = None, a
 
     if calendar is not None and not calendar.empty:
         c = calendar[in_month(calendar["date"])]
-        parts.append(pd.DataFrame({"date": days(c["date"]), "source": "calendar", "text": c["text"].tolist()}))
+        parts.append(
+            pd.DataFrame({"date": days(c["date"]), "source": "calendar", "text": c["text"].tolist()})
+        )
     if activities is not None and not activities.empty:
         a = activities[[month in ms for ms in activities["months"]]]
-        parts.append(pd.DataFrame({"date": [None] * len(a), "source": "activity", "text": a["activity"].tolist()}))
+        parts.append(
+            pd.DataFrame({"date": [None] * len(a), "source": "activity", "text": a["activity"].tolist()})
+        )
     if todo is not None and "date" in todo and not todo.empty:
         t = todo[in_month(todo["date"])]
         parts.append(pd.DataFrame({"date": days(t["date"]), "source": "todo", "text": t["task"].tolist()}))
@@ -45,8 +58,12 @@ def gather_events(year: int, month: int, calendar: pd.DataFrame | None = None, a
         o = o[in_month(o["expected_close"])]
         project = o["project"] if "project" in o else pd.Series(None, index=o.index, dtype=object)
         named = project.map(lambda p: isinstance(p, str))
-        label = o["customer"].astype(str).where(~named, o["customer"].astype(str) + " / " + project.astype(str))
-        parts.append(pd.DataFrame({"date": days(o["expected_close"]), "source": "close", "text": label.tolist()}))
+        label = (
+            o["customer"].astype(str).where(~named, o["customer"].astype(str) + " / " + project.astype(str))
+        )
+        parts.append(
+            pd.DataFrame({"date": days(o["expected_close"]), "source": "close", "text": label.tolist()})
+        )
     parts = [p for p in parts if not p.empty]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["date", "source", "text"])
     out["date"] = out["date"].astype(object).where(out["date"].notna(), None)

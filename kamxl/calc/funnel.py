@@ -47,7 +47,9 @@ def tier_of(attractiveness: float | None, advantage: float | None, settings: Set
     if attractiveness is None or advantage is None or np.isnan(attractiveness) or np.isnan(advantage):
         return None
     high = settings.get("tier.high_threshold")
-    return {(True, True): 1, (True, False): 2, (False, True): 3, (False, False): 4}[(attractiveness >= high, advantage >= high)]
+    return {(True, True): 1, (True, False): 2, (False, True): 3, (False, False): 4}[
+        (attractiveness >= high, advantage >= high)
+    ]
 
 
 def priority_of(tier: int | None, cls: str | None, settings: Settings) -> str | None:
@@ -91,12 +93,16 @@ def derive_likelihood(close: pd.Series, as_of: dt.date, settings: Settings) -> t
     start = pd.Timestamp(as_of.replace(day=1))
     end = pd.Timestamp(month_end(as_of))
     p_end = pd.Timestamp(period_end(as_of, settings.get("funnel.period")))
-    code = np.select([dates.isna(), dates <= end, dates <= p_end], ["intent", "this_month", "this_period"], default="later")
+    code = np.select(
+        [dates.isna(), dates <= end, dates <= p_end], ["intent", "this_month", "this_period"], default="later"
+    )
     overdue = dates.notna() & (dates < start)
     return pd.Series(code, index=close.index, dtype=object), overdue
 
 
-def classify_opportunities(customers: pd.DataFrame, settings: Settings, as_of: dt.date, cells: CellMap | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+def classify_opportunities(
+    customers: pd.DataFrame, settings: Settings, as_of: dt.date, cells: CellMap | None = None
+) -> tuple[pd.DataFrame, list[Issue]]:
     """Order size, likelihood (written or derived), score, class and weighted amount.
 
     A row takes part in the funnel when it says anything about a deal (order
@@ -107,7 +113,9 @@ def classify_opportunities(customers: pd.DataFrame, settings: Settings, as_of: d
     out = customers.copy()
     issues: list[Issue] = []
     n = len(out)
-    col = lambda name: out[name] if name in out.columns else pd.Series([None] * n, index=out.index, dtype=object)  # noqa: E731
+    col = lambda name: (
+        out[name] if name in out.columns else pd.Series([None] * n, index=out.index, dtype=object)
+    )  # noqa: E731
     amount = pd.to_numeric(col("amount"), errors="coerce").astype(float)
     target = pd.to_numeric(col("period_target"), errors="coerce").astype(float)
     # the owner's target: written once per owner is enough
@@ -121,9 +129,13 @@ def classify_opportunities(customers: pd.DataFrame, settings: Settings, as_of: d
     derived_size = derive_order_size(amount, target, settings)
     derived_likely, overdue = derive_likelihood(close, as_of, settings)
     out["order_size"] = size_written.where(size_written.notna(), derived_size).where(in_funnel, None)
-    out["order_size_source"] = np.where(size_written.notna(), "written", np.where(derived_size.notna() & in_funnel, "derived", None))
+    out["order_size_source"] = np.where(
+        size_written.notna(), "written", np.where(derived_size.notna() & in_funnel, "derived", None)
+    )
     out["likelihood"] = likely_written.where(likely_written.notna(), derived_likely).where(in_funnel, None)
-    out["likelihood_source"] = np.where(likely_written.notna(), "written", np.where(in_funnel, "derived", None))
+    out["likelihood_source"] = np.where(
+        likely_written.notna(), "written", np.where(in_funnel, "derived", None)
+    )
     out["overdue"] = overdue & likely_written.isna() & in_funnel
     status = col("status").fillna("open")
     out["status"] = status
@@ -140,12 +152,32 @@ def classify_opportunities(customers: pd.DataFrame, settings: Settings, as_of: d
             reason = settings.label("ui.reason_no_amount")
         else:
             reason = settings.label("ui.reason_no_target")
-        field = "period_target" if cells.has(row["sheet"], "period_target") else ("amount" if cells.has(row["sheet"], "amount") else "customer")
-        issues.append(settings.issue("no_order_size", row["sheet"], cells.cell(row["sheet"], field, row["row"]), customer=_name(row), reason=reason))
+        field = (
+            "period_target"
+            if cells.has(row["sheet"], "period_target")
+            else ("amount" if cells.has(row["sheet"], "amount") else "customer")
+        )
+        issues.append(
+            settings.issue(
+                "no_order_size",
+                row["sheet"],
+                cells.cell(row["sheet"], field, row["row"]),
+                customer=_name(row),
+                reason=reason,
+            )
+        )
     for idx in out.index[out["overdue"] & (status == "open")]:
         row = out.loc[idx]
-        issues.append(settings.issue("opportunity_overdue", row["sheet"], cells.cell(row["sheet"], "expected_close", row["row"]),
-                                     customer=_name(row), date=pd.Timestamp(close[idx]).date().isoformat(), month=f"{as_of.year}-{as_of.month:02d}"))
+        issues.append(
+            settings.issue(
+                "opportunity_overdue",
+                row["sheet"],
+                cells.cell(row["sheet"], "expected_close", row["row"]),
+                customer=_name(row),
+                date=pd.Timestamp(close[idx]).date().isoformat(),
+                month=f"{as_of.year}-{as_of.month:02d}",
+            )
+        )
     return out, issues
 
 
@@ -157,9 +189,17 @@ def _name(row) -> str:
 def assign_priorities(opps: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Priority P1–P4 from tier × class, and its time-guideline group (key/ordinary/prospects)."""
     out = opps.copy()
-    matrix = {(t, c): settings.get(f"priority.tier{t}")[i] for t in range(1, 5) for i, c in enumerate(CLASSES)}
-    out["priority"] = pd.Series([matrix.get((int(t), c)) if pd.notna(t) and isinstance(c, str) else None for t, c in zip(out["tier"], out["class"])],
-                                index=out.index, dtype=object)
+    matrix = {
+        (t, c): settings.get(f"priority.tier{t}")[i] for t in range(1, 5) for i, c in enumerate(CLASSES)
+    }
+    out["priority"] = pd.Series(
+        [
+            matrix.get((int(t), c)) if pd.notna(t) and isinstance(c, str) else None
+            for t, c in zip(out["tier"], out["class"])
+        ],
+        index=out.index,
+        dtype=object,
+    )
     groups = {p: g for g, spec in settings.get("time_guideline").items() for p in spec["priorities"]}
     out["group"] = pd.Series([groups.get(p) for p in out["priority"]], index=out.index, dtype=object)
     return out
@@ -170,11 +210,23 @@ def funnel_counts(opps: pd.DataFrame) -> pd.DataFrame:
     """Open opportunities per class: count, amount, weighted amount (all four classes listed)."""
     open_ = opps[opps["open"] & opps["class"].notna()]
     per_class = open_.groupby("class")
-    grouped = pd.DataFrame({"count": per_class.size(), "amount": per_class["amount"].sum(), "weighted": per_class["weighted_amount"].sum()})
-    return grouped.reindex(list(CLASSES)).fillna({"count": 0, "amount": 0.0, "weighted": 0.0}).astype({"count": int})
+    grouped = pd.DataFrame(
+        {
+            "count": per_class.size(),
+            "amount": per_class["amount"].sum(),
+            "weighted": per_class["weighted_amount"].sum(),
+        }
+    )
+    return (
+        grouped.reindex(list(CLASSES))
+        .fillna({"count": 0, "amount": 0.0, "weighted": 0.0})
+        .astype({"count": int})
+    )
 
 
-def funnel_health(counts: dict[str, int], settings: Settings, stuck_share: float | None = None) -> tuple[str, str]:
+def funnel_health(
+    counts: dict[str, int], settings: Settings, stuck_share: float | None = None
+) -> tuple[str, str]:
     """(grade, rule) by METHOD §4, first match wins; ``stuck_share`` None means no history."""
     n = sum(counts.get(c, 0) for c in CLASSES)
     back = counts.get("C", 0) + counts.get("D", 0)

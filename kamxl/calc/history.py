@@ -22,14 +22,26 @@ from kamxl.config import Settings
 RANK = {c: i for i, c in enumerate(reversed(CLASSES))}  # D 0 … A 3: higher is closer to the funnel's mouth
 MOVES = ("up", "down", "same", "new", "won", "lost", "dropped")
 CONVERSIONS = (("D", "C"), ("C", "B"), ("B", "A"), ("A", "won"))
-OPPORTUNITY_COLUMNS = ["key", "customer", "project", "owner", "tier", "class", "status", "amount", "weighted_amount"]
+OPPORTUNITY_COLUMNS = [
+    "key",
+    "customer",
+    "project",
+    "owner",
+    "tier",
+    "class",
+    "status",
+    "amount",
+    "weighted_amount",
+]
 
 
 # ------------------------------------------------------------ identity ---
 def opportunity_key(customer, project) -> str:
     """Customer and project, as one key ("朗通\x1f二期扩容")."""
+
     def part(x):
         return "" if x is None or (isinstance(x, float) and x != x) or x is pd.NA else str(x).strip()
+
     return f"{part(customer)}\x1f{part(project)}"
 
 
@@ -48,14 +60,23 @@ def find_period(texts: list[str]) -> str | None:
     """The month most titles name ("2026年3月", "2026-03"), as YYYY-MM."""
     found: Counter = Counter()
     for text in texts:
-        for y, m in re.findall(r"(20\d\d)\s*年\s*(\d{1,2})\s*月", text or "") + re.findall(r"(?<!\d)(20\d\d)[-/.](\d{1,2})(?!\d)", text or ""):
+        for y, m in re.findall(r"(20\d\d)\s*年\s*(\d{1,2})\s*月", text or "") + re.findall(
+            r"(?<!\d)(20\d\d)[-/.](\d{1,2})(?!\d)", text or ""
+        ):
             if 1 <= int(m) <= 12:
                 found[f"{y}-{int(m):02d}"] += 1
     return found.most_common(1)[0][0] if found else None
 
 
-def identify(titles: list[str], stem: str, calendar: dict | None, customers: pd.DataFrame | None, as_of, settings: Settings,
-             region: str | None = None) -> tuple[str, str]:
+def identify(
+    titles: list[str],
+    stem: str,
+    calendar: dict | None,
+    customers: pd.DataFrame | None,
+    as_of,
+    settings: Settings,
+    region: str | None = None,
+) -> tuple[str, str]:
     """(region or owner, period YYYY-MM) of a workbook: what its snapshot is filed under.
 
     Region: given, else named in a sheet title, else the one owner of every
@@ -85,13 +106,22 @@ def opportunities_of(customers: pd.DataFrame | None) -> pd.DataFrame:
     if customers is None or customers.empty:
         return pd.DataFrame(columns=OPPORTUNITY_COLUMNS)
     c = customers
-    out = pd.DataFrame({
-        "key": [opportunity_key(a, b) for a, b in zip(c["customer"], c["project"] if "project" in c else [None] * len(c))],
-        "customer": c["customer"].astype(object), "project": c["project"].astype(object) if "project" in c else None,
-        "owner": c["owner"].astype(object) if "owner" in c else None,
-        "tier": c["tier"].astype(object), "class": c["class"].astype(object), "status": c["status"].astype(object),
-        "amount": pd.to_numeric(c["amount"], errors="coerce"), "weighted_amount": pd.to_numeric(c["weighted_amount"], errors="coerce"),
-    })
+    out = pd.DataFrame(
+        {
+            "key": [
+                opportunity_key(a, b)
+                for a, b in zip(c["customer"], c["project"] if "project" in c else [None] * len(c))
+            ],
+            "customer": c["customer"].astype(object),
+            "project": c["project"].astype(object) if "project" in c else None,
+            "owner": c["owner"].astype(object) if "owner" in c else None,
+            "tier": c["tier"].astype(object),
+            "class": c["class"].astype(object),
+            "status": c["status"].astype(object),
+            "amount": pd.to_numeric(c["amount"], errors="coerce"),
+            "weighted_amount": pd.to_numeric(c["weighted_amount"], errors="coerce"),
+        }
+    )
     # rows that say nothing about a deal (no class, still open) are not opportunities
     keep = out["class"].notna() | out["status"].isin(["won", "lost"])
     return out[keep].drop_duplicates("key", keep="first").reset_index(drop=True)
@@ -100,7 +130,11 @@ def opportunities_of(customers: pd.DataFrame | None) -> pd.DataFrame:
 def _states(snapshot: pd.DataFrame) -> pd.Series:
     """Each opportunity's place: "won"/"lost" once decided, else its class (A–D), else None."""
     status, cls = snapshot["status"], snapshot["class"]
-    return pd.Series(np.where(status.isin(["won", "lost"]), status, np.where(cls.isin(list(RANK)), cls, None)), index=snapshot.index, dtype=object)
+    return pd.Series(
+        np.where(status.isin(["won", "lost"]), status, np.where(cls.isin(list(RANK)), cls, None)),
+        index=snapshot.index,
+        dtype=object,
+    )
 
 
 def movement(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
@@ -114,21 +148,57 @@ def movement(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     before, now = both["before"], both["now"]
     decided = now.isin(["won", "lost"])
     rank_now, rank_before = now.map(RANK), before.map(RANK)
-    move = np.select([before.isna() & decided, before.isna(), decided, now.isna(), rank_now > rank_before, rank_now < rank_before],
-                     [now, "new", now, "dropped", "up", "down"], default="same")
+    move = np.select(
+        [
+            before.isna() & decided,
+            before.isna(),
+            decided,
+            now.isna(),
+            rank_now > rank_before,
+            rank_now < rank_before,
+        ],
+        [now, "new", now, "dropped", "up", "down"],
+        default="same",
+    )
     keep = ~before.isin(["won", "lost"]) & ~(before.isna() & now.isna())
     # in last time's funnel, gone from this one
     gone = prev[~prev["key"].isin(cur["key"]) & prev["before"].isin(list(RANK))]
-    frame = pd.concat([
-        pd.DataFrame({"key": both["key"], "customer": both["customer"], "project": both.get("project"), "previous": before, "current": now,
-                      "move": move})[keep],
-        pd.DataFrame({"key": gone["key"], "customer": gone["customer"], "project": gone.get("project"), "previous": gone["before"], "current": None,
-                      "move": "dropped"}),
-    ], ignore_index=True)
-    frame = frame.reindex(columns=["key", "customer", "project", "previous", "current", "move"]).astype(object)
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "key": both["key"],
+                    "customer": both["customer"],
+                    "project": both.get("project"),
+                    "previous": before,
+                    "current": now,
+                    "move": move,
+                }
+            )[keep],
+            pd.DataFrame(
+                {
+                    "key": gone["key"],
+                    "customer": gone["customer"],
+                    "project": gone.get("project"),
+                    "previous": gone["before"],
+                    "current": None,
+                    "move": "dropped",
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    frame = frame.reindex(columns=["key", "customer", "project", "previous", "current", "move"]).astype(
+        object
+    )
     frame = frame.where(frame.notna(), None)
     order = {m: i for i, m in enumerate(MOVES)}
-    return frame.assign(_o=frame["move"].map(order)).sort_values(["_o", "customer"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    return (
+        frame.assign(_o=frame["move"].map(order))
+        .sort_values(["_o", "customer"], kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
 
 
 def transitions(moves: pd.DataFrame) -> dict[str, int]:
@@ -169,14 +239,29 @@ def stuck(snapshots: list[pd.DataFrame], months: int) -> pd.DataFrame | None:
     window = snapshots[-months:]
     current = window[-1]
     # each current opportunity's class in every snapshot of the window (None where it was absent or decided)
-    path = pd.DataFrame({i: current["key"].map(dict(zip(s["key"], s["class"].where(s["status"] == "open")))) for i, s in enumerate(window)})
+    path = pd.DataFrame(
+        {
+            i: current["key"].map(dict(zip(s["key"], s["class"].where(s["status"] == "open"))))
+            for i, s in enumerate(window)
+        }
+    )
     ranks = path.apply(lambda col: col.map(RANK))
     back = path.isin(["C", "D"]).all(axis=1)
-    never_up = pd.concat([ranks[i + 1] <= ranks[i] for i in range(months - 1)], axis=1).all(axis=1) if months > 1 else back
+    never_up = (
+        pd.concat([ranks[i + 1] <= ranks[i] for i in range(months - 1)], axis=1).all(axis=1)
+        if months > 1
+        else back
+    )
     hit = back & never_up
-    return pd.DataFrame({"key": current.loc[hit, "key"], "customer": current.loc[hit, "customer"],
-                         "project": current.loc[hit, "project"] if "project" in current else None,
-                         "classes": path[hit].values.tolist()}, columns=["key", "customer", "project", "classes"]).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "key": current.loc[hit, "key"],
+            "customer": current.loc[hit, "customer"],
+            "project": current.loc[hit, "project"] if "project" in current else None,
+            "classes": path[hit].values.tolist(),
+        },
+        columns=["key", "customer", "project", "classes"],
+    ).reset_index(drop=True)
 
 
 def stuck_share(stuck_rows: pd.DataFrame | None, counts: dict[str, int]) -> float | None:
@@ -192,8 +277,28 @@ def trends(series: list[tuple[str, dict]]) -> pd.DataFrame:
     rows = []
     for period, totals in series:
         counts = totals.get("funnel_counts") or {}
-        rows.append({"period": period, **{c: counts.get(c) for c in CLASSES}, "open": totals.get("open"),
-                     "weighted_total": totals.get("weighted_total"), "collection_rate": totals.get("collection_rate"),
-                     "profit_plan": totals.get("profit_plan_month"), "profit_actual": totals.get("profit_actual_month"),
-                     "health": totals.get("health")})
-    return pd.DataFrame(rows, columns=["period", *CLASSES, "open", "weighted_total", "collection_rate", "profit_plan", "profit_actual", "health"])
+        rows.append(
+            {
+                "period": period,
+                **{c: counts.get(c) for c in CLASSES},
+                "open": totals.get("open"),
+                "weighted_total": totals.get("weighted_total"),
+                "collection_rate": totals.get("collection_rate"),
+                "profit_plan": totals.get("profit_plan_month"),
+                "profit_actual": totals.get("profit_actual_month"),
+                "health": totals.get("health"),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "period",
+            *CLASSES,
+            "open",
+            "weighted_total",
+            "collection_rate",
+            "profit_plan",
+            "profit_actual",
+            "health",
+        ],
+    )

@@ -50,31 +50,59 @@ def first_number(text) -> float | None:
     return float(m.group(0).replace(",", "")) if m else None
 
 
-def weekly_review(weekly: pd.DataFrame, monthly: pd.DataFrame | None, settings: Settings, cells: CellMap | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[Issue]]:
+def weekly_review(
+    weekly: pd.DataFrame, monthly: pd.DataFrame | None, settings: Settings, cells: CellMap | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Issue]]:
     """(rows with attainment, goals with weeks vs month target, issues)."""
     cells = cells or CellMap()
     rows = weekly.copy()
     rows["lower_is_better"] = lower_is_better(rows["goal"], settings)
     rows["attainment"] = attainment(rows["weekly_target"], rows["actual"], rows["lower_is_better"])
     rows["behind"] = rows["attainment"] < 1.0
-    goals = rows.groupby(["sheet", "goal"], sort=False).agg(row=("row", "first"), weeks=("week", "nunique"), weeks_target=("weekly_target", "sum"),
-                                                           actual=("actual", "sum"), monthly_item=("monthly_item", "first")).reset_index()
+    goals = (
+        rows.groupby(["sheet", "goal"], sort=False)
+        .agg(
+            row=("row", "first"),
+            weeks=("week", "nunique"),
+            weeks_target=("weekly_target", "sum"),
+            actual=("actual", "sum"),
+            monthly_item=("monthly_item", "first"),
+        )
+        .reset_index()
+    )
     indicators = []
     if monthly is not None and not monthly.empty:
-        indicators = [(core_name(i), t) for i, t in zip(monthly["indicator"], pd.to_numeric(monthly["target"], errors="coerce")) if core_name(i)]
+        indicators = [
+            (core_name(i), t)
+            for i, t in zip(monthly["indicator"], pd.to_numeric(monthly["target"], errors="coerce"))
+            if core_name(i)
+        ]
         indicators.sort(key=lambda kv: -len(kv[0]))
 
     def month_target(item, goal):
         item = item if isinstance(item, str) and item.strip() else None
         for core, target in indicators:
-            if core and ((item and core in normalise_loose(item)) or core == core_name(goal)) and pd.notna(target):
+            if (
+                core
+                and ((item and core in normalise_loose(item)) or core == core_name(goal))
+                and pd.notna(target)
+            ):
                 return float(target)
         return first_number(item)
 
     goals["month_target"] = [month_target(i, g) for i, g in zip(goals["monthly_item"], goals["goal"])]
     goals["short"] = goals["month_target"].notna() & (goals["weeks_target"] < goals["month_target"] - 1e-9)
-    issues = [settings.issue("weeks_short", g["sheet"], cells.cell(g["sheet"], "weekly_target", g["row"]), goal=g["goal"],
-                             weeks=fmt(g["weeks_target"]), month=fmt(g["month_target"])) for g in goals[goals["short"]].to_dict("records")]
+    issues = [
+        settings.issue(
+            "weeks_short",
+            g["sheet"],
+            cells.cell(g["sheet"], "weekly_target", g["row"]),
+            goal=g["goal"],
+            weeks=fmt(g["weeks_target"]),
+            month=fmt(g["month_target"]),
+        )
+        for g in goals[goals["short"]].to_dict("records")
+    ]
     return rows, goals, issues
 
 
@@ -102,15 +130,23 @@ def lint_goals(goals: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     rate = out["name"].map(lambda n: _has_word(n, rate_words))
     out["specific"] = has_unit | bracket | rate
     out["measurable"] = target.notna()
-    out["individual"] = out["owner"].map(lambda o: isinstance(o, str) and bool(o.strip()) and not any(s in o for s in seps))
-    last = pd.to_numeric(out.get("last_actual", pd.Series(np.nan, index=out.index)), errors="coerce").astype(float)
+    out["individual"] = out["owner"].map(
+        lambda o: isinstance(o, str) and bool(o.strip()) and not any(s in o for s in seps)
+    )
+    last = pd.to_numeric(out.get("last_actual", pd.Series(np.nan, index=out.index)), errors="coerce").astype(
+        float
+    )
     lower = out.get("lower", pd.Series(False, index=out.index)).astype(bool)
     ok_up = target <= last * (1.0 + growth)
     ok_down = target >= last * (1.0 - growth)
     realistic = pd.Series(np.where(lower, ok_down, ok_up), index=out.index, dtype=object)
     out["realistic"] = realistic.where(last.notna() & target.notna(), None)
-    failed = {c: out[c].map(lambda v: v is False or v is np.False_).tolist() for c in CHECKS}  # None: not judged, not a failure
-    out["fails"] = [[c for c, bad in zip(CHECKS, flags) if bad] for flags in zip(*failed.values())] if len(out) else []
+    failed = {
+        c: out[c].map(lambda v: v is False or v is np.False_).tolist() for c in CHECKS
+    }  # None: not judged, not a failure
+    out["fails"] = (
+        [[c for c, bad in zip(CHECKS, flags) if bad] for flags in zip(*failed.values())] if len(out) else []
+    )
     return out
 
 
@@ -118,16 +154,50 @@ def goal_rows(weekly: pd.DataFrame | None, monthly: pd.DataFrame | None, setting
     """Every goal of the weekly (once per goal) and monthly plans, in the shape lint_goals takes."""
     frames = []
     if monthly is not None and not monthly.empty:
-        unit = monthly["unit"].fillna(monthly["target_unit"].replace("", None)).fillna(monthly["actual_unit"].replace("", None))
-        frames.append(pd.DataFrame({"form": "monthly", "sheet": monthly["sheet"], "row": monthly["row"], "name": monthly["indicator"],
-                                    "target": monthly["target"], "unit": unit, "owner": monthly["owner"], "last_actual": monthly["last_actual"],
-                                    "lower": lower_is_better(monthly["indicator"], settings)}))
+        unit = (
+            monthly["unit"]
+            .fillna(monthly["target_unit"].replace("", None))
+            .fillna(monthly["actual_unit"].replace("", None))
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "form": "monthly",
+                    "sheet": monthly["sheet"],
+                    "row": monthly["row"],
+                    "name": monthly["indicator"],
+                    "target": monthly["target"],
+                    "unit": unit,
+                    "owner": monthly["owner"],
+                    "last_actual": monthly["last_actual"],
+                    "lower": lower_is_better(monthly["indicator"], settings),
+                }
+            )
+        )
     if weekly is not None and not weekly.empty:
         first = weekly.drop_duplicates(["sheet", "goal"])
-        unit = first["unit"].fillna(first["weekly_target_unit"].replace("", None)).fillna(first["actual_unit"].replace("", None))
-        frames.append(pd.DataFrame({"form": "weekly", "sheet": first["sheet"], "row": first["row"], "name": first["goal"],
-                                    "target": first["weekly_target"], "unit": unit, "owner": first["owner"], "last_actual": np.nan,
-                                    "lower": lower_is_better(first["goal"], settings)}))
+        unit = (
+            first["unit"]
+            .fillna(first["weekly_target_unit"].replace("", None))
+            .fillna(first["actual_unit"].replace("", None))
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "form": "weekly",
+                    "sheet": first["sheet"],
+                    "row": first["row"],
+                    "name": first["goal"],
+                    "target": first["weekly_target"],
+                    "unit": unit,
+                    "owner": first["owner"],
+                    "last_actual": np.nan,
+                    "lower": lower_is_better(first["goal"], settings),
+                }
+            )
+        )
     if not frames:
-        return pd.DataFrame(columns=["form", "sheet", "row", "name", "target", "unit", "owner", "last_actual", "lower"])
+        return pd.DataFrame(
+            columns=["form", "sheet", "row", "name", "target", "unit", "owner", "last_actual", "lower"]
+        )
     return pd.concat(frames, ignore_index=True)

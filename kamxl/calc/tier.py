@@ -11,7 +11,10 @@ from kamxl.issues import Issue
 
 FACTOR_PREFIX = "f_"
 # axis -> (factor key prefix in forms.customers.factors, weights section)
-AXES = {"attractiveness": ("attr", "tier.attractiveness_weights"), "advantage": ("adv", "tier.advantage_weights")}
+AXES = {
+    "attractiveness": ("attr", "tier.attractiveness_weights"),
+    "advantage": ("adv", "tier.advantage_weights"),
+}
 
 
 def factor_weights(axis: str, settings: Settings) -> pd.Series:
@@ -41,7 +44,9 @@ def factor_means(scores: pd.DataFrame, weights: pd.Series) -> pd.Series:
     return mean.where(w.notna().any(axis=1))
 
 
-def score_axes(customers: pd.DataFrame, settings: Settings, cells: CellMap | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+def score_axes(
+    customers: pd.DataFrame, settings: Settings, cells: CellMap | None = None
+) -> tuple[pd.DataFrame, list[Issue]]:
     """Add each axis's final score, its high/low reading and where it came from.
 
     Columns added per axis: ``<axis>_factors`` (factor mean), ``<axis>``
@@ -62,21 +67,48 @@ def score_axes(customers: pd.DataFrame, settings: Settings, cells: CellMap | Non
         for col in cols:
             for idx in bad.index[bad[col]]:
                 row = out.loc[idx]
-                issues.append(settings.issue("score_out_of_range", row["sheet"], cells.cell(row["sheet"], col, row["row"]),
-                                             column=settings.label(f"factors.{col[len(FACTOR_PREFIX):]}"), value=fmt(scores.at[idx, col]), low=fmt(lo), high=fmt(hi)))
+                issues.append(
+                    settings.issue(
+                        "score_out_of_range",
+                        row["sheet"],
+                        cells.cell(row["sheet"], col, row["row"]),
+                        column=settings.label(f"factors.{col[len(FACTOR_PREFIX) :]}"),
+                        value=fmt(scores.at[idx, col]),
+                        low=fmt(lo),
+                        high=fmt(hi),
+                    )
+                )
         scores = scores.mask(bad)
         means = factor_means(scores, weights)
         direct = pd.to_numeric(out.get(axis, pd.Series(np.nan, index=out.index)), errors="coerce")
         bad_direct = direct.notna() & ((direct < lo) | (direct > hi))
         for idx in bad_direct.index[bad_direct]:
             row = out.loc[idx]
-            issues.append(settings.issue("score_out_of_range", row["sheet"], cells.cell(row["sheet"], axis, row["row"]),
-                                         column=settings.label(f"headers.customers.{axis}"), value=fmt(direct[idx]), low=fmt(lo), high=fmt(hi)))
+            issues.append(
+                settings.issue(
+                    "score_out_of_range",
+                    row["sheet"],
+                    cells.cell(row["sheet"], axis, row["row"]),
+                    column=settings.label(f"headers.customers.{axis}"),
+                    value=fmt(direct[idx]),
+                    low=fmt(lo),
+                    high=fmt(hi),
+                )
+            )
         direct = direct.mask(bad_direct)
         level = out.get(f"{axis}_level", pd.Series(None, index=out.index, dtype=object))
         final = means.where(means.notna(), direct)
-        source = pd.Series(np.select([means.notna(), direct.notna(), level.notna()], ["factors", "direct", "level"], default=""), index=out.index)
-        high = pd.Series(np.where(final.notna(), final >= threshold, np.where(level.notna(), level == "high", None)), index=out.index, dtype=object)
+        source = pd.Series(
+            np.select(
+                [means.notna(), direct.notna(), level.notna()], ["factors", "direct", "level"], default=""
+            ),
+            index=out.index,
+        )
+        high = pd.Series(
+            np.where(final.notna(), final >= threshold, np.where(level.notna(), level == "high", None)),
+            index=out.index,
+            dtype=object,
+        )
         high = high.where(source != "", None)
         out[f"{axis}_factors"] = means
         out[axis] = final
@@ -86,23 +118,45 @@ def score_axes(customers: pd.DataFrame, settings: Settings, cells: CellMap | Non
         gap = (direct - means).abs()
         split = (direct >= threshold) != (means >= threshold)
         level_split = level.notna() & ((level == "high") != (means >= threshold))
-        mismatch = means.notna() & ((direct.notna() & ((gap > tolerance) | split)) | (direct.isna() & level_split))
+        mismatch = means.notna() & (
+            (direct.notna() & ((gap > tolerance) | split)) | (direct.isna() & level_split)
+        )
         for idx in mismatch.index[mismatch]:
             row = out.loc[idx]
-            shown = fmt(direct[idx]) if direct.notna()[idx] else settings.label(f"values.high_low.{level[idx]}")
-            issues.append(settings.issue("axis_mismatch", row["sheet"], cells.cell(row["sheet"], axis, row["row"]),
-                                         customer=row["customer"], axis=settings.label(f"headers.customers.{axis}"), direct=shown, factors=fmt(round(means[idx], 2))))
+            shown = (
+                fmt(direct[idx]) if direct.notna()[idx] else settings.label(f"values.high_low.{level[idx]}")
+            )
+            issues.append(
+                settings.issue(
+                    "axis_mismatch",
+                    row["sheet"],
+                    cells.cell(row["sheet"], axis, row["row"]),
+                    customer=row["customer"],
+                    axis=settings.label(f"headers.customers.{axis}"),
+                    direct=shown,
+                    factors=fmt(round(means[idx], 2)),
+                )
+            )
         # nothing at all on this axis
         for sheet, part in out.groupby("sheet", sort=False):
             has_column = any(cells.has(sheet, c) for c in cols) or cells.has(sheet, axis) or not cells.columns
             missing = part.index[out.loc[part.index, f"{axis}_source"].isna()]
             if not has_column and cells.columns:
-                issues.append(settings.issue("no_tier_columns", sheet, axis=settings.label(f"headers.customers.{axis}")))
+                issues.append(
+                    settings.issue("no_tier_columns", sheet, axis=settings.label(f"headers.customers.{axis}"))
+                )
                 continue
             for idx in missing:
                 row = out.loc[idx]
-                issues.append(settings.issue("no_axis_score", sheet, cells.cell(sheet, "customer", row["row"]),
-                                             customer=row["customer"], axis=settings.label(f"headers.customers.{axis}")))
+                issues.append(
+                    settings.issue(
+                        "no_axis_score",
+                        sheet,
+                        cells.cell(sheet, "customer", row["row"]),
+                        customer=row["customer"],
+                        axis=settings.label(f"headers.customers.{axis}"),
+                    )
+                )
     return out, issues
 
 
@@ -111,7 +165,9 @@ def assign_tiers(scored: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     out = scored.copy()
     a, b = out["attractiveness_high"], out["advantage_high"]
     known = a.notna() & b.notna()
-    tier = np.select([a.eq(True) & b.eq(True), a.eq(True) & b.eq(False), a.eq(False) & b.eq(True)], [1, 2, 3], default=4)
+    tier = np.select(
+        [a.eq(True) & b.eq(True), a.eq(True) & b.eq(False), a.eq(False) & b.eq(True)], [1, 2, 3], default=4
+    )
     out["tier"] = pd.array(np.where(known, tier, 0), dtype="Int64")
     out.loc[~known, "tier"] = pd.NA
     playbook = {i: list(settings.get(f"playbook.tier{i}")) for i in range(1, 5)}

@@ -16,8 +16,8 @@ QUADRANTS = ("M1", "M2", "M3", "M4")
 
 @dataclass
 class TimeUse:
-    quadrants: pd.DataFrame              # quadrant: tasks, hours, share, done
-    groups: pd.DataFrame | None          # key/ordinary/prospects: customers, hours, shares, guideline
+    quadrants: pd.DataFrame  # quadrant: tasks, hours, share, done
+    groups: pd.DataFrame | None  # key/ordinary/prospects: customers, hours, shares, guideline
     summary: dict = field(default_factory=dict)
 
 
@@ -26,7 +26,10 @@ def match_customers(texts: pd.Series, names: pd.Series) -> pd.Series:
 
     "拜访朗通,沟通二期需求" → 朗通. Matching ignores width, case and 繁/简.
     """
-    keys = sorted({(normalise_loose(n), n) for n in names.dropna().astype(str) if normalise_loose(n)}, key=lambda kv: -len(kv[0]))
+    keys = sorted(
+        {(normalise_loose(n), n) for n in names.dropna().astype(str) if normalise_loose(n)},
+        key=lambda kv: -len(kv[0]),
+    )
 
     def one(text):
         if not isinstance(text, str):
@@ -37,7 +40,9 @@ def match_customers(texts: pd.Series, names: pd.Series) -> pd.Series:
     return texts.map(one)
 
 
-def time_matrix(todo: pd.DataFrame, settings: Settings, cells: CellMap | None = None) -> tuple[pd.DataFrame, dict, list[Issue]]:
+def time_matrix(
+    todo: pd.DataFrame, settings: Settings, cells: CellMap | None = None
+) -> tuple[pd.DataFrame, dict, list[Issue]]:
     """Hours and share per quadrant M1–M4, the M2 share and the completion rate."""
     cells = cells or CellMap()
     issues = []
@@ -45,10 +50,20 @@ def time_matrix(todo: pd.DataFrame, settings: Settings, cells: CellMap | None = 
     t["hours"] = pd.to_numeric(t["hours"], errors="coerce").astype(float)
     t["status"] = pd.to_numeric(t["status"], errors="coerce").astype(float)
     missing = t[t["hours"].isna()]
-    issues += [settings.issue("no_hours", sheet, cells.cell(sheet, "start", row), task=task)
-               for sheet, row, task in zip(missing["sheet"].tolist(), missing["row"].tolist(), missing["task"].tolist())]
+    issues += [
+        settings.issue("no_hours", sheet, cells.cell(sheet, "start", row), task=task)
+        for sheet, row, task in zip(
+            missing["sheet"].tolist(), missing["row"].tolist(), missing["task"].tolist()
+        )
+    ]
     per_quadrant = t.groupby("category")
-    q = pd.DataFrame({"tasks": per_quadrant.size(), "hours": per_quadrant["hours"].sum(), "done": per_quadrant["status"].mean()}).reindex(list(QUADRANTS))
+    q = pd.DataFrame(
+        {
+            "tasks": per_quadrant.size(),
+            "hours": per_quadrant["hours"].sum(),
+            "done": per_quadrant["status"].mean(),
+        }
+    ).reindex(list(QUADRANTS))
     q = q.fillna({"tasks": 0, "hours": 0.0}).astype({"tasks": int})
     total = float(q["hours"].sum())
     q["share"] = q["hours"] / total if total else float("nan")
@@ -72,7 +87,9 @@ def time_by_group(entries: pd.DataFrame, opps: pd.DataFrame, settings: Settings)
     """
     spec = settings.get("time_guideline")
     order = list(spec)
-    ranked = opps.dropna(subset=["group"]).assign(rank=lambda d: d["group"].map(order.index)).sort_values("rank")
+    ranked = (
+        opps.dropna(subset=["group"]).assign(rank=lambda d: d["group"].map(order.index)).sort_values("rank")
+    )
     best = ranked.drop_duplicates("customer").set_index("customer")["group"]
     e = entries.copy()
     e["customer"] = match_customers(e["text"], pd.Series(best.index))

@@ -131,7 +131,9 @@ def recognise(grid: Grid, settings: Settings) -> tuple[str | None, int | None, l
     return winners[0][0], winners[0][1], []
 
 
-def parse_sheet(grid: Grid, form: str, header_row: int, settings: Settings) -> tuple[SheetData | None, list[Issue]]:
+def parse_sheet(
+    grid: Grid, form: str, header_row: int, settings: Settings
+) -> tuple[SheetData | None, list[Issue]]:
     from kamxl.read.forms import PARSERS
 
     spec = form_specs(settings)[form]
@@ -165,7 +167,11 @@ def read_workbook(path: str | Path, settings: Settings, strict: bool = False) ->
             if header is None:
                 spec = form_specs(settings)[form]
                 column = settings.label(f"headers.{form}.{spec.required[0]}") if spec.required else "周一"
-                result.issues.append(settings.issue("no_header", grid.name, form=settings.form_name(form), rows=scan, column=column))
+                result.issues.append(
+                    settings.issue(
+                        "no_header", grid.name, form=settings.form_name(form), rows=scan, column=column
+                    )
+                )
                 result.sheets.append(SheetInfo(grid.name, form))
                 continue
             data, sheet_issues = parse_sheet(grid, form, header, settings)
@@ -176,7 +182,14 @@ def read_workbook(path: str | Path, settings: Settings, strict: bool = False) ->
         except Exception as exc:
             if strict:
                 raise
-            result.issues.append(settings.issue("unexpected_error", grid.name, name=f"{path.name} / {grid.name}", detail=f"{type(exc).__name__}: {exc}"[:200]))
+            result.issues.append(
+                settings.issue(
+                    "unexpected_error",
+                    grid.name,
+                    name=f"{path.name} / {grid.name}",
+                    detail=f"{type(exc).__name__}: {exc}"[:200],
+                )
+            )
             result.sheets.append(SheetInfo(grid.name, None))
     if not result.forms and not result.errors:
         result.issues.append(settings.issue("no_forms", name=path.name))

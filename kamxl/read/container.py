@@ -48,7 +48,10 @@ def _text_kind(head: bytes, name: str) -> str:
         return "pdf"
     if text.startswith(b"<?xml") or text.startswith(b"<workbook"):
         return "xml2003" if b"urn:schemas-microsoft-com:office:spreadsheet" in text else "xml"
-    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head")) or b"<table" in text[:512]:
+    if (
+        text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head"))
+        or b"<table" in text[:512]
+    ):
         return "html"
     try:
         head.decode("utf-8")
@@ -75,15 +78,32 @@ def _check_zip(path: Path, settings: Settings) -> Container:
     with zf:
         infos = zf.infolist()
         if len(infos) > lim["max_zip_entries"]:
-            raise Refused(settings.issue("too_many_parts", name=name, count=len(infos), limit=lim["max_zip_entries"]))
+            raise Refused(
+                settings.issue("too_many_parts", name=name, count=len(infos), limit=lim["max_zip_entries"])
+            )
         total = sum(i.file_size for i in infos)
         if total > lim["max_uncompressed_bytes"]:
-            raise Refused(settings.issue("too_large_uncompressed", name=name, size=f"{total:,}", limit=f"{lim['max_uncompressed_bytes']:,}"))
+            raise Refused(
+                settings.issue(
+                    "too_large_uncompressed",
+                    name=name,
+                    size=f"{total:,}",
+                    limit=f"{lim['max_uncompressed_bytes']:,}",
+                )
+            )
         for info in infos:
             if info.file_size >= lim["ratio_check_min_bytes"]:
                 ratio = info.file_size / max(info.compress_size, 1)
                 if ratio > lim["max_compression_ratio"]:
-                    raise Refused(settings.issue("zip_bomb", name=name, entry=info.filename, ratio=f"{ratio:,.0f}", limit=f"{lim['max_compression_ratio']:g}"))
+                    raise Refused(
+                        settings.issue(
+                            "zip_bomb",
+                            name=name,
+                            entry=info.filename,
+                            ratio=f"{ratio:,.0f}",
+                            limit=f"{lim['max_compression_ratio']:g}",
+                        )
+                    )
         names = {i.filename for i in infos}
         try:
             for info in infos:
@@ -95,8 +115,12 @@ def _check_zip(path: Path, settings: Settings) -> Container:
             if "mimetype" in names:
                 mime = zf.read("mimetype")[:200]
                 if not mime.startswith(ODS_MIME):
-                    raise Refused(settings.issue("not_a_spreadsheet", name=name, kind=settings.label("kinds.word")))
-                if "META-INF/manifest.xml" in names and b"encryption-data" in zf.read("META-INF/manifest.xml"):
+                    raise Refused(
+                        settings.issue("not_a_spreadsheet", name=name, kind=settings.label("kinds.word"))
+                    )
+                if "META-INF/manifest.xml" in names and b"encryption-data" in zf.read(
+                    "META-INF/manifest.xml"
+                ):
                     raise Refused(settings.issue("encrypted", name=name))
                 return Container(path, "ods")
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
@@ -107,7 +131,9 @@ def _check_zip(path: Path, settings: Settings) -> Container:
             return Container(path, "xlsb", macros)
         if any(n.endswith("workbook.xml") for n in lower) or "[content_types].xml" in lower:
             if "word/document.xml" in lower or "ppt/presentation.xml" in lower:
-                raise Refused(settings.issue("not_a_spreadsheet", name=name, kind=settings.label("kinds.word")))
+                raise Refused(
+                    settings.issue("not_a_spreadsheet", name=name, kind=settings.label("kinds.word"))
+                )
             return Container(path, "xlsx", macros)
         raise Refused(settings.issue("not_a_spreadsheet", name=name, kind=settings.label("kinds.zip")))
 
@@ -117,7 +143,9 @@ def _check_ole(path: Path, settings: Settings) -> Container:
         if mm.find("EncryptedPackage".encode("utf-16-le")) >= 0:
             raise Refused(settings.issue("encrypted", name=path.name))
         if mm.find("WordDocument".encode("utf-16-le")) >= 0 or mm.find("PowerPoint".encode("utf-16-le")) >= 0:
-            raise Refused(settings.issue("not_a_spreadsheet", name=path.name, kind=settings.label("kinds.word")))
+            raise Refused(
+                settings.issue("not_a_spreadsheet", name=path.name, kind=settings.label("kinds.word"))
+            )
         macros = mm.find("_VBA_PROJECT".encode("utf-16-le")) >= 0
     return Container(path, "xls", macros)
 
@@ -147,6 +175,8 @@ def open_container(path: Path, settings: Settings) -> Container:
     if head[:2] in OLD_BIFF and len(head) > 4 and head[3] == 0:
         raise Refused(settings.issue("old_excel_format", name=name, version=OLD_BIFF[head[:2]]))
     if b"PK\x03\x04" in head[:1024] or b"PK\x01\x02" in head:
-        raise Refused(settings.issue("corrupt_file", name=name, detail="zip data does not start at the beginning"))
+        raise Refused(
+            settings.issue("corrupt_file", name=name, detail="zip data does not start at the beginning")
+        )
     kind = _text_kind(head, name)
     raise Refused(settings.issue("not_a_spreadsheet", name=name, kind=settings.label(f"kinds.{kind}")))

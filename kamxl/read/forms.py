@@ -17,16 +17,103 @@ FACTOR_PREFIX = "f_"
 
 # field -> how its cells are parsed, per form (the main table's schema).
 FLAT_FIELDS: dict[str, dict[str, str]] = {
-    "receivables": {"customer": "text", "product": "text", "qty": "number", "total_owed": "number", "due_date": "date", "owner": "text"},
-    "activities": {"activity": "text", "owner": "text", "support": "text", "budget": "number", "expected": "text"},
-    "todo": {"date": "date", "category": "label:quadrant", "start": "time", "end": "time", "hours": "number", "task": "text", "related": "text", "notes": "text", "status": "status"},
-    "weekly": {"week": "week", "goal": "text", "weekly_target": "quantity", "actual": "quantity", "monthly_item": "text", "owner": "text", "unit": "text", "notes": "text"},
-    "monthly": {"indicator": "text", "category": "label:indicator_class", "target": "quantity", "actual": "quantity", "owner": "text", "unit": "text", "next_focus": "text", "notes": "text", "last_actual": "quantity"},
-    "worklog": {"date": "date", "start": "time", "end": "time", "hours": "number", "customer": "text", "activity": "text", "outcome": "text"},
-    "customers": {"customer": "text", "owner": "text", "industry": "text", "project": "text", "amount": "number", "expected_close": "date", "period_target": "number", "status": "label:status", "attractiveness": "axis", "advantage": "axis", "order_size": "funnel:order_size", "likelihood": "funnel:likelihood"},
-    "appraisal": {"employee": "text", "employee_id": "text", "department": "text", "period": "text", "indicator": "text", "indicator_class": "label:indicator_class", "target": "number", "actual": "number", "weight": "percent", "direction": "label:direction", "personality": "number", "drive": "number", "ability": "number", "willingness": "number"},
+    "receivables": {
+        "customer": "text",
+        "product": "text",
+        "qty": "number",
+        "total_owed": "number",
+        "due_date": "date",
+        "owner": "text",
+    },
+    "activities": {
+        "activity": "text",
+        "owner": "text",
+        "support": "text",
+        "budget": "number",
+        "expected": "text",
+    },
+    "todo": {
+        "date": "date",
+        "category": "label:quadrant",
+        "start": "time",
+        "end": "time",
+        "hours": "number",
+        "task": "text",
+        "related": "text",
+        "notes": "text",
+        "status": "status",
+    },
+    "weekly": {
+        "week": "week",
+        "goal": "text",
+        "weekly_target": "quantity",
+        "actual": "quantity",
+        "monthly_item": "text",
+        "owner": "text",
+        "unit": "text",
+        "notes": "text",
+    },
+    "monthly": {
+        "indicator": "text",
+        "category": "label:indicator_class",
+        "target": "quantity",
+        "actual": "quantity",
+        "owner": "text",
+        "unit": "text",
+        "next_focus": "text",
+        "notes": "text",
+        "last_actual": "quantity",
+    },
+    "worklog": {
+        "date": "date",
+        "start": "time",
+        "end": "time",
+        "hours": "number",
+        "customer": "text",
+        "activity": "text",
+        "outcome": "text",
+    },
+    "customers": {
+        "customer": "text",
+        "owner": "text",
+        "industry": "text",
+        "project": "text",
+        "amount": "number",
+        "expected_close": "date",
+        "period_target": "number",
+        "status": "label:status",
+        "attractiveness": "axis",
+        "advantage": "axis",
+        "order_size": "funnel:order_size",
+        "likelihood": "funnel:likelihood",
+    },
+    "appraisal": {
+        "employee": "text",
+        "employee_id": "text",
+        "department": "text",
+        "period": "text",
+        "indicator": "text",
+        "indicator_class": "label:indicator_class",
+        "target": "number",
+        "actual": "number",
+        "weight": "percent",
+        "direction": "label:direction",
+        "personality": "number",
+        "drive": "number",
+        "ability": "number",
+        "willingness": "number",
+    },
 }
-KEY_FIELD = {"receivables": "customer", "activities": "activity", "todo": "task", "weekly": "goal", "monthly": "indicator", "worklog": "activity", "customers": "customer", "appraisal": "employee"}
+KEY_FIELD = {
+    "receivables": "customer",
+    "activities": "activity",
+    "todo": "task",
+    "weekly": "goal",
+    "monthly": "indicator",
+    "worklog": "activity",
+    "customers": "customer",
+    "appraisal": "employee",
+}
 
 
 def _columns(form: str) -> list[str]:
@@ -43,17 +130,21 @@ def _columns(form: str) -> list[str]:
 
 
 # Column schemas of every table the reader produces.
-SCHEMAS: dict[str, dict[str, list[str]]] = {
-    form: {"main": _columns(form)} for form in FLAT_FIELDS
-}
+SCHEMAS: dict[str, dict[str, list[str]]] = {form: {"main": _columns(form)} for form in FLAT_FIELDS}
 SCHEMAS["receivables"]["months"] = ["sheet", "row", "month", "plan", "actual", "plan_col", "actual_col"]
 SCHEMAS["activities"]["months"] = ["sheet", "row", "month", "mark", "amount", "col"]
-SCHEMAS["pnl"] = {"main": ["sheet", "row", "month", "group", "line", "plan", "actual", "plan_col", "actual_col"]}
+SCHEMAS["pnl"] = {
+    "main": ["sheet", "row", "month", "group", "line", "plan", "actual", "plan_col", "actual_col"]
+}
 SCHEMAS["calendar"] = {"main": ["sheet", "row", "col", "date", "day", "text"]}
 
 
 def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(records, columns=columns) if records else pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    return (
+        pd.DataFrame.from_records(records, columns=columns)
+        if records
+        else pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    )
 
 
 def _field_columns(ctx: SheetContext, block: HeaderBlock) -> dict[str, int]:
@@ -65,7 +156,14 @@ def _field_columns(ctx: SheetContext, block: HeaderBlock) -> dict[str, int]:
             if f is None:
                 continue
             if f in found:
-                ctx.issue("duplicate_column", block.top, c, column=label, used=ctx.letter(found[f]), ignored=ctx.letter(c))
+                ctx.issue(
+                    "duplicate_column",
+                    block.top,
+                    c,
+                    column=label,
+                    used=ctx.letter(found[f]),
+                    ignored=ctx.letter(c),
+                )
             else:
                 found[f] = c
             break
@@ -75,7 +173,14 @@ def _field_columns(ctx: SheetContext, block: HeaderBlock) -> dict[str, int]:
 def _missing(ctx: SheetContext, block: HeaderBlock, cols: dict) -> bool:
     for req in ctx.spec.required:
         if req not in cols:
-            ctx.issue("missing_column", block.top, None, form=ctx.settings.form_name(ctx.spec.name), row=block.top + 1, column=ctx.header_label(req))
+            ctx.issue(
+                "missing_column",
+                block.top,
+                None,
+                form=ctx.settings.form_name(ctx.spec.name),
+                row=block.top + 1,
+                column=ctx.header_label(req),
+            )
             return True
     return False
 
@@ -105,7 +210,9 @@ def _read_rows(ctx: SheetContext, rows: list[int], cols: dict[str, int], form: s
             for rec in recs:
                 rec[name] = None
             continue
-        if not simple:  # kinds with more to them (quantities, axes, funnel parts, status, weeks): cell by cell
+        if (
+            not simple
+        ):  # kinds with more to them (quantities, axes, funnel parts, status, weeks): cell by cell
             slow += [(i, k) for i in range(len(rows))]
             continue
         values, left = ctx.quick_column(rows, c, kind, parser)
@@ -135,6 +242,7 @@ def _pure_parser(ctx: SheetContext, kind: str):
             if found is None:
                 found = seen[v] = label(vocab, v)
             return found
+
         return parse
     return None
 
@@ -143,7 +251,7 @@ def _read_field(ctx: SheetContext, r: int, c: int | None, name: str, kind: str, 
     label = ctx.header_label(name)
     if kind == "quantity":
         q = ctx.parse("quantity", r, c, label)
-        rec[name], rec[f"{name}_unit"] = (q if q else (None, None))
+        rec[name], rec[f"{name}_unit"] = q if q else (None, None)
     elif kind == "axis":
         v = ctx.raw(r, c)
         num, ok = ctx.values.number(v)
@@ -265,12 +373,19 @@ def _flat(ctx: SheetContext, block: HeaderBlock, form: str, on_row=None):
     return cols, main, totals
 
 
-def _sheet(ctx: SheetContext, block: HeaderBlock, cols: dict[str, int], tables: dict, meta: dict | None = None) -> SheetData:
-    meta = {"title": _title(ctx, block)} | (meta or {})  # the title names the region and period a history files it under
-    return SheetData(ctx.sheet, ctx.spec.name, block.top + 1, tables, {f: ctx.letter(c) for f, c in cols.items()}, meta)
+def _sheet(
+    ctx: SheetContext, block: HeaderBlock, cols: dict[str, int], tables: dict, meta: dict | None = None
+) -> SheetData:
+    meta = {"title": _title(ctx, block)} | (
+        meta or {}
+    )  # the title names the region and period a history files it under
+    return SheetData(
+        ctx.sheet, ctx.spec.name, block.top + 1, tables, {f: ctx.letter(c) for f, c in cols.items()}, meta
+    )
 
 
 # ----------------------------------------------------------------- forms ---
+
 
 def parse_receivables(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     flat = _flat(ctx, block, "receivables")
@@ -279,7 +394,10 @@ def parse_receivables(ctx: SheetContext, block: HeaderBlock) -> SheetData | None
     cols, rows, total_rows = flat
     months = _month_columns(ctx, block, set(cols.values()))
     month_list = sorted({m for m, _ in months})
-    plan_cs, actual_cs = [months.get((m, "plan")) for m in month_list], [months.get((m, "actual")) for m in month_list]
+    plan_cs, actual_cs = (
+        [months.get((m, "plan")) for m in month_list],
+        [months.get((m, "actual")) for m in month_list],
+    )
     schema = SCHEMAS["receivables"]
 
     def month_table(rs: list[int]) -> pd.DataFrame:
@@ -291,17 +409,31 @@ def parse_receivables(ctx: SheetContext, block: HeaderBlock) -> SheetData | None
         blank = [None] * n
 
         def flat(cs: list) -> list:  # rows × months, row-major
-            return [v for per_row in zip(*(values[c] if c is not None else blank for c in cs)) for v in per_row]
+            return [
+                v for per_row in zip(*(values[c] if c is not None else blank for c in cs)) for v in per_row
+            ]
 
-        return pd.DataFrame({"sheet": ctx.sheet, "row": [r + 1 for r in rs for _ in month_list], "month": month_list * n,
-                             "plan": flat(plan_cs), "actual": flat(actual_cs),
-                             "plan_col": [ctx.letter(c) for c in plan_cs] * n, "actual_col": [ctx.letter(c) for c in actual_cs] * n},
-                            columns=schema["months"])
+        return pd.DataFrame(
+            {
+                "sheet": ctx.sheet,
+                "row": [r + 1 for r in rs for _ in month_list],
+                "month": month_list * n,
+                "plan": flat(plan_cs),
+                "actual": flat(actual_cs),
+                "plan_col": [ctx.letter(c) for c in plan_cs] * n,
+                "actual_col": [ctx.letter(c) for c in actual_cs] * n,
+            },
+            columns=schema["months"],
+        )
 
     main = _read_rows(ctx, rows, cols, "receivables")
     totals = _read_rows(ctx, total_rows, cols, "receivables")
-    tables = {"main": _frame(main, schema["main"]), "months": month_table(rows),
-              "totals": _frame(totals, schema["main"]), "total_months": month_table(total_rows)}
+    tables = {
+        "main": _frame(main, schema["main"]),
+        "months": month_table(rows),
+        "totals": _frame(totals, schema["main"]),
+        "total_months": month_table(total_rows),
+    }
     return _sheet(ctx, block, cols, tables, {"months": month_list})
 
 
@@ -325,11 +457,24 @@ def parse_activities(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
             if ctx.values.is_blank(v):
                 continue
             amount, ok = ctx.values.number(v)
-            detail.append({"sheet": ctx.sheet, "row": r + 1, "month": m, "mark": True,
-                           "amount": amount if ok else None, "col": ctx.letter(c)})
+            detail.append(
+                {
+                    "sheet": ctx.sheet,
+                    "row": r + 1,
+                    "month": m,
+                    "mark": True,
+                    "amount": amount if ok else None,
+                    "col": ctx.letter(c),
+                }
+            )
     schema = SCHEMAS["activities"]
-    return _sheet(ctx, block, cols, {"main": _frame(main, schema["main"]), "months": _frame(detail, schema["months"])},
-                  {"months": sorted(month_cols)})
+    return _sheet(
+        ctx,
+        block,
+        cols,
+        {"main": _frame(main, schema["main"]), "months": _frame(detail, schema["months"])},
+        {"months": sorted(month_cols)},
+    )
 
 
 def _date_context(ctx: SheetContext, block: HeaderBlock):
@@ -396,6 +541,7 @@ def _simple(form: str):
         if form in ("weekly", "monthly"):
             tables["totals"] = _frame(_read_rows(ctx, total_rows, cols, form), schema["main"])
         return _sheet(ctx, block, cols, tables, {"title": _title(ctx, block)})
+
     parse.__name__ = f"parse_{form}"
     parse.__doc__ = f"The {form} form: one row per item."
     return parse
@@ -432,7 +578,9 @@ def parse_customers(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     for r, rec in zip(rows, _read_rows(ctx, rows, cols, "customers")):
         for f in ctx.spec.factors:
             c = factor_cols.get(f)
-            rec[FACTOR_PREFIX + f] = ctx.parse("number", r, c, str(block.paths.get(c, ("",))[-1])) if c is not None else None
+            rec[FACTOR_PREFIX + f] = (
+                ctx.parse("number", r, c, str(block.paths.get(c, ("",))[-1])) if c is not None else None
+            )
         main.append(rec)
     columns = SCHEMAS["customers"]["main"] + [FACTOR_PREFIX + f for f in ctx.spec.factors]
     all_cols = dict(cols) | {FACTOR_PREFIX + f: c for f, c in factor_cols.items()}
@@ -454,7 +602,14 @@ def parse_appraisal(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
         if groups and cols.get(sub) in {c for g in groups.values() for c in g.values()}:
             cols.pop(sub)
     if not groups and "indicator" not in cols:
-        ctx.issue("missing_column", block.top, None, form=ctx.settings.form_name("appraisal"), row=block.top + 1, column=ctx.header_label("indicator"))
+        ctx.issue(
+            "missing_column",
+            block.top,
+            None,
+            form=ctx.settings.form_name("appraisal"),
+            row=block.top + 1,
+            column=ctx.header_label("indicator"),
+        )
         return None
     main = []
     for r, kind in ctx.body(block, cols["employee"]):
@@ -470,7 +625,13 @@ def parse_appraisal(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
                 kind_ = FLAT_FIELDS["appraisal"][f]
                 rec[f] = ctx.parse(kind_, r, c, f"{name} / {ctx.header_label(f)}")
             main.append(rec)
-    return _sheet(ctx, block, cols, {"main": _frame(main, SCHEMAS["appraisal"]["main"])}, {"layout": "wide" if groups else "long"})
+    return _sheet(
+        ctx,
+        block,
+        cols,
+        {"main": _frame(main, SCHEMAS["appraisal"]["main"])},
+        {"layout": "wide" if groups else "long"},
+    )
 
 
 def parse_pnl(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
@@ -508,17 +669,29 @@ def parse_pnl(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
             month = ym[1]
         for (group, line), m in measures.items():
             pc, ac = m.get("plan"), m.get("actual")
-            records.append({"sheet": ctx.sheet, "row": r + 1, "month": month, "group": group, "line": line,
-                            "plan": ctx.parse("number", r, pc) if pc is not None else None,
-                            "actual": ctx.parse("number", r, ac) if ac is not None else None,
-                            "plan_col": ctx.letter(pc), "actual_col": ctx.letter(ac)})
+            records.append(
+                {
+                    "sheet": ctx.sheet,
+                    "row": r + 1,
+                    "month": month,
+                    "group": group,
+                    "line": line,
+                    "plan": ctx.parse("number", r, pc) if pc is not None else None,
+                    "actual": ctx.parse("number", r, ac) if ac is not None else None,
+                    "plan_col": ctx.letter(pc),
+                    "actual_col": ctx.letter(ac),
+                }
+            )
     return _pnl_tables(ctx, block, cols, records, "months_as_rows")
 
 
 def _pnl_tables(ctx, block, cols, records, layout):
     frame = _frame(records, SCHEMAS["pnl"]["main"])
     is_total = frame["month"].isna()
-    tables = {"main": frame[~is_total].reset_index(drop=True), "totals": frame[is_total].reset_index(drop=True)}
+    tables = {
+        "main": frame[~is_total].reset_index(drop=True),
+        "totals": frame[is_total].reset_index(drop=True),
+    }
     return _sheet(ctx, block, cols, tables, {"layout": layout})
 
 
@@ -549,10 +722,19 @@ def _parse_pnl_transposed(ctx: SheetContext, block: HeaderBlock, cols: dict[str,
             continue
         for m in sorted({m for m, _ in months}):
             pc, ac = months.get((m, "plan")), months.get((m, "actual"))
-            records.append({"sheet": ctx.sheet, "row": r + 1, "month": m, "group": grp, "line": line,
-                            "plan": ctx.parse("number", r, pc) if pc is not None else None,
-                            "actual": ctx.parse("number", r, ac) if ac is not None else None,
-                            "plan_col": ctx.letter(pc), "actual_col": ctx.letter(ac)})
+            records.append(
+                {
+                    "sheet": ctx.sheet,
+                    "row": r + 1,
+                    "month": m,
+                    "group": grp,
+                    "line": line,
+                    "plan": ctx.parse("number", r, pc) if pc is not None else None,
+                    "actual": ctx.parse("number", r, ac) if ac is not None else None,
+                    "plan_col": ctx.letter(pc),
+                    "actual_col": ctx.letter(ac),
+                }
+            )
     return _pnl_tables(ctx, block, cols, records, "lines_as_rows")
 
 
@@ -566,13 +748,19 @@ def parse_calendar(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     if ym is None:
         ctx.issue("calendar_no_month")
     header = block.top
-    weekday_cols = [c for c, v in enumerate(grid.rows[header]) if isinstance(v, str) and values.label("weekday", v)[0]]
-    labels = [(r, c, f) for r in range(grid.nrows) for c, v in enumerate(grid.rows[r])
-              if isinstance(v, str) and (f := ctx.spec.field_of(v)) in ("key_events", "notes")]
+    weekday_cols = [
+        c for c, v in enumerate(grid.rows[header]) if isinstance(v, str) and values.label("weekday", v)[0]
+    ]
+    labels = [
+        (r, c, f)
+        for r in range(grid.nrows)
+        for c, v in enumerate(grid.rows[r])
+        if isinstance(v, str) and (f := ctx.spec.field_of(v)) in ("key_events", "notes")
+    ]
     label_rows = sorted({r for r, _, _ in labels} | {header, grid.nrows})
     blocks: dict[str, list[str]] = {"key_events": [], "notes": []}
     for r, c, f in labels:
-        blocks[f] += [t for x in grid.rows[r][c + 1:] if (t := ctx.as_text(x))]
+        blocks[f] += [t for x in grid.rows[r][c + 1 :] if (t := ctx.as_text(x))]
         end = next(x for x in label_rows if x > r)
         for rr in range(r + 1, end):
             blocks[f] += [t for x in grid.rows[rr] if (t := ctx.as_text(x))]
@@ -596,10 +784,18 @@ def parse_calendar(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
                     date = dt.date(ym[0], ym[1], d)
                 except ValueError:
                     date = None
-            events.append({"sheet": ctx.sheet, "row": r + 1, "col": ctx.letter(c), "date": date, "day": d, "text": text})
-    meta = {"year": ym[0] if ym else None, "month": ym[1] if ym else None,
-            "key_events": blocks["key_events"], "notes": blocks["notes"]}
-    return SheetData(ctx.sheet, "calendar", header + 1, {"main": _frame(events, SCHEMAS["calendar"]["main"])}, {}, meta)
+            events.append(
+                {"sheet": ctx.sheet, "row": r + 1, "col": ctx.letter(c), "date": date, "day": d, "text": text}
+            )
+    meta = {
+        "year": ym[0] if ym else None,
+        "month": ym[1] if ym else None,
+        "key_events": blocks["key_events"],
+        "notes": blocks["notes"],
+    }
+    return SheetData(
+        ctx.sheet, "calendar", header + 1, {"main": _frame(events, SCHEMAS["calendar"]["main"])}, {}, meta
+    )
 
 
 def _day_and_text(v):
@@ -617,13 +813,20 @@ def _day_and_text(v):
         else:
             break
     if digits and 1 <= int(digits) <= 31:
-        rest = s[len(digits):].lstrip("日号 \n\t:：.、")
+        rest = s[len(digits) :].lstrip("日号 \n\t:：.、")
         return int(digits), rest or None
     return None, s
 
 
 PARSERS = {
-    "receivables": parse_receivables, "pnl": parse_pnl, "activities": parse_activities,
-    "calendar": parse_calendar, "todo": parse_todo, "weekly": parse_weekly, "monthly": parse_monthly,
-    "worklog": parse_worklog, "customers": parse_customers, "appraisal": parse_appraisal,
+    "receivables": parse_receivables,
+    "pnl": parse_pnl,
+    "activities": parse_activities,
+    "calendar": parse_calendar,
+    "todo": parse_todo,
+    "weekly": parse_weekly,
+    "monthly": parse_monthly,
+    "worklog": parse_worklog,
+    "customers": parse_customers,
+    "appraisal": parse_appraisal,
 }

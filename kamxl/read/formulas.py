@@ -50,14 +50,20 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
         target = el.get("Target", "")
         if el.get("TargetMode") == "External":
             continue
-        full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        full = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
+        )
         out[el.get("Id", "")] = (el.get("Type", ""), full)
     return out
 
 
 def sheet_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
     """Map sheet name -> worksheet part, and whether fullCalcOnLoad is set."""
-    workbook = next((p for t, p in _rels(zf, "").values() if t.endswith("/officeDocument")), "xl/workbook.xml")
+    workbook = next(
+        (p for t, p in _rels(zf, "").values() if t.endswith("/officeDocument")), "xl/workbook.xml"
+    )
     root = SafeET.fromstring(zf.read(workbook))
     rels = _rels(zf, workbook)
     parts, full_calc = {}, False

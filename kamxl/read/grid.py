@@ -53,7 +53,12 @@ def _detail(exc: Exception) -> str:
     return text[:160]
 
 
-_SUFFIXES = {"xlsx": (".xlsx", ".xlsm", ".xltx", ".xltm"), "xls": (".xls",), "ods": (".ods",), "xlsb": (".xlsb",)}
+_SUFFIXES = {
+    "xlsx": (".xlsx", ".xlsm", ".xltx", ".xltm"),
+    "xls": (".xls",),
+    "ods": (".ods",),
+    "xlsb": (".xlsb",),
+}
 
 
 @contextmanager
@@ -106,7 +111,15 @@ def load_grids(container: Container, settings: Settings) -> tuple[list[Grid], li
                     nrows, ncols = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
                     cells = nrows * ncols
                     if cells > max_cells:
-                        issues.append(settings.issue("sheet_too_large", meta.name, rows=f"{nrows:,}", cols=f"{ncols:,}", limit=f"{max_cells:,}"))
+                        issues.append(
+                            settings.issue(
+                                "sheet_too_large",
+                                meta.name,
+                                rows=f"{nrows:,}",
+                                cols=f"{ncols:,}",
+                                limit=f"{max_cells:,}",
+                            )
+                        )
                         continue
                     rows = sheet.to_python(skip_empty_area=False) if cells else []
                     merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]

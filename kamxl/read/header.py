@@ -65,7 +65,18 @@ def _lookup(table: dict[str, set[str]], text) -> str | None:
     return None
 
 
-FORM_NAMES = ("receivables", "pnl", "activities", "calendar", "todo", "weekly", "monthly", "worklog", "customers", "appraisal")
+FORM_NAMES = (
+    "receivables",
+    "pnl",
+    "activities",
+    "calendar",
+    "todo",
+    "weekly",
+    "monthly",
+    "worklog",
+    "customers",
+    "appraisal",
+)
 
 
 def form_specs(settings: Settings) -> dict[str, FormSpec]:
@@ -102,11 +113,17 @@ class RowFeatures:
 
     @property
     def score(self) -> int:
-        return len(self.fields) + (self.months > 0) + (self.groups > 0) + (self.weekdays >= 5) + (self.factors >= 2)
+        return (
+            len(self.fields)
+            + (self.months > 0)
+            + (self.groups > 0)
+            + (self.weekdays >= 5)
+            + (self.factors >= 2)
+        )
 
 
 def split_measure(text: str, values: Values) -> tuple[str, str] | None:
-    """"一月计划" -> ("一月", "plan"); "Jan actual" -> ("Jan", "actual")."""
+    """ "一月计划" -> ("一月", "plan"); "Jan actual" -> ("Jan", "actual")."""
     key = normalise(text)
     for alias, code in values.measure_aliases():
         if not alias or alias == key:
@@ -199,7 +216,13 @@ def is_sub_label(v, spec: FormSpec, values: Values) -> bool:
         return False
     if values.label("measure", v)[0]:
         return True
-    return spec.name == "appraisal" and spec.field_of(v) in ("target", "actual", "weight", "direction", "indicator_class")
+    return spec.name == "appraisal" and spec.field_of(v) in (
+        "target",
+        "actual",
+        "weight",
+        "direction",
+        "indicator_class",
+    )
 
 
 def _sub_labels(grid: Grid, r: int, spec: FormSpec, values: Values) -> tuple[bool, bool]:
@@ -246,7 +269,13 @@ def build_block(grid: Grid, top: int, spec: FormSpec, values: Values) -> HeaderB
     for i in range(depth - 1):
         for c in range(1, ncols):
             blank = cells[i][c] is None or cells[i][c] == ""
-            if blank and cells[i][c - 1] not in (None, "") and cells[i + 1][c] not in (None, "") and cells[i + 1][c - 1] not in (None, "") and (is_sub_label(cells[i + 1][c], spec, values) or not spec.field_of(cells[i + 1][c])):
+            if (
+                blank
+                and cells[i][c - 1] not in (None, "")
+                and cells[i + 1][c] not in (None, "")
+                and cells[i + 1][c - 1] not in (None, "")
+                and (is_sub_label(cells[i + 1][c], spec, values) or not spec.field_of(cells[i + 1][c]))
+            ):
                 cells[i][c] = cells[i][c - 1]
     paths = {}
     for c in range(ncols):

@@ -12,7 +12,11 @@ from kamxl.read.grid import Grid
 from kamxl.read.header import HeaderBlock, FormSpec
 from kamxl.read.values import Values
 
-_SUSPECT_CODES = {"no_value": "formula_no_value", "stale_zero": "formula_stale_zero", "error": "formula_error_value"}
+_SUSPECT_CODES = {
+    "no_value": "formula_no_value",
+    "stale_zero": "formula_stale_zero",
+    "error": "formula_error_value",
+}
 
 
 @dataclass
@@ -63,7 +67,9 @@ class SheetContext:
     def finish(self) -> list[Issue]:
         for code, n in self._counts.items():
             if n > self._cap:
-                self.issues.append(self.settings.issue("more_cell_issues", self.sheet, count=n - self._cap, kind=code))
+                self.issues.append(
+                    self.settings.issue("more_cell_issues", self.sheet, count=n - self._cap, kind=code)
+                )
         self._counts.clear()
         return self.issues
 
@@ -127,8 +133,14 @@ class SheetContext:
         parser = getattr(self.values, kind)
         value, ok = parser(v, **kw)
         if not ok:
-            code = {"number": "invalid_number", "quantity": "invalid_number", "percent": "invalid_percent",
-                    "date": "invalid_date", "time": "invalid_time", "month": "invalid_label"}[kind]
+            code = {
+                "number": "invalid_number",
+                "quantity": "invalid_number",
+                "percent": "invalid_percent",
+                "date": "invalid_date",
+                "time": "invalid_time",
+                "month": "invalid_label",
+            }[kind]
             self.issue(code, r, c, value=v, column=column, allowed="1–12")
         return value
 

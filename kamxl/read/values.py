@@ -37,14 +37,20 @@ class Values:
     def __init__(self, settings: Settings):
         self.settings = settings
         vocab = settings.get("vocab")
-        self._maps = {name: self._index(entries) for name, entries in vocab.items() if name not in ("unit_multiplier", "currency", "blank", "total", "note")}
+        self._maps = {
+            name: self._index(entries)
+            for name, entries in vocab.items()
+            if name not in ("unit_multiplier", "currency", "blank", "total", "note")
+        }
         self._month = {k: int(v) for k, v in self._maps.pop("month").items()}
         self._blank = {normalise(v) for v in vocab["blank"]["values"]} | {""}
         self._total = {normalise(v) for v in vocab["total"]["total"]}
         self._mult = {normalise(k): float(v) for k, v in vocab["unit_multiplier"].items()}
         prefixes = "|".join(re.escape(_nfkc(p).casefold()) for p in vocab["note"]["prefixes"])
         self._note = re.compile(rf"^(?:{prefixes})\s*(?:[:：]|$)|^[*※]")
-        self._currency = sorted((_nfkc(c).casefold() for c in vocab["currency"]["symbols"]), key=len, reverse=True)
+        self._currency = sorted(
+            (_nfkc(c).casefold() for c in vocab["currency"]["symbols"]), key=len, reverse=True
+        )
 
     @staticmethod
     def _index(entries: dict) -> dict[str, str]:

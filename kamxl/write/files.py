@@ -23,7 +23,9 @@ def atomic_path(target: Path):
     os.close(fd)
     try:
         yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; an output is as readable as any file the user writes
+        os.chmod(
+            tmp, 0o666 & ~_umask()
+        )  # mkstemp makes 0600; an output is as readable as any file the user writes
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

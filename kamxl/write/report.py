@@ -35,7 +35,11 @@ def clean(value: Any) -> Any:
     if isinstance(value, (float, np.floating)):
         return None if math.isnan(value) or math.isinf(value) else float(value)
     if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return value.date().isoformat() if (value.hour, value.minute, value.second) == (0, 0, 0) else value.isoformat()
+        return (
+            value.date().isoformat()
+            if (value.hour, value.minute, value.second) == (0, 0, 0)
+            else value.isoformat()
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, np.ndarray):
@@ -52,7 +56,9 @@ def _column(series: pd.Series) -> list:
         return series.astype("int64").tolist()
     if pd.api.types.is_bool_dtype(series.dtype) and not series.hasnans:
         return series.astype(bool).tolist()
-    return [v if type(v) is str or v is None else clean(v) for v in series.tolist()]  # text is most of an object column
+    return [
+        v if type(v) is str or v is None else clean(v) for v in series.tolist()
+    ]  # text is most of an object column
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
@@ -61,11 +67,33 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     return [dict(zip(cols, row)) for row in zip(*data)] if cols else [{} for _ in range(len(frame))]
 
 
-CUSTOMER_FIELDS = ["customer", "owner", "project", "attractiveness", "advantage", "tier", "order_size", "likelihood", "score", "class",
-                   "priority", "amount", "weighted_amount", "actions",
-                   # added beyond the first contract
-                   "status", "group", "expected_close", "overdue", "attractiveness_source", "advantage_source",
-                   "order_size_source", "likelihood_source", "sheet", "row"]
+CUSTOMER_FIELDS = [
+    "customer",
+    "owner",
+    "project",
+    "attractiveness",
+    "advantage",
+    "tier",
+    "order_size",
+    "likelihood",
+    "score",
+    "class",
+    "priority",
+    "amount",
+    "weighted_amount",
+    "actions",
+    # added beyond the first contract
+    "status",
+    "group",
+    "expected_close",
+    "overdue",
+    "attractiveness_source",
+    "advantage_source",
+    "order_size_source",
+    "likelihood_source",
+    "sheet",
+    "row",
+]
 
 
 def report_dict(results: Results) -> dict:
@@ -100,15 +128,17 @@ def _funnel(r: Results) -> dict | None:
     if r.funnel is None:
         return None
     f = r.funnel
-    out = clean({
-        "counts": f["count"].to_dict(),
-        "amounts": f["amount"].to_dict(),
-        "weighted_amounts": f["weighted"].to_dict(),
-        "open": int(f["count"].sum()),
-        "weighted_total": float(f["weighted"].sum()),
-        "health": r.health[0],
-        "health_rule": r.health[1],
-    })
+    out = clean(
+        {
+            "counts": f["count"].to_dict(),
+            "amounts": f["amount"].to_dict(),
+            "weighted_amounts": f["weighted"].to_dict(),
+            "open": int(f["count"].sum()),
+            "weighted_total": float(f["weighted"].sum()),
+            "health": r.health[0],
+            "health_rule": r.health[1],
+        }
+    )
     _movement(r, out)
     return out
 
@@ -117,8 +147,27 @@ def _receivables(r: Results) -> dict | None:
     if r.receivables is None:
         return None
     rec = r.receivables
-    rows = _records(rec.rows, ["customer", "product", "owner", "total_owed", "plan", "actual", "plan_to_date", "actual_to_date",
-                               "rate_to_date", "balance", "plan_coverage", "behind", "due_date", "aging", "sheet", "row"])
+    rows = _records(
+        rec.rows,
+        [
+            "customer",
+            "product",
+            "owner",
+            "total_owed",
+            "plan",
+            "actual",
+            "plan_to_date",
+            "actual_to_date",
+            "rate_to_date",
+            "balance",
+            "plan_coverage",
+            "behind",
+            "due_date",
+            "aging",
+            "sheet",
+            "row",
+        ],
+    )
     months = _records(rec.by_month, ["month", "plan", "actual", "cum_plan", "cum_actual", "rate", "cum_rate"])
     aging = clean(rec.aging["balance"].to_dict()) if rec.aging is not None else None
     return clean(rec.summary) | {"months": months, "rows": rows, "aging": aging}
@@ -128,7 +177,9 @@ def _pnl(r: Results) -> dict | None:
     if r.pnl is None:
         return None
     months = _records(r.pnl.months, list(r.pnl.months.columns))
-    lines = _records(r.pnl.lines, ["month", "group", "line", "plan", "actual", "variance", "variance_pct", "favourable"])
+    lines = _records(
+        r.pnl.lines, ["month", "group", "line", "plan", "actual", "variance", "variance_pct", "favourable"]
+    )
     return clean(r.pnl.summary) | {"months": months, "lines": lines}
 
 
@@ -136,7 +187,12 @@ def _time(r: Results) -> dict | None:
     if r.time is None:
         return None
     quadrants, summary = r.time
-    return clean(summary) | {"quadrants": {q["quadrant"]: {k: q[k] for k in ("tasks", "hours", "share", "done")} for q in _records(quadrants, list(quadrants.columns))}}
+    return clean(summary) | {
+        "quadrants": {
+            q["quadrant"]: {k: q[k] for k in ("tasks", "hours", "share", "done")}
+            for q in _records(quadrants, list(quadrants.columns))
+        }
+    }
 
 
 def _plans(r: Results) -> dict | None:
@@ -145,11 +201,48 @@ def _plans(r: Results) -> dict | None:
     out: dict[str, Any] = {"weekly": None, "weekly_goals": None, "monthly": None}
     if r.weekly is not None:
         rows, goals = r.weekly
-        out["weekly"] = _records(rows, ["week", "goal", "weekly_target", "actual", "attainment", "behind", "monthly_item", "owner", "sheet", "row"])
-        out["weekly_goals"] = _records(goals, ["goal", "monthly_item", "weeks", "weeks_target", "month_target", "short", "actual"])
+        out["weekly"] = _records(
+            rows,
+            [
+                "week",
+                "goal",
+                "weekly_target",
+                "actual",
+                "attainment",
+                "behind",
+                "monthly_item",
+                "owner",
+                "sheet",
+                "row",
+            ],
+        )
+        out["weekly_goals"] = _records(
+            goals, ["goal", "monthly_item", "weeks", "weeks_target", "month_target", "short", "actual"]
+        )
     if r.monthly is not None:
-        out["monthly"] = _records(r.monthly, ["indicator", "category", "target", "actual", "attainment", "behind", "lower_is_better", "owner", "sheet", "row"])
-    out["goal_lint"] = _records(r.goals, ["form", "name", "specific", "measurable", "individual", "realistic", "fails", "sheet", "row"]) if r.goals is not None else []
+        out["monthly"] = _records(
+            r.monthly,
+            [
+                "indicator",
+                "category",
+                "target",
+                "actual",
+                "attainment",
+                "behind",
+                "lower_is_better",
+                "owner",
+                "sheet",
+                "row",
+            ],
+        )
+    out["goal_lint"] = (
+        _records(
+            r.goals,
+            ["form", "name", "specific", "measurable", "individual", "realistic", "fails", "sheet", "row"],
+        )
+        if r.goals is not None
+        else []
+    )
     return out
 
 
@@ -157,24 +250,74 @@ def _calendar(r: Results) -> dict | None:
     if r.calendar is None:
         return None
     c = r.calendar
-    return clean({"year": c["year"], "month": c["month"], "key_events": c["key_events"], "notes": c["notes"],
-                  "events": _records(c["events"], ["date", "source", "text"])})
+    return clean(
+        {
+            "year": c["year"],
+            "month": c["month"],
+            "key_events": c["key_events"],
+            "notes": c["notes"],
+            "events": _records(c["events"], ["date", "source", "text"]),
+        }
+    )
 
 
 def _appraisal(r: Results) -> dict | None:
     if r.appraisal is None:
         return None
     indicators, employees = r.appraisal
-    return {"employees": _records(employees, ["employee", "employee_id", "department", "period", "weighted_score", "grade", "quadrant",
-                                              "personality", "drive", "ability", "willingness", "weight_total", "error", "indicators"]),
-            "indicators": _records(indicators, ["employee", "employee_id", "indicator", "indicator_class", "target", "actual", "weight",
-                                                "direction", "attainment", "score", "weighted_score"])}
+    return {
+        "employees": _records(
+            employees,
+            [
+                "employee",
+                "employee_id",
+                "department",
+                "period",
+                "weighted_score",
+                "grade",
+                "quadrant",
+                "personality",
+                "drive",
+                "ability",
+                "willingness",
+                "weight_total",
+                "error",
+                "indicators",
+            ],
+        ),
+        "indicators": _records(
+            indicators,
+            [
+                "employee",
+                "employee_id",
+                "indicator",
+                "indicator_class",
+                "target",
+                "actual",
+                "weight",
+                "direction",
+                "attainment",
+                "score",
+                "weighted_score",
+            ],
+        ),
+    }
 
 
 def unreadable_report(path: Path, as_of: dt.date, issues: list) -> dict:
     """The report of a file that could not be read at all: no forms, the error."""
-    return {"kamxl_version": __version__, "source": path.name, "as_of": as_of.isoformat(), "forms": {}, "unused_sheets": [],
-            "customers": None, "funnel": None, "receivables": None, "pnl": None, "issues": [i.to_dict() for i in issues]}
+    return {
+        "kamxl_version": __version__,
+        "source": path.name,
+        "as_of": as_of.isoformat(),
+        "forms": {},
+        "unused_sheets": [],
+        "customers": None,
+        "funnel": None,
+        "receivables": None,
+        "pnl": None,
+        "issues": [i.to_dict() for i in issues],
+    }
 
 
 INDENT_ROWS = 5000

@@ -13,8 +13,17 @@ from typing import Callable, Sequence
 
 from markupsafe import Markup, escape
 
-PALETTE = {"plan": "#9db4d3", "actual": "#2f5597", "line": "#c55a11", "good": "#548235", "bad": "#c00000",
-           "grid": "#d9d9d9", "axis": "#595959", "muted": "#a6a6a6", "tiers": ("#2f5597", "#548235", "#bf8f00", "#7f7f7f")}
+PALETTE = {
+    "plan": "#9db4d3",
+    "actual": "#2f5597",
+    "line": "#c55a11",
+    "good": "#548235",
+    "bad": "#c00000",
+    "grid": "#d9d9d9",
+    "axis": "#595959",
+    "muted": "#a6a6a6",
+    "tiers": ("#2f5597", "#548235", "#bf8f00", "#7f7f7f"),
+}
 FONT = 14  # in viewBox units; charts are ~500 wide so text stays legible when a phone scales them down
 
 
@@ -38,8 +47,12 @@ def short_number(value: float) -> str:
 
 
 def _svg(width: int, height: int, title: str, body: list[str]) -> Markup:
-    return Markup(f'<svg class="chart" viewBox="0 0 {width} {height:.0f}" role="img" xmlns="http://www.w3.org/2000/svg" '
-                  f'font-size="{FONT}" preserveAspectRatio="xMidYMid meet"><title>{escape(title)}</title>' + "".join(body) + "</svg>")
+    return Markup(
+        f'<svg class="chart" viewBox="0 0 {width} {height:.0f}" role="img" xmlns="http://www.w3.org/2000/svg" '
+        f'font-size="{FONT}" preserveAspectRatio="xMidYMid meet"><title>{escape(title)}</title>'
+        + "".join(body)
+        + "</svg>"
+    )
 
 
 def _text(x: float, y: float, text: str, anchor: str = "start", **attrs: str) -> str:
@@ -52,7 +65,9 @@ def _legend(items: Sequence[tuple[str, str, bool]], x: float, y: float) -> list[
     out = []
     for label, colour, is_line in items:
         if is_line:
-            out.append(f'<line x1="{x:.1f}" y1="{y - 4:.1f}" x2="{x + 14:.1f}" y2="{y - 4:.1f}" stroke="{colour}" stroke-width="2.5"/>')
+            out.append(
+                f'<line x1="{x:.1f}" y1="{y - 4:.1f}" x2="{x + 14:.1f}" y2="{y - 4:.1f}" stroke="{colour}" stroke-width="2.5"/>'
+            )
         else:
             out.append(f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="12" height="12" fill="{colour}"/>')
         out.append(_text(x + 18, y, label))
@@ -65,8 +80,13 @@ def _width(text: str) -> float:
     return sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in text)
 
 
-def columns(title: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], str]],
-            line: tuple[str, Sequence[float | None], str] | None = None, line_format: Callable[[float], str] | None = None) -> Markup:
+def columns(
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None], str]],
+    line: tuple[str, Sequence[float | None], str] | None = None,
+    line_format: Callable[[float], str] | None = None,
+) -> Markup:
     """Clustered columns (one cluster per category), with an optional line on a right-hand 0–max(100%) axis."""
     width, height, left, right, top, bottom = 520, 290, 52, 48 if line else 12, 34, 30
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -80,7 +100,9 @@ def columns(title: str, categories: Sequence[str], series: Sequence[tuple[str, S
     tick = low_value
     while tick <= top_value + 1e-9:
         y = y_of(tick)
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{PALETTE["grid"]}"/>')
+        body.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{PALETTE["grid"]}"/>'
+        )
         body.append(_text(left - 6, y + 4, short_number(tick), "end", fill=PALETTE["axis"]))
         tick += step
     n = max(1, len(categories))
@@ -93,10 +115,16 @@ def columns(title: str, categories: Sequence[str], series: Sequence[tuple[str, S
             if v is None:
                 continue
             y, y0 = y_of(max(v, 0.0)), y_of(min(v, 0.0))
-            body.append(f'<rect x="{x0 + j * bar:.1f}" y="{y:.1f}" width="{bar * 0.92:.1f}" height="{max(y0 - y, 0.5):.1f}" fill="{colour}"/>')
+            body.append(
+                f'<rect x="{x0 + j * bar:.1f}" y="{y:.1f}" width="{bar * 0.92:.1f}" height="{max(y0 - y, 0.5):.1f}" fill="{colour}"/>'
+            )
         if slot >= FONT * _width(cat) + 2 or i % max(2, math.ceil(FONT * _width(cat) / slot)) == 0:
-            body.append(_text(left + i * slot + slot / 2, height - bottom + 18, cat, "middle", fill=PALETTE["axis"]))
-    body.append(f'<line x1="{left}" y1="{y_of(0):.1f}" x2="{width - right}" y2="{y_of(0):.1f}" stroke="{PALETTE["axis"]}"/>')
+            body.append(
+                _text(left + i * slot + slot / 2, height - bottom + 18, cat, "middle", fill=PALETTE["axis"])
+            )
+    body.append(
+        f'<line x1="{left}" y1="{y_of(0):.1f}" x2="{width - right}" y2="{y_of(0):.1f}" stroke="{PALETTE["axis"]}"/>'
+    )
     legend = [(name, colour, False) for name, _, colour in series]
     if line:
         name, vals, colour = line
@@ -108,15 +136,25 @@ def columns(title: str, categories: Sequence[str], series: Sequence[tuple[str, S
             body.append(_text(width - right + 6, ly(v) + 4, fmt(v), "start", fill=colour))
         points = [(left + i * slot + slot / 2, ly(v)) for i, v in enumerate(vals) if v is not None]
         if points:
-            body.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>')
+            body.append(
+                f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="'
+                + " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+                + '"/>'
+            )
             body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in points]
         legend.append((name, colour, True))
     body += _legend(legend, left, 18)
     return _svg(width, height, title, body)
 
 
-def hbars(title: str, rows: Sequence[tuple[str, float, str]], colour: str = PALETTE["actual"],
-          marks: Sequence[float | None] | None = None, mark_label: str | None = None, rest: bool = False) -> Markup:
+def hbars(
+    title: str,
+    rows: Sequence[tuple[str, float, str]],
+    colour: str = PALETTE["actual"],
+    marks: Sequence[float | None] | None = None,
+    mark_label: str | None = None,
+    rest: bool = False,
+) -> Markup:
     """Horizontal bars, one per (label, value, value text); optional marks (a guideline) as ticks on each bar.
 
     With ``rest`` the last row is "the others": it does not set the scale (13,000
@@ -136,15 +174,21 @@ def hbars(title: str, rows: Sequence[tuple[str, float, str]], colour: str = PALE
         w = plot_w * max(value, 0.0) / top_value
         cut = w > plot_w
         w = min(w, plot_w)
-        body.append(f'<rect x="{label_w}" y="{y + 5}" width="{max(w, 0.5):.1f}" height="{row_h - 10}" fill="{colour}"/>')
+        body.append(
+            f'<rect x="{label_w}" y="{y + 5}" width="{max(w, 0.5):.1f}" height="{row_h - 10}" fill="{colour}"/>'
+        )
         if cut:  # a break: two white strokes across the bar
             for dx in (-0.22, -0.17):
                 bx = label_w + plot_w * (1 + dx)
-                body.append(f'<line x1="{bx:.1f}" y1="{y + row_h - 3}" x2="{bx + 8:.1f}" y2="{y + 3}" stroke="#fff" stroke-width="3"/>')
+                body.append(
+                    f'<line x1="{bx:.1f}" y1="{y + row_h - 3}" x2="{bx + 8:.1f}" y2="{y + 3}" stroke="#fff" stroke-width="3"/>'
+                )
         body.append(_text(label_w + w + 6, y + 19, text, fill=PALETTE["axis"]))
         if marks and marks[i] is not None:
             mx = label_w + plot_w * marks[i] / top_value
-            body.append(f'<line x1="{mx:.1f}" y1="{y + 1}" x2="{mx:.1f}" y2="{y + row_h - 1}" stroke="{PALETTE["line"]}" stroke-width="3"/>')
+            body.append(
+                f'<line x1="{mx:.1f}" y1="{y + 1}" x2="{mx:.1f}" y2="{y + row_h - 1}" stroke="{PALETTE["line"]}" stroke-width="3"/>'
+            )
     if marks and mark_label:
         body += _legend([(mark_label, PALETTE["line"], True)], label_w, 18)
     return _svg(width, height, title, body)
@@ -161,14 +205,22 @@ def funnel(title: str, rows: Sequence[tuple[str, float, str]]) -> Markup:
         y = 5 + i * row_h
         w = max(20.0, 260 * value / top_value)
         x = 220 - w / 2
-        body.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 6}" rx="4" fill="{colours[i % len(colours)]}"/>')
+        body.append(
+            f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 6}" rx="4" fill="{colours[i % len(colours)]}"/>'
+        )
         body.append(_text(80, y + 22, label, "end", font_weight="bold"))
         body.append(_text(360, y + 22, text, "start", fill=PALETTE["axis"]))
     return _svg(width, height, title, body)
 
 
-def scatter(title: str, points: Sequence[tuple[float, float, str, int]], threshold: float, x_label: str, y_label: str,
-            quadrant_labels: dict[tuple[bool, bool], str]) -> Markup:
+def scatter(
+    title: str,
+    points: Sequence[tuple[float, float, str, int]],
+    threshold: float,
+    x_label: str,
+    y_label: str,
+    quadrant_labels: dict[tuple[bool, bool], str],
+) -> Markup:
     """Scores 1–5 on both axes with the high/low lines; points coloured by tier (1–4).
 
     quadrant_labels: {(x high, y high): text}.
@@ -176,13 +228,19 @@ def scatter(title: str, points: Sequence[tuple[float, float, str, int]], thresho
     width, height, left, top, size = 480, 430, 52, 12, 360
     x_of = lambda v: left + size * (v - 1) / 4  # noqa: E731
     y_of = lambda v: top + size * (5 - v) / 4  # noqa: E731
-    body = [f'<rect x="{left}" y="{top}" width="{size}" height="{size}" fill="none" stroke="{PALETTE["axis"]}"/>']
+    body = [
+        f'<rect x="{left}" y="{top}" width="{size}" height="{size}" fill="none" stroke="{PALETTE["axis"]}"/>'
+    ]
     for v in (1, 2, 3, 4, 5):
         body.append(_text(x_of(v), top + size + 16, str(v), "middle", fill=PALETTE["axis"]))
         body.append(_text(left - 8, y_of(v) + 4, str(v), "end", fill=PALETTE["axis"]))
     tx, ty = x_of(threshold), y_of(threshold)
-    body.append(f'<line x1="{tx:.1f}" y1="{top}" x2="{tx:.1f}" y2="{top + size}" stroke="{PALETTE["line"]}" stroke-dasharray="6 4"/>')
-    body.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{left + size}" y2="{ty:.1f}" stroke="{PALETTE["line"]}" stroke-dasharray="6 4"/>')
+    body.append(
+        f'<line x1="{tx:.1f}" y1="{top}" x2="{tx:.1f}" y2="{top + size}" stroke="{PALETTE["line"]}" stroke-dasharray="6 4"/>'
+    )
+    body.append(
+        f'<line x1="{left}" y1="{ty:.1f}" x2="{left + size}" y2="{ty:.1f}" stroke="{PALETTE["line"]}" stroke-dasharray="6 4"/>'
+    )
     for (x_high, y_high), text in quadrant_labels.items():  # in the outer corners, where points are rarest
         qx, anchor = (left + size - 6, "end") if x_high else (left + 6, "start")
         qy = top + 20 if y_high else top + size - 8

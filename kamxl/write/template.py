@@ -32,10 +32,17 @@ class _Sheet:
     def __init__(self, wb, ws, settings: Settings, form: str):
         self.wb, self.ws, self.settings, self.form = wb, ws, settings, form
         self.widths: dict[int, int] = {}
-        base = {"font_name": "Microsoft YaHei" if settings.lang == "zh" else "Calibri", "font_size": 10, "valign": "vcenter"}
+        base = {
+            "font_name": "Microsoft YaHei" if settings.lang == "zh" else "Calibri",
+            "font_size": 10,
+            "valign": "vcenter",
+        }
         self.fmt = {
             "title": wb.add_format(base | {"bold": True, "font_size": 14}),
-            "header": wb.add_format(base | {"bold": True, "bg_color": "#DCE6F1", "border": 1, "align": "center", "text_wrap": True}),
+            "header": wb.add_format(
+                base
+                | {"bold": True, "bg_color": "#DCE6F1", "border": 1, "align": "center", "text_wrap": True}
+            ),
             "text": wb.add_format(base | {"border": 1}),
             "money": wb.add_format(base | {"border": 1, "num_format": "#,##0.00"}),
             "number": wb.add_format(base | {"border": 1, "num_format": "#,##0.##"}),
@@ -52,7 +59,9 @@ class _Sheet:
     def fit(self, col: int, text) -> None:
         self.widths[col] = max(self.widths.get(col, 8), min(display_width(str(text)) + 2, 40))
 
-    def header(self, r: int, c: int, text: str, last_row: int | None = None, last_col: int | None = None) -> None:
+    def header(
+        self, r: int, c: int, text: str, last_row: int | None = None, last_col: int | None = None
+    ) -> None:
         if (last_row is not None and last_row != r) or (last_col is not None and last_col != c):
             self.ws.merge_range(r, c, last_row or r, last_col or c, text, self.fmt["header"])
         else:
@@ -88,8 +97,13 @@ class _Sheet:
             self.ws.write_formula(r, c, f"=SUM({col}{first + 1}:{col}{last + 1})", self.fmt["total"], cached)
 
     def dropdown(self, col: int, first: int, last: int, vocab: str) -> None:
-        labels = [self.settings.label(f"values.{vocab}.{code}") for code in self.settings.get(f"labels.values.{vocab}")]
-        self.ws.data_validation(first, col, last, col, {"validate": "list", "source": labels, "ignore_blank": True})
+        labels = [
+            self.settings.label(f"values.{vocab}.{code}")
+            for code in self.settings.get(f"labels.values.{vocab}")
+        ]
+        self.ws.data_validation(
+            first, col, last, col, {"validate": "list", "source": labels, "ignore_blank": True}
+        )
 
     def finish(self, header_bottom: int, title: str) -> None:
         ws = self.ws
@@ -100,7 +114,7 @@ class _Sheet:
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(0, header_bottom)
-        ws.set_header(f"&L&\"-,Bold\"{title.replace('&', '&&')}&R&D")
+        ws.set_header(f'&L&"-,Bold"{title.replace("&", "&&")}&R&D')
         ws.set_footer("&C&P / &N")
 
 
@@ -112,8 +126,14 @@ def _month_names(settings: Settings) -> list[str]:
     return [settings.label(f"values.month.{m}") for m in range(1, 13)]
 
 
-def _flat(s: _Sheet, columns: list[tuple[str, str]], example: dict, total_cols: tuple[str, ...] = (), vocab: dict[str, str] | None = None,
-          months: list[int] | None = None) -> int:
+def _flat(
+    s: _Sheet,
+    columns: list[tuple[str, str]],
+    example: dict,
+    total_cols: tuple[str, ...] = (),
+    vocab: dict[str, str] | None = None,
+    months: list[int] | None = None,
+) -> int:
     """Title, one header row, example, blank rows, optional 合计; returns the header row."""
     head = _fields(s.form, s.settings)
     top = 2
@@ -227,8 +247,12 @@ def _pnl(s: _Sheet, ex: dict) -> int:
         for k in (0, 1):
             rev = [column_letter(col + k) + str(r + 1) for g, col in cols if g == "revenue"]
             exp = [column_letter(col + k) + str(r + 1) for g, col in cols if g == "expense"]
-            cached = sum(v[k] for (g, _), v in values.items() if g == "revenue") - sum(v[k] for (g, _), v in values.items() if g == "expense")
-            s.ws.write_formula(r, profit_col + k, f"=({'+'.join(rev)})-({'+'.join(exp)})", s.fmt["money"], cached)
+            cached = sum(v[k] for (g, _), v in values.items() if g == "revenue") - sum(
+                v[k] for (g, _), v in values.items() if g == "expense"
+            )
+            s.ws.write_formula(
+                r, profit_col + k, f"=({'+'.join(rev)})-({'+'.join(exp)})", s.fmt["money"], cached
+            )
             sums[profit_col + k] = sums.get(profit_col + k, 0) + cached
     s.total_row(last + 1, 0, sums, first, last)
     for col in range(1, profit_col + 2):
@@ -271,20 +295,101 @@ def _calendar(s: _Sheet, ex: dict) -> int:
 def _layout(form: str):
     money, text, date, time, number, percent = "money", "text", "date", "time", "number", "percent"
     return {
-        "activities": dict(columns=[("activity", text), ("owner", text), ("support", text), ("budget", money), ("expected", text)], total_cols=("budget",), months=[]),
-        "todo": dict(columns=[("date", date), ("category", text), ("start", time), ("end", time), ("task", text), ("related", text), ("notes", text), ("status", text)],
-                     vocab={"category": "quadrant", "status": "done"}),
-        "weekly": dict(columns=[("week", number), ("goal", text), ("weekly_target", number), ("actual", number), ("monthly_item", text), ("owner", text), ("notes", text)],
-                       total_cols=("weekly_target", "actual")),
-        "monthly": dict(columns=[("indicator", text), ("category", text), ("target", number), ("actual", number), ("owner", text), ("last_actual", number), ("next_focus", text), ("notes", text)],
-                        vocab={"category": "indicator_class"}),
-        "worklog": dict(columns=[("date", date), ("start", time), ("end", time), ("customer", text), ("activity", text), ("outcome", text)]),
-        "customers": dict(columns=[("customer", text), ("owner", text), ("industry", text), ("project", text), ("attractiveness", number), ("advantage", number),
-                                   ("order_size", text), ("likelihood", text), ("amount", money), ("expected_close", date), ("period_target", money), ("status", text)],
-                          total_cols=("amount",), vocab={"order_size": "order_size", "likelihood": "likelihood", "status": "status"}),
-        "appraisal": dict(columns=[("employee", text), ("employee_id", text), ("department", text), ("indicator", text), ("indicator_class", text), ("target", number),
-                                   ("actual", number), ("weight", percent), ("direction", text), ("personality", number), ("drive", number), ("ability", number), ("willingness", number)],
-                          vocab={"indicator_class": "indicator_class", "direction": "direction"}),
+        "activities": dict(
+            columns=[
+                ("activity", text),
+                ("owner", text),
+                ("support", text),
+                ("budget", money),
+                ("expected", text),
+            ],
+            total_cols=("budget",),
+            months=[],
+        ),
+        "todo": dict(
+            columns=[
+                ("date", date),
+                ("category", text),
+                ("start", time),
+                ("end", time),
+                ("task", text),
+                ("related", text),
+                ("notes", text),
+                ("status", text),
+            ],
+            vocab={"category": "quadrant", "status": "done"},
+        ),
+        "weekly": dict(
+            columns=[
+                ("week", number),
+                ("goal", text),
+                ("weekly_target", number),
+                ("actual", number),
+                ("monthly_item", text),
+                ("owner", text),
+                ("notes", text),
+            ],
+            total_cols=("weekly_target", "actual"),
+        ),
+        "monthly": dict(
+            columns=[
+                ("indicator", text),
+                ("category", text),
+                ("target", number),
+                ("actual", number),
+                ("owner", text),
+                ("last_actual", number),
+                ("next_focus", text),
+                ("notes", text),
+            ],
+            vocab={"category": "indicator_class"},
+        ),
+        "worklog": dict(
+            columns=[
+                ("date", date),
+                ("start", time),
+                ("end", time),
+                ("customer", text),
+                ("activity", text),
+                ("outcome", text),
+            ]
+        ),
+        "customers": dict(
+            columns=[
+                ("customer", text),
+                ("owner", text),
+                ("industry", text),
+                ("project", text),
+                ("attractiveness", number),
+                ("advantage", number),
+                ("order_size", text),
+                ("likelihood", text),
+                ("amount", money),
+                ("expected_close", date),
+                ("period_target", money),
+                ("status", text),
+            ],
+            total_cols=("amount",),
+            vocab={"order_size": "order_size", "likelihood": "likelihood", "status": "status"},
+        ),
+        "appraisal": dict(
+            columns=[
+                ("employee", text),
+                ("employee_id", text),
+                ("department", text),
+                ("indicator", text),
+                ("indicator_class", text),
+                ("target", number),
+                ("actual", number),
+                ("weight", percent),
+                ("direction", text),
+                ("personality", number),
+                ("drive", number),
+                ("ability", number),
+                ("willingness", number),
+            ],
+            vocab={"indicator_class": "indicator_class", "direction": "direction"},
+        ),
     }.get(form)
 
 
@@ -296,7 +401,9 @@ def write_template(form: str, out_dir: Path, settings: Settings) -> Path:
     target = Path(out_dir) / f"{form}.xlsx"
     title = settings.form_name(form)
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+        wb = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        )
         wb.set_properties({"title": title, "subject": "kamxl template", "created": dt.datetime(2026, 1, 1)})
         ws = wb.add_worksheet(title[:31])
         s = _Sheet(wb, ws, settings, form)

@@ -37,6 +37,13 @@ def actions_text(settings: Settings, actions, sep: str = "\n") -> str:
 
 def health_text(settings: Settings, rule: str) -> str:
     """The rule that decided the funnel's grade, in words, with its threshold."""
-    share = {"no_back_end": settings.get("health.back_end_min_share"), "bottom_heavy": settings.get("health.front_min_share"),
-             "stuck": settings.get("health.stuck_share")}
-    return settings.label(f"values.health_rule.{rule}", min_open=settings.get("health.min_open"), share=f"{share.get(rule, 0):.0%}")
+    share = {
+        "no_back_end": settings.get("health.back_end_min_share"),
+        "bottom_heavy": settings.get("health.front_min_share"),
+        "stuck": settings.get("health.stuck_share"),
+    }
+    return settings.label(
+        f"values.health_rule.{rule}",
+        min_open=settings.get("health.min_open"),
+        share=f"{share.get(rule, 0):.0%}",
+    )

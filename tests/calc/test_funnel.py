@@ -13,10 +13,22 @@ from kamxl.calc.funnel import funnel_class, priority_of, score_funnel, tier_of
 
 # All 16 order size × likelihood combinations: (size, likelihood, total, class), by hand.
 COMBINATIONS = [
-    ("over", "this_month", 10.0, "A"), ("over", "this_period", 9.0, "A"), ("over", "later", 8.0, "B"), ("over", "intent", 7.0, "B"),
-    ("major", "this_month", 9.0, "A"), ("major", "this_period", 8.0, "B"), ("major", "later", 7.0, "B"), ("major", "intent", 6.0, "C"),
-    ("partial", "this_month", 8.0, "B"), ("partial", "this_period", 7.0, "B"), ("partial", "later", 6.0, "C"), ("partial", "intent", 5.0, "C"),
-    ("minor", "this_month", 7.0, "B"), ("minor", "this_period", 6.0, "C"), ("minor", "later", 5.0, "C"), ("minor", "intent", 4.0, "D"),
+    ("over", "this_month", 10.0, "A"),
+    ("over", "this_period", 9.0, "A"),
+    ("over", "later", 8.0, "B"),
+    ("over", "intent", 7.0, "B"),
+    ("major", "this_month", 9.0, "A"),
+    ("major", "this_period", 8.0, "B"),
+    ("major", "later", 7.0, "B"),
+    ("major", "intent", 6.0, "C"),
+    ("partial", "this_month", 8.0, "B"),
+    ("partial", "this_period", 7.0, "B"),
+    ("partial", "later", 6.0, "C"),
+    ("partial", "intent", 5.0, "C"),
+    ("minor", "this_month", 7.0, "B"),
+    ("minor", "this_period", 6.0, "C"),
+    ("minor", "later", 5.0, "C"),
+    ("minor", "intent", 4.0, "D"),
 ]
 
 
@@ -30,7 +42,10 @@ def test_every_class_is_reachable(settings):
     assert {c for *_, c in COMBINATIONS} == {"A", "B", "C", "D"}
 
 
-@pytest.mark.parametrize("total, cls", [(10.0, "A"), (8.05, "A"), (8.04, "B"), (8.0, "B"), (6.0, "C"), (4.0, "D"), (4.1, "C"), (0.0, "D")])
+@pytest.mark.parametrize(
+    "total, cls",
+    [(10.0, "A"), (8.05, "A"), (8.04, "B"), (8.0, "B"), (6.0, "C"), (4.0, "D"), (4.1, "C"), (0.0, "D")],
+)
 def test_class_ranges_are_closed_at_the_top(settings, total, cls):
     assert funnel_class(total, settings) == cls
 
@@ -40,16 +55,31 @@ def test_float_sums_never_flip_a_class(settings):
     assert funnel_class(8.0 + 4e-15, settings) == "B" and funnel_class(6.000000000000001, settings) == "C"
 
 
-@pytest.mark.parametrize("attr, adv, tier", [(3.0, 3.0, 1), (2.99, 3.0, 3), (3.0, 2.99, 2), (2.0, 2.0, 4), (5, 1, 2), (1, 5, 3), (None, 3.0, None)])
+@pytest.mark.parametrize(
+    "attr, adv, tier",
+    [(3.0, 3.0, 1), (2.99, 3.0, 3), (3.0, 2.99, 2), (2.0, 2.0, 4), (5, 1, 2), (1, 5, 3), (None, 3.0, None)],
+)
 def test_tier_threshold_at_exactly_three(settings, attr, adv, tier):
     assert tier_of(attr, adv, settings) == tier
 
 
 PRIORITIES = {
-    (1, "A"): "P1", (1, "B"): "P1", (1, "C"): "P2", (1, "D"): "P2",
-    (2, "A"): "P1", (2, "B"): "P2", (2, "C"): "P2", (2, "D"): "P3",
-    (3, "A"): "P3", (3, "B"): "P4", (3, "C"): "P4", (3, "D"): "P4",
-    (4, "A"): "P4", (4, "B"): "P4", (4, "C"): "P4", (4, "D"): "P4",
+    (1, "A"): "P1",
+    (1, "B"): "P1",
+    (1, "C"): "P2",
+    (1, "D"): "P2",
+    (2, "A"): "P1",
+    (2, "B"): "P2",
+    (2, "C"): "P2",
+    (2, "D"): "P3",
+    (3, "A"): "P3",
+    (3, "B"): "P4",
+    (3, "C"): "P4",
+    (3, "D"): "P4",
+    (4, "A"): "P4",
+    (4, "B"): "P4",
+    (4, "C"): "P4",
+    (4, "D"): "P4",
 }
 
 
@@ -68,7 +98,9 @@ def test_class_never_falls_when_a_score_rises(i, j, di, dj):
 
     s = load_settings()
     lo = score_funnel(pd.DataFrame({"order_size": [SIZES[i]], "likelihood": [LIKELY[j]]}), s)["class"].item()
-    hi = score_funnel(pd.DataFrame({"order_size": [SIZES[min(3, i + di)]], "likelihood": [LIKELY[min(3, j + dj)]]}), s)["class"].item()
+    hi = score_funnel(
+        pd.DataFrame({"order_size": [SIZES[min(3, i + di)]], "likelihood": [LIKELY[min(3, j + dj)]]}), s
+    )["class"].item()
     assert "ABCD".index(hi) <= "ABCD".index(lo)
 
 
@@ -79,45 +111,80 @@ import numpy as np  # noqa: E402
 
 from kamxl.calc.cells import CellMap  # noqa: E402
 from kamxl.calc.funnel import (  # noqa: E402
-    assign_priorities, classify_opportunities, derive_likelihood, derive_order_size, funnel_counts, funnel_health, period_end,
+    assign_priorities,
+    classify_opportunities,
+    derive_likelihood,
+    derive_order_size,
+    funnel_counts,
+    funnel_health,
+    period_end,
 )
 
 
-@pytest.mark.parametrize("amount, target, size", [
-    (100, 100, "over"), (150, 100, "over"), (99.99, 100, "major"), (30, 100, "major"), (29.99, 100, "partial"),
-    (10, 100, "partial"), (9.99, 100, "minor"), (0, 100, "minor"), (50, None, None), (50, 0, None), (None, 100, None),
-])
+@pytest.mark.parametrize(
+    "amount, target, size",
+    [
+        (100, 100, "over"),
+        (150, 100, "over"),
+        (99.99, 100, "major"),
+        (30, 100, "major"),
+        (29.99, 100, "partial"),
+        (10, 100, "partial"),
+        (9.99, 100, "minor"),
+        (0, 100, "minor"),
+        (50, None, None),
+        (50, 0, None),
+        (None, 100, None),
+    ],
+)
 def test_order_size_from_amount_and_target(settings, amount, target, size):
-    got = derive_order_size(pd.Series([amount], dtype=float), pd.Series([target], dtype=float), settings).item()
+    got = derive_order_size(
+        pd.Series([amount], dtype=float), pd.Series([target], dtype=float), settings
+    ).item()
     assert got == size
 
 
 AS_OF = dt.date(2026, 2, 15)  # review in February; the assessment period is Q1 (to 31 March)
 
 
-@pytest.mark.parametrize("close, likely, overdue", [
-    (dt.date(2026, 2, 1), "this_month", False), (dt.date(2026, 2, 28), "this_month", False),
-    (dt.date(2026, 1, 31), "this_month", True), (dt.date(2025, 12, 1), "this_month", True),
-    (dt.date(2026, 3, 1), "this_period", False), (dt.date(2026, 3, 31), "this_period", False),
-    (dt.date(2026, 4, 1), "later", False), (None, "intent", False),
-])
+@pytest.mark.parametrize(
+    "close, likely, overdue",
+    [
+        (dt.date(2026, 2, 1), "this_month", False),
+        (dt.date(2026, 2, 28), "this_month", False),
+        (dt.date(2026, 1, 31), "this_month", True),
+        (dt.date(2025, 12, 1), "this_month", True),
+        (dt.date(2026, 3, 1), "this_period", False),
+        (dt.date(2026, 3, 31), "this_period", False),
+        (dt.date(2026, 4, 1), "later", False),
+        (None, "intent", False),
+    ],
+)
 def test_likelihood_from_the_close_date(settings, close, likely, overdue):
     code, late = derive_likelihood(pd.Series([close], dtype=object), AS_OF, settings)
     assert code.item() == likely and bool(late.item()) == overdue
 
 
-@pytest.mark.parametrize("as_of, period, end", [
-    (dt.date(2026, 3, 15), "quarter", dt.date(2026, 3, 31)), (dt.date(2026, 2, 1), "quarter", dt.date(2026, 3, 31)),
-    (dt.date(2026, 11, 23), "quarter", dt.date(2026, 12, 31)), (dt.date(2026, 5, 2), "half", dt.date(2026, 6, 30)),
-    (dt.date(2026, 2, 10), "month", dt.date(2026, 2, 28)), (dt.date(2026, 7, 1), "year", dt.date(2026, 12, 31)),
-])
+@pytest.mark.parametrize(
+    "as_of, period, end",
+    [
+        (dt.date(2026, 3, 15), "quarter", dt.date(2026, 3, 31)),
+        (dt.date(2026, 2, 1), "quarter", dt.date(2026, 3, 31)),
+        (dt.date(2026, 11, 23), "quarter", dt.date(2026, 12, 31)),
+        (dt.date(2026, 5, 2), "half", dt.date(2026, 6, 30)),
+        (dt.date(2026, 2, 10), "month", dt.date(2026, 2, 28)),
+        (dt.date(2026, 7, 1), "year", dt.date(2026, 12, 31)),
+    ],
+)
 def test_assessment_period_end(as_of, period, end):
     assert period_end(as_of, period) == end
 
 
 def test_in_the_last_month_of_the_quarter_next_month_is_later(settings):
     # review in March (last month of Q1): an April close is beyond the assessment period
-    code, _ = derive_likelihood(pd.Series([dt.date(2026, 4, 1)], dtype=object), dt.date(2026, 3, 31), settings)
+    code, _ = derive_likelihood(
+        pd.Series([dt.date(2026, 4, 1)], dtype=object), dt.date(2026, 3, 31), settings
+    )
     assert code.item() == "later"
 
 
@@ -133,11 +200,18 @@ def opps(**cols):
 
 
 def test_classify_written_derived_and_weighted(settings):
-    df = opps(order_size=["over", None, None, None], likelihood=[None, "later", None, None],
-              amount=[300000.0, 40000.0, 50000.0, np.nan], period_target=[np.nan, 100000.0, np.nan, np.nan],
-              expected_close=[dt.date(2026, 2, 20), None, dt.date(2026, 3, 10), None], status=["open", "open", "open", None],
-              owner=["王", "王", "李", "李"])
-    out, issues = classify_opportunities(df, settings, AS_OF, CellMap({"客户": {"period_target": "K", "amount": "J", "customer": "A"}}))
+    df = opps(
+        order_size=["over", None, None, None],
+        likelihood=[None, "later", None, None],
+        amount=[300000.0, 40000.0, 50000.0, np.nan],
+        period_target=[np.nan, 100000.0, np.nan, np.nan],
+        expected_close=[dt.date(2026, 2, 20), None, dt.date(2026, 3, 10), None],
+        status=["open", "open", "open", None],
+        owner=["王", "王", "李", "李"],
+    )
+    out, issues = classify_opportunities(
+        df, settings, AS_OF, CellMap({"客户": {"period_target": "K", "amount": "J", "customer": "A"}})
+    )
     # row 0: 超额 written + close in February → 本月内 → 10.0 A, weighted 300000 × 0.9
     # row 1: 40000 / 100000 = 0.4 → 重要, 更长期 written → 7.0 B
     # row 2: no target of its own or its owner's → no order size: warning, no class
@@ -152,7 +226,12 @@ def test_classify_written_derived_and_weighted(settings):
 
 
 def test_owner_target_written_once_applies_to_all_their_rows(settings):
-    df = opps(owner=["王", "王"], amount=[50000.0, 5000.0], period_target=[100000.0, np.nan], likelihood=["intent", "intent"])
+    df = opps(
+        owner=["王", "王"],
+        amount=[50000.0, 5000.0],
+        period_target=[100000.0, np.nan],
+        likelihood=["intent", "intent"],
+    )
     out, _ = classify_opportunities(df, settings, AS_OF)
     assert list(out["order_size"]) == ["major", "minor"]
 
@@ -165,8 +244,13 @@ def test_overdue_opportunity_is_this_month_with_a_warning(settings):
 
 
 def test_won_and_lost_leave_the_funnel(settings):
-    df = opps(order_size=["over", "over", "over"], likelihood=["this_month"] * 3, status=["won", "lost", "open"], amount=[1.0, 2.0, 4.0],
-              tier=pd.array([1, 1, 1], dtype="Int64"))
+    df = opps(
+        order_size=["over", "over", "over"],
+        likelihood=["this_month"] * 3,
+        status=["won", "lost", "open"],
+        amount=[1.0, 2.0, 4.0],
+        tier=pd.array([1, 1, 1], dtype="Int64"),
+    )
     out, _ = classify_opportunities(df, settings, AS_OF)
     out = assign_priorities(out, settings)
     assert nones(out["class"]) == [None, None, "A"] and list(out["priority"]) == [None, None, "P1"]
@@ -179,19 +263,40 @@ def test_priorities_vectorised_match_the_matrix(settings, tier, cls):
     df = pd.DataFrame({"tier": pd.array([tier], dtype="Int64"), "class": [cls]})
     out = assign_priorities(df, settings)
     assert out["priority"].item() == PRIORITIES[(tier, cls)]
-    assert out["group"].item() == {"P1": "key", "P2": "ordinary", "P3": "prospects", "P4": "prospects"}[PRIORITIES[(tier, cls)]]
+    assert (
+        out["group"].item()
+        == {"P1": "key", "P2": "ordinary", "P3": "prospects", "P4": "prospects"}[PRIORITIES[(tier, cls)]]
+    )
 
 
 # -- funnel health (METHOD §4): each rule, and the boundaries of each ----------
-@pytest.mark.parametrize("counts, stuck, grade, rule", [
-    ({"A": 3, "B": 2, "C": 1, "D": 1}, None, "poor", "sparse"),              # N = 7 < 8
-    ({"A": 4, "B": 2, "C": 1, "D": 1}, None, "excellent", "no_history"),     # N = 8, C+D = 2 = 25%: not fair; A+B 75%
-    ({"A": 5, "B": 2, "C": 1, "D": 0}, None, "fair", "no_back_end"),         # C+D = 1 < 2
-    ({"A": 1, "B": 0, "C": 4, "D": 5}, None, "good", "bottom_heavy"),        # A+B = 1 < 20% of 10
-    ({"A": 1, "B": 1, "C": 4, "D": 4}, None, "excellent", "no_history"),     # A+B = 2 = 20%: not bottom-heavy
-    ({"A": 1, "B": 0, "C": 4, "D": 5}, 0.4, "excellent", "history"),         # with history the stuck rule replaces bottom-heavy
-    ({"A": 4, "B": 2, "C": 2, "D": 2}, 0.5, "good", "stuck"),                # stuck share exactly 50%
-    ({"A": 1, "B": 1, "C": 1, "D": 5}, 0.49, "excellent", "history"),
-])
+@pytest.mark.parametrize(
+    "counts, stuck, grade, rule",
+    [
+        ({"A": 3, "B": 2, "C": 1, "D": 1}, None, "poor", "sparse"),  # N = 7 < 8
+        (
+            {"A": 4, "B": 2, "C": 1, "D": 1},
+            None,
+            "excellent",
+            "no_history",
+        ),  # N = 8, C+D = 2 = 25%: not fair; A+B 75%
+        ({"A": 5, "B": 2, "C": 1, "D": 0}, None, "fair", "no_back_end"),  # C+D = 1 < 2
+        ({"A": 1, "B": 0, "C": 4, "D": 5}, None, "good", "bottom_heavy"),  # A+B = 1 < 20% of 10
+        (
+            {"A": 1, "B": 1, "C": 4, "D": 4},
+            None,
+            "excellent",
+            "no_history",
+        ),  # A+B = 2 = 20%: not bottom-heavy
+        (
+            {"A": 1, "B": 0, "C": 4, "D": 5},
+            0.4,
+            "excellent",
+            "history",
+        ),  # with history the stuck rule replaces bottom-heavy
+        ({"A": 4, "B": 2, "C": 2, "D": 2}, 0.5, "good", "stuck"),  # stuck share exactly 50%
+        ({"A": 1, "B": 1, "C": 1, "D": 5}, 0.49, "excellent", "history"),
+    ],
+)
 def test_funnel_health_rules(settings, counts, stuck, grade, rule):
     assert funnel_health(counts, settings, stuck) == (grade, rule)

@@ -9,26 +9,44 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kamxl.calc.history import conversion, find_period, find_region, identify, movement, opportunity_key, stuck, stuck_share, transitions
+from kamxl.calc.history import (
+    conversion,
+    find_period,
+    find_region,
+    identify,
+    movement,
+    opportunity_key,
+    stuck,
+    stuck_share,
+    transitions,
+)
 
 
 def snap(*rows) -> pd.DataFrame:
     """(customer, class or None, status) rows as a snapshot's opportunities."""
-    return pd.DataFrame([{"key": opportunity_key(c, None), "customer": c, "project": None, "class": k, "status": s} for c, k, s in rows],
-                        columns=["key", "customer", "project", "class", "status"])
+    return pd.DataFrame(
+        [
+            {"key": opportunity_key(c, None), "customer": c, "project": None, "class": k, "status": s}
+            for c, k, s in rows
+        ],
+        columns=["key", "customer", "project", "class", "status"],
+    )
 
 
-@pytest.mark.parametrize("before, now, move", [
-    (("甲", "D", "open"), ("甲", "C", "open"), "up"),
-    (("甲", "B", "open"), ("甲", "A", "open"), "up"),
-    (("甲", "A", "open"), ("甲", "C", "open"), "down"),
-    (("甲", "C", "open"), ("甲", "C", "open"), "same"),
-    (None, ("甲", "C", "open"), "new"),
-    (("甲", "A", "open"), ("甲", "A", "won"), "won"),
-    (("甲", "B", "open"), ("甲", "B", "lost"), "lost"),
-    (("甲", "B", "open"), None, "dropped"),
-    (None, ("甲", None, "won"), "won"),          # won before it was ever seen in the funnel
-])
+@pytest.mark.parametrize(
+    "before, now, move",
+    [
+        (("甲", "D", "open"), ("甲", "C", "open"), "up"),
+        (("甲", "B", "open"), ("甲", "A", "open"), "up"),
+        (("甲", "A", "open"), ("甲", "C", "open"), "down"),
+        (("甲", "C", "open"), ("甲", "C", "open"), "same"),
+        (None, ("甲", "C", "open"), "new"),
+        (("甲", "A", "open"), ("甲", "A", "won"), "won"),
+        (("甲", "B", "open"), ("甲", "B", "lost"), "lost"),
+        (("甲", "B", "open"), None, "dropped"),
+        (None, ("甲", None, "won"), "won"),  # won before it was ever seen in the funnel
+    ],
+)
 def test_moves(before, now, move):
     moves = movement(snap(*([before] if before else [])), snap(*([now] if now else [])))
     assert list(moves["move"]) == [move]
@@ -40,24 +58,49 @@ def test_results_of_last_time_are_not_movement():
 
 
 def test_transitions_and_conversion_by_hand():
-    prev = snap(("a", "D", "open"), ("b", "D", "open"), ("c", "C", "open"), ("d", "B", "open"), ("e", "A", "open"), ("f", "A", "open"))
-    cur = snap(("a", "C", "open"), ("b", "D", "open"), ("c", "A", "open"), ("d", "C", "open"), ("e", "A", "won"), ("g", "D", "open"))
+    prev = snap(
+        ("a", "D", "open"),
+        ("b", "D", "open"),
+        ("c", "C", "open"),
+        ("d", "B", "open"),
+        ("e", "A", "open"),
+        ("f", "A", "open"),
+    )
+    cur = snap(
+        ("a", "C", "open"),
+        ("b", "D", "open"),
+        ("c", "A", "open"),
+        ("d", "C", "open"),
+        ("e", "A", "won"),
+        ("g", "D", "open"),
+    )
     moves = movement(prev, cur)
-    assert transitions(moves) == {"A→dropped": 1, "A→won": 1, "B→C": 1, "C→A": 1, "D→C": 1, "D→D": 1, "new→D": 1}
+    assert transitions(moves) == {
+        "A→dropped": 1,
+        "A→won": 1,
+        "B→C": 1,
+        "C→A": 1,
+        "D→C": 1,
+        "D→D": 1,
+        "new→D": 1,
+    }
     # D→C: a reached C, b did not (1/2); C→B: c went beyond to A (1/1); B→A: d fell (0/1); A→won: e (1/2)
     assert conversion(moves) == {"D→C": 0.5, "C→B": 1.0, "B→A": 0.0, "A→won": 0.5}
     assert conversion(movement(snap(), cur)) == {"D→C": None, "C→B": None, "B→A": None, "A→won": None}
 
 
-@pytest.mark.parametrize("path, is_stuck", [
-    (["C", "C", "C"], True),
-    (["D", "D", "D"], True),
-    (["C", "C", "D"], True),    # C or D each month, never up
-    (["D", "C", "C"], False),   # moved up once
-    (["D", "D", "C"], False),
-    (["B", "C", "C"], False),   # was B three months ago
-    ([None, "C", "C"], False),  # not there three months ago
-])
+@pytest.mark.parametrize(
+    "path, is_stuck",
+    [
+        (["C", "C", "C"], True),
+        (["D", "D", "D"], True),
+        (["C", "C", "D"], True),  # C or D each month, never up
+        (["D", "C", "C"], False),  # moved up once
+        (["D", "D", "C"], False),
+        (["B", "C", "C"], False),  # was B three months ago
+        ([None, "C", "C"], False),  # not there three months ago
+    ],
+)
 def test_stuck_rule(path, is_stuck):
     snaps = [snap(("甲", k, "open")) if k else snap() for k in path]
     found = stuck(snaps, 3)
@@ -71,10 +114,26 @@ def test_stuck_needs_enough_snapshots():
     assert stuck_share(pd.DataFrame({"key": []}), {"A": 9}) == 0.0
 
 
-@given(st.lists(st.tuples(st.sampled_from("abcdefgh"), st.sampled_from(["A", "B", "C", "D", None]), st.sampled_from(["open", "won", "lost"])),
-                max_size=8, unique_by=lambda r: r[0]),
-       st.lists(st.tuples(st.sampled_from("abcdefgh"), st.sampled_from(["A", "B", "C", "D", None]), st.sampled_from(["open", "won", "lost"])),
-                max_size=8, unique_by=lambda r: r[0]))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("abcdefgh"),
+            st.sampled_from(["A", "B", "C", "D", None]),
+            st.sampled_from(["open", "won", "lost"]),
+        ),
+        max_size=8,
+        unique_by=lambda r: r[0],
+    ),
+    st.lists(
+        st.tuples(
+            st.sampled_from("abcdefgh"),
+            st.sampled_from(["A", "B", "C", "D", None]),
+            st.sampled_from(["open", "won", "lost"]),
+        ),
+        max_size=8,
+        unique_by=lambda r: r[0],
+    ),
+)
 def test_every_opportunity_moves_at_most_once(before, now):
     moves = movement(snap(*before), snap(*now))
     assert moves["key"].is_unique
@@ -84,24 +143,30 @@ def test_every_opportunity_moves_at_most_once(before, now):
     assert in_funnel <= set(moves["customer"])
 
 
-@pytest.mark.parametrize("titles, region", [
-    (["客户价值评估与商机 — 华东区 2026年1月"], "华东区"),
-    (["区域市场活动协调计划表 — 华南大区 2026"], "华南大区"),
-    (["地区经理行事月历(2026-03)", "预期损益表 — 西北分公司"], "西北分公司"),
-    (["Receivables plan — East region 2026"], "East region"),
-    (["地区经理日工作待办单"], None),
-])
+@pytest.mark.parametrize(
+    "titles, region",
+    [
+        (["客户价值评估与商机 — 华东区 2026年1月"], "华东区"),
+        (["区域市场活动协调计划表 — 华南大区 2026"], "华南大区"),
+        (["地区经理行事月历(2026-03)", "预期损益表 — 西北分公司"], "西北分公司"),
+        (["Receivables plan — East region 2026"], "East region"),
+        (["地区经理日工作待办单"], None),
+    ],
+)
 def test_region_from_titles(settings, titles, region):
     assert find_region(titles, settings) == region
 
 
-@pytest.mark.parametrize("texts, period", [
-    (["月度计划 — 华东区 2026年3月"], "2026-03"),
-    (["周计划表 — 2026 年 12 月"], "2026-12"),
-    (["east-2026-03-en"], "2026-03"),
-    (["应收帐款规划表 — 华东区 2026 年度"], None),
-    (["2026年3月", "2026年3月", "2026年2月"], "2026-03"),
-])
+@pytest.mark.parametrize(
+    "texts, period",
+    [
+        (["月度计划 — 华东区 2026年3月"], "2026-03"),
+        (["周计划表 — 2026 年 12 月"], "2026-12"),
+        (["east-2026-03-en"], "2026-03"),
+        (["应收帐款规划表 — 华东区 2026 年度"], None),
+        (["2026年3月", "2026年3月", "2026年2月"], "2026-03"),
+    ],
+)
 def test_period_from_titles(texts, period):
     assert find_period(texts) == period
 
@@ -111,5 +176,11 @@ def test_identify_falls_back_in_order(settings):
     one_owner = pd.DataFrame({"owner": ["王伟", "王伟"]})
     assert identify([], "plan", None, one_owner, as_of, settings) == ("王伟", "2026-05")
     assert identify([], "north-2026-04", None, None, as_of, settings) == ("north", "2026-04")
-    assert identify(["华东区"], "x", {"year": 2026, "month": 2}, None, as_of, settings) == ("华东区", "2026-02")
-    assert identify(["华东区"], "x", None, None, as_of, settings, region="华东一组") == ("华东一组", "2026-05")
+    assert identify(["华东区"], "x", {"year": 2026, "month": 2}, None, as_of, settings) == (
+        "华东区",
+        "2026-02",
+    )
+    assert identify(["华东区"], "x", None, None, as_of, settings, region="华东一组") == (
+        "华东一组",
+        "2026-05",
+    )

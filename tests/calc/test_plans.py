@@ -11,28 +11,80 @@ from kamxl.calc.plans import attainment, goal_rows, lint_goals, monthly_review, 
 
 
 def weekly(rows):
-    return pd.DataFrame([{"sheet": "周", "row": 4 + i, "week": w, "goal": g, "weekly_target": t, "weekly_target_unit": "", "actual": a,
-                          "actual_unit": "", "monthly_item": item, "owner": "王伟", "unit": None, "notes": None}
-                         for i, (w, g, t, a, item) in enumerate(rows)])
+    return pd.DataFrame(
+        [
+            {
+                "sheet": "周",
+                "row": 4 + i,
+                "week": w,
+                "goal": g,
+                "weekly_target": t,
+                "weekly_target_unit": "",
+                "actual": a,
+                "actual_unit": "",
+                "monthly_item": item,
+                "owner": "王伟",
+                "unit": None,
+                "notes": None,
+            }
+            for i, (w, g, t, a, item) in enumerate(rows)
+        ]
+    )
 
 
 def monthly(rows):
-    return pd.DataFrame([{"sheet": "月", "row": 4 + i, "indicator": name, "category": None, "target": t, "target_unit": "", "actual": a,
-                          "actual_unit": "", "owner": owner, "unit": unit, "next_focus": None, "notes": None, "last_actual": last, "last_actual_unit": ""}
-                         for i, (name, t, a, owner, unit, last) in enumerate(rows)])
+    return pd.DataFrame(
+        [
+            {
+                "sheet": "月",
+                "row": 4 + i,
+                "indicator": name,
+                "category": None,
+                "target": t,
+                "target_unit": "",
+                "actual": a,
+                "actual_unit": "",
+                "owner": owner,
+                "unit": unit,
+                "next_focus": None,
+                "notes": None,
+                "last_actual": last,
+                "last_actual_unit": "",
+            }
+            for i, (name, t, a, owner, unit, last) in enumerate(rows)
+        ]
+    )
 
 
 def test_attainment_higher_and_lower_is_better():
-    got = attainment(pd.Series([100.0, 0.12, 10.0, 0.0]), pd.Series([80.0, 0.10, np.nan, 5.0]), pd.Series([False, True, False, False]))
-    assert got.iloc[0] == 0.8 and got.iloc[1] == pytest.approx(1.2) and np.isnan(got.iloc[2]) and np.isnan(got.iloc[3])
+    got = attainment(
+        pd.Series([100.0, 0.12, 10.0, 0.0]),
+        pd.Series([80.0, 0.10, np.nan, 5.0]),
+        pd.Series([False, True, False, False]),
+    )
+    assert (
+        got.iloc[0] == 0.8
+        and got.iloc[1] == pytest.approx(1.2)
+        and np.isnan(got.iloc[2])
+        and np.isnan(got.iloc[3])
+    )
 
 
 def test_weeks_add_up_to_the_month_target(settings):
-    w = weekly([(1, "拜访重点客户", 5.0, 5.0, "重点客户拜访 20 家"), (2, "拜访重点客户", 5.0, 4.0, "重点客户拜访 20 家"),
-                (1, "回款(万元)", 25.0, 28.0, "回款 120 万"), (2, "回款(万元)", 25.0, 20.0, "回款 120 万"),
-                (3, "回款(万元)", 25.0, np.nan, "回款 120 万"), (4, "回款(万元)", 25.0, np.nan, "回款 120 万"),
-                (1, "新增商机", 2.0, 3.0, None)])
-    m = monthly([("重点客户拜访(家)", 10.0, 9.0, "王伟", None, None), ("回款(万元)", 120.0, 48.0, "王伟", None, None)])
+    w = weekly(
+        [
+            (1, "拜访重点客户", 5.0, 5.0, "重点客户拜访 20 家"),
+            (2, "拜访重点客户", 5.0, 4.0, "重点客户拜访 20 家"),
+            (1, "回款(万元)", 25.0, 28.0, "回款 120 万"),
+            (2, "回款(万元)", 25.0, 20.0, "回款 120 万"),
+            (3, "回款(万元)", 25.0, np.nan, "回款 120 万"),
+            (4, "回款(万元)", 25.0, np.nan, "回款 120 万"),
+            (1, "新增商机", 2.0, 3.0, None),
+        ]
+    )
+    m = monthly(
+        [("重点客户拜访(家)", 10.0, 9.0, "王伟", None, None), ("回款(万元)", 120.0, 48.0, "王伟", None, None)]
+    )
     rows, goals, issues = weekly_review(w, m, settings, CellMap({"周": {"weekly_target": "C"}}))
     g = goals.set_index("goal")
     # visits: 5 + 5 = 10 = the monthly form's target of 10; 回款: 4 × 25 = 100 < 120 → short
@@ -50,30 +102,43 @@ def test_month_target_from_the_item_text_without_a_monthly_form(settings):
 
 
 def test_monthly_attainment_and_behind(settings):
-    m = monthly_review(monthly([("销售额(万元)", 60.0, 63.5, "王伟", None, 55.0), ("费用率", 0.12, 0.115, "李娜", None, 0.125),
-                                ("回款(万元)", 120.0, 111.0, "王伟", None, 118.0)]), settings)
+    m = monthly_review(
+        monthly(
+            [
+                ("销售额(万元)", 60.0, 63.5, "王伟", None, 55.0),
+                ("费用率", 0.12, 0.115, "李娜", None, 0.125),
+                ("回款(万元)", 120.0, 111.0, "王伟", None, 118.0),
+            ]
+        ),
+        settings,
+    )
     assert m["lower_is_better"].tolist() == [False, True, False]
     assert m["attainment"].tolist() == pytest.approx([63.5 / 60, 0.12 / 0.115, 111 / 120])
     assert m["behind"].tolist() == [False, False, True]
 
 
-@pytest.mark.parametrize("name, target, unit, owner, last, fails", [
-    ("销售额(万元)", 60.0, None, "王伟", 55.0, []),
-    ("拜访客户", 20.0, "家", "王伟", None, []),
-    ("拜访客户", 20.0, None, "王伟", None, ["specific"]),          # no unit, not a rate
-    ("费用率", 0.12, None, "李娜", 0.125, []),                     # a rate needs no unit; lower is better
-    ("华信二期签约", np.nan, "项", "王伟", None, ["measurable"]),
-    ("周报按时率", 1.0, None, "王伟; 李娜", 0.95, ["individual"]),
-    ("团队培训(次)", 2.0, None, None, None, ["individual"]),
-    ("新增商机(个)", 15.0, None, "张强", 10.0, []),                # +50 % exactly is still realistic
-    ("新增商机(个)", 15.1, None, "张强", 10.0, ["realistic"]),
-    ("费用率", 0.05, None, "李娜", 0.125, ["realistic"]),          # a cost cut by more than half
-])
+@pytest.mark.parametrize(
+    "name, target, unit, owner, last, fails",
+    [
+        ("销售额(万元)", 60.0, None, "王伟", 55.0, []),
+        ("拜访客户", 20.0, "家", "王伟", None, []),
+        ("拜访客户", 20.0, None, "王伟", None, ["specific"]),  # no unit, not a rate
+        ("费用率", 0.12, None, "李娜", 0.125, []),  # a rate needs no unit; lower is better
+        ("华信二期签约", np.nan, "项", "王伟", None, ["measurable"]),
+        ("周报按时率", 1.0, None, "王伟; 李娜", 0.95, ["individual"]),
+        ("团队培训(次)", 2.0, None, None, None, ["individual"]),
+        ("新增商机(个)", 15.0, None, "张强", 10.0, []),  # +50 % exactly is still realistic
+        ("新增商机(个)", 15.1, None, "张强", 10.0, ["realistic"]),
+        ("费用率", 0.05, None, "李娜", 0.125, ["realistic"]),  # a cost cut by more than half
+    ],
+)
 def test_goal_lint(settings, name, target, unit, owner, last, fails):
     goals = goal_rows(None, monthly([(name, target, None, owner, unit, last)]), settings)
     assert lint_goals(goals, settings)["fails"].item() == fails
 
 
 def test_realistic_is_unknown_without_last_period(settings):
-    out = lint_goals(goal_rows(None, monthly([("回款(万元)", 120.0, None, "王伟", None, None)]), settings), settings)
+    out = lint_goals(
+        goal_rows(None, monthly([("回款(万元)", 120.0, None, "王伟", None, None)]), settings), settings
+    )
     assert out["realistic"].item() is None

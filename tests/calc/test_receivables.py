@@ -23,14 +23,37 @@ def tables(rows):
     main, months = [], []
     for i, (cust, owed, plans, actuals) in enumerate(rows):
         r = 5 + i
-        main.append({"sheet": SHEET, "row": r, "customer": cust, "product": None, "qty": None, "total_owed": owed, "due_date": None, "owner": None})
+        main.append(
+            {
+                "sheet": SHEET,
+                "row": r,
+                "customer": cust,
+                "product": None,
+                "qty": None,
+                "total_owed": owed,
+                "due_date": None,
+                "owner": None,
+            }
+        )
         for m, (p, a) in enumerate(zip(plans, actuals), start=1):
-            months.append({"sheet": SHEET, "row": r, "month": m, "plan": p, "actual": a, "plan_col": column_letter(1 + 2 * m), "actual_col": column_letter(2 + 2 * m)})
+            months.append(
+                {
+                    "sheet": SHEET,
+                    "row": r,
+                    "month": m,
+                    "plan": p,
+                    "actual": a,
+                    "plan_col": column_letter(1 + 2 * m),
+                    "actual_col": column_letter(2 + 2 * m),
+                }
+            )
     return pd.DataFrame(main), pd.DataFrame(months)
 
 
-HAND = [("朗通", 1000.0, [100, 100, 100], [100, 50, np.nan]),
-        ("泰岳", 500.0, [200, 200, 0], [180, np.nan, np.nan])]
+HAND = [
+    ("朗通", 1000.0, [100, 100, 100], [100, 50, np.nan]),
+    ("泰岳", 500.0, [200, 200, 0], [180, np.nan, np.nan]),
+]
 
 
 def test_hand_computed_plan(settings):
@@ -60,12 +83,18 @@ def test_month_rates_cumulative_and_blanks(settings):
     # month 3 is after m*: not happened yet, so no actual and no rate
     assert np.isnan(m.loc[(5, 3), "actual"]) and np.isnan(m.loc[(5, 3), "cum_rate"])
     by = rec.by_month.set_index("month")
-    assert by.loc[1, "rate"] == pytest.approx(280 / 300) and by.loc[2, "cum_actual"] == 330.0 and np.isnan(by.loc[3, "actual"])
+    assert (
+        by.loc[1, "rate"] == pytest.approx(280 / 300)
+        and by.loc[2, "cum_actual"] == 330.0
+        and np.isnan(by.loc[3, "actual"])
+    )
 
 
 @pytest.mark.parametrize("actual, behind", [(90.0, False), (89.99, True), (100.0, False), (0.0, True)])
 def test_behind_plan_at_ninety_percent(settings, actual, behind):
-    main, months = tables([("A", 100.0, [100.0], [actual if actual else np.nan]), ("B", 100.0, [100.0], [100.0])])
+    main, months = tables(
+        [("A", 100.0, [100.0], [actual if actual else np.nan]), ("B", 100.0, [100.0], [100.0])]
+    )
     rec, _ = collect(main, months, settings, dt.date(2026, 1, 31))
     assert bool(rec.rows["behind"].iloc[0]) is behind
 
@@ -82,10 +111,14 @@ def test_no_actual_at_all_gives_no_rate(settings):
     assert rec.summary["collection_rate"] is None and rec.summary["behind"] == []
 
 
-@pytest.mark.parametrize("written, warned", [(1500.0, False), (1500.5, False), (1500.51, True), (1400.0, True)])
+@pytest.mark.parametrize(
+    "written, warned", [(1500.0, False), (1500.5, False), (1500.51, True), (1400.0, True)]
+)
 def test_total_row_owed_checked_with_its_cell(settings, written, warned):
     main, months = tables(HAND)
-    totals = pd.DataFrame([{"sheet": SHEET, "row": 7, "customer": "合计", "total_owed": written, "qty": None}])
+    totals = pd.DataFrame(
+        [{"sheet": SHEET, "row": 7, "customer": "合计", "total_owed": written, "qty": None}]
+    )
     _, issues = collect(main, months, settings, dt.date(2026, 3, 31), totals=totals, cells=CELLS)
     hits = [i for i in issues if i.code == "total_mismatch"]
     assert [i.cell for i in hits] == (["AB7"] if warned else [])
@@ -93,38 +126,82 @@ def test_total_row_owed_checked_with_its_cell(settings, written, warned):
 
 def test_total_row_months_checked_with_their_cells(settings):
     main, months = tables(HAND)
-    tm = pd.DataFrame([{"sheet": SHEET, "row": 7, "month": 1, "plan": 300.0, "actual": 279.0, "plan_col": "D", "actual_col": "E"}])
+    tm = pd.DataFrame(
+        [
+            {
+                "sheet": SHEET,
+                "row": 7,
+                "month": 1,
+                "plan": 300.0,
+                "actual": 279.0,
+                "plan_col": "D",
+                "actual_col": "E",
+            }
+        ]
+    )
     _, issues = collect(main, months, settings, dt.date(2026, 3, 31), total_months=tm, cells=CELLS)
     hits = [i for i in issues if i.code == "total_mismatch"]
     assert [(i.cell, i.severity) for i in hits] == [("E7", "warning")]
     assert "279" in hits[0].message and "280" in hits[0].message
 
 
-@pytest.mark.parametrize("days, bucket", [(-5, "not_due"), (0, "not_due"), (1, "d1_30"), (30, "d1_30"), (31, "d31_60"), (60, "d31_60"),
-                                          (61, "d61_90"), (90, "d61_90"), (91, "over_90"), (None, None)])
+@pytest.mark.parametrize(
+    "days, bucket",
+    [
+        (-5, "not_due"),
+        (0, "not_due"),
+        (1, "d1_30"),
+        (30, "d1_30"),
+        (31, "d31_60"),
+        (60, "d31_60"),
+        (61, "d61_90"),
+        (90, "d61_90"),
+        (91, "over_90"),
+        (None, None),
+    ],
+)
 def test_aging_buckets(settings, days, bucket):
     assert aging_bucket(pd.Series([days], dtype=float), settings).item() == bucket
 
 
 def test_aging_of_outstanding_balances(settings):
-    main, months = tables([("A", 100.0, [100.0], [40.0]), ("B", 50.0, [50.0], [50.0]), ("C", 70.0, [70.0], [np.nan])])
+    main, months = tables(
+        [("A", 100.0, [100.0], [40.0]), ("B", 50.0, [50.0], [50.0]), ("C", 70.0, [70.0], [np.nan])]
+    )
     main["due_date"] = [dt.date(2026, 2, 1), dt.date(2025, 1, 1), dt.date(2026, 4, 30)]
     rec, _ = collect(main, months, settings, dt.date(2026, 3, 31))
     # A: 60 balance, 58 days overdue → 31–60; B: fully collected → no bucket; C: not due yet
     assert rec.rows["aging"].tolist()[0] == "d31_60" and pd.isna(rec.rows["aging"].tolist()[1])
-    assert rec.aging["balance"].to_dict() == {"not_due": 70.0, "d1_30": 0.0, "d31_60": 60.0, "d61_90": 0.0, "over_90": 0.0}
+    assert rec.aging["balance"].to_dict() == {
+        "not_due": 70.0,
+        "d1_30": 0.0,
+        "d31_60": 60.0,
+        "d61_90": 0.0,
+        "over_90": 0.0,
+    }
 
 
 money = st.one_of(st.none(), st.integers(0, 10**7).map(float))
 
 
 @hsettings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 10**7).map(float), st.lists(st.tuples(money, money), min_size=12, max_size=12)), min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 10**7).map(float), st.lists(st.tuples(money, money), min_size=12, max_size=12)
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_totals_equal_the_sum_of_months(data):
     from kamxl.config import load_settings
 
     s = load_settings()
-    rows = [(f"c{i}", owed, [p for p, _ in ms], [np.nan if a is None else a for _, a in ms]) for i, (owed, ms) in enumerate(data)]
+    rows = [
+        (f"c{i}", owed, [p for p, _ in ms], [np.nan if a is None else a for _, a in ms])
+        for i, (owed, ms) in enumerate(data)
+    ]
     main, months = tables([(c, o, [np.nan if p is None else p for p in ps], a) for c, o, ps, a in rows])
     rec, _ = collect(main, months, s, dt.date(2026, 12, 31))
     plan = sum(p for _, _, ps, _ in rows for p in ps if p is not None)

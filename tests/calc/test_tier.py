@@ -33,7 +33,10 @@ def test_weights_from_settings_are_renormalised(settings):
     assert factor_means(scores, w).item() == pytest.approx(4.0)
 
 
-@given(st.lists(st.one_of(st.none(), st.floats(1, 5)), min_size=10, max_size=10), st.lists(st.floats(0.1, 10), min_size=10, max_size=10))
+@given(
+    st.lists(st.one_of(st.none(), st.floats(1, 5)), min_size=10, max_size=10),
+    st.lists(st.floats(0.1, 10), min_size=10, max_size=10),
+)
 def test_renormalised_weights_sum_to_one(scores, weights):
     cols = [f"f{i}" for i in range(10)]
     df = pd.DataFrame([[np.nan if s is None else s for s in scores]], columns=cols)
@@ -51,18 +54,23 @@ def test_renormalised_weights_sum_to_one(scores, weights):
 def test_factors_win_over_a_direct_score_and_a_mismatch_is_warned(settings):
     # factors average 2.0 (low), direct says 4.0 (high): factors used, warning with the direct cell
     df = frame(**{"f_adv.product": [2.0], "f_adv.people": [2.0], "advantage": [4.0]})
-    out, issues = score_axes(df, settings, CellMap({"客户": {"advantage": "O", "f_adv.product": "K", "customer": "A"}}))
+    out, issues = score_axes(
+        df, settings, CellMap({"客户": {"advantage": "O", "f_adv.product": "K", "customer": "A"}})
+    )
     assert out["advantage"].item() == 2.0
     hit = [i for i in issues if i.code == "axis_mismatch"]
     assert len(hit) == 1 and hit[0].cell == "O4" and hit[0].severity == "warning"
 
 
-@pytest.mark.parametrize("factors, direct, warned", [
-    (3.2, 3.6, False),   # same side, within 0.5
-    (3.2, 3.8, True),    # gap 0.6 > 0.5
-    (2.9, 3.1, True),    # 0.2 apart but on either side of 3.0: the tier changes
-    (3.0, 3.0, False),
-])
+@pytest.mark.parametrize(
+    "factors, direct, warned",
+    [
+        (3.2, 3.6, False),  # same side, within 0.5
+        (3.2, 3.8, True),  # gap 0.6 > 0.5
+        (2.9, 3.1, True),  # 0.2 apart but on either side of 3.0: the tier changes
+        (3.0, 3.0, False),
+    ],
+)
 def test_mismatch_rule(settings, factors, direct, warned):
     df = frame(**{"f_attr.profit": [factors], "attractiveness": [direct]})
     _, issues = score_axes(df, settings)
@@ -70,7 +78,12 @@ def test_mismatch_rule(settings, factors, direct, warned):
 
 
 def test_direct_score_and_high_low_level(settings):
-    df = frame(attractiveness=[np.nan, 3.0], attractiveness_level=["high", None], advantage=[np.nan, 2.99], advantage_level=["low", None])
+    df = frame(
+        attractiveness=[np.nan, 3.0],
+        attractiveness_level=["high", None],
+        advantage=[np.nan, 2.99],
+        advantage_level=["low", None],
+    )
     out, issues = score_axes(df, settings)
     assert list(out["attractiveness_high"]) == [True, True] and list(out["advantage_high"]) == [False, False]
     assert list(out["attractiveness_source"]) == ["level", "direct"]
@@ -82,20 +95,30 @@ def test_factor_out_of_range_is_left_out_with_a_warning(settings):
     df = frame(**{"f_attr.profit": [7.0], "f_attr.volume": [3.0]})
     out, issues = score_axes(df, settings, CellMap({"客户": {"f_attr.profit": "E", "customer": "A"}}))
     assert out["attractiveness"].item() == 3.0
-    assert [(i.code, i.cell) for i in issues if i.code == "score_out_of_range"] == [("score_out_of_range", "E4")]
+    assert [(i.code, i.cell) for i in issues if i.code == "score_out_of_range"] == [
+        ("score_out_of_range", "E4")
+    ]
 
 
 def test_no_score_on_an_axis_gives_no_tier_and_a_warning(settings):
     df = frame(attractiveness=[4.0], advantage=[np.nan])
-    out, issues = score_axes(df, settings, CellMap({"客户": {"attractiveness": "J", "advantage": "O", "customer": "A"}}))
+    out, issues = score_axes(
+        df, settings, CellMap({"客户": {"attractiveness": "J", "advantage": "O", "customer": "A"}})
+    )
     tiers = assign_tiers(out, settings)
     assert pd.isna(tiers["tier"].item()) and tiers["actions"].item() == []
     assert [(i.code, i.cell) for i in issues] == [("no_axis_score", "A4")]
 
 
-@pytest.mark.parametrize("attr, adv, tier, actions", [
-    (3.0, 3.0, 1, [3, 4, 15, 16]), (3.0, 2.9, 2, [6, 7, 8, 9]), (2.9, 3.0, 3, [1, 2, 5, 14]), (1.0, 1.0, 4, [10, 11, 12, 13]),
-])
+@pytest.mark.parametrize(
+    "attr, adv, tier, actions",
+    [
+        (3.0, 3.0, 1, [3, 4, 15, 16]),
+        (3.0, 2.9, 2, [6, 7, 8, 9]),
+        (2.9, 3.0, 3, [1, 2, 5, 14]),
+        (1.0, 1.0, 4, [10, 11, 12, 13]),
+    ],
+)
 def test_tier_and_playbook(settings, attr, adv, tier, actions):
     out, _ = score_axes(frame(attractiveness=[attr], advantage=[adv]), settings)
     row = assign_tiers(out, settings).iloc[0]

@@ -10,13 +10,33 @@ from kamxl.calc.time import match_customers, time_by_group, time_matrix
 
 
 def todo(rows):
-    return pd.DataFrame([{"sheet": "待办", "row": 5 + i, "date": None, "category": c, "task": t, "related": rel, "hours": h, "status": s}
-                         for i, (c, t, rel, h, s) in enumerate(rows)])
+    return pd.DataFrame(
+        [
+            {
+                "sheet": "待办",
+                "row": 5 + i,
+                "date": None,
+                "category": c,
+                "task": t,
+                "related": rel,
+                "hours": h,
+                "status": s,
+            }
+            for i, (c, t, rel, h, s) in enumerate(rows)
+        ]
+    )
 
 
 def test_hours_share_m2_and_completion(settings):
-    t = todo([("M1", "投诉", "万星", 1.5, 1.0), ("M2", "方案", "泰岳", 2.0, 1.0), ("M2", "拜访", "朗通", 2.5, 0.5),
-              ("M3", "报销", None, 1.0, 0.0), ("M4", "邮件", None, np.nan, None)])
+    t = todo(
+        [
+            ("M1", "投诉", "万星", 1.5, 1.0),
+            ("M2", "方案", "泰岳", 2.0, 1.0),
+            ("M2", "拜访", "朗通", 2.5, 0.5),
+            ("M3", "报销", None, 1.0, 0.0),
+            ("M4", "邮件", None, np.nan, None),
+        ]
+    )
     q, summary, issues = time_matrix(t, settings)
     q = q.set_index("quadrant")
     assert q["hours"].to_dict() == {"M1": 1.5, "M2": 4.5, "M3": 1.0, "M4": 0.0}
@@ -26,16 +46,32 @@ def test_hours_share_m2_and_completion(settings):
     assert q.at["M4", "tasks"] == 1 and [i.code for i in issues] == ["no_hours"]
 
 
-@pytest.mark.parametrize("text, name", [("拜访朗通,沟通二期需求", "朗通"), ("朗通", "朗通"), ("拜訪朗通", "朗通"), ("部门周报", None), (None, None),
-                                        ("华信大厦华信银行", "华信银行")])
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("拜访朗通,沟通二期需求", "朗通"),
+        ("朗通", "朗通"),
+        ("拜訪朗通", "朗通"),
+        ("部门周报", None),
+        (None, None),
+        ("华信大厦华信银行", "华信银行"),
+    ],
+)
 def test_match_customers_longest_name_wins(text, name):
     names = pd.Series(["朗通", "华信", "华信银行"])
     assert match_customers(pd.Series([text], dtype=object), names).item() == name
 
 
 def test_time_per_group_against_the_guideline(settings):
-    opps = pd.DataFrame({"customer": ["朗通", "泰岳", "万星", "瑞丰", "朗通"], "group": ["key", "ordinary", "prospects", None, "ordinary"]})
-    entries = pd.DataFrame({"text": ["朗通", "泰岳方案", "万星", "部门会", "朗通"], "hours": [3.0, 2.0, 1.0, 4.0, 2.0]})
+    opps = pd.DataFrame(
+        {
+            "customer": ["朗通", "泰岳", "万星", "瑞丰", "朗通"],
+            "group": ["key", "ordinary", "prospects", None, "ordinary"],
+        }
+    )
+    entries = pd.DataFrame(
+        {"text": ["朗通", "泰岳方案", "万星", "部门会", "朗通"], "hours": [3.0, 2.0, 1.0, 4.0, 2.0]}
+    )
     g = time_by_group(entries, opps, settings).set_index("group")
     # 朗通 counts once, in its best group (key); 部门会 is no customer's time
     assert g["customers"].to_dict() == {"key": 1, "ordinary": 1, "prospects": 1}

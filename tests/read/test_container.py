@@ -25,12 +25,15 @@ def _only(result):
     return result.issues[0].code
 
 
-@pytest.mark.parametrize("content, name", [
-    (b"\xef\xbb\xbfcustomer,amount\n=1+2,5\n", "export.xlsx"),
-    (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "report.xls"),
-    (b"%PDF-1.7\n...", "scan.xlsx"),
-    (b"\x00\x01\x02\x03" * 100, "noise.xlsx"),
-])
+@pytest.mark.parametrize(
+    "content, name",
+    [
+        (b"\xef\xbb\xbfcustomer,amount\n=1+2,5\n", "export.xlsx"),
+        (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "report.xls"),
+        (b"%PDF-1.7\n...", "scan.xlsx"),
+        (b"\x00\x01\x02\x03" * 100, "noise.xlsx"),
+    ],
+)
 def test_not_a_spreadsheet(tmp_path, settings, content, name):
     path = tmp_path / name
     path.write_bytes(content)

@@ -37,9 +37,19 @@ REFUSED = {
     "openpyxl/empty.xltx": "empty_workbook",
 }
 # Files that must be read (sheets listed), whatever their extension says.
-READ = ["synthetic/xlsx_content_named.xls", "roo/type_excelx.ods", "roo/type_openoffice.xlsx", "roo/type_excel.xlsx",
-        "synthetic/huge_dimension_ref.xlsx", "synthetic/many_sheets_300.xlsx", "calamine/strict_iso_paths.xlsx",
-        "poi/SampleSS.strict.xlsx", "tealeg-xlsx/namespaced.xlsx", "openpyxl/date_1904.xlsx", "xlsxwriter/macro01.xlsm"]
+READ = [
+    "synthetic/xlsx_content_named.xls",
+    "roo/type_excelx.ods",
+    "roo/type_openoffice.xlsx",
+    "roo/type_excel.xlsx",
+    "synthetic/huge_dimension_ref.xlsx",
+    "synthetic/many_sheets_300.xlsx",
+    "calamine/strict_iso_paths.xlsx",
+    "poi/SampleSS.strict.xlsx",
+    "tealeg-xlsx/namespaced.xlsx",
+    "openpyxl/date_1904.xlsx",
+    "xlsxwriter/macro01.xlsm",
+]
 
 
 def test_manifest_lists_the_corpus():
@@ -88,7 +98,9 @@ def test_formula_cells_without_cached_values_are_found(settings):
     from kamxl.read.container import open_container
     from kamxl.read.grid import load_grids
 
-    grids, _ = load_grids(open_container(CORPUS / "synthetic/formulas_no_cached_values_openpyxl.xlsx", settings), settings)
+    grids, _ = load_grids(
+        open_container(CORPUS / "synthetic/formulas_no_cached_values_openpyxl.xlsx", settings), settings
+    )
     suspects = grids[0].suspects
     assert {(s.row, s.col, s.problem) for s in suspects.values()} >= {(0, 1, "no_value"), (2, 0, "no_value")}
     assert suspects[(0, 1)].formula == "=A1*2"
@@ -98,8 +110,12 @@ def test_stale_zero_in_full_calc_file_is_found(settings):
     from kamxl.read.container import open_container
     from kamxl.read.grid import load_grids
 
-    grids, _ = load_grids(open_container(CORPUS / "synthetic/formulas_cached_zero_xlsxwriter.xlsx", settings), settings)
-    assert grids[0].suspects[(2, 0)].problem == "stale_zero"  # =SUM(A1:A2) cached 0 while A1:A2 hold 10 and 32
+    grids, _ = load_grids(
+        open_container(CORPUS / "synthetic/formulas_cached_zero_xlsxwriter.xlsx", settings), settings
+    )
+    assert (
+        grids[0].suspects[(2, 0)].problem == "stale_zero"
+    )  # =SUM(A1:A2) cached 0 while A1:A2 hold 10 and 32
     assert (0, 1) not in grids[0].suspects  # =A1*2 cached 20 is trusted
 
 

@@ -21,21 +21,26 @@ def _receivables_two_level(ws, merged=True, title=True):
         ws["A1"] = "华东区 应收帐款规划表 2026"
     ws.append([]) if title else None
     top = ws.max_row + 1 if title else 1
-    ws.cell(top, 1, "客户"); ws.cell(top, 2, "产品"); ws.cell(top, 3, "数量")
+    ws.cell(top, 1, "客户")
+    ws.cell(top, 2, "产品")
+    ws.cell(top, 3, "数量")
     for m, name in enumerate(["一月", "二月", "三月"]):
         c = 4 + 2 * m
         ws.cell(top, c, name)
         if merged:
             ws.merge_cells(start_row=top, start_column=c, end_row=top, end_column=c + 1)
-        ws.cell(top + 1, c, "计划"); ws.cell(top + 1, c + 1, "实收")
+        ws.cell(top + 1, c, "计划")
+        ws.cell(top + 1, c + 1, "实收")
     ws.cell(top, 10, "总欠款")
-    rows = [["朗通", "产品A", 120, 50000, 48000, 50000, "50,000", 50000, None, 300000],
-            [None] * 10,  # a blank spacer row
-            ["泰岳", "产品B", 80, "3万", "２８０００", 30000, 31000, 30000, None, "180,000元"],
-            ["万星", "产品A", None, 20000, 0, 20000, None, 20000, None, 90000],
-            ["合计", None, 200, 100000, 76000, 100000, 81000, 100000, None, 570000],
-            [None] * 10,
-            ["备注:二月实收含预付款。", None, None, None, None, None, None, None, None, None]]
+    rows = [
+        ["朗通", "产品A", 120, 50000, 48000, 50000, "50,000", 50000, None, 300000],
+        [None] * 10,  # a blank spacer row
+        ["泰岳", "产品B", 80, "3万", "２８０００", 30000, 31000, 30000, None, "180,000元"],
+        ["万星", "产品A", None, 20000, 0, 20000, None, 20000, None, 90000],
+        ["合计", None, 200, 100000, 76000, 100000, 81000, 100000, None, 570000],
+        [None] * 10,
+        ["备注:二月实收含预付款。", None, None, None, None, None, None, None, None, None],
+    ]
     for i, row in enumerate(rows):
         for c, v in enumerate(row, start=1):
             if v is not None:
@@ -58,7 +63,11 @@ def test_receivables_two_level_header_with_title_total_spacer_and_notes(tmp_path
     assert main["total_owed"].tolist() == [300000, 180000, 90000]
     assert main["row"].tolist() == [top + 2, top + 4, top + 5]
     langtong = months[months["row"] == top + 2].set_index("month")
-    assert langtong.loc[2, "actual"] == 50000 and langtong.loc[1, "plan_col"] == "D" and langtong.loc[1, "actual_col"] == "E"
+    assert (
+        langtong.loc[2, "actual"] == 50000
+        and langtong.loc[1, "plan_col"] == "D"
+        and langtong.loc[1, "actual_col"] == "E"
+    )
     taiyue = months[months["row"] == top + 4].set_index("month")
     assert taiyue.loc[1, "plan"] == 30000 and taiyue.loc[1, "actual"] == 28000
     assert sheet.tables["totals"]["total_owed"].tolist() == [570000]  # kept aside, never data
@@ -106,7 +115,10 @@ def test_hidden_rows_and_columns_are_read(tmp_path, settings):
     main = result.table("customers")
     assert main["customer"].tolist() == ["朗通", "泰岳"]
     assert main["amount"].tolist() == [300000, 120000]
-    assert main["order_size"].tolist() == ["over", "major"] and main["likelihood"].tolist() == ["this_month", "this_period"]
+    assert main["order_size"].tolist() == ["over", "major"] and main["likelihood"].tolist() == [
+        "this_month",
+        "this_period",
+    ]
 
 
 def test_missing_required_column_names_sheet_row_and_column_and_other_forms_still_read(tmp_path, settings):
@@ -160,15 +172,23 @@ def test_pnl_three_level_header(tmp_path, settings):
     ws.append(["时间", "收入项", None, None, None, "支出项", None, "预期盈亏", None])
     ws.append([None, "产品A", None, "产品B", None, "区域广告", None, None, None])
     ws.append([None, "计划", "实际", "计划", "实际", "计划", "实际", "计划", "实际"])
-    ws.merge_cells("B2:E2"); ws.merge_cells("F2:G2"); ws.merge_cells("H2:I3"); ws.merge_cells("A2:A4")
-    ws.merge_cells("B3:C3"); ws.merge_cells("D3:E3"); ws.merge_cells("F3:G3")
+    ws.merge_cells("B2:E2")
+    ws.merge_cells("F2:G2")
+    ws.merge_cells("H2:I3")
+    ws.merge_cells("A2:A4")
+    ws.merge_cells("B3:C3")
+    ws.merge_cells("D3:E3")
+    ws.merge_cells("F3:G3")
     ws.append(["1月", 100, 110, 50, 40, 20, 25, 130, 125])
     ws.append(["2月", 100, 90, 50, 60, 20, 15, 130, 135])
     ws.append(["合计", 200, 200, 100, 100, 40, 40, 260, 260])
     result = read_workbook(_save(wb, tmp_path), settings)
     assert not result.issues
     main = result.table("pnl")
-    got = {(m, g, line): (p, a) for m, g, line, p, a in main[["month", "group", "line", "plan", "actual"]].itertuples(index=False)}
+    got = {
+        (m, g, line): (p, a)
+        for m, g, line, p, a in main[["month", "group", "line", "plan", "actual"]].itertuples(index=False)
+    }
     assert got[(1, "revenue", "产品A")] == (100, 110)
     assert got[(2, "expense", "区域广告")] == (20, 15)
     assert got[(2, "profit", "预期盈亏")] == (130, 135)
@@ -240,7 +260,10 @@ def test_calendar_grid(tmp_path, settings):
     result = read_workbook(_save(wb, tmp_path), settings)
     [sheet] = result.forms["calendar"]
     events = sheet.tables["main"]
-    assert set(zip(events["date"], events["text"])) == {(dt.date(2026, 3, 1), "休息"), (dt.date(2026, 3, 5), "拜访朗通")}
+    assert set(zip(events["date"], events["text"])) == {
+        (dt.date(2026, 3, 1), "休息"),
+        (dt.date(2026, 3, 5), "拜访朗通"),
+    }
     assert sheet.meta["key_events"] == ["18日 新品推介会"] and sheet.meta["notes"] == ["月底前完成回款"]
 
 
@@ -270,15 +293,18 @@ def test_sheet_matching_no_form_is_listed_as_not_used(tmp_path, settings):
     assert not result.errors
 
 
-@pytest.mark.parametrize("form, headers", [
-    ("activities", ["工作内容", "负责人", "提请支持", "费用预算", "达成效果", "三月", "四月"]),
-    ("weekly", ["周次", "目标项", "周目标", "实际完成", "月计划项", "负责人"]),
-    ("monthly", ["指标", "类别", "目标", "实际", "负责人", "上期实际"]),
-    ("worklog", ["日期", "开始", "结束", "客户", "工作内容", "结果"]),
-    ("todo", ["日期", "类别", "开始", "结束", "工作内容", "相关", "备注", "完成情况"]),
-    ("customers", ["客户", "利润贡献", "采购量", "产品", "服务"]),
-    ("appraisal", ["员工", "工号", "部门", "指标", "指标类别", "目标", "实际", "权重", "方向"]),
-])
+@pytest.mark.parametrize(
+    "form, headers",
+    [
+        ("activities", ["工作内容", "负责人", "提请支持", "费用预算", "达成效果", "三月", "四月"]),
+        ("weekly", ["周次", "目标项", "周目标", "实际完成", "月计划项", "负责人"]),
+        ("monthly", ["指标", "类别", "目标", "实际", "负责人", "上期实际"]),
+        ("worklog", ["日期", "开始", "结束", "客户", "工作内容", "结果"]),
+        ("todo", ["日期", "类别", "开始", "结束", "工作内容", "相关", "备注", "完成情况"]),
+        ("customers", ["客户", "利润贡献", "采购量", "产品", "服务"]),
+        ("appraisal", ["员工", "工号", "部门", "指标", "指标类别", "目标", "实际", "权重", "方向"]),
+    ],
+)
 def test_forms_recognised_by_header_signature_alone(tmp_path, settings, form, headers):
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -34,8 +34,23 @@ def convert(src: Path, out_dir: Path, to: str = "xlsx") -> Path:
     (profile / "user" / "registrymodifications.xcu").write_text(XCU, encoding="utf-8")
     out_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, HOME=str(out_dir))
-    subprocess.run([exe, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore", "--convert-to", to,
-                    "--outdir", str(out_dir), str(src)], check=True, capture_output=True, timeout=240, env=env)
+    subprocess.run(
+        [
+            exe,
+            f"-env:UserInstallation={profile.resolve().as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(out_dir),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+        env=env,
+    )
     result = out_dir / (src.stem + "." + to.split(":")[0])
     if not result.exists():
         raise RuntimeError(f"LibreOffice wrote no {result.name}")
@@ -57,8 +72,13 @@ def formula_cells(path) -> list[tuple[str, str, str]]:
     import openpyxl
 
     wb = openpyxl.load_workbook(path)
-    return [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
-            if isinstance(c.value, str) and c.value.startswith("=")]
+    return [
+        (ws.title, c.coordinate, c.value)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
 
 
 def same(a, b) -> bool:

@@ -14,10 +14,21 @@ from hypothesis import strategies as st
 from kamxl.write.xlsx.book import FormulaWorksheet
 
 
-@pytest.mark.parametrize("formula", [
-    "=SUM(A1:A9)", '=IF(B2="","",B2/C2)', '=SUMIFS(E7:AB7,$E$6:$AB$6,"计划")', "=COUNTIF('问题'!$A:$A,\"错误\")",
-    "=UNIQUE(A1:A9)", "=XLOOKUP(1,A:A,B:B)", "=SORT(A1:A3)", "=FILTER(A1:A9,B1:B9>0)", "SUM(A1)", "{=SUM(A1:A2*B1:B2)}",
-])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "=SUM(A1:A9)",
+        '=IF(B2="","",B2/C2)',
+        '=SUMIFS(E7:AB7,$E$6:$AB$6,"计划")',
+        "=COUNTIF('问题'!$A:$A,\"错误\")",
+        "=UNIQUE(A1:A9)",
+        "=XLOOKUP(1,A:A,B:B)",
+        "=SORT(A1:A3)",
+        "=FILTER(A1:A9,B1:B9>0)",
+        "SUM(A1)",
+        "{=SUM(A1:A2*B1:B2)}",
+    ],
+)
 def test_fast_formula_path_gives_what_xlsxwriter_gives(tmp_path, formula):
     wb = xlsxwriter.Workbook(tmp_path / "f.xlsx")
     plain, fast = wb.add_worksheet("a"), wb.add_worksheet("b", worksheet_class=FormulaWorksheet)
@@ -26,11 +37,21 @@ def test_fast_formula_path_gives_what_xlsxwriter_gives(tmp_path, formula):
 
 
 COLUMNS = [  # (writer, values, format): a column written at once must equal the same cells written one by one
-    ("text", ["朗通", None, float("nan"), 12.0, "=HYPERLINK(\"x\")", "两行\n文字", ""], "text"),
+    ("text", ["朗通", None, float("nan"), 12.0, '=HYPERLINK("x")', "两行\n文字", ""], "text"),
     ("text", ["甲" * 40000, "乙"], "wrap"),
     ("number", [1.5, None, float("nan"), -1234567.891, 0, 7, float("inf"), float("-inf")], "money"),
     ("number", [0.25, None, 1], "percent"),
-    ("date", [dt.date(2026, 3, 5), None, dt.datetime(2026, 3, 6, 14, 30), dt.date(1900, 1, 15), dt.date(1900, 3, 1)], "date"),
+    (
+        "date",
+        [
+            dt.date(2026, 3, 5),
+            None,
+            dt.datetime(2026, 3, 6, 14, 30),
+            dt.date(1900, 1, 15),
+            dt.date(1900, 3, 1),
+        ],
+        "date",
+    ),
     ("formula", [("A1*2", 4.0), ('IF(A1="","",1)', None), ('IF(A1>0,"超","")', "超"), ("A1", -3)], "money"),
 ]
 
@@ -39,7 +60,11 @@ def _cells(path):
     import openpyxl
 
     ws = openpyxl.load_workbook(path)["s"]
-    return {(c.row, c.column): (c.value, c.number_format, c.border.left.style) for row in ws.iter_rows() for c in row}
+    return {
+        (c.row, c.column): (c.value, c.number_format, c.border.left.style)
+        for row in ws.iter_rows()
+        for c in row
+    }
 
 
 @pytest.mark.parametrize("kind,values,fmt", COLUMNS)
@@ -88,7 +113,7 @@ def test_fast_cells_write_the_xml_xlsxwriter_writes(tmp_path):
     for ws in (wb.add_worksheet("plain"), wb.add_worksheet("fast", worksheet_class=FormulaWorksheet)):
         r = 0
         for fmt in (money, bold, None):
-            for v in (0.0, -1234567.891, 1e-7, 3.0, 12345678901234567.0, 2 ** 53 + 1.0, 0.1 + 0.2):
+            for v in (0.0, -1234567.891, 1e-7, 3.0, 12345678901234567.0, 2**53 + 1.0, 0.1 + 0.2):
                 ws.write_number(r, 0, v, fmt)
                 ws.write_formula(r, 1, '=IF(A1>0,A1&"<x>",B2)', fmt, v)
                 r += 1
@@ -106,7 +131,10 @@ def test_fast_cells_write_the_xml_xlsxwriter_writes(tmp_path):
             r += 1
     wb.close()
     with zipfile.ZipFile(path) as z:  # the cells: the sheets differ elsewhere (the first is the selected tab)
-        plain, fast = (re.search(rb"<sheetData>.*</sheetData>", z.read(f"xl/worksheets/sheet{i}.xml"), re.S).group(0) for i in (1, 2))
+        plain, fast = (
+            re.search(rb"<sheetData>.*</sheetData>", z.read(f"xl/worksheets/sheet{i}.xml"), re.S).group(0)
+            for i in (1, 2)
+        )
     assert plain.count(b"<c ") > 80
     assert fast == plain
 
@@ -116,8 +144,8 @@ PUT = [  # kind, items: put_column must store what XlsxWriter's writers store, c
     ("number", [None, None, 3.0]),
     ("string", ["朗通", None, "a & <b>", "x" * 20000, "朗通"]),
     ("formula", [("A1*2", 4.0), ('IF(A1="","",1)', ""), ('IF(A1>0,"超","")', "超"), ("SUM(A1:A3)", 0.0)]),
-    ("formula", [("A1*2", 4.0), ("UNIQUE(A1:A9)", 0.0)]),   # a dynamic-array function: XlsxWriter's own path
-    ("formula", [("{=SUM(A1:A2*B1:B2)}", 3.0)]),            # an array formula: likewise
+    ("formula", [("A1*2", 4.0), ("UNIQUE(A1:A9)", 0.0)]),  # a dynamic-array function: XlsxWriter's own path
+    ("formula", [("{=SUM(A1:A2*B1:B2)}", 3.0)]),  # an array formula: likewise
 ]
 
 
@@ -140,15 +168,28 @@ def test_put_column_stores_what_the_writers_store(tmp_path, kind, items, constan
     path = tmp_path / "put.xlsx"
     wb = xlsxwriter.Workbook(path, {"constant_memory": constant_memory})
     fmt = wb.add_format({"border": 1})
-    one, column = wb.add_worksheet("a", worksheet_class=FormulaWorksheet), wb.add_worksheet("b", worksheet_class=FormulaWorksheet)
+    one, column = (
+        wb.add_worksheet("a", worksheet_class=FormulaWorksheet),
+        wb.add_worksheet("b", worksheet_class=FormulaWorksheet),
+    )
     _one_by_one(one, 3, 2, kind, items, fmt)
     column.put_column(3, 2, kind, items, fmt)
     if not constant_memory:
-        assert {r: dict(cols) for r, cols in column.table.items() if cols} == {r: dict(cols) for r, cols in one.table.items() if cols}
+        assert {r: dict(cols) for r, cols in column.table.items() if cols} == {
+            r: dict(cols) for r, cols in one.table.items() if cols
+        }
     wb.close()
     with zipfile.ZipFile(path) as z:
-        a, b = (re.search(rb"<sheetData>.*</sheetData>|<sheetData/>", z.read(f"xl/worksheets/sheet{i}.xml"), re.S).group(0) for i in (1, 2))
-        dims = [re.search(rb'<dimension ref="[^"]*"/>', z.read(f"xl/worksheets/sheet{i}.xml")).group(0) for i in (1, 2)]
+        a, b = (
+            re.search(
+                rb"<sheetData>.*</sheetData>|<sheetData/>", z.read(f"xl/worksheets/sheet{i}.xml"), re.S
+            ).group(0)
+            for i in (1, 2)
+        )
+        dims = [
+            re.search(rb'<dimension ref="[^"]*"/>', z.read(f"xl/worksheets/sheet{i}.xml")).group(0)
+            for i in (1, 2)
+        ]
     assert a == b and dims[0] == dims[1]
 
 
@@ -167,19 +208,36 @@ def test_put_column_writes_what_the_writers_write_for_any_values(tmp_path_factor
     import zipfile
 
     if kind == "number":
-        items = data.draw(st.lists(st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False)), max_size=40))
+        items = data.draw(
+            st.lists(st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False)), max_size=40)
+        )
     elif kind == "string":
         items = data.draw(st.lists(st.one_of(st.none(), st.text(max_size=30)), max_size=40))
     else:
-        items = data.draw(st.lists(st.tuples(st.sampled_from(["A1*2", 'IF(A1>0,"<&>",B1)', "SUM(A1:A9)&\"x\""]),
-                                             st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=8))), max_size=40))
+        items = data.draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(["A1*2", 'IF(A1>0,"<&>",B1)', 'SUM(A1:A9)&"x"']),
+                    st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=8)),
+                ),
+                max_size=40,
+            )
+        )
     path = tmp_path_factory.mktemp("put") / "p.xlsx"
     wb = xlsxwriter.Workbook(path)
     fmt = wb.add_format({"num_format": "0.00"})
-    one, column = wb.add_worksheet("a", worksheet_class=FormulaWorksheet), wb.add_worksheet("b", worksheet_class=FormulaWorksheet)
+    one, column = (
+        wb.add_worksheet("a", worksheet_class=FormulaWorksheet),
+        wb.add_worksheet("b", worksheet_class=FormulaWorksheet),
+    )
     _one_by_one(one, 0, 1, kind, items, fmt)
     column.put_column(0, 1, kind, items, fmt)
     wb.close()
     with zipfile.ZipFile(path) as z:
-        a, b = (re.search(rb"<sheetData.*?(?:</sheetData>|/>)", z.read(f"xl/worksheets/sheet{i}.xml"), re.S).group(0) for i in (1, 2))
+        a, b = (
+            re.search(
+                rb"<sheetData.*?(?:</sheetData>|/>)", z.read(f"xl/worksheets/sheet{i}.xml"), re.S
+            ).group(0)
+            for i in (1, 2)
+        )
     assert a == b

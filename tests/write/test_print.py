@@ -29,17 +29,29 @@ def _tools():
 
 
 def _page_text(pdf, page: int) -> str:
-    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 # series colours the report's charts use and its cells never do (links are #0563C1, so the tiers' #1565C0 is left out)
-CHART_COLOURS = [(0x2F, 0x55, 0x97), (0x44, 0x72, 0xC4), (0x2E, 0x7D, 0x32), (0xEF, 0x6C, 0x00), (0xC0, 0x00, 0x00)]
+CHART_COLOURS = [
+    (0x2F, 0x55, 0x97),
+    (0x44, 0x72, 0xC4),
+    (0x2E, 0x7D, 0x32),
+    (0xEF, 0x6C, 0x00),
+    (0xC0, 0x00, 0x00),
+]
 
 
 def _chart_pixels(pdf, page: int) -> int:
     """Pixels in a chart series colour on one page rendered at 50 dpi."""
-    ppm = subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", "50", str(pdf)], capture_output=True, check=True).stdout
+    ppm = subprocess.run(
+        ["pdftoppm", "-f", str(page), "-l", str(page), "-r", "50", str(pdf)], capture_output=True, check=True
+    ).stdout
     data = ppm.split(b"\n", 3)[3]  # binary PPM: "P6\n<w> <h>\n255\n" then RGB bytes
     count = 0
     for i in range(0, len(data) - 2, 3):
@@ -56,8 +68,15 @@ def printed(tmp_path_factory, settings):
     process(SAMPLES / "east-2026-03.xlsx", out, settings, AS_OF, strict=True)
     workbook = out / "east-2026-03.kamxl.xlsx"
     pdf = convert(workbook, out / "pdf", "pdf")
-    pages = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
-                     if line.startswith("Pages:")))
+    pages = int(
+        next(
+            line.split()[-1]
+            for line in subprocess.run(
+                ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+            ).stdout.splitlines()
+            if line.startswith("Pages:")
+        )
+    )
     # the page header names the sheet (centre section), so each page is attributed to its sheet
     names = openpyxl.load_workbook(workbook, read_only=True).sheetnames
     per_page = []
@@ -103,12 +122,15 @@ def test_wide_sheets_repeat_their_key_column(printed):
     assert workbook["摘要"].page_setup.fitToWidth in (None, 1)
 
 
-@pytest.mark.parametrize("width, page, scale, repeat, wide", [
-    (900, 1000, 0.6, 0, 1),      # fits at 100 %
-    (1600, 1000, 0.6, 0, 1),     # fits at 62.5 %
-    (1700, 1000, 0.6, 0, 2),     # would need 59 %: two pages
-    (3400, 1000, 0.6, 100, 3),   # (3400 − 100) / (1667 − 100) = 2.1 → 3
-    (5000, 1000, 1.0, 900, 9),   # a huge repeated column never leaves less than half a page
-])
+@pytest.mark.parametrize(
+    "width, page, scale, repeat, wide",
+    [
+        (900, 1000, 0.6, 0, 1),  # fits at 100 %
+        (1600, 1000, 0.6, 0, 1),  # fits at 62.5 %
+        (1700, 1000, 0.6, 0, 2),  # would need 59 %: two pages
+        (3400, 1000, 0.6, 100, 3),  # (3400 − 100) / (1667 − 100) = 2.1 → 3
+        (5000, 1000, 1.0, 900, 9),  # a huge repeated column never leaves less than half a page
+    ],
+)
 def test_pages_wide(width, page, scale, repeat, wide):
     assert pages_wide(width, page, scale, repeat) == wide

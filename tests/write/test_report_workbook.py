@@ -42,12 +42,26 @@ def test_formulas_equal_libreoffice_recalculation(march, tmp_path):
     for ws in lo.worksheets:
         for row in ws.iter_rows():
             for c in row:
-                assert not (isinstance(c.value, str) and c.value.startswith(ERRORS)), f"{ws.title}!{c.coordinate} = {c.value}"
+                assert not (isinstance(c.value, str) and c.value.startswith(ERRORS)), (
+                    f"{ws.title}!{c.coordinate} = {c.value}"
+                )
 
 
 def test_sheets_of_the_combined_sample(march):
     wb = openpyxl.load_workbook(march)
-    assert wb.sheetnames == ["摘要", "客户分级", "销售漏斗", "行动", "应收帐款", "损益", "活动", "时间", "计划", "日历", "问题"]
+    assert wb.sheetnames == [
+        "摘要",
+        "客户分级",
+        "销售漏斗",
+        "行动",
+        "应收帐款",
+        "损益",
+        "活动",
+        "时间",
+        "计划",
+        "日历",
+        "问题",
+    ]
 
 
 def test_golden_receivables_cells(march):
@@ -58,7 +72,10 @@ def test_golden_receivables_cells(march):
     assert [ws.cell(7, c).value for c in (1, 2, 3)] == ["朗通", "产品A", "王伟"]
     assert ws["D7"].value == 600000 and ws["D7"].number_format == "#,##0.00"
     assert ws["AC7"].value == '=SUMIFS(E7:AB7,$E$6:$AB$6,"计划")' and v["AC7"].value == 600000
-    assert ws["AE7"].value == '=SUMIFS(E7:AB7,$E$6:$AB$6,"计划",$E$4:$AB$4,"<="&$B$3)' and v["AE7"].value == 150000
+    assert (
+        ws["AE7"].value == '=SUMIFS(E7:AB7,$E$6:$AB$6,"计划",$E$4:$AB$4,"<="&$B$3)'
+        and v["AE7"].value == 150000
+    )
     assert v["B3"].value == 3  # m*: March is the last month with actuals
     assert ws["AG7"].number_format == "0.0%"
     # the total row (after 12 customer rows): rate to date = 806,000 / 889,500
@@ -67,9 +84,15 @@ def test_golden_receivables_cells(march):
     assert ws.cell(total, 33).value == f'=IF(AE{total}=0,"",AF{total}/AE{total})'
     assert v.cell(total, 33).value == pytest.approx(806000 / 889500)
     assert v.cell(total, 4).value == 3650000
-    assert ws.freeze_panes == "B7" and ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert (
+        ws.freeze_panes == "B7" and ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    )
     # 37 columns: two pages wide (one would print them too small to read), the customer column on each
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 2 and ws.page_setup.fitToHeight == 0
+    assert (
+        ws.sheet_properties.pageSetUpPr.fitToPage
+        and ws.page_setup.fitToWidth == 2
+        and ws.page_setup.fitToHeight == 0
+    )
     assert ws.print_title_cols == "$A:$A"
 
 
@@ -89,14 +112,22 @@ def test_golden_pnl_and_funnel_cells(march):
 def chart_refs(path) -> dict[str, list[str]]:
     """Each chart's series references, from the chart parts of the xlsx."""
     with zipfile.ZipFile(path) as z:
-        return {n: re.findall(r"<c:f>([^<]+)</c:f>", z.read(n).decode()) for n in sorted(z.namelist()) if n.startswith("xl/charts/chart")}
+        return {
+            n: re.findall(r"<c:f>([^<]+)</c:f>", z.read(n).decode())
+            for n in sorted(z.namelist())
+            if n.startswith("xl/charts/chart")
+        }
 
 
 def test_charts_reference_the_right_ranges(march):
     refs = [r for rs in chart_refs(march).values() for r in rs]
-    assert "销售漏斗!$C$7:$C$10" in refs and "销售漏斗!$B$7:$B$10" in refs            # funnel: counts per class
-    assert any(r.startswith("应收帐款!$B$") for r in refs) and any(r.startswith("应收帐款!$G$") for r in refs)  # plan and cumulative rate
-    assert any(r.startswith("客户分级!$D$") for r in refs) and any(r.startswith("客户分级!$C$") for r in refs)  # advantage × attractiveness
+    assert "销售漏斗!$C$7:$C$10" in refs and "销售漏斗!$B$7:$B$10" in refs  # funnel: counts per class
+    assert any(r.startswith("应收帐款!$B$") for r in refs) and any(
+        r.startswith("应收帐款!$G$") for r in refs
+    )  # plan and cumulative rate
+    assert any(r.startswith("客户分级!$D$") for r in refs) and any(
+        r.startswith("客户分级!$C$") for r in refs
+    )  # advantage × attractiveness
     assert len(chart_refs(march)) >= 7
 
 
@@ -105,13 +136,20 @@ def test_input_text_stays_text(tmp_path, settings):
     wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False})
     ws = wb.add_worksheet("客户")
     ws.write_row(0, 0, ["客户", "负责人", "订单量", "成交可能性", "项目金额"])
-    ws.write_row(1, 0, ['=HYPERLINK("http://evil.example","点我")', "https://evil.example/x", "超额", "本月内", 100])
+    ws.write_row(
+        1, 0, ['=HYPERLINK("http://evil.example","点我")', "https://evil.example/x", "超额", "本月内", 100]
+    )
     ws.write_row(2, 0, ["+SUM(1,2)", "@cmd", "重要", "有意向", 50])
     wb.close()
     process(path, tmp_path / "out", settings, AS_OF, strict=True)
     out = openpyxl.load_workbook(tmp_path / "out" / "evil.kamxl.xlsx")
-    texts = [(c.value, c.data_type) for ws in out.worksheets for row in ws.iter_rows() for c in row
-             if isinstance(c.value, str) and ("evil" in c.value or "SUM(1,2)" in c.value or c.value == "@cmd")]
+    texts = [
+        (c.value, c.data_type)
+        for ws in out.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and ("evil" in c.value or "SUM(1,2)" in c.value or c.value == "@cmd")
+    ]
     assert texts and all(t == "s" for _, t in texts)
     assert not any(ws._hyperlinks for ws in out.worksheets if ws.title != "问题")
 
@@ -133,7 +171,9 @@ def test_in_memory_or_through_temporary_files_the_same_bytes(tmp_path):
         config.write_text(f"[output]\nin_memory_rows = {rows}\n", "utf-8")
         out = tmp_path / str(rows)
         process(SAMPLES / "east-2026-03.xlsx", out, load_settings(config), AS_OF, strict=True)
-        with zipfile.ZipFile(out / "east-2026-03.kamxl.xlsx") as z:  # the parts (the zip's entry dates differ between the two)
+        with zipfile.ZipFile(
+            out / "east-2026-03.kamxl.xlsx"
+        ) as z:  # the parts (the zip's entry dates differ between the two)
             outputs[rows] = [(i.filename, z.read(i)) for i in z.infolist()]
     assert len(outputs[0]) > 30 and outputs[0] == outputs[1_000_000]
 
@@ -157,8 +197,14 @@ def test_english_workbook_has_no_chinese_labels(tmp_path, settings_en):
     wb = openpyxl.load_workbook(tmp_path / "east-2026-03-en.kamxl.xlsx")
     assert wb.sheetnames[:4] == ["Summary", "Value tiers", "Funnel", "Priorities"]
     # the input's customer names stay as written; every label kamxl writes (titles, headers) is English
-    labels = [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
-              if isinstance(c.value, str) and (c.row == 1 or (c.fill and c.fill.fgColor and c.fill.fgColor.rgb == "FFDCE6F1"))]
+    labels = [
+        (ws.title, c.coordinate, c.value)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+        and (c.row == 1 or (c.fill and c.fill.fgColor and c.fill.fgColor.rgb == "FFDCE6F1"))
+    ]
     assert len(labels) > 50
     assert [x for x in labels if re.search(r"[\u3400-\u9fff]", x[2])] == []
 
@@ -192,8 +238,16 @@ def test_long_text_is_truncated_with_a_warning(tmp_path, settings):
     assert len(openpyxl.load_workbook(tmp_path / "t.xlsx").active["A1"].value) == MAX_TEXT
 
 
-@pytest.mark.parametrize("name, lang", [("east-2026-03-en.xlsx", "en"), ("form-pnl.xlsx", "zh"), ("form-activities.xlsx", "zh"),
-                                        ("form-todo.xlsx", "zh"), ("form-weekly.xlsx", "en")])
+@pytest.mark.parametrize(
+    "name, lang",
+    [
+        ("east-2026-03-en.xlsx", "en"),
+        ("form-pnl.xlsx", "zh"),
+        ("form-activities.xlsx", "zh"),
+        ("form-todo.xlsx", "zh"),
+        ("form-weekly.xlsx", "en"),
+    ],
+)
 def test_other_samples_recalculate_the_same(tmp_path, name, lang):
     require()
     from kamxl.config import load_settings
@@ -221,7 +275,11 @@ def test_wrapped_text_gets_tall_enough_rows(march):
 @pytest.fixture(scope="module")
 def march_with_history(tmp_path_factory, settings):
     out = tmp_path_factory.mktemp("trends")
-    for name, day in (("east-2026-01.xlsx", dt.date(2026, 1, 31)), ("east-2026-02.xlsx", dt.date(2026, 2, 28)), ("east-2026-03.xlsx", AS_OF)):
+    for name, day in (
+        ("east-2026-01.xlsx", dt.date(2026, 1, 31)),
+        ("east-2026-02.xlsx", dt.date(2026, 2, 28)),
+        ("east-2026-03.xlsx", AS_OF),
+    ):
         process(SAMPLES / name, out, settings, day, strict=True, history=out / "h.sqlite")
     return out / "east-2026-03.kamxl.xlsx"
 
@@ -238,7 +296,11 @@ def test_trends_sheet(march_with_history):
     charts = chart_refs(march_with_history)
     assert any("趋势!$B$5:$B$7" in refs and "趋势!$A$5:$A$7" in refs for refs in charts.values())
     # the summary sheet's health is the history's: 良 by the stuck rule
-    assert any(isinstance(c.value, str) and c.value.startswith("良 — C、D 类中停滞的") for row in wb["摘要"].iter_rows() for c in row)
+    assert any(
+        isinstance(c.value, str) and c.value.startswith("良 — C、D 类中停滞的")
+        for row in wb["摘要"].iter_rows()
+        for c in row
+    )
 
 
 def test_trends_formulas_equal_libreoffice(march_with_history, tmp_path):
@@ -264,7 +326,9 @@ def test_the_summary_sheet_of_a_big_plan_lists_the_first_and_counts_the_rest(tmp
     wb.close()
     outcome = process(tmp_path / "big.xlsx", tmp_path, settings, AS_OF, strict=True)
     assert not [i for i in outcome.issues if i.code == "text_truncated"]
-    cells = [row for row in openpyxl.load_workbook(tmp_path / "big.kamxl.xlsx")["摘要"].iter_rows(values_only=True)]
+    cells = [
+        row for row in openpyxl.load_workbook(tmp_path / "big.kamxl.xlsx")["摘要"].iter_rows(values_only=True)
+    ]
     limit = settings.get("summary.list_rows")
     behind = next(b for a, b, *_ in cells if a == "回款落后的客户")
     assert behind.count("、") == limit and behind.endswith(f"其他 {300 - limit} 项")

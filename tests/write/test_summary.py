@@ -20,9 +20,28 @@ from kamxl.write.summary import md_cell, money, pct
 from tests.conftest import SAMPLES
 
 AS_OF = dt.date(2026, 3, 31)
-SECTIONS_ZH = ["计划摘要", "客户贡献", "漏斗与健康度", "客户策略", "应收", "损益", "活动", "时间管理", "问题清单"]
-SECTIONS_EN = ["Plan summary", "Customer contribution", "Funnel and health", "Customer strategy", "Receivables", "Profit and loss",
-               "Activities", "Time management", "Issues"]
+SECTIONS_ZH = [
+    "计划摘要",
+    "客户贡献",
+    "漏斗与健康度",
+    "客户策略",
+    "应收",
+    "损益",
+    "活动",
+    "时间管理",
+    "问题清单",
+]
+SECTIONS_EN = [
+    "Plan summary",
+    "Customer contribution",
+    "Funnel and health",
+    "Customer strategy",
+    "Receivables",
+    "Profit and loss",
+    "Activities",
+    "Time management",
+    "Issues",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +54,12 @@ def march(tmp_path_factory, settings):
 def test_process_writes_both_summaries(march):
     out, outcome = march
     names = sorted(p.name for p in outcome.outputs)
-    assert names == ["east-2026-03.kamxl.xlsx", "east-2026-03.report.json", "east-2026-03.summary.html", "east-2026-03.summary.md"]
+    assert names == [
+        "east-2026-03.kamxl.xlsx",
+        "east-2026-03.report.json",
+        "east-2026-03.summary.html",
+        "east-2026-03.summary.md",
+    ]
     assert not list(out.glob("*.part"))
 
 
@@ -54,7 +78,9 @@ def test_markdown_figures_match_the_report(march):
     assert "| 未收余额 | 2,844,000 |" in md
     # the top 20% of 11 customers is 3 (华信 900k, 朗通 840k, 海川 420k) of 3,650,000 owed: 59.2%
     assert "前 3 个客户(前 20%)占 59.2%,共 11 个客户。" in md
-    assert report["contribution"]["customers"]["top_share"] == pytest.approx((900_000 + 840_000 + 420_000) / 3_650_000)
+    assert report["contribution"]["customers"]["top_share"] == pytest.approx(
+        (900_000 + 840_000 + 420_000) / 3_650_000
+    )
     # the funnel rows and total
     assert "| A类 | 4 | 30.8% | 1,350,000 | 1,215,000 |" in md
     assert "| **合计** | **13** | | **2,260,000** | **1,625,000** |" in md
@@ -83,7 +109,9 @@ def test_english_summary(tmp_path):
     assert [x for x in re.findall(r"<th[^>]*>([^<]*)</th>", html) if re.search(r"[\u3400-\u9fff]", x)] == []
 
 
-@pytest.mark.parametrize("name", ["form-pnl.xlsx", "form-todo.xlsx", "form-calendar.xlsx", "form-worklog.xlsx"])
+@pytest.mark.parametrize(
+    "name", ["form-pnl.xlsx", "form-todo.xlsx", "form-calendar.xlsx", "form-worklog.xlsx"]
+)
 def test_a_single_form_still_gives_every_section(tmp_path, settings, name):
     process(SAMPLES / name, tmp_path, settings, AS_OF, strict=True)
     md = (tmp_path / name.replace(".xlsx", ".summary.md")).read_text("utf-8")
@@ -96,7 +124,11 @@ def _evil_workbook(path):
     ws = wb.add_worksheet("客户")
     ws.write_row(0, 0, ["客户", "负责人", "订单量", "成交可能性", "项目金额", "客户吸引力", "我们的优势"])
     ws.write_row(1, 0, ["<script>alert(1)</script>", "a|b", "超额", "本月内", 100, 4, 4])
-    ws.write_row(2, 0, ["**粗体** [链接](http://evil.example)", "<img src=x onerror=alert(2)>", "重要", "有意向", 50, 2, 2])
+    ws.write_row(
+        2,
+        0,
+        ["**粗体** [链接](http://evil.example)", "<img src=x onerror=alert(2)>", "重要", "有意向", 50, 2, 2],
+    )
     wb.close()
 
 
@@ -125,7 +157,9 @@ def test_html_is_well_formed_and_self_contained(march):
             if tag not in void:
                 stack.append(tag)
             for k, v in attrs:
-                assert not (k in ("src", "href") and v and not v.startswith("#")), f"external reference {k}={v}"
+                assert not (k in ("src", "href") and v and not v.startswith("#")), (
+                    f"external reference {k}={v}"
+                )
 
         def handle_startendtag(self, tag, attrs):
             pass
@@ -141,8 +175,17 @@ def test_html_is_well_formed_and_self_contained(march):
     assert "<script" not in html and "@import" not in html and "url(" not in html
     # contribution by customer and by product, funnel, tiers, receivables, P&L, activities, time per quadrant and per group
     assert len(re.findall(r"<svg ", html)) == 9
-    assert [m for m in re.findall(r'<section id="(\w+)"', html)] == ["plan", "contribution", "funnel", "strategy", "receivables", "pnl",
-                                                                     "activities", "time", "issues"]
+    assert [m for m in re.findall(r'<section id="(\w+)"', html)] == [
+        "plan",
+        "contribution",
+        "funnel",
+        "strategy",
+        "receivables",
+        "pnl",
+        "activities",
+        "time",
+        "issues",
+    ]
 
 
 def test_svg_charts_are_valid_xml_and_escape_labels():
@@ -150,18 +193,34 @@ def test_svg_charts_are_valid_xml_and_escape_labels():
     root = ET.fromstring(str(chart))
     assert root.tag.endswith("svg") and root.find("{http://www.w3.org/2000/svg}title").text == "t<"
     assert "<b>" not in str(chart)
-    for chart in (svg.columns("c", ["1", "2"], [("p", [1.0, None], "#000")], line=("r", [0.5, None], "#f00")),
-                  svg.funnel("f", [("D", 2, "2"), ("A", 0, "0")]),
-                  svg.scatter("s", [(4.0, 2.0, "甲", 3), (9.0, 0.0, "out of range", 1)], 3.0, "x", "y", {(True, True): "1"})):
+    for chart in (
+        svg.columns("c", ["1", "2"], [("p", [1.0, None], "#000")], line=("r", [0.5, None], "#f00")),
+        svg.funnel("f", [("D", 2, "2"), ("A", 0, "0")]),
+        svg.scatter(
+            "s", [(4.0, 2.0, "甲", 3), (9.0, 0.0, "out of range", 1)], 3.0, "x", "y", {(True, True): "1"}
+        ),
+    ):
         ET.fromstring(str(chart))
 
 
-@pytest.mark.parametrize("value, top, step", [(0, 1.0, 0.25), (3.2, 4.0, 1.0), (296_500, 300_000, 100_000), (66_500, 80_000, 20_000), (1.0, 1.0, 0.25)])
+@pytest.mark.parametrize(
+    "value, top, step",
+    [
+        (0, 1.0, 0.25),
+        (3.2, 4.0, 1.0),
+        (296_500, 300_000, 100_000),
+        (66_500, 80_000, 20_000),
+        (1.0, 1.0, 0.25),
+    ],
+)
 def test_axis_maximum(value, top, step):
     assert svg.nice_max(value) == (pytest.approx(top), pytest.approx(step))
 
 
-@pytest.mark.parametrize("value, text", [(1234567, "1,234,567"), (-15000, "−15,000"), (0.5, "0.50"), (None, "—"), (float("nan"), "—")])
+@pytest.mark.parametrize(
+    "value, text",
+    [(1234567, "1,234,567"), (-15000, "−15,000"), (0.5, "0.50"), (None, "—"), (float("nan"), "—")],
+)
 def test_money(value, text):
     assert money(value) == text
 
@@ -179,13 +238,24 @@ def test_user_templates_override_the_shipped_ones(tmp_path):
     config.write_text(f'[summary]\ntemplate_dir = "{own.as_posix()}"\n', "utf-8")
     settings = load_settings(config)
     process(SAMPLES / "east-2026-03.xlsx", tmp_path / "out", settings, AS_OF, strict=True)
-    assert (tmp_path / "out" / "east-2026-03.summary.md").read_text("utf-8") == "# 区域市场计划评审 — east-2026-03.xlsx — 13 open\n"
-    assert "<section" in (tmp_path / "out" / "east-2026-03.summary.html").read_text("utf-8")  # the shipped HTML still serves
+    assert (tmp_path / "out" / "east-2026-03.summary.md").read_text(
+        "utf-8"
+    ) == "# 区域市场计划评审 — east-2026-03.xlsx — 13 open\n"
+    assert "<section" in (tmp_path / "out" / "east-2026-03.summary.html").read_text(
+        "utf-8"
+    )  # the shipped HTML still serves
 
 
 # ------------------------------------------------------------- Chromium ---
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _chromium() -> str | None:
@@ -211,7 +281,12 @@ def test_html_loads_in_headless_chromium(tmp_path, name, lang, width):
         try:
             page = browser.new_page(viewport={"width": width, "height": 900})
             problems, requests = [], []
-            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+            page.on(
+                "console",
+                lambda m: (
+                    problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None
+                ),
+            )
             page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
             page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
             page.on("request", lambda r: requests.append(r.url))
@@ -236,7 +311,11 @@ def test_html_loads_in_headless_chromium(tmp_path, name, lang, width):
 
 
 def test_summary_shows_the_months_before(tmp_path, settings):
-    for name, day in (("east-2026-01.xlsx", dt.date(2026, 1, 31)), ("east-2026-02.xlsx", dt.date(2026, 2, 28)), ("east-2026-03.xlsx", AS_OF)):
+    for name, day in (
+        ("east-2026-01.xlsx", dt.date(2026, 1, 31)),
+        ("east-2026-02.xlsx", dt.date(2026, 2, 28)),
+        ("east-2026-03.xlsx", AS_OF),
+    ):
         process(SAMPLES / name, tmp_path, settings, day, strict=True, history=tmp_path / "h.sqlite")
     md = (tmp_path / "east-2026-03.summary.md").read_text("utf-8")
     assert "### 逐月变化(华东区)" in md
@@ -267,21 +346,41 @@ def test_a_crowded_tier_chart_shows_dots_without_names(tmp_path, settings):
     wb.close()
     process(tmp_path / "many.xlsx", tmp_path, settings, AS_OF, strict=True)
     html = (tmp_path / "many.summary.html").read_text("utf-8")
-    scatter = next(part.split("</svg>")[0] for part in html.split("<svg ")[1:] if "<title>客户吸引力 × 我们的优势</title>" in part)
+    scatter = next(
+        part.split("</svg>")[0]
+        for part in html.split("<svg ")[1:]
+        if "<title>客户吸引力 × 我们的优势</title>" in part
+    )
     # no names, and each place drawn once (80 customers at 5 places): 20,000 customers made a 1 MB page of circles
-    assert scatter.count("<circle") == len({(1 + (i % 5), 1 + (i * 7 % 5)) for i in range(80)}) == 5 and "客户0" not in scatter
+    assert (
+        scatter.count("<circle") == len({(1 + (i % 5), 1 + (i * 7 % 5)) for i in range(80)}) == 5
+        and "客户0" not in scatter
+    )
     md = (tmp_path / "many.summary.md").read_text("utf-8")
-    crowded = [line for line in md.splitlines() if line.startswith("| 一级") or line.startswith("| 二级") or line.startswith("| 三级")
-               or line.startswith("| 四级")]
+    crowded = [
+        line
+        for line in md.splitlines()
+        if line.startswith("| 一级")
+        or line.startswith("| 二级")
+        or line.startswith("| 三级")
+        or line.startswith("| 四级")
+    ]
     # at most 30 names per tier, then how many more
     assert all(line.split(" | ")[2].count("、") <= 30 for line in crowded)
     assert any("其他" in line.split(" | ")[2] for line in crowded)
 
 
-@pytest.mark.parametrize("rest,widths,breaks", [
-    (True, (1.0, 0.5, 1.0), 2),     # the others row is cut at the edge, with a break; the named ones keep their scale
-    (False, (0.01, 0.005, 1.0), 0),  # an ordinary row sets the scale like any other
-])
+@pytest.mark.parametrize(
+    "rest,widths,breaks",
+    [
+        (
+            True,
+            (1.0, 0.5, 1.0),
+            2,
+        ),  # the others row is cut at the edge, with a break; the named ones keep their scale
+        (False, (0.01, 0.005, 1.0), 0),  # an ordinary row sets the scale like any other
+    ],
+)
 def test_the_others_bar_does_not_flatten_the_named_ones(rest, widths, breaks):
     from kamxl.write import svg
 

@@ -50,7 +50,9 @@ def test_filled_template_reads_back(tmp_path, settings):
     assert main["due_date"].tolist()[1] == dt.date(2026, 9, 30)
     # the 合计 row holds formulas: openpyxl saved them without results, and kamxl says so
     codes = [i.code for i in result.issues]
-    assert set(codes) == {"formula_no_value", "more_cell_issues"} and codes.count("formula_no_value") == settings.get("limits.max_cell_issues")
+    assert set(codes) == {"formula_no_value", "more_cell_issues"} and codes.count(
+        "formula_no_value"
+    ) == settings.get("limits.max_cell_issues")
 
 
 def test_template_output_is_deterministic(tmp_path, settings):

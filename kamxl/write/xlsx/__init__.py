@@ -37,27 +37,55 @@ def period_of(results: Results) -> str:
 
 def _rows(results: Results) -> int:
     """The rows of the report's biggest tables, which decide how big the workbook is."""
-    frames = [results.customers, results.receivables.rows if results.receivables else None, results.todo,
-              results.appraisal[0] if results.appraisal else None]
+    frames = [
+        results.customers,
+        results.receivables.rows if results.receivables else None,
+        results.todo,
+        results.appraisal[0] if results.appraisal else None,
+    ]
     return sum(len(f) for f in frames if f is not None)
 
 
 def write_workbook(results: Results, target: Path, settings: Settings) -> list[Issue]:
     """Write the report workbook atomically; returns issues about the output itself."""
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-                                             "nan_inf_to_errors": False, "in_memory": _rows(results) < settings.get("output.in_memory_rows")})
-        meta = {"source": results.source.name, "period": period_of(results), "as_of": results.as_of.isoformat(), "version": __version__}
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": False,
+                "in_memory": _rows(results) < settings.get("output.in_memory_rows"),
+            },
+        )
+        meta = {
+            "source": results.source.name,
+            "period": period_of(results),
+            "as_of": results.as_of.isoformat(),
+            "version": __version__,
+        }
         book = Book(wb, settings, meta)
         created = dt.datetime.combine(results.as_of, dt.time())
-        wb.set_properties({"title": settings.label("report.doc_title", source=results.source.name), "subject": meta["period"],
-                           "author": "kamxl", "company": "", "comments": settings.label("report.doc_comment", version=__version__),
-                           "created": created})
+        wb.set_properties(
+            {
+                "title": settings.label("report.doc_title", source=results.source.name),
+                "subject": meta["period"],
+                "author": "kamxl",
+                "company": "",
+                "comments": settings.label("report.doc_comment", version=__version__),
+                "created": created,
+            }
+        )
         wb.set_custom_property("kamxl_version", __version__)
         keys: dict = {}
         summary = book.add("summary")
         if results.customers is not None:
-            for key in ("tiers", "funnel", "priorities"):  # tab order: tiers, funnel, then the list they count
+            for key in (
+                "tiers",
+                "funnel",
+                "priorities",
+            ):  # tab order: tiers, funnel, then the list they count
                 book.add(key)
             ranges = write_priorities(book, results.customers)
             write_tiers(book, results.customers)
@@ -116,14 +144,24 @@ def _write_issues(book: Book, sh, results: Results, target: Path) -> None:
 def _write_summary(book: Book, sh, results: Results, keys: dict, issues_name: str) -> None:
     L = lambda k: book.label(f"report.summary.{k}")  # noqa: E731
     s = book.settings
-    sh.title(book.label("report.titles.summary", source=results.source.name), book.label("report.notes.summary", as_of=results.as_of.isoformat(),
-                                                                                            period=period_of(results)))
+    sh.title(
+        book.label("report.titles.summary", source=results.source.name),
+        book.label("report.notes.summary", as_of=results.as_of.isoformat(), period=period_of(results)),
+    )
     r = 3
     sh.header(r, [L("figure"), L("value")])
-    rows = [("receivables.total_owed", "total_owed"), ("receivables.actual_to_date", "collected"), ("receivables.collection_rate", "collection_rate"),
-            ("receivables.balance", "balance"), ("pnl.revenue_actual", "revenue_actual"), ("pnl.profit_plan", "profit_plan"),
-            ("pnl.profit_actual", "profit_actual"), ("activities.budget", "activities_budget"), ("time.m2_share", "m2_share"),
-            ("time.completion", "completion")]
+    rows = [
+        ("receivables.total_owed", "total_owed"),
+        ("receivables.actual_to_date", "collected"),
+        ("receivables.collection_rate", "collection_rate"),
+        ("receivables.balance", "balance"),
+        ("pnl.revenue_actual", "revenue_actual"),
+        ("pnl.profit_plan", "profit_plan"),
+        ("pnl.profit_actual", "profit_actual"),
+        ("activities.budget", "activities_budget"),
+        ("time.m2_share", "m2_share"),
+        ("time.completion", "completion"),
+    ]
     for key, label in rows:
         if key not in keys:
             continue
@@ -149,16 +187,28 @@ def _write_summary(book: Book, sh, results: Results, keys: dict, issues_name: st
     for sev in ("error", "warning"):
         r += 1
         sh.text(r, 0, L(f"{sev}s"))
-        sh.formula(r, 1, f"COUNTIF({sev_rng},{quote(book.label(f'ui.{sev}'))})", sum(1 for i in results.issues if i.severity == sev), "int")
+        sh.formula(
+            r,
+            1,
+            f"COUNTIF({sev_rng},{quote(book.label(f'ui.{sev}'))})",
+            sum(1 for i in results.issues if i.severity == sev),
+            "int",
+        )
     r += 2
-    limit = int(s.get("summary.list_rows"))  # a summary page: the largest first, the rest counted (every one is on its own sheet)
+    limit = int(
+        s.get("summary.list_rows")
+    )  # a summary page: the largest first, the rest counted (every one is on its own sheet)
     if results.customers is not None:
-        p1 = results.customers[results.customers["priority"] == "P1"].sort_values("amount", ascending=False, kind="stable")
+        p1 = results.customers[results.customers["priority"] == "P1"].sort_values(
+            "amount", ascending=False, kind="stable"
+        )
         sh.text(r, 0, L("p1_actions"), "key")
         sh.text(r, 1, None, "key")
         for c in records(p1.head(limit)):
             r += 1
-            sh.text(r, 0, f"{c['customer']}" + (f" / {c['project']}" if isinstance(c.get("project"), str) else ""))
+            sh.text(
+                r, 0, f"{c['customer']}" + (f" / {c['project']}" if isinstance(c.get("project"), str) else "")
+            )
             sh.text(r, 1, actions_text(s, c["actions"], "; "), fit=False)
         if len(p1) > limit:
             r += 1
@@ -166,7 +216,9 @@ def _write_summary(book: Book, sh, results: Results, keys: dict, issues_name: st
         r += 2
     if results.receivables is not None:
         behind = results.receivables.summary["behind"]
-        names = "、".join(behind[:limit]) + ("、" + s.label("summary.others", count=len(behind) - limit) if len(behind) > limit else "")
+        names = "、".join(behind[:limit]) + (
+            "、" + s.label("summary.others", count=len(behind) - limit) if len(behind) > limit else ""
+        )
         sh.text(r, 0, L("behind"), "key")
         sh.text(r, 1, names or "—", "wrap", fit=False)
         r += 2

@@ -18,8 +18,11 @@ from xlsxwriter.worksheet import Worksheet
 try:  # XlsxWriter's cell records, for FormulaWorksheet's shortcuts
     from xlsxwriter.utility import xl_rowcol_to_cell_fast
     from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, CellStringTuple
+
     SHORTCUTS = True
-except ImportError:  # pragma: no cover - an XlsxWriter that keeps its cells otherwise: its own writers, one cell at a time
+except (
+    ImportError
+):  # pragma: no cover - an XlsxWriter that keeps its cells otherwise: its own writers, one cell at a time
     SHORTCUTS = False
 
 from kamxl.config import Settings
@@ -62,8 +65,10 @@ FORMATS = {
 
 
 # Excel's dynamic-array functions, which XlsxWriter must prefix with _xlfn.; kamxl's own formulas use none.
-_DYNAMIC = re.compile(r"\b(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA|MAKEARRAY|MAP|RANDARRAY|"
-                      r"REDUCE|SCAN|SINGLE|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|XLOOKUP)\(")
+_DYNAMIC = re.compile(
+    r"\b(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA|MAKEARRAY|MAP|RANDARRAY|"
+    r"REDUCE|SCAN|SINGLE|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|XLOOKUP)\("
+)
 
 
 _NO_DIGITS = str.maketrans("", "", "0123456789")
@@ -81,7 +86,12 @@ class FormulaWorksheet(Worksheet):
     """
 
     def _prepare_formula(self, formula, expand_future_functions=False):
-        if not self.use_future_functions and not expand_future_functions and formula[:1] != "{" and not _DYNAMIC.search(formula):
+        if (
+            not self.use_future_functions
+            and not expand_future_functions
+            and formula[:1] != "{"
+            and not _DYNAMIC.search(formula)
+        ):
             return formula[1:] if formula.startswith("=") else formula
         return super()._prepare_formula(formula, expand_future_functions)
 
@@ -96,16 +106,24 @@ class FormulaWorksheet(Worksheet):
         kind, fmt = cell.__class__, cell.format
         if SHORTCUTS and fmt is not None:
             if kind is CellNumberTuple:
-                self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"><v>{cell.number:.16G}</v></c>')
+                self.fh.write(
+                    f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"><v>{cell.number:.16G}</v></c>'
+                )
                 return
-            if kind is CellStringTuple and not self.constant_memory:  # the string is its index in the shared strings
-                self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}" t="s"><v>{cell.string}</v></c>')
+            if (
+                kind is CellStringTuple and not self.constant_memory
+            ):  # the string is its index in the shared strings
+                self.fh.write(
+                    f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}" t="s"><v>{cell.string}</v></c>'
+                )
                 return
             if kind is CellFormulaTuple and type(cell.value) is float:
                 formula = cell.formula
                 if "&" in formula or "<" in formula or ">" in formula:
                     formula = formula.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"><f>{formula}</f><v>{cell.value}</v></c>')
+                self.fh.write(
+                    f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"><f>{formula}</f><v>{cell.value}</v></c>'
+                )
                 return
         super()._write_cell(row, col, cell)
 
@@ -134,15 +152,23 @@ class FormulaWorksheet(Worksheet):
         memory, cells out of the sheet, long strings, array or dynamic
         formulas) goes through XlsxWriter's own writers, one cell at a time.
         """
-        present = [i for i, item in enumerate(items) if item is not None] if kind == "number" else range(len(items))
+        present = (
+            [i for i, item in enumerate(items) if item is not None] if kind == "number" else range(len(items))
+        )
         if not present:
             return
-        fast = (SHORTCUTS and not self.constant_memory and self._check_dimensions(row0 + present[0], col) == 0
-                and self._check_dimensions(row0 + present[-1], col) == 0)
+        fast = (
+            SHORTCUTS
+            and not self.constant_memory
+            and self._check_dimensions(row0 + present[0], col) == 0
+            and self._check_dimensions(row0 + present[-1], col) == 0
+        )
         if fast and kind == "formula":
             # a column's formulas differ in their row numbers: check each shape once (no dynamic function's name has a digit)
             shapes = set("\n".join(f for f, _ in items).translate(_NO_DIGITS).split("\n"))
-            fast = not self.use_future_functions and not any(f[:1] in ("{", "=") or _DYNAMIC.search(f) for f in shapes)
+            fast = not self.use_future_functions and not any(
+                f[:1] in ("{", "=") or _DYNAMIC.search(f) for f in shapes
+            )
         table = self.table
         if kind == "number":
             for r, v in enumerate(items, row0):
@@ -156,7 +182,9 @@ class FormulaWorksheet(Worksheet):
             for r, s in enumerate(items, row0):
                 if s is None:
                     self.write_blank(r, col, None, cell_format)
-                elif fast and len(s) <= self.xls_strmax // 2:  # no longer than XlsxWriter's own quick length check passes
+                elif (
+                    fast and len(s) <= self.xls_strmax // 2
+                ):  # no longer than XlsxWriter's own quick length check passes
                     table[r][col] = CellStringTuple(index(s), cell_format)
                 else:
                     self.write_string(r, col, s, cell_format)
@@ -171,7 +199,11 @@ class FormulaWorksheet(Worksheet):
 def records(frame) -> list[dict]:
     """A DataFrame's rows as dicts, column by column (several times faster than ``to_dict("records")``)."""
     cols = list(frame.columns)
-    return [dict(zip(cols, values)) for values in zip(*(frame[c].tolist() for c in cols))] if cols else [{} for _ in range(len(frame))]
+    return (
+        [dict(zip(cols, values)) for values in zip(*(frame[c].tolist() for c in cols))]
+        if cols
+        else [{} for _ in range(len(frame))]
+    )
 
 
 def column_of(frame, name: str) -> list:
@@ -224,8 +256,15 @@ class Book:
 
     def __init__(self, wb, settings: Settings, meta: dict):
         self.wb, self.settings, self.meta = wb, settings, meta
-        base = {"font_name": "Microsoft YaHei" if settings.lang == "zh" else "Calibri", "font_size": 10, "valign": "vcenter"}
-        self.fmt = {name: wb.add_format(base | spec) if name not in ("good", "bad", "grid") else wb.add_format(spec) for name, spec in FORMATS.items()}
+        base = {
+            "font_name": "Microsoft YaHei" if settings.lang == "zh" else "Calibri",
+            "font_size": 10,
+            "valign": "vcenter",
+        }
+        self.fmt = {
+            name: wb.add_format(base | spec) if name not in ("good", "bad", "grid") else wb.add_format(spec)
+            for name, spec in FORMATS.items()
+        }
         self.issues: list[Issue] = []
         self.sheets: dict[str, "Sheet"] = {}
 
@@ -254,7 +293,7 @@ class Book:
             name = base
             while name.lower() in taken:
                 n += 1
-                name = f"{base[:31 - len(str(n)) - 1]}~{n}"
+                name = f"{base[: 31 - len(str(n)) - 1]}~{n}"
         sheet = Sheet(self, self.wb.add_worksheet(name, worksheet_class=FormulaWorksheet), name)
         self.sheets[key] = sheet
         return sheet
@@ -272,7 +311,7 @@ class Sheet:
         self.portrait, self.freeze_cols = False, 0
         self.one_page = False  # a form: the whole sheet on one page (an appraisal)
         self.wrapped: dict[int, list[tuple[int, str]]] = {}  # row -> (column, text) of wrapping cells
-        self.numbers: dict[int, tuple[float, str]] = {}      # column -> (largest magnitude, format) written
+        self.numbers: dict[int, tuple[float, str]] = {}  # column -> (largest magnitude, format) written
 
     # -- widths --------------------------------------------------------------
     def fit(self, col: int, text, cap: int = 48) -> None:
@@ -280,7 +319,9 @@ class Sheet:
         if current >= cap:
             return
         text = str(text)
-        width = (max(display_width(line) for line in text.split("\n")) if "\n" in text else display_width(text)) + 2
+        width = (
+            max(display_width(line) for line in text.split("\n")) if "\n" in text else display_width(text)
+        ) + 2
         self.widths[col] = max(current, min(width, cap))
 
     def fit_rows(self) -> None:
@@ -302,7 +343,10 @@ class Sheet:
     def _fit_number(self, c: int, value, fmt: str) -> None:
         """Remember the widest number per column; its width is worked out once, when the sheet is closed."""
         largest, kind = self.numbers.get(c, (0.0, fmt))
-        self.numbers[c] = (max(largest, abs(float(value))), fmt if fmt in ("money", "total_money") else kind)  # money, once seen, sizes it
+        self.numbers[c] = (
+            max(largest, abs(float(value))),
+            fmt if fmt in ("money", "total_money") else kind,
+        )  # money, once seen, sizes it
 
     def _number_widths(self) -> None:
         for c, (v, fmt) in self.numbers.items():
@@ -324,7 +368,9 @@ class Sheet:
         s = str(value)
         if len(s) > MAX_TEXT:
             s = s[:MAX_TEXT]
-            self.book.issues.append(self.book.settings.issue("text_truncated", self.name, cell(r, c), limit=MAX_TEXT))
+            self.book.issues.append(
+                self.book.settings.issue("text_truncated", self.name, cell(r, c), limit=MAX_TEXT)
+            )
         self.ws.write_string(r, c, s, self.fmt[fmt])
         if fmt == "wrap":
             self.wrapped.setdefault(r, []).append((c, s))
@@ -349,7 +395,9 @@ class Sheet:
             s = v if type(v) is str else str(v)
             if len(s) > MAX_TEXT:
                 s = s[:MAX_TEXT]
-                self.book.issues.append(self.book.settings.issue("text_truncated", self.name, cell(r, c), limit=MAX_TEXT))
+                self.book.issues.append(
+                    self.book.settings.issue("text_truncated", self.name, cell(r, c), limit=MAX_TEXT)
+                )
             texts.append(s)
             if fmt == "wrap":
                 self.wrapped.setdefault(r, []).append((c, s))
@@ -363,7 +411,9 @@ class Sheet:
 
     def number_column(self, r0: int, c: int, values, fmt: str = "money", blanks: bool = True) -> None:
         """``values`` as numbers from row ``r0`` down; a blank is a formatted empty cell, or no cell at all with ``blanks=False``."""
-        numbers = [float(v) if v is not None and v is not _NA and v - v == 0 else None for v in values]  # v - v: NaN and ±inf are blanks
+        numbers = [
+            float(v) if v is not None and v is not _NA and v - v == 0 else None for v in values
+        ]  # v - v: NaN and ±inf are blanks
         self._put(r0, c, "number", numbers, fmt)
         if blanks:
             for r, v in enumerate(numbers, r0):
@@ -375,8 +425,14 @@ class Sheet:
 
     def formula_column(self, r0: int, c: int, formulas, values, fmt: str = "money") -> None:
         """A column of live formulas from row ``r0`` down, each with kamxl's value cached ("" for a blank result)."""
-        cached = ["" if v is None or v is _NA or (type(v) is float and v != v) else
-                  float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in values]
+        cached = [
+            ""
+            if v is None or v is _NA or (type(v) is float and v != v)
+            else float(v)
+            if isinstance(v, (int, float)) and not isinstance(v, bool)
+            else v
+            for v in values
+        ]
         self._put(r0, c, "formula", [(f.lstrip("="), v) for f, v in zip(formulas, cached)], fmt)
         numbers = [abs(v) for v in cached if type(v) is float]
         if numbers:
@@ -388,8 +444,12 @@ class Sheet:
     def date_column(self, r0: int, c: int, values, fmt: str = "date") -> None:
         """``values`` (dates, datetimes or blanks) as dates from row ``r0`` down."""
         # what ``date`` stores (the day, no time), without write_datetime's per-cell conversion: days since Excel's epoch
-        serials = [float((dt.datetime(v.year, v.month, v.day) - EXCEL_EPOCH).days) if isinstance(v, dt.date) and (v.year, v.month) >= (1900, 3)
-                   else None for v in values]
+        serials = [
+            float((dt.datetime(v.year, v.month, v.day) - EXCEL_EPOCH).days)
+            if isinstance(v, dt.date) and (v.year, v.month) >= (1900, 3)
+            else None
+            for v in values
+        ]
         self._put(r0, c, "number", serials, fmt)
         for r, (v, serial) in enumerate(zip(values, serials), r0):
             if serial is None:
@@ -407,7 +467,11 @@ class Sheet:
 
     def formula(self, r: int, c: int, formula: str, value, fmt: str = "money") -> None:
         """A live formula whose cached value is what kamxl computed ("" for a blank result)."""
-        cached = "" if is_blank(value) else (float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value)
+        cached = (
+            ""
+            if is_blank(value)
+            else (float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value)
+        )
         self.ws.write_formula(r, c, "=" + formula.lstrip("="), self.fmt[fmt], cached)
         if isinstance(cached, float):
             self._fit_number(c, cached, fmt)
@@ -421,7 +485,9 @@ class Sheet:
     def print_width_px(self) -> float:
         """How wide the sheet prints at 100 %: every column written, or further where a chart reaches."""
         last = max(list(self.widths) + [c for c, _ in self.charts] + [0])
-        px = [0.0 if c in self.hidden else column_px(self.widths.get(c, DEFAULT_WIDTH)) for c in range(last + 1)]
+        px = [
+            0.0 if c in self.hidden else column_px(self.widths.get(c, DEFAULT_WIDTH)) for c in range(last + 1)
+        ]
         return max([sum(px)] + [sum(px[:c]) + width for c, width in self.charts])
 
     def fit_pages(self) -> int:
@@ -453,8 +519,15 @@ class Sheet:
         return 3
 
     # -- the page -------------------------------------------------------------
-    def finish(self, header_row: int | None, last_col: int, last_row: int | None = None, filter_: bool = True,
-               freeze_cols: int = 0, portrait: bool = False) -> None:
+    def finish(
+        self,
+        header_row: int | None,
+        last_col: int,
+        last_row: int | None = None,
+        filter_: bool = True,
+        freeze_cols: int = 0,
+        portrait: bool = False,
+    ) -> None:
         """Frozen header, filter, and a page that prints: A4, header rows repeated (Book.close fits the width)."""
         ws = self.ws
         if header_row is not None:
@@ -472,12 +545,16 @@ class Sheet:
         meta = self.book.meta
         # a font size code must not touch the text after it: "&8" + "2026" would read as size 82026
         ws.set_header(f"&L&8 {_amp(meta['source'])}&C&9&B {_amp(self.name)}&R&8 {_amp(meta['period'])}")
-        ws.set_footer(f"&L&8 kamxl {_amp(meta['version'])}&C&8 {_amp(self.book.label('report.page'))} &P / &N&R&8 {_amp(meta['as_of'])}")
+        ws.set_footer(
+            f"&L&8 kamxl {_amp(meta['version'])}&C&8 {_amp(self.book.label('report.page'))} &P / &N&R&8 {_amp(meta['as_of'])}"
+        )
 
 
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 0 of Excel's 1900 date system, for dates after its phantom 1900-02-29
+EXCEL_EPOCH = dt.datetime(
+    1899, 12, 30
+)  # serial 0 of Excel's 1900 date system, for dates after its phantom 1900-02-29
 DEFAULT_WIDTH = 8.43  # Excel's default column width, in characters
-LINE_HEIGHT = 15.0    # points per line of 10-point text in a CJK font (YaHei / Noto CJK lines are ~1.4 em)
+LINE_HEIGHT = 15.0  # points per line of 10-point text in a CJK font (YaHei / Noto CJK lines are ~1.4 em)
 ROW_PADDING = 4.0
 MAX_ROW_HEIGHT = 409  # Excel's limit on a row's height, in points
 
