@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Callable
 
 from kamxl.config import Settings
-from kamxl.process import Outcome, process
+from kamxl.outcome import Outcome
+from kamxl.process import process
 
 
 def default_jobs() -> int:
@@ -99,7 +100,7 @@ def _redo_stale(
     snapshot; one by one in name order the last name keeps it, so it is
     filed again here if another finished after it.
     """
-    from kamxl.history import HistoryStore
+    from kamxl.store import HistoryStore
 
     store = HistoryStore(
         history, retries=settings.get("history.busy_retries"), timeout=settings.get("history.busy_timeout_s")

@@ -370,7 +370,8 @@ def appraisal(path, out_dir, split, pdf, lang, config, debug):
 
     Exit status: 0 every employee appraised, 1 some employee or the file has errors, 2 usage errors.
     """
-    from kamxl.appraisal import export_appraisal, to_pdf
+    from kamxl.hr import export_appraisal
+    from kamxl.write.pdf import to_pdf
 
     settings = _settings(config, lang)
     out = Path(out_dir)

@@ -9,33 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from kamxl.config import Settings
 from kamxl.issues import Issue
-
-
-@dataclass
-class Outcome:
-    """What processing one file produced."""
-
-    source: Path
-    outputs: list[Path] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-    forms: list[str] = field(default_factory=list)
-    results: object | None = None
-    filed: tuple | None = None  # (region, period, digests compared with) when a history was used
-    seconds: float = 0.0
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "warning"]
+from kamxl.outcome import Outcome
 
 
 def _workbook_writer(results, out_dir: Path, stem: str, settings: Settings) -> tuple[list[Path], list[Issue]]:
@@ -54,7 +33,7 @@ def _summary_writer(results, out_dir: Path, stem: str, settings: Settings) -> tu
 def _appraisal_writer(
     results, out_dir: Path, stem: str, settings: Settings
 ) -> tuple[list[Path], list[Issue]]:
-    from kamxl.appraisal import write_appraisal
+    from kamxl.write.appraisal_files import write_appraisal
 
     indicators, employees = results.appraisal
     return write_appraisal(indicators, employees, out_dir, stem, settings, results.source.name)
@@ -69,7 +48,7 @@ WRITERS: list[Callable] = [_workbook_writer, _summary_writer]
 def _apply_history(results, path: Path, settings: Settings, region: str | None, strict: bool) -> None:
     import sqlite3
 
-    from kamxl.history import HistoryError, HistoryStore, apply_history
+    from kamxl.store import HistoryError, HistoryStore, apply_history
 
     store = HistoryStore(
         path, retries=settings.get("history.busy_retries"), timeout=settings.get("history.busy_timeout_s")

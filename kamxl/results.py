@@ -44,7 +44,7 @@ class Results:
     appraisal: tuple[pd.DataFrame, pd.DataFrame] | None = None
     contribution: dict | None = None  # "customers"/"products": (ranked table, summary)
     titles: list[str] = field(default_factory=list)  # the recognised sheets' titles (region, period)
-    history: dict | None = None  # set by kamxl.history's apply_history: movement, stuck, trends
+    history: dict | None = None  # set by kamxl.store's apply_history: movement, stuck, trends
     link: Path | None = None  # where the input will be (watch moves it to done/): issue links point there
     issues: list[Issue] = field(default_factory=list)
 

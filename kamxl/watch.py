@@ -33,7 +33,7 @@ from typing import Callable
 
 from kamxl import SPREADSHEET_SUFFIXES
 from kamxl.config import Settings
-from kamxl.process import Outcome
+from kamxl.outcome import Outcome
 
 WORK = ".kamxl-work"
 OUTPUT_SUFFIXES = (

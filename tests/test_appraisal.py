@@ -10,8 +10,10 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from kamxl.appraisal import export_appraisal, safe_file_part, to_pdf
+from kamxl.hr import export_appraisal
 from kamxl.process import process
+from kamxl.write.appraisal_files import safe_file_part
+from kamxl.write.pdf import to_pdf
 from tests.conftest import SAMPLES
 from tests.write.libreoffice import convert, formula_cells, require, same
 

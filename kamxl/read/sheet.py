@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from kamxl.config import Settings
 from kamxl.issues import Issue, a1, column_letter
 from kamxl.read.grid import Grid
-from kamxl.read.header import HeaderBlock, FormSpec
+from kamxl.read.header import FormSpec, HeaderBlock
 from kamxl.read.values import Values
 
 _SUSPECT_CODES = {

@@ -85,8 +85,8 @@ def test_readable_oddities_are_read(name, settings):
 
 
 def test_date_1904_is_honoured(settings):
-    from kamxl.read.grid import load_grids
     from kamxl.read.container import open_container
+    from kamxl.read.grid import load_grids
 
     grids, _ = load_grids(open_container(CORPUS / "openpyxl/date_1904.xlsx", settings), settings)
     import datetime as dt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kamxl.write.xlsx.book import Book, cell, col_letter, is_blank, quote, rng, records
+from kamxl.write.xlsx.book import Book, cell, col_letter, is_blank, quote, records, rng
 
 KeyCells = dict  # name -> (sheet, row, col, value, fmt)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kamxl.calc.funnel import CLASSES
-from kamxl.write.xlsx.book import Book, cell, rng, records
+from kamxl.write.xlsx.book import Book, cell, records, rng
 
 SERIES_COLOURS = {"A": "#2F5597", "B": "#5B9BD5", "C": "#EF6C00", "D": "#A6A6A6"}
 

@@ -6,7 +6,7 @@ import pandas as pd
 
 from kamxl.calc.calendar import month_grid
 from kamxl.calc.time import QUADRANTS
-from kamxl.write.xlsx.book import Book, cell, column_of, is_blank, quote, rng, records
+from kamxl.write.xlsx.book import Book, cell, column_of, is_blank, quote, records, rng
 
 
 def write_time(book: Book, todo: pd.DataFrame | None, time, groups: pd.DataFrame | None, keys: dict) -> None:

@@ -1,26 +1,15 @@
-"""The HR appraisal export: one printable appraisal form per employee, HR's overview, appraisal.json.
-
-``export_appraisal`` is what `kamxl appraisal` runs; ``process`` calls
-``write_appraisal`` for a workbook that holds nothing but an appraisal
-export, so a drop folder does the same.
-"""
+"""The HR appraisal outputs: <stem>.appraisal.xlsx (or one workbook per employee) and <stem>.appraisal.json."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from kamxl.config import Settings
 from kamxl.issues import Issue
-from kamxl.process import Outcome
 from kamxl.write.files import atomic_path
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -43,13 +32,6 @@ def safe_file_part(text: str, limit: int = 60) -> str:
     if clean.split(".")[0].lower() in _RESERVED:
         clean = "_" + clean
     return clean
-
-
-@dataclass
-class AppraisalOutcome(Outcome):
-    """An Outcome that also lists each employee's result (appraisal.json's entries)."""
-
-    employees: list[dict] = field(default_factory=list)
 
 
 def appraisal_json(employees: pd.DataFrame) -> dict:
@@ -88,7 +70,7 @@ def write_appraisal(
     split: bool = False,
 ) -> tuple[list[Path], list[Issue]]:
     """<stem>.appraisal.xlsx (overview + a form per employee), or with ``split`` one workbook per employee; and <stem>.appraisal.json."""
-    from kamxl.write.xlsx.appraisal import employee_key, write_appraisal_book
+    from kamxl.write.xlsx.appraisal_forms import employee_key, write_appraisal_book
 
     out_dir = Path(out_dir)
     written: list[Path] = []
@@ -130,60 +112,3 @@ def write_appraisal(
         tmp.write_text(json.dumps(appraisal_json(employees), ensure_ascii=False, indent=2), "utf-8")
     written.append(report)
     return written, issues
-
-
-def export_appraisal(
-    path: str | Path, out_dir: str | Path, settings: Settings, split: bool = False, strict: bool = False
-) -> AppraisalOutcome:
-    """Read an HR export and write the appraisal forms; every problem is an issue in the outcome."""
-    from kamxl.calc.appraisal import appraise
-    from kamxl.calc.cells import CellMap
-    from kamxl.read import read_workbook
-
-    path, out_dir = Path(path), Path(out_dir)
-    outcome = AppraisalOutcome(path)
-    wb = read_workbook(path, settings, strict=strict)
-    outcome.issues += wb.issues
-    table = wb.table("appraisal") if wb.kind else None
-    if table is None:
-        if wb.kind is not None and not wb.errors:
-            outcome.issues.append(settings.issue("no_appraisal", name=path.name))
-        return outcome
-    indicators, employees, issues = appraise(
-        table.reset_index(drop=True), settings, CellMap.of(wb.forms["appraisal"])
-    )
-    outcome.issues += issues
-    outcome.employees = appraisal_json(employees)["employees"]
-    written, issues = write_appraisal(indicators, employees, out_dir, path.stem, settings, path.name, split)
-    outcome.outputs += written
-    outcome.issues += issues
-    return outcome
-
-
-def to_pdf(xlsx: Path, out_dir: Path, timeout: float = 240) -> Path:
-    """Print a workbook to PDF with headless LibreOffice; FileNotFoundError when it is not installed."""
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    if exe is None:
-        raise FileNotFoundError("soffice")
-    with tempfile.TemporaryDirectory(prefix="kamxl-lo-") as profile:
-        result = subprocess.run(
-            [
-                exe,
-                f"-env:UserInstallation={Path(profile).as_uri()}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(out_dir),
-                str(xlsx),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=dict(os.environ, HOME=profile),
-        )
-    target = Path(out_dir) / (xlsx.name[: -len(".xlsx")] + ".pdf")
-    if result.returncode != 0 or not target.exists():
-        raise RuntimeError((result.stderr or result.stdout or "no PDF written").strip()[:200])
-    return target

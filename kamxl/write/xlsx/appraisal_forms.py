@@ -19,7 +19,7 @@ from kamxl import __version__
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.write.files import atomic_path
-from kamxl.write.xlsx.book import Book, Sheet, cell, quote, rng, records
+from kamxl.write.xlsx.book import Book, Sheet, cell, quote, records, rng
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_helper
 
 CLASS_ORDER = ("financial", "market", "image", "management")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kamxl.calc.history import OPPORTUNITY_COLUMNS
+from kamxl.calc.snapshots import OPPORTUNITY_COLUMNS
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -234,7 +234,7 @@ def apply_history(results, store: HistoryStore, settings, region: str | None = N
     and, when being stuck can be judged, the funnel's health by the stuck rule.
     """
     from kamxl import __version__
-    from kamxl.calc import history as h
+    from kamxl.calc import snapshots as h
     from kamxl.calc.funnel import funnel_health
 
     r = results

@@ -10,8 +10,8 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from kamxl.history import HistoryError, HistoryStore
 from kamxl.process import process
+from kamxl.store import HistoryError, HistoryStore
 from tests.conftest import SAMPLES
 
 MONTHS = [

@@ -1,7 +1,7 @@
 """Month over month (METHOD §8, and the history rules of §4): snapshots, movement, stuck, trends.
 
 Pure functions over snapshots; the SQLite store that keeps them is
-``kamxl.history``. An opportunity is known across months by its customer and
+``kamxl.store``. An opportunity is known across months by its customer and
 project. Where the method is silent kamxl decides so (README): an opportunity
 that was in the funnel and is absent now without 赢单/丢单 has "dropped";
 conversion X→Y is the share of last month's class-X opportunities that are

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kamxl.calc.history import (
+from kamxl.calc.snapshots import (
     conversion,
     find_period,
     find_region,
