@@ -39,7 +39,8 @@ def _settings(config: str | None, lang: str):
     try:
         return load_settings(config, lang)
     except ConfigError as exc:
-        click.echo(f"kamxl: {exc}", err=True)
+        shipped = load_settings(lang=lang)  # the user's file is what failed: say so in kamxl's own words
+        click.echo(f"kamxl: {shipped.message(shipped.issue('config_error', detail=str(exc)))}", err=True)
         sys.exit(2)
 
 
@@ -108,13 +109,13 @@ def check(paths, as_json, lang, config, debug):
                 )
             )
     if as_json:
-        click.echo(json.dumps([_check_dict(r) for r in results], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([_check_dict(r, settings) for r in results], ensure_ascii=False, indent=2))
     else:
         _print_check(results, settings)
     sys.exit(1 if any(r.errors for r in results) else 0)
 
 
-def _check_dict(result) -> dict:
+def _check_dict(result, settings) -> dict:
     return {
         "file": str(result.path),
         "kind": result.kind,
@@ -122,7 +123,7 @@ def _check_dict(result) -> dict:
             {"name": s.name, "form": s.form, "header_row": s.header_row, "rows": s.rows}
             for s in result.sheets
         ],
-        "issues": [i.to_dict() for i in result.issues],
+        "issues": [settings.issue_dict(i) for i in result.issues],
     }
 
 
@@ -145,7 +146,9 @@ def _print_check(results, settings) -> None:
         for i in result.issues:
             place = f" {i.place}" if i.place else ""
             label = settings.label(f"ui.{i.severity}")
-            console.print(f"  [{styles[i.severity]}]{label}[/] [dim]{i.code}[/dim]{place}: {i.message}")
+            console.print(
+                f"  [{styles[i.severity]}]{label}[/] [dim]{i.code}[/dim]{place}: {settings.message(i)}"
+            )
         console.print()
     from kamxl.issues import count
 
@@ -407,7 +410,8 @@ def appraisal(path, out_dir, split, pdf, lang, config, debug):
         )
     for i in outcome.errors:
         click.echo(
-            f"  {settings.label('ui.error')} {(i.place + ' ') if i.place else ''}{i.message}", err=True
+            f"  {settings.label('ui.error')} {(i.place + ' ') if i.place else ''}{settings.message(i)}",
+            err=True,
         )
     sys.exit(1 if outcome.errors else 0)
 
@@ -502,7 +506,7 @@ def _print_outcomes(outcomes, settings) -> None:
     for o in outcomes:
         for i in o.errors:
             console.print(
-                f"  [bold red]{settings.label('ui.error')}[/] {o.source.name}{(' ' + i.place) if i.place else ''}: {i.message}"
+                f"  [bold red]{settings.label('ui.error')}[/] {o.source.name}{(' ' + i.place) if i.place else ''}: {settings.message(i)}"
             )
     all_issues = [i for o in outcomes for i in o.issues]
     from kamxl.issues import count

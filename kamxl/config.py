@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import copy
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from kamxl.issues import Issue
+from kamxl.issues import Issue, Severity, parse_a1
 
 LANGS = ("zh", "en")
 # Alias lists under these sections are extended by a user's file, not
@@ -39,7 +40,8 @@ def _shipped() -> dict[str, Any]:
     return tree
 
 
-def _merge(base: dict, user: Mapping, path: str) -> None:
+def _merge(base: dict[str, Any], user: Mapping[str, Any], path: str) -> None:
+    """Lay a user's settings over the defaults, refusing keys kamxl lacks and values of the wrong type."""
     for key, value in user.items():
         where = f"{path}.{key}" if path else str(key)
         if key not in base:
@@ -49,27 +51,29 @@ def _merge(base: dict, user: Mapping, path: str) -> None:
             if not isinstance(value, Mapping):
                 raise ConfigError(where, "expected a table of settings")
             _merge(current, value, where)
-        elif isinstance(current, bool) or isinstance(value, bool):
-            if type(current) is not type(value):
-                raise ConfigError(where, f"expected {type(current).__name__}, got {value!r}")
-            base[key] = value
-        elif isinstance(current, (int, float)):
-            if not isinstance(value, (int, float)):
-                raise ConfigError(where, f"expected a number, got {value!r}")
-            base[key] = type(current)(value) if isinstance(current, float) else value
-        elif isinstance(current, list):
-            if not isinstance(value, list):
-                raise ConfigError(where, f"expected a list, got {value!r}")
-            if where.split(".")[0] in _EXTENDED:
-                base[key] = list(value) + [v for v in current if v not in value]
-            else:
-                base[key] = list(value)
-        elif isinstance(current, str):
-            if not isinstance(value, str):
-                raise ConfigError(where, f"expected text, got {value!r}")
-            base[key] = value
-        else:  # pragma: no cover - defaults hold only the types above
-            base[key] = value
+        else:
+            base[key] = _merged_value(current, value, where)
+
+
+def _merged_value(current: Any, value: Any, where: str) -> Any:
+    """The user's value for one setting, checked against the type of the default it replaces."""
+    if isinstance(current, bool) or isinstance(value, bool):
+        if type(current) is not type(value):
+            raise ConfigError(where, f"expected {type(current).__name__}, got {value!r}")
+        return value
+    if isinstance(current, int | float):
+        if not isinstance(value, int | float):
+            raise ConfigError(where, f"expected a number, got {value!r}")
+        return float(value) if isinstance(current, float) else value
+    if isinstance(current, list):
+        if not isinstance(value, list):
+            raise ConfigError(where, f"expected a list, got {value!r}")
+        if where.split(".")[0] in _EXTENDED:
+            return list(value) + [item for item in current if item not in value]
+        return list(value)
+    if isinstance(current, str) and not isinstance(value, str):
+        raise ConfigError(where, f"expected text, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ class Settings:
 
     tree: Mapping[str, Any]
     lang: str = "zh"
-    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+    _cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, dotted: str) -> Any:
         node: Any = self.tree
@@ -97,13 +101,30 @@ class Settings:
     def form_name(self, form: str) -> str:
         return self.label(f"forms.{form}")
 
-    def issue(self, code: str, sheet: str | None = None, cell: str | None = None, **args: Any) -> Issue:
-        """Build an Issue whose severity and message come from the catalogue."""
+    def issue(
+        self,
+        code: str,
+        sheet: str | None = None,
+        cell: str | tuple[int, int] | None = None,
+        **params: Any,
+    ) -> Issue:
+        """An Issue of a catalogue code at a sheet and cell (A1 text or 0-based (row, col)).
+
+        The severity comes from the catalogue now; the message only when an
+        output renders it (``message``), in that output's language.
+        """
         entry = self.get(f"labels.issues.{code}")
-        if sheet is not None:
-            args.setdefault("sheet", sheet)
-        message = entry[self.lang].format(**args)
-        return Issue(entry["severity"], code, sheet, cell, message)
+        row, col = parse_a1(cell) if isinstance(cell, str) else cell if cell is not None else (None, None)
+        return Issue(Severity(entry["severity"]), code, sheet, row, col, params)
+
+    def message(self, issue: Issue) -> str:
+        """The issue's message from the catalogue, in this language."""
+        template = self.get(f"labels.issues.{issue.code}")[self.lang]
+        return str(template.format(**{"sheet": issue.sheet, **issue.params}))
+
+    def issue_dict(self, issue: Issue) -> dict[str, Any]:
+        """report.json's entry for an issue, its message in this language."""
+        return issue.to_dict(self.message(issue))
 
 
 def load_settings(config: str | Path | None = None, lang: str = "zh") -> Settings:

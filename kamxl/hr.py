@@ -34,7 +34,7 @@ def export_appraisal(
         table.reset_index(drop=True), settings, CellMap.of(wb.forms["appraisal"])
     )
     outcome.issues += issues
-    outcome.employees = appraisal_json(employees)["employees"]
+    outcome.employees = appraisal_json(employees, settings)["employees"]
     written, issues = write_appraisal(indicators, employees, out_dir, path.stem, settings, path.name, split)
     outcome.outputs += written
     outcome.issues += issues

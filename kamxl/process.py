@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from kamxl.config import Settings
-from kamxl.issues import Issue
-from kamxl.outcome import Outcome
+from kamxl.issues import Issue, describe
+from kamxl.outcome import Filed, Outcome
 
 
 def _workbook_writer(results, out_dir: Path, stem: str, settings: Settings) -> tuple[list[Path], list[Issue]]:
@@ -102,7 +102,7 @@ def process(
         wb = read_workbook(path, settings, strict=strict)
         if wb.kind is None:
             outcome.issues = list(wb.issues)
-            report = unreadable_report(path, as_of, outcome.issues)
+            report = unreadable_report(path, as_of, outcome.issues, settings)
         else:
             results = build_results(wb, settings, as_of, strict=strict)
             results.link = link
@@ -110,19 +110,17 @@ def process(
                 _apply_history(results, Path(history), settings, region, strict)
             outcome.issues = list(results.issues)
             outcome.forms = list(results.forms)
-            report = report_dict(results)
+            report = report_dict(results, settings)
     except Exception as exc:
         if strict:
             raise
-        outcome.issues.append(
-            settings.issue("unexpected_error", name=path.name, detail=f"{type(exc).__name__}: {exc}"[:200])
-        )
-        report = unreadable_report(path, as_of, outcome.issues)
+        outcome.issues.append(settings.issue("unexpected_error", name=path.name, detail=describe(exc)))
+        report = unreadable_report(path, as_of, outcome.issues, settings)
         results = None
     outcome.results = results
     if results is not None and results.history is not None:
         h = results.history
-        outcome.filed = (h["region"], h["period"], tuple(h["compared_with"]))
+        outcome.filed = Filed(h["region"], h["period"], tuple(h["compared_with"]))
     stem = stem or path.stem
     try:
         if results is not None:
@@ -146,7 +144,7 @@ def process(
                             settings.issue(
                                 "unexpected_error",
                                 name=path.name,
-                                detail=f"{type(exc).__name__}: {exc}"[:200],
+                                detail=describe(exc),
                             )
                         ],
                     )
@@ -154,7 +152,7 @@ def process(
                 if issues:
                     results.issues += issues
                     outcome.issues += issues
-                    report = report_dict(results)
+                    report = report_dict(results, settings)
         outcome.outputs.insert(0, write_report(report, out_dir / f"{stem}.report.json"))
     except OSError as exc:
         if strict:

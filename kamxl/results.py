@@ -11,14 +11,48 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
 
 import pandas as pd
 
 from kamxl.calc.cells import CellMap
 from kamxl.config import Settings
-from kamxl.issues import Issue, cap
+from kamxl.issues import Issue, cap, describe
 from kamxl.read import SheetInfo, WorkbookData
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kamxl.calc.activities import Activities
+    from kamxl.calc.pnl import PnL
+    from kamxl.calc.receivables import Receivables
+
+# Where a review's month came from, most trusted first: what the workbook
+# writes (its calendar, a title "2026年2月", its file name) always beats the
+# review date, which only says when the review was run.
+PeriodSource = Literal["calendar", "title", "file_name", "review_date"]
+
+
+class Period(NamedTuple):
+    """The month a workbook plans, and where kamxl found it."""
+
+    year: int
+    month: int
+    source: PeriodSource
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+class CalendarMonth(TypedDict):
+    """The review month's calendar: its events from every form, and the calendar sheet's own notes."""
+
+    year: int
+    month: int
+    source: PeriodSource
+    events: pd.DataFrame
+    key_events: list[str]
+    notes: list[str]
 
 
 @dataclass
@@ -32,19 +66,20 @@ class Results:
     funnel: pd.DataFrame | None = None  # class: count, amount, weighted
     health: tuple[str, str] | None = None  # (grade, rule)
     groups: pd.DataFrame | None = None  # time per priority group vs guideline
-    receivables: Any = None
-    pnl: Any = None
-    activities: Any = None
-    time: tuple[pd.DataFrame, dict] | None = None
+    receivables: Receivables | None = None
+    pnl: PnL | None = None
+    activities: Activities | None = None
+    time: tuple[pd.DataFrame, dict[str, Any]] | None = None
     todo: pd.DataFrame | None = None  # the to-do rows the time matrix was computed from
     weekly: tuple[pd.DataFrame, pd.DataFrame] | None = None
     monthly: pd.DataFrame | None = None
     goals: pd.DataFrame | None = None
-    calendar: dict | None = None
+    calendar: CalendarMonth | None = None
     appraisal: tuple[pd.DataFrame, pd.DataFrame] | None = None
-    contribution: dict | None = None  # "customers"/"products": (ranked table, summary)
+    contribution: dict[str, Any] | None = None  # "customers"/"products": (ranked table, summary)
     titles: list[str] = field(default_factory=list)  # the recognised sheets' titles (region, period)
-    history: dict | None = None  # set by kamxl.store's apply_history: movement, stuck, trends
+    period: Period | None = None  # the month the workbook plans; set before any calculation
+    history: dict[str, Any] | None = None  # set by kamxl.store's apply_history: movement, stuck, trends
     link: Path | None = None  # where the input will be (watch moves it to done/): issue links point there
     issues: list[Issue] = field(default_factory=list)
 
@@ -87,6 +122,7 @@ def build_results(
         issues=list(wb.issues),
     )
     r.titles = [t for sheets in wb.forms.values() for s in sheets if (t := s.meta.get("title"))]
+    r.period = find_period_of(wb, r.titles, as_of)
     src = _Input(wb, as_of, {form: CellMap.of(sheets) for form, sheets in wb.forms.items()})
     for form, step in STEPS:
         try:
@@ -95,13 +131,7 @@ def build_results(
             if strict:
                 raise
             r.issues.append(
-                settings.issue(
-                    "calculation_failed",
-                    None,
-                    None,
-                    form=settings.form_name(form),
-                    detail=f"{type(exc).__name__}: {exc}"[:200],
-                )
+                settings.issue("calculation_failed", form=settings.form_name(form), detail=describe(exc))
             )
     r.issues = cap(
         r.issues,
@@ -109,6 +139,25 @@ def build_results(
         lambda sheet, code, n: settings.issue("more_cell_issues", sheet, count=n, kind=code),
     )
     return r
+
+
+def find_period_of(wb: WorkbookData, titles: list[str], as_of: dt.date) -> Period:
+    """The month the workbook plans: its calendar's, else its titles', else its file name's, else today's.
+
+    Only the last is a guess, and it is said so (``source``): a workbook titled
+    "华东区 2026年2月" is February's whatever its close dates or the review date.
+    """
+    from kamxl.calc.snapshots import find_period
+
+    meta = wb.forms["calendar"][0].meta if "calendar" in wb.forms else {}
+    if meta.get("month"):
+        return Period(int(meta["year"]), int(meta["month"]), "calendar")
+    for texts, source in ((titles, "title"), ([wb.path.stem], "file_name")):
+        found = find_period(texts)
+        if found:
+            year, month = found.split("-")
+            return Period(int(year), int(month), source)  # type: ignore[arg-type]
+    return Period(as_of.year, as_of.month, "review_date")
 
 
 def _customers(r: Results, src: _Input, settings: Settings) -> None:
@@ -146,11 +195,12 @@ def _receivables(r: Results, src: _Input, settings: Settings) -> None:
 
 
 def _pnl(r: Results, src: _Input, settings: Settings) -> None:
-    if not src.has("pnl") or src.table("pnl").empty:
+    lines = src.table("pnl")
+    if lines is None or lines.empty:
         return
     from kamxl.calc.pnl import analyse
 
-    r.pnl, issues = analyse(src.table("pnl"), settings, src.table("pnl", "totals"))
+    r.pnl, issues = analyse(lines, settings, src.table("pnl", "totals"))
     r.issues += issues
 
 
@@ -181,7 +231,10 @@ def _todo(r: Results, src: _Input, settings: Settings) -> None:
 
 
 def _groups(r: Results, src: _Input, settings: Settings) -> None:
-    """Time per priority group: from the work log when there is one, else the to-do lists (never both: they overlap)."""
+    """Time per priority group: from the work log when there is one, else the to-do lists.
+
+    Never both: the same visit is usually in each.
+    """
     if r.customers is None or not (src.has("worklog") or src.has("todo")):
         return
     from kamxl.calc.time import time_by_group
@@ -194,6 +247,7 @@ def _groups(r: Results, src: _Input, settings: Settings) -> None:
         )
     else:
         todo = src.table("todo")
+        assert todo is not None  # the guard above: a work log or a to-do list
         entries, source = (
             pd.DataFrame({"text": todo["related"].fillna(todo["task"]), "hours": todo["hours"]}),
             "todo",
@@ -218,16 +272,15 @@ def _plans(r: Results, src: _Input, settings: Settings) -> None:
 
 
 def _calendar(r: Results, src: _Input, settings: Settings) -> None:
-    """The review month's events; the month is the calendar's own, else the review date's."""
+    """The events of the month the workbook plans (``Results.period``), gathered from every form."""
     from kamxl.calc.calendar import gather_events
 
     wb = src.wb
     if not any(f in wb.forms for f in ("calendar", "activities", "todo")) and r.customers is None:
         return
+    assert r.period is not None  # build_results sets it first
     meta = wb.forms["calendar"][0].meta if "calendar" in wb.forms else {}
-    year, month = (
-        (meta.get("year"), meta.get("month")) if meta.get("month") else (src.as_of.year, src.as_of.month)
-    )
+    year, month = r.period.year, r.period.month
     events = gather_events(
         year,
         month,
@@ -241,6 +294,7 @@ def _calendar(r: Results, src: _Input, settings: Settings) -> None:
     r.calendar = {
         "year": year,
         "month": month,
+        "source": r.period.source,
         "events": events,
         "key_events": meta.get("key_events", []),
         "notes": meta.get("notes", []),

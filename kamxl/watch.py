@@ -261,7 +261,7 @@ class Watcher:
         else:
             if reason is None:
                 reason = " ".join(
-                    i.message for i in (outcome.errors if outcome else [])[:2]
+                    self.settings.message(i) for i in (outcome.errors if outcome else [])[:2]
                 ) or self.settings.label("ui.watch_no_forms")
             report = self.outbox / f"{claim['stem']}.report.json"
             failed_name = unique_name(

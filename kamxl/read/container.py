@@ -27,7 +27,7 @@ class Refused(Exception):
     """The file cannot or must not be read; carries the one Issue that says why."""
 
     def __init__(self, issue: Issue):
-        super().__init__(issue.message)
+        super().__init__(issue.code)
         self.issue = issue
 
 

@@ -1,4 +1,4 @@
-"""The HR appraisal outputs: <stem>.appraisal.xlsx (or one workbook per employee) and <stem>.appraisal.json."""
+"""The HR appraisal outputs: <stem>.appraisal.xlsx (or a workbook per employee) and <stem>.appraisal.json."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ def safe_file_part(text: str, limit: int = 60) -> str:
     return clean
 
 
-def appraisal_json(employees: pd.DataFrame) -> dict:
-    """The contract of <stem>.appraisal.json: one entry per employee; null score and grade for one in error."""
+def appraisal_json(employees: pd.DataFrame, settings: Settings) -> dict[str, list[dict[str, object]]]:
+    """The contract of <stem>.appraisal.json: an entry per employee; null score and grade for one in error."""
     from kamxl.write.report import clean
 
     out = []
@@ -53,7 +53,7 @@ def appraisal_json(employees: pd.DataFrame) -> dict:
                     "ability": e.get("ability"),
                     "willingness": e.get("will"),
                     "weight_total": e.get("weight_total"),
-                    "issues": [i.to_dict() for i in e.get("issues", [])],
+                    "issues": [settings.issue_dict(i) for i in e.get("issues", [])],
                 }
             )
         )
@@ -69,7 +69,10 @@ def write_appraisal(
     source: str,
     split: bool = False,
 ) -> tuple[list[Path], list[Issue]]:
-    """<stem>.appraisal.xlsx (overview + a form per employee), or with ``split`` one workbook per employee; and <stem>.appraisal.json."""
+    """<stem>.appraisal.xlsx (overview + a form per employee) and <stem>.appraisal.json.
+
+    With ``split``, one workbook per employee instead, for HR to send each their own form.
+    """
     from kamxl.write.xlsx.appraisal_forms import employee_key, write_appraisal_book
 
     out_dir = Path(out_dir)
@@ -109,6 +112,6 @@ def write_appraisal(
         written.append(target)
     report = out_dir / f"{stem}.appraisal.json"
     with atomic_path(report) as tmp:
-        tmp.write_text(json.dumps(appraisal_json(employees), ensure_ascii=False, indent=2), "utf-8")
+        tmp.write_text(json.dumps(appraisal_json(employees, settings), ensure_ascii=False, indent=2), "utf-8")
     written.append(report)
     return written, issues

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from kamxl import __version__
+from kamxl.config import Settings
+from kamxl.issues import Issue
 from kamxl.results import Results
 from kamxl.write.files import atomic_path
 
@@ -96,7 +98,7 @@ CUSTOMER_FIELDS = [
 ]
 
 
-def report_dict(results: Results) -> dict:
+def report_dict(results: Results, settings: Settings) -> dict:
     r = results
     out: dict[str, Any] = {
         "kamxl_version": __version__,
@@ -119,7 +121,7 @@ def report_dict(results: Results) -> dict:
         "contribution": _contribution(r),
         "history": _history(r),
         "trends": _records(r.history["trends"], list(r.history["trends"].columns)) if r.history else None,
-        "issues": [i.to_dict() for i in r.issues],
+        "issues": [settings.issue_dict(i) for i in r.issues],
     }
     return out
 
@@ -304,7 +306,7 @@ def _appraisal(r: Results) -> dict | None:
     }
 
 
-def unreadable_report(path: Path, as_of: dt.date, issues: list) -> dict:
+def unreadable_report(path: Path, as_of: dt.date, issues: list[Issue], settings: Settings) -> dict:
     """The report of a file that could not be read at all: no forms, the error."""
     return {
         "kamxl_version": __version__,
@@ -316,7 +318,7 @@ def unreadable_report(path: Path, as_of: dt.date, issues: list) -> dict:
         "funnel": None,
         "receivables": None,
         "pnl": None,
-        "issues": [i.to_dict() for i in issues],
+        "issues": [settings.issue_dict(i) for i in issues],
     }
 
 

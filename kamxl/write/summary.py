@@ -745,7 +745,7 @@ def _issues(r: Results, s: Settings) -> dict:
                 "code": i.code,
                 "sheet": i.sheet or "",
                 "cell": i.cell or "",
-                "message": i.message,
+                "message": s.message(i),
             }
             for i in ordered[:limit]
         ],

@@ -102,7 +102,7 @@ def test_written_profit_is_checked_with_its_cell(settings):
     _, issues = analyse(HAND, settings)
     # February's 预期盈亏 actual says 75 but 90 − 20 = 70; March's 0 is not checked (no actuals yet)
     assert [(i.code, i.sheet, i.cell) for i in issues] == [("profit_mismatch", "损益", "G5")]
-    assert "75" in issues[0].message and "70" in issues[0].message
+    assert "75" in settings.message(issues[0]) and "70" in settings.message(issues[0])
 
 
 def test_total_row_checked(settings):

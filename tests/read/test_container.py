@@ -112,4 +112,4 @@ def test_english_messages(tmp_path, settings_en):
     path = tmp_path / "a.xlsx"
     path.write_bytes(b"a,b\n1,2\n")
     [issue] = read_workbook(path, settings_en).issues
-    assert issue.message.startswith("a.xlsx is not a spreadsheet: its content is CSV/plain text")
+    assert settings_en.message(issue).startswith("a.xlsx is not a spreadsheet: its content is CSV/plain text")

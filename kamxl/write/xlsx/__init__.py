@@ -135,7 +135,7 @@ def _write_issues(book: Book, sh, results: Results, target: Path) -> None:
                 sh.text(r, 3, issue.cell)
         else:
             sh.text(r, 3, issue.cell)
-        sh.text(r, 4, issue.message, "wrap", fit=False)
+        sh.text(r, 4, book.settings.message(issue), "wrap", fit=False)
     sh.widths[4] = 90
     last = r0 + max(1, len(ordered))
     sh.finish(r0, 4, last)

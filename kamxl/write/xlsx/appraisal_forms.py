@@ -287,7 +287,7 @@ def _write_overview(
             sh.text(
                 r,
                 10,
-                " ".join(i.message for i in e.get("issues", []) if i.severity == "error"),
+                " ".join(s.message(i) for i in e.get("issues", []) if i.severity == "error"),
                 "error",
                 fit=False,
             )
