@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 SEVERITIES = ("error", "warning", "info")
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}  # TEMP (shell): the lead adds the real one
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +66,7 @@ def column_letter(index: int) -> str:
 def a1(row: int, col: int) -> str:
     """0-based row and column to an A1 reference."""
     return f"{column_letter(col)}{row + 1}"
+
+
+def describe(exc: BaseException, limit: int = 200) -> str:  # TEMP (shell): the lead adds the real one
+    return f"{type(exc).__name__}: {exc}"[:limit]

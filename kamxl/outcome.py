@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from kamxl.issues import Issue
+
+
+class Filed(NamedTuple):  # TEMP (shell): the lead adds the real one
+    region: str
+    period: str
+    compared_with: tuple[str, ...]
 
 
 @dataclass
@@ -17,7 +24,7 @@ class Outcome:
     issues: list[Issue] = field(default_factory=list)
     forms: list[str] = field(default_factory=list)
     results: object | None = None
-    filed: tuple | None = None  # (region, period, digests compared with) when a history was used
+    filed: Filed | None = None  # (region, period, digests compared with) when a history was used
     seconds: float = 0.0
 
     @property

@@ -14,7 +14,7 @@ from typing import Callable
 
 from kamxl.config import Settings
 from kamxl.issues import Issue
-from kamxl.outcome import Outcome
+from kamxl.outcome import Filed, Outcome
 
 
 def _workbook_writer(results, out_dir: Path, stem: str, settings: Settings) -> tuple[list[Path], list[Issue]]:
@@ -122,7 +122,7 @@ def process(
     outcome.results = results
     if results is not None and results.history is not None:
         h = results.history
-        outcome.filed = (h["region"], h["period"], tuple(h["compared_with"]))
+        outcome.filed = Filed(h["region"], h["period"], tuple(h["compared_with"]))  # TEMP (shell)
     stem = stem or path.stem
     try:
         if results is not None:
