@@ -152,9 +152,14 @@ with_history = _with(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kamxl")
 def main() -> None:
-    """kamxl reads key-account-management planning workbooks (应收帐款规划表,
-    预期损益表, 客户价值评估 …), runs the course's calculations and writes
-    reviewed Excel reports."""
+    """kamxl reviews the planning workbooks of a key-account-management sales
+    course: it reads the course's Excel or WPS forms (receivables plan
+    应收帐款规划表, projected P&L 预期损益表, customer assessment 客户价值评估,
+    activity plan, calendar, to-do lists, weekly and monthly plans, HR
+    appraisal export), runs the course's calculations and writes a report of
+    each workbook: an Excel workbook with live formulas and charts,
+    report.json and a review summary in HTML and Markdown. Try "kamxl demo"
+    to see it on the bundled samples."""
 
 
 # -- check ------------------------------------------------------------------------------------------
@@ -163,7 +168,10 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_common
 def check(paths: tuple[str, ...], as_json: bool, lang: str, config: str | None, debug: bool) -> None:
-    """Show how each workbook's sheets are recognised, and every issue found.
+    """Show how workbooks are read, and every issue found in them. For each
+    file (or each spreadsheet in a folder) it lists the form every sheet was
+    recognised as, its header row and its number of rows, then each issue with
+    its sheet and cell. Nothing is written; --json prints the same as JSON.
 
     Exit status: 0 no errors, 1 some file has errors, 2 usage errors.
     """
@@ -272,10 +280,12 @@ def process(
     config: str | None,
     debug: bool,
 ) -> None:
-    """Read each workbook, run every calculation and write its results into --out.
-
-    Each review is filed in a history database, so the next month's review
-    shows how the funnel moved. Several files run in parallel on every core.
+    """Review workbooks and write their reports into --out. Each workbook gets
+    a report workbook (<stem>.kamxl.xlsx, with live formulas and charts),
+    <stem>.report.json and a review summary (<stem>.summary.html and .md); an
+    HR appraisal export gets its appraisal forms instead. Each review is filed
+    in a history database, so the next month's review shows how the funnel
+    moved. Several files run in parallel on every core.
 
     Exit status: 0 no file has errors, 1 some file has errors, 2 usage errors.
     """
@@ -396,11 +406,12 @@ def _print_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
 @jobs_option
 @with_common
 def demo(out_dir: str, jobs: int | None, lang: str, config: str | None, debug: bool) -> None:
-    """Process the bundled sample workbooks into --out and say where to look.
-
-    The samples are a regional plan of 华东区 for January to March 2026 (March
+    """Process the bundled sample workbooks and say where to look. The
+    samples are a regional plan of 华东区 for January to March 2026 (March
     holds every form), one workbook per form, an English plan and an HR
-    appraisal export; they are reviewed as of the date they were written for.
+    appraisal export. They are reviewed as of the date they were written for,
+    with a fresh history in --out, so the three months show how the funnel
+    moved.
     """
     import datetime as dt
     from importlib import resources
@@ -454,7 +465,11 @@ def _first_to_open(outcomes: list[Outcome], lang: str) -> str:
 def appraisal(
     path: str, out_dir: str, split: bool, pdf: bool, lang: str, config: str | None, debug: bool
 ) -> None:
-    """Write a printable appraisal form per employee from an HR export, with an overview.
+    """Write printable appraisal forms from an HR export. PATH is the HR
+    system's export of the appraisal indicators and every
+    employee's scores. --out gets <stem>.appraisal.xlsx (an overview and a
+    form per employee; with --split, a workbook per employee instead) and
+    <stem>.appraisal.json; with --pdf, a PDF of each workbook too.
 
     Exit status: 0 every employee appraised, 1 some employee or the file has errors, 2 usage errors.
     """
@@ -539,11 +554,13 @@ def watch(
     config: str | None,
     debug: bool,
 ) -> None:
-    """Process every workbook dropped into INBOX into --out, until stopped.
-
-    A finished file moves to INBOX/done/; one that cannot be processed to
-    INBOX/failed/ with <name>.error.txt saying why. Lock and hidden files are
-    left alone. Ctrl-C or SIGTERM stops after the current file.
+    """Process every workbook dropped into INBOX, until stopped. A file is
+    processed into --out, as by the process command, once it has stopped
+    changing; then it moves to INBOX/done/, or, when it cannot be processed,
+    to INBOX/failed/ with <name>.error.txt saying why. Lock, hidden and
+    temporary files are left alone, and a watcher killed at any moment
+    finishes its file when started again. Ctrl-C or SIGTERM stops after the
+    current file.
     """
     import datetime as dt
     import signal
@@ -590,7 +607,11 @@ def watch(
 )
 @with_common
 def template(forms: tuple[str, ...], out_dir: str, lang: str, config: str | None, debug: bool) -> None:
-    """Write blank forms (all ten, or the FORMS named) in the course's layout."""
+    """Write blank forms in the course's layout, ready to fill in. All ten
+    forms, or only the FORMS named (receivables, pnl, activities, calendar,
+    todo, weekly, monthly, worklog, customers, appraisal), each as
+    <form>.xlsx in --out; check and process read them as they are filled in.
+    """
     from kamxl.read.header import FORM_NAMES
     from kamxl.write.template import write_template
 
