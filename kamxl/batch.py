@@ -107,10 +107,10 @@ def _run_pool(
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_one, path, job): i for i, path in enumerate(files)}
         for future in as_completed(futures):
-            i = futures[future]
-            outcomes[i] = _result_of(future, files[i], job)
+            index = futures[future]
+            outcomes[index] = _result_of(future, files[index], job)
             if on_done:
-                on_done(outcomes[i])
+                on_done(outcomes[index])
     return [outcomes[i] for i in range(len(files))]
 
 

@@ -199,6 +199,7 @@ def _read(path: Path, settings: Settings, debug: bool) -> WorkbookData:
 
 
 def _check_dict(result: WorkbookData) -> dict[str, Any]:
+    """One workbook in ``check --json``: its kind, its sheets as recognised, its issues."""
     return {
         "file": str(result.path),
         "kind": result.kind,
@@ -211,6 +212,7 @@ def _check_dict(result: WorkbookData) -> dict[str, Any]:
 
 
 def _print_check(results: list[WorkbookData], settings: Settings) -> None:
+    """``check`` for people: each workbook's sheets and issues, then the counts."""
     from rich.console import Console
 
     console = Console(highlight=False, soft_wrap=True)
@@ -369,6 +371,7 @@ def _outputs_text(outputs: list[Path]) -> str:
 
 
 def _print_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
+    """A line per file (forms, errors, warnings, what to open), where the outputs are, every error."""
     from rich.console import Console
     from rich.table import Table
 

@@ -1,4 +1,4 @@
-"""The history store: one snapshot per (region, period) in an embedded SQLite database (METHOD §8).
+"""The history store: one snapshot per (region, period) in an embedded SQLite database (docs/method.md §8).
 
 Two watchers, or a watcher and a batch, may write at once: the database is
 in WAL mode, each snapshot is replaced in one IMMEDIATE transaction, and a
@@ -70,6 +70,7 @@ class HistoryStore:
         self.path, self.retries, self.timeout = Path(path), retries, timeout
 
     def _connect(self) -> sqlite3.Connection:
+        """A connection in autocommit mode (transactions are explicit), the schema created on first use."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         con.execute("PRAGMA foreign_keys = ON")
@@ -82,6 +83,7 @@ class HistoryStore:
         return con
 
     def _create(self, con: sqlite3.Connection) -> None:
+        """The tables, once, even when several processes open a new database at the same moment."""
         # readers never block the one writer; must be set outside a transaction
         con.execute("PRAGMA journal_mode = WAL")
         con.execute("BEGIN IMMEDIATE")

@@ -79,6 +79,7 @@ def unique_name(folder: Path, name: str, taken: Collection[str] = frozenset()) -
 
 
 def _split(name: str) -> tuple[str, str]:
+    """(stem, suffix) of a file name; a name without a suffix is all stem."""
     path = Path(name)
     return (path.stem, path.suffix) if path.suffix else (name, "")
 
@@ -168,7 +169,7 @@ class Watcher:
             return []
         return sorted(
             (Path(e.path) for e in entries if e.is_file(follow_symlinks=False) and not ignored(Path(e.name))),
-            key=lambda p: (p.stat().st_mtime_ns if p.exists() else 0, p.name),
+            key=lambda path: (path.stat().st_mtime_ns if path.exists() else 0, path.name),
         )
 
     def scan(self) -> None:
@@ -360,6 +361,7 @@ class _Worker:
         self.conn: Connection | None = None
 
     def _start(self) -> None:
+        """A fresh child, spawned (not forked: no threads or locks of the watcher carried over)."""
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")
@@ -404,6 +406,7 @@ class _Worker:
         return "ok", payload, None
 
     def _kill(self) -> None:
+        """End the child, whatever it is doing; the next file starts a new one."""
         if self.proc is not None:
             self.proc.kill()
             self.proc.join(10)
@@ -481,6 +484,7 @@ def _out_of_memory(exc: BaseException) -> bool:
 
 
 def _write_atomic(target: Path, text: str) -> None:
+    """Write ``text`` so that ``target`` is never seen half written."""
     from kamxl.write.files import atomic_path
 
     with atomic_path(target) as tmp:
