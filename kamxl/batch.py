@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from kamxl.config import Settings
-from kamxl.outcome import Outcome
+from kamxl.issues import describe
+from kamxl.outcome import Filed, Outcome
 from kamxl.process import process
+
+if TYPE_CHECKING:
+    from kamxl.store import HistoryStore
 
 
 def default_jobs() -> int:
@@ -28,9 +34,30 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _one(path: Path, out: Path, settings: Settings, as_of, strict: bool, history, region) -> Outcome:
-    outcome = process(path, out, settings, as_of, strict=strict, history=history, region=region)
-    outcome.results = None  # the tables stay in the worker; the outcome crosses back small
+@dataclass(frozen=True)
+class _Job:
+    """What every file of a batch is processed with; pickled once per file into the pool."""
+
+    out: Path
+    settings: Settings
+    as_of: dt.date | None
+    strict: bool
+    history: Path | None
+    region: str | None
+
+
+def _one(path: Path, job: _Job) -> Outcome:
+    """Process one file and drop its tables: the outcome crosses back from the worker small."""
+    outcome = process(
+        path,
+        job.out,
+        job.settings,
+        job.as_of,
+        strict=job.strict,
+        history=job.history,
+        region=job.region,
+    )
+    outcome.results = None
     return outcome
 
 
@@ -52,48 +79,54 @@ def run_batch(
     progress bar). One bad file never stops the batch: it is an outcome
     with its errors.
     """
+    job = _Job(out, settings, as_of, strict, history, region)
     jobs = min(jobs or default_jobs(), max(1, len(files)))
-    outcomes: dict[int, Outcome] = {}
     if jobs == 1:
-        for i, path in enumerate(files):
-            outcomes[i] = _one(path, out, settings, as_of, strict, history, region)
-            if on_done:
-                on_done(outcomes[i])
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {
-                pool.submit(_one, path, out, settings, as_of, strict, history, region): i
-                for i, path in enumerate(files)
-            }
-            for future in as_completed(futures):
-                i = futures[future]
-                try:
-                    outcomes[i] = future.result()
-                except (
-                    Exception
-                ) as exc:  # the worker died (killed, out of memory): the file failed, the batch goes on
-                    if strict:
-                        raise
-                    outcome = Outcome(files[i])
-                    outcome.issues.append(
-                        settings.issue(
-                            "unexpected_error",
-                            name=files[i].name,
-                            detail=f"{type(exc).__name__}: {exc}"[:200],
-                        )
-                    )
-                    outcomes[i] = outcome
-                if on_done:
-                    on_done(outcomes[i])
-    ordered = [outcomes[i] for i in range(len(files))]
-    if history is not None and jobs > 1:
-        _redo_stale(ordered, out, settings, as_of, strict, history, region)
+        return _run_serial(files, job, on_done)
+    ordered = _run_pool(files, job, jobs, on_done)
+    if history is not None:
+        _redo_stale(ordered, job, history)
     return ordered
 
 
-def _redo_stale(
-    outcomes: list[Outcome], out: Path, settings: Settings, as_of, strict: bool, history: Path, region
-) -> None:
+def _run_serial(files: list[Path], job: _Job, on_done: Callable[[Outcome], None] | None) -> list[Outcome]:
+    """One file after the other in this process: nothing to redo, each review sees the ones before."""
+    outcomes = []
+    for path in files:
+        outcomes.append(_one(path, job))
+        if on_done:
+            on_done(outcomes[-1])
+    return outcomes
+
+
+def _run_pool(
+    files: list[Path], job: _Job, jobs: int, on_done: Callable[[Outcome], None] | None
+) -> list[Outcome]:
+    """Every file in a pool of ``jobs`` processes; outcomes in the order of ``files``."""
+    outcomes: dict[int, Outcome] = {}
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_one, path, job): i for i, path in enumerate(files)}
+        for future in as_completed(futures):
+            index = futures[future]
+            outcomes[index] = _result_of(future, files[index], job)
+            if on_done:
+                on_done(outcomes[index])
+    return [outcomes[i] for i in range(len(files))]
+
+
+def _result_of(future: Future[Outcome], path: Path, job: _Job) -> Outcome:
+    """The worker's outcome, or, when the worker died (killed, out of memory), an outcome saying so."""
+    try:
+        return future.result()
+    except Exception as exc:  # the file failed, the batch goes on
+        if job.strict:
+            raise
+        outcome = Outcome(path)
+        outcome.issues.append(job.settings.issue("unexpected_error", name=path.name, detail=describe(exc)))
+        return outcome
+
+
+def _redo_stale(outcomes: list[Outcome], job: _Job, history: Path) -> None:
     """Process again, oldest period first, every review whose earlier snapshots changed after it ran.
 
     Several files of the same region and period replace each other's
@@ -102,21 +135,28 @@ def _redo_stale(
     """
     from kamxl.store import HistoryStore
 
+    settings = job.settings
     store = HistoryStore(
         history, retries=settings.get("history.busy_retries"), timeout=settings.get("history.busy_timeout_s")
     )
+    _refile_last_of_each_period(outcomes, job, store)
+    oldest_first = sorted(_filed_outcomes(outcomes), key=lambda pair: (pair[1].region, pair[1].period))
+    for i, filed in oldest_first:
+        if tuple(store.earlier_digests(filed.region, filed.period)) != tuple(filed.compared_with):
+            outcomes[i] = _one(outcomes[i].source, job)
+
+
+def _refile_last_of_each_period(outcomes: list[Outcome], job: _Job, store: HistoryStore) -> None:
+    """Of the files filed under one (region, period), the last in name order must keep the snapshot."""
     last: dict[tuple[str, str], int] = {}
-    for i in sorted((i for i, o in enumerate(outcomes) if o.filed), key=lambda i: outcomes[i].source.name):
-        last[outcomes[i].filed[:2]] = i
-    for (reg, period), i in sorted(last.items()):
-        kept = [s["source"] for s in store.snapshots(reg, period) if s["period"] == period]
+    for i, filed in sorted(_filed_outcomes(outcomes), key=lambda pair: outcomes[pair[0]].source.name):
+        last[(filed.region, filed.period)] = i
+    for (region, period), i in sorted(last.items()):
+        kept = [snap["source"] for snap in store.snapshots(region, period) if snap["period"] == period]
         if kept and kept[-1] != outcomes[i].source.name:
-            outcomes[i] = _one(outcomes[i].source, out, settings, as_of, strict, history, region)
-    filed = sorted(
-        (i for i, o in enumerate(outcomes) if o.filed),
-        key=lambda i: (outcomes[i].filed[0], outcomes[i].filed[1]),
-    )
-    for i in filed:
-        reg, period, seen = outcomes[i].filed
-        if tuple(store.earlier_digests(reg, period)) != seen:
-            outcomes[i] = _one(outcomes[i].source, out, settings, as_of, strict, history, region)
+            outcomes[i] = _one(outcomes[i].source, job)
+
+
+def _filed_outcomes(outcomes: list[Outcome]) -> list[tuple[int, Filed]]:
+    """The index and filing of every outcome whose snapshot went into the history."""
+    return [(i, outcome.filed) for i, outcome in enumerate(outcomes) if outcome.filed is not None]

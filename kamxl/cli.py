@@ -1,7 +1,9 @@
 """The kamxl command line: a thin shell over the library.
 
-Heavy modules (pandas, calamine, xlsxwriter) are imported inside commands so
-that `kamxl --help` stays fast.
+Each command parses its options, loads the settings and hands over to
+``kamxl.read``, ``kamxl.batch``, ``kamxl.watch`` or ``kamxl.hr``; all it does
+itself is print. Heavy modules (pandas, calamine, xlsxwriter) are imported
+inside commands so that `kamxl --help` stays fast.
 """
 
 from __future__ import annotations
@@ -9,31 +11,57 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from kamxl import SPREADSHEET_SUFFIXES, __version__
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from types import FrameType
+
+    from rich.console import Console
+
+    from kamxl.config import Settings
+    from kamxl.issues import Issue
+    from kamxl.outcome import Outcome
+    from kamxl.read import WorkbookData
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+DEFAULT_HISTORY = "kamxl-history.sqlite"
 
 
 def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
     """Files named directly, plus the spreadsheets inside named folders."""
     from kamxl.watch import ignored  # one rule for what is not an input: lock, hidden and temporary files
 
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(
-                f
-                for f in p.iterdir()
-                if f.is_file() and f.suffix.lower() in SPREADSHEET_SUFFIXES and not ignored(f)
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += sorted(
+                entry
+                for entry in path.iterdir()
+                if entry.is_file() and entry.suffix.lower() in SPREADSHEET_SUFFIXES and not ignored(entry)
             )
         else:
-            out.append(p)
-    return out
+            files.append(path)
+    return files
 
 
-def _settings(config: str | None, lang: str):
+def _inputs(paths: tuple[str, ...]) -> list[Path]:
+    """The files to work on; a usage error when the paths hold none."""
+    files = expand_inputs(paths)
+    if not files:
+        raise click.UsageError("no spreadsheet files found in " + ", ".join(paths))
+    return files
+
+
+def _settings(config: str | None, lang: str) -> Settings:
+    """The settings, or exit status 2 with the configuration error (it names the key)."""
     from kamxl.config import ConfigError, load_settings
 
     try:
@@ -44,78 +72,137 @@ def _settings(config: str | None, lang: str):
         sys.exit(2)
 
 
-common_options = [
-    click.option(
-        "--lang",
-        type=click.Choice(["zh", "en"]),
-        default="zh",
-        show_default=True,
-        help="Language of labels and messages.",
-    ),
-    click.option(
-        "--config", type=click.Path(dir_okay=False), help="A TOML file overriding kamxl's defaults."
-    ),
-    click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors."),
-]
+def _history_path(out: Path, history: str | None, no_history: bool) -> Path | None:
+    """The history database: --history, else the default one in the output folder; None with --no-history."""
+    if no_history:
+        return None
+    return Path(history) if history else out / DEFAULT_HISTORY
 
 
-def with_common(f):
-    for option in reversed(common_options):
-        f = option(f)
-    return f
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """--as-of as a date."""
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-03-31") from None
+
+
+def _with(options: list[Callable[[Command], Command]]) -> Callable[[Command], Command]:
+    """A decorator adding ``options`` to a command, in the order listed."""
+
+    def decorate(command: Command) -> Command:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+with_common = _with(
+    [
+        click.option(
+            "--lang",
+            type=click.Choice(["zh", "en"]),
+            default="zh",
+            show_default=True,
+            help="Language of labels and messages.",
+        ),
+        click.option(
+            "--config", type=click.Path(dir_okay=False), help="A TOML file overriding kamxl's defaults."
+        ),
+        click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors."),
+    ]
+)
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    callback=_as_of,
+    metavar="YYYY-MM-DD",
+    help="Review date (default: today): the review month and aging date.",
+)
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(1, 256), help="Processes to use (default: every core)."
+)
+history_option = click.option(
+    "--history",
+    "history",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help=f"The history database (default: {DEFAULT_HISTORY} in the output folder).",
+)
+no_history_option = click.option(
+    "--no-history", is_flag=True, help="Do not file these reviews or compare them with earlier months."
+)
+with_history = _with(
+    [
+        history_option,
+        no_history_option,
+        click.option(
+            "--region",
+            help="File the reviews under this region "
+            "(default: from the sheet titles, else the owner, else the file name).",
+        ),
+    ]
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kamxl")
 def main() -> None:
-    """kamxl reads key-account-management planning workbooks (应收帐款规划表,
-    预期损益表, 客户价值评估 …), runs the course's calculations and writes
-    reviewed Excel reports."""
+    """kamxl reviews the planning workbooks of a key-account-management sales
+    course: it reads the course's Excel or WPS forms (receivables plan
+    应收帐款规划表, projected P&L 预期损益表, customer assessment 客户价值评估,
+    activity plan, calendar, to-do lists, weekly and monthly plans, HR
+    appraisal export), runs the course's calculations and writes a report of
+    each workbook: an Excel workbook with live formulas and charts,
+    report.json and a review summary in HTML and Markdown. Try "kamxl demo"
+    to see it on the bundled samples."""
 
 
+# -- check ------------------------------------------------------------------------------------------
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_common
-def check(paths, as_json, lang, config, debug):
-    """Show how each workbook's sheets are recognised, and every issue found.
+def check(paths: tuple[str, ...], as_json: bool, lang: str, config: str | None, debug: bool) -> None:
+    """Show how workbooks are read, and every issue found in them. For each
+    file (or each spreadsheet in a folder) it lists the form every sheet was
+    recognised as, its header row and its number of rows, then each issue with
+    its sheet and cell. Nothing is written; --json prints the same as JSON.
 
     Exit status: 0 no errors, 1 some file has errors, 2 usage errors.
     """
-    from kamxl.read import read_workbook
-
     settings = _settings(config, lang)
-    files = expand_inputs(paths)
-    if not files:
-        raise click.UsageError("no spreadsheet files found in " + ", ".join(paths))
-    results = []
-    for path in files:
-        try:
-            results.append(read_workbook(path, settings, strict=debug))
-        except Exception as exc:  # a bug in kamxl: say so plainly, trace only with --debug
-            if debug:
-                traceback.print_exc()
-            from kamxl.read import WorkbookData
-
-            results.append(
-                WorkbookData(
-                    path,
-                    None,
-                    issues=[
-                        settings.issue(
-                            "unexpected_error", name=path.name, detail=f"{type(exc).__name__}: {exc}"[:200]
-                        )
-                    ],
-                )
-            )
+    results = [_read(path, settings, debug) for path in _inputs(paths)]
     if as_json:
-        click.echo(json.dumps([_check_dict(r, settings) for r in results], ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps([_check_dict(result, settings) for result in results], ensure_ascii=False, indent=2)
+        )
     else:
         _print_check(results, settings)
-    sys.exit(1 if any(r.errors for r in results) else 0)
+    sys.exit(1 if any(result.errors for result in results) else 0)
 
 
-def _check_dict(result, settings) -> dict:
+def _read(path: Path, settings: Settings, debug: bool) -> WorkbookData:
+    """The workbook as read; a bug in kamxl becomes its one issue, said plainly (traced only with --debug)."""
+    from kamxl.issues import describe
+    from kamxl.read import WorkbookData, read_workbook
+
+    try:
+        return read_workbook(path, settings, strict=debug)
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        issue = settings.issue("unexpected_error", name=path.name, detail=describe(exc))
+        return WorkbookData(path, None, issues=[issue])
+
+
+def _check_dict(result: WorkbookData, settings: Settings) -> dict[str, Any]:
+    """One workbook in ``check --json``: its kind, its sheets as recognised, its issues."""
     return {
         "file": str(result.path),
         "kind": result.kind,
@@ -127,22 +214,16 @@ def _check_dict(result, settings) -> dict:
     }
 
 
-def _print_check(results, settings) -> None:
+def _print_check(results: list[WorkbookData], settings: Settings) -> None:
+    """``check`` for people: each workbook's sheets and issues, then the counts."""
     from rich.console import Console
-    from rich.table import Table
 
     console = Console(highlight=False, soft_wrap=True)
     styles = {"error": "bold red", "warning": "yellow", "info": "dim"}
     for result in results:
         console.print(f"[bold]{result.path}[/bold]" + (f"  ({result.kind})" if result.kind else ""))
         if result.sheets:
-            table = Table(show_edge=False, pad_edge=False, box=None)
-            for key in ("sheet", "form", "header_row", "rows"):
-                table.add_column(settings.label(f"ui.{key}"))
-            for s in result.sheets:
-                form = settings.form_name(s.form) if s.form else f"[dim]{settings.label('ui.not_used')}[/dim]"
-                table.add_row(s.name, form, str(s.header_row or ""), str(s.rows) if s.form else "")
-            console.print(table)
+            _print_sheets(console, result, settings)
         for i in result.issues:
             place = f" {i.place}" if i.place else ""
             label = settings.label(f"ui.{i.severity}")
@@ -150,55 +231,37 @@ def _print_check(results, settings) -> None:
                 f"  [{styles[i.severity]}]{label}[/] [dim]{i.code}[/dim]{place}: {settings.message(i)}"
             )
         console.print()
+    _print_summary(console, [i for result in results for i in result.issues], len(results), settings)
+
+
+def _print_sheets(console: Console, result: WorkbookData, settings: Settings) -> None:
+    """A workbook's sheets: the form each was recognised as, its header row and its rows."""
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for key in ("sheet", "form", "header_row", "rows"):
+        table.add_column(settings.label(f"ui.{key}"))
+    for sheet in result.sheets:
+        form = settings.form_name(sheet.form) if sheet.form else f"[dim]{settings.label('ui.not_used')}[/dim]"
+        table.add_row(sheet.name, form, str(sheet.header_row or ""), str(sheet.rows) if sheet.form else "")
+    console.print(table)
+
+
+def _print_summary(console: Console, issues: list[Issue], files: int, settings: Settings) -> None:
+    """The closing line: how many files, errors and warnings."""
     from kamxl.issues import count
 
-    all_issues = [i for r in results for i in r.issues]
     console.print(
         settings.label(
             "ui.summary",
-            files=len(results),
-            errors=count(all_issues, "error"),
-            warnings=count(all_issues, "warning"),
+            files=files,
+            errors=count(issues, "error"),
+            warnings=count(issues, "warning"),
         )
     )
 
 
-def _as_of(ctx, param, value):
-    if value is None:
-        return None
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-03-31") from None
-
-
-history_options = [
-    click.option(
-        "--history",
-        "history",
-        type=click.Path(dir_okay=False),
-        metavar="FILE",
-        help="The history database (default: kamxl-history.sqlite in the output folder).",
-    ),
-    click.option(
-        "--no-history", is_flag=True, help="Do not file these reviews or compare them with earlier months."
-    ),
-    click.option(
-        "--region",
-        help="File the reviews under this region (default: from the sheet titles, else the owner, else the file name).",
-    ),
-    click.option("--jobs", "-j", type=click.IntRange(1, 256), help="Processes to use (default: every core)."),
-]
-
-
-def with_history(f):
-    for option in reversed(history_options):
-        f = option(f)
-    return f
-
-
+# -- process ----------------------------------------------------------------------------------------
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option(
@@ -208,85 +271,64 @@ def with_history(f):
     type=click.Path(file_okay=False),
     help="Folder for the outputs (<stem>.report.json …).",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    callback=_as_of,
-    metavar="YYYY-MM-DD",
-    help="Review date (default: today): the review month and aging date.",
-)
+@as_of_option
 @with_history
+@jobs_option
 @with_common
-def process(paths, out_dir, as_of, history, no_history, region, jobs, lang, config, debug):
-    """Read each workbook, run every calculation and write its results into --out.
-
-    Each review is filed in a history database, so the next month's review
-    shows how the funnel moved. Several files run in parallel on every core.
+def process(
+    paths: tuple[str, ...],
+    out_dir: str,
+    as_of: dt.date | None,
+    history: str | None,
+    no_history: bool,
+    region: str | None,
+    jobs: int | None,
+    lang: str,
+    config: str | None,
+    debug: bool,
+) -> None:
+    """Review workbooks and write their reports into --out. Each workbook gets
+    a report workbook (<stem>.kamxl.xlsx, with live formulas and charts),
+    <stem>.report.json and a review summary (<stem>.summary.html and .md); an
+    HR appraisal export gets its appraisal forms instead. Each review is filed
+    in a history database, so the next month's review shows how the funnel
+    moved. Several files run in parallel on every core.
 
     Exit status: 0 no file has errors, 1 some file has errors, 2 usage errors.
     """
     settings = _settings(config, lang)
-    files = expand_inputs(paths)
-    if not files:
-        raise click.UsageError("no spreadsheet files found in " + ", ".join(paths))
+    files = _inputs(paths)
     out = Path(out_dir)
-    db = None if no_history else Path(history) if history else out / "kamxl-history.sqlite"
-    outcomes = _run(files, out, settings, as_of, debug, db, region, jobs)
+    outcomes = _run(files, out, settings, as_of, debug, _history_path(out, history, no_history), region, jobs)
     _print_outcomes(outcomes, settings)
-    sys.exit(1 if any(o.errors for o in outcomes) else 0)
+    sys.exit(1 if any(outcome.errors for outcome in outcomes) else 0)
 
 
 def _run(
-    files: list[Path], out: Path, settings, as_of, debug: bool, history=None, region=None, jobs=None
-) -> list:
+    files: list[Path],
+    out: Path,
+    settings: Settings,
+    as_of: dt.date | None,
+    debug: bool,
+    history: Path | None = None,
+    region: str | None = None,
+    jobs: int | None = None,
+) -> list[Outcome]:
     """The batch, with a progress bar on a terminal and a plain line per file otherwise."""
+    from functools import partial
+
     from rich.console import Console
 
     from kamxl.batch import run_batch
 
     console = Console(stderr=True, highlight=False)
+    batch = partial(
+        run_batch, files, out, settings, as_of, history=history, region=region, jobs=jobs, strict=debug
+    )
     try:
         if console.is_terminal and len(files) > 1:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as progress:
-                task = progress.add_task(settings.label("ui.processing"), total=len(files))
-                return run_batch(
-                    files,
-                    out,
-                    settings,
-                    as_of,
-                    history=history,
-                    region=region,
-                    jobs=jobs,
-                    strict=debug,
-                    on_done=lambda o: progress.advance(task),
-                )
-        done = [0]
-
-        def line(o):
-            done[0] += 1
-            state = settings.label("ui.file_failed") if o.errors else settings.label("ui.file_done")
-            console.print(f"[{done[0]}/{len(files)}] {o.source.name}: {state} ({o.seconds:.1f} s)")
-
-        return run_batch(
-            files,
-            out,
-            settings,
-            as_of,
-            history=history,
-            region=region,
-            jobs=jobs,
-            strict=debug,
-            on_done=line if len(files) > 1 else None,
-        )
+            return _with_progress_bar(batch, console, len(files), settings)
+        return batch(on_done=_line_per_file(console, len(files), settings) if len(files) > 1 else None)
     except Exception:
         if debug:
             traceback.print_exc()
@@ -294,6 +336,72 @@ def _run(
         raise
 
 
+def _with_progress_bar(
+    batch: Callable[..., list[Outcome]], console: Console, total: int, settings: Settings
+) -> list[Outcome]:
+    """Run ``batch`` under a progress bar that advances as each file finishes, and vanishes after."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(settings.label("ui.processing"), total=total)
+        return batch(on_done=lambda outcome: progress.advance(task))
+
+
+def _line_per_file(console: Console, total: int, settings: Settings) -> Callable[[Outcome], None]:
+    """A callback printing "[n/total] name: done (1.2 s)" as each file finishes (for logs and pipes)."""
+    done = 0
+
+    def line(outcome: Outcome) -> None:
+        nonlocal done
+        done += 1
+        state = settings.label("ui.file_failed") if outcome.errors else settings.label("ui.file_done")
+        console.print(f"[{done}/{total}] {outcome.source.name}: {state} ({outcome.seconds:.1f} s)")
+
+    return line
+
+
+def _outputs_text(outputs: list[Path]) -> str:
+    """The file a user opens first (the workbook, else report.json), and how many more were written."""
+    if not outputs:
+        return "—"
+    first = next((p for p in outputs if p.name.endswith(".kamxl.xlsx")), outputs[0])
+    return first.name + (f" +{len(outputs) - 1}" if len(outputs) > 1 else "")
+
+
+def _print_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
+    """A line per file (forms, errors, warnings, what to open), where the outputs are, every error."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, soft_wrap=True)
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for key in ("file", "forms", "errors", "warnings", "output"):
+        table.add_column(settings.label(f"ui.{key}"))
+    for o in outcomes:
+        errors = f"[bold red]{len(o.errors)}[/]" if o.errors else "0"
+        table.add_row(
+            o.source.name, str(len(o.forms)), errors, str(len(o.warnings)), _outputs_text(o.outputs)
+        )
+    console.print(table)
+    folders = sorted({str(p.parent) for o in outcomes for p in o.outputs})
+    if folders:
+        console.print(settings.label("ui.outputs_in", folder=", ".join(folders)))
+    error_label = settings.label("ui.error")
+    for o in outcomes:
+        for i in o.errors:
+            place = f" {i.place}" if i.place else ""
+            console.print(f"  [bold red]{error_label}[/] {o.source.name}{place}: {settings.message(i)}")
+    _print_summary(console, [i for o in outcomes for i in o.issues], len(outcomes), settings)
+
+
+# -- demo -------------------------------------------------------------------------------------------
 @main.command()
 @click.option(
     "--out",
@@ -303,59 +411,53 @@ def _run(
     type=click.Path(file_okay=False),
     help="Folder for the outputs.",
 )
-@click.option("--jobs", "-j", type=click.IntRange(1, 256), help="Processes to use (default: every core).")
+@jobs_option
 @with_common
-def demo(out_dir, jobs, lang, config, debug):
-    """Process the bundled sample workbooks into --out and say where to look.
-
-    The samples are a regional plan of 华东区 for January to March 2026 (March
+def demo(out_dir: str, jobs: int | None, lang: str, config: str | None, debug: bool) -> None:
+    """Process the bundled sample workbooks and say where to look. The
+    samples are a regional plan of 华东区 for January to March 2026 (March
     holds every form), one workbook per form, an English plan and an HR
-    appraisal export; they are reviewed as of the date they were written for.
+    appraisal export. They are reviewed as of the date they were written for,
+    with a fresh history in --out, so the three months show how the funnel
+    moved.
     """
     import datetime as dt
     from importlib import resources
 
     settings = _settings(config, lang)
-    samples = resources.files("kamxl.samples")
-    with resources.as_file(samples) as folder:
+    out = Path(out_dir)
+    history = out / DEFAULT_HISTORY
+    # a fresh history each time: the three months of 华东区 show their movement, not last run's
+    history.unlink(missing_ok=True)
+    with resources.as_file(resources.files("kamxl.samples")) as folder:
         files = expand_inputs((str(folder),))
         if lang == "en":  # the English sample first; the Chinese ones still show what the workbooks look like
-            files.sort(key=lambda p: not p.stem.endswith("-en"))
-        out = Path(out_dir)
-        # a fresh history each time: the three months of 华东区 show their movement, not last run's
-        (out / "kamxl-history.sqlite").unlink(missing_ok=True)
-        outcomes = _run(
-            files,
-            out,
-            settings,
-            dt.date.fromisoformat(settings.get("demo.as_of")),
-            debug,
-            out / "kamxl-history.sqlite",
-            None,
-            jobs,
-        )
+            files.sort(key=lambda path: not path.stem.endswith("-en"))
+        as_of = dt.date.fromisoformat(settings.get("demo.as_of"))
+        outcomes = _run(files, out, settings, as_of, debug, history, None, jobs)
     _print_outcomes(outcomes, settings)
-    main_stem = (
-        next((o.source.stem for o in outcomes if o.source.stem.endswith("-en")), None)
-        if lang == "en"
-        else None
-    )
-    main_stem = main_stem or next(
-        (o.source.stem for o in outcomes if o.source.stem == "east-2026-03"), outcomes[0].source.stem
-    )
-    out = Path(out_dir).resolve()
+    stem = _first_to_open(outcomes, lang)
+    out = out.resolve()
     click.echo("")
     click.echo(
         settings.label(
             "ui.demo_look",
-            workbook=out / f"{main_stem}.kamxl.xlsx",
-            summary=out / f"{main_stem}.summary.html",
-            report=out / f"{main_stem}.report.json",
+            workbook=out / f"{stem}.kamxl.xlsx",
+            summary=out / f"{stem}.summary.html",
+            report=out / f"{stem}.report.json",
         )
     )
-    sys.exit(1 if any(o.errors for o in outcomes) else 0)
+    sys.exit(1 if any(outcome.errors for outcome in outcomes) else 0)
 
 
+def _first_to_open(outcomes: list[Outcome], lang: str) -> str:
+    """The stem of the sample to look at first: the English plan in English, else March of 华东区."""
+    stems = [outcome.source.stem for outcome in outcomes]
+    english = next((stem for stem in stems if stem.endswith("-en")), None) if lang == "en" else None
+    return english or next((stem for stem in stems if stem == "east-2026-03"), stems[0])
+
+
+# -- appraisal --------------------------------------------------------------------------------------
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option(
@@ -368,13 +470,18 @@ def demo(out_dir, jobs, lang, config, debug):
 @click.option("--split", is_flag=True, help="One workbook per employee instead of one with a sheet each.")
 @click.option("--pdf", is_flag=True, help="Also print the workbooks to PDF (needs LibreOffice).")
 @with_common
-def appraisal(path, out_dir, split, pdf, lang, config, debug):
-    """Write a printable appraisal form per employee from an HR export, with an overview.
+def appraisal(
+    path: str, out_dir: str, split: bool, pdf: bool, lang: str, config: str | None, debug: bool
+) -> None:
+    """Write printable appraisal forms from an HR export. PATH is the HR
+    system's export of the appraisal indicators and every
+    employee's scores. --out gets <stem>.appraisal.xlsx (an overview and a
+    form per employee; with --split, a workbook per employee instead) and
+    <stem>.appraisal.json; with --pdf, a PDF of each workbook too.
 
     Exit status: 0 every employee appraised, 1 some employee or the file has errors, 2 usage errors.
     """
     from kamxl.hr import export_appraisal
-    from kamxl.write.pdf import to_pdf
 
     settings = _settings(config, lang)
     out = Path(out_dir)
@@ -385,37 +492,42 @@ def appraisal(path, out_dir, split, pdf, lang, config, debug):
             traceback.print_exc()
             sys.exit(1)
         raise
-    for p in outcome.outputs:
-        click.echo(settings.label("appraisal.written", path=p))
+    for written in outcome.outputs:
+        click.echo(settings.label("appraisal.written", path=written))
     if pdf and outcome.outputs:
-        for p in [p for p in outcome.outputs if p.suffix == ".xlsx"]:
-            try:
-                click.echo(settings.label("appraisal.pdf_written", path=to_pdf(p, out)))
-            except FileNotFoundError:
-                click.echo(settings.label("appraisal.no_libreoffice"), err=True)
-                break
-            except Exception as exc:  # LibreOffice failed on one file: say so, go on
-                click.echo(
-                    settings.label("appraisal.pdf_failed", name=p.name, detail=str(exc)[:200]), err=True
-                )
-    errors = [e for e in outcome.employees if e["grade"] is None]
+        _print_to_pdf([p for p in outcome.outputs if p.suffix == ".xlsx"], out, settings)
+    failed = [employee for employee in outcome.employees if employee["grade"] is None]
     if outcome.employees:
         click.echo(
             settings.label(
                 "appraisal.employees_summary",
                 count=len(outcome.employees),
-                ok=len(outcome.employees) - len(errors),
-                errors=len(errors),
+                ok=len(outcome.employees) - len(failed),
+                errors=len(failed),
             )
         )
     for i in outcome.errors:
-        click.echo(
-            f"  {settings.label('ui.error')} {(i.place + ' ') if i.place else ''}{settings.message(i)}",
-            err=True,
-        )
+        place = f"{i.place} " if i.place else ""
+        click.echo(f"  {settings.label('ui.error')} {place}{settings.message(i)}", err=True)
     sys.exit(1 if outcome.errors else 0)
 
 
+def _print_to_pdf(workbooks: list[Path], out: Path, settings: Settings) -> None:
+    """A PDF of each workbook through LibreOffice; one that fails is reported and the rest go on."""
+    from kamxl.write.pdf import to_pdf
+
+    for workbook in workbooks:
+        try:
+            click.echo(settings.label("appraisal.pdf_written", path=to_pdf(workbook, out)))
+        except FileNotFoundError:
+            click.echo(settings.label("appraisal.no_libreoffice"), err=True)
+            break
+        except Exception as exc:  # LibreOffice failed on one file: say so, go on
+            detail = str(exc)[:200]
+            click.echo(settings.label("appraisal.pdf_failed", name=workbook.name, detail=detail), err=True)
+
+
+# -- watch ------------------------------------------------------------------------------------------
 @main.command()
 @click.argument("inbox", type=click.Path(file_okay=False))
 @click.option(
@@ -434,24 +546,29 @@ def appraisal(path, out_dir, split, pdf, lang, config, debug):
     metavar="YYYY-MM-DD",
     help="Review date (default: the day each file is processed).",
 )
-@click.option(
-    "--history",
-    "history",
-    type=click.Path(dir_okay=False),
-    metavar="FILE",
-    help="The history database (default: kamxl-history.sqlite in the output folder).",
-)
-@click.option(
-    "--no-history", is_flag=True, help="Do not file these reviews or compare them with earlier months."
-)
+@history_option
+@no_history_option
 @click.option("--region", help="File every review under this region.")
 @with_common
-def watch(inbox, outbox, poll, as_of, history, no_history, region, lang, config, debug):
-    """Process every workbook dropped into INBOX into --out, until stopped.
-
-    A finished file moves to INBOX/done/; one that cannot be processed to
-    INBOX/failed/ with <name>.error.txt saying why. Lock and hidden files are
-    left alone. Ctrl-C or SIGTERM stops after the current file.
+def watch(
+    inbox: str,
+    outbox: str,
+    poll: float | None,
+    as_of: dt.date | None,
+    history: str | None,
+    no_history: bool,
+    region: str | None,
+    lang: str,
+    config: str | None,
+    debug: bool,
+) -> None:
+    """Process every workbook dropped into INBOX, until stopped. A file is
+    processed into --out, as by the process command, once it has stopped
+    changing; then it moves to INBOX/done/, or, when it cannot be processed,
+    to INBOX/failed/ with <name>.error.txt saying why. Lock, hidden and
+    temporary files are left alone, and a watcher killed at any moment
+    finishes its file when started again. Ctrl-C or SIGTERM stops after the
+    current file.
     """
     import datetime as dt
     import signal
@@ -460,14 +577,22 @@ def watch(inbox, outbox, poll, as_of, history, no_history, region, lang, config,
 
     settings = _settings(config, lang)
     out = Path(outbox)
-    db = None if no_history else Path(history) if history else out / "kamxl-history.sqlite"
 
     def log(line: str) -> None:
         click.echo(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {line}", err=True)
 
-    watcher = Watcher(Path(inbox), out, settings, history=db, region=region, as_of=as_of, poll=poll, log=log)
+    watcher = Watcher(
+        Path(inbox),
+        out,
+        settings,
+        history=_history_path(out, history, no_history),
+        region=region,
+        as_of=as_of,
+        poll=poll,
+        log=log,
+    )
 
-    def stop(signum, frame):
+    def stop(signum: int, frame: FrameType | None) -> None:
         watcher.stop.set()
         watcher.wake.set()
 
@@ -478,49 +603,7 @@ def watch(inbox, outbox, poll, as_of, history, no_history, region, lang, config,
     log(settings.label("ui.watch_stopped"))
 
 
-def _outputs_text(outputs: list[Path]) -> str:
-    """The file a user opens first (the workbook, else report.json), and how many more were written."""
-    if not outputs:
-        return "—"
-    first = next((p for p in outputs if p.name.endswith(".kamxl.xlsx")), outputs[0])
-    return first.name + (f" +{len(outputs) - 1}" if len(outputs) > 1 else "")
-
-
-def _print_outcomes(outcomes, settings) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(highlight=False, soft_wrap=True)
-    table = Table(show_edge=False, pad_edge=False, box=None)
-    for key in ("file", "forms", "errors", "warnings", "output"):
-        table.add_column(settings.label(f"ui.{key}"))
-    for o in outcomes:
-        errors = f"[bold red]{len(o.errors)}[/]" if o.errors else "0"
-        table.add_row(
-            o.source.name, str(len(o.forms)), errors, str(len(o.warnings)), _outputs_text(o.outputs)
-        )
-    console.print(table)
-    folders = sorted({str(p.parent) for o in outcomes for p in o.outputs})
-    if folders:
-        console.print(settings.label("ui.outputs_in", folder=", ".join(folders)))
-    for o in outcomes:
-        for i in o.errors:
-            console.print(
-                f"  [bold red]{settings.label('ui.error')}[/] {o.source.name}{(' ' + i.place) if i.place else ''}: {settings.message(i)}"
-            )
-    all_issues = [i for o in outcomes for i in o.issues]
-    from kamxl.issues import count
-
-    console.print(
-        settings.label(
-            "ui.summary",
-            files=len(outcomes),
-            errors=count(all_issues, "error"),
-            warnings=count(all_issues, "warning"),
-        )
-    )
-
-
+# -- template ---------------------------------------------------------------------------------------
 @main.command()
 @click.argument("forms", nargs=-1)
 @click.option(
@@ -531,13 +614,17 @@ def _print_outcomes(outcomes, settings) -> None:
     help="Folder to write the blank forms into.",
 )
 @with_common
-def template(forms, out_dir, lang, config, debug):
-    """Write blank forms (all ten, or the FORMS named) in the course's layout."""
+def template(forms: tuple[str, ...], out_dir: str, lang: str, config: str | None, debug: bool) -> None:
+    """Write blank forms in the course's layout, ready to fill in. All ten
+    forms, or only the FORMS named (receivables, pnl, activities, calendar,
+    todo, weekly, monthly, worklog, customers, appraisal), each as
+    <form>.xlsx in --out; check and process read them as they are filled in.
+    """
     from kamxl.read.header import FORM_NAMES
     from kamxl.write.template import write_template
 
     settings = _settings(config, lang)
-    unknown = [f for f in forms if f not in FORM_NAMES]
+    unknown = [form for form in forms if form not in FORM_NAMES]
     if unknown:
         raise click.UsageError(f"unknown form(s): {', '.join(unknown)}; choose from {', '.join(FORM_NAMES)}")
     out = Path(out_dir)

@@ -1,4 +1,4 @@
-"""The history store: one snapshot per (region, period) in an embedded SQLite database (METHOD §8).
+"""The history store: one snapshot per (region, period) in an embedded SQLite database (docs/method.md §8).
 
 Two watchers, or a watcher and a batch, may write at once: the database is
 in WAL mode, each snapshot is replaced in one IMMEDIATE transaction, and a
@@ -9,15 +9,22 @@ its snapshot, so the store is idempotent.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import sqlite3
 import time
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
 from kamxl.calc.snapshots import OPPORTUNITY_COLUMNS
+
+if TYPE_CHECKING:
+    from kamxl.config import Settings
+    from kamxl.results import Results
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -39,6 +46,17 @@ CREATE TABLE IF NOT EXISTS opportunities (
 CREATE INDEX IF NOT EXISTS opportunities_snapshot ON opportunities(snapshot_id);
 """
 SCHEMA_VERSION = 1
+INSERT_SNAPSHOT = (
+    "INSERT INTO snapshots (region, period, source, as_of, kamxl_version, totals, digest)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+INSERT_OPPORTUNITY = (
+    "INSERT INTO opportunities"
+    " (snapshot_id, key, customer, project, owner, tier, class, status, amount, weighted_amount)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+Answer = TypeVar("Answer")  # what a retried piece of database work returns
 
 
 class HistoryError(RuntimeError):
@@ -52,6 +70,7 @@ class HistoryStore:
         self.path, self.retries, self.timeout = Path(path), retries, timeout
 
     def _connect(self) -> sqlite3.Connection:
+        """A connection in autocommit mode (transactions are explicit), the schema created on first use."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         con.execute("PRAGMA foreign_keys = ON")
@@ -64,14 +83,13 @@ class HistoryStore:
         return con
 
     def _create(self, con: sqlite3.Connection) -> None:
-        con.execute(
-            "PRAGMA journal_mode = WAL"
-        )  # readers never block the one writer; must be set outside a transaction
+        """The tables, once, even when several processes open a new database at the same moment."""
+        # readers never block the one writer; must be set outside a transaction
+        con.execute("PRAGMA journal_mode = WAL")
         con.execute("BEGIN IMMEDIATE")
         try:
-            if (
-                con.execute("PRAGMA user_version").fetchone()[0] == 0
-            ):  # another process may have created it meanwhile
+            # another process may have created it meanwhile
+            if con.execute("PRAGMA user_version").fetchone()[0] == 0:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         con.execute(statement)
@@ -81,29 +99,31 @@ class HistoryStore:
             con.execute("ROLLBACK")
             raise
 
-    def _retry(self, work):
-        for attempt in range(self.retries + 1):
+    def _retry(self, work: Callable[[], Answer]) -> Answer:
+        """``work()``, tried again with a growing pause while another process holds the database."""
+        for attempt in itertools.count():
             try:
                 return work()
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc) or attempt == self.retries:
+                if "locked" not in str(exc) and "busy" not in str(exc) or attempt >= self.retries:
                     raise
                 time.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends
 
     def save(
         self,
         region: str,
         period: str,
         opportunities: pd.DataFrame,
-        totals: dict,
+        totals: dict[str, Any],
         source: str = "",
         as_of: str = "",
         version: str = "",
-    ) -> int:
+    ) -> str:
         """Store (or replace) the snapshot of (region, period); returns its content digest."""
         rows = [
-            tuple(_sql(v) for v in r)
-            for r in opportunities.reindex(columns=OPPORTUNITY_COLUMNS).itertuples(index=False, name=None)
+            tuple(_sql(v) for v in row)
+            for row in opportunities.reindex(columns=OPPORTUNITY_COLUMNS).itertuples(index=False, name=None)
         ]
         totals_json = json.dumps(totals, ensure_ascii=False, sort_keys=True)
         digest = hashlib.sha256(
@@ -111,29 +131,13 @@ class HistoryStore:
                 [region, period, source, as_of, totals_json, rows], ensure_ascii=False, default=str
             ).encode()
         ).hexdigest()[:16]
+        snapshot = (region, period, source, as_of, version, totals_json, digest)
 
-        def work():
+        def work() -> str:
             with closing(self._connect()) as con:
                 con.execute("BEGIN IMMEDIATE")
                 try:
-                    same = con.execute(
-                        "SELECT 1 FROM snapshots WHERE region = ? AND period = ? AND digest = ?",
-                        (region, period, digest),
-                    ).fetchone()
-                    if same:
-                        con.execute("COMMIT")
-                        return digest
-                    con.execute("DELETE FROM snapshots WHERE region = ? AND period = ?", (region, period))
-                    cur = con.execute(
-                        "INSERT INTO snapshots (region, period, source, as_of, kamxl_version, totals, digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (region, period, source, as_of, version, totals_json, digest),
-                    )
-                    sid = cur.lastrowid
-                    con.executemany(
-                        "INSERT INTO opportunities (snapshot_id, key, customer, project, owner, tier, class, status, amount, weighted_amount)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(sid, *r) for r in rows],
-                    )
+                    _replace_snapshot(con, snapshot, rows)
                     con.execute("COMMIT")
                     return digest
                 except BaseException:
@@ -142,10 +146,11 @@ class HistoryStore:
 
         return self._retry(work)
 
-    def snapshots(self, region: str, until: str | None = None) -> list[dict]:
-        """(id, period, source, totals, digest) of a region's snapshots up to and including ``until``, oldest first."""
+    def snapshots(self, region: str, until: str | None = None) -> list[dict[str, Any]]:
+        """(id, period, source, totals, digest) of a region's snapshots up to and including ``until``,
+        oldest first."""
 
-        def work():
+        def work() -> list[dict[str, Any]]:
             with closing(self._connect()) as con:
                 sql = (
                     "SELECT id, period, source, totals, digest FROM snapshots WHERE region = ?"
@@ -164,10 +169,13 @@ class HistoryStore:
         return [s["digest"] for s in self.snapshots(region, period) if s["period"] < period]
 
     def opportunities(self, snapshot_id: int) -> pd.DataFrame:
-        def work():
+        """The opportunities a snapshot kept, in the order they were saved."""
+
+        def work() -> pd.DataFrame:
             with closing(self._connect()) as con:
                 cur = con.execute(
-                    f"SELECT {', '.join(OPPORTUNITY_COLUMNS)} FROM opportunities WHERE snapshot_id = ? ORDER BY rowid",
+                    f"SELECT {', '.join(OPPORTUNITY_COLUMNS)} FROM opportunities"
+                    " WHERE snapshot_id = ? ORDER BY rowid",
                     (snapshot_id,),
                 )
                 return pd.DataFrame(cur.fetchall(), columns=OPPORTUNITY_COLUMNS)
@@ -175,14 +183,32 @@ class HistoryStore:
         return self._retry(work)
 
     def regions(self) -> list[str]:
-        def work():
+        """Every region with a snapshot, in order."""
+
+        def work() -> list[str]:
             with closing(self._connect()) as con:
                 return [r for (r,) in con.execute("SELECT DISTINCT region FROM snapshots ORDER BY region")]
 
         return self._retry(work)
 
 
-def _sql(value):
+def _replace_snapshot(
+    con: sqlite3.Connection, snapshot: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Inside the caller's transaction: (region, period)'s snapshot becomes ``snapshot`` with ``rows``,
+    unless it already has the same digest (saving the same content again changes nothing)."""
+    region, period, digest = snapshot[0], snapshot[1], snapshot[-1]
+    same = con.execute(
+        "SELECT 1 FROM snapshots WHERE region = ? AND period = ? AND digest = ?", (region, period, digest)
+    ).fetchone()
+    if same:
+        return
+    con.execute("DELETE FROM snapshots WHERE region = ? AND period = ?", (region, period))
+    snapshot_id = con.execute(INSERT_SNAPSHOT, snapshot).lastrowid
+    con.executemany(INSERT_OPPORTUNITY, [(snapshot_id, *row) for row in rows])
+
+
+def _sql(value: Any) -> Any:
     """pandas/numpy scalars to what sqlite3 stores; NaN/NA to NULL."""
     if value is None or value is pd.NA:
         return None
@@ -194,54 +220,71 @@ def _sql(value):
 
 
 def _month_of(period: str) -> int:
+    """The month number of a YYYY-MM period."""
     return int(period.split("-")[1])
 
 
-def snapshot_totals(results, period: str) -> dict:
+def snapshot_totals(results: Results, period: str) -> dict[str, Any]:
     """The key figures a snapshot keeps for the trends: funnel, collections, the month's profit."""
-    r = results
-    totals: dict = {}
-    if r.funnel is not None:
-        totals["funnel_counts"] = {c: int(n) for c, n in r.funnel["count"].items()}
-        totals["open"] = int(r.funnel["count"].sum())
-        totals["amount_total"] = float(r.funnel["amount"].sum())
-        totals["weighted_total"] = float(r.funnel["weighted"].sum())
-        totals["health"], totals["health_rule"] = r.health
-    if r.receivables is not None:
-        s = r.receivables.summary
+    totals: dict[str, Any] = {}
+    if results.funnel is not None:
+        counts = results.funnel["count"]
+        totals["funnel_counts"] = {cls: int(number) for cls, number in counts.items()}
+        totals["open"] = int(counts.sum())
+        totals["amount_total"] = float(results.funnel["amount"].sum())
+        totals["weighted_total"] = float(results.funnel["weighted"].sum())
+        assert results.health is not None  # the funnel's health is graded with the funnel
+        totals["health"], totals["health_rule"] = results.health
+    if results.receivables is not None:
+        summary = results.receivables.summary
         totals |= {
-            "collection_rate": s.get("collection_rate"),
-            "receivables_plan_to_date": s.get("plan_to_date"),
-            "receivables_actual_to_date": s.get("actual_to_date"),
-            "receivables_last_month": s.get("last_month"),
+            "collection_rate": summary.get("collection_rate"),
+            "receivables_plan_to_date": summary.get("plan_to_date"),
+            "receivables_actual_to_date": summary.get("actual_to_date"),
+            "receivables_last_month": summary.get("last_month"),
         }
-    if r.pnl is not None:
-        months = r.pnl.months.set_index("month")
-        month = _month_of(period) if _month_of(period) in months.index else r.pnl.summary.get("last_month")
-        if month in months.index:
-            row = months.loc[month]
-            for key in ("revenue_plan", "revenue_actual", "profit_plan", "profit_actual"):
-                value = row.get(key)
-                totals[f"{key}_month"] = None if value is None or value != value else float(value)
+    if results.pnl is not None:
+        totals |= _month_profit(results.pnl, period)
     return totals
 
 
-def apply_history(results, store: HistoryStore, settings, region: str | None = None) -> None:
-    """File the workbook's snapshot and add what the history says: movement, stuck, trends, and health by its rules.
+def _month_profit(pnl: Any, period: str) -> dict[str, float | None]:
+    """Revenue and profit, plan and actual, of the period's month (else of the P&L's last month)."""
+    months = pnl.months.set_index("month")
+    month = _month_of(period) if _month_of(period) in months.index else pnl.summary.get("last_month")
+    figures: dict[str, float | None] = {}
+    if month in months.index:
+        row = months.loc[month]
+        for key in ("revenue_plan", "revenue_actual", "profit_plan", "profit_actual"):
+            value = row.get(key)
+            figures[f"{key}_month"] = None if value is None or value != value else float(value)
+    return figures
+
+
+def apply_history(
+    results: Results, store: HistoryStore, settings: Settings, region: str | None = None
+) -> None:
+    """File the workbook's snapshot and add what the history says: movement, stuck, trends, and health
+    by its rules.
 
     Sets ``results.history`` (region, period, previous period, the snapshot
     ids it compared with, movement, transitions, conversion, stuck, trends)
     and, when being stuck can be judged, the funnel's health by the stuck rule.
     """
-    from kamxl import __version__
-    from kamxl.calc import snapshots as h
-    from kamxl.calc.funnel import funnel_health
+    from kamxl.calc import snapshots
 
-    r = results
-    region, period = h.identify(r.titles, r.source.stem, r.calendar, r.customers, r.as_of, settings, region)
+    region, period = snapshots.identify(
+        results.titles,
+        results.source.stem,
+        results.calendar,
+        results.customers,
+        results.as_of,
+        settings,
+        region,
+    )
     earlier = [s for s in store.snapshots(region, period) if s["period"] < period]
-    current = h.opportunities_of(r.customers)
-    info: dict = {
+    current = snapshots.opportunities_of(results.customers)
+    info: dict[str, Any] = {
         "region": region,
         "period": period,
         "previous_period": earlier[-1]["period"] if earlier else None,
@@ -251,35 +294,66 @@ def apply_history(results, store: HistoryStore, settings, region: str | None = N
         "conversion": None,
         "stuck": None,
     }
-    if r.customers is not None:
-        months = int(settings.get("health.stuck_months"))
-        past = [store.opportunities(s["id"]) for s in earlier[-(months - 1) :]] if months > 1 else []
-        if earlier:
-            moves = h.movement(past[-1] if past else store.opportunities(earlier[-1]["id"]), current)
-            info |= {
-                "movement": moves,
-                "transitions": h.transitions(moves),
-                "conversion": h.conversion(moves),
-            }
-        stuck_rows = h.stuck(past + [current], months)
-        info["stuck"] = stuck_rows
-        counts = r.funnel["count"].to_dict()
-        share = h.stuck_share(stuck_rows, counts)
-        info["stuck_share"] = share
-        if share is not None:
-            r.health = funnel_health(counts, settings, stuck_share=share)
-    # a workbook holding only some forms (a P&L alone) updates the figures it has and keeps the rest of the period's snapshot
-    totals, kept = (
-        snapshot_totals(r, period),
-        [s for s in store.snapshots(region, period) if s["period"] == period],
-    )
+    if results.customers is not None:
+        info |= _compare(results, store, settings, earlier, current)
+    _file_snapshot(results, store, region, period, current)
+    series = [(s["period"], s["totals"]) for s in store.snapshots(region, period)]
+    info["trends"] = snapshots.trends(series)
+    results.history = info
+
+
+def _compare(
+    results: Results,
+    store: HistoryStore,
+    settings: Settings,
+    earlier: list[dict[str, Any]],
+    current: pd.DataFrame,
+) -> dict[str, Any]:
+    """Movement since the previous snapshot, and the opportunities stuck over the last months; sets the
+    funnel's health by the stuck rule when the share of stuck ones can be judged."""
+    from kamxl.calc import snapshots
+    from kamxl.calc.funnel import funnel_health
+
+    info: dict[str, Any] = {}
+    months = int(settings.get("health.stuck_months"))
+    past = [store.opportunities(s["id"]) for s in earlier[-(months - 1) :]] if months > 1 else []
+    if earlier:
+        moves = snapshots.movement(past[-1] if past else store.opportunities(earlier[-1]["id"]), current)
+        info |= {
+            "movement": moves,
+            "transitions": snapshots.transitions(moves),
+            "conversion": snapshots.conversion(moves),
+        }
+    stuck_rows = snapshots.stuck(past + [current], months)
+    info["stuck"] = stuck_rows
+    assert results.funnel is not None  # the funnel is counted whenever there are customers
+    counts = results.funnel["count"].to_dict()
+    share = snapshots.stuck_share(stuck_rows, counts)
+    info["stuck_share"] = share
+    if share is not None:
+        results.health = funnel_health(counts, settings, stuck_share=share)
+    return info
+
+
+def _file_snapshot(
+    results: Results, store: HistoryStore, region: str, period: str, current: pd.DataFrame
+) -> None:
+    """Save the period's snapshot. A workbook holding only some forms (a P&L alone) updates the figures
+    it has and keeps the rest of the period's snapshot."""
+    from kamxl import __version__
+
+    totals = snapshot_totals(results, period)
+    kept = [s for s in store.snapshots(region, period) if s["period"] == period]
     if kept:
         totals = kept[-1]["totals"] | totals
-        if r.customers is None:
+        if results.customers is None:
             current = store.opportunities(kept[-1]["id"])
     store.save(
-        region, period, current, totals, source=r.source.name, as_of=r.as_of.isoformat(), version=__version__
+        region,
+        period,
+        current,
+        totals,
+        source=results.source.name,
+        as_of=results.as_of.isoformat(),
+        version=__version__,
     )
-    series = [(s["period"], s["totals"]) for s in store.snapshots(region, period)]
-    info["trends"] = h.trends(series)
-    r.history = info

@@ -20,6 +20,7 @@ the callable it is given and never prints.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -27,13 +28,21 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, NamedTuple
 
 from kamxl import SPREADSHEET_SUFFIXES
 from kamxl.config import Settings
+from kamxl.issues import describe
 from kamxl.outcome import Outcome
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import SpawnProcess
+
+    from watchdog.observers.api import BaseObserver
 
 WORK = ".kamxl-work"
 OUTPUT_SUFFIXES = (
@@ -58,20 +67,33 @@ def ignored(path: Path) -> bool:
     )
 
 
-def unique_name(folder: Path, name: str, taken: set[str] = frozenset()) -> str:
+def unique_name(folder: Path, name: str, taken: Collection[str] = frozenset()) -> str:
     """``name``, or ``stem-2.ext``, ``stem-3.ext`` … whichever is free in ``folder``."""
     stem, suffix = _split(name)
-    n = 1
+    number = 1
     candidate = name
     while (folder / candidate).exists() or candidate in taken:
-        n += 1
-        candidate = f"{stem}-{n}{suffix}"
+        number += 1
+        candidate = f"{stem}-{number}{suffix}"
     return candidate
 
 
 def _split(name: str) -> tuple[str, str]:
-    p = Path(name)
-    return (p.stem, p.suffix) if p.suffix else (name, "")
+    """(stem, suffix) of a file name; a name without a suffix is all stem."""
+    path = Path(name)
+    return (path.stem, path.suffix) if path.suffix else (name, "")
+
+
+class FileJob(NamedTuple):
+    """One claimed input as the worker process gets it: what ``process`` is called with."""
+
+    source: Path
+    outbox: Path
+    stem: str
+    as_of: dt.date | None
+    history: Path | None
+    region: str | None
+    link: Path  # where the input will be once filed away: the issue links point there
 
 
 @dataclass
@@ -88,11 +110,11 @@ class Watcher:
     log: Callable[[str], None] = lambda line: None
     stop: threading.Event = field(default_factory=threading.Event)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.inbox, self.outbox = Path(self.inbox), Path(self.outbox)
-        w = self.settings.get("watch")
-        self.done = self.inbox / w["done_folder"]
-        self.failed = self.inbox / w["failed_folder"]
+        watch_settings = self.settings.get("watch")
+        self.done = self.inbox / watch_settings["done_folder"]
+        self.failed = self.inbox / watch_settings["failed_folder"]
         self.work = self.inbox / WORK
         self.wake = threading.Event()
         self.seen: dict[Path, tuple[int, int, float]] = {}  # path -> (size, mtime_ns, when first seen so)
@@ -115,15 +137,16 @@ class Watcher:
             observer.join(5)
             self.worker.close()
 
-    def _observer(self):
-        from watchdog.events import FileSystemEventHandler
+    def _observer(self) -> BaseObserver:
+        """A started watchdog observer that wakes the loop on any change in INBOX (polling with --poll)."""
+        from watchdog.events import FileSystemEvent, FileSystemEventHandler
         from watchdog.observers import Observer
         from watchdog.observers.polling import PollingObserver
 
         watcher = self
 
         class Handler(FileSystemEventHandler):
-            def on_any_event(self, event):
+            def on_any_event(self, event: FileSystemEvent) -> None:
                 watcher.wake.set()
 
         observer = PollingObserver(timeout=self.poll) if self.poll else Observer()
@@ -132,48 +155,55 @@ class Watcher:
         return observer
 
     def _next_wait(self) -> float:
-        w = self.settings.get("watch")
-        return min(w["settle_seconds"], w["rescan_seconds"]) if self.seen else w["rescan_seconds"]
+        """Seconds until the next scan: soon while a file is settling, else at the rescan interval."""
+        watch_settings = self.settings.get("watch")
+        if self.seen:
+            return float(min(watch_settings["settle_seconds"], watch_settings["rescan_seconds"]))
+        return float(watch_settings["rescan_seconds"])
 
     def candidates(self) -> list[Path]:
+        """The files in INBOX that may be inputs, oldest first."""
         try:
             entries = list(os.scandir(self.inbox))
         except FileNotFoundError:
             return []
         return sorted(
             (Path(e.path) for e in entries if e.is_file(follow_symlinks=False) and not ignored(Path(e.name))),
-            key=lambda p: (p.stat().st_mtime_ns if p.exists() else 0, p.name),
+            key=lambda path: (path.stat().st_mtime_ns if path.exists() else 0, path.name),
         )
 
     def scan(self) -> None:
         """Process every file in INBOX that has stopped changing."""
         now = time.monotonic()
-        w = self.settings.get("watch")
         present = set()
         for path in self.candidates():
             if self.stop.is_set():
                 return
             present.add(path)
-            try:
-                st = path.stat()
-            except FileNotFoundError:
-                continue
-            key = (st.st_size, st.st_mtime_ns)
-            before = self.seen.get(path)
-            if before is None or before[:2] != key:
-                self.seen[path] = (*key, now)
-                continue
-            if now - before[2] < w["settle_seconds"]:
-                continue
-            if self._still_arriving(path, st):
-                continue
-            self.seen.pop(path, None)
-            self.handle(path)
+            if self._settled(path, now):
+                self.seen.pop(path, None)
+                self.handle(path)
         for gone in set(self.seen) - present:
             self.seen.pop(gone, None)
 
-    def _still_arriving(self, path: Path, st: os.stat_result) -> bool:
-        """A spreadsheet that is not yet a valid workbook, written to lately: a slow copy, wait for it (up to the grace period)."""
+    def _settled(self, path: Path, now: float) -> bool:
+        """Unchanged in size and time for ``settle_seconds``, and not a copy still arriving: ready."""
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return False
+        key = (stat.st_size, stat.st_mtime_ns)
+        before = self.seen.get(path)
+        if before is None or before[:2] != key:
+            self.seen[path] = (*key, now)
+            return False
+        if now - before[2] < self.settings.get("watch")["settle_seconds"]:
+            return False
+        return not self._still_arriving(path, stat)
+
+    def _still_arriving(self, path: Path, stat: os.stat_result) -> bool:
+        """A spreadsheet that is not yet a valid workbook, written to lately: a slow copy, wait for it
+        (up to the grace period)."""
         from kamxl.read.container import Refused, open_container
 
         if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
@@ -181,9 +211,8 @@ class Watcher:
         try:
             open_container(path, self.settings)
         except Refused as exc:
-            return exc.issue.code in INCOMPLETE_CODES and time.time() - st.st_mtime < self.settings.get(
-                "watch.grace_seconds"
-            )
+            recent = time.time() - stat.st_mtime < self.settings.get("watch.grace_seconds")
+            return exc.issue.code in INCOMPLETE_CODES and recent
         except OSError:
             return True
         return False
@@ -196,6 +225,7 @@ class Watcher:
             self.finish(claim)
 
     def claim(self, path: Path) -> Path | None:
+        """Move ``path`` into a new claim folder, with the output stem it will have; None if it is gone."""
         folder = self.work / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         folder.mkdir(parents=True)
         stem = self._free_stem(_split(path.name)[0])
@@ -217,20 +247,17 @@ class Watcher:
                 reserved.add(json.loads(claim.read_text("utf-8"))["stem"])
             except (OSError, ValueError, KeyError):
                 continue
-        n, candidate = 1, stem
+        number, candidate = 1, stem
         while candidate in reserved or any(
-            (self.outbox / f"{candidate}{s}").exists() for s in OUTPUT_SUFFIXES
+            (self.outbox / f"{candidate}{suffix}").exists() for suffix in OUTPUT_SUFFIXES
         ):
-            n += 1
-            candidate = f"{stem}-{n}"
+            number += 1
+            candidate = f"{stem}-{number}"
         return candidate
 
     def finish(self, folder: Path) -> None:
         """Process a claimed input and file it away; safe to run again on the same claim after a crash."""
-        try:
-            claim = json.loads((folder / "claim.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            claim = None
+        claim = _read_claim(folder)
         inputs = [p for p in folder.iterdir() if p.name != "claim.json"] if folder.exists() else []
         if claim is None or not inputs:
             _remove(folder)  # the input never arrived (it is still in INBOX) or was filed away already
@@ -241,41 +268,52 @@ class Watcher:
         started = time.perf_counter()
         done_name = unique_name(self.done, claim["name"])
         status, outcome, reason = self.worker.run(
-            source, self.outbox, claim["stem"], self.as_of, self.history, self.region, self.done / done_name
+            FileJob(
+                source,
+                self.outbox,
+                claim["stem"],
+                self.as_of,
+                self.history,
+                self.region,
+                self.done / done_name,
+            )
         )
         seconds = time.perf_counter() - started
-        workbook = next(
-            (
-                p
-                for p in (
-                    self.outbox / f"{claim['stem']}.kamxl.xlsx",
-                    self.outbox / f"{claim['stem']}.appraisal.xlsx",
-                )
-                if outcome is not None and p in outcome.outputs
-            ),
-            None,
-        )
+        workbook = self._workbook_written(claim["stem"], outcome)
         if status == "ok" and workbook is not None and workbook.exists():
             os.replace(source, self.done / done_name)
             self.log(self._line(claim["name"], "done", seconds, outcome, workbook))
         else:
-            if reason is None:
-                reason = " ".join(
-                    self.settings.message(i) for i in (outcome.errors if outcome else [])[:2]
-                ) or self.settings.label("ui.watch_no_forms")
-            report = self.outbox / f"{claim['stem']}.report.json"
-            failed_name = unique_name(
-                self.failed,
-                claim["name"],
-                {p.name[: -len(".error.txt")] for p in self.failed.glob("*.error.txt")},
-            )
-            text = reason + (
-                "\n" + self.settings.label("ui.watch_report_at", path=report) if report.exists() else ""
-            )
-            _write_atomic(self.failed / f"{failed_name}.error.txt", text + "\n")
-            os.replace(source, self.failed / failed_name)
-            self.log(self._line(claim["name"], "failed", seconds, outcome, self.failed / failed_name, reason))
+            self._file_failed(source, claim, seconds, outcome, reason)
         _remove(folder)
+
+    def _workbook_written(self, stem: str, outcome: Outcome | None) -> Path | None:
+        """The report or appraisal workbook among the outputs: without one the file counts as failed."""
+        if outcome is None:
+            return None
+        workbooks = (self.outbox / f"{stem}.kamxl.xlsx", self.outbox / f"{stem}.appraisal.xlsx")
+        return next((path for path in workbooks if path in outcome.outputs), None)
+
+    def _file_failed(
+        self, source: Path, claim: dict[str, str], seconds: float, outcome: Outcome | None, reason: str | None
+    ) -> None:
+        """Move the input into failed/ beside ``<name>.error.txt``, which says why and where the report is."""
+        if reason is None:
+            reason = " ".join(
+                self.settings.message(i) for i in (outcome.errors if outcome else [])[:2]
+            ) or self.settings.label("ui.watch_no_forms")
+        report = self.outbox / f"{claim['stem']}.report.json"
+        failed_name = unique_name(
+            self.failed,
+            claim["name"],
+            {p.name[: -len(".error.txt")] for p in self.failed.glob("*.error.txt")},
+        )
+        text = reason + (
+            "\n" + self.settings.label("ui.watch_report_at", path=report) if report.exists() else ""
+        )
+        _write_atomic(self.failed / f"{failed_name}.error.txt", text + "\n")
+        os.replace(source, self.failed / failed_name)
+        self.log(self._line(claim["name"], "failed", seconds, outcome, self.failed / failed_name, reason))
 
     def recover(self) -> None:
         """Finish the claims a killed watcher left behind, oldest first."""
@@ -291,12 +329,26 @@ class Watcher:
         where: Path,
         reason: str | None = None,
     ) -> str:
-        s = self.settings
+        """The log line of a file done or failed: where it went, its issue counts, why it failed."""
+        settings = self.settings
         counts = ""
         if outcome is not None:
-            counts = s.label("ui.watch_counts", errors=len(outcome.errors), warnings=len(outcome.warnings))
-        text = s.label(f"ui.watch_{state}", name=name, seconds=f"{seconds:.1f}", where=where, counts=counts)
+            counts = settings.label(
+                "ui.watch_counts", errors=len(outcome.errors), warnings=len(outcome.warnings)
+            )
+        text = settings.label(
+            f"ui.watch_{state}", name=name, seconds=f"{seconds:.1f}", where=where, counts=counts
+        )
         return text + (f" — {reason}" if reason and state == "failed" else "")
+
+
+def _read_claim(folder: Path) -> dict[str, str] | None:
+    """The claim's name and stem, or None when claim.json is missing or torn (a crash while writing it)."""
+    try:
+        claim: dict[str, str] = json.loads((folder / "claim.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return claim
 
 
 class _Worker:
@@ -305,10 +357,11 @@ class _Worker:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.proc = None
-        self.conn = None
+        self.proc: SpawnProcess | None = None
+        self.conn: Connection | None = None
 
     def _start(self) -> None:
+        """A fresh child, spawned (not forked: no threads or locks of the watcher carried over)."""
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")
@@ -320,64 +373,76 @@ class _Worker:
         child.close()
         self.conn = parent
 
-    def run(
-        self, source: Path, outbox: Path, stem: str, as_of, history, region, link
-    ) -> tuple[str, Outcome | None, str | None]:
-        """("ok", outcome, None), or ("failed", outcome or None, reason) when it crashed, ran out of memory or took too long."""
+    def _connection(self) -> Connection:
+        """The pipe to a running child, started anew if there is none or it died."""
         if self.proc is None or not self.proc.is_alive():
             self._start()
+        assert self.conn is not None  # _start sets it
+        return self.conn
+
+    def run(self, job: FileJob) -> tuple[str, Outcome | None, str | None]:
+        """("ok", outcome, None), or ("failed", outcome or None, reason) when it crashed, ran out of
+        memory or took too long."""
+        conn = self._connection()
         limit = float(self.settings.get("watch.time_limit_seconds"))
+        memory_mb = self.settings.get("watch.memory_mb")
         try:
-            self.conn.send((source, outbox, stem, as_of, history, region, link))
-            if not self.conn.poll(limit):
+            conn.send(job)
+            if not conn.poll(limit):
                 self._kill()
                 return "failed", None, self.settings.label("ui.watch_timeout", seconds=f"{limit:g}")
-            status, payload = self.conn.recv()
+            status, payload = conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             if self.proc is not None:
                 self.proc.join(5)
             code = self.proc.exitcode if self.proc else None
             self._kill()
-            return (
-                "failed",
-                None,
-                self.settings.label("ui.watch_crashed", code=code, mb=self.settings.get("watch.memory_mb")),
-            )
+            return "failed", None, self.settings.label("ui.watch_crashed", code=code, mb=memory_mb)
         if status == "memory":
             self._kill()
-            return (
-                "failed",
-                None,
-                self.settings.label("ui.watch_memory", mb=self.settings.get("watch.memory_mb")),
-            )
+            return "failed", None, self.settings.label("ui.watch_memory", mb=memory_mb)
         if status == "error":
             return "failed", None, self.settings.label("ui.watch_error", detail=payload)
         return "ok", payload, None
 
     def _kill(self) -> None:
+        """End the child, whatever it is doing; the next file starts a new one."""
         if self.proc is not None:
             self.proc.kill()
             self.proc.join(10)
         self.proc = self.conn = None
 
     def close(self) -> None:
-        if self.proc is not None and self.proc.is_alive():
-            try:
+        """Ask the child to stop after its current file, and make sure it has."""
+        if self.proc is not None and self.proc.is_alive() and self.conn is not None:
+            with contextlib.suppress(OSError, BrokenPipeError):
                 self.conn.send(None)
                 self.proc.join(5)
-            except (OSError, BrokenPipeError):
-                pass
         self._kill()
 
 
-def _serve(conn, settings: Settings, memory_mb: int) -> None:
-    """The worker: cap its memory, leave Ctrl-C to the watcher (which stops after the current file), process files."""
+def _serve(conn: Connection, settings: Settings, memory_mb: int) -> None:
+    """The worker: cap its memory, leave Ctrl-C to the watcher (which stops after the current file),
+    process files."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for var in (
-        "OPENBLAS_NUM_THREADS",
-        "OMP_NUM_THREADS",
-        "MKL_NUM_THREADS",
-    ):  # BLAS thread pools reserve address space per core
+    _cap_memory(memory_mb)
+    while True:
+        try:
+            job: FileJob | None = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            conn.send(("ok", _process(job, settings)))
+        except Exception as exc:  # process() turns bad files into issues; this is a bug (or the cap)
+            conn.send(("memory", None) if _out_of_memory(exc) else ("error", describe(exc)))
+
+
+def _cap_memory(memory_mb: int) -> None:
+    """Limit this process's address space, and BLAS to one thread (its thread pools reserve address
+    space per core)."""
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     try:
         import resource
@@ -386,34 +451,30 @@ def _serve(conn, settings: Settings, memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ImportError, ValueError, OSError):  # pragma: no cover - not on POSIX
         pass
-    while True:
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
-        if job is None:
-            return
-        source, outbox, stem, as_of, history, region, link = job
-        try:
-            from kamxl.process import (
-                process,
-            )  # inside the guard: under a small cap even the imports may not fit
 
-            outcome = process(
-                source, outbox, settings, as_of, history=history, region=region, stem=stem, link=link
-            )
-            outcome.results = None
-            conn.send(("ok", outcome))
-        except (
-            Exception
-        ) as exc:  # process() turns bad files into issues; this is a bug (or the cap), told as such
-            conn.send(
-                ("memory", None) if _out_of_memory(exc) else ("error", f"{type(exc).__name__}: {exc}"[:200])
-            )
+
+def _process(job: FileJob, settings: Settings) -> Outcome:
+    """``process`` one claimed input; the outcome without its tables, to cross the pipe small."""
+    # imported here, inside the caller's guard: under a small cap even the imports may not fit
+    from kamxl.process import process
+
+    outcome = process(
+        job.source,
+        job.outbox,
+        settings,
+        job.as_of,
+        history=job.history,
+        region=job.region,
+        stem=job.stem,
+        link=job.link,
+    )
+    outcome.results = None
+    return outcome
 
 
 def _out_of_memory(exc: BaseException) -> bool:
-    """MemoryError, or what the address-space cap looks like elsewhere (a library that cannot be mapped, ENOMEM)."""
+    """MemoryError, or what the address-space cap looks like elsewhere (a library that cannot be mapped,
+    ENOMEM)."""
     if isinstance(exc, MemoryError):
         return True
     text = str(exc).lower()
@@ -423,6 +484,7 @@ def _out_of_memory(exc: BaseException) -> bool:
 
 
 def _write_atomic(target: Path, text: str) -> None:
+    """Write ``text`` so that ``target`` is never seen half written."""
     from kamxl.write.files import atomic_path
 
     with atomic_path(target) as tmp:
@@ -430,9 +492,8 @@ def _write_atomic(target: Path, text: str) -> None:
 
 
 def _remove(folder: Path) -> None:
-    for p in sorted(folder.glob("*"), reverse=True):
-        p.unlink(missing_ok=True)
-    try:
+    """A claim folder and what is left in it."""
+    for path in sorted(folder.glob("*"), reverse=True):
+        path.unlink(missing_ok=True)
+    with contextlib.suppress(FileNotFoundError):
         folder.rmdir()
-    except FileNotFoundError:
-        pass

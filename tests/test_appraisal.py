@@ -1,4 +1,5 @@
-"""The HR appraisal export: forms per employee, the overview, appraisal.json, errors per employee, PDF, split files."""
+"""The HR appraisal export: forms per employee, the overview, appraisal.json, errors per employee, PDF,
+split files."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -24,10 +25,26 @@ def test_version(runner):
     assert result.exit_code == 0 and __version__ in result.output
 
 
-@pytest.mark.parametrize("command", [[], ["check"], ["template"], ["process"], ["demo"]])
+@pytest.mark.parametrize(
+    "command", [[], ["check"], ["template"], ["process"], ["demo"], ["appraisal"], ["watch"]]
+)
 def test_help_on_every_command(runner, command):
     result = runner.invoke(main, command + ["--help"])
     assert result.exit_code == 0 and "Usage" in result.output
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_explains_itself_and_every_option(runner, name):
+    """A description a user can act on, and a help text for every option, shown in --help."""
+    command = main.commands[name]
+    assert command.help and len(command.help.split()) >= 10, name
+    short = command.get_short_help_str(limit=65)  # as `kamxl --help` lists the commands
+    assert short.endswith(".") and not short.endswith("..."), "the first sentence is shown whole"
+    result = runner.invoke(main, [name, "--help"])
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"{name} {param.opts[0]} has no help text"
+            assert param.opts[-1] in result.output, param.opts
 
 
 def test_python_dash_m(tmp_path):

@@ -71,7 +71,8 @@ def test_march_movement_by_hand(three_months):
         "D→D": 1,
         "new→C": 1,
     }
-    # previous D: 远航 stayed (0/1); C: 新源 of 万星 瑞丰 新源 恒通 宏达 (1/5); B: 金桥 of 泰岳 金桥 天成 (1/3); A: 博雅 won of 4
+    # previous D: 远航 stayed (0/1); C: 新源 of 万星 瑞丰 新源 恒通 宏达 (1/5);
+    # B: 金桥 of 泰岳 金桥 天成 (1/3); A: 博雅 won of 4
     assert f["conversion"] == {"D→C": 0.0, "C→B": 0.2, "B→A": pytest.approx(1 / 3), "A→won": 0.25}
 
 
@@ -80,7 +81,8 @@ def test_march_stuck_and_the_health_rule_that_uses_it(three_months):
     # C or D in January, February and March without moving up; 宏达 went D → C, 新源 and 益民 are newer
     assert sorted(s["customer"] for s in f["stuck"]) == sorted(["万星", "远航", "恒通", "瑞丰"])
     assert {s["customer"]: s["classes"] for s in f["stuck"]}["瑞丰"] == ["C", "C", "D"]
-    # stuck 4 of n_C + n_D = 4 + 2: 67 % ≥ 50 % → 良 by the stuck rule (without history the same funnel was 优)
+    # stuck 4 of n_C + n_D = 4 + 2: 67 % ≥ 50 % → 良 by the stuck rule
+    # (without history the same funnel was 优)
     assert f["stuck_share"] == pytest.approx(4 / 6)
     assert (f["health"], f["health_rule"]) == ("good", "stuck")
 
@@ -159,7 +161,8 @@ def test_a_newer_schema_is_refused(tmp_path, settings):
 
 
 def test_a_partial_workbook_keeps_the_rest_of_its_periods_snapshot(tmp_path, settings):
-    """A P&L filed after the full March review updates March's profit and keeps its funnel and opportunities."""
+    """A P&L filed after the full March review updates March's profit and keeps its funnel and
+    opportunities."""
     import openpyxl
 
     db = tmp_path / "h.sqlite"
