@@ -111,7 +111,7 @@ class _Input:
 def build_results(
     wb: WorkbookData, settings: Settings, as_of: dt.date | None = None, strict: bool = False
 ) -> Results:
-    """Every calculation of METHOD §1–§7 and §9 that the workbook's forms allow."""
+    """Every calculation of docs/method.md §1–§7, §9 and §11 that the workbook's forms allow."""
     as_of = as_of or dt.date.today()
     r = Results(
         wb.path,

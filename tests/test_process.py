@@ -1,4 +1,4 @@
-"""`process` and `kamxl process` end to end: report.json per REPORT_JSON.md, checked by hand against the samples."""
+"""`process` and `kamxl process` end to end: report.json per docs/report-json.md, checked by hand against the samples."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The history store and the three monthly samples end to end (METHOD §4 stuck rule, §8)."""
+"""The history store and the three monthly samples end to end (docs/method.md §4 stuck rule, §8)."""
 
 from __future__ import annotations
 
