@@ -309,3 +309,30 @@ def test_a_flood_of_one_issue_is_capped_and_counted(tmp_path, settings):
     more = [i for i in report["issues"] if i["code"] == "more_cell_issues" and "no_hours" in i["message"]]
     assert len(more) == 1 and str(5000 - cap) in more[0]["message"]
     assert report["time"]["tasks"] == 5000
+
+
+def _february_customers(path, close_date: dt.date | None) -> None:
+    """A customer assessment titled for February 2026 with no calendar form."""
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("客户价值评估")
+    dates = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write(0, 0, "客户价值评估与商机 — 华东区 2026年2月")
+    for col, header in enumerate(["客户", "负责人", "订单量", "成交可能性", "项目金额", "预计成交日期"]):
+        sheet.write(2, col, header)
+    sheet.write_row(3, 0, ["朗通", "王伟", "超额", "本月内", 320000])
+    if close_date is not None:
+        sheet.write_datetime(3, 5, dt.datetime.combine(close_date, dt.time()), dates)
+    book.close()
+
+
+@pytest.mark.parametrize("close_date", [dt.date(2026, 3, 20), dt.date(2026, 2, 20), None])
+def test_the_month_a_title_names_beats_the_review_date(tmp_path, settings, close_date):
+    """Titled 2026年2月, reviewed in March: filed under February whatever its close dates."""
+    path = tmp_path / "east.xlsx"
+    _february_customers(path, close_date)
+    outcome = process(path, tmp_path / "out", settings, dt.date(2026, 3, 25), history=tmp_path / "h.sqlite")
+    assert outcome.results is not None and outcome.results.period is not None
+    assert (str(outcome.results.period), outcome.results.period.source) == ("2026-02", "title")
+    assert outcome.filed is not None and outcome.filed.period == "2026-02"
+    calendar = outcome.results.calendar
+    assert calendar is None or (calendar["year"], calendar["month"], calendar["source"]) == (2026, 2, "title")
