@@ -26,6 +26,8 @@ ROW_KEYS = ["sheet", "row"]  # one activity: its sheet and Excel row
 
 
 class OwnerBudget(TypedDict):
+    """One owner's share of the plan."""
+
     owner: str | None  # None: activities nobody owns
     budget: float
     activities: int
@@ -43,6 +45,8 @@ class ActivitiesSummary(TypedDict):
 
 @dataclass
 class Activities:
+    """The activity plan's results per activity, per activity × month, per month and per owner."""
+
     rows: pd.DataFrame  # one per activity, with its months and budget used
     months: pd.DataFrame  # activity × month: amount (written or spread)
     by_month: pd.DataFrame  # month: budget, advertising plan, over

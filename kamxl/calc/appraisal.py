@@ -146,6 +146,7 @@ def no_actual_warnings(indicators: pd.DataFrame, settings: Settings, cells: Cell
 def _indicator_issues(
     code: str, field: str, indicators: pd.DataFrame, settings: Settings, cells: CellMap
 ) -> list[Issue]:
+    """One ``code`` issue per indicator row, at its ``field`` cell."""
     return [
         settings.issue(
             code,

@@ -87,6 +87,7 @@ def gather_events(
 
 
 def _in_month(dates: pd.Series, year: int, month: int) -> pd.Series:
+    """True for the dates in the month; text that is no date is not in it."""
     parsed = pd.to_datetime(dates, errors="coerce")
     return (parsed.dt.year == year) & (parsed.dt.month == month)
 
@@ -101,6 +102,7 @@ def _events(dates: list[object], source: str, texts: list[object]) -> pd.DataFra
 
 
 def _calendar_events(calendar: pd.DataFrame | None, year: int, month: int) -> pd.DataFrame | None:
+    """The calendar form's entries in the month, on their day."""
     if calendar is None or calendar.empty:
         return None
     rows = calendar[_in_month(calendar["date"], year, month)]
@@ -108,6 +110,7 @@ def _calendar_events(calendar: pd.DataFrame | None, year: int, month: int) -> pd
 
 
 def _activity_events(activities: pd.DataFrame | None, month: int) -> pd.DataFrame | None:
+    """The activities marked in the month: month events (no day)."""
     if activities is None or activities.empty:
         return None
     rows = activities[[month in months for months in activities["months"]]]
@@ -115,6 +118,7 @@ def _activity_events(activities: pd.DataFrame | None, month: int) -> pd.DataFram
 
 
 def _todo_events(todo: pd.DataFrame | None, year: int, month: int) -> pd.DataFrame | None:
+    """The to-do lists' tasks dated in the month, on their day."""
     if todo is None or "date" not in todo or todo.empty:
         return None
     rows = todo[_in_month(todo["date"], year, month)]

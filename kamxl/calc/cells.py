@@ -41,6 +41,7 @@ class CellMap:
         return f"{letter}{int(row)}"
 
     def has(self, sheet: str | None, field: str) -> bool:
+        """Whether the reader found the field's column on the sheet."""
         return field in self._columns_of(sheet)
 
     def _columns_of(self, sheet: str | None) -> dict[str, str]:

@@ -21,6 +21,8 @@ RANKING_COLUMNS = ["name", "value", "share", "cum_share", "top"]
 
 
 class RankSummary(TypedDict):
+    """How concentrated a ranking is: the total, and how many names hold what share of it."""
+
     total: float
     count: int  # how many names
     top_count: int  # how many names make the top share of them
@@ -28,6 +30,8 @@ class RankSummary(TypedDict):
 
 
 class ContributionSummary(RankSummary):
+    """A ranking's summary and the basis its values came from (report.json's order)."""
+
     basis: str  # receivables | opportunities | pnl_actual | pnl_plan
 
 
@@ -39,6 +43,8 @@ class Ranking(NamedTuple):
 
 
 class Contributions(TypedDict):
+    """The ranking by customer and by product (Results.contribution)."""
+
     customers: Ranking | None  # None: no basis the workbook has
     products: Ranking | None
 
@@ -129,5 +135,6 @@ def contributions(
 
 
 def _ranking(values: pd.Series, top_share: float, basis: str) -> Ranking:
+    """The ranking of ``values``, its summary naming the basis used."""
     table, summary = rank_contribution(values, top_share)
     return Ranking(table, {**summary, "basis": basis})

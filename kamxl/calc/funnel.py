@@ -236,7 +236,9 @@ def assign_priorities(opps: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         for group, spec in settings.get("time_guideline").items()
         for priority in spec["priorities"]
     }
-    out["group"] = pd.Series([groups.get(p) for p in out["priority"]], index=out.index, dtype=object)
+    out["group"] = pd.Series(
+        [groups.get(priority) for priority in out["priority"]], index=out.index, dtype=object
+    )
     return out
 
 

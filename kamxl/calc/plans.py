@@ -32,6 +32,7 @@ MonthIndicator = tuple[str, float]
 
 
 def _has_word(text: object, words: Iterable[str]) -> bool:
+    """True when the text contains any of the words, ignoring case."""
     if not isinstance(text, str):
         return False
     folded = text.casefold()

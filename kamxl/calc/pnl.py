@@ -50,6 +50,8 @@ class PnLSummary(TypedDict):
 
 @dataclass
 class PnL:
+    """The P&L's results per line and month, per month, and the year's key figures."""
+
     lines: pd.DataFrame  # month × line: plan, actual, variance, variance_pct, favourable
     months: pd.DataFrame  # month: <group>_plan/_actual/_variance/_variance_pct/_ytd…, margins
     summary: PnLSummary
@@ -182,10 +184,12 @@ def summarise(months: pd.DataFrame, with_actuals: list[int]) -> PnLSummary:
 
 
 def _total(column: pd.Series) -> float:
+    """The column's sum; 0 when every month is blank."""
     return float(column.sum()) if column.notna().any() else 0.0
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
+    """numerator ÷ denominator; None for a 0 denominator (no revenue planned: no margin)."""
     return numerator / denominator if denominator else None
 
 

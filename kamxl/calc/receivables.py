@@ -230,6 +230,7 @@ def row_issues(rows: pd.DataFrame, settings: Settings, cells: CellMap) -> list[I
 
 
 def _label(row: dict[str, Any]) -> str:
+    """A receivable in a message: the customer, and its product if any."""
     return row_label(row["customer"], row.get("product"))
 
 

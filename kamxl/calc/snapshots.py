@@ -245,6 +245,7 @@ def transitions(moves: pd.DataFrame) -> dict[str, int]:
 
 
 def _code(value: object) -> str | None:
+    """A class or result, or None for none (new or dropped)."""
     return value if isinstance(value, str) else None
 
 
