@@ -1,25 +1,57 @@
-"""Regional activity plan (METHOD §7): budget per month and owner, against the P&L's advertising plan."""
+"""Regional activity plan (docs/method.md §7): budget per month and owner, against the P&L's advertising plan.
+
+The activity plan lists the region's marketing activities, who runs each,
+its budget (费用预算) and the months it takes place. The review spreads each
+budget over its months, checks every activity has an owner, months and a
+budget, and compares each month's spending with the 区域广告 (regional
+advertising) line the P&L planned for it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
 
-from kamxl.calc.cells import CellMap, fmt
+from kamxl.calc.cells import CellMap
+from kamxl.calc.frames import as_floats, has_text
+from kamxl.calc.numbers import fmt
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.text import normalise_loose
 
+ROW_KEYS = ["sheet", "row"]  # one activity: its sheet and Excel row
+
+
+class OwnerBudget(TypedDict):
+    """One owner's share of the plan."""
+
+    owner: str | None  # None: activities nobody owns
+    budget: float
+    activities: int
+
+
+class ActivitiesSummary(TypedDict):
+    """The plan's key figures (report.json's ``activities``, in this order)."""
+
+    budget: float
+    by_month: dict[int, float]
+    by_owner: list[OwnerBudget]
+    advertising_plan: dict[int, float] | None  # None: the workbook's P&L has no advertising line
+    over_advertising: list[int]  # months whose activities cost more than the advertising plan
+
 
 @dataclass
 class Activities:
+    """The activity plan's results per activity, per activity × month, per month and per owner."""
+
     rows: pd.DataFrame  # one per activity, with its months and budget used
     months: pd.DataFrame  # activity × month: amount (written or spread)
     by_month: pd.DataFrame  # month: budget, advertising plan, over
     by_owner: pd.DataFrame  # owner: budget, activities
-    summary: dict = field(default_factory=dict)
+    summary: ActivitiesSummary
 
 
 def spread_budget(main: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
@@ -28,27 +60,28 @@ def spread_budget(main: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
     A number in a month cell is that month's amount; marked months without a
     number share what is left of the 费用预算 evenly.
     """
-    m = months[["sheet", "row", "month", "amount"]].copy()
-    m["amount"] = pd.to_numeric(m["amount"], errors="coerce").astype(float)
-    budget = main.set_index(["sheet", "row"])["budget"].astype(float)
-    m = m.join(budget, on=["sheet", "row"])
-    g = m.groupby(["sheet", "row"], sort=False)
-    written = g["amount"].transform("sum")
-    marked_only = g["amount"].transform(lambda s: s.isna().sum())
-    rest = (m["budget"].fillna(0.0) - written).clip(lower=0.0)
-    m["spread"] = m["amount"].isna()
-    m["amount"] = m["amount"].where(m["amount"].notna(), rest / marked_only.where(marked_only > 0))
-    return m.drop(columns="budget")
+    spread = months[["sheet", "row", "month", "amount"]].copy()
+    spread["amount"] = as_floats(spread["amount"])
+    budget = main.set_index(ROW_KEYS)["budget"].astype(float)
+    spread = spread.join(budget, on=ROW_KEYS)
+    per_activity = spread.groupby(ROW_KEYS, sort=False)
+    written = per_activity["amount"].transform("sum")
+    marked_only = per_activity["amount"].transform(lambda amounts: amounts.isna().sum())
+    rest = (spread["budget"].fillna(0.0) - written).clip(lower=0.0)
+    spread["spread"] = spread["amount"].isna()
+    spread["amount"] = spread["amount"].where(
+        spread["amount"].notna(), rest / marked_only.where(marked_only > 0)
+    )
+    return spread.drop(columns="budget")
 
 
 def advertising_plan(pnl_main: pd.DataFrame | None, settings: Settings) -> pd.Series | None:
     """The P&L's 区域广告 plan per month (None when the workbook has no such line)."""
     if pnl_main is None or pnl_main.empty:
         return None
-    names = {normalise_loose(a) for a in settings.get("vocab.pnl_line.advertising")}
-    hit = pnl_main[
-        (pnl_main["group"] == "expense") & pnl_main["line"].map(lambda x: normalise_loose(str(x)) in names)
-    ]
+    names = {normalise_loose(name) for name in settings.get("vocab.pnl_line.advertising")}
+    is_advertising = pnl_main["line"].map(lambda line: normalise_loose(str(line)) in names)
+    hit = pnl_main[(pnl_main["group"] == "expense") & is_advertising]
     if hit.empty:
         return None
     return hit.groupby(hit["month"].astype(int))["plan"].sum(min_count=1).astype(float)
@@ -61,26 +94,50 @@ def plan_activities(
     pnl_main: pd.DataFrame | None = None,
     cells: CellMap | None = None,
 ) -> tuple[Activities, list[Issue]]:
+    """Everything docs/method.md §7 asks of the activity plan, with the P&L's advertising plan if any."""
     cells = cells or CellMap()
-    issues: list[Issue] = []
-    rows = main.copy()
-    rows["budget"] = pd.to_numeric(rows["budget"], errors="coerce").astype(float)
-    spread = spread_budget(rows, months)
-    per_row = spread.groupby(["sheet", "row"], sort=False).agg(
-        months=("month", lambda s: sorted(int(x) for x in s)), planned=("amount", "sum")
-    )
-    rows = rows.join(per_row, on=["sheet", "row"])
-    rows["months"] = [m if isinstance(m, list) else [] for m in rows["months"]]
-    rows["planned"] = rows["planned"].fillna(0.0)
     tolerance = settings.get("activities.amount_tolerance")
-    all_written = spread.groupby(["sheet", "row"], sort=False)["spread"].sum() == 0
-    # the rules as columns; issues only for the rows that break one, in row order
+    rows = main.copy()
+    rows["budget"] = as_floats(rows["budget"])
+    spread = spread_budget(rows, months)
+    rows = _with_months(rows, spread)
+    issues = row_issues(rows, rule_flags(rows, spread, tolerance), settings, cells)
+    # the budget used: month amounts when the activity has months, else the 费用预算
+    rows["budget_used"] = np.where(rows["months"].map(len) > 0, rows["planned"], rows["budget"].fillna(0.0))
+    advertising = advertising_plan(pnl_main, settings)
+    by_month = month_budget(spread, advertising, tolerance)
+    issues += over_advertising_issues(by_month, rows, settings)
+    by_owner = owner_budget(rows)
+    summary = summarise(rows, by_month, by_owner, has_advertising=advertising is not None)
+    activities = Activities(rows.reset_index(drop=True), spread, by_month.reset_index(), by_owner, summary)
+    return activities, issues
+
+
+def _with_months(rows: pd.DataFrame, spread: pd.DataFrame) -> pd.DataFrame:
+    """Each activity with its months (a sorted list, [] for none) and the amount they plan."""
+    per_activity = spread.groupby(ROW_KEYS, sort=False).agg(
+        months=("month", lambda months: sorted(int(month) for month in months)), planned=("amount", "sum")
+    )
+    rows = rows.join(per_activity, on=ROW_KEYS)
+    rows["months"] = [months if isinstance(months, list) else [] for months in rows["months"]]
+    rows["planned"] = rows["planned"].fillna(0.0)
+    return rows
+
+
+def rule_flags(rows: pd.DataFrame, spread: pd.DataFrame, tolerance: float) -> pd.DataFrame:
+    """The rules as columns, True where a row breaks one.
+
+    ``mismatch``: every month has a written amount and they do not add up to
+    the budget (with months marked only, the budget is spread and adds up).
+    """
+    all_written = spread.groupby(ROW_KEYS, sort=False)["spread"].sum() == 0
+    keys = zip(rows["sheet"], rows["row"], strict=True)
     flags = pd.DataFrame(
         {
-            "no_owner": ~rows["owner"].map(lambda x: isinstance(x, str) and bool(x.strip())),
+            "no_owner": ~has_text(rows["owner"]),
             "no_month": rows["months"].map(len) == 0,
             "no_budget": rows["budget"].isna(),
-            "all_written": [bool(all_written.get(key, False)) for key in zip(rows["sheet"], rows["row"])],
+            "all_written": [bool(all_written.get(key, False)) for key in keys],
         },
         index=rows.index,
     )
@@ -90,72 +147,93 @@ def plan_activities(
         & flags["all_written"]
         & ((rows["planned"] - rows["budget"]).abs() > tolerance)
     )
+    return flags
+
+
+def row_issues(rows: pd.DataFrame, flags: pd.DataFrame, settings: Settings, cells: CellMap) -> list[Issue]:
+    """One issue per broken rule, in row order."""
     broken = flags[["no_owner", "no_month", "no_budget", "mismatch"]].any(axis=1)
-    for r in rows[broken].join(flags[broken]).to_dict("records"):
-        where = lambda f: cells.cell(r["sheet"], f, r["row"])  # noqa: E731
-        if r["no_owner"]:
-            issues.append(
-                settings.issue("activity_no_owner", r["sheet"], where("owner"), activity=r["activity"])
-            )
-        if r["no_month"]:
-            issues.append(
-                settings.issue("activity_no_month", r["sheet"], where("activity"), activity=r["activity"])
-            )
-        if r["no_budget"]:
-            issues.append(
-                settings.issue("activity_no_budget", r["sheet"], where("budget"), activity=r["activity"])
-            )
-        elif r["mismatch"]:
-            issues.append(
-                settings.issue(
-                    "activity_amounts_mismatch",
-                    r["sheet"],
-                    where("budget"),
-                    activity=r["activity"],
-                    months=fmt(r["planned"]),
-                    budget=fmt(r["budget"]),
-                )
-            )
-    # the budget used: month amounts when the activity has months, else the 费用预算
-    rows["budget_used"] = np.where(rows["months"].map(len) > 0, rows["planned"], rows["budget"].fillna(0.0))
+    issues: list[Issue] = []
+    for row in rows[broken].join(flags[broken]).to_dict("records"):
+        issues += _broken_rules(row, settings, cells)
+    return issues
+
+
+def _broken_rules(row: dict[str, Any], settings: Settings, cells: CellMap) -> list[Issue]:
+    """The issues of one activity row; a row without a budget is not also a mismatch."""
+
+    def at(field: str, code: str, **params: str) -> Issue:
+        cell = cells.cell(row["sheet"], field, row["row"])
+        return settings.issue(code, row["sheet"], cell, activity=row["activity"], **params)
+
+    found: list[Issue] = []
+    if row["no_owner"]:
+        found.append(at("owner", "activity_no_owner"))
+    if row["no_month"]:
+        found.append(at("activity", "activity_no_month"))
+    if row["no_budget"]:
+        found.append(at("budget", "activity_no_budget"))
+    elif row["mismatch"]:
+        months, budget = fmt(row["planned"]), fmt(row["budget"])
+        found.append(at("budget", "activity_amounts_mismatch", months=months, budget=budget))
+    return found
+
+
+def month_budget(spread: pd.DataFrame, advertising: pd.Series | None, tolerance: float) -> pd.DataFrame:
+    """Per month (the index): the activities' budget, the advertising plan and whether it is exceeded."""
     by_month = spread.groupby(spread["month"].astype(int))["amount"].sum().rename("budget").to_frame()
-    ad = advertising_plan(pnl_main, settings)
-    if ad is not None:
-        by_month = by_month.join(ad.rename("advertising_plan"), how="outer").fillna({"budget": 0.0})
+    if advertising is not None:
+        by_month = by_month.join(advertising.rename("advertising_plan"), how="outer").fillna({"budget": 0.0})
         by_month["over"] = by_month["budget"] > by_month["advertising_plan"].fillna(0.0) + tolerance
-        sheet = rows["sheet"].iloc[0] if len(rows) else None
-        for month, r in by_month[by_month["over"]].to_dict("index").items():
-            issues.append(
-                settings.issue(
-                    "activities_over_advertising",
-                    sheet,
-                    None,
-                    month=settings.label(f"values.month.{int(month)}"),
-                    activities=fmt(r["budget"]),
-                    plan=fmt(r["advertising_plan"]),
-                )
-            )
     else:
         by_month["advertising_plan"] = np.nan
         by_month["over"] = False
     by_month.index.name = "month"
-    owners = rows["owner"].where(rows["owner"].map(lambda x: isinstance(x, str) and bool(x.strip())), "")
-    by_owner = (
+    return by_month
+
+
+def over_advertising_issues(by_month: pd.DataFrame, rows: pd.DataFrame, settings: Settings) -> list[Issue]:
+    """A month whose activities cost more than the P&L's advertising plan (on the plan's first sheet)."""
+    sheet = rows["sheet"].iloc[0] if len(rows) else None
+    return [
+        settings.issue(
+            "activities_over_advertising",
+            sheet,
+            None,
+            month=settings.label(f"values.month.{int(month)}"),
+            activities=fmt(figures["budget"]),
+            plan=fmt(figures["advertising_plan"]),
+        )
+        for month, figures in by_month[by_month["over"]].to_dict("index").items()
+    ]
+
+
+def owner_budget(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per owner ("" for nobody), in order of appearance: the budget used and how many activities."""
+    owners = rows["owner"].where(has_text(rows["owner"]), "")
+    return (
         rows.assign(owner=owners)
         .groupby("owner", sort=False)
         .agg(budget=("budget_used", "sum"), activities=("activity", "size"))
         .reset_index()
     )
-    summary = {
-        "budget": float(rows["budget_used"].sum()),
-        "by_month": {int(m): float(b) for m, b in by_month["budget"].items()},
-        "by_owner": [
-            {"owner": o or None, "budget": float(b), "activities": int(n)}
-            for o, b, n in zip(by_owner["owner"], by_owner["budget"], by_owner["activities"])
-        ],
-        "advertising_plan": {int(m): float(v) for m, v in by_month["advertising_plan"].items() if pd.notna(v)}
-        if ad is not None
-        else None,
-        "over_advertising": [int(m) for m in by_month.index[by_month["over"]]],
+
+
+def summarise(
+    rows: pd.DataFrame, by_month: pd.DataFrame, by_owner: pd.DataFrame, has_advertising: bool
+) -> ActivitiesSummary:
+    """The plan's key figures; the advertising plan per month only when the P&L has one."""
+    owners = zip(by_owner["owner"], by_owner["budget"], by_owner["activities"], strict=True)
+    advertising = {
+        int(month): float(plan) for month, plan in by_month["advertising_plan"].items() if pd.notna(plan)
     }
-    return Activities(rows.reset_index(drop=True), spread, by_month.reset_index(), by_owner, summary), issues
+    return {
+        "budget": float(rows["budget_used"].sum()),
+        "by_month": {int(month): float(budget) for month, budget in by_month["budget"].items()},
+        "by_owner": [
+            {"owner": owner or None, "budget": float(budget), "activities": int(count)}
+            for owner, budget, count in owners
+        ],
+        "advertising_plan": advertising if has_advertising else None,
+        "over_advertising": [int(month) for month in by_month.index[by_month["over"]]],
+    }

@@ -1,23 +1,60 @@
-"""The month's calendar (METHOD §7): events gathered from every form, per day."""
+"""The month's calendar (docs/method.md §7): events gathered from every form, per day; and review periods.
+
+A manager plans the month on a calendar form, but the month's dates also
+sit in the activity plan, the to-do lists and the opportunities' expected
+closes. The report shows them on one calendar, each event once.
+
+A review is about one month, its period, written YYYY-MM: the key under which
+the history files a workbook's snapshot and the month the report's headers
+name. ``period_of`` is the one place that decides it from a calendar.
+"""
 
 from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
-SOURCES = ("calendar", "activity", "todo", "close")
+SOURCES = ("calendar", "activity", "todo", "close")  # also the order of a day's events
+EVENT_COLUMNS = ["date", "source", "text"]
+
+
+# -- periods -------------------------------------------------------------------
+def month_period(year: int, month: int) -> str:
+    """A month as a period key: 2026, 3 → "2026-03"."""
+    return f"{year}-{month:02d}"
+
+
+def period_of(calendar: Mapping[str, Any] | None, as_of: dt.date) -> str:
+    """The month a review is about, as YYYY-MM: the calendar's month if any, else the review date's."""
+    if calendar:
+        return month_period(calendar["year"], calendar["month"])
+    return month_period(as_of.year, as_of.month)
+
+
+def period_month(period: str) -> int:
+    """The month number of a period key: "2026-03" → 3."""
+    return int(period.split("-")[1])
+
+
+def month_end(day: dt.date) -> dt.date:
+    """The last day of ``day``'s month."""
+    next_month = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return next_month - dt.timedelta(days=1)
 
 
 def month_grid(year: int, month: int) -> list[list[dt.date | None]]:
     """Weeks of the month, Monday first; days outside the month are None."""
     return [
-        [d if d.month == month else None for d in week]
+        [day if day.month == month else None for day in week]
         for week in _cal.Calendar(firstweekday=0).monthdatescalendar(year, month)
     ]
 
 
+# -- events --------------------------------------------------------------------
 def gather_events(
     year: int,
     month: int,
@@ -31,46 +68,71 @@ def gather_events(
     Activities marked in the month carry no day, so they are month events;
     to-dos are listed on their date; opportunities on their expected close.
     """
-    parts: list[pd.DataFrame] = []
-
-    def in_month(dates: pd.Series) -> pd.Series:
-        d = pd.to_datetime(dates, errors="coerce")
-        return (d.dt.year == year) & (d.dt.month == month)
-
-    def days(dates: pd.Series) -> list:
-        return [d.date() if isinstance(d, dt.datetime) else d for d in dates]
-
-    if calendar is not None and not calendar.empty:
-        c = calendar[in_month(calendar["date"])]
-        parts.append(
-            pd.DataFrame({"date": days(c["date"]), "source": "calendar", "text": c["text"].tolist()})
-        )
-    if activities is not None and not activities.empty:
-        a = activities[[month in ms for ms in activities["months"]]]
-        parts.append(
-            pd.DataFrame({"date": [None] * len(a), "source": "activity", "text": a["activity"].tolist()})
-        )
-    if todo is not None and "date" in todo and not todo.empty:
-        t = todo[in_month(todo["date"])]
-        parts.append(pd.DataFrame({"date": days(t["date"]), "source": "todo", "text": t["task"].tolist()}))
-    if opps is not None and "expected_close" in opps and not opps.empty:
-        o = opps[opps["open"].fillna(False).astype(bool)]
-        o = o[in_month(o["expected_close"])]
-        project = o["project"] if "project" in o else pd.Series(None, index=o.index, dtype=object)
-        named = project.map(lambda p: isinstance(p, str))
-        label = (
-            o["customer"].astype(str).where(~named, o["customer"].astype(str) + " / " + project.astype(str))
-        )
-        parts.append(
-            pd.DataFrame({"date": days(o["expected_close"]), "source": "close", "text": label.tolist()})
-        )
-    parts = [p for p in parts if not p.empty]
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["date", "source", "text"])
+    parts = [
+        _calendar_events(calendar, year, month),
+        _activity_events(activities, month),
+        _todo_events(todo, year, month),
+        _close_events(opps, year, month),
+    ]
+    found = [part for part in parts if part is not None and not part.empty]
+    out = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=EVENT_COLUMNS)
     out["date"] = out["date"].astype(object).where(out["date"].notna(), None)
     # the same text on the same day from two forms is one event
     out["_k"] = out["text"].astype(str).str.strip()
     out = out.drop_duplicates(["date", "_k"]).drop(columns="_k")
-    order = {s: i for i, s in enumerate(SOURCES)}
+    order = {source: i for i, source in enumerate(SOURCES)}
     out["_o"] = out["source"].map(order)
-    out["_d"] = out["date"].map(lambda d: d or dt.date(year, month, 1))
+    out["_d"] = out["date"].map(lambda day: day or dt.date(year, month, 1))
     return out.sort_values(["_d", "_o"], kind="stable").drop(columns=["_o", "_d"]).reset_index(drop=True)
+
+
+def _in_month(dates: pd.Series, year: int, month: int) -> pd.Series:
+    """True for the dates in the month; text that is no date is not in it."""
+    parsed = pd.to_datetime(dates, errors="coerce")
+    return (parsed.dt.year == year) & (parsed.dt.month == month)
+
+
+def _days(dates: pd.Series) -> list[object]:
+    """Dates as datetime.date (the forms give datetimes or dates)."""
+    return [value.date() if isinstance(value, dt.datetime) else value for value in dates]
+
+
+def _events(dates: list[object], source: str, texts: list[object]) -> pd.DataFrame:
+    return pd.DataFrame({"date": dates, "source": source, "text": texts})
+
+
+def _calendar_events(calendar: pd.DataFrame | None, year: int, month: int) -> pd.DataFrame | None:
+    """The calendar form's entries in the month, on their day."""
+    if calendar is None or calendar.empty:
+        return None
+    rows = calendar[_in_month(calendar["date"], year, month)]
+    return _events(_days(rows["date"]), "calendar", rows["text"].tolist())
+
+
+def _activity_events(activities: pd.DataFrame | None, month: int) -> pd.DataFrame | None:
+    """The activities marked in the month: month events (no day)."""
+    if activities is None or activities.empty:
+        return None
+    rows = activities[[month in months for months in activities["months"]]]
+    return _events([None] * len(rows), "activity", rows["activity"].tolist())
+
+
+def _todo_events(todo: pd.DataFrame | None, year: int, month: int) -> pd.DataFrame | None:
+    """The to-do lists' tasks dated in the month, on their day."""
+    if todo is None or "date" not in todo or todo.empty:
+        return None
+    rows = todo[_in_month(todo["date"], year, month)]
+    return _events(_days(rows["date"]), "todo", rows["task"].tolist())
+
+
+def _close_events(opps: pd.DataFrame | None, year: int, month: int) -> pd.DataFrame | None:
+    """Open opportunities on their expected close day, named "customer / project"."""
+    if opps is None or "expected_close" not in opps or opps.empty:
+        return None
+    rows = opps[opps["open"].fillna(False).astype(bool)]
+    rows = rows[_in_month(rows["expected_close"], year, month)]
+    project = rows["project"] if "project" in rows else pd.Series(None, index=rows.index, dtype=object)
+    named = project.map(lambda value: isinstance(value, str))
+    customer = rows["customer"].astype(str)
+    label = customer.where(~named, customer + " / " + project.astype(str))
+    return _events(_days(rows["expected_close"]), "close", label.tolist())

@@ -1,12 +1,25 @@
-"""Where a value came from: the A1 cell behind a table row and field.
+"""Where a value came from: the A1 cell behind a table row and field, and the words that name the row.
 
 Calculations stay pure (tables in, tables out); to point an issue at the
-input cell they are handed this map of each sheet's column letters.
+input cell they are handed this map of each sheet's column letters. Rows whose
+column letters travel with them (the 合计 rows, the P&L's lines) name their
+cell with ``cell_at``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+
+class SheetColumns(Protocol):
+    """What CellMap needs of a sheet the reader recognised (kamxl.read's SheetData)."""
+
+    @property
+    def sheet(self) -> str: ...
+
+    @property
+    def columns(self) -> Mapping[str, str]: ...
 
 
 class CellMap:
@@ -16,31 +29,32 @@ class CellMap:
         self.columns = {sheet: dict(cols) for sheet, cols in (columns or {}).items()}
 
     @classmethod
-    def of(cls, sheets) -> "CellMap":
+    def of(cls, sheets: Iterable[SheetColumns]) -> CellMap:
         """From the reader's SheetData list of one form."""
-        return cls({s.sheet: s.columns for s in sheets})
+        return cls({sheet.sheet: sheet.columns for sheet in sheets})
 
-    def cell(self, sheet, field: str, row) -> str | None:
-        letter = self.columns.get(sheet, {}).get(field)
+    def cell(self, sheet: str | None, field: str, row: float | None) -> str | None:
+        """The A1 cell of ``field`` in Excel row ``row``; None when the sheet has no such column or no row."""
+        letter = self._columns_of(sheet).get(field)
         if letter is None or row is None or row != row:
             return None
         return f"{letter}{int(row)}"
 
-    def has(self, sheet, field: str) -> bool:
-        return field in self.columns.get(sheet, {})
+    def has(self, sheet: str | None, field: str) -> bool:
+        """Whether the reader found the field's column on the sheet."""
+        return field in self._columns_of(sheet)
+
+    def _columns_of(self, sheet: str | None) -> dict[str, str]:
+        return self.columns.get(sheet, {}) if sheet is not None else {}
 
 
-def fmt(value, digits: int = 2) -> str:
-    """A number as users read it in messages: 96,000 or 1,234.50 or 95.0%."""
-    if value is None or value != value:
-        return "—"
-    value = float(value)
-    if value.is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.{digits}f}"
+def cell_at(letter: str | None, row: float) -> str | None:
+    """The A1 cell of a column letter the row carried with it ("E" and 12 → "E12"); None without a letter."""
+    return f"{letter}{int(row)}" if letter else None
 
 
-def pct(value) -> str:
-    if value is None or value != value:
-        return "—"
-    return f"{float(value):.1%}"
+def row_label(customer: object, detail: object) -> str:
+    """How a message names a row: the customer, and its project or product if any ("朗通 / 二期")."""
+    if isinstance(detail, str) and detail:
+        return f"{customer} / {detail}"
+    return str(customer)

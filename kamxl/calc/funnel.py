@@ -1,29 +1,54 @@
-"""Funnel class (METHOD §2), priority (§3) and funnel health (§4) per opportunity."""
+"""Funnel class (docs/method.md §2), priority (§3) and funnel health (§4) per opportunity.
+
+The course scores each opportunity by its order size (against the owner's
+period target) and its likelihood (how soon it closes), and files it in
+class A–D of the sales funnel. Class and the customer's value tier give the
+manager's priority P1–P4; the counts per class say whether the funnel is
+healthy. Where the user wrote no order size or likelihood, kamxl derives
+them from the amount, the target and the expected close date.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from kamxl.calc.cells import CellMap
+from kamxl.calc.calendar import month_end, month_period
+from kamxl.calc.cells import CellMap, row_label
+from kamxl.calc.frames import as_floats, choose, optional_column
 from kamxl.config import Settings
 from kamxl.issues import Issue
 
 CLASSES = ("A", "B", "C", "D")
 SIZES = ("over", "major", "partial", "minor")
 LIKELIHOODS = ("this_month", "this_period", "later", "intent")
+PRIORITIES = ("P1", "P2", "P3", "P4")
+PRIORITY_ORDER = {priority: rank for rank, priority in enumerate(PRIORITIES)}
+"""P1 first: the order lists of customers are sorted in."""
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
 
-def funnel_class(total: float, settings: Settings) -> str | None:
-    """Class of a total score; the total is rounded to one decimal first and the
-    ranges are closed at the top (8 < total ≤ 10 is A), so float sums never flip a class."""
+class Health(NamedTuple):
+    """The funnel's health grade and the rule of docs/method.md §4 that gave it."""
+
+    grade: str  # excellent | good | fair | poor
+    rule: str  # sparse | no_back_end | stuck | history | bottom_heavy | no_history
+
+
+def funnel_class(total: float | None, settings: Settings) -> str | None:
+    """Class of a total score.
+
+    The total is rounded to one decimal first and the ranges are closed at
+    the top (8 < total ≤ 10 is A), so float sums never flip a class.
+    """
     if total is None or (isinstance(total, float) and np.isnan(total)):
         return None
     total = round(float(total), 1)
-    for cls, bound in zip(CLASSES, settings.get("funnel.class_bounds")):
+    # three bounds for four classes: a total above none of them is D
+    for cls, bound in zip(CLASSES, settings.get("funnel.class_bounds"), strict=False):
         if total > bound:
             return cls
     return "D"
@@ -53,26 +78,22 @@ def tier_of(attractiveness: float | None, advantage: float | None, settings: Set
 
 
 def priority_of(tier: int | None, cls: str | None, settings: Settings) -> str | None:
-    """The manager's priority P1–P4 from tier × class (METHOD §3)."""
+    """The manager's priority P1–P4 from tier × class (docs/method.md §3)."""
     if tier is None or cls is None or (isinstance(tier, float) and np.isnan(tier)) or tier is pd.NA:
         return None
-    return settings.get(f"priority.tier{int(tier)}")[CLASSES.index(cls)]
+    priority: str = settings.get(f"priority.tier{int(tier)}")[CLASSES.index(cls)]
+    return priority
 
 
 # -- deriving the two parts --------------------------------------------------
 def derive_order_size(amount: pd.Series, target: pd.Series, settings: Settings) -> pd.Series:
     """超额/重要/部分/微小 from amount ÷ period target; None without a positive target."""
-    amount = pd.to_numeric(amount, errors="coerce").astype(float)
-    target = pd.to_numeric(target, errors="coerce").astype(float)
+    amount = as_floats(amount)
+    target = as_floats(target)
     ratio = amount / target.where(target > 0)
     over, major, partial = settings.get("funnel.size_ratio")
     size = np.select([ratio >= over, ratio >= major, ratio >= partial], list(SIZES[:3]), default="minor")
     return pd.Series(size, index=amount.index, dtype=object).where(ratio.notna(), None)
-
-
-def month_end(day: dt.date) -> dt.date:
-    nxt = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
 
 
 def period_end(as_of: dt.date, period: str) -> dt.date:
@@ -100,6 +121,15 @@ def derive_likelihood(close: pd.Series, as_of: dt.date, settings: Settings) -> t
     return pd.Series(code, index=close.index, dtype=object), overdue
 
 
+def owner_targets(customers: pd.DataFrame, target: pd.Series) -> pd.Series:
+    """Each row's period target, else its owner's: a target written once per owner is enough."""
+    owner = optional_column(customers, "owner")
+    if not owner.notna().any():
+        return target
+    per_owner = target.groupby([customers["sheet"], owner.fillna("")]).transform("first")
+    return target.fillna(per_owner)
+
+
 def classify_opportunities(
     customers: pd.DataFrame, settings: Settings, as_of: dt.date, cells: CellMap | None = None
 ) -> tuple[pd.DataFrame, list[Issue]]:
@@ -111,33 +141,18 @@ def classify_opportunities(
     """
     cells = cells or CellMap()
     out = customers.copy()
-    issues: list[Issue] = []
-    n = len(out)
-    col = lambda name: (
-        out[name] if name in out.columns else pd.Series([None] * n, index=out.index, dtype=object)
-    )  # noqa: E731
-    amount = pd.to_numeric(col("amount"), errors="coerce").astype(float)
-    target = pd.to_numeric(col("period_target"), errors="coerce").astype(float)
-    # the owner's target: written once per owner is enough
-    owner = col("owner")
-    if owner.notna().any():
-        per_owner = target.groupby([out["sheet"], owner.fillna("")]).transform("first")
-        target = target.fillna(per_owner)
-    size_written, likely_written = col("order_size"), col("likelihood")
-    close = col("expected_close")
-    in_funnel = size_written.notna() | likely_written.notna() | amount.notna() | close.notna()
-    derived_size = derive_order_size(amount, target, settings)
-    derived_likely, overdue = derive_likelihood(close, as_of, settings)
-    out["order_size"] = size_written.where(size_written.notna(), derived_size).where(in_funnel, None)
-    out["order_size_source"] = np.where(
-        size_written.notna(), "written", np.where(derived_size.notna() & in_funnel, "derived", None)
+    amount = as_floats(optional_column(out, "amount"))
+    close = optional_column(out, "expected_close")
+    in_funnel = (
+        optional_column(out, "order_size").notna()
+        | optional_column(out, "likelihood").notna()
+        | amount.notna()
+        | close.notna()
     )
-    out["likelihood"] = likely_written.where(likely_written.notna(), derived_likely).where(in_funnel, None)
-    out["likelihood_source"] = np.where(
-        likely_written.notna(), "written", np.where(in_funnel, "derived", None)
-    )
-    out["overdue"] = overdue & likely_written.isna() & in_funnel
-    status = col("status").fillna("open")
+    target = owner_targets(out, as_floats(optional_column(out, "period_target")))
+    _fill_order_size(out, derive_order_size(amount, target, settings), in_funnel)
+    _fill_likelihood(out, derive_likelihood(close, as_of, settings), in_funnel)
+    status = optional_column(out, "status").fillna("open")
     out["status"] = status
     out["open"] = in_funnel & (status == "open")
     out = score_funnel(out, settings)
@@ -145,63 +160,85 @@ def classify_opportunities(
     probability = out["likelihood"].map(settings.get("funnel.win_probability")).astype(float)
     out["amount"] = amount
     out["weighted_amount"] = (amount * probability).where(out["open"])
-    # warnings
-    for idx in out.index[in_funnel & out["order_size"].isna() & (status == "open")]:
-        row = out.loc[idx]
-        if pd.isna(amount[idx]):
-            reason = settings.label("ui.reason_no_amount")
-        else:
-            reason = settings.label("ui.reason_no_target")
-        field = (
-            "period_target"
-            if cells.has(row["sheet"], "period_target")
-            else ("amount" if cells.has(row["sheet"], "amount") else "customer")
-        )
-        issues.append(
-            settings.issue(
-                "no_order_size",
-                row["sheet"],
-                cells.cell(row["sheet"], field, row["row"]),
-                customer=_name(row),
-                reason=reason,
-            )
-        )
-    for idx in out.index[out["overdue"] & (status == "open")]:
-        row = out.loc[idx]
-        issues.append(
-            settings.issue(
-                "opportunity_overdue",
-                row["sheet"],
-                cells.cell(row["sheet"], "expected_close", row["row"]),
-                customer=_name(row),
-                date=pd.Timestamp(close[idx]).date().isoformat(),
-                month=f"{as_of.year}-{as_of.month:02d}",
-            )
-        )
+    issues = no_order_size_issues(out, settings, cells) + overdue_issues(out, as_of, settings, cells)
     return out, issues
 
 
-def _name(row) -> str:
-    project = row.get("project")
-    return f"{row['customer']} / {project}" if isinstance(project, str) and project else str(row["customer"])
+def _fill_order_size(out: pd.DataFrame, derived: pd.Series, in_funnel: pd.Series) -> None:
+    """``order_size`` as written, else derived, for rows in the funnel; and where it came from."""
+    written = optional_column(out, "order_size")
+    out["order_size"] = written.where(written.notna(), derived).where(in_funnel, None)
+    out["order_size_source"] = choose([written.notna(), derived.notna() & in_funnel], ["written", "derived"])
+
+
+def _fill_likelihood(out: pd.DataFrame, derived: tuple[pd.Series, pd.Series], in_funnel: pd.Series) -> None:
+    """``likelihood`` as written, else derived from the close date; where it came from; overdue."""
+    written = optional_column(out, "likelihood")
+    code, overdue = derived
+    out["likelihood"] = written.where(written.notna(), code).where(in_funnel, None)
+    out["likelihood_source"] = choose([written.notna(), in_funnel], ["written", "derived"])
+    out["overdue"] = overdue & written.isna() & in_funnel
+
+
+def no_order_size_issues(opps: pd.DataFrame, settings: Settings, cells: CellMap) -> list[Issue]:
+    """Open opportunities whose order size is neither written nor derivable (no amount or no target)."""
+    issues: list[Issue] = []
+    for row in opps[opps["open"] & opps["order_size"].isna()].to_dict("records"):
+        sheet = row["sheet"]
+        reason = "ui.reason_no_amount" if pd.isna(row["amount"]) else "ui.reason_no_target"
+        # point at the target the user should fill in, else the amount, else the customer
+        field = next((name for name in ("period_target", "amount") if cells.has(sheet, name)), "customer")
+        issues.append(
+            settings.issue(
+                "no_order_size",
+                sheet,
+                cells.cell(sheet, field, row["row"]),
+                customer=row_label(row["customer"], row.get("project")),
+                reason=settings.label(reason),
+            )
+        )
+    return issues
+
+
+def overdue_issues(opps: pd.DataFrame, as_of: dt.date, settings: Settings, cells: CellMap) -> list[Issue]:
+    """Open opportunities whose expected close is before the review month (their likelihood derived)."""
+    return [
+        settings.issue(
+            "opportunity_overdue",
+            row["sheet"],
+            cells.cell(row["sheet"], "expected_close", row["row"]),
+            customer=row_label(row["customer"], row.get("project")),
+            date=pd.Timestamp(row["expected_close"]).date().isoformat(),
+            month=month_period(as_of.year, as_of.month),
+        )
+        for row in opps[opps["overdue"] & opps["open"]].to_dict("records")
+    ]
 
 
 def assign_priorities(opps: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Priority P1–P4 from tier × class, and its time-guideline group (key/ordinary/prospects)."""
     out = opps.copy()
     matrix = {
-        (t, c): settings.get(f"priority.tier{t}")[i] for t in range(1, 5) for i, c in enumerate(CLASSES)
+        (tier, cls): settings.get(f"priority.tier{tier}")[i]
+        for tier in range(1, 5)
+        for i, cls in enumerate(CLASSES)
     }
     out["priority"] = pd.Series(
         [
-            matrix.get((int(t), c)) if pd.notna(t) and isinstance(c, str) else None
-            for t, c in zip(out["tier"], out["class"])
+            matrix.get((int(tier), cls)) if pd.notna(tier) and isinstance(cls, str) else None
+            for tier, cls in zip(out["tier"], out["class"], strict=True)
         ],
         index=out.index,
         dtype=object,
     )
-    groups = {p: g for g, spec in settings.get("time_guideline").items() for p in spec["priorities"]}
-    out["group"] = pd.Series([groups.get(p) for p in out["priority"]], index=out.index, dtype=object)
+    groups = {
+        priority: group
+        for group, spec in settings.get("time_guideline").items()
+        for priority in spec["priorities"]
+    }
+    out["group"] = pd.Series(
+        [groups.get(priority) for priority in out["priority"]], index=out.index, dtype=object
+    )
     return out
 
 
@@ -224,21 +261,19 @@ def funnel_counts(opps: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def funnel_health(
-    counts: dict[str, int], settings: Settings, stuck_share: float | None = None
-) -> tuple[str, str]:
-    """(grade, rule) by METHOD §4, first match wins; ``stuck_share`` None means no history."""
-    n = sum(counts.get(c, 0) for c in CLASSES)
+def funnel_health(counts: dict[str, int], settings: Settings, stuck_share: float | None = None) -> Health:
+    """(grade, rule) by docs/method.md §4, first match wins; ``stuck_share`` None means no history."""
+    total = sum(counts.get(cls, 0) for cls in CLASSES)
     back = counts.get("C", 0) + counts.get("D", 0)
     front = counts.get("A", 0) + counts.get("B", 0)
-    if n < settings.get("health.min_open"):
-        return "poor", "sparse"
-    if back < settings.get("health.back_end_min_share") * n:
-        return "fair", "no_back_end"
+    if total < settings.get("health.min_open"):
+        return Health("poor", "sparse")
+    if back < settings.get("health.back_end_min_share") * total:
+        return Health("fair", "no_back_end")
     if stuck_share is not None:
         if stuck_share >= settings.get("health.stuck_share"):
-            return "good", "stuck"
-        return "excellent", "history"
-    if front < settings.get("health.front_min_share") * n:
-        return "good", "bottom_heavy"
-    return "excellent", "no_history"
+            return Health("good", "stuck")
+        return Health("excellent", "history")
+    if front < settings.get("health.front_min_share") * total:
+        return Health("good", "bottom_heavy")
+    return Health("excellent", "no_history")

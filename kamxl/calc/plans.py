@@ -1,53 +1,70 @@
-"""Weekly and monthly plans (METHOD §7): attainment, weeks adding up to the month, goal lint."""
+"""Weekly and monthly plans (docs/method.md §7): attainment, weeks adding up to the month, goal lint.
+
+The course asks a manager to break the month's targets into weekly goals
+and to write goals with four properties (目标的四个特性): specific,
+measurable, individual and realistic. The review reads each goal's
+attainment, checks that the weeks' targets reach the month's, and says which
+of the four properties a goal lacks.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-from kamxl.calc.cells import CellMap, fmt
+from kamxl.calc.cells import CellMap
+from kamxl.calc.frames import as_floats, divide, has_text, optional_column
+from kamxl.calc.numbers import fmt
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.text import normalise_loose
 
 CHECKS = ("specific", "measurable", "individual", "realistic")
+GOAL_COLUMNS = ["form", "sheet", "row", "name", "target", "unit", "owner", "last_actual", "lower"]
 _BRACKET = re.compile(r"[（(【\[]([^）)】\]]+)[）)】\]]")
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 
+MonthIndicator = tuple[str, float]
+"""A monthly plan's indicator by its core name, and its target."""
 
-def _has_word(text, words) -> bool:
+
+def _has_word(text: object, words: Iterable[str]) -> bool:
+    """True when the text contains any of the words, ignoring case."""
     if not isinstance(text, str):
         return False
-    t = text.casefold()
-    return any(w.casefold() in t for w in words)
+    folded = text.casefold()
+    return any(word.casefold() in folded for word in words)
 
 
 def lower_is_better(names: pd.Series, settings: Settings) -> pd.Series:
+    """True for goals whose name says less is better (costs, days overdue …, by ``goals.lower_is_better``)."""
     words = settings.get("goals.lower_is_better")
-    return names.map(lambda n: _has_word(n, words))
+    return names.map(lambda name: _has_word(name, words))
 
 
 def attainment(target: pd.Series, actual: pd.Series, lower: pd.Series | None = None) -> pd.Series:
     """actual / target; target / actual where less is better. NaN when either is unknown or 0."""
-    target = pd.to_numeric(target, errors="coerce").astype(float)
-    actual = pd.to_numeric(actual, errors="coerce").astype(float)
-    up = actual / target.where(target != 0)
+    target = as_floats(target)
+    actual = as_floats(actual)
+    more_is_better = divide(actual, target)
     if lower is None:
-        return up
-    down = target / actual.where(actual != 0)
-    return pd.Series(np.where(lower.astype(bool), down, up), index=target.index)
+        return more_is_better
+    less_is_better = divide(target, actual)
+    return pd.Series(np.where(lower.astype(bool), less_is_better, more_is_better), index=target.index)
 
 
-def core_name(text) -> str:
+def core_name(text: object) -> str:
     """A goal's name without its unit in brackets: 回款(万元) → 回款."""
     return normalise_loose(_BRACKET.sub("", str(text))) if isinstance(text, str) else ""
 
 
-def first_number(text) -> float | None:
-    m = _NUMBER.search(text) if isinstance(text, str) else None
-    return float(m.group(0).replace(",", "")) if m else None
+def first_number(text: object) -> float | None:
+    """The first number written in a text ("回款 120 万" → 120.0), or None."""
+    found = _NUMBER.search(text) if isinstance(text, str) else None
+    return float(found.group(0).replace(",", "")) if found else None
 
 
 def weekly_review(
@@ -70,43 +87,59 @@ def weekly_review(
         )
         .reset_index()
     )
-    indicators = []
-    if monthly is not None and not monthly.empty:
-        indicators = [
-            (core_name(i), t)
-            for i, t in zip(monthly["indicator"], pd.to_numeric(monthly["target"], errors="coerce"))
-            if core_name(i)
-        ]
-        indicators.sort(key=lambda kv: -len(kv[0]))
-
-    def month_target(item, goal):
-        item = item if isinstance(item, str) and item.strip() else None
-        for core, target in indicators:
-            if (
-                core
-                and ((item and core in normalise_loose(item)) or core == core_name(goal))
-                and pd.notna(target)
-            ):
-                return float(target)
-        return first_number(item)
-
-    goals["month_target"] = [month_target(i, g) for i, g in zip(goals["monthly_item"], goals["goal"])]
+    indicators = month_indicators(monthly)
+    goals["month_target"] = [
+        month_target(item, goal, indicators)
+        for item, goal in zip(goals["monthly_item"], goals["goal"], strict=True)
+    ]
     goals["short"] = goals["month_target"].notna() & (goals["weeks_target"] < goals["month_target"] - 1e-9)
     issues = [
         settings.issue(
             "weeks_short",
-            g["sheet"],
-            cells.cell(g["sheet"], "weekly_target", g["row"]),
-            goal=g["goal"],
-            weeks=fmt(g["weeks_target"]),
-            month=fmt(g["month_target"]),
+            goal["sheet"],
+            cells.cell(goal["sheet"], "weekly_target", goal["row"]),
+            goal=goal["goal"],
+            weeks=fmt(goal["weeks_target"]),
+            month=fmt(goal["month_target"]),
         )
-        for g in goals[goals["short"]].to_dict("records")
+        for goal in goals[goals["short"]].to_dict("records")
     ]
     return rows, goals, issues
 
 
+def month_indicators(monthly: pd.DataFrame | None) -> list[MonthIndicator]:
+    """The monthly plan's indicators (core name, target), longest name first so the most specific matches."""
+    if monthly is None or monthly.empty:
+        return []
+    targets = pd.to_numeric(monthly["target"], errors="coerce")
+    indicators = [
+        (core_name(name), target)
+        for name, target in zip(monthly["indicator"], targets, strict=True)
+        if core_name(name)
+    ]
+    indicators.sort(key=lambda indicator: -len(indicator[0]))
+    return indicators
+
+
+def month_target(item: object, goal: object, indicators: list[MonthIndicator]) -> float | None:
+    """The month target a weekly goal serves.
+
+    The monthly indicator its 月计划项目 names (or that has the goal's own
+    name) when it has a target; else a number written in the item itself.
+    """
+    named = item if isinstance(item, str) and item.strip() else None
+    for core, target in indicators:
+        if (
+            core
+            and ((named and core in normalise_loose(named)) or core == core_name(goal))
+            and pd.notna(target)
+        ):
+            return float(target)
+    return first_number(named)
+
+
 def monthly_review(monthly: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The monthly plan's rows with attainment (inverted where less is better) and a behind flag."""
     rows = monthly.copy()
     rows["lower_is_better"] = lower_is_better(rows["indicator"], settings)
     rows["attainment"] = attainment(rows["target"], rows["actual"], rows["lower_is_better"])
@@ -122,82 +155,73 @@ def lint_goals(goals: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """
     out = goals.copy()
     rate_words = settings.get("goals.rate_words")
-    seps = settings.get("goals.owner_separators")
+    separators = settings.get("goals.owner_separators")
     growth = settings.get("goals.realistic_growth")
-    target = pd.to_numeric(out["target"], errors="coerce").astype(float)
-    has_unit = out["unit"].map(lambda u: isinstance(u, str) and bool(u.strip()))
-    bracket = out["name"].map(lambda n: isinstance(n, str) and bool(_BRACKET.search(n)))
-    rate = out["name"].map(lambda n: _has_word(n, rate_words))
-    out["specific"] = has_unit | bracket | rate
+    target = as_floats(out["target"])
+    bracket = out["name"].map(lambda name: isinstance(name, str) and bool(_BRACKET.search(name)))
+    rate = out["name"].map(lambda name: _has_word(name, rate_words))
+    out["specific"] = has_text(out["unit"]) | bracket | rate
     out["measurable"] = target.notna()
+    # one person: an owner, and not several joined by a separator
     out["individual"] = out["owner"].map(
-        lambda o: isinstance(o, str) and bool(o.strip()) and not any(s in o for s in seps)
+        lambda owner: (
+            isinstance(owner, str)
+            and bool(owner.strip())
+            and not any(separator in owner for separator in separators)
+        )
     )
-    last = pd.to_numeric(out.get("last_actual", pd.Series(np.nan, index=out.index)), errors="coerce").astype(
-        float
-    )
-    lower = out.get("lower", pd.Series(False, index=out.index)).astype(bool)
+    last = as_floats(optional_column(out, "last_actual", np.nan))
+    lower = optional_column(out, "lower", False).astype(bool)
     ok_up = target <= last * (1.0 + growth)
     ok_down = target >= last * (1.0 - growth)
     realistic = pd.Series(np.where(lower, ok_down, ok_up), index=out.index, dtype=object)
     out["realistic"] = realistic.where(last.notna() & target.notna(), None)
-    failed = {
-        c: out[c].map(lambda v: v is False or v is np.False_).tolist() for c in CHECKS
-    }  # None: not judged, not a failure
-    out["fails"] = (
-        [[c for c, bad in zip(CHECKS, flags) if bad] for flags in zip(*failed.values())] if len(out) else []
-    )
+    out["fails"] = failed_checks(out)
     return out
+
+
+def failed_checks(goals: pd.DataFrame) -> list[list[str]]:
+    """Per goal, the checks it fails; None (not judged) is not a failure."""
+    failed = {
+        check: goals[check].map(lambda verdict: verdict is False or verdict is np.False_).tolist()
+        for check in CHECKS
+    }
+    per_goal = zip(*failed.values(), strict=True)
+    return [[check for check, bad in zip(CHECKS, flags, strict=True) if bad] for flags in per_goal]
 
 
 def goal_rows(weekly: pd.DataFrame | None, monthly: pd.DataFrame | None, settings: Settings) -> pd.DataFrame:
     """Every goal of the weekly (once per goal) and monthly plans, in the shape lint_goals takes."""
     frames = []
     if monthly is not None and not monthly.empty:
-        unit = (
-            monthly["unit"]
-            .fillna(monthly["target_unit"].replace("", None))
-            .fillna(monthly["actual_unit"].replace("", None))
-        )
-        frames.append(
-            pd.DataFrame(
-                {
-                    "form": "monthly",
-                    "sheet": monthly["sheet"],
-                    "row": monthly["row"],
-                    "name": monthly["indicator"],
-                    "target": monthly["target"],
-                    "unit": unit,
-                    "owner": monthly["owner"],
-                    "last_actual": monthly["last_actual"],
-                    "lower": lower_is_better(monthly["indicator"], settings),
-                }
-            )
-        )
+        frames.append(_goals_of("monthly", monthly, "indicator", "target", monthly["last_actual"], settings))
     if weekly is not None and not weekly.empty:
         first = weekly.drop_duplicates(["sheet", "goal"])
-        unit = (
-            first["unit"]
-            .fillna(first["weekly_target_unit"].replace("", None))
-            .fillna(first["actual_unit"].replace("", None))
-        )
-        frames.append(
-            pd.DataFrame(
-                {
-                    "form": "weekly",
-                    "sheet": first["sheet"],
-                    "row": first["row"],
-                    "name": first["goal"],
-                    "target": first["weekly_target"],
-                    "unit": unit,
-                    "owner": first["owner"],
-                    "last_actual": np.nan,
-                    "lower": lower_is_better(first["goal"], settings),
-                }
-            )
-        )
+        frames.append(_goals_of("weekly", first, "goal", "weekly_target", np.nan, settings))
     if not frames:
-        return pd.DataFrame(
-            columns=["form", "sheet", "row", "name", "target", "unit", "owner", "last_actual", "lower"]
-        )
+        return pd.DataFrame(columns=GOAL_COLUMNS)
     return pd.concat(frames, ignore_index=True)
+
+
+def _goals_of(
+    form: str, plan: pd.DataFrame, name: str, target: str, last_actual: object, settings: Settings
+) -> pd.DataFrame:
+    """One plan's goals: the unit is the unit column, else the one written beside the target or the actual."""
+    unit = (
+        plan["unit"]
+        .fillna(plan[f"{target}_unit"].replace("", None))
+        .fillna(plan["actual_unit"].replace("", None))
+    )
+    return pd.DataFrame(
+        {
+            "form": form,
+            "sheet": plan["sheet"],
+            "row": plan["row"],
+            "name": plan[name],
+            "target": plan[target],
+            "unit": unit,
+            "owner": plan["owner"],
+            "last_actual": last_actual,
+            "lower": lower_is_better(plan[name], settings),
+        }
+    )

@@ -1,132 +1,196 @@
-"""Projected P&L (METHOD §6): plan vs actual per line and month, variances, margin, YTD."""
+"""Projected P&L (docs/method.md §6): plan vs actual per line and month, variances, margin, YTD.
+
+The manager plans the region's revenue lines and expense lines month by
+month and writes the actuals as months pass. The review wants each
+variance with its direction (more revenue is good, more expense is not),
+the margin, the year to date, and a check of the profit row the user wrote
+by hand against revenue − expense.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
 
-from kamxl.calc.cells import fmt
-from kamxl.calc.totals import mismatched_totals
+from kamxl.calc.cells import cell_at
+from kamxl.calc.frames import as_floats, choose, divide
+from kamxl.calc.numbers import fmt
+from kamxl.calc.totals import mismatched_totals, total_mismatch_issue, written_cell
 from kamxl.config import Settings
 from kamxl.issues import Issue
 
 GROUPS = ("revenue", "expense", "profit")
+ITEM_GROUPS = ("revenue", "expense")  # the lines a user plans; profit is computed from them
 # sign of a favourable variance per group: more revenue and profit, less expense
 FAVOURABLE_SIGN = {"revenue": 1.0, "expense": -1.0, "profit": 1.0}
 
 
+class PnLSummary(TypedDict):
+    """The year's key figures (report.json's ``pnl``, in this order)."""
+
+    revenue_plan: float
+    revenue_actual: float
+    expense_plan: float
+    expense_actual: float
+    profit_plan: float
+    profit_actual: float
+    last_month: int | None  # the last month with an actual
+    revenue_plan_to_date: float
+    expense_plan_to_date: float
+    profit_plan_to_date: float
+    margin_plan: float | None
+    margin_actual: float | None  # None before any actual
+    revenue_variance_to_date: float | None  # actual − plan to date; None before any actual
+    expense_variance_to_date: float | None
+    profit_variance_to_date: float | None
+
+
 @dataclass
 class PnL:
+    """The P&L's results per line and month, per month, and the year's key figures."""
+
     lines: pd.DataFrame  # month × line: plan, actual, variance, variance_pct, favourable
     months: pd.DataFrame  # month: <group>_plan/_actual/_variance/_variance_pct/_ytd…, margins
-    summary: dict = field(default_factory=dict)
+    summary: PnLSummary
 
 
 def variance(plan: pd.Series, actual: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(actual − plan, (actual − plan) / |plan|); NaN where actual is missing or plan is 0."""
-    var = actual - plan
-    return var, var / plan.abs().where(plan != 0)
+    difference = actual - plan
+    return difference, difference / plan.abs().where(plan != 0)
 
 
-def favourable(group: pd.Series | str, var: pd.Series) -> pd.Series:
-    """True for revenue/profit above plan or expense below plan, False for the opposite, None at 0 or unknown."""
+def favourable(group: pd.Series | str, difference: pd.Series) -> pd.Series:
+    """True where revenue/profit beat the plan or expense stayed below it, False for the opposite.
+
+    None where the variance is 0 or unknown.
+    """
     sign = group.map(FAVOURABLE_SIGN) if isinstance(group, pd.Series) else FAVOURABLE_SIGN[group]
-    signed = var * sign
-    out = pd.Series(
-        np.where(signed > 0, True, np.where(signed < 0, False, None)), index=var.index, dtype=object
-    )
-    return out.where(var.notna() & (var != 0), None)
+    signed = difference * sign
+    out = pd.Series(choose([signed > 0, signed < 0], [True, False]), index=difference.index, dtype=object)
+    return out.where(difference.notna() & (difference != 0), None)
 
 
 def months_with_actuals(lines: pd.DataFrame) -> list[int]:
-    act = lines.loc[lines["group"].isin(["revenue", "expense"])]
-    a = pd.to_numeric(act["actual"], errors="coerce")
-    return sorted(int(m) for m in act.loc[a.notna() & (a != 0), "month"].unique())
+    """The months in which any revenue or expense line has a (non-zero) actual."""
+    items = lines.loc[lines["group"].isin(list(ITEM_GROUPS))]
+    actual = pd.to_numeric(items["actual"], errors="coerce")
+    return sorted(int(month) for month in items.loc[actual.notna() & (actual != 0), "month"].unique())
 
 
 def analyse(
     main: pd.DataFrame, settings: Settings, totals: pd.DataFrame | None = None
 ) -> tuple[PnL, list[Issue]]:
-    """Everything §6 asks of one workbook's P&L."""
-    issues: list[Issue] = []
+    """Everything docs/method.md §6 asks of one workbook's P&L."""
     data = main.copy()
-    data["plan"] = pd.to_numeric(data["plan"], errors="coerce").astype(float)
-    data["actual"] = pd.to_numeric(data["actual"], errors="coerce").astype(float)
+    data["plan"] = as_floats(data["plan"])
+    data["actual"] = as_floats(data["actual"])
     data["month"] = data["month"].astype(int)
     with_actuals = months_with_actuals(data)
     # a month without any actual has not happened yet: its actuals are unknown, not 0
     data.loc[~data["month"].isin(with_actuals), "actual"] = np.nan
-    items = data[data["group"].isin(["revenue", "expense"])].copy()
+    items = data[data["group"].isin(list(ITEM_GROUPS))].copy()
     items["variance"], items["variance_pct"] = variance(items["plan"], items["actual"])
     items["favourable"] = favourable(items["group"], items["variance"])
-    index = pd.Index(sorted(data["month"].unique()), name="month")
-    has = index.isin(with_actuals)
-    m: dict[str, pd.Series] = {}  # the month table's columns, built as Series and framed once
-    for g in ("revenue", "expense"):
-        part = items[items["group"] == g].groupby("month")
-        m[f"{g}_plan"] = part["plan"].sum(min_count=1).reindex(index).fillna(0.0)
-        actual = part["actual"].sum(min_count=1).reindex(index)
-        m[f"{g}_actual"] = actual.where(
-            ~has | actual.notna(), 0.0
-        )  # a month with actuals: a line left blank is 0
-    m["profit_plan"] = m["revenue_plan"] - m["expense_plan"]
-    m["profit_actual"] = m["revenue_actual"] - m["expense_actual"]
-    for g in GROUPS:
-        m[f"{g}_variance"], m[f"{g}_variance_pct"] = variance(m[f"{g}_plan"], m[f"{g}_actual"])
-        m[f"{g}_favourable"] = favourable(g, m[f"{g}_variance"])
-        m[f"{g}_plan_ytd"] = m[f"{g}_plan"].cumsum()
-        m[f"{g}_actual_ytd"] = m[f"{g}_actual"].cumsum().where(m[f"{g}_actual"].notna())
-    m["margin_plan"] = m["profit_plan"] / m["revenue_plan"].where(m["revenue_plan"] != 0)
-    m["margin_actual"] = m["profit_actual"] / m["revenue_actual"].where(m["revenue_actual"] != 0)
-    months = pd.DataFrame(m, index=index).reset_index()
-    # the input's own 预期盈亏, checked against revenue − expense
+    months = month_table(items, sorted(data["month"].unique()), with_actuals)
+    written_profit = data[data["group"] == "profit"]
+    issues = profit_issues(written_profit, months, settings)
+    issues += _check_totals(items, written_profit, totals, settings)
+    return PnL(items.reset_index(drop=True), months, summarise(months, with_actuals)), issues
+
+
+def month_table(items: pd.DataFrame, all_months: list[int], with_actuals: list[int]) -> pd.DataFrame:
+    """Per month: plan, actual, variance, favourable and year to date of each group, and the margins."""
+    index = pd.Index(all_months, name="month")
+    has_actuals = index.isin(with_actuals)
+    columns: dict[str, pd.Series] = {}  # built as Series and framed once
+    for group in ITEM_GROUPS:
+        per_month = items[items["group"] == group].groupby("month")
+        columns[f"{group}_plan"] = per_month["plan"].sum(min_count=1).reindex(index).fillna(0.0)
+        actual = per_month["actual"].sum(min_count=1).reindex(index)
+        # a month with actuals: a line left blank is 0
+        columns[f"{group}_actual"] = actual.where(~has_actuals | actual.notna(), 0.0)
+    columns["profit_plan"] = columns["revenue_plan"] - columns["expense_plan"]
+    columns["profit_actual"] = columns["revenue_actual"] - columns["expense_actual"]
+    for group in GROUPS:
+        plan, actual = columns[f"{group}_plan"], columns[f"{group}_actual"]
+        columns[f"{group}_variance"], columns[f"{group}_variance_pct"] = variance(plan, actual)
+        columns[f"{group}_favourable"] = favourable(group, columns[f"{group}_variance"])
+        columns[f"{group}_plan_ytd"] = plan.cumsum()
+        columns[f"{group}_actual_ytd"] = actual.cumsum().where(actual.notna())
+    columns["margin_plan"] = divide(columns["profit_plan"], columns["revenue_plan"])
+    columns["margin_actual"] = divide(columns["profit_actual"], columns["revenue_actual"])
+    return pd.DataFrame(columns, index=index).reset_index()
+
+
+def profit_issues(written_profit: pd.DataFrame, months: pd.DataFrame, settings: Settings) -> list[Issue]:
+    """The input's own 预期盈亏 (profit) cells that differ from revenue − expense."""
     tolerance = settings.get("pnl.profit_tolerance")
-    written = data[data["group"] == "profit"]
-    check = written.join(months.set_index("month")[["profit_plan", "profit_actual"]], on="month")
-    for w in check.to_dict("records"):
-        for measure, col in (("plan", "plan_col"), ("actual", "actual_col")):
-            value, computed = w[measure], w[f"profit_{measure}"]
-            if pd.isna(value) or pd.isna(computed):
+    computed_profit = months.set_index("month")[["profit_plan", "profit_actual"]]
+    issues: list[Issue] = []
+    for written in written_profit.join(computed_profit, on="month").to_dict("records"):
+        for measure in ("plan", "actual"):
+            value, computed = written[measure], written[f"profit_{measure}"]
+            if pd.isna(value) or pd.isna(computed) or abs(value - computed) <= tolerance:
                 continue
-            if abs(value - computed) > tolerance:
-                issues.append(
-                    settings.issue(
-                        "profit_mismatch",
-                        w["sheet"],
-                        f"{w[col]}{int(w['row'])}" if w[col] else None,
-                        month=settings.label(f"values.month.{int(w['month'])}"),
-                        measure=settings.label(f"values.measure.{measure}"),
-                        written=fmt(value),
-                        computed=fmt(computed),
-                    )
+            issues.append(
+                settings.issue(
+                    "profit_mismatch",
+                    written["sheet"],
+                    cell_at(written[f"{measure}_col"], written["row"]),
+                    month=settings.label(f"values.month.{int(written['month'])}"),
+                    measure=settings.label(f"values.measure.{measure}"),
+                    written=fmt(value),
+                    computed=fmt(computed),
                 )
-    issues += _check_totals(items, written, totals, settings)
-    summary = {f"{g}_{m}": _total(months[f"{g}_{m}"]) for g in GROUPS for m in ("plan", "actual")}
+            )
+    return issues
+
+
+def summarise(months: pd.DataFrame, with_actuals: list[int]) -> PnLSummary:
+    """The year's totals, the plan to the last month with actuals, the margins and the variances to date."""
+    totals = {
+        f"{group}_{kind}": _total(months[f"{group}_{kind}"])
+        for group in GROUPS
+        for kind in ("plan", "actual")
+    }
     last = max(with_actuals) if with_actuals else None
     to_date = months[months["month"] <= (last or 0)]
-    summary.update(
-        {
-            "last_month": last,
-            **{f"{g}_plan_to_date": float(to_date[f"{g}_plan"].sum()) for g in GROUPS},
-            "margin_plan": _ratio(summary["profit_plan"], summary["revenue_plan"]),
-            "margin_actual": _ratio(summary["profit_actual"], summary["revenue_actual"]) if last else None,
-        }
-    )
-    for g in GROUPS:
-        summary[f"{g}_variance_to_date"] = (
-            summary[f"{g}_actual"] - summary[f"{g}_plan_to_date"] if last else None
-        )
-    return PnL(items.reset_index(drop=True), months, summary), issues
+    plan_to_date = {group: float(to_date[f"{group}_plan"].sum()) for group in GROUPS}
+
+    def variance_to_date(group: str) -> float | None:
+        return totals[f"{group}_actual"] - plan_to_date[group] if last else None
+
+    return {
+        "revenue_plan": totals["revenue_plan"],
+        "revenue_actual": totals["revenue_actual"],
+        "expense_plan": totals["expense_plan"],
+        "expense_actual": totals["expense_actual"],
+        "profit_plan": totals["profit_plan"],
+        "profit_actual": totals["profit_actual"],
+        "last_month": last,
+        "revenue_plan_to_date": plan_to_date["revenue"],
+        "expense_plan_to_date": plan_to_date["expense"],
+        "profit_plan_to_date": plan_to_date["profit"],
+        "margin_plan": _ratio(totals["profit_plan"], totals["revenue_plan"]),
+        "margin_actual": _ratio(totals["profit_actual"], totals["revenue_actual"]) if last else None,
+        "revenue_variance_to_date": variance_to_date("revenue"),
+        "expense_variance_to_date": variance_to_date("expense"),
+        "profit_variance_to_date": variance_to_date("profit"),
+    }
 
 
-def _total(col: pd.Series) -> float:
-    return float(col.sum()) if col.notna().any() else 0.0
+def _total(column: pd.Series) -> float:
+    """The column's sum; 0 when every month is blank."""
+    return float(column.sum()) if column.notna().any() else 0.0
 
 
-def _ratio(a, b):
-    return a / b if b else None
+def _ratio(numerator: float, denominator: float) -> float | None:
+    """numerator ÷ denominator; None for a 0 denominator (no revenue planned: no margin)."""
+    return numerator / denominator if denominator else None
 
 
 def _check_totals(
@@ -135,21 +199,18 @@ def _check_totals(
     """The 合计 row of each line against the sum of its months."""
     if totals is None or totals.empty:
         return []
-    issues = []
+    # the P&L's totals share the receivables' tolerance (a rounding allowance for hand-typed sums)
     tolerance = settings.get("receivables.total_tolerance")
+    keys = ["sheet", "group", "line"]
     both = pd.concat([items, written_profit])
-    for t in mismatched_totals(
-        both, totals, ["sheet", "group", "line"], ["plan", "actual"], tolerance, rows_required=True
-    ):
-        measure, col = t["measure"], f"{t['measure']}_col"
-        issues.append(
-            settings.issue(
-                "total_mismatch",
-                t["sheet"],
-                f"{t[col]}{int(t['row'])}" if t[col] else None,
-                written=fmt(t["written"]),
-                computed=fmt(t["computed"]),
-                column=f"{t['line']} {settings.label(f'values.measure.{measure}')}",
-            )
+    return [
+        total_mismatch_issue(
+            settings,
+            mismatch,
+            written_cell(mismatch),
+            f"{mismatch['line']} {settings.label('values.measure.' + mismatch['measure'])}",
         )
-    return issues
+        for mismatch in mismatched_totals(
+            both, totals, keys, ["plan", "actual"], tolerance, rows_required=True
+        )
+    ]

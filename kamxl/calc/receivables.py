@@ -1,30 +1,55 @@
-"""Receivables collection plan (METHOD §5): cumulative figures, rates, balance, aging."""
+"""Receivables collection plan (docs/method.md §5): cumulative figures, rates, balance, aging.
+
+A key-account manager plans, month by month, how each customer's debt will
+be collected, and writes what actually came in. The review asks how much of
+the plan to date was collected, which customers fall behind, whether each
+plan collects the whole debt, and how old the outstanding balance is.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
 
-from kamxl.calc.cells import CellMap, fmt, pct
-from kamxl.calc.totals import mismatched_totals
+from kamxl.calc.cells import CellMap, row_label
+from kamxl.calc.frames import as_floats, divide
+from kamxl.calc.numbers import fmt, pct
+from kamxl.calc.totals import mismatched_totals, total_mismatch_issue, written_cell
 from kamxl.config import Settings
 from kamxl.issues import Issue
 
 AGING = ("not_due", "d1_30", "d31_60", "d61_90", "over_90")
+ROW_KEYS = ["sheet", "row"]  # one receivable: its sheet and Excel row
+
+
+class ReceivablesSummary(TypedDict):
+    """The sheet's key figures (report.json's ``receivables``, in this order)."""
+
+    total_owed: float
+    plan: float
+    actual: float
+    last_month: int | None  # m*: the last month with an actual
+    plan_to_date: float
+    actual_to_date: float
+    collection_rate: float | None  # actual ÷ plan to date; None with nothing planned
+    balance: float
+    plan_coverage: float | None  # plan ÷ total owed; None when nothing is owed
+    behind: list[str]  # customers below the behind share of their plan to date
 
 
 @dataclass
 class Receivables:
     """Results per row, per row × month, per month, and the sheet's key figures."""
 
-    rows: pd.DataFrame
-    months: pd.DataFrame
-    by_month: pd.DataFrame
-    summary: dict = field(default_factory=dict)
-    aging: pd.DataFrame | None = None
+    rows: pd.DataFrame  # one per receivable: owed, plan, actual, to date, balance, coverage, behind, aging
+    months: pd.DataFrame  # row × month: plan, actual, cumulative, rates (see month_table)
+    by_month: pd.DataFrame  # month: the sheet's plan, actual, cumulative, rates
+    summary: ReceivablesSummary
+    aging: pd.DataFrame | None = None  # aging bucket: balance; None without due dates
 
 
 def last_actual_month(months: pd.DataFrame) -> int | None:
@@ -43,18 +68,19 @@ def month_table(months: pd.DataFrame, m_star: int | None) -> pd.DataFrame:
     Up to m* a blank actual is 0 collected; after m* the month has not
     happened yet, so actual, its cumulative and its rates stay blank.
     """
-    m = months[["sheet", "row", "month", "plan", "actual"]].copy()
-    m["plan"] = pd.to_numeric(m["plan"], errors="coerce").astype(float)
-    m["actual"] = pd.to_numeric(m["actual"], errors="coerce").astype(float)
-    past = m["month"] <= (m_star or 0)
-    m["actual"] = m["actual"].fillna(0.0).where(past)
-    m = m.sort_values(["sheet", "row", "month"], kind="stable").reset_index(drop=True)
-    keys = [m["sheet"], m["row"]]
-    m["cum_plan"] = m["plan"].fillna(0.0).groupby(keys, sort=False).cumsum()
-    m["cum_actual"] = m["actual"].fillna(0.0).groupby(keys, sort=False).cumsum().where(m["actual"].notna())
-    m["rate"] = m["actual"] / m["plan"].where(m["plan"] != 0)
-    m["cum_rate"] = m["cum_actual"] / m["cum_plan"].where(m["cum_plan"] != 0)
-    return m
+    table = months[["sheet", "row", "month", "plan", "actual"]].copy()
+    table["plan"] = as_floats(table["plan"])
+    table["actual"] = as_floats(table["actual"])
+    past = table["month"] <= (m_star or 0)
+    table["actual"] = table["actual"].fillna(0.0).where(past)
+    table = table.sort_values(["sheet", "row", "month"], kind="stable").reset_index(drop=True)
+    keys = [table["sheet"], table["row"]]
+    table["cum_plan"] = table["plan"].fillna(0.0).groupby(keys, sort=False).cumsum()
+    cum_actual = table["actual"].fillna(0.0).groupby(keys, sort=False).cumsum()
+    table["cum_actual"] = cum_actual.where(table["actual"].notna())
+    table["rate"] = divide(table["actual"], table["plan"])
+    table["cum_rate"] = divide(table["cum_actual"], table["cum_plan"])
+    return table
 
 
 def aging_bucket(days_overdue: pd.Series, settings: Settings) -> pd.Series:
@@ -77,64 +103,92 @@ def collect(
     total_months: pd.DataFrame | None = None,
     cells: CellMap | None = None,
 ) -> tuple[Receivables, list[Issue]]:
-    """Everything §5 asks of one workbook's receivables plan."""
+    """Everything docs/method.md §5 asks of one workbook's receivables plan."""
     cells = cells or CellMap()
-    issues: list[Issue] = []
     m_star = last_actual_month(months)
-    mt = month_table(months, m_star)
+    per_month = month_table(months, m_star)
+    rows = row_figures(main, per_month, m_star, settings)
+    aging = age_balances(rows, as_of, settings)
+    summary = summarise(rows, m_star)
+    issues = row_issues(rows, settings, cells)
+    issues += check_totals(rows, per_month, totals, total_months, settings, cells)
+    receivables = Receivables(
+        rows.reset_index(drop=True), per_month, sheet_months(per_month).reset_index(), summary, aging
+    )
+    return receivables, issues
+
+
+def row_figures(
+    main: pd.DataFrame, per_month: pd.DataFrame, m_star: int | None, settings: Settings
+) -> pd.DataFrame:
+    """Each receivable with its plan and actual (in all and to m*), balance, plan coverage and behind flag."""
     rows = main.copy()
-    rows["total_owed"] = pd.to_numeric(rows["total_owed"], errors="coerce").astype(float)
-    sums = mt.groupby(["sheet", "row"], sort=False)[
-        ["plan", "actual"]
-    ].sum()  # (named aggregations cost ~10× more per call)
+    rows["total_owed"] = as_floats(rows["total_owed"])
+    # (named aggregations cost ~10× more per call)
+    sums = per_month.groupby(ROW_KEYS, sort=False)[["plan", "actual"]].sum()
     to_date = (
-        mt[mt["month"] <= (m_star or 0)]
-        .groupby(["sheet", "row"], sort=False)[["plan", "actual"]]
+        per_month[per_month["month"] <= (m_star or 0)]
+        .groupby(ROW_KEYS, sort=False)[["plan", "actual"]]
         .sum()
         .rename(columns={"plan": "plan_to_date", "actual": "actual_to_date"})
     )
-    rows = rows.join(sums, on=["sheet", "row"]).join(to_date, on=["sheet", "row"])
-    for c in ("plan", "actual", "plan_to_date", "actual_to_date"):
-        rows[c] = rows[c].fillna(0.0)
+    rows = rows.join(sums, on=ROW_KEYS).join(to_date, on=ROW_KEYS)
+    for column in ("plan", "actual", "plan_to_date", "actual_to_date"):
+        rows[column] = rows[column].fillna(0.0)
     rows["balance"] = rows["total_owed"] - rows["actual"]
     rows["plan_coverage"] = rows["plan"] / rows["total_owed"].where(rows["total_owed"] > 0)
-    rows["rate_to_date"] = rows["actual_to_date"] / rows["plan_to_date"].where(rows["plan_to_date"] != 0)
+    rows["rate_to_date"] = divide(rows["actual_to_date"], rows["plan_to_date"])
     behind_share = settings.get("receivables.behind")
     rows["behind"] = (rows["plan_to_date"] > 0) & (
         rows["actual_to_date"] < behind_share * rows["plan_to_date"]
     )
-    # aging of the outstanding balance at the review date
-    aging = None
-    if "due_date" in rows.columns and rows["due_date"].notna().any():
-        due = pd.to_datetime(rows["due_date"], errors="coerce")
-        days = (pd.Timestamp(as_of) - due).dt.days
-        rows["days_overdue"] = days
-        rows["aging"] = aging_bucket(days, settings).where(rows["balance"] > 0, None)
-        aging = (
-            rows.dropna(subset=["aging"])
-            .groupby("aging")["balance"]
-            .sum()
-            .reindex(list(AGING))
-            .fillna(0.0)
-            .rename("balance")
-            .to_frame()
-        )
-    else:
+    return rows
+
+
+def age_balances(rows: pd.DataFrame, as_of: dt.date, settings: Settings) -> pd.DataFrame | None:
+    """Add each row's days overdue and aging bucket at the review date; the balance per bucket.
+
+    None (and blank columns) when the sheet has no due dates. A row with
+    nothing outstanding has no bucket.
+    """
+    if "due_date" not in rows.columns or not rows["due_date"].notna().any():
         rows["days_overdue"] = np.nan
         rows["aging"] = None
-    # the sheet's figures per month (sum over rows)
-    per_month = mt.groupby("month")
+        return None
+    due = pd.to_datetime(rows["due_date"], errors="coerce")
+    days = (pd.Timestamp(as_of) - due).dt.days
+    rows["days_overdue"] = days
+    rows["aging"] = aging_bucket(days, settings).where(rows["balance"] > 0, None)
+    return (
+        rows.dropna(subset=["aging"])
+        .groupby("aging")["balance"]
+        .sum()
+        .reindex(list(AGING))
+        .fillna(0.0)
+        .rename("balance")
+        .to_frame()
+    )
+
+
+def sheet_months(per_month: pd.DataFrame) -> pd.DataFrame:
+    """The sheet's figures per month (the sum over its rows), indexed by month."""
+    grouped = per_month.groupby("month")
     by_month = pd.DataFrame(
-        {"plan": per_month["plan"].sum(), "actual": per_month["actual"].sum(min_count=1)}
+        {"plan": grouped["plan"].sum(), "actual": grouped["actual"].sum(min_count=1)}
     ).sort_index()
     by_month["cum_plan"] = by_month["plan"].cumsum()
     by_month["cum_actual"] = by_month["actual"].cumsum().where(by_month["actual"].notna())
-    by_month["rate"] = by_month["actual"] / by_month["plan"].where(by_month["plan"] != 0)
-    by_month["cum_rate"] = by_month["cum_actual"] / by_month["cum_plan"].where(by_month["cum_plan"] != 0)
+    by_month["rate"] = divide(by_month["actual"], by_month["plan"])
+    by_month["cum_rate"] = divide(by_month["cum_actual"], by_month["cum_plan"])
+    return by_month
+
+
+def summarise(rows: pd.DataFrame, m_star: int | None) -> ReceivablesSummary:
+    """The sheet's key figures from its rows."""
     plan_to_date = float(rows["plan_to_date"].sum())
     actual_to_date = float(rows["actual_to_date"].sum())
     total_owed = float(rows["total_owed"].sum())
-    summary = {
+    return {
         "total_owed": total_owed,
         "plan": float(rows["plan"].sum()),
         "actual": float(rows["actual"].sum()),
@@ -146,42 +200,43 @@ def collect(
         "plan_coverage": float(rows["plan"].sum()) / total_owed if total_owed > 0 else None,
         "behind": list(dict.fromkeys(rows.loc[rows["behind"], "customer"].astype(str))),
     }
-    # rows whose plan does not collect the whole debt, or which collected more than owed
-    for row in rows[rows["plan_coverage"] < 1.0 - 1e-9].to_dict("records"):
-        issues.append(
-            settings.issue(
-                "plan_short",
-                row["sheet"],
-                cells.cell(row["sheet"], "total_owed", row["row"]),
-                customer=_label(row),
-                plan=fmt(row["plan"]),
-                owed=fmt(row["total_owed"]),
-                coverage=pct(row["plan_coverage"]),
-            )
-        )
-    for row in rows[rows["balance"] < -settings.get("receivables.total_tolerance")].to_dict("records"):
-        issues.append(
-            settings.issue(
-                "overcollected",
-                row["sheet"],
-                cells.cell(row["sheet"], "total_owed", row["row"]),
-                customer=_label(row),
-                actual=fmt(row["actual"]),
-                owed=fmt(row["total_owed"]),
-            )
-        )
-    issues += check_totals(rows, mt, totals, total_months, settings, cells)
-    return Receivables(rows.reset_index(drop=True), mt, by_month.reset_index(), summary, aging), issues
 
 
-def _label(row) -> str:
-    product = row.get("product")
-    return f"{row['customer']} / {product}" if isinstance(product, str) and product else str(row["customer"])
+def row_issues(rows: pd.DataFrame, settings: Settings, cells: CellMap) -> list[Issue]:
+    """Rows whose plan does not collect the whole debt, then rows which collected more than owed."""
+
+    def at_total_owed(code: str, row: dict[str, Any], **params: str) -> Issue:
+        cell = cells.cell(row["sheet"], "total_owed", row["row"])
+        return settings.issue(code, row["sheet"], cell, **params)
+
+    short = rows[rows["plan_coverage"] < 1.0 - 1e-9].to_dict("records")
+    over = rows[rows["balance"] < -settings.get("receivables.total_tolerance")].to_dict("records")
+    return [
+        at_total_owed(
+            "plan_short",
+            row,
+            customer=_label(row),
+            plan=fmt(row["plan"]),
+            owed=fmt(row["total_owed"]),
+            coverage=pct(row["plan_coverage"]),
+        )
+        for row in short
+    ] + [
+        at_total_owed(
+            "overcollected", row, customer=_label(row), actual=fmt(row["actual"]), owed=fmt(row["total_owed"])
+        )
+        for row in over
+    ]
+
+
+def _label(row: dict[str, Any]) -> str:
+    """A receivable in a message: the customer, and its product if any."""
+    return row_label(row["customer"], row.get("product"))
 
 
 def check_totals(
     rows: pd.DataFrame,
-    mt: pd.DataFrame,
+    per_month: pd.DataFrame,
     totals: pd.DataFrame | None,
     total_months: pd.DataFrame | None,
     settings: Settings,
@@ -189,35 +244,25 @@ def check_totals(
 ) -> list[Issue]:
     """Compare each written 合计 cell with the sum of the rows above it (per sheet)."""
     cells = cells or CellMap()
-    issues: list[Issue] = []
     tolerance = settings.get("receivables.total_tolerance")
-    header = lambda f: settings.label(f"headers.receivables.{f}")  # noqa: E731
     measures = [
-        f for f in ("total_owed", "qty") if f in rows.columns and (totals is None or f in totals.columns)
+        name
+        for name in ("total_owed", "qty")
+        if name in rows.columns and (totals is None or name in totals.columns)
     ]
-    for t in mismatched_totals(rows, totals, ["sheet"], measures, tolerance):
-        f = t["measure"]
-        issues.append(
-            settings.issue(
-                "total_mismatch",
-                t["sheet"],
-                cells.cell(t["sheet"], f, t["row"]),
-                written=fmt(t["written"]),
-                computed=fmt(t["computed"]),
-                column=header(f),
-            )
+    issues = [
+        total_mismatch_issue(
+            settings,
+            mismatch,
+            cells.cell(mismatch["sheet"], mismatch["measure"], mismatch["row"]),
+            settings.label(f"headers.receivables.{mismatch['measure']}"),
         )
-    for t in mismatched_totals(mt, total_months, ["sheet", "month"], ["plan", "actual"], tolerance):
-        measure, col = t["measure"], f"{t['measure']}_col"
-        name = f"{settings.label('values.month.' + str(int(t['month'])))} {settings.label('values.measure.' + measure)}"
-        issues.append(
-            settings.issue(
-                "total_mismatch",
-                t["sheet"],
-                f"{t[col]}{int(t['row'])}" if t[col] else None,
-                written=fmt(t["written"]),
-                computed=fmt(t["computed"]),
-                column=name,
-            )
-        )
+        for mismatch in mismatched_totals(rows, totals, ["sheet"], measures, tolerance)
+    ]
+    for mismatch in mismatched_totals(
+        per_month, total_months, ["sheet", "month"], ["plan", "actual"], tolerance
+    ):
+        month = settings.label(f"values.month.{int(mismatch['month'])}")
+        measure = settings.label(f"values.measure.{mismatch['measure']}")
+        issues.append(total_mismatch_issue(settings, mismatch, written_cell(mismatch), f"{month} {measure}"))
     return issues

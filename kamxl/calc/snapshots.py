@@ -1,26 +1,37 @@
-"""Month over month (METHOD §8, and the history rules of §4): snapshots, movement, stuck, trends.
+"""Month over month (docs/method.md §8, and the history rules of §4): snapshots, movement, stuck, trends.
+
+A review compares this month's funnel with last month's: which
+opportunities moved up or down a class, were won, lost or dropped, how many
+converted to the next class, and which sit in C or D month after month
+(stuck, the funnel-health rule of §4 once there is history).
 
 Pure functions over snapshots; the SQLite store that keeps them is
 ``kamxl.store``. An opportunity is known across months by its customer and
-project. Where the method is silent kamxl decides so (README): an opportunity
-that was in the funnel and is absent now without 赢单/丢单 has "dropped";
-conversion X→Y is the share of last month's class-X opportunities that are
-now in Y or better (or won).
+project. Where the method is silent kamxl decides so (docs/method.md §8): an
+opportunity that was in the funnel and is absent now without 赢单/丢单 has
+"dropped"; conversion X→Y is the share of last month's class-X opportunities
+that are now in Y or better (or won).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from kamxl.calc.calendar import month_period
 from kamxl.calc.funnel import CLASSES
 from kamxl.config import Settings
 
-RANK = {c: i for i, c in enumerate(reversed(CLASSES))}  # D 0 … A 3: higher is closer to the funnel's mouth
+RANK = {cls: i for i, cls in enumerate(reversed(CLASSES))}  # D 0 … A 3: higher is closer to the mouth
+DECIDED = ["won", "lost"]  # statuses of an opportunity that has left the funnel
 MOVES = ("up", "down", "same", "new", "won", "lost", "dropped")
+MOVEMENT_COLUMNS = ["key", "customer", "project", "previous", "current", "move"]
 CONVERSIONS = (("D", "C"), ("C", "B"), ("B", "A"), ("A", "won"))
 OPPORTUNITY_COLUMNS = [
     "key",
@@ -33,47 +44,63 @@ OPPORTUNITY_COLUMNS = [
     "amount",
     "weighted_amount",
 ]
+TREND_COLUMNS = [
+    "period",
+    *CLASSES,
+    "open",
+    "weighted_total",
+    "collection_rate",
+    "profit_plan",
+    "profit_actual",
+    "health",
+]
+_TITLE_MONTH = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月")  # 2026年3月
+_NUMERIC_MONTH = re.compile(r"(?<!\d)(20\d\d)[-/.](\d{1,2})(?!\d)")  # 2026-03, 2026/3, 2026.03
+_FILE_DATES = re.compile(r"[-_ .]*(20\d\d)([-_.]?\d{1,2})?([-_.]?\d{1,2})?")
 
 
 # ------------------------------------------------------------ identity ---
-def opportunity_key(customer, project) -> str:
+def opportunity_key(customer: object, project: object) -> str:
     """Customer and project, as one key ("朗通\x1f二期扩容")."""
+    return f"{_key_part(customer)}\x1f{_key_part(project)}"
 
-    def part(x):
-        return "" if x is None or (isinstance(x, float) and x != x) or x is pd.NA else str(x).strip()
 
-    return f"{part(customer)}\x1f{part(project)}"
+def _key_part(value: object) -> str:
+    blank = value is None or (isinstance(value, float) and value != value) or value is pd.NA
+    return "" if blank else str(value).strip()
 
 
 def find_region(texts: list[str], settings: Settings) -> str | None:
-    """The first region a title names (华东区, 华南大区, East region …), by the patterns in ``history.region_patterns``."""
+    """The first region a title names (华东区, 华南大区, East region …).
+
+    By the patterns in ``history.region_patterns``, each tried on every title in turn.
+    """
     for pattern in settings.get("history.region_patterns"):
-        rx = re.compile(pattern)
+        compiled = re.compile(pattern)
         for text in texts:
-            m = rx.search(text or "")
-            if m:
-                return m.group(1).strip()
+            found = compiled.search(text or "")
+            if found:
+                region: str = found.group(1).strip()
+                return region
     return None
 
 
 def find_period(texts: list[str]) -> str | None:
     """The month most titles name ("2026年3月", "2026-03"), as YYYY-MM."""
-    found: Counter = Counter()
+    found: Counter[str] = Counter()
     for text in texts:
-        for y, m in re.findall(r"(20\d\d)\s*年\s*(\d{1,2})\s*月", text or "") + re.findall(
-            r"(?<!\d)(20\d\d)[-/.](\d{1,2})(?!\d)", text or ""
-        ):
-            if 1 <= int(m) <= 12:
-                found[f"{y}-{int(m):02d}"] += 1
+        for year, month in _TITLE_MONTH.findall(text or "") + _NUMERIC_MONTH.findall(text or ""):
+            if 1 <= int(month) <= 12:
+                found[month_period(int(year), int(month))] += 1
     return found.most_common(1)[0][0] if found else None
 
 
 def identify(
     titles: list[str],
     stem: str,
-    calendar: dict | None,
+    calendar: Mapping[str, Any] | None,
     customers: pd.DataFrame | None,
-    as_of,
+    as_of: dt.date,
     settings: Settings,
     region: str | None = None,
 ) -> tuple[str, str]:
@@ -84,20 +111,23 @@ def identify(
     month, else the month the titles name, else the file name's, else the
     review date's.
     """
+    region = region or find_region(titles, settings) or _only_owner(customers)
     if not region:
-        region = find_region(titles, settings)
-    if not region and customers is not None and "owner" in customers:
-        owners = customers["owner"].dropna().astype(str).str.strip()
-        owners = owners[owners != ""].unique()
-        if len(owners) == 1:
-            region = owners[0]
-    if not region:
-        region = re.sub(r"[-_ .]*(20\d\d)([-_.]?\d{1,2})?([-_.]?\d{1,2})?", "", stem).strip("-_ .") or stem
+        region = _FILE_DATES.sub("", stem).strip("-_ .") or stem
     if calendar and calendar.get("month"):
-        period = f"{calendar['year']}-{calendar['month']:02d}"
+        period = month_period(calendar["year"], calendar["month"])
     else:
-        period = find_period(titles) or find_period([stem]) or f"{as_of.year}-{as_of.month:02d}"
+        period = find_period(titles) or find_period([stem]) or month_period(as_of.year, as_of.month)
     return region, period
+
+
+def _only_owner(customers: pd.DataFrame | None) -> str | None:
+    """The owner of every opportunity, when there is exactly one."""
+    if customers is None or "owner" not in customers:
+        return None
+    owners = customers["owner"].dropna().astype(str).str.strip()
+    owners = owners[owners != ""].unique()
+    return str(owners[0]) if len(owners) == 1 else None
 
 
 # ----------------------------------------------------------- snapshots ---
@@ -105,25 +135,25 @@ def opportunities_of(customers: pd.DataFrame | None) -> pd.DataFrame:
     """The rows a snapshot keeps: every opportunity with its tier, class and status."""
     if customers is None or customers.empty:
         return pd.DataFrame(columns=OPPORTUNITY_COLUMNS)
-    c = customers
+    projects = customers["project"] if "project" in customers else [None] * len(customers)
     out = pd.DataFrame(
         {
             "key": [
-                opportunity_key(a, b)
-                for a, b in zip(c["customer"], c["project"] if "project" in c else [None] * len(c))
+                opportunity_key(customer, project)
+                for customer, project in zip(customers["customer"], projects, strict=True)
             ],
-            "customer": c["customer"].astype(object),
-            "project": c["project"].astype(object) if "project" in c else None,
-            "owner": c["owner"].astype(object) if "owner" in c else None,
-            "tier": c["tier"].astype(object),
-            "class": c["class"].astype(object),
-            "status": c["status"].astype(object),
-            "amount": pd.to_numeric(c["amount"], errors="coerce"),
-            "weighted_amount": pd.to_numeric(c["weighted_amount"], errors="coerce"),
+            "customer": customers["customer"].astype(object),
+            "project": customers["project"].astype(object) if "project" in customers else None,
+            "owner": customers["owner"].astype(object) if "owner" in customers else None,
+            "tier": customers["tier"].astype(object),
+            "class": customers["class"].astype(object),
+            "status": customers["status"].astype(object),
+            "amount": pd.to_numeric(customers["amount"], errors="coerce"),
+            "weighted_amount": pd.to_numeric(customers["weighted_amount"], errors="coerce"),
         }
     )
     # rows that say nothing about a deal (no class, still open) are not opportunities
-    keep = out["class"].notna() | out["status"].isin(["won", "lost"])
+    keep = out["class"].notna() | out["status"].isin(DECIDED)
     return out[keep].drop_duplicates("key", keep="first").reset_index(drop=True)
 
 
@@ -131,7 +161,7 @@ def _states(snapshot: pd.DataFrame) -> pd.Series:
     """Each opportunity's place: "won"/"lost" once decided, else its class (A–D), else None."""
     status, cls = snapshot["status"], snapshot["class"]
     return pd.Series(
-        np.where(status.isin(["won", "lost"]), status, np.where(cls.isin(list(RANK)), cls, None)),
+        np.where(status.isin(DECIDED), status, np.where(cls.isin(list(RANK)), cls, None)),
         index=snapshot.index,
         dtype=object,
     )
@@ -141,12 +171,27 @@ def movement(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     """Per opportunity: its class last time and now, and the move (up, down, same, new, won, lost, dropped).
 
     Opportunities already won or lost last time are history, not movement.
+    Ordered by move (as MOVES lists them), then customer.
     """
-    prev = previous.drop_duplicates("key", keep="last").assign(before=lambda d: _states(d))
-    cur = current.drop_duplicates("key", keep="last").assign(now=lambda d: _states(d))
+    prev = previous.drop_duplicates("key", keep="last").assign(before=lambda frame: _states(frame))
+    cur = current.drop_duplicates("key", keep="last").assign(now=lambda frame: _states(frame))
+    frame = pd.concat([_moves(prev, cur), _dropped(prev, cur)], ignore_index=True)
+    frame = frame.reindex(columns=MOVEMENT_COLUMNS).astype(object)
+    frame = frame.where(frame.notna(), None)
+    order = {move: i for i, move in enumerate(MOVES)}
+    return (
+        frame.assign(_o=frame["move"].map(order))
+        .sort_values(["_o", "customer"], kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
+
+
+def _moves(prev: pd.DataFrame, cur: pd.DataFrame) -> pd.DataFrame:
+    """The move of each opportunity in the current snapshot, except those already decided last time."""
     both = cur.merge(prev[["key", "before"]], on="key", how="left", sort=False)
     before, now = both["before"], both["now"]
-    decided = now.isin(["won", "lost"])
+    decided = now.isin(DECIDED)
     rank_now, rank_before = now.map(RANK), before.map(RANK)
     move = np.select(
         [
@@ -160,72 +205,65 @@ def movement(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
         [now, "new", now, "dropped", "up", "down"],
         default="same",
     )
-    keep = ~before.isin(["won", "lost"]) & ~(before.isna() & now.isna())
-    # in last time's funnel, gone from this one
+    keep = ~before.isin(DECIDED) & ~(before.isna() & now.isna())
+    return pd.DataFrame(
+        {
+            "key": both["key"],
+            "customer": both["customer"],
+            "project": both.get("project"),
+            "previous": before,
+            "current": now,
+            "move": move,
+        }
+    )[keep]
+
+
+def _dropped(prev: pd.DataFrame, cur: pd.DataFrame) -> pd.DataFrame:
+    """In last time's funnel, gone from this one."""
     gone = prev[~prev["key"].isin(cur["key"]) & prev["before"].isin(list(RANK))]
-    frame = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "key": both["key"],
-                    "customer": both["customer"],
-                    "project": both.get("project"),
-                    "previous": before,
-                    "current": now,
-                    "move": move,
-                }
-            )[keep],
-            pd.DataFrame(
-                {
-                    "key": gone["key"],
-                    "customer": gone["customer"],
-                    "project": gone.get("project"),
-                    "previous": gone["before"],
-                    "current": None,
-                    "move": "dropped",
-                }
-            ),
-        ],
-        ignore_index=True,
-    )
-    frame = frame.reindex(columns=["key", "customer", "project", "previous", "current", "move"]).astype(
-        object
-    )
-    frame = frame.where(frame.notna(), None)
-    order = {m: i for i, m in enumerate(MOVES)}
-    return (
-        frame.assign(_o=frame["move"].map(order))
-        .sort_values(["_o", "customer"], kind="stable")
-        .drop(columns="_o")
-        .reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "key": gone["key"],
+            "customer": gone["customer"],
+            "project": gone.get("project"),
+            "previous": gone["before"],
+            "current": None,
+            "move": "dropped",
+        }
     )
 
 
 def transitions(moves: pd.DataFrame) -> dict[str, int]:
-    """How many opportunities went from each class to each class or result ("B→A": 1, "new→C": 1, "A→won": 1)."""
-    counts: Counter = Counter()
-    for before, now in zip(moves["previous"], moves["current"]):
+    """How many opportunities went from each class to each class or result.
+
+    "B→A": 1, "new→C": 1, "A→won": 1, "C→dropped": 1 ….
+    """
+    counts: Counter[str] = Counter()
+    for before, now in zip(moves["previous"], moves["current"], strict=True):
         counts[f"{_code(before) or 'new'}→{_code(now) or 'dropped'}"] += 1
     return dict(sorted(counts.items()))
 
 
-def _code(value) -> str | None:
+def _code(value: object) -> str | None:
+    """A class or result, or None for none (new or dropped)."""
     return value if isinstance(value, str) else None
 
 
 def conversion(moves: pd.DataFrame) -> dict[str, float | None]:
-    """D→C, C→B, B→A, A→won: the share of last time's class that reached the next step or beyond (None: none to convert)."""
+    """D→C, C→B, B→A, A→won: the share of last time's class that reached the next step or beyond.
+
+    None where last time had none of that class to convert.
+    """
     out: dict[str, float | None] = {}
-    for a, b in CONVERSIONS:
-        base = moves[moves["previous"] == a]
+    for start, step in CONVERSIONS:
+        base = moves[moves["previous"] == start]
         if base.empty:
-            out[f"{a}→{b}"] = None
+            out[f"{start}→{step}"] = None
             continue
-        if b == "won":
-            reached = base["current"] == "won"
-        else:
-            reached = (base["current"] == "won") | (base["current"].map(RANK) >= RANK[b])
-        out[f"{a}→{b}"] = float(reached.sum()) / len(base)
+        reached = base["current"] == "won"
+        if step != "won":
+            reached = reached | (base["current"].map(RANK) >= RANK[step])
+        out[f"{start}→{step}"] = float(reached.sum()) / len(base)
     return out
 
 
@@ -241,11 +279,13 @@ def stuck(snapshots: list[pd.DataFrame], months: int) -> pd.DataFrame | None:
     # each current opportunity's class in every snapshot of the window (None where it was absent or decided)
     path = pd.DataFrame(
         {
-            i: current["key"].map(dict(zip(s["key"], s["class"].where(s["status"] == "open"))))
-            for i, s in enumerate(window)
+            i: current["key"].map(
+                dict(zip(snapshot["key"], snapshot["class"].where(snapshot["status"] == "open"), strict=True))
+            )
+            for i, snapshot in enumerate(window)
         }
     )
-    ranks = path.apply(lambda col: col.map(RANK))
+    ranks = path.apply(lambda column: column.map(RANK))
     back = path.isin(["C", "D"]).all(axis=1)
     never_up = (
         pd.concat([ranks[i + 1] <= ranks[i] for i in range(months - 1)], axis=1).all(axis=1)
@@ -264,7 +304,7 @@ def stuck(snapshots: list[pd.DataFrame], months: int) -> pd.DataFrame | None:
     ).reset_index(drop=True)
 
 
-def stuck_share(stuck_rows: pd.DataFrame | None, counts: dict[str, int]) -> float | None:
+def stuck_share(stuck_rows: pd.DataFrame | None, counts: Mapping[str, int]) -> float | None:
     """Stuck / (n_C + n_D) now; None when not judged. No C or D at all: nothing is stuck (0)."""
     if stuck_rows is None:
         return None
@@ -272,15 +312,18 @@ def stuck_share(stuck_rows: pd.DataFrame | None, counts: dict[str, int]) -> floa
     return len(stuck_rows) / back if back else 0.0
 
 
-def trends(series: list[tuple[str, dict]]) -> pd.DataFrame:
-    """One row per period (oldest first): funnel counts, collection rate, profit plan and actual of the month."""
+def trends(series: list[tuple[str, Mapping[str, Any]]]) -> pd.DataFrame:
+    """One row per period (oldest first): funnel counts, collection rate, profit plan and actual of the month.
+
+    ``series`` holds each period's snapshot totals (kamxl.store's ``snapshot_totals``).
+    """
     rows = []
     for period, totals in series:
         counts = totals.get("funnel_counts") or {}
         rows.append(
             {
                 "period": period,
-                **{c: counts.get(c) for c in CLASSES},
+                **{cls: counts.get(cls) for cls in CLASSES},
                 "open": totals.get("open"),
                 "weighted_total": totals.get("weighted_total"),
                 "collection_rate": totals.get("collection_rate"),
@@ -289,16 +332,4 @@ def trends(series: list[tuple[str, dict]]) -> pd.DataFrame:
                 "health": totals.get("health"),
             }
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "period",
-            *CLASSES,
-            "open",
-            "weighted_total",
-            "collection_rate",
-            "profit_plan",
-            "profit_actual",
-            "health",
-        ],
-    )
+    return pd.DataFrame(rows, columns=TREND_COLUMNS)

@@ -1,12 +1,20 @@
-"""Where the manager's time goes (METHOD §3, §7): the time-management matrix and the 60/30/10 guideline."""
+"""Where the manager's time goes (docs/method.md §3, §7): the time-management matrix, the 60/30/10 guideline.
+
+The course sorts a manager's tasks into four quadrants by importance and
+urgency (M1–M4) and wants time moved into M2, the important but not urgent
+work. It also says how the time should split across the priority groups of
+customers (key, ordinary, prospects); the review sets the hours logged
+against both.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple, TypedDict
 
 import pandas as pd
 
 from kamxl.calc.cells import CellMap
+from kamxl.calc.frames import as_floats
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.text import normalise_loose
@@ -14,11 +22,21 @@ from kamxl.text import normalise_loose
 QUADRANTS = ("M1", "M2", "M3", "M4")
 
 
-@dataclass
-class TimeUse:
-    quadrants: pd.DataFrame  # quadrant: tasks, hours, share, done
-    groups: pd.DataFrame | None  # key/ordinary/prospects: customers, hours, shares, guideline
-    summary: dict = field(default_factory=dict)
+class TimeSummary(TypedDict):
+    """The to-do lists' key figures (report.json's ``time``, in this order)."""
+
+    tasks: int
+    hours: float
+    m2_share: float | None  # None: no hours at all
+    completion_rate: float | None  # the mean status of the rated tasks; None: none rated
+    days: int  # how many days the lists cover
+
+
+class TimeUse(NamedTuple):
+    """The time matrix: per quadrant (tasks, hours, share, done) and the key figures."""
+
+    quadrants: pd.DataFrame
+    summary: TimeSummary
 
 
 def match_customers(texts: pd.Series, names: pd.Series) -> pd.Series:
@@ -27,82 +45,84 @@ def match_customers(texts: pd.Series, names: pd.Series) -> pd.Series:
     "拜访朗通,沟通二期需求" → 朗通. Matching ignores width, case and 繁/简.
     """
     keys = sorted(
-        {(normalise_loose(n), n) for n in names.dropna().astype(str) if normalise_loose(n)},
-        key=lambda kv: -len(kv[0]),
+        {(normalise_loose(name), name) for name in names.dropna().astype(str) if normalise_loose(name)},
+        key=lambda key_name: -len(key_name[0]),
     )
 
-    def one(text):
+    def named_in(text: object) -> str | None:
         if not isinstance(text, str):
             return None
-        t = normalise_loose(text)
-        return next((name for key, name in keys if key in t), None)
+        loose = normalise_loose(text)
+        return next((name for key, name in keys if key in loose), None)
 
-    return texts.map(one)
+    return texts.map(named_in)
 
 
 def time_matrix(
     todo: pd.DataFrame, settings: Settings, cells: CellMap | None = None
-) -> tuple[pd.DataFrame, dict, list[Issue]]:
+) -> tuple[pd.DataFrame, TimeSummary, list[Issue]]:
     """Hours and share per quadrant M1–M4, the M2 share and the completion rate."""
     cells = cells or CellMap()
-    issues = []
-    t = todo.copy()
-    t["hours"] = pd.to_numeric(t["hours"], errors="coerce").astype(float)
-    t["status"] = pd.to_numeric(t["status"], errors="coerce").astype(float)
-    missing = t[t["hours"].isna()]
-    issues += [
+    tasks = todo.copy()
+    tasks["hours"] = as_floats(tasks["hours"])
+    tasks["status"] = as_floats(tasks["status"])
+    missing = tasks[tasks["hours"].isna()]
+    issues = [
         settings.issue("no_hours", sheet, cells.cell(sheet, "start", row), task=task)
         for sheet, row, task in zip(
-            missing["sheet"].tolist(), missing["row"].tolist(), missing["task"].tolist()
+            missing["sheet"].tolist(), missing["row"].tolist(), missing["task"].tolist(), strict=True
         )
     ]
-    per_quadrant = t.groupby("category")
-    q = pd.DataFrame(
+    per_quadrant = tasks.groupby("category")
+    quadrants = pd.DataFrame(
         {
             "tasks": per_quadrant.size(),
             "hours": per_quadrant["hours"].sum(),
             "done": per_quadrant["status"].mean(),
         }
     ).reindex(list(QUADRANTS))
-    q = q.fillna({"tasks": 0, "hours": 0.0}).astype({"tasks": int})
-    total = float(q["hours"].sum())
-    q["share"] = q["hours"] / total if total else float("nan")
-    q.index.name = "quadrant"
-    rated = t["status"].dropna()
-    summary = {
-        "tasks": int(len(t)),
+    quadrants = quadrants.fillna({"tasks": 0, "hours": 0.0}).astype({"tasks": int})
+    total = float(quadrants["hours"].sum())
+    quadrants["share"] = quadrants["hours"] / total if total else float("nan")
+    quadrants.index.name = "quadrant"
+    rated = tasks["status"].dropna()
+    dates = pd.to_datetime(tasks["date"], errors="coerce") if "date" in tasks else None
+    summary: TimeSummary = {
+        "tasks": int(len(tasks)),
         "hours": total,
-        "m2_share": float(q.at["M2", "hours"] / total) if total else None,
+        "m2_share": float(quadrants.at["M2", "hours"] / total) if total else None,
         "completion_rate": float(rated.mean()) if len(rated) else None,
-        "days": int(pd.to_datetime(t["date"], errors="coerce").dt.date.nunique()) if "date" in t else 0,
+        "days": int(dates.dt.date.nunique()) if dates is not None else 0,
     }
-    return q.reset_index(), summary, issues
+    return quadrants.reset_index(), summary, issues
 
 
 def time_by_group(entries: pd.DataFrame, opps: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Customers and hours per priority group against the guideline (METHOD §3).
+    """Customers and hours per priority group against the guideline (docs/method.md §3).
 
     ``entries`` has ``text`` (customer or related) and ``hours``; ``opps`` has
     ``customer`` and ``group``. A customer in several groups counts in its best.
     """
-    spec = settings.get("time_guideline")
-    order = list(spec)
+    guideline = settings.get("time_guideline")
+    order = list(guideline)
     ranked = (
-        opps.dropna(subset=["group"]).assign(rank=lambda d: d["group"].map(order.index)).sort_values("rank")
+        opps.dropna(subset=["group"])
+        .assign(rank=lambda frame: frame["group"].map(order.index))
+        .sort_values("rank")
     )
     best = ranked.drop_duplicates("customer").set_index("customer")["group"]
-    e = entries.copy()
-    e["customer"] = match_customers(e["text"], pd.Series(best.index))
-    e["group"] = e["customer"].map(best)
-    hours = pd.to_numeric(e["hours"], errors="coerce").groupby(e["group"]).sum()
+    logged = entries.copy()
+    logged["customer"] = match_customers(logged["text"], pd.Series(best.index))
+    logged["group"] = logged["customer"].map(best)
+    hours = pd.to_numeric(logged["hours"], errors="coerce").groupby(logged["group"]).sum()
     counts = best.value_counts()
     out = pd.DataFrame({"group": order})
     out["customers"] = out["group"].map(counts).fillna(0).astype(int)
     out["hours"] = out["group"].map(hours).fillna(0.0).astype(float)
-    n, h = out["customers"].sum(), out["hours"].sum()
-    out["customer_share"] = out["customers"] / n if n else float("nan")
-    out["time_share"] = out["hours"] / h if h else float("nan")
-    out["guideline_customers"] = [spec[g]["customers"] for g in order]
-    out["guideline_time"] = [spec[g]["time"] for g in order]
+    all_customers, all_hours = out["customers"].sum(), out["hours"].sum()
+    out["customer_share"] = out["customers"] / all_customers if all_customers else float("nan")
+    out["time_share"] = out["hours"] / all_hours if all_hours else float("nan")
+    out["guideline_customers"] = [guideline[group]["customers"] for group in order]
+    out["guideline_time"] = [guideline[group]["time"] for group in order]
     out["time_gap"] = out["time_share"] - out["guideline_time"]
     return out

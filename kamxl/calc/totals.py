@@ -1,18 +1,32 @@
-"""The 合计 (total) rows users write under a table, checked against the sum of the rows above them."""
+"""The 合计 (total) rows users write under a table, checked against the sum of the rows above them.
+
+A total typed by hand drifts from its rows when a row is added or changed
+later; the reviewer wants to know, with both figures, rather than trust it.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
+
+from kamxl.calc.cells import cell_at
+from kamxl.calc.numbers import fmt
+from kamxl.config import Settings
+from kamxl.issues import Issue
+
+Mismatch = dict[str, Any]
+"""A total row's own fields, plus ``measure``, ``written`` and ``computed``."""
 
 
 def mismatched_totals(
     details: pd.DataFrame,
-    totals: pd.DataFrame,
+    totals: pd.DataFrame | None,
     keys: list[str],
     measures: list[str],
     tolerance: float,
     rows_required: bool = False,
-) -> list[dict]:
+) -> list[Mismatch]:
     """The written totals that differ from their rows' sum by more than ``tolerance``.
 
     Each total row is matched to the detail rows with the same ``keys``; blank
@@ -23,20 +37,48 @@ def mismatched_totals(
     """
     if totals is None or totals.empty:
         return []
-    numeric = details.assign(**{m: pd.to_numeric(details[m], errors="coerce") for m in measures})
-    sums = numeric.groupby(keys, sort=False, dropna=False)[measures].sum().add_suffix("__sum")
-    t = totals.reset_index(drop=True).join(sums, on=keys, how="inner" if rows_required else "left")
-    written = {m: pd.to_numeric(t[m], errors="coerce") for m in measures}
-    computed = {m: t[f"{m}__sum"].astype(float).fillna(0.0) for m in measures}
-    wrong = pd.concat(
-        [written[m].notna() & ((written[m] - computed[m]).abs() > tolerance) for m in measures], axis=1
+    numeric = details.assign(
+        **{measure: pd.to_numeric(details[measure], errors="coerce") for measure in measures}
     )
-    out = []
+    sums = numeric.groupby(keys, sort=False, dropna=False)[measures].sum().add_suffix("__sum")
+    matched = totals.reset_index(drop=True).join(sums, on=keys, how="inner" if rows_required else "left")
+    written = {measure: pd.to_numeric(matched[measure], errors="coerce") for measure in measures}
+    computed = {measure: matched[f"{measure}__sum"].astype(float).fillna(0.0) for measure in measures}
+    wrong = pd.concat(
+        [
+            written[measure].notna() & ((written[measure] - computed[measure]).abs() > tolerance)
+            for measure in measures
+        ],
+        axis=1,
+    )
+    found: list[Mismatch] = []
     for i in wrong.index[wrong.any(axis=1)]:
-        rec = {k: t.at[i, k] for k in totals.columns}
-        out += [
-            rec | {"measure": m, "written": float(written[m][i]), "computed": float(computed[m][i])}
-            for j, m in enumerate(measures)
+        total_row = {name: matched.at[i, name] for name in totals.columns}
+        found += [
+            total_row
+            | {
+                "measure": measure,
+                "written": float(written[measure][i]),
+                "computed": float(computed[measure][i]),
+            }
+            for j, measure in enumerate(measures)
             if wrong.iat[i, j]
         ]
-    return out
+    return found
+
+
+def written_cell(mismatch: Mismatch) -> str | None:
+    """The cell a total was written in, for total rows that carry their column letters (``plan_col`` …)."""
+    return cell_at(mismatch[f"{mismatch['measure']}_col"], mismatch["row"])
+
+
+def total_mismatch_issue(settings: Settings, mismatch: Mismatch, cell: str | None, column: str) -> Issue:
+    """The issue for one written total that is not its rows' sum, pointed at ``cell``."""
+    return settings.issue(
+        "total_mismatch",
+        mismatch["sheet"],
+        cell,
+        written=fmt(mismatch["written"]),
+        computed=fmt(mismatch["computed"]),
+        column=column,
+    )

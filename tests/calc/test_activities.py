@@ -1,4 +1,7 @@
-"""METHOD §7, activities: marks spread the budget, numbers are amounts, the P&L's 区域广告 plan compared."""
+"""docs/method.md §7, activities: marks spread the budget, numbers are amounts.
+
+And each month's activities against the P&L's 区域广告 plan.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""METHOD §9: attainment capped, scores, weighted total, grades, ability × willingness, errors per employee."""
+"""docs/method.md §9: attainment capped, scores, weighted total, grades, ability × willingness.
+
+And errors per employee: one employee's bad weights or missing target cost only them their total.
+"""
 
 from __future__ import annotations
 

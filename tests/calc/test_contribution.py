@@ -50,7 +50,10 @@ def test_no_positive_total_gives_no_shares():
     st.sampled_from([0.1, 0.2, 0.5]),
 )
 def test_the_top_hold_at_least_their_head_count_share(values, top_share):
-    """Ranked high to low, the top k of n hold at least k/n of the total (the Pareto ranking can only concentrate)."""
+    """Ranked high to low, the top k of n hold at least k/n of the total.
+
+    (The Pareto ranking can only concentrate.)
+    """
     table, summary = rank_contribution(
         pd.Series(values, index=[f"c{i}" for i in range(len(values))]), top_share
     )
@@ -83,3 +86,12 @@ def test_basis_order_follows_the_settings(settings):
     assert summary["basis"] == "opportunities"
     assert list(table["name"]) == ["乙", "甲"]  # the lost opportunity is left out
     assert only_opps["products"] is None
+
+
+def test_rankings_are_named_and_still_unpack(settings):
+    customers = pd.DataFrame({"customer": ["甲", "乙"], "amount": [10.0, 30.0], "status": ["open", "open"]})
+    ranking = contributions(customers, None, None, settings)["customers"]
+    assert ranking is not None
+    table, summary = ranking
+    assert ranking.table is table and ranking.summary is summary
+    assert list(summary) == ["total", "count", "top_count", "top_share", "basis"]  # report.json's order

@@ -1,15 +1,31 @@
-"""METHOD §1–§3 rules, table-driven with hand-computed expectations, plus invariants."""
+"""docs/method.md §1–§3 rules, table-driven with hand-computed expectations, plus invariants."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kamxl.calc.funnel import funnel_class, priority_of, score_funnel, tier_of
+from kamxl.calc.cells import CellMap
+from kamxl.calc.funnel import (
+    PRIORITY_ORDER,
+    assign_priorities,
+    classify_opportunities,
+    derive_likelihood,
+    derive_order_size,
+    funnel_class,
+    funnel_counts,
+    funnel_health,
+    period_end,
+    priority_of,
+    score_funnel,
+    tier_of,
+)
 
 # All 16 order size × likelihood combinations: (size, likelihood, total, class), by hand.
 COMBINATIONS = [
@@ -104,21 +120,7 @@ def test_class_never_falls_when_a_score_rises(i, j, di, dj):
     assert "ABCD".index(hi) <= "ABCD".index(lo)
 
 
-# -- deriving order size and likelihood (METHOD §2) ----------------------------
-import datetime as dt  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-from kamxl.calc.cells import CellMap  # noqa: E402
-from kamxl.calc.funnel import (  # noqa: E402
-    assign_priorities,
-    classify_opportunities,
-    derive_likelihood,
-    derive_order_size,
-    funnel_counts,
-    funnel_health,
-    period_end,
-)
+# -- deriving order size and likelihood (docs/method.md §2) -------------------
 
 
 @pytest.mark.parametrize(
@@ -269,7 +271,7 @@ def test_priorities_vectorised_match_the_matrix(settings, tier, cls):
     )
 
 
-# -- funnel health (METHOD §4): each rule, and the boundaries of each ----------
+# -- funnel health (docs/method.md §4): each rule, and the boundaries of each --
 @pytest.mark.parametrize(
     "counts, stuck, grade, rule",
     [
@@ -300,3 +302,15 @@ def test_priorities_vectorised_match_the_matrix(settings, tier, cls):
 )
 def test_funnel_health_rules(settings, counts, stuck, grade, rule):
     assert funnel_health(counts, settings, stuck) == (grade, rule)
+
+
+def test_health_is_a_named_grade_and_rule_that_still_unpacks(settings):
+    health = funnel_health({"A": 1}, settings)
+    grade, rule = health
+    assert (health.grade, health.rule) == (grade, rule) == ("poor", "sparse")
+    assert health[0] == "poor" and tuple(health) == ("poor", "sparse")
+
+
+def test_priority_order_sorts_p1_first():
+    assert sorted(["P3", "P1", "P4", "P2"], key=PRIORITY_ORDER.__getitem__) == ["P1", "P2", "P3", "P4"]
+    assert list(PRIORITY_ORDER) == ["P1", "P2", "P3", "P4"]

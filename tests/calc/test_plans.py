@@ -1,4 +1,4 @@
-"""METHOD §7: weekly/monthly attainment, weeks adding up to the month, the four properties of a goal."""
+"""docs/method.md §7: weekly/monthly attainment, weeks adding up to the month, a goal's four properties."""
 
 from __future__ import annotations
 
@@ -7,7 +7,19 @@ import pandas as pd
 import pytest
 
 from kamxl.calc.cells import CellMap
-from kamxl.calc.plans import attainment, goal_rows, lint_goals, monthly_review, weekly_review
+from kamxl.calc.plans import (
+    GOAL_COLUMNS,
+    attainment,
+    core_name,
+    failed_checks,
+    first_number,
+    goal_rows,
+    lint_goals,
+    month_indicators,
+    month_target,
+    monthly_review,
+    weekly_review,
+)
 
 
 def weekly(rows):
@@ -142,3 +154,61 @@ def test_realistic_is_unknown_without_last_period(settings):
         goal_rows(None, monthly([("回款(万元)", 120.0, None, "王伟", None, None)]), settings), settings
     )
     assert out["realistic"].item() is None
+
+
+@pytest.mark.parametrize(
+    "text, core",
+    [("回款(万元)", "回款"), ("回款（万元）", "回款"), ("拜访【重点】客户", "拜访客户"), (None, "")],
+)
+def test_core_name(text, core):
+    assert core_name(text) == core
+
+
+@pytest.mark.parametrize(
+    "text, number",
+    [("回款 120 万", 120.0), ("1,200.5 元", 1200.5), ("-3 天", -3.0), ("没有", None), (None, None)],
+)
+def test_first_number(text, number):
+    assert first_number(text) == number
+
+
+INDICATORS = month_indicators(
+    monthly(
+        [("回款(万元)", 120.0, None, "王伟", None, None), ("重点客户回款", 50.0, None, "王伟", None, None)]
+    )
+)
+
+
+def test_month_indicators_longest_name_first():
+    assert [core for core, _ in INDICATORS] == ["重点客户回款", "回款"] and month_indicators(None) == []
+
+
+@pytest.mark.parametrize(
+    "item, goal, target",
+    [
+        ("重点客户回款 60 万", "x", 50.0),  # the most specific indicator the item names, not its own number
+        ("回款任务", "x", 120.0),
+        (None, "回款(万元)", 120.0),  # no item: the indicator with the goal's own name
+        ("  ", "新增商机", None),
+        ("新增商机 8 个", "新增商机", 8.0),  # no such indicator: the number in the item
+    ],
+)
+def test_month_target(item, goal, target):
+    assert month_target(item, goal, INDICATORS) == target
+
+
+def test_failed_checks_none_is_not_a_failure():
+    goals = pd.DataFrame(
+        {
+            "specific": [True, False],
+            "measurable": [np.False_, True],
+            "individual": [True, True],
+            "realistic": [None, False],
+        }
+    )
+    assert failed_checks(goals) == [["measurable"], ["specific", "realistic"]]
+    assert failed_checks(goals.iloc[:0]) == []
+
+
+def test_goal_rows_of_no_plan(settings):
+    assert list(goal_rows(None, None, settings).columns) == GOAL_COLUMNS

@@ -1,4 +1,4 @@
-"""METHOD §6: variances, favourable/unfavourable, margin, YTD, the input's own 预期盈亏 checked."""
+"""docs/method.md §6: variances, favourable/unfavourable, margin, YTD, the input's own 预期盈亏 checked."""
 
 from __future__ import annotations
 

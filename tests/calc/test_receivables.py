@@ -1,4 +1,4 @@
-"""METHOD §5, each rule with a hand-computed expectation, plus invariants."""
+"""docs/method.md §5, each rule with a hand-computed expectation, plus invariants."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def tables(rows):
                 "owner": None,
             }
         )
-        for m, (p, a) in enumerate(zip(plans, actuals), start=1):
+        for m, (p, a) in enumerate(zip(plans, actuals, strict=True), start=1):
             months.append(
                 {
                     "sheet": SHEET,

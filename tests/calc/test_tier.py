@@ -1,4 +1,4 @@
-"""METHOD §1: factor means with blanks left out, direct scores, 高/低, mismatches, tiers, playbook."""
+"""docs/method.md §1: factor means with blanks left out, direct scores, 高/低, mismatches, tiers, playbook."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kamxl.calc.cells import CellMap
-from kamxl.calc.tier import assign_tiers, factor_means, factor_weights, renormalised_weights, score_axes
+from kamxl.calc.tier import (
+    ScoreLimits,
+    assign_tiers,
+    factor_column,
+    factor_means,
+    factor_of_column,
+    factor_weights,
+    renormalised_weights,
+    score_axes,
+)
 
 
 def frame(**cols):
@@ -123,3 +132,29 @@ def test_tier_and_playbook(settings, attr, adv, tier, actions):
     out, _ = score_axes(frame(attractiveness=[attr], advantage=[adv]), settings)
     row = assign_tiers(out, settings).iloc[0]
     assert row["tier"] == tier and row["actions"] == actions
+
+
+@pytest.mark.parametrize("factor, column", [("attr.profit", "f_attr.profit"), ("adv.people", "f_adv.people")])
+def test_factor_columns_are_named_one_way(factor, column):
+    assert factor_column(factor) == column and factor_of_column(column) == factor
+
+
+def test_factor_weights_are_indexed_by_column(settings):
+    assert all(column.startswith("f_attr.") for column in factor_weights("attractiveness", settings).index)
+
+
+def test_score_limits_from_the_settings(settings):
+    assert ScoreLimits.of(settings) == (1.0, 5.0, 3.0, 0.5)
+
+
+def test_a_sheet_without_any_column_of_an_axis_is_one_warning(settings):
+    df = frame(attractiveness=[4.0, 4.5], advantage=[np.nan, np.nan])
+    _, issues = score_axes(df, settings, CellMap({"客户": {"attractiveness": "J", "customer": "A"}}))
+    assert [(i.code, i.cell) for i in issues] == [("no_tier_columns", None)]
+
+
+def test_direct_score_out_of_range_is_left_out(settings):
+    df = frame(attractiveness=[6.0], advantage=[3.0])
+    out, issues = score_axes(df, settings, CellMap({"客户": {"attractiveness": "J", "advantage": "O"}}))
+    assert pd.isna(out["attractiveness"].item()) and pd.isna(out["attractiveness_source"].item())
+    assert [(i.code, i.cell) for i in issues] == [("score_out_of_range", "J4"), ("no_axis_score", None)]

@@ -1,4 +1,4 @@
-"""METHOD §3 and §7: the time-management matrix and time per priority group against 60/30/10."""
+"""docs/method.md §3 and §7: the time-management matrix and time per priority group against 60/30/10."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kamxl.calc.totals import mismatched_totals
+from kamxl.calc.totals import mismatched_totals, total_mismatch_issue, written_cell
 
 ROWS = pd.DataFrame({"sheet": ["甲", "甲", "乙"], "plan": [100.0, 50.0, "30"], "actual": [None, 20.0, None]})
 
@@ -34,3 +34,22 @@ def test_mismatched_totals(totals, rows_required, expected):
     frame = pd.DataFrame(totals, columns=["sheet", "plan", "actual"])
     found = mismatched_totals(ROWS, frame, ["sheet"], ["plan", "actual"], 0.5, rows_required)
     assert [(t["sheet"], t["measure"], t["written"], t["computed"]) for t in found] == expected
+
+
+@pytest.mark.parametrize(
+    "mismatch, cell",
+    [
+        ({"measure": "plan", "plan_col": "C", "row": 20}, "C20"),
+        ({"measure": "actual", "plan_col": "C", "actual_col": "D", "row": 20.0}, "D20"),
+        ({"measure": "plan", "plan_col": None, "row": 20}, None),  # the total row had no plan cell
+    ],
+)
+def test_written_cell(mismatch, cell):
+    assert written_cell(mismatch) == cell
+
+
+def test_total_mismatch_issue_names_both_figures(settings):
+    mismatch = {"sheet": "甲", "measure": "plan", "written": 160.0, "computed": 150.5}
+    issue = total_mismatch_issue(settings, mismatch, "C20", "计划")
+    assert (issue.code, issue.sheet, issue.cell) == ("total_mismatch", "甲", "C20")
+    assert "160" in issue.message and "150.50" in issue.message
