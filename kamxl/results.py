@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import pandas as pd
 
+from kamxl.calc.calendar import Period, PeriodSource, review_period
 from kamxl.calc.cells import CellMap
 from kamxl.config import Settings
 from kamxl.issues import Issue, cap, describe
@@ -24,24 +25,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from kamxl.calc.activities import Activities
+    from kamxl.calc.contribution import Contributions
+    from kamxl.calc.funnel import Health
     from kamxl.calc.pnl import PnL
     from kamxl.calc.receivables import Receivables
-
-# Where a review's month came from, most trusted first: what the workbook
-# writes (its calendar, a title "2026年2月", its file name) always beats the
-# review date, which only says when the review was run.
-PeriodSource = Literal["calendar", "title", "file_name", "review_date"]
-
-
-class Period(NamedTuple):
-    """The month a workbook plans, and where kamxl found it."""
-
-    year: int
-    month: int
-    source: PeriodSource
-
-    def __str__(self) -> str:
-        return f"{self.year}-{self.month:02d}"
+    from kamxl.calc.time import TimeUse
 
 
 class CalendarMonth(TypedDict):
@@ -64,19 +52,19 @@ class Results:
     forms: dict[str, list[str]] = field(default_factory=dict)  # form -> its sheets
     customers: pd.DataFrame | None = None
     funnel: pd.DataFrame | None = None  # class: count, amount, weighted
-    health: tuple[str, str] | None = None  # (grade, rule)
+    health: Health | None = None
     groups: pd.DataFrame | None = None  # time per priority group vs guideline
     receivables: Receivables | None = None
     pnl: PnL | None = None
     activities: Activities | None = None
-    time: tuple[pd.DataFrame, dict[str, Any]] | None = None
+    time: TimeUse | None = None
     todo: pd.DataFrame | None = None  # the to-do rows the time matrix was computed from
     weekly: tuple[pd.DataFrame, pd.DataFrame] | None = None
     monthly: pd.DataFrame | None = None
     goals: pd.DataFrame | None = None
     calendar: CalendarMonth | None = None
     appraisal: tuple[pd.DataFrame, pd.DataFrame] | None = None
-    contribution: dict[str, Any] | None = None  # "customers"/"products": (ranked table, summary)
+    contribution: Contributions | None = None
     titles: list[str] = field(default_factory=list)  # the recognised sheets' titles (region, period)
     period: Period | None = None  # the month the workbook plans; set before any calculation
     history: dict[str, Any] | None = None  # set by kamxl.store's apply_history: movement, stuck, trends
@@ -122,7 +110,11 @@ def build_results(
         issues=list(wb.issues),
     )
     r.titles = [t for sheets in wb.forms.values() for s in sheets if (t := s.meta.get("title"))]
-    r.period = find_period_of(wb, r.titles, as_of)
+    calendar_meta = wb.forms["calendar"][0].meta if "calendar" in wb.forms else {}
+    calendar_month = (
+        (int(calendar_meta["year"]), int(calendar_meta["month"])) if calendar_meta.get("month") else None
+    )
+    r.period = review_period(calendar_month, r.titles, wb.path.stem, as_of)
     src = _Input(wb, as_of, {form: CellMap.of(sheets) for form, sheets in wb.forms.items()})
     for form, step in STEPS:
         try:
@@ -139,25 +131,6 @@ def build_results(
         lambda sheet, code, n: settings.issue("more_cell_issues", sheet, count=n, kind=code),
     )
     return r
-
-
-def find_period_of(wb: WorkbookData, titles: list[str], as_of: dt.date) -> Period:
-    """The month the workbook plans: its calendar's, else its titles', else its file name's, else today's.
-
-    Only the last is a guess, and it is said so (``source``): a workbook titled
-    "华东区 2026年2月" is February's whatever its close dates or the review date.
-    """
-    from kamxl.calc.snapshots import find_period
-
-    meta = wb.forms["calendar"][0].meta if "calendar" in wb.forms else {}
-    if meta.get("month"):
-        return Period(int(meta["year"]), int(meta["month"]), "calendar")
-    for texts, source in ((titles, "title"), ([wb.path.stem], "file_name")):
-        found = find_period(texts)
-        if found:
-            year, month = found.split("-")
-            return Period(int(year), int(month), source)  # type: ignore[arg-type]
-    return Period(as_of.year, as_of.month, "review_date")
 
 
 def _customers(r: Results, src: _Input, settings: Settings) -> None:
@@ -222,10 +195,10 @@ def _activities(r: Results, src: _Input, settings: Settings) -> None:
 def _todo(r: Results, src: _Input, settings: Settings) -> None:
     if not src.has("todo"):
         return
-    from kamxl.calc.time import time_matrix
+    from kamxl.calc.time import TimeUse, time_matrix
 
     quadrants, summary, issues = time_matrix(src.table("todo"), settings, src.cells["todo"])
-    r.time = (quadrants, summary)
+    r.time = TimeUse(quadrants, summary)
     r.todo = src.table("todo")
     r.issues += issues
 

@@ -273,15 +273,9 @@ def apply_history(
     """
     from kamxl.calc import snapshots
 
-    region, period = snapshots.identify(
-        results.titles,
-        results.source.stem,
-        results.calendar,
-        results.customers,
-        results.as_of,
-        settings,
-        region,
-    )
+    region = snapshots.region_of(results.titles, results.source.stem, results.customers, settings, region)
+    assert results.period is not None  # build_results decides it before any calculation
+    period = str(results.period)
     earlier = [s for s in store.snapshots(region, period) if s["period"] < period]
     current = snapshots.opportunities_of(results.customers)
     info: dict[str, Any] = {

@@ -6,15 +6,16 @@ closes. The report shows them on one calendar, each event once.
 
 A review is about one month, its period, written YYYY-MM: the key under which
 the history files a workbook's snapshot and the month the report's headers
-name. ``period_of`` is the one place that decides it from a calendar.
+name. ``review_period`` is the one place that decides it.
 """
 
 from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+import re
+from collections import Counter
+from typing import Literal, NamedTuple
 
 import pandas as pd
 
@@ -28,11 +29,52 @@ def month_period(year: int, month: int) -> str:
     return f"{year}-{month:02d}"
 
 
-def period_of(calendar: Mapping[str, Any] | None, as_of: dt.date) -> str:
-    """The month a review is about, as YYYY-MM: the calendar's month if any, else the review date's."""
-    if calendar:
-        return month_period(calendar["year"], calendar["month"])
-    return month_period(as_of.year, as_of.month)
+# Where a review's month came from, most trusted first: what the workbook
+# writes (its calendar, a title "2026年2月", its file name) always beats the
+# review date, which only says when the review was run.
+PeriodSource = Literal["calendar", "title", "file_name", "review_date"]
+
+
+class Period(NamedTuple):
+    """The month a workbook plans, and where kamxl found it."""
+
+    year: int
+    month: int
+    source: PeriodSource
+
+    def __str__(self) -> str:
+        return month_period(self.year, self.month)
+
+
+_TITLE_MONTH = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月")  # 2026年3月
+_NUMERIC_MONTH = re.compile(r"(?<!\d)(20\d\d)[-/.](\d{1,2})(?!\d)")  # 2026-03, 2026/3, 2026.03
+
+
+def find_period(texts: list[str]) -> str | None:
+    """The month most titles name ("2026年3月", "2026-03"), as YYYY-MM."""
+    found: Counter[str] = Counter()
+    for text in texts:
+        for year, month in _TITLE_MONTH.findall(text or "") + _NUMERIC_MONTH.findall(text or ""):
+            if 1 <= int(month) <= 12:
+                found[month_period(int(year), int(month))] += 1
+    return found.most_common(1)[0][0] if found else None
+
+
+def review_period(
+    calendar_month: tuple[int, int] | None, titles: list[str], stem: str, as_of: dt.date
+) -> Period:
+    """The month a workbook plans: its calendar's, else its titles', else its file name's, else today's.
+
+    Only the last is a guess, and ``source`` says so: a workbook titled
+    "华东区 2026年2月" is February's whatever its close dates or the review date.
+    """
+    if calendar_month is not None:
+        return Period(*calendar_month, "calendar")
+    found = [(find_period(texts), source) for texts, source in ((titles, "title"), ([stem], "file_name"))]
+    for period, source in found:
+        if period is not None:
+            return Period(int(period[:4]), period_month(period), source)  # type: ignore[arg-type]
+    return Period(as_of.year, as_of.month, "review_date")
 
 
 def period_month(period: str) -> int:

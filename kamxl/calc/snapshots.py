@@ -15,7 +15,6 @@ that are now in Y or better (or won).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -24,7 +23,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamxl.calc.calendar import month_period
 from kamxl.calc.funnel import CLASSES
 from kamxl.config import Settings
 
@@ -54,8 +52,6 @@ TREND_COLUMNS = [
     "profit_actual",
     "health",
 ]
-_TITLE_MONTH = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月")  # 2026年3月
-_NUMERIC_MONTH = re.compile(r"(?<!\d)(20\d\d)[-/.](\d{1,2})(?!\d)")  # 2026-03, 2026/3, 2026.03
 _FILE_DATES = re.compile(r"[-_ .]*(20\d\d)([-_.]?\d{1,2})?([-_.]?\d{1,2})?")
 
 
@@ -85,40 +81,20 @@ def find_region(texts: list[str], settings: Settings) -> str | None:
     return None
 
 
-def find_period(texts: list[str]) -> str | None:
-    """The month most titles name ("2026年3月", "2026-03"), as YYYY-MM."""
-    found: Counter[str] = Counter()
-    for text in texts:
-        for year, month in _TITLE_MONTH.findall(text or "") + _NUMERIC_MONTH.findall(text or ""):
-            if 1 <= int(month) <= 12:
-                found[month_period(int(year), int(month))] += 1
-    return found.most_common(1)[0][0] if found else None
-
-
-def identify(
+def region_of(
     titles: list[str],
     stem: str,
-    calendar: Mapping[str, Any] | None,
     customers: pd.DataFrame | None,
-    as_of: dt.date,
     settings: Settings,
     region: str | None = None,
-) -> tuple[str, str]:
-    """(region or owner, period YYYY-MM) of a workbook: what its snapshot is filed under.
+) -> str:
+    """The region a workbook's snapshot is filed under (its month is ``Results.period``).
 
-    Region: given, else named in a sheet title, else the one owner of every
-    opportunity, else the file name without its dates. Period: the calendar's
-    month, else the month the titles name, else the file name's, else the
-    review date's.
+    Given, else named in a sheet title, else the one owner of every
+    opportunity, else the file name without its dates.
     """
     region = region or find_region(titles, settings) or _only_owner(customers)
-    if not region:
-        region = _FILE_DATES.sub("", stem).strip("-_ .") or stem
-    if calendar and calendar.get("month"):
-        period = month_period(calendar["year"], calendar["month"])
-    else:
-        period = find_period(titles) or find_period([stem]) or month_period(as_of.year, as_of.month)
-    return region, period
+    return region or _FILE_DATES.sub("", stem).strip("-_ .") or stem
 
 
 def _only_owner(customers: pd.DataFrame | None) -> str | None:

@@ -7,7 +7,16 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from kamxl.calc.calendar import gather_events, month_end, month_grid, month_period, period_month, period_of
+from kamxl.calc.calendar import (
+    Period,
+    find_period,
+    gather_events,
+    month_end,
+    month_grid,
+    month_period,
+    period_month,
+    review_period,
+)
 
 
 @pytest.mark.parametrize(
@@ -18,15 +27,39 @@ def test_month_period(year, month, period):
 
 
 @pytest.mark.parametrize(
-    "calendar, as_of, period",
+    "texts, period",
     [
-        ({"year": 2026, "month": 2}, dt.date(2026, 3, 9), "2026-02"),  # the calendar's month wins
-        (None, dt.date(2026, 3, 9), "2026-03"),
-        ({}, dt.date(2025, 11, 30), "2025-11"),
+        (["月度计划 — 华东区 2026年3月"], "2026-03"),
+        (["周计划表 — 2026 年 12 月"], "2026-12"),
+        (["east-2026-03-en"], "2026-03"),
+        (["应收帐款规划表 — 华东区 2026 年度"], None),
+        (["2026年3月", "2026年3月", "2026年2月"], "2026-03"),
     ],
 )
-def test_period_of(calendar, as_of, period):
-    assert period_of(calendar, as_of) == period
+def test_period_from_titles(texts, period):
+    assert find_period(texts) == period
+
+
+MARCH_9 = dt.date(2026, 3, 9)
+
+
+@pytest.mark.parametrize(
+    "calendar_month, titles, stem, as_of, period",
+    [
+        # what the workbook writes wins, in this order: its calendar, its titles, its file name
+        ((2026, 2), ["华东区 2026年1月"], "east-2025-12", MARCH_9, Period(2026, 2, "calendar")),
+        (None, ["华东区 2026年2月"], "east-2025-12", MARCH_9, Period(2026, 2, "title")),
+        (None, ["华东区"], "east-2025-12", MARCH_9, Period(2025, 12, "file_name")),
+        # only then the review date, and it says it was a guess
+        (None, ["华东区"], "east", MARCH_9, Period(2026, 3, "review_date")),
+        (None, [], "plan", dt.date(2025, 11, 30), Period(2025, 11, "review_date")),
+    ],
+)
+def test_review_period_trusts_the_workbook_before_the_review_date(
+    calendar_month, titles, stem, as_of, period
+):
+    assert review_period(calendar_month, titles, stem, as_of) == period
+    assert str(period) == month_period(period.year, period.month)
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -11,11 +9,10 @@ from hypothesis import strategies as st
 
 from kamxl.calc.snapshots import (
     conversion,
-    find_period,
     find_region,
-    identify,
     movement,
     opportunity_key,
+    region_of,
     stuck,
     stuck_share,
     transitions,
@@ -157,30 +154,9 @@ def test_region_from_titles(settings, titles, region):
     assert find_region(titles, settings) == region
 
 
-@pytest.mark.parametrize(
-    "texts, period",
-    [
-        (["月度计划 — 华东区 2026年3月"], "2026-03"),
-        (["周计划表 — 2026 年 12 月"], "2026-12"),
-        (["east-2026-03-en"], "2026-03"),
-        (["应收帐款规划表 — 华东区 2026 年度"], None),
-        (["2026年3月", "2026年3月", "2026年2月"], "2026-03"),
-    ],
-)
-def test_period_from_titles(texts, period):
-    assert find_period(texts) == period
-
-
-def test_identify_falls_back_in_order(settings):
-    as_of = dt.date(2026, 5, 20)
+def test_region_falls_back_in_order(settings):
     one_owner = pd.DataFrame({"owner": ["王伟", "王伟"]})
-    assert identify([], "plan", None, one_owner, as_of, settings) == ("王伟", "2026-05")
-    assert identify([], "north-2026-04", None, None, as_of, settings) == ("north", "2026-04")
-    assert identify(["华东区"], "x", {"year": 2026, "month": 2}, None, as_of, settings) == (
-        "华东区",
-        "2026-02",
-    )
-    assert identify(["华东区"], "x", None, None, as_of, settings, region="华东一组") == (
-        "华东一组",
-        "2026-05",
-    )
+    assert region_of([], "plan", one_owner, settings) == "王伟"
+    assert region_of([], "north-2026-04", None, settings) == "north"
+    assert region_of(["华东区 2026年2月"], "x", one_owner, settings) == "华东区"
+    assert region_of(["华东区"], "x", None, settings, region="华东一组") == "华东一组"

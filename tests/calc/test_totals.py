@@ -52,4 +52,4 @@ def test_total_mismatch_issue_names_both_figures(settings):
     mismatch = {"sheet": "甲", "measure": "plan", "written": 160.0, "computed": 150.5}
     issue = total_mismatch_issue(settings, mismatch, "C20", "计划")
     assert (issue.code, issue.sheet, issue.cell) == ("total_mismatch", "甲", "C20")
-    assert "160" in issue.message and "150.50" in issue.message
+    assert "160" in settings.message(issue) and "150.50" in settings.message(issue)
