@@ -205,11 +205,11 @@ def _missing(ctx: SheetContext, block: HeaderBlock, cols: dict[str, int]) -> boo
     return False
 
 
-def _read_fields(ctx: SheetContext, r: int, cols: dict[str, int], form: str) -> Record:
+def _read_fields(ctx: SheetContext, row: int, cols: dict[str, int], form: str) -> Record:
     """One row's fields, parsed by the form's field kinds."""
-    rec: Record = {"sheet": ctx.sheet, "row": r + 1}
+    rec: Record = {"sheet": ctx.sheet, "row": row + 1}
     for name, kind in FLAT_FIELDS[form].items():
-        _read_field(ctx, r, cols.get(name), name, kind, rec)
+        _read_field(ctx, row, cols.get(name), name, kind, rec)
     return rec
 
 
@@ -271,39 +271,39 @@ def _pure_parser(ctx: SheetContext, kind: str) -> PureParser | None:
     return None
 
 
-def _read_field(ctx: SheetContext, r: int, c: int | None, name: str, kind: str, rec: Record) -> None:
+def _read_field(ctx: SheetContext, row: int, col: int | None, name: str, kind: str, rec: Record) -> None:
     """One cell into ``rec`` by its field's kind (some kinds fill a second column: unit, level)."""
     label = ctx.header_label(name)
     if kind == "quantity":
-        quantity = ctx.parse("quantity", r, c, label)
+        quantity = ctx.parse("quantity", row, col, label)
         rec[name], rec[f"{name}_unit"] = quantity if quantity else (None, None)
     elif kind == "axis":
-        rec[name], rec[f"{name}_level"] = _axis(ctx, r, c, label)
+        rec[name], rec[f"{name}_level"] = _axis(ctx, row, col, label)
     elif kind.startswith("funnel:"):
-        rec[name] = _funnel_part(ctx, r, c, kind[7:], label)
+        rec[name] = _funnel_part(ctx, row, col, kind[7:], label)
     elif kind == "status":
-        rec[name] = _status(ctx, r, c, label)
+        rec[name] = _status(ctx, row, col, label)
     elif kind == "week":
-        rec[name] = _week(ctx, r, c)
+        rec[name] = _week(ctx, row, col)
     else:
-        rec[name] = ctx.parse(kind, r, c, label) if c is not None else None
+        rec[name] = ctx.parse(kind, row, col, label) if col is not None else None
 
 
-def _axis(ctx: SheetContext, r: int, c: int | None, label: str) -> tuple[float | None, str | None]:
+def _axis(ctx: SheetContext, row: int, col: int | None, label: str) -> tuple[float | None, str | None]:
     """A portfolio axis as a score (1–5) or a level (高/低): users rate either way."""
-    value = ctx.raw(r, c)
+    value = ctx.raw(row, col)
     score, ok = ctx.values.number(value)
     level = None
     if not ok:
         level, ok = ctx.values.label("high_low", value)
         if not ok:
-            ctx.issue("invalid_label", r, c, value=value, column=label, allowed="1–5 / 高 / 低")
+            ctx.issue("invalid_label", row, col, value=value, column=label, allowed="1–5 / 高 / 低")
     return score, level
 
 
-def _funnel_part(ctx: SheetContext, r: int, c: int | None, part: str, label: str) -> str | None:
+def _funnel_part(ctx: SheetContext, row: int, col: int | None, part: str, label: str) -> str | None:
     """Order size / likelihood as a code, from a label or its score (5.1 -> over)."""
-    value = ctx.raw(r, c)
+    value = ctx.raw(row, col)
     if ctx.values.is_blank(value):
         return None
     code, ok = ctx.values.label(part, value)
@@ -318,13 +318,13 @@ def _funnel_part(ctx: SheetContext, r: int, c: int | None, part: str, label: str
             if abs(number - score) < 0.05:
                 return code
     allowed = "/".join(ctx.values.aliases(part)) + " / " + "/".join(f"{s:g}" for s in scores.values())
-    ctx.issue("invalid_label", r, c, value=value, column=label, allowed=allowed)
+    ctx.issue("invalid_label", row, col, value=value, column=label, allowed=allowed)
     return None
 
 
-def _status(ctx: SheetContext, r: int, c: int | None, label: str) -> float | None:
+def _status(ctx: SheetContext, row: int, col: int | None, label: str) -> float | None:
     """Completion as a fraction: 完成 = 1, 未完成 = 0, "60%" = 0.6."""
-    value = ctx.raw(r, c)
+    value = ctx.raw(row, col)
     if ctx.values.is_blank(value):
         return None
     code, ok = ctx.values.label("done", value)
@@ -333,13 +333,15 @@ def _status(ctx: SheetContext, r: int, c: int | None, label: str) -> float | Non
     share, ok = ctx.values.percent(value)
     if ok and share is not None and 0 <= share <= 1:
         return share
-    ctx.issue("invalid_label", r, c, value=value, column=label, allowed="完成/未完成/done/not done/0–100%")
+    ctx.issue(
+        "invalid_label", row, col, value=value, column=label, allowed="完成/未完成/done/not done/0–100%"
+    )
     return None
 
 
-def _week(ctx: SheetContext, r: int, c: int | None) -> int | str | None:
+def _week(ctx: SheetContext, row: int, col: int | None) -> int | str | None:
     """A week number from 3, "3", "第3周" or "W3"; other text is kept as written."""
-    value = ctx.raw(r, c)
+    value = ctx.raw(row, col)
     if ctx.values.is_blank(value):
         return None
     number, ok = ctx.values.number(value)
@@ -384,8 +386,8 @@ def _month_columns(ctx: SheetContext, block: HeaderBlock, taken: set[int]) -> di
     return out
 
 
-def _row_has_values(ctx: SheetContext, r: int, cols: Iterable[int]) -> bool:
-    return any(not ctx.values.is_blank(ctx.grid.value(r, c)) for c in cols)
+def _row_has_values(ctx: SheetContext, row: int, cols: Iterable[int]) -> bool:
+    return any(not ctx.values.is_blank(ctx.grid.value(row, col)) for col in cols)
 
 
 class FlatRows(NamedTuple):
@@ -554,13 +556,13 @@ def _timed(ctx: SheetContext, block: HeaderBlock, form: str) -> SheetData | None
     current = _date_context(ctx, block)
     day_of: dict[int, dt.date | None] = {}
 
-    def section(r: int) -> bool:
+    def section(row: int) -> bool:
         nonlocal current
-        cells = ctx.first_cells(ctx.grid.rows[r])
+        cells = ctx.first_cells(ctx.grid.rows[row])
         heading = ctx.values.date_in_text(cells[0][1]) if len(cells) == 1 else None
         if heading:
             current = heading
-        day_of[r] = current
+        day_of[row] = current
         return heading is not None
 
     flat = _flat(ctx, block, form, on_row=section)
@@ -630,9 +632,9 @@ def parse_customers(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     main = []
     for r, rec in zip(flat.rows, _read_rows(ctx, flat.rows, flat.cols, "customers"), strict=True):
         for factor in ctx.spec.factors:
-            c = factor_cols.get(factor)
-            label = str(block.paths.get(c, ("",))[-1]) if c is not None else ""
-            rec[FACTOR_PREFIX + factor] = ctx.parse("number", r, c, label) if c is not None else None
+            col = factor_cols.get(factor)
+            label = str(block.paths.get(col, ("",))[-1]) if col is not None else ""
+            rec[FACTOR_PREFIX + factor] = ctx.parse("number", r, col, label) if col is not None else None
         main.append(rec)
     columns = SCHEMAS["customers"]["main"] + [FACTOR_PREFIX + factor for factor in ctx.spec.factors]
     all_cols = dict(flat.cols) | {FACTOR_PREFIX + factor: c for factor, c in factor_cols.items()}
@@ -749,18 +751,18 @@ def _line_columns(
 
 
 def _pnl_record(
-    ctx: SheetContext, r: int, month: int | None, group: str, line: str, measure_cols: dict[str, int]
+    ctx: SheetContext, row: int, month: int | None, group: str, line: str, measure_cols: dict[str, int]
 ) -> Record:
     """One P&L line of one month (month None on a total row), whatever the layout."""
     plan_col, actual_col = measure_cols.get("plan"), measure_cols.get("actual")
     return {
         "sheet": ctx.sheet,
-        "row": r + 1,
+        "row": row + 1,
         "month": month,
         "group": group,
         "line": line,
-        "plan": ctx.parse("number", r, plan_col) if plan_col is not None else None,
-        "actual": ctx.parse("number", r, actual_col) if actual_col is not None else None,
+        "plan": ctx.parse("number", row, plan_col) if plan_col is not None else None,
+        "actual": ctx.parse("number", row, actual_col) if actual_col is not None else None,
         "plan_col": ctx.letter(plan_col),
         "actual_col": ctx.letter(actual_col),
     }
@@ -804,9 +806,9 @@ def _parse_pnl_transposed(ctx: SheetContext, block: HeaderBlock, cols: dict[str,
             continue
         for month in month_list:
             measure_cols = {
-                measure: c
+                measure: col
                 for measure in ("plan", "actual")
-                if (c := months.get((month, measure))) is not None
+                if (col := months.get((month, measure))) is not None
             }
             records.append(_pnl_record(ctx, r, month, line_group, line, measure_cols))
     return _pnl_tables(ctx, block, cols, records, "lines_as_rows")
