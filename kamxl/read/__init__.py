@@ -1,5 +1,12 @@
 """Read a planning workbook: recognise each sheet's form and parse it to tidy tables.
 
+Users fill in the course's forms in whatever spreadsheet program they have, and
+rename, rearrange, merge and annotate them; the calculations must not care. The
+reader runs in stages: ``container`` (what the file really is, and is it safe),
+``grid`` (cached cell values), ``header`` and ``recognise`` (which form, where
+its header is), ``forms`` (the form's tables). docs/forms.md describes the
+forms and the layouts read.
+
 ``read_workbook`` never raises for a bad file: what cannot be read becomes an
 Issue with its sheet and cell, and whatever can be read is returned.
 """

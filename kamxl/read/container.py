@@ -161,6 +161,11 @@ def _office_container(path: Path, lower_names: set[str], settings: Settings) -> 
 
 
 def _check_ole(path: Path, settings: Settings) -> Container:
+    """An OLE compound file: an .xls workbook, unless it is encrypted OOXML or a Word/PowerPoint file.
+
+    The stream names are searched in the raw bytes (UTF-16 directory entries), so
+    nothing is parsed before the file is known to be a workbook.
+    """
     with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
 
         def has(stream: str) -> bool:

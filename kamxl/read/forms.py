@@ -387,6 +387,7 @@ def _month_columns(ctx: SheetContext, block: HeaderBlock, taken: set[int]) -> di
 
 
 def _row_has_values(ctx: SheetContext, row: int, cols: Iterable[int]) -> bool:
+    """Whether any of ``cols`` holds something in the row (a plain check: no issues raised)."""
     return any(not ctx.values.is_blank(ctx.grid.value(row, col)) for col in cols)
 
 
@@ -454,7 +455,7 @@ def parse_receivables(ctx: SheetContext, block: HeaderBlock) -> SheetData | None
     def month_table(rows: list[int]) -> pd.DataFrame:
         return _month_table(ctx, rows, month_list, plan_cols, actual_cols)
 
-    # read in this order so the issues come out as a reader of the sheet meets them
+    # the order of reading is the order of the issues: main rows, total rows, then their months
     main = _read_rows(ctx, flat.rows, flat.cols, "receivables")
     totals = _read_rows(ctx, flat.totals, flat.cols, "receivables")
     tables = {
@@ -585,10 +586,12 @@ def _timed(ctx: SheetContext, block: HeaderBlock, form: str) -> SheetData | None
 
 
 def parse_todo(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
+    """The daily to-do list (one task per row, a quadrant, times and a status)."""
     return _timed(ctx, block, "todo")
 
 
 def parse_worklog(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
+    """The work log (what was done for which customer, when)."""
     return _timed(ctx, block, "worklog")
 
 

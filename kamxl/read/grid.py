@@ -12,7 +12,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +54,7 @@ class Grid:
 
 
 def _blank(value: CellValue) -> bool:
+    """Empty as a cell, before any vocabulary: used only to tell an empty workbook."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -79,24 +80,18 @@ def _opened(container: Container) -> Iterator[calamine.CalamineWorkbook]:
     (e.g. a password) only then; a file whose extension lies is opened
     through a symlink with the right one. The input itself is never touched.
     """
-    if container.path.suffix.lower() in _SUFFIXES[container.kind]:
-        workbook = calamine.CalamineWorkbook.from_path(str(container.path))
-        try:
+    with ExitStack() as stack:
+        path = container.path
+        if path.suffix.lower() not in _SUFFIXES[container.kind]:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="kamxl-"))
+            link = Path(tmp) / ("book" + _SUFFIXES[container.kind][0])
+            try:
+                os.symlink(container.path.resolve(), link)
+                path = link
+            except OSError:
+                pass
+        with closing(calamine.CalamineWorkbook.from_path(str(path))) as workbook:
             yield workbook
-        finally:
-            workbook.close()
-        return
-    with tempfile.TemporaryDirectory(prefix="kamxl-") as tmp:
-        link = Path(tmp) / ("book" + _SUFFIXES[container.kind][0])
-        try:
-            os.symlink(container.path.resolve(), link)
-        except OSError:
-            link = container.path
-        workbook = calamine.CalamineWorkbook.from_path(str(link))
-        try:
-            yield workbook
-        finally:
-            workbook.close()
 
 
 def _read_sheet(

@@ -35,6 +35,7 @@ class FormSpec:
 
     @classmethod
     def from_settings(cls, name: str, settings: Settings) -> FormSpec:
+        """The form's titles and header aliases, normalised once, both strictly and loosely."""
         data = settings.get(f"forms.{name}")
 
         def keys(aliases: list[str]) -> set[str]:
@@ -225,6 +226,7 @@ class HeaderBlock:
     paths: dict[int, HeaderPath]  # column -> labels from the top header row down
 
     def label(self, col: int) -> str:
+        """A column's header as one text ("一月 / 计划"), for messages."""
         return " / ".join(str(label) for label in self.paths.get(col, ()))
 
 

@@ -82,6 +82,7 @@ class SheetData:
 
     @property
     def rows(self) -> int:
+        """Rows of the main table (a wide appraisal row counts once, whatever its indicators)."""
         main = self.tables.get("main")
         return 0 if main is None or main.empty else int(main["row"].nunique())
 
@@ -149,6 +150,7 @@ class SheetContext:
         return self.grid.value(row, col)
 
     def text(self, row: int, col: int | None) -> str | None:
+        """The cell as text (see ``as_text``), its doubtful formula reported."""
         return self.as_text(self.raw(row, col))
 
     def as_text(self, value: CellValue) -> str | None:
@@ -258,6 +260,7 @@ class SheetContext:
         return out
 
     def letter(self, col: int | None) -> str | None:
+        """The column's letters for a table's ``*_col`` column, None where the form has no such column."""
         return None if col is None else column_letter(col)
 
     # -- body rows -------------------------------------------------------------

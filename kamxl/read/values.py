@@ -82,6 +82,7 @@ class Values:
         return isinstance(value, str) and normalise(value) in self._blank
 
     def is_total(self, value: CellValue) -> bool:
+        """A 合计/小计/Total label: its row sums the rows above and is not an item."""
         return isinstance(value, str) and normalise_loose(value) in self._total
 
     def is_note(self, value: CellValue) -> bool:
@@ -102,6 +103,7 @@ class Values:
         return self._number_text(value)
 
     def _number_text(self, value: str) -> Parsed[float]:
+        """Strip what users add around a number (grouping, currency, brackets, %, 万) and scale it."""
         text = _nfkc(value).casefold().replace(" ", "").replace(",", "").replace("−", "-")
         negative = False
         if text.startswith("(") and text.endswith(")"):

@@ -1,4 +1,4 @@
-"""Each layout variant of FORMS.md, in a workbook built by the test."""
+"""Each layout variant of the forms (docs/forms.md), in a workbook built by the test."""
 
 from __future__ import annotations
 
