@@ -17,7 +17,7 @@ import pandas as pd
 
 from kamxl.issues import column_letter
 from kamxl.read.header import APPRAISAL_SUBS, HeaderBlock, HeaderPath, is_month_label, split_measure
-from kamxl.read.sheet import PureParser, SheetContext, SheetData, SheetMeta
+from kamxl.read.sheet import Layout, PureParser, SheetContext, SheetData, SheetMeta
 from kamxl.read.values import CellValue, Parsed
 
 # The columns of a customer's value-tier factors are named f_<factor>.
@@ -772,7 +772,7 @@ def _pnl_record(
 
 
 def _pnl_tables(
-    ctx: SheetContext, block: HeaderBlock, cols: dict[str, int], records: list[Record], layout: str
+    ctx: SheetContext, block: HeaderBlock, cols: dict[str, int], records: list[Record], layout: Layout
 ) -> SheetData:
     """Month rows in ``main``, total rows (month None) in ``totals``."""
     frame = _frame(records, SCHEMAS["pnl"]["main"])

@@ -50,6 +50,8 @@ _INVALID_CODES = {
 
 PureParser = Callable[[CellValue], Parsed[object]]
 RowKind = Literal["data", "total"]
+# appraisal: wide | long; pnl: months_as_rows | lines_as_rows
+Layout = Literal["wide", "long", "months_as_rows", "lines_as_rows"]
 
 
 class SheetMeta(TypedDict, total=False):
@@ -58,7 +60,7 @@ class SheetMeta(TypedDict, total=False):
     title: str | None  # the first text above the header: names the region and period
     months: list[int]  # receivables, activities: the months that have columns
     factors: list[str]  # customers: the value-tier factors that have columns
-    layout: str  # appraisal: wide | long; pnl: months_as_rows | lines_as_rows
+    layout: Layout  # how the user laid the form out
     year: int | None  # calendar: the month it shows, from its title
     month: int | None
     key_events: list[str]  # calendar: the 本月大事 block
