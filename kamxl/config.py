@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from kamxl.issues import Issue, Severity, parse_a1
+
+T = TypeVar("T")
 
 LANGS = ("zh", "en")
 # Alias lists under these sections are extended by a user's file, not
@@ -82,7 +84,8 @@ class Settings:
 
     tree: Mapping[str, Any]
     lang: str = "zh"
-    _cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _labels: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _built: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, dotted: str) -> Any:
         node: Any = self.tree
@@ -92,11 +95,21 @@ class Settings:
 
     def label(self, dotted: str, **args: Any) -> str:
         """A display label from the catalogue in this language."""
-        text = self._cache.get(dotted)
+        text = self._labels.get(dotted)
         if text is None:
             entry = self.get("labels." + dotted)
-            text = self._cache[dotted] = entry[self.lang] if isinstance(entry, Mapping) else str(entry)
+            text = self._labels[dotted] = entry[self.lang] if isinstance(entry, Mapping) else str(entry)
         return text.format(**args) if args else text
+
+    def cached(self, key: Hashable, build: Callable[[], T]) -> T:
+        """What ``build`` makes from these settings, made once: settings never change once loaded.
+
+        The reader's vocabularies and form specs are indexed when built, and
+        every sheet of every workbook asks for them.
+        """
+        if key not in self._built:
+            self._built[key] = build()
+        return cast(T, self._built[key])
 
     def form_name(self, form: str) -> str:
         return self.label(f"forms.{form}")

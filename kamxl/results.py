@@ -111,9 +111,8 @@ def build_results(
     )
     r.titles = [t for sheets in wb.forms.values() for s in sheets if (t := s.meta.get("title"))]
     calendar_meta = wb.forms["calendar"][0].meta if "calendar" in wb.forms else {}
-    calendar_month = (
-        (int(calendar_meta["year"]), int(calendar_meta["month"])) if calendar_meta.get("month") else None
-    )
+    year, month = calendar_meta.get("year"), calendar_meta.get("month")
+    calendar_month = (int(year), int(month)) if year and month else None
     r.period = review_period(calendar_month, r.titles, wb.path.stem, as_of)
     src = _Input(wb, as_of, {form: CellMap.of(sheets) for form, sheets in wb.forms.items()})
     for form, step in STEPS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Protocol
 
 _DROP = re.compile(r"[\s:：*＊_\-‐–—·・.,，、;；/\\'\"“”‘’`]+")
 _BRACKETED = re.compile(r"[(（\[【<《][^)）\]】>》]*[)）\]】>》]")
@@ -17,28 +18,36 @@ _BRACKETED = re.compile(r"[(（\[【<《][^)）\]】>》]*[)）\]】>》]")
 _FOLD = str.maketrans({"账": "帐", "週": "周", "裡": "里"})
 
 
+class _Converter(Protocol):
+    """The part of an OpenCC converter kamxl uses (opencc ships no type information)."""
+
+    def convert(self, text: str) -> str: ...
+
+
 @lru_cache(maxsize=1)
-def _converter():
+def _converter() -> _Converter:
+    """OpenCC loads its dictionaries when built: build it once, and only for text that needs it."""
     import opencc
 
-    return opencc.OpenCC("t2s")
+    converter: _Converter = opencc.OpenCC("t2s")
+    return converter
 
 
 @lru_cache(maxsize=65536)
 def normalise(value: object) -> str:
-    """Fold width, case, script (traditional to simplified) and punctuation."""
+    """Fold width, case, script (traditional to simplified) and punctuation, so spellings match."""
     if value is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(value)).casefold()
-    if any("\u3400" <= ch <= "\u9fff" for ch in s):
-        s = _converter().convert(s)
-    s = s.translate(_FOLD)
-    return _DROP.sub("", s)
+    text = unicodedata.normalize("NFKC", str(value)).casefold()
+    if any("\u3400" <= ch <= "\u9fff" for ch in text):
+        text = _converter().convert(text)
+    text = text.translate(_FOLD)
+    return _DROP.sub("", text)
 
 
 @lru_cache(maxsize=65536)
 def normalise_loose(value: object) -> str:
-    """Like :func:`normalise`, with bracketed units such as (元) removed."""
+    """Like :func:`normalise`, with bracketed units such as (元) removed: "金额(元)" names 金额."""
     if value is None:
         return ""
     return normalise(_BRACKETED.sub("", unicodedata.normalize("NFKC", str(value))))
@@ -46,7 +55,10 @@ def normalise_loose(value: object) -> str:
 
 @lru_cache(maxsize=65536)
 def display_width(text: str) -> int:
-    """Columns a string needs in a spreadsheet: East Asian wide chars count 2 (cached: the same names recur by the thousand)."""
+    """Columns a string needs in a spreadsheet, East Asian wide characters counting 2.
+
+    Cached: the same names recur by the thousand when column widths are fitted.
+    """
     if text.isascii():
         return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -1,5 +1,12 @@
 """Read a planning workbook: recognise each sheet's form and parse it to tidy tables.
 
+Users fill in the course's forms in whatever spreadsheet program they have, and
+rename, rearrange, merge and annotate them; the calculations must not care. The
+reader runs in stages: ``container`` (what the file really is, and is it safe),
+``grid`` (cached cell values), ``header`` and ``recognise`` (which form, where
+its header is), ``forms`` (the form's tables). docs/forms.md describes the
+forms and the layouts read.
+
 ``read_workbook`` never raises for a bad file: what cannot be read becomes an
 Issue with its sheet and cell, and whatever can be read is returned.
 """
@@ -8,15 +15,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kamxl.config import Settings
-from kamxl.issues import Issue
-from kamxl.read.container import Refused, open_container
+from kamxl.issues import Issue, describe
+from kamxl.read.container import Kind, Refused, open_container
 from kamxl.read.grid import Grid, load_grids
-from kamxl.read.header import FORM_NAMES, FormSpec, build_block, form_specs, row_features
+from kamxl.read.header import FORM_NAMES, FormSpec, RowFeatures, build_block, form_specs, row_features
 from kamxl.read.sheet import SheetContext, SheetData
 from kamxl.read.values import Values
 from kamxl.text import normalise
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["read_workbook", "WorkbookData", "SheetInfo", "SheetData", "FORM_NAMES"]
 
@@ -33,8 +44,10 @@ class SheetInfo:
 
 @dataclass
 class WorkbookData:
+    """Everything read from one file: what each sheet is, the forms' tables, and the issues found."""
+
     path: Path
-    kind: str | None
+    kind: Kind | None  # None when the file was refused
     sheets: list[SheetInfo] = field(default_factory=list)
     forms: dict[str, list[SheetData]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
@@ -43,11 +56,11 @@ class WorkbookData:
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "error"]
 
-    def table(self, form: str, name: str = "main"):
+    def table(self, form: str, name: str = "main") -> pd.DataFrame | None:
         """One form's table across all sheets of that form (None if absent)."""
         import pandas as pd
 
-        frames = [s.tables[name] for s in self.forms.get(form, []) if name in s.tables]
+        frames = [sheet.tables[name] for sheet in self.forms.get(form, []) if name in sheet.tables]
         if not frames:
             return None
         if len(frames) == 1:
@@ -55,25 +68,26 @@ class WorkbookData:
         return pd.concat(frames, ignore_index=True)
 
     def sheet_of(self, form: str) -> str | None:
+        """The first sheet of a form, for issues about the form as a whole."""
         sheets = self.forms.get(form)
         return sheets[0].sheet if sheets else None
 
 
 def _values(settings: Settings) -> Values:
-    cached = settings._cache.get("values")
-    if cached is None:
-        cached = settings._cache["values"] = Values(settings)
-    return cached
+    """The value parsers of these settings, built once (their vocabularies are indexed when built)."""
+    return settings.cached("values", lambda: Values(settings))
 
 
 def _title_texts(grid: Grid, scan: int) -> list[str]:
     """Cells that look like a title: alone in their row, or merged wide, near the top."""
     wide = {(r0, c0) for r0, c0, r1, c1 in grid.merged if c1 - c0 >= 2}
-    out = []
+    out: list[str] = []
     for r in range(min(scan, grid.nrows)):
-        cells = [(c, v) for c, v in enumerate(grid.rows[r]) if isinstance(v, str) and v.strip()]
+        cells = [
+            (c, value) for c, value in enumerate(grid.rows[r]) if isinstance(value, str) and value.strip()
+        ]
         if len(cells) == 1 or any((r, c) in wide for c, _ in cells):
-            out += [v for c, v in cells if len(cells) == 1 or (r, c) in wide]
+            out += [text for c, text in cells if len(cells) == 1 or (r, c) in wide]
     return out
 
 
@@ -92,11 +106,26 @@ def _by_title(grid: Grid, specs: dict[str, FormSpec]) -> str | None:
                 if hits:
                     best.append((max(hits), spec.name))
         if best:
-            top = max(n for n, _ in best)
-            forms = {f for n, f in best if n == top}
+            top = max(length for length, _ in best)
+            forms = {form for length, form in best if length == top}
             if len(forms) == 1:
                 return forms.pop()
     return None
+
+
+def _candidate_rows(grid: Grid, spec: FormSpec, values: Values, scan: int) -> list[RowFeatures]:
+    """What each of the first ``scan`` rows would give ``spec`` as its header row."""
+    return [row_features(grid, r, spec, values) for r in range(scan)]
+
+
+def _fitting(candidates: list[RowFeatures], spec: FormSpec) -> list[RowFeatures]:
+    """The rows that meet one of the form's header signatures."""
+    return [row for row in candidates if any(row.satisfies(signature) for signature in spec.signatures)]
+
+
+def _best(rows: list[RowFeatures]) -> RowFeatures:
+    """The highest-scoring row; the topmost of equals (a title row repeats the header's words less)."""
+    return max(rows, key=lambda row: (row.score, -row.row))
 
 
 def recognise(grid: Grid, settings: Settings) -> tuple[str | None, int | None, list[Issue]]:
@@ -107,26 +136,23 @@ def recognise(grid: Grid, settings: Settings) -> tuple[str | None, int | None, l
     titled = _by_title(grid, specs)
     if titled:
         spec = specs[titled]
-        feats = [row_features(grid, r, spec, values) for r in range(scan)]
-        fitting = [f for f in feats if any(f.satisfies(s) for s in spec.signatures)]
-        pool = fitting or [f for f in feats if f.score > 0]
+        candidates = _candidate_rows(grid, spec, values, scan)
+        pool = _fitting(candidates, spec) or [row for row in candidates if row.score > 0]
         if not pool:
             return titled, None, []
-        best = max(pool, key=lambda f: (f.score, -f.row))
-        return titled, best.row, []
+        return titled, _best(pool).row, []
     found: list[tuple[int, str, int]] = []
     for spec in specs.values():
-        feats = [row_features(grid, r, spec, values) for r in range(scan)]
-        fitting = [f for f in feats if any(f.satisfies(s) for s in spec.signatures)]
+        fitting = _fitting(_candidate_rows(grid, spec, values, scan), spec)
         if fitting:
-            best = max(fitting, key=lambda f: (f.score, -f.row))
+            best = _best(fitting)
             found.append((best.score, spec.name, best.row))
     if not found:
         return None, None, []
-    top = max(s for s, _, _ in found)
-    winners = [(f, r) for s, f, r in found if s == top]
+    top = max(score for score, _, _ in found)
+    winners = [(form, row) for score, form, row in found if score == top]
     if len(winners) > 1:
-        names = " / ".join(settings.form_name(f) for f, _ in winners)
+        names = " / ".join(settings.form_name(form) for form, _ in winners)
         return None, None, [settings.issue("ambiguous_form", grid.name, forms=names)]
     return winners[0][0], winners[0][1], []
 
@@ -134,6 +160,7 @@ def recognise(grid: Grid, settings: Settings) -> tuple[str | None, int | None, l
 def parse_sheet(
     grid: Grid, form: str, header_row: int, settings: Settings
 ) -> tuple[SheetData | None, list[Issue]]:
+    """A recognised sheet's tables, and the issues met reading its cells."""
     from kamxl.read.forms import PARSERS
 
     spec = form_specs(settings)[form]
@@ -145,8 +172,34 @@ def parse_sheet(
     return data, ctx.finish()
 
 
+def _read_sheet(grid: Grid, settings: Settings, result: WorkbookData) -> None:
+    """Recognise and parse one sheet into ``result``."""
+    form, header, notes = recognise(grid, settings)
+    result.issues += notes
+    if form is None:
+        result.sheets.append(SheetInfo(grid.name, None))
+        return
+    if header is None:
+        spec = form_specs(settings)[form]
+        column = settings.label(f"headers.{form}.{spec.required[0]}") if spec.required else "周一"
+        scan = settings.get("limits.header_scan_rows")
+        result.issues.append(
+            settings.issue("no_header", grid.name, form=settings.form_name(form), rows=scan, column=column)
+        )
+        result.sheets.append(SheetInfo(grid.name, form))
+        return
+    data, sheet_issues = parse_sheet(grid, form, header, settings)
+    result.issues += sheet_issues
+    result.sheets.append(SheetInfo(grid.name, form, header + 1, data.rows if data else 0))
+    if data is not None:
+        result.forms.setdefault(form, []).append(data)
+
+
 def read_workbook(path: str | Path, settings: Settings, strict: bool = False) -> WorkbookData:
-    """Read every sheet; ``strict`` re-raises unexpected errors (for --debug)."""
+    """Read every sheet; ``strict`` re-raises unexpected errors (for --debug).
+
+    Otherwise a bug met on one sheet becomes an issue on that sheet, and the other sheets are still read.
+    """
     path = Path(path)
     try:
         container = open_container(path, settings)
@@ -156,29 +209,9 @@ def read_workbook(path: str | Path, settings: Settings, strict: bool = False) ->
     result = WorkbookData(path, container.kind, issues=list(issues))
     if container.has_macros:
         result.issues.append(settings.issue("macros_not_run"))
-    scan = settings.get("limits.header_scan_rows")
     for grid in grids:
         try:
-            form, header, notes = recognise(grid, settings)
-            result.issues += notes
-            if form is None:
-                result.sheets.append(SheetInfo(grid.name, None))
-                continue
-            if header is None:
-                spec = form_specs(settings)[form]
-                column = settings.label(f"headers.{form}.{spec.required[0]}") if spec.required else "周一"
-                result.issues.append(
-                    settings.issue(
-                        "no_header", grid.name, form=settings.form_name(form), rows=scan, column=column
-                    )
-                )
-                result.sheets.append(SheetInfo(grid.name, form))
-                continue
-            data, sheet_issues = parse_sheet(grid, form, header, settings)
-            result.issues += sheet_issues
-            result.sheets.append(SheetInfo(grid.name, form, header + 1, data.rows if data else 0))
-            if data is not None:
-                result.forms.setdefault(form, []).append(data)
+            _read_sheet(grid, settings, result)
         except Exception as exc:
             if strict:
                 raise
@@ -187,7 +220,7 @@ def read_workbook(path: str | Path, settings: Settings, strict: bool = False) ->
                     "unexpected_error",
                     grid.name,
                     name=f"{path.name} / {grid.name}",
-                    detail=f"{type(exc).__name__}: {exc}"[:200],
+                    detail=describe(exc),
                 )
             )
             result.sheets.append(SheetInfo(grid.name, None))

@@ -12,6 +12,7 @@ import mmap
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from kamxl.config import Settings
 from kamxl.issues import Issue
@@ -26,15 +27,20 @@ ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 class Refused(Exception):
     """The file cannot or must not be read; carries the one Issue that says why."""
 
-    def __init__(self, issue: Issue):
+    def __init__(self, issue: Issue) -> None:
         super().__init__(issue.code)
         self.issue = issue
 
 
+Kind = Literal["xlsx", "xlsb", "xls", "ods"]
+
+
 @dataclass(frozen=True)
 class Container:
+    """A file judged safe to open, with the kind its bytes say it is (whatever its extension)."""
+
     path: Path
-    kind: str  # xlsx | xlsb | xls | ods
+    kind: Kind
     has_macros: bool = False
 
 
@@ -69,84 +75,109 @@ def _text_kind(head: bytes, name: str) -> str:
 
 
 def _check_zip(path: Path, settings: Settings) -> Container:
+    """A zip container: refuse hostile or foreign archives, then tell ODS, XLSB and XLSX apart."""
     name = path.name
-    lim = settings.get("limits")
     try:
-        zf = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise Refused(settings.issue("corrupt_file", name=name, detail=str(exc) or "bad zip")) from None
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > lim["max_zip_entries"]:
-            raise Refused(
-                settings.issue("too_many_parts", name=name, count=len(infos), limit=lim["max_zip_entries"])
-            )
-        total = sum(i.file_size for i in infos)
-        if total > lim["max_uncompressed_bytes"]:
-            raise Refused(
-                settings.issue(
-                    "too_large_uncompressed",
-                    name=name,
-                    size=f"{total:,}",
-                    limit=f"{lim['max_uncompressed_bytes']:,}",
-                )
-            )
-        for info in infos:
-            if info.file_size >= lim["ratio_check_min_bytes"]:
-                ratio = info.file_size / max(info.compress_size, 1)
-                if ratio > lim["max_compression_ratio"]:
-                    raise Refused(
-                        settings.issue(
-                            "zip_bomb",
-                            name=name,
-                            entry=info.filename,
-                            ratio=f"{ratio:,.0f}",
-                            limit=f"{lim['max_compression_ratio']:g}",
-                        )
-                    )
-        names = {i.filename for i in infos}
+    with archive:
+        infos = archive.infolist()
+        _check_sizes(infos, name, settings)
+        names = {info.filename for info in infos}
         try:
-            for info in infos:
-                if info.filename.lower().endswith((".xml", ".rels")) and info.file_size:
-                    with zf.open(info) as fh:
-                        head = fh.read(2048)
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise Refused(settings.issue("xml_entities", name=name, entry=info.filename))
+            _check_entities(archive, infos, name, settings)
             if "mimetype" in names:
-                mime = zf.read("mimetype")[:200]
-                if not mime.startswith(ODS_MIME):
-                    raise Refused(
-                        settings.issue("not_a_spreadsheet", name=name, kind=settings.label("kinds.word"))
-                    )
-                if "META-INF/manifest.xml" in names and b"encryption-data" in zf.read(
-                    "META-INF/manifest.xml"
-                ):
-                    raise Refused(settings.issue("encrypted", name=name))
-                return Container(path, "ods")
+                return _check_ods(archive, names, path, settings)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             raise Refused(settings.issue("corrupt_file", name=name, detail=str(exc))) from None
-        lower = {n.lower() for n in names}
-        macros = any(n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in lower)
-        if "xl/workbook.bin" in lower:
-            return Container(path, "xlsb", macros)
-        if any(n.endswith("workbook.xml") for n in lower) or "[content_types].xml" in lower:
-            if "word/document.xml" in lower or "ppt/presentation.xml" in lower:
+        return _office_container(path, {entry.lower() for entry in names}, settings)
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo], name: str, settings: Settings) -> None:
+    """Refuse zip bombs by the central directory alone: entry count, total size, compression ratio."""
+    limits = settings.get("limits")
+    max_entries: int = limits["max_zip_entries"]
+    if len(infos) > max_entries:
+        raise Refused(settings.issue("too_many_parts", name=name, count=len(infos), limit=max_entries))
+    total = sum(info.file_size for info in infos)
+    max_bytes: int = limits["max_uncompressed_bytes"]
+    if total > max_bytes:
+        raise Refused(
+            settings.issue("too_large_uncompressed", name=name, size=f"{total:,}", limit=f"{max_bytes:,}")
+        )
+    max_ratio: float = limits["max_compression_ratio"]
+    for info in infos:
+        if info.file_size >= limits["ratio_check_min_bytes"]:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > max_ratio:
                 raise Refused(
-                    settings.issue("not_a_spreadsheet", name=name, kind=settings.label("kinds.word"))
+                    settings.issue(
+                        "zip_bomb",
+                        name=name,
+                        entry=info.filename,
+                        ratio=f"{ratio:,.0f}",
+                        limit=f"{max_ratio:g}",
+                    )
                 )
-            return Container(path, "xlsx", macros)
-        raise Refused(settings.issue("not_a_spreadsheet", name=name, kind=settings.label("kinds.zip")))
 
 
-def _check_ole(path: Path, settings: Settings) -> Container:
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        if mm.find("EncryptedPackage".encode("utf-16-le")) >= 0:
-            raise Refused(settings.issue("encrypted", name=path.name))
-        if mm.find("WordDocument".encode("utf-16-le")) >= 0 or mm.find("PowerPoint".encode("utf-16-le")) >= 0:
+def _check_entities(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str, settings: Settings
+) -> None:
+    """Refuse XML parts that declare a DOCTYPE or entities (billion laughs, external entities)."""
+    for info in infos:
+        if info.filename.lower().endswith((".xml", ".rels")) and info.file_size:
+            with archive.open(info) as part:
+                head = part.read(2048)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise Refused(settings.issue("xml_entities", name=name, entry=info.filename))
+
+
+def _check_ods(archive: zipfile.ZipFile, names: set[str], path: Path, settings: Settings) -> Container:
+    """An OpenDocument package: a spreadsheet by its mimetype, and not encrypted."""
+    mime = archive.read("mimetype")[:200]
+    if not mime.startswith(ODS_MIME):
+        raise Refused(settings.issue("not_a_spreadsheet", name=path.name, kind=settings.label("kinds.word")))
+    if "META-INF/manifest.xml" in names and b"encryption-data" in archive.read("META-INF/manifest.xml"):
+        raise Refused(settings.issue("encrypted", name=path.name))
+    return Container(path, "ods")
+
+
+def _office_container(path: Path, lower_names: set[str], settings: Settings) -> Container:
+    """An Office Open XML package: a workbook (binary or XML, with or without macros), else refused."""
+    macros = any(
+        entry.endswith("vbaproject.bin") or entry.startswith("xl/macrosheets/") for entry in lower_names
+    )
+    if "xl/workbook.bin" in lower_names:
+        return Container(path, "xlsb", macros)
+    if any(entry.endswith("workbook.xml") for entry in lower_names) or "[content_types].xml" in lower_names:
+        if "word/document.xml" in lower_names or "ppt/presentation.xml" in lower_names:
             raise Refused(
                 settings.issue("not_a_spreadsheet", name=path.name, kind=settings.label("kinds.word"))
             )
-        macros = mm.find("_VBA_PROJECT".encode("utf-16-le")) >= 0
+        return Container(path, "xlsx", macros)
+    raise Refused(settings.issue("not_a_spreadsheet", name=path.name, kind=settings.label("kinds.zip")))
+
+
+def _check_ole(path: Path, settings: Settings) -> Container:
+    """An OLE compound file: an .xls workbook, unless it is encrypted OOXML or a Word/PowerPoint file.
+
+    The stream names are searched in the raw bytes (UTF-16 directory entries), so
+    nothing is parsed before the file is known to be a workbook.
+    """
+    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+
+        def has(stream: str) -> bool:
+            return data.find(stream.encode("utf-16-le")) >= 0
+
+        if has("EncryptedPackage"):
+            raise Refused(settings.issue("encrypted", name=path.name))
+        if has("WordDocument") or has("PowerPoint"):
+            raise Refused(
+                settings.issue("not_a_spreadsheet", name=path.name, kind=settings.label("kinds.word"))
+            )
+        macros = has("_VBA_PROJECT")
     return Container(path, "xls", macros)
 
 
@@ -164,8 +195,8 @@ def open_container(path: Path, settings: Settings) -> Container:
     limit = settings.get("limits.max_file_bytes")
     if size > limit:
         raise Refused(settings.issue("file_too_large", name=name, size=f"{size:,}", limit=f"{limit:,}"))
-    with path.open("rb") as fh:
-        head = fh.read(4096)
+    with path.open("rb") as file:
+        head = file.read(4096)
     if name.startswith("~$") or name.startswith(".~lock."):
         raise Refused(settings.issue("not_a_spreadsheet", name=name, kind=settings.label("kinds.lock")))
     if head.startswith(ZIP_MAGICS):

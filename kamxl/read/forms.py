@@ -1,18 +1,26 @@
 """One parser per form: a recognised sheet's header block and body to tidy tables.
 
-Each table has a fixed column schema (see SCHEMAS) whatever the layout the
-user chose, plus ``sheet`` and ``row`` so results can point back at cells.
+Users lay the same form out in many ways (columns in any order, months as
+columns or rows, wide or long appraisals, one day or several per to-do list).
+Each parser turns whichever layout it finds into tables with a fixed column
+schema (see SCHEMAS), plus ``sheet`` and ``row`` so results can point back at
+cells, and the calculations never see the layout.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import pandas as pd
 
-from kamxl.read.header import HeaderBlock, is_month_label, split_measure
-from kamxl.read.sheet import SheetContext, SheetData
+from kamxl.issues import column_letter
+from kamxl.read.header import APPRAISAL_SUBS, HeaderBlock, HeaderPath, is_month_label, split_measure
+from kamxl.read.sheet import Layout, PureParser, SheetContext, SheetData, SheetMeta
+from kamxl.read.values import CellValue, Parsed
 
+# The columns of a customer's value-tier factors are named f_<factor>.
 FACTOR_PREFIX = "f_"
 
 # field -> how its cells are parsed, per form (the main table's schema).
@@ -104,6 +112,7 @@ FLAT_FIELDS: dict[str, dict[str, str]] = {
         "willingness": "number",
     },
 }
+# The field whose cell makes a row an item of the form (a row without it is a remark or a gap).
 KEY_FIELD = {
     "receivables": "customer",
     "activities": "activity",
@@ -116,7 +125,12 @@ KEY_FIELD = {
 }
 
 
+Record = dict[str, object]  # one row of a table, by column
+Parser = Callable[[SheetContext, HeaderBlock], SheetData | None]
+
+
 def _columns(form: str) -> list[str]:
+    """The main table's columns: the fields, with a unit or level column after those that have one."""
     cols = ["sheet", "row"]
     for name, kind in FLAT_FIELDS[form].items():
         cols.append(name)
@@ -139,7 +153,8 @@ SCHEMAS["pnl"] = {
 SCHEMAS["calendar"] = {"main": ["sheet", "row", "col", "date", "day", "text"]}
 
 
-def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+def _frame(records: list[Record], columns: list[str]) -> pd.DataFrame:
+    """A table with exactly the schema's columns, even when empty (object columns then)."""
     return (
         pd.DataFrame.from_records(records, columns=columns)
         if records
@@ -152,48 +167,53 @@ def _field_columns(ctx: SheetContext, block: HeaderBlock) -> dict[str, int]:
     found: dict[str, int] = {}
     for c in sorted(block.paths):
         for label in block.paths[c]:
-            f = ctx.spec.field_of(label)
-            if f is None:
+            field_name = ctx.spec.field_of(label)
+            if field_name is None:
                 continue
-            if f in found:
+            if field_name in found:
                 ctx.issue(
                     "duplicate_column",
                     block.top,
                     c,
                     column=label,
-                    used=ctx.letter(found[f]),
+                    used=ctx.letter(found[field_name]),
                     ignored=ctx.letter(c),
                 )
             else:
-                found[f] = c
+                found[field_name] = c
             break
     return found
 
 
-def _missing(ctx: SheetContext, block: HeaderBlock, cols: dict) -> bool:
-    for req in ctx.spec.required:
-        if req not in cols:
-            ctx.issue(
-                "missing_column",
-                block.top,
-                None,
-                form=ctx.settings.form_name(ctx.spec.name),
-                row=block.top + 1,
-                column=ctx.header_label(req),
-            )
+def _missing_column(ctx: SheetContext, block: HeaderBlock, field_name: str) -> None:
+    ctx.issue(
+        "missing_column",
+        block.top,
+        None,
+        form=ctx.settings.form_name(ctx.spec.name),
+        row=block.top + 1,
+        column=ctx.header_label(field_name),
+    )
+
+
+def _missing(ctx: SheetContext, block: HeaderBlock, cols: dict[str, int]) -> bool:
+    """Report the first required column the header lacks: without it the form cannot be read."""
+    for required in ctx.spec.required:
+        if required not in cols:
+            _missing_column(ctx, block, required)
             return True
     return False
 
 
-def _read_fields(ctx: SheetContext, r: int, cols: dict[str, int], form: str) -> dict:
+def _read_fields(ctx: SheetContext, row: int, cols: dict[str, int], form: str) -> Record:
     """One row's fields, parsed by the form's field kinds."""
-    rec: dict = {"sheet": ctx.sheet, "row": r + 1}
+    rec: Record = {"sheet": ctx.sheet, "row": row + 1}
     for name, kind in FLAT_FIELDS[form].items():
-        _read_field(ctx, r, cols.get(name), name, kind, rec)
+        _read_field(ctx, row, cols.get(name), name, kind, rec)
     return rec
 
 
-def _read_rows(ctx: SheetContext, rows: list[int], cols: dict[str, int], form: str) -> list[dict]:
+def _read_rows(ctx: SheetContext, rows: list[int], cols: dict[str, int], form: str) -> list[Record]:
     """``_read_fields`` for every row, a column at a time.
 
     Plain text and numbers (most cells of a big sheet) are taken without a call
@@ -201,23 +221,21 @@ def _read_rows(ctx: SheetContext, rows: list[int], cols: dict[str, int], form: s
     so issues come out as they would row by row.
     """
     fields = list(FLAT_FIELDS[form].items())
-    recs = [{"sheet": ctx.sheet, "row": r + 1} for r in rows]
+    recs: list[Record] = [{"sheet": ctx.sheet, "row": r + 1} for r in rows]
     slow: list[tuple[int, int]] = []
     for k, (name, kind) in enumerate(fields):
-        c, parser = cols.get(name), _pure_parser(ctx, kind)
-        simple = kind in ("text", "number") or parser is not None
-        if c is None and simple:  # no column: nothing to read, nothing to say
+        col, parser = cols.get(name), _pure_parser(ctx, kind)
+        if not (kind in ("text", "number") or parser is not None):
+            # kinds with more to them (quantities, axes, funnel parts, status, weeks): cell by cell
+            slow += [(i, k) for i in range(len(rows))]
+            continue
+        if col is None:  # no column: nothing to read, nothing to say
             for rec in recs:
                 rec[name] = None
             continue
-        if (
-            not simple
-        ):  # kinds with more to them (quantities, axes, funnel parts, status, weeks): cell by cell
-            slow += [(i, k) for i in range(len(rows))]
-            continue
-        values, left = ctx.quick_column(rows, c, kind, parser)
-        for rec, v in zip(recs, values):
-            rec[name] = v
+        values, left = ctx.quick_column(rows, col, kind, parser)
+        for rec, value in zip(recs, values, strict=True):
+            rec[name] = value
         slow += [(i, k) for i in left]
     for i, k in sorted(slow):
         name, kind = fields[k]
@@ -225,100 +243,117 @@ def _read_rows(ctx: SheetContext, rows: list[int], cols: dict[str, int], form: s
     return recs
 
 
-def _pure_parser(ctx: SheetContext, kind: str):
-    """``value -> (parsed, ok)`` for the kinds whose cells ``ctx.parse`` reads with no more than a parser; None for the others.
+def _pure_parser(ctx: SheetContext, kind: str) -> PureParser | None:
+    """``value -> (parsed, ok)`` for the kinds ``ctx.parse`` reads with no more than a parser, else None.
 
     Labels are looked up once per distinct text: a column of 50,000 rows holds a handful of them.
     """
-    if kind in ("date", "time", "percent"):
-        return getattr(ctx.values, kind)
+    values = ctx.values
+    if kind == "date":
+        return values.date
+    if kind == "time":
+        return values.time
+    if kind == "percent":
+        return values.percent
     if kind.startswith("label:"):
-        vocab, label, seen = kind[6:], ctx.values.label, {}
+        vocab, label = kind[6:], values.label
+        seen: dict[str, Parsed[str]] = {}
 
-        def parse(v):
-            if type(v) is not str:
-                return label(vocab, v)
-            found = seen.get(v)
+        def parse(value: CellValue) -> Parsed[str]:
+            if type(value) is not str:
+                return label(vocab, value)
+            found = seen.get(value)
             if found is None:
-                found = seen[v] = label(vocab, v)
+                found = seen[value] = label(vocab, value)
             return found
 
         return parse
     return None
 
 
-def _read_field(ctx: SheetContext, r: int, c: int | None, name: str, kind: str, rec: dict) -> None:
+def _read_field(ctx: SheetContext, row: int, col: int | None, name: str, kind: str, rec: Record) -> None:
+    """One cell into ``rec`` by its field's kind (some kinds fill a second column: unit, level)."""
     label = ctx.header_label(name)
     if kind == "quantity":
-        q = ctx.parse("quantity", r, c, label)
-        rec[name], rec[f"{name}_unit"] = q if q else (None, None)
+        quantity = ctx.parse("quantity", row, col, label)
+        rec[name], rec[f"{name}_unit"] = quantity if quantity else (None, None)
     elif kind == "axis":
-        v = ctx.raw(r, c)
-        num, ok = ctx.values.number(v)
-        level = None
-        if not ok:
-            level, ok = ctx.values.label("high_low", v)
-            if not ok:
-                ctx.issue("invalid_label", r, c, value=v, column=label, allowed="1–5 / 高 / 低")
-        rec[name], rec[f"{name}_level"] = num, level
+        rec[name], rec[f"{name}_level"] = _axis(ctx, row, col, label)
     elif kind.startswith("funnel:"):
-        rec[name] = _funnel_part(ctx, r, c, kind[7:], label)
+        rec[name] = _funnel_part(ctx, row, col, kind[7:], label)
     elif kind == "status":
-        rec[name] = _status(ctx, r, c, label)
+        rec[name] = _status(ctx, row, col, label)
     elif kind == "week":
-        rec[name] = _week(ctx, r, c, label)
+        rec[name] = _week(ctx, row, col)
     else:
-        rec[name] = ctx.parse(kind, r, c, label) if c is not None else None
+        rec[name] = ctx.parse(kind, row, col, label) if col is not None else None
 
 
-def _funnel_part(ctx: SheetContext, r: int, c: int | None, part: str, label: str):
+def _axis(ctx: SheetContext, row: int, col: int | None, label: str) -> tuple[float | None, str | None]:
+    """A portfolio axis as a score (1–5) or a level (高/低): users rate either way."""
+    value = ctx.raw(row, col)
+    score, ok = ctx.values.number(value)
+    level = None
+    if not ok:
+        level, ok = ctx.values.label("high_low", value)
+        if not ok:
+            ctx.issue("invalid_label", row, col, value=value, column=label, allowed="1–5 / 高 / 低")
+    return score, level
+
+
+def _funnel_part(ctx: SheetContext, row: int, col: int | None, part: str, label: str) -> str | None:
     """Order size / likelihood as a code, from a label or its score (5.1 -> over)."""
-    v = ctx.raw(r, c)
-    if ctx.values.is_blank(v):
+    value = ctx.raw(row, col)
+    if ctx.values.is_blank(value):
         return None
-    code, ok = ctx.values.label(part, v)
+    code, ok = ctx.values.label(part, value)
     if ok and code:
         return code
-    num, ok = ctx.values.number(v)
-    scores = ctx.settings.get(f"funnel.{'size_scores' if part == 'order_size' else 'likelihood_scores'}")
-    if ok and num is not None:
+    number, ok = ctx.values.number(value)
+    scores: dict[str, float] = ctx.settings.get(
+        f"funnel.{'size_scores' if part == 'order_size' else 'likelihood_scores'}"
+    )
+    if ok and number is not None:
         for code, score in scores.items():
-            if abs(num - score) < 0.05:
+            if abs(number - score) < 0.05:
                 return code
     allowed = "/".join(ctx.values.aliases(part)) + " / " + "/".join(f"{s:g}" for s in scores.values())
-    ctx.issue("invalid_label", r, c, value=v, column=label, allowed=allowed)
+    ctx.issue("invalid_label", row, col, value=value, column=label, allowed=allowed)
     return None
 
 
-def _status(ctx: SheetContext, r: int, c: int | None, label: str):
+def _status(ctx: SheetContext, row: int, col: int | None, label: str) -> float | None:
     """Completion as a fraction: 完成 = 1, 未完成 = 0, "60%" = 0.6."""
-    v = ctx.raw(r, c)
-    if ctx.values.is_blank(v):
+    value = ctx.raw(row, col)
+    if ctx.values.is_blank(value):
         return None
-    code, ok = ctx.values.label("done", v)
+    code, ok = ctx.values.label("done", value)
     if ok and code:
         return 1.0 if code == "done" else 0.0
-    share, ok = ctx.values.percent(v)
+    share, ok = ctx.values.percent(value)
     if ok and share is not None and 0 <= share <= 1:
         return share
-    ctx.issue("invalid_label", r, c, value=v, column=label, allowed="完成/未完成/done/not done/0–100%")
+    ctx.issue(
+        "invalid_label", row, col, value=value, column=label, allowed="完成/未完成/done/not done/0–100%"
+    )
     return None
 
 
-def _week(ctx: SheetContext, r: int, c: int | None, label: str):
-    v = ctx.raw(r, c)
-    if ctx.values.is_blank(v):
+def _week(ctx: SheetContext, row: int, col: int | None) -> int | str | None:
+    """A week number from 3, "3", "第3周" or "W3"; other text is kept as written."""
+    value = ctx.raw(row, col)
+    if ctx.values.is_blank(value):
         return None
-    num, ok = ctx.values.number(v)
-    if ok:
-        return int(num)
-    digits = "".join(ch for ch in str(v) if ch.isdigit())
+    number, ok = ctx.values.number(value)
+    if ok and number is not None:
+        return int(number)
+    digits = "".join(ch for ch in str(value) if ch.isdigit())
     if digits:
         return int(digits)
-    return ctx.as_text(v)
+    return ctx.as_text(value)
 
 
-def _split(ctx: SheetContext, path: tuple) -> tuple[int | None, str | None]:
+def _split(ctx: SheetContext, path: HeaderPath) -> tuple[int | None, str | None]:
     """A month-and-measure header path -> (month, "plan"|"actual")."""
     month = measure = None
     for label in path:
@@ -329,17 +364,18 @@ def _split(ctx: SheetContext, path: tuple) -> tuple[int | None, str | None]:
                 continue
             parts = split_measure(label, ctx.values)
             if parts:
-                m = is_month_label(parts[0], ctx.values)
-                if m:
-                    month, measure = m, parts[1]
+                named = is_month_label(parts[0], ctx.values)
+                if named:
+                    month, measure = named, parts[1]
                     continue
-        m = is_month_label(label, ctx.values)
-        if m and month is None:
-            month = m
+        named = is_month_label(label, ctx.values)
+        if named and month is None:
+            month = named
     return month, measure
 
 
 def _month_columns(ctx: SheetContext, block: HeaderBlock, taken: set[int]) -> dict[tuple[int, str], int]:
+    """(month, measure) -> column, for the columns not taken by fields; the first of a pair wins."""
     out: dict[tuple[int, str], int] = {}
     for c, path in sorted(block.paths.items()):
         if c in taken:
@@ -350,12 +386,27 @@ def _month_columns(ctx: SheetContext, block: HeaderBlock, taken: set[int]) -> di
     return out
 
 
-def _row_has_values(ctx: SheetContext, r: int, cols) -> bool:
-    return any(not ctx.values.is_blank(ctx.grid.value(r, c)) for c in cols)
+def _row_has_values(ctx: SheetContext, row: int, cols: Iterable[int]) -> bool:
+    """Whether any of ``cols`` holds something in the row (a plain check: no issues raised)."""
+    return any(not ctx.values.is_blank(ctx.grid.value(row, col)) for col in cols)
 
 
-def _flat(ctx: SheetContext, block: HeaderBlock, form: str, on_row=None):
-    """Shared reading of a one-row-per-item form; returns (cols, main, totals) or None."""
+class FlatRows(NamedTuple):
+    """Where a one-row-per-item form's fields are, and which body rows are items and totals."""
+
+    cols: dict[str, int]
+    rows: list[int]
+    totals: list[int]
+
+
+def _flat(
+    ctx: SheetContext, block: HeaderBlock, form: str, on_row: Callable[[int], bool] | None = None
+) -> FlatRows | None:
+    """Shared reading of a one-row-per-item form; None when a required column is missing.
+
+    A row without its key field but with other values is reported, not read:
+    a plan line without a customer cannot be attributed.
+    """
     cols = _field_columns(ctx, block)
     if _missing(ctx, block, cols):
         return None
@@ -370,120 +421,130 @@ def _flat(ctx: SheetContext, block: HeaderBlock, form: str, on_row=None):
                 ctx.issue("missing_value", r, cols[key], row=r + 1, column=ctx.header_label(key))
             continue
         main.append(r)
-    return cols, main, totals
+    return FlatRows(cols, main, totals)
 
 
 def _sheet(
-    ctx: SheetContext, block: HeaderBlock, cols: dict[str, int], tables: dict, meta: dict | None = None
+    ctx: SheetContext,
+    block: HeaderBlock,
+    cols: dict[str, int],
+    tables: dict[str, pd.DataFrame],
+    meta: SheetMeta | None = None,
 ) -> SheetData:
-    meta = {"title": _title(ctx, block)} | (
-        meta or {}
-    )  # the title names the region and period a history files it under
-    return SheetData(
-        ctx.sheet, ctx.spec.name, block.top + 1, tables, {f: ctx.letter(c) for f, c in cols.items()}, meta
-    )
+    """The parsed sheet, with its title: the title names the region and period a history files it under."""
+    full_meta: SheetMeta = {"title": _title(ctx, block)}
+    full_meta.update(meta or {})
+    columns = {field_name: column_letter(c) for field_name, c in cols.items()}
+    return SheetData(ctx.sheet, ctx.spec.name, block.top + 1, tables, columns, full_meta)
 
 
 # ----------------------------------------------------------------- forms ---
 
 
 def parse_receivables(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
+    """The receivables plan: one row per customer and product, a plan/actual pair per month."""
     flat = _flat(ctx, block, "receivables")
     if flat is None:
         return None
-    cols, rows, total_rows = flat
-    months = _month_columns(ctx, block, set(cols.values()))
-    month_list = sorted({m for m, _ in months})
-    plan_cs, actual_cs = (
-        [months.get((m, "plan")) for m in month_list],
-        [months.get((m, "actual")) for m in month_list],
-    )
+    months = _month_columns(ctx, block, set(flat.cols.values()))
+    month_list = sorted({month for month, _ in months})
+    plan_cols = [months.get((month, "plan")) for month in month_list]
+    actual_cols = [months.get((month, "actual")) for month in month_list]
     schema = SCHEMAS["receivables"]
 
-    def month_table(rs: list[int]) -> pd.DataFrame:
-        """One row per (row, month), row by row: the month grid is most of a big plan's cells, so it is read a column at a time."""
-        n = len(rs)
-        if not n or not month_list:
-            return _frame([], schema["months"])
-        values = ctx.numbers(rs, [c for c in plan_cs + actual_cs if c is not None])
-        blank = [None] * n
+    def month_table(rows: list[int]) -> pd.DataFrame:
+        return _month_table(ctx, rows, month_list, plan_cols, actual_cols)
 
-        def flat(cs: list) -> list:  # rows × months, row-major
-            return [
-                v for per_row in zip(*(values[c] if c is not None else blank for c in cs)) for v in per_row
-            ]
-
-        return pd.DataFrame(
-            {
-                "sheet": ctx.sheet,
-                "row": [r + 1 for r in rs for _ in month_list],
-                "month": month_list * n,
-                "plan": flat(plan_cs),
-                "actual": flat(actual_cs),
-                "plan_col": [ctx.letter(c) for c in plan_cs] * n,
-                "actual_col": [ctx.letter(c) for c in actual_cs] * n,
-            },
-            columns=schema["months"],
-        )
-
-    main = _read_rows(ctx, rows, cols, "receivables")
-    totals = _read_rows(ctx, total_rows, cols, "receivables")
+    # the order of reading is the order of the issues: main rows, total rows, then their months
+    main = _read_rows(ctx, flat.rows, flat.cols, "receivables")
+    totals = _read_rows(ctx, flat.totals, flat.cols, "receivables")
     tables = {
         "main": _frame(main, schema["main"]),
-        "months": month_table(rows),
+        "months": month_table(flat.rows),
         "totals": _frame(totals, schema["main"]),
-        "total_months": month_table(total_rows),
+        "total_months": month_table(flat.totals),
     }
-    return _sheet(ctx, block, cols, tables, {"months": month_list})
+    return _sheet(ctx, block, flat.cols, tables, {"months": month_list})
+
+
+def _month_table(
+    ctx: SheetContext,
+    rows: list[int],
+    month_list: list[int],
+    plan_cols: list[int | None],
+    actual_cols: list[int | None],
+) -> pd.DataFrame:
+    """One row per (row, month), row by row.
+
+    The month grid is most of a big plan's cells, so it is read a column at a time.
+    """
+    count = len(rows)
+    if not count or not month_list:
+        return _frame([], SCHEMAS["receivables"]["months"])
+    values = ctx.numbers(rows, [c for c in plan_cols + actual_cols if c is not None])
+    blank: list[object] = [None] * count
+
+    def row_major(cols: list[int | None]) -> list[object]:  # rows × months
+        columns = (values[c] if c is not None else blank for c in cols)
+        return [value for per_row in zip(*columns, strict=True) for value in per_row]
+
+    return pd.DataFrame(
+        {
+            "sheet": ctx.sheet,
+            "row": [r + 1 for r in rows for _ in month_list],
+            "month": month_list * count,
+            "plan": row_major(plan_cols),
+            "actual": row_major(actual_cols),
+            "plan_col": [ctx.letter(c) for c in plan_cols] * count,
+            "actual_col": [ctx.letter(c) for c in actual_cols] * count,
+        },
+        columns=SCHEMAS["receivables"]["months"],
+    )
 
 
 def parse_activities(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
+    """The activity plan: one row per activity, a mark (or an amount) under each month it runs in."""
     flat = _flat(ctx, block, "activities")
     if flat is None:
         return None
-    cols, rows, _ = flat
-    taken = set(cols.values())
-    month_cols = {}
+    taken = set(flat.cols.values())
+    month_cols: dict[int, int] = {}
     for c, path in sorted(block.paths.items()):
         if c in taken:
             continue
-        m = next((m for p in path if (m := is_month_label(p, ctx.values))), None)
-        if m and m not in month_cols:
-            month_cols[m] = c
-    main, detail = _read_rows(ctx, rows, cols, "activities"), []
-    for r in rows:
-        for m, c in sorted(month_cols.items()):
-            v = ctx.raw(r, c)
-            if ctx.values.is_blank(v):
+        month = next((named for label in path if (named := is_month_label(label, ctx.values))), None)
+        if month and month not in month_cols:
+            month_cols[month] = c
+    main = _read_rows(ctx, flat.rows, flat.cols, "activities")
+    detail: list[Record] = []
+    for r in flat.rows:
+        for month, c in sorted(month_cols.items()):
+            value = ctx.raw(r, c)
+            if ctx.values.is_blank(value):
                 continue
-            amount, ok = ctx.values.number(v)
+            amount, ok = ctx.values.number(value)
             detail.append(
                 {
                     "sheet": ctx.sheet,
                     "row": r + 1,
-                    "month": m,
+                    "month": month,
                     "mark": True,
                     "amount": amount if ok else None,
                     "col": ctx.letter(c),
                 }
             )
     schema = SCHEMAS["activities"]
-    return _sheet(
-        ctx,
-        block,
-        cols,
-        {"main": _frame(main, schema["main"]), "months": _frame(detail, schema["months"])},
-        {"months": sorted(month_cols)},
-    )
+    tables = {"main": _frame(main, schema["main"]), "months": _frame(detail, schema["months"])}
+    return _sheet(ctx, block, flat.cols, tables, {"months": sorted(month_cols)})
 
 
-def _date_context(ctx: SheetContext, block: HeaderBlock):
+def _date_context(ctx: SheetContext, block: HeaderBlock) -> dt.date | None:
     """A date written in the title rows above the header (one day's to-do list)."""
     for r in range(0, block.top):
-        for v in ctx.grid.rows[r]:
-            d = ctx.values.date_in_text(v)
-            if d:
-                return d
+        for value in ctx.grid.rows[r]:
+            day = ctx.values.date_in_text(value)
+            if day:
+                return day
     return ctx.values.date_in_text(ctx.sheet)
 
 
@@ -493,27 +554,29 @@ def _timed(ctx: SheetContext, block: HeaderBlock, form: str) -> SheetData | None
     The day comes from a date column, else from the latest date heading row
     ("2026年3月5日") above the row, else from the title.
     """
-    current = {"date": _date_context(ctx, block)}
+    current = _date_context(ctx, block)
     day_of: dict[int, dt.date | None] = {}
 
-    def section(r: int) -> bool:
-        cells = ctx.first_cells(ctx.grid.rows[r])
-        d = ctx.values.date_in_text(cells[0][1]) if len(cells) == 1 else None
-        if d:
-            current["date"] = d
-        day_of[r] = current["date"]
-        return d is not None
+    def section(row: int) -> bool:
+        nonlocal current
+        cells = ctx.first_cells(ctx.grid.rows[row])
+        heading = ctx.values.date_in_text(cells[0][1]) if len(cells) == 1 else None
+        if heading:
+            current = heading
+        day_of[row] = current
+        return heading is not None
 
     flat = _flat(ctx, block, form, on_row=section)
     if flat is None:
         return None
-    cols, rows, _ = flat
+    cols = flat.cols
     main = []
-    for r, rec in zip(rows, _read_rows(ctx, rows, cols, form)):
+    for r, rec in zip(flat.rows, _read_rows(ctx, flat.rows, cols, form), strict=True):
         if rec.get("date") is None:
             rec["date"] = day_of.get(r)
         start, end = rec.get("start"), rec.get("end")
-        if rec.get("hours") is None and start is not None and end is not None:
+        # times are read as hours after midnight (floats), or None
+        if rec.get("hours") is None and isinstance(start, float) and isinstance(end, float):
             if end >= start:
                 rec["hours"] = end - start
             else:
@@ -523,24 +586,27 @@ def _timed(ctx: SheetContext, block: HeaderBlock, form: str) -> SheetData | None
 
 
 def parse_todo(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
+    """The daily to-do list (one task per row, a quadrant, times and a status)."""
     return _timed(ctx, block, "todo")
 
 
 def parse_worklog(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
+    """The work log (what was done for which customer, when)."""
     return _timed(ctx, block, "worklog")
 
 
-def _simple(form: str):
+def _simple(form: str) -> Parser:
+    """The parser of a form that is one row per item and nothing more (weekly and monthly plans)."""
+
     def parse(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
         flat = _flat(ctx, block, form)
         if flat is None:
             return None
-        cols, rows, total_rows = flat
         schema = SCHEMAS[form]
-        tables = {"main": _frame(_read_rows(ctx, rows, cols, form), schema["main"])}
+        tables = {"main": _frame(_read_rows(ctx, flat.rows, flat.cols, form), schema["main"])}
         if form in ("weekly", "monthly"):
-            tables["totals"] = _frame(_read_rows(ctx, total_rows, cols, form), schema["main"])
-        return _sheet(ctx, block, cols, tables, {"title": _title(ctx, block)})
+            tables["totals"] = _frame(_read_rows(ctx, flat.totals, flat.cols, form), schema["main"])
+        return _sheet(ctx, block, flat.cols, tables, {"title": _title(ctx, block)})
 
     parse.__name__ = f"parse_{form}"
     parse.__doc__ = f"The {form} form: one row per item."
@@ -552,94 +618,120 @@ parse_monthly = _simple("monthly")
 
 
 def _title(ctx: SheetContext, block: HeaderBlock) -> str | None:
+    """The first text above the header, e.g. "华东区 2026年3月 应收帐款规划表"."""
     for r in range(block.top):
-        cells = [v for v in ctx.grid.rows[r] if isinstance(v, str) and v.strip()]
+        cells = [value for value in ctx.grid.rows[r] if isinstance(value, str) and value.strip()]
         if cells:
             return cells[0].strip()
     return None
 
 
 def parse_customers(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
+    """The customer assessment: one row per opportunity, with value-tier factor scores if present."""
     flat = _flat(ctx, block, "customers")
     if flat is None:
         return None
-    cols, rows, _ = flat
-    taken = set(cols.values())
+    factor_cols = _factor_columns(ctx, block, set(flat.cols.values()))
+    main = []
+    for r, rec in zip(flat.rows, _read_rows(ctx, flat.rows, flat.cols, "customers"), strict=True):
+        for factor in ctx.spec.factors:
+            col = factor_cols.get(factor)
+            label = str(block.paths.get(col, ("",))[-1]) if col is not None else ""
+            rec[FACTOR_PREFIX + factor] = ctx.parse("number", r, col, label) if col is not None else None
+        main.append(rec)
+    columns = SCHEMAS["customers"]["main"] + [FACTOR_PREFIX + factor for factor in ctx.spec.factors]
+    all_cols = dict(flat.cols) | {FACTOR_PREFIX + factor: c for factor, c in factor_cols.items()}
+    meta: SheetMeta = {"factors": sorted(factor_cols)}
+    return _sheet(ctx, block, all_cols, {"main": _frame(main, columns)}, meta)
+
+
+def _factor_columns(ctx: SheetContext, block: HeaderBlock, taken: set[int]) -> dict[str, int]:
+    """factor -> column, by the lowest header label that names a factor; the first column wins."""
     factor_cols: dict[str, int] = {}
     for c, path in sorted(block.paths.items()):
         if c in taken:
             continue
         for label in reversed(path):
-            f = ctx.spec.factor_of(label)
-            if f and f not in factor_cols:
-                factor_cols[f] = c
+            factor = ctx.spec.factor_of(label)
+            if factor and factor not in factor_cols:
+                factor_cols[factor] = c
                 break
-    main = []
-    for r, rec in zip(rows, _read_rows(ctx, rows, cols, "customers")):
-        for f in ctx.spec.factors:
-            c = factor_cols.get(f)
-            rec[FACTOR_PREFIX + f] = (
-                ctx.parse("number", r, c, str(block.paths.get(c, ("",))[-1])) if c is not None else None
-            )
-        main.append(rec)
-    columns = SCHEMAS["customers"]["main"] + [FACTOR_PREFIX + f for f in ctx.spec.factors]
-    all_cols = dict(cols) | {FACTOR_PREFIX + f: c for f, c in factor_cols.items()}
-    return _sheet(ctx, block, all_cols, {"main": _frame(main, columns)}, {"factors": sorted(factor_cols)})
+    return factor_cols
 
 
 def parse_appraisal(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
+    """The HR appraisal export: long (one row per indicator) or wide (indicator groups as columns)."""
     cols = _field_columns(ctx, block)
     if _missing(ctx, block, cols):
         return None
-    # wide form: indicator groups (name over target/actual/weight sub-columns)
-    groups: dict[str, dict[str, int]] = {}
-    for c, path in sorted(block.paths.items()):
-        if len(path) >= 2 and ctx.spec.field_of(path[0]) is None:
-            sub = ctx.spec.field_of(path[-1])
-            if sub in ("target", "actual", "weight", "direction", "indicator_class"):
-                groups.setdefault(str(path[0]), {})[sub] = c
-    for sub in ("target", "actual", "weight", "direction", "indicator_class"):
-        if groups and cols.get(sub) in {c for g in groups.values() for c in g.values()}:
-            cols.pop(sub)
+    groups = _indicator_groups(ctx, block, cols)
     if not groups and "indicator" not in cols:
-        ctx.issue(
-            "missing_column",
-            block.top,
-            None,
-            form=ctx.settings.form_name("appraisal"),
-            row=block.top + 1,
-            column=ctx.header_label("indicator"),
-        )
+        _missing_column(ctx, block, "indicator")
         return None
     main = []
     for r, kind in ctx.body(block, cols["employee"]):
         if kind == "total" or ctx.values.is_blank(ctx.grid.value(r, cols["employee"])):
             continue
-        if not groups:
-            main.append(_read_fields(ctx, r, cols, "appraisal"))
-            continue
         base = _read_fields(ctx, r, cols, "appraisal")
+        if not groups:
+            main.append(base)
+            continue
         for name, sub in groups.items():
             rec = dict(base, indicator=name)
-            for f, c in sub.items():
-                kind_ = FLAT_FIELDS["appraisal"][f]
-                rec[f] = ctx.parse(kind_, r, c, f"{name} / {ctx.header_label(f)}")
+            for field_name, c in sub.items():
+                kind_of_field = FLAT_FIELDS["appraisal"][field_name]
+                rec[field_name] = ctx.parse(kind_of_field, r, c, f"{name} / {ctx.header_label(field_name)}")
             main.append(rec)
-    return _sheet(
-        ctx,
-        block,
-        cols,
-        {"main": _frame(main, SCHEMAS["appraisal"]["main"])},
-        {"layout": "wide" if groups else "long"},
-    )
+    tables = {"main": _frame(main, SCHEMAS["appraisal"]["main"])}
+    return _sheet(ctx, block, cols, tables, {"layout": "wide" if groups else "long"})
+
+
+def _indicator_groups(
+    ctx: SheetContext, block: HeaderBlock, cols: dict[str, int]
+) -> dict[str, dict[str, int]]:
+    """The wide layout's indicator groups: name -> {target/actual/weight/…: column}.
+
+    A sub-column inside a group is not also the sheet-wide column of that field,
+    so it is dropped from ``cols``.
+    """
+    groups: dict[str, dict[str, int]] = {}
+    for c, path in sorted(block.paths.items()):
+        if len(path) >= 2 and ctx.spec.field_of(path[0]) is None:
+            sub = ctx.spec.field_of(path[-1])
+            if sub in APPRAISAL_SUBS:
+                groups.setdefault(str(path[0]), {})[sub] = c
+    for sub in APPRAISAL_SUBS:
+        if groups and cols.get(sub) in {c for group in groups.values() for c in group.values()}:
+            cols.pop(sub)
+    return groups
 
 
 def parse_pnl(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
+    """The projected P&L: months as rows with line columns, or (transposed) lines as rows."""
     cols = _field_columns(ctx, block)
     if "month" not in cols and "line" in cols:
         return _parse_pnl_transposed(ctx, block, cols)
     if _missing(ctx, block, cols):
         return None
+    measures = _line_columns(ctx, block, cols)
+    records = []
+    for r, kind in ctx.body(block, cols["month"]):
+        if kind == "total":
+            month = None
+        else:
+            year_month = ctx.parse("month", r, cols["month"], ctx.header_label("month"))
+            if year_month is None:
+                continue
+            month = year_month[1]
+        for (group, line), measure_cols in measures.items():
+            records.append(_pnl_record(ctx, r, month, group, line, measure_cols))
+    return _pnl_tables(ctx, block, cols, records, "months_as_rows")
+
+
+def _line_columns(
+    ctx: SheetContext, block: HeaderBlock, cols: dict[str, int]
+) -> dict[tuple[str, str], dict[str, int]]:
+    """(group, line) -> {plan/actual: column}, from header paths such as 收入项 / 产品A / 计划."""
     measures: dict[tuple[str, str], dict[str, int]] = {}
     for c, path in sorted(block.paths.items()):
         if c in cols.values():
@@ -648,44 +740,41 @@ def parse_pnl(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
         for label in path:
             if not isinstance(label, str):
                 continue
-            g, _ = ctx.values.label("pnl_group", label)
-            m, _ = ctx.values.label("measure", label)
-            if g and group is None:
-                group, line = g, line or label
-            elif m and measure is None:
-                measure = m
+            group_code, _ = ctx.values.label("pnl_group", label)
+            measure_code, _ = ctx.values.label("measure", label)
+            if group_code and group is None:
+                group, line = group_code, line or label
+            elif measure_code and measure is None:
+                measure = measure_code
             elif group is not None:
                 line = label
         if group and measure:
             measures.setdefault((group, line or group), {})[measure] = c
-    records = []
-    for r, kind in ctx.body(block, cols["month"]):
-        if kind == "total":
-            month = None
-        else:
-            ym = ctx.parse("month", r, cols["month"], ctx.header_label("month"))
-            if ym is None:
-                continue
-            month = ym[1]
-        for (group, line), m in measures.items():
-            pc, ac = m.get("plan"), m.get("actual")
-            records.append(
-                {
-                    "sheet": ctx.sheet,
-                    "row": r + 1,
-                    "month": month,
-                    "group": group,
-                    "line": line,
-                    "plan": ctx.parse("number", r, pc) if pc is not None else None,
-                    "actual": ctx.parse("number", r, ac) if ac is not None else None,
-                    "plan_col": ctx.letter(pc),
-                    "actual_col": ctx.letter(ac),
-                }
-            )
-    return _pnl_tables(ctx, block, cols, records, "months_as_rows")
+    return measures
 
 
-def _pnl_tables(ctx, block, cols, records, layout):
+def _pnl_record(
+    ctx: SheetContext, row: int, month: int | None, group: str, line: str, measure_cols: dict[str, int]
+) -> Record:
+    """One P&L line of one month (month None on a total row), whatever the layout."""
+    plan_col, actual_col = measure_cols.get("plan"), measure_cols.get("actual")
+    return {
+        "sheet": ctx.sheet,
+        "row": row + 1,
+        "month": month,
+        "group": group,
+        "line": line,
+        "plan": ctx.parse("number", row, plan_col) if plan_col is not None else None,
+        "actual": ctx.parse("number", row, actual_col) if actual_col is not None else None,
+        "plan_col": ctx.letter(plan_col),
+        "actual_col": ctx.letter(actual_col),
+    }
+
+
+def _pnl_tables(
+    ctx: SheetContext, block: HeaderBlock, cols: dict[str, int], records: list[Record], layout: Layout
+) -> SheetData:
+    """Month rows in ``main``, total rows (month None) in ``totals``."""
     frame = _frame(records, SCHEMAS["pnl"]["main"])
     is_total = frame["month"].isna()
     tables = {
@@ -697,128 +786,166 @@ def _pnl_tables(ctx, block, cols, records, layout):
 
 def _parse_pnl_transposed(ctx: SheetContext, block: HeaderBlock, cols: dict[str, int]) -> SheetData | None:
     """Lines as rows, months as columns (a layout seen in practice)."""
-    months = _month_columns(ctx, block, set(cols.values()))
-    single = {}
-    if not months:  # one value per month: take it as the plan
-        for c, path in sorted(block.paths.items()):
-            m = is_month_label(path[-1], ctx.values) if c not in cols.values() else None
-            if m:
-                single[(m, "plan")] = c
-        months = single
-    group = None
+    months = _transposed_month_columns(ctx, block, cols)
+    month_list = sorted({month for month, _ in months})
+    section_group = None
     records = []
     for r, kind in ctx.body(block, cols["line"]):
         line = ctx.text(r, cols["line"])
-        g_col = cols.get("group")
-        g = ctx.values.label("pnl_group", ctx.grid.value(r, g_col))[0] if g_col is not None else None
+        group_col = cols.get("group")
+        group = (
+            ctx.values.label("pnl_group", ctx.grid.value(r, group_col))[0] if group_col is not None else None
+        )
         own_group = ctx.values.label("pnl_group", line)[0] if line else None
-        if own_group and not _row_has_values(ctx, r, [c for c in months.values()]):
-            group = own_group  # a section row: 收入项 / 支出项
+        if own_group and not _row_has_values(ctx, r, list(months.values())):
+            section_group = own_group  # a section row: 收入项 / 支出项
             continue
-        if kind == "total" or (line and any(t in line for t in ("合计", "小计", "总计", "Total", "total"))):
+        if kind == "total" or (
+            line and any(word in line for word in ("合计", "小计", "总计", "Total", "total"))
+        ):
             continue
-        grp = g or own_group or group
-        if not line or grp is None:
+        line_group = group or own_group or section_group
+        if not line or line_group is None:
             continue
-        for m in sorted({m for m, _ in months}):
-            pc, ac = months.get((m, "plan")), months.get((m, "actual"))
-            records.append(
-                {
-                    "sheet": ctx.sheet,
-                    "row": r + 1,
-                    "month": m,
-                    "group": grp,
-                    "line": line,
-                    "plan": ctx.parse("number", r, pc) if pc is not None else None,
-                    "actual": ctx.parse("number", r, ac) if ac is not None else None,
-                    "plan_col": ctx.letter(pc),
-                    "actual_col": ctx.letter(ac),
-                }
-            )
+        for month in month_list:
+            measure_cols = {
+                measure: col
+                for measure in ("plan", "actual")
+                if (col := months.get((month, measure))) is not None
+            }
+            records.append(_pnl_record(ctx, r, month, line_group, line, measure_cols))
     return _pnl_tables(ctx, block, cols, records, "lines_as_rows")
+
+
+def _transposed_month_columns(
+    ctx: SheetContext, block: HeaderBlock, cols: dict[str, int]
+) -> dict[tuple[int, str], int]:
+    """(month, measure) -> column; a sheet with one value per month has them taken as the plan."""
+    months = _month_columns(ctx, block, set(cols.values()))
+    if months:
+        return months
+    single: dict[tuple[int, str], int] = {}
+    for c, path in sorted(block.paths.items()):
+        month = is_month_label(path[-1], ctx.values) if c not in cols.values() else None
+        if month:
+            single[(month, "plan")] = c
+    return single
 
 
 def parse_calendar(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     """The Mon–Sun grid: events per date, plus the 本月大事 and 备注 blocks."""
     grid, values = ctx.grid, ctx.values
-    ym = values.month_in_text(ctx.sheet)
-    for r in range(0, min(block.top + 1, grid.nrows)):
-        for v in grid.rows[r]:
-            ym = ym or values.month_in_text(v)
-    if ym is None:
+    year_month = _calendar_month(ctx, block)
+    if year_month is None:
         ctx.issue("calendar_no_month")
     header = block.top
     weekday_cols = [
-        c for c, v in enumerate(grid.rows[header]) if isinstance(v, str) and values.label("weekday", v)[0]
+        c
+        for c, label in enumerate(grid.rows[header])
+        if isinstance(label, str) and values.label("weekday", label)[0]
     ]
-    labels = [
-        (r, c, f)
-        for r in range(grid.nrows)
-        for c, v in enumerate(grid.rows[r])
-        if isinstance(v, str) and (f := ctx.spec.field_of(v)) in ("key_events", "notes")
-    ]
+    blocks, stop = _calendar_blocks(ctx, header)
+    events = _calendar_events(ctx, range(header + 1, stop), weekday_cols, year_month)
+    meta: SheetMeta = {
+        "year": year_month[0] if year_month else None,
+        "month": year_month[1] if year_month else None,
+        "key_events": blocks["key_events"],
+        "notes": blocks["notes"],
+    }
+    tables = {"main": _frame(events, SCHEMAS["calendar"]["main"])}
+    return SheetData(ctx.sheet, "calendar", header + 1, tables, {}, meta)
+
+
+def _calendar_month(ctx: SheetContext, block: HeaderBlock) -> tuple[int, int] | None:
+    """(year, month) from the sheet's name, else the first one written in the rows down to the header."""
+    year_month = ctx.values.month_in_text(ctx.sheet)
+    for r in range(0, min(block.top + 1, ctx.grid.nrows)):
+        for value in ctx.grid.rows[r]:
+            year_month = year_month or ctx.values.month_in_text(value)
+    return year_month
+
+
+def _calendar_blocks(ctx: SheetContext, header: int) -> tuple[dict[str, list[str]], int]:
+    """The texts of the 本月大事 and 备注 blocks, and the row where the day grid stops.
+
+    A block's text runs from the right of its label down to the next label (or the header).
+    """
+    grid = ctx.grid
+    labels: list[tuple[int, int, str]] = []
+    for r in range(grid.nrows):
+        for c, value in enumerate(grid.rows[r]):
+            field_name = ctx.spec.field_of(value) if isinstance(value, str) else None
+            if field_name in ("key_events", "notes"):
+                labels.append((r, c, field_name))
     label_rows = sorted({r for r, _, _ in labels} | {header, grid.nrows})
     blocks: dict[str, list[str]] = {"key_events": [], "notes": []}
-    for r, c, f in labels:
-        blocks[f] += [t for x in grid.rows[r][c + 1 :] if (t := ctx.as_text(x))]
+    for r, c, field_name in labels:
+        blocks[field_name] += [text for value in grid.rows[r][c + 1 :] if (text := ctx.as_text(value))]
         end = next(x for x in label_rows if x > r)
-        for rr in range(r + 1, end):
-            blocks[f] += [t for x in grid.rows[rr] if (t := ctx.as_text(x))]
+        for below in range(r + 1, end):
+            blocks[field_name] += [text for value in grid.rows[below] if (text := ctx.as_text(value))]
     stop = min((r for r, _, _ in labels if r > header), default=grid.nrows)
+    return blocks, stop
+
+
+def _calendar_events(
+    ctx: SheetContext, rows: range, weekday_cols: list[int], year_month: tuple[int, int] | None
+) -> list[Record]:
+    """One record per text in a day cell; a cell without a day number belongs to the day above it."""
     day_at: dict[int, int] = {}
-    events = []
-    for r in range(header + 1, stop):
+    events: list[Record] = []
+    for r in rows:
         for c in weekday_cols:
-            v = ctx.raw(r, c)
-            if values.is_blank(v):
+            value = ctx.raw(r, c)
+            if ctx.values.is_blank(value):
                 continue
-            day, text = _day_and_text(v)
+            day, text = _day_and_text(value)
             if day is not None:
                 day_at[c] = day
             if not text:
                 continue
-            d = day if day is not None else day_at.get(c)
+            day_number = day if day is not None else day_at.get(c)
             date = None
-            if ym and d:
+            if year_month and day_number:
                 try:
-                    date = dt.date(ym[0], ym[1], d)
+                    date = dt.date(year_month[0], year_month[1], day_number)
                 except ValueError:
                     date = None
             events.append(
-                {"sheet": ctx.sheet, "row": r + 1, "col": ctx.letter(c), "date": date, "day": d, "text": text}
+                {
+                    "sheet": ctx.sheet,
+                    "row": r + 1,
+                    "col": ctx.letter(c),
+                    "date": date,
+                    "day": day_number,
+                    "text": text,
+                }
             )
-    meta = {
-        "year": ym[0] if ym else None,
-        "month": ym[1] if ym else None,
-        "key_events": blocks["key_events"],
-        "notes": blocks["notes"],
-    }
-    return SheetData(
-        ctx.sheet, "calendar", header + 1, {"main": _frame(events, SCHEMAS["calendar"]["main"])}, {}, meta
-    )
+    return events
 
 
-def _day_and_text(v):
-    if isinstance(v, bool):
-        return None, str(v)
-    if isinstance(v, (int, float)):
-        return (int(v), None) if float(v).is_integer() and 1 <= v <= 31 else (None, str(v))
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v.day, None
-    s = str(v).strip()
+def _day_and_text(value: CellValue) -> tuple[int | None, str | None]:
+    """A calendar cell as (day number, text): "18日 新品推介会" -> (18, "新品推介会")."""
+    if isinstance(value, bool):
+        return None, str(value)
+    if isinstance(value, (int, float)):
+        return (int(value), None) if float(value).is_integer() and 1 <= value <= 31 else (None, str(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.day, None
+    text = str(value).strip()
     digits = ""
-    for ch in s:
+    for ch in text:
         if ch.isdigit() and len(digits) < 2:
             digits += ch
         else:
             break
     if digits and 1 <= int(digits) <= 31:
-        rest = s[len(digits) :].lstrip("日号 \n\t:：.、")
+        rest = text[len(digits) :].lstrip("日号 \n\t:：.、")
         return int(digits), rest or None
-    return None, s
+    return None, text
 
 
-PARSERS = {
+PARSERS: dict[str, Parser] = {
     "receivables": parse_receivables,
     "pnl": parse_pnl,
     "activities": parse_activities,

@@ -14,6 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from html import unescape
+from typing import Literal
 
 from defusedxml import ElementTree as SafeET
 
@@ -24,65 +25,75 @@ _V = re.compile(rb"<(?:\w+:)?v\s*(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _TYPE = re.compile(rb'\bt="(\w+)"')
 
+# no_value: nothing cached; stale_zero: a 0 cached by a writer that asked for a recalculation;
+# error: the formula's result is an error such as #DIV/0!.
+Problem = Literal["no_value", "stale_zero", "error"]
+
 
 @dataclass(frozen=True)
 class SuspectFormula:
+    """A formula cell the reader must not take at its cached value, kept to warn at its place."""
+
     row: int  # 0-based
     col: int  # 0-based
     formula: str
-    problem: str  # no_value | stale_zero | error
+    problem: Problem
     value: str = ""
+
+
+def column_index(letters: str) -> int:
+    """Excel column letters to a 0-based index (A -> 0, AA -> 26), the inverse of ``column_letter``."""
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ord(ch) - 64
+    return index - 1
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships, id -> (type, part path), so sheets are found however the writer named them."""
     folder, base = posixpath.split(part)
     rels_name = posixpath.join(folder, "_rels", base + ".rels")
     try:
-        root = SafeET.fromstring(zf.read(rels_name))
+        root = SafeET.fromstring(archive.read(rels_name))
     except KeyError:
         return {}
-    out = {}
-    for el in root:
-        target = el.get("Target", "")
-        if el.get("TargetMode") == "External":
+    out: dict[str, tuple[str, str]] = {}
+    for element in root:
+        target = element.get("Target", "")
+        if element.get("TargetMode") == "External":
             continue
         full = (
             target.lstrip("/")
             if target.startswith("/")
             else posixpath.normpath(posixpath.join(folder, target))
         )
-        out[el.get("Id", "")] = (el.get("Type", ""), full)
+        out[element.get("Id", "")] = (element.get("Type", ""), full)
     return out
 
 
-def sheet_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
+def sheet_parts(archive: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
     """Map sheet name -> worksheet part, and whether fullCalcOnLoad is set."""
     workbook = next(
-        (p for t, p in _rels(zf, "").values() if t.endswith("/officeDocument")), "xl/workbook.xml"
+        (path for kind, path in _rels(archive, "").values() if kind.endswith("/officeDocument")),
+        "xl/workbook.xml",
     )
-    root = SafeET.fromstring(zf.read(workbook))
-    rels = _rels(zf, workbook)
-    parts, full_calc = {}, False
-    for el in root.iter():
-        tag = _local(el.tag)
+    root = SafeET.fromstring(archive.read(workbook))
+    rels = _rels(archive, workbook)
+    parts: dict[str, str] = {}
+    full_calc = False
+    for element in root.iter():
+        tag = _local(element.tag)
         if tag == "sheet":
-            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
-            if rid in rels:
-                parts[el.get("name", "")] = rels[rid][1]
+            rel_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+            if rel_id in rels:
+                parts[element.get("name", "")] = rels[rel_id][1]
         elif tag == "calcPr":
-            full_calc = el.get("fullCalcOnLoad") in ("1", "true")
+            full_calc = element.get("fullCalcOnLoad") in ("1", "true")
     return parts, full_calc
-
-
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n - 1
 
 
 def scan_part(data: bytes, full_calc: bool) -> list[SuspectFormula]:
@@ -90,25 +101,30 @@ def scan_part(data: bytes, full_calc: bool) -> list[SuspectFormula]:
     if not _HAS_F.search(data) and b't="e"' not in data:
         return []
     found = []
-    for m in _CELL.finditer(data):
-        attrs, inner = m.group(1), m.group(2) or b""
-        fm = _F.search(inner)
+    for cell in _CELL.finditer(data):
+        attrs, inner = cell.group(1), cell.group(2) or b""
+        formula_match = _F.search(inner)
         is_error = b't="e"' in attrs
-        if not (fm or is_error):
+        if not (formula_match or is_error):
             continue
         ref = _REF.search(attrs)
         if not ref:
             continue
-        row, col = int(ref.group(2)) - 1, _col_index(ref.group(1))
-        formula = "=" + unescape((fm.group(1) or b"").decode("utf-8", "replace")) if fm else ""
-        vm = _V.search(inner)
-        value = unescape((vm.group(1) or b"").decode("utf-8", "replace")) if vm else None
-        tm = _TYPE.search(attrs)
-        ctype = tm.group(1).decode() if tm else "n"
+        row, col = int(ref.group(2)) - 1, column_index(ref.group(1).decode("ascii"))
+        formula = "=" + _xml_text(formula_match.group(1)) if formula_match else ""
+        value_match = _V.search(inner)
+        value = _xml_text(value_match.group(1)) if value_match else None
+        type_match = _TYPE.search(attrs)
+        cell_type = type_match.group(1).decode() if type_match else "n"
         if is_error:
             found.append(SuspectFormula(row, col, formula, "error", value or ""))
-        elif value is None or (value == "" and ctype not in ("str", "inlineStr")):
+        elif value is None or (value == "" and cell_type not in ("str", "inlineStr")):
             found.append(SuspectFormula(row, col, formula, "no_value"))
-        elif full_calc and ctype == "n" and value.strip() in ("0", "0.0"):
+        elif full_calc and cell_type == "n" and value.strip() in ("0", "0.0"):
             found.append(SuspectFormula(row, col, formula, "stale_zero", value))
     return found
+
+
+def _xml_text(raw: bytes | None) -> str:
+    """An element's text as written in the part (empty elements give "")."""
+    return unescape((raw or b"").decode("utf-8", "replace"))

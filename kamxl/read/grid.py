@@ -11,20 +11,28 @@ import os
 import re
 import tempfile
 import zipfile
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import python_calamine as calamine
 
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.read.container import Container, Refused
-from kamxl.read.formulas import SuspectFormula, scan_part, sheet_parts
+from kamxl.read.formulas import SuspectFormula, column_index, scan_part, sheet_parts
+from kamxl.read.values import CellValue
+
+Row = Sequence[CellValue]
 
 
 @dataclass
 class Grid:
+    """One worksheet's cached values and merged ranges, as the form parsers see it."""
+
     name: str
-    rows: list[list]
+    rows: Sequence[Row]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
     suspects: dict[tuple[int, int], SuspectFormula] = field(default_factory=dict)
 
@@ -34,21 +42,24 @@ class Grid:
 
     @property
     def ncols(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
+        return max((len(row) for row in self.rows), default=0)
 
-    def value(self, r: int, c: int):
-        if 0 <= r < len(self.rows):
-            row = self.rows[r]
-            if 0 <= c < len(row):
-                return row[c]
+    def value(self, row: int, col: int) -> CellValue:
+        """The cell's value, None outside the grid (rows are ragged)."""
+        if 0 <= row < len(self.rows):
+            cells = self.rows[row]
+            if 0 <= col < len(cells):
+                return cells[col]
         return None
 
 
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
+def _blank(value: CellValue) -> bool:
+    """Empty as a cell, before any vocabulary: used only to tell an empty workbook."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _detail(exc: Exception) -> str:
+    """The first line of an error, short enough for a message to the user."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:160]
 
@@ -62,97 +73,90 @@ _SUFFIXES = {
 
 
 @contextmanager
-def _opened(container: Container):
+def _opened(container: Container) -> Iterator[calamine.CalamineWorkbook]:
     """Open with calamine by the sniffed kind, not the file's (possibly wrong) extension.
 
     calamine picks its parser from the extension and reports a precise error
     (e.g. a password) only then; a file whose extension lies is opened
     through a symlink with the right one. The input itself is never touched.
     """
-    import python_calamine as pc
-
-    if container.path.suffix.lower() in _SUFFIXES[container.kind]:
-        wb = pc.CalamineWorkbook.from_path(str(container.path))
-        try:
-            yield wb
-        finally:
-            wb.close()
-        return
-    with tempfile.TemporaryDirectory(prefix="kamxl-") as tmp:
-        link = Path(tmp) / ("book" + _SUFFIXES[container.kind][0])
-        try:
-            os.symlink(container.path.resolve(), link)
-        except OSError:
-            link = container.path
-        wb = pc.CalamineWorkbook.from_path(str(link))
-        try:
-            yield wb
-        finally:
-            wb.close()
+    with ExitStack() as stack:
+        path = container.path
+        if path.suffix.lower() not in _SUFFIXES[container.kind]:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="kamxl-"))
+            link = Path(tmp) / ("book" + _SUFFIXES[container.kind][0])
+            try:
+                os.symlink(container.path.resolve(), link)
+                path = link
+            except OSError:
+                pass
+        with closing(calamine.CalamineWorkbook.from_path(str(path))) as workbook:
+            yield workbook
 
 
-def load_grids(container: Container, settings: Settings) -> tuple[list[Grid], list[Issue]]:
-    """Every worksheet of the workbook as a Grid; unreadable sheets become issues."""
-    import python_calamine as pc
-
-    name = container.path.name
-    issues: list[Issue] = []
+def _read_sheet(
+    workbook: calamine.CalamineWorkbook, name: str, settings: Settings, issues: list[Issue]
+) -> Grid | None:
+    """One worksheet as a Grid, or None (with the issue that says why) when it is too large or unreadable."""
     try:
-        with _opened(container) as wb:
-            metas = list(wb.sheets_metadata)
-            grids: list[Grid] = []
-            max_cells = settings.get("limits.max_sheet_cells")
-            for meta in metas:
+        sheet = workbook.get_sheet_by_name(name)
+        # rows are materialised from A1, so the extent counts from A1 too
+        nrows, ncols = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+        cells = nrows * ncols
+        max_cells: int = settings.get("limits.max_sheet_cells")
+        if cells > max_cells:
+            limit = f"{max_cells:,}"
+            issues.append(
+                settings.issue("sheet_too_large", name, rows=f"{nrows:,}", cols=f"{ncols:,}", limit=limit)
+            )
+            return None
+        rows = sheet.to_python(skip_empty_area=False) if cells else []
+        merged = [(start[0], start[1], end[0], end[1]) for start, end in (sheet.merged_cell_ranges or [])]
+    except calamine.PasswordError:
+        raise
+    except Exception as exc:  # calamine raises several error kinds per sheet
+        issues.append(settings.issue("sheet_unreadable", name, detail=_detail(exc)))
+        return None
+    return Grid(name, rows, merged)
+
+
+def _read_sheets(container: Container, settings: Settings, issues: list[Issue]) -> list[Grid]:
+    """Every worksheet that can be read; a file calamine cannot open at all is refused."""
+    name = container.path.name
+    grids: list[Grid] = []
+    try:
+        with _opened(container) as workbook:
+            for meta in list(workbook.sheets_metadata):
                 if "WorkSheet" not in str(meta.typ):
                     continue  # chart and macro sheets hold no form data
-                try:
-                    sheet = wb.get_sheet_by_name(meta.name)
-                    # rows are materialised from A1, so the extent counts from A1 too
-                    nrows, ncols = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
-                    cells = nrows * ncols
-                    if cells > max_cells:
-                        issues.append(
-                            settings.issue(
-                                "sheet_too_large",
-                                meta.name,
-                                rows=f"{nrows:,}",
-                                cols=f"{ncols:,}",
-                                limit=f"{max_cells:,}",
-                            )
-                        )
-                        continue
-                    rows = sheet.to_python(skip_empty_area=False) if cells else []
-                    merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
-                except pc.PasswordError:
-                    raise
-                except Exception as exc:  # calamine raises several error kinds per sheet
-                    issues.append(settings.issue("sheet_unreadable", meta.name, detail=_detail(exc)))
-                    continue
-                grids.append(Grid(meta.name, rows, merged))
-    except pc.PasswordError:
+                grid = _read_sheet(workbook, meta.name, settings, issues)
+                if grid is not None:
+                    grids.append(grid)
+    except calamine.PasswordError:
         raise Refused(settings.issue("encrypted", name=name)) from None
     except Refused:
         raise
     except Exception as exc:  # a file calamine cannot open at all
         raise Refused(settings.issue("corrupt_file", name=name, detail=_detail(exc))) from None
+    return grids
+
+
+def load_grids(container: Container, settings: Settings) -> tuple[list[Grid], list[Issue]]:
+    """Every worksheet of the workbook as a Grid; unreadable sheets become issues."""
+    name = container.path.name
+    issues: list[Issue] = []
+    grids = _read_sheets(container, settings, issues)
     if container.kind == "xlsx" and grids:
         issues += _attach_suspects(container, grids, settings)
     if not grids:
         raise Refused(settings.issue("no_worksheets", name=name))
-    if all(not any(not _blank(v) for row in g.rows for v in row) for g in grids):
+    if all(not any(not _blank(value) for row in grid.rows for value in row) for grid in grids):
         raise Refused(settings.issue("empty_workbook", name=name))
     return grids, issues
 
 
 _ARITH = re.compile(r"^=[\s$A-Z\d:+\-()]*$", re.I)
 _REFS = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?", re.I)
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def _zero_is_right(grid: Grid, formula: str) -> bool:
@@ -164,9 +168,9 @@ def _zero_is_right(grid: Grid, formula: str) -> bool:
     plain = re.sub(r"SUM", "", formula, flags=re.I)
     if not _ARITH.match(plain):
         return False
-    for m in _REFS.finditer(plain):
-        c0, r0 = _col(m.group(1)), int(m.group(2)) - 1
-        c1, r1 = (_col(m.group(3)), int(m.group(4)) - 1) if m.group(3) else (c0, r0)
+    for ref in _REFS.finditer(plain):
+        c0, r0 = column_index(ref.group(1)), int(ref.group(2)) - 1
+        c1, r1 = (column_index(ref.group(3)), int(ref.group(4)) - 1) if ref.group(3) else (c0, r0)
         if (r1 - r0 + 1) * (c1 - c0 + 1) > 1_000_000:
             return False
         for r in range(r0, r1 + 1):
@@ -179,20 +183,20 @@ def _zero_is_right(grid: Grid, formula: str) -> bool:
 def _attach_suspects(container: Container, grids: list[Grid], settings: Settings) -> list[Issue]:
     """Find formula cells without trustworthy cached values in each sheet part."""
     try:
-        with zipfile.ZipFile(container.path) as zf:
-            parts, full_calc = sheet_parts(zf)
+        with zipfile.ZipFile(container.path) as archive:
+            parts, full_calc = sheet_parts(archive)
             for grid in grids:
                 part = parts.get(grid.name)
                 if part is None:
                     continue
                 try:
-                    data = zf.read(part)
+                    data = archive.read(part)
                 except KeyError:
                     continue
-                for s in scan_part(data, full_calc):
-                    if s.problem == "stale_zero" and _zero_is_right(grid, s.formula):
+                for suspect in scan_part(data, full_calc):
+                    if suspect.problem == "stale_zero" and _zero_is_right(grid, suspect.formula):
                         continue
-                    grid.suspects[(s.row, s.col)] = s
+                    grid.suspects[(suspect.row, suspect.col)] = suspect
     except Exception as exc:  # the values were read; only this extra check failed
         return [settings.issue("formula_check_failed", detail=_detail(exc))]
     return []

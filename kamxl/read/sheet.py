@@ -1,22 +1,70 @@
-"""Reading the cells of one recognised sheet, with issues at their places."""
+"""Reading the cells of one recognised sheet, with issues at their places.
+
+The form parsers read cells only through a SheetContext, so a value that cannot
+be read, a formula whose cached value is doubtful, or a label the vocabularies
+lack is reported at its cell (and capped per code) instead of read as a
+silent blank or zero.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, TypedDict, overload
 
 from kamxl.config import Settings
 from kamxl.issues import Issue, a1, column_letter
-from kamxl.read.grid import Grid
+from kamxl.read.formulas import Problem
+from kamxl.read.grid import Grid, Row
 from kamxl.read.header import FormSpec, HeaderBlock
-from kamxl.read.values import Values
+from kamxl.read.values import CellValue, Parsed, Quantity, Values, YearMonth
 
-_SUSPECT_CODES = {
+if TYPE_CHECKING:
+    import pandas as pd
+
+_SUSPECT_CODES: dict[Problem, str] = {
     "no_value": "formula_no_value",
     "stale_zero": "formula_stale_zero",
     "error": "formula_error_value",
 }
+# The value parsers ``SheetContext.parse`` reads a kind of cell with, and the code of the issue
+# it reports when a cell holds something the parser cannot read.
+_PARSERS: dict[str, Callable[[Values, CellValue], Parsed[object]]] = {
+    "number": Values.number,
+    "quantity": Values.quantity,
+    "percent": Values.percent,
+    "date": Values.date,
+    "time": Values.time,
+    "month": Values.month,
+}
+_INVALID_CODES = {
+    "number": "invalid_number",
+    "quantity": "invalid_number",
+    "percent": "invalid_percent",
+    "date": "invalid_date",
+    "time": "invalid_time",
+    "month": "invalid_label",
+}
+
+PureParser = Callable[[CellValue], Parsed[object]]
+RowKind = Literal["data", "total"]
+# appraisal: wide | long; pnl: months_as_rows | lines_as_rows
+Layout = Literal["wide", "long", "months_as_rows", "lines_as_rows"]
+
+
+class SheetMeta(TypedDict, total=False):
+    """What a sheet says besides its tables; each form sets the keys it has."""
+
+    title: str | None  # the first text above the header: names the region and period
+    months: list[int]  # receivables, activities: the months that have columns
+    factors: list[str]  # customers: the value-tier factors that have columns
+    layout: Layout  # how the user laid the form out
+    year: int | None  # calendar: the month it shows, from its title
+    month: int | None
+    key_events: list[str]  # calendar: the 本月大事 block
+    notes: list[str]  # calendar: the 备注 block
 
 
 @dataclass
@@ -30,12 +78,13 @@ class SheetData:
     sheet: str
     form: str
     header_row: int  # 1-based Excel row of the top header row
-    tables: dict = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)  # field -> column letter
-    meta: dict = field(default_factory=dict)
+    meta: SheetMeta = field(default_factory=lambda: SheetMeta())
 
     @property
     def rows(self) -> int:
+        """Rows of the main table (a wide appraisal row counts once, whatever its indicators)."""
         main = self.tables.get("main")
         return 0 if main is None or main.empty else int(main["row"].nunique())
 
@@ -49,32 +98,37 @@ class SheetContext:
         self.values = values
         self.spec = spec
         self.issues: list[Issue] = []
-        self._counts: Counter = Counter()
-        self._cap = settings.get("limits.max_cell_issues")
+        self._counts: Counter[str] = Counter()
+        self._cap: int = settings.get("limits.max_cell_issues")
         self._labels: dict[str, str] = {}
 
     @property
     def sheet(self) -> str:
         return self.grid.name
 
-    def issue(self, code: str, r: int | None = None, c: int | None = None, **args) -> None:
+    def issue(self, code: str, row: int | None = None, col: int | None = None, /, **params: object) -> None:
+        """Report at a cell (or the sheet); past the cap a code is only counted, for ``finish``."""
         self._counts[code] += 1
         if self._counts[code] > self._cap:
             return
-        cell = a1(r, c) if r is not None and c is not None else None
-        self.issues.append(self.settings.issue(code, self.sheet, cell, **args))
+        cell = a1(row, col) if row is not None and col is not None else None
+        self.issues.append(self.settings.issue(code, self.sheet, cell, **params))
 
     def finish(self) -> list[Issue]:
-        for code, n in self._counts.items():
-            if n > self._cap:
+        """The sheet's issues, with one "and N more" per code that passed the cap."""
+        for code, count in self._counts.items():
+            if count > self._cap:
                 self.issues.append(
-                    self.settings.issue("more_cell_issues", self.sheet, count=n - self._cap, kind=code)
+                    self.settings.issue("more_cell_issues", self.sheet, count=count - self._cap, kind=code)
                 )
         self._counts.clear()
         return self.issues
 
     def header_label(self, fieldname: str) -> str:
-        """The field's header in the user's language, for messages (asked for every cell read: remembered)."""
+        """The field's header in the user's language, for messages.
+
+        Asked for every cell read, so it is remembered.
+        """
         label = self._labels.get(fieldname)
         if label is None:
             try:
@@ -85,124 +139,155 @@ class SheetContext:
         return label
 
     # -- cell reading ----------------------------------------------------------
-    def raw(self, r: int, c: int | None):
-        if c is None:
+    def raw(self, row: int, col: int | None) -> CellValue:
+        """The cell's value, reporting a formula whose cached value is doubtful (an error reads as blank)."""
+        if col is None:
             return None
-        suspect = self.grid.suspects.get((r, c))
+        suspect = self.grid.suspects.get((row, col))
         if suspect is not None:
             code = _SUSPECT_CODES[suspect.problem]
-            self.issue(code, r, c, formula=suspect.formula or "", value=suspect.value)
+            self.issue(code, row, col, formula=suspect.formula or "", value=suspect.value)
             if suspect.problem == "error":
                 return None
-        return self.grid.value(r, c)
+        return self.grid.value(row, col)
 
-    def text(self, r: int, c: int | None) -> str | None:
-        return self.as_text(self.raw(r, c))
+    def text(self, row: int, col: int | None) -> str | None:
+        """The cell as text (see ``as_text``), its doubtful formula reported."""
+        return self.as_text(self.raw(row, col))
 
-    def as_text(self, v) -> str | None:
-        if self.values.is_blank(v):
+    def as_text(self, value: CellValue) -> str | None:
+        """A cell as the text a user sees: 3.0 as "3", dates in ISO form, blanks as None."""
+        if self.values.is_blank(value):
             return None
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        if isinstance(v, (dt.datetime, dt.date)):
-            return v.isoformat()
-        return str(v).strip()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, (dt.datetime, dt.date)):
+            return value.isoformat()
+        return str(value).strip()
 
-    def parse(self, kind: str, r: int, c: int | None, column: str = "", **kw):
-        """Parse a cell as ``kind``; warn at the cell when it cannot be read."""
-        if kind == "number" and c is not None and (r, c) not in self.grid.suspects:
+    @overload
+    def parse(
+        self, kind: Literal["number", "percent", "time"], row: int, col: int | None, column: str = ""
+    ) -> float | None: ...
+    @overload
+    def parse(self, kind: Literal["date"], row: int, col: int | None, column: str = "") -> dt.date | None: ...
+    @overload
+    def parse(
+        self, kind: Literal["month"], row: int, col: int | None, column: str = ""
+    ) -> YearMonth | None: ...
+    @overload
+    def parse(
+        self, kind: Literal["quantity"], row: int, col: int | None, column: str = ""
+    ) -> Quantity | None: ...
+    @overload
+    def parse(self, kind: Literal["text"], row: int, col: int | None, column: str = "") -> str | None: ...
+    @overload
+    def parse(self, kind: str, row: int, col: int | None, column: str = "") -> object: ...
+
+    def parse(self, kind: str, row: int, col: int | None, column: str = "") -> object:
+        """Parse a cell as ``kind`` ("number", "label:<vocab>", …); warn at the cell when it cannot be read.
+
+        ``column`` is the header named in the warning.
+        """
+        if kind == "number" and col is not None and (row, col) not in self.grid.suspects:
             # the common case, a plain number or nothing, without the general path's calls
-            v = self.grid.value(r, c)
-            t = type(v)
-            if t is float and v - v == 0:  # neither NaN nor ±inf
-                return v
-            if t is int:
-                return float(v)
-            if v is None or v == "":  # calamine gives "" for an empty cell inside the used range
+            value = self.grid.value(row, col)
+            if type(value) is float and value - value == 0:  # neither NaN nor ±inf
+                return value
+            if type(value) is int:
+                return float(value)
+            if value is None or value == "":  # calamine gives "" for an empty cell inside the used range
                 return None
-        v = self.raw(r, c)
+        value = self.raw(row, col)
         if kind == "text":
-            return self.as_text(v)
+            return self.as_text(value)
         if kind.startswith("label:"):
             vocab = kind[6:]
-            value, ok = self.values.label(vocab, v)
+            code, ok = self.values.label(vocab, value)
             if not ok:
                 allowed = "/".join(self.values.aliases(vocab))
-                self.issue("invalid_label", r, c, value=v, column=column, allowed=allowed)
-            return value
-        parser = getattr(self.values, kind)
-        value, ok = parser(v, **kw)
+                self.issue("invalid_label", row, col, value=value, column=column, allowed=allowed)
+            return code
+        parsed, ok = _PARSERS[kind](self.values, value)
         if not ok:
-            code = {
-                "number": "invalid_number",
-                "quantity": "invalid_number",
-                "percent": "invalid_percent",
-                "date": "invalid_date",
-                "time": "invalid_time",
-                "month": "invalid_label",
-            }[kind]
-            self.issue(code, r, c, value=v, column=column, allowed="1–12")
-        return value
+            self.issue(_INVALID_CODES[kind], row, col, value=value, column=column, allowed="1–12")
+        return parsed
 
-    def quick_column(self, rows: list[int], c: int, kind: str, parser=None) -> tuple[list, list[int]]:
-        """Column ``c`` of ``rows`` where a type check (or ``parser``, pure: value -> (parsed, ok)) is enough to read a cell.
+    def quick_column(
+        self, rows: list[int], col: int, kind: str, parser: PureParser | None = None
+    ) -> tuple[list[object], list[int]]:
+        """Column ``col`` of ``rows`` where a type check (or ``parser``) is enough to read a cell.
 
-        Returns the values and the indices of the rows left for the general path
-        (text such as "1,200" or "3万", a label not known, formulas in doubt),
-        which also says what is wrong with a cell. Most cells of a big sheet are
-        plain, so a column is read without a call per cell.
+        ``parser`` must be pure: value -> (parsed, ok), no issues. Returns the
+        values and the indices of the rows left for the general path (text such
+        as "1,200" or "3万", a label not known, formulas in doubt), which also
+        says what is wrong with a cell. Most cells of a big sheet are plain, so
+        a column is read without a call per cell.
         """
         grid, is_blank = self.grid.rows, self.values.is_blank
-        doubtful = {r for r, cc in self.grid.suspects if cc == c}
-        values, slow = [None] * len(rows), []
+        doubtful = {r for r, c in self.grid.suspects if c == col}
+        values: list[object] = [None] * len(rows)
+        slow: list[int] = []
         for i, r in enumerate(rows):
-            row = grid[r]
-            v = row[c] if c < len(row) else None
-            t = type(v)
+            cells = grid[r]
+            value = cells[col] if col < len(cells) else None
             if r in doubtful:
                 slow.append(i)
-            elif v is None or v == "":  # calamine gives "" for an empty cell inside the used range
+            elif value is None or value == "":  # calamine gives "" for an empty cell inside the used range
                 pass
-            elif kind == "number" and t is float and v - v == 0:  # neither NaN nor ±inf
-                values[i] = v
-            elif kind == "number" and t is int:
-                values[i] = float(v)
-            elif kind == "text" and t is str:
-                values[i] = None if is_blank(v) else v.strip()
-            elif parser is not None and (parsed := parser(v))[1]:
+            elif kind == "number" and type(value) is float and value - value == 0:  # neither NaN nor ±inf
+                values[i] = value
+            elif kind == "number" and type(value) is int:
+                values[i] = float(value)
+            elif kind == "text" and type(value) is str:
+                values[i] = None if is_blank(value) else value.strip()
+            elif parser is not None and (parsed := parser(value))[1]:
                 values[i] = parsed[0]
             else:
                 slow.append(i)
         return values, slow
 
-    def numbers(self, rows: list[int], cols: list[int]) -> dict[int, list]:
-        """``parse("number", r, c)`` for every row of each column, as one list per column; issues in reading order."""
-        out: dict[int, list] = {}
+    def numbers(self, rows: list[int], cols: list[int]) -> dict[int, list[object]]:
+        """``parse("number", r, c)`` for every row of each column, one list (of float | None) per column.
+
+        Issues come out in reading order, as reading cell by cell would give them.
+        """
+        out: dict[int, list[object]] = {}
         slow: list[tuple[int, int]] = []
-        for c in cols:
-            out[c], left = self.quick_column(rows, c, "number")
-            slow += [(i, c) for i in left]
-        for i, c in sorted(slow):
-            out[c][i] = self.parse("number", rows[i], c)
+        for col in cols:
+            out[col], left = self.quick_column(rows, col, "number")
+            slow += [(i, col) for i in left]
+        for i, col in sorted(slow):
+            out[col][i] = self.parse("number", rows[i], col)
         return out
 
-    def letter(self, c: int | None) -> str | None:
-        return None if c is None else column_letter(c)
+    def letter(self, col: int | None) -> str | None:
+        """The column's letters for a table's ``*_col`` column, None where the form has no such column."""
+        return None if col is None else column_letter(col)
 
     # -- body rows -------------------------------------------------------------
-    def first_cells(self, row: list) -> list[tuple[int, object]]:
-        """The row's first two non-blank (column, value): all ``body`` looks at, without testing every cell of a wide row."""
-        found = []
+    def first_cells(self, cells: Row) -> list[tuple[int, CellValue]]:
+        """The row's first two non-blank (column, value).
+
+        That is all ``body`` looks at, found without testing every cell of a wide row.
+        """
+        found: list[tuple[int, CellValue]] = []
         is_blank = self.values.is_blank
-        for c, v in enumerate(row):
-            t = type(v)
-            if (t is float and v == v) or t is int or (v is not None and t is not float and not is_blank(v)):
-                found.append((c, v))
+        for c, value in enumerate(cells):
+            value_type = type(value)
+            if (
+                (value_type is float and value == value)
+                or value_type is int
+                or (value is not None and value_type is not float and not is_blank(value))
+            ):
+                found.append((c, value))
                 if len(found) == 2:
                     break
         return found
 
-    def body(self, block: HeaderBlock, key_col: int | None, section=None):
+    def body(
+        self, block: HeaderBlock, key_col: int | None, section: Callable[[int], bool] | None = None
+    ) -> Iterator[tuple[int, RowKind]]:
         """Yield (row, kind) under the header: kind is "data" or "total".
 
         Blank spacer rows are skipped; a note row ("备注:…") ends the table;
@@ -217,14 +302,14 @@ class SheetContext:
                 continue
             if section is not None and section(r):
                 continue
-            first_c, first_v = cells[0]
-            if any(values.is_total(v) for _, v in cells[:2]):
+            first_col, first_value = cells[0]
+            if any(values.is_total(value) for _, value in cells[:2]):
                 after_total = True
                 yield r, "total"
                 continue
-            if values.is_note(first_v):
+            if values.is_note(first_value):
                 return
-            if len(cells) == 1 and isinstance(first_v, str) and (after_total or first_c != key_col):
+            if len(cells) == 1 and isinstance(first_value, str) and (after_total or first_col != key_col):
                 if after_total:
                     return
                 continue

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from typing import TypeAlias, TypeVar
 
 from kamxl.config import Settings
 from kamxl.text import normalise, normalise_loose
@@ -25,6 +26,17 @@ _YMD_IN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _YM_IN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})(?!\d)")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _QTY = re.compile(r"^([+-]?(?:\d[\d,]*\.?\d*|\.\d+))\s*(.*)$")
+# Vocabulary sections that are not code -> aliases tables, read apart.
+_NOT_LABELS = ("unit_multiplier", "currency", "blank", "total", "note")
+_DAY_PARTS = ("上午", "下午", "晚上", "早上", "中午", "am", "pm")
+
+# What a cell can hold as python-calamine hands it over.
+CellValue: TypeAlias = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
+_T = TypeVar("_T")
+# A parser's answer: (value or None, False only when the cell holds something unreadable).
+Parsed: TypeAlias = tuple[_T | None, bool]
+YearMonth: TypeAlias = tuple[int | None, int]  # (year if written, 1..12)
+Quantity: TypeAlias = tuple[float, str]  # (number, unit as written, "" if none)
 
 
 def _nfkc(text: str) -> str:
@@ -32,28 +44,27 @@ def _nfkc(text: str) -> str:
 
 
 class Values:
-    """Parsers bound to the vocabularies of one Settings."""
+    """Parsers bound to the vocabularies of one Settings, so a user's aliases are understood everywhere."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         vocab = settings.get("vocab")
         self._maps = {
-            name: self._index(entries)
-            for name, entries in vocab.items()
-            if name not in ("unit_multiplier", "currency", "blank", "total", "note")
+            name: self._index(entries) for name, entries in vocab.items() if name not in _NOT_LABELS
         }
-        self._month = {k: int(v) for k, v in self._maps.pop("month").items()}
-        self._blank = {normalise(v) for v in vocab["blank"]["values"]} | {""}
-        self._total = {normalise(v) for v in vocab["total"]["total"]}
-        self._mult = {normalise(k): float(v) for k, v in vocab["unit_multiplier"].items()}
-        prefixes = "|".join(re.escape(_nfkc(p).casefold()) for p in vocab["note"]["prefixes"])
+        self._month = {key: int(code) for key, code in self._maps.pop("month").items()}
+        self._blank = {normalise(text) for text in vocab["blank"]["values"]} | {""}
+        self._total = {normalise(text) for text in vocab["total"]["total"]}
+        self._mult = {normalise(suffix): float(mult) for suffix, mult in vocab["unit_multiplier"].items()}
+        prefixes = "|".join(re.escape(_nfkc(prefix).casefold()) for prefix in vocab["note"]["prefixes"])
         self._note = re.compile(rf"^(?:{prefixes})\s*(?:[:：]|$)|^[*※]")
         self._currency = sorted(
-            (_nfkc(c).casefold() for c in vocab["currency"]["symbols"]), key=len, reverse=True
+            (_nfkc(symbol).casefold() for symbol in vocab["currency"]["symbols"]), key=len, reverse=True
         )
 
     @staticmethod
-    def _index(entries: dict) -> dict[str, str]:
+    def _index(entries: dict[str, list[str]]) -> dict[str, str]:
+        """Every spelling of every code, strict and loose, so a lookup is one dict access."""
         out: dict[str, str] = {}
         for code, aliases in entries.items():
             for alias in aliases:
@@ -62,207 +73,230 @@ class Values:
         return out
 
     # -- blanks and totals -------------------------------------------------
-    def is_blank(self, v) -> bool:
-        if v is None:
+    def is_blank(self, value: CellValue) -> bool:
+        """Users write "-", "无" or "N/A" for nothing; those are blanks, not bad values."""
+        if value is None:
             return True
-        if isinstance(v, float) and math.isnan(v):
+        if isinstance(value, float) and math.isnan(value):
             return True
-        return isinstance(v, str) and normalise(v) in self._blank
+        return isinstance(value, str) and normalise(value) in self._blank
 
-    def is_total(self, v) -> bool:
-        return isinstance(v, str) and normalise_loose(v) in self._total
+    def is_total(self, value: CellValue) -> bool:
+        """A 合计/小计/Total label: its row sums the rows above and is not an item."""
+        return isinstance(value, str) and normalise_loose(value) in self._total
 
-    def is_note(self, v) -> bool:
+    def is_note(self, value: CellValue) -> bool:
         """A note under the table: "备注:…", "Note: …", "* …"."""
-        return isinstance(v, str) and bool(self._note.match(_nfkc(v).casefold()))
+        return isinstance(value, str) and bool(self._note.match(_nfkc(value).casefold()))
 
     # -- numbers -------------------------------------------------------------
-    def number(self, v):
-        if self.is_blank(v):
+    def number(self, value: CellValue) -> Parsed[float]:
+        """Numbers as typed: "1,200", "(300)", "¥5万", "12%"; dates and booleans are not numbers."""
+        if self.is_blank(value):
             return None, True
-        if isinstance(v, bool):
+        if isinstance(value, bool):
             return None, False
-        if isinstance(v, (int, float)):
-            return (None, False) if math.isinf(v) else (float(v), True)
-        if not isinstance(v, str):
+        if isinstance(value, (int, float)):
+            return (None, False) if math.isinf(value) else (float(value), True)
+        if not isinstance(value, str):
             return None, False
-        s = _nfkc(v).casefold().replace(" ", "").replace(",", "").replace("−", "-")
+        return self._number_text(value)
+
+    def _number_text(self, value: str) -> Parsed[float]:
+        """Strip what users add around a number (grouping, currency, brackets, %, 万) and scale it."""
+        text = _nfkc(value).casefold().replace(" ", "").replace(",", "").replace("−", "-")
         negative = False
-        if s.startswith("(") and s.endswith(")"):
-            negative, s = True, s[1:-1]
-        for sym in self._currency:
-            s = s.replace(sym, "")
+        if text.startswith("(") and text.endswith(")"):
+            negative, text = True, text[1:-1]
+        for symbol in self._currency:
+            text = text.replace(symbol, "")
         scale = 1.0
-        if s.endswith("%"):
-            scale, s = 0.01, s[:-1]
+        if text.endswith("%"):
+            scale, text = 0.01, text[:-1]
         for suffix, mult in self._mult.items():
-            if s.endswith(suffix) and len(s) > len(suffix):
-                scale, s = scale * mult, s[: -len(suffix)]
+            if text.endswith(suffix) and len(text) > len(suffix):
+                scale, text = scale * mult, text[: -len(suffix)]
                 break
-        if s.startswith("+"):
-            s = s[1:]
-        if not _NUM.match(s):
+        if text.startswith("+"):
+            text = text[1:]
+        if not _NUM.match(text):
             return None, False
-        value = float(s) * scale
-        return (-value if negative else value), True
+        number = float(text) * scale
+        return (-number if negative else number), True
 
-    def percent(self, v):
+    def percent(self, value: CellValue) -> Parsed[float]:
         """A share as a fraction: 40%, "40%", 0.4 and 40 all give 0.4."""
-        if isinstance(v, str) and "%" in v:
-            return self.number(v)
-        value, ok = self.number(v)
-        if value is None:
-            return value, ok
-        return (value / 100.0 if abs(value) > 1.0 else value), True
+        if isinstance(value, str) and "%" in value:
+            return self.number(value)
+        number, ok = self.number(value)
+        if number is None:
+            return number, ok
+        return (number / 100.0 if abs(number) > 1.0 else number), True
 
-    def quantity(self, v):
-        """A number with an optional unit: "10家" -> (10.0, "家")."""
-        if isinstance(v, str) and not self.is_blank(v):
-            value, ok = self.number(v)
-            if ok:
-                return (value, ""), True
-            m = _QTY.match(_nfkc(v))
-            if m:
-                value, ok = self.number(m.group(1))
-                if ok:
-                    return (value, m.group(2).strip()), True
+    def quantity(self, value: CellValue) -> Parsed[Quantity]:
+        """A number with an optional unit: "10家" -> (10.0, "家"), for targets counted in things."""
+        if isinstance(value, str) and not self.is_blank(value):
+            number, ok = self.number(value)
+            if ok and number is not None:
+                return (number, ""), True
+            match = _QTY.match(_nfkc(value))
+            if match:
+                number, ok = self.number(match.group(1))
+                if ok and number is not None:
+                    return (number, match.group(2).strip()), True
             return None, False
-        value, ok = self.number(v)
-        return ((value, "") if value is not None else None), ok
+        number, ok = self.number(value)
+        return ((number, "") if number is not None else None), ok
 
     # -- months, dates, times -------------------------------------------------
-    def month(self, v):
-        """A month as (year or None, 1..12)."""
-        if self.is_blank(v):
+    def month(self, value: CellValue) -> Parsed[YearMonth]:
+        """A month as (year or None, 1..12): "三月", "Mar", "2026-03", 3 or a date."""
+        if self.is_blank(value):
             return None, True
-        if isinstance(v, (dt.date, dt.datetime)):
-            return (v.year, v.month), True
-        if isinstance(v, bool):
+        if isinstance(value, (dt.date, dt.datetime)):
+            return (value.year, value.month), True
+        if isinstance(value, bool):
             return None, False
-        if isinstance(v, (int, float)):
-            if float(v).is_integer() and 1 <= v <= 12:
-                return (None, int(v)), True
+        if isinstance(value, (int, float)):
+            if float(value).is_integer() and 1 <= value <= 12:
+                return (None, int(value)), True
             return None, False
-        s = _nfkc(str(v))
-        key = normalise(s)
+        text = _nfkc(str(value))
+        key = normalise(text)
         if key.endswith("份"):
             key = key[:-1]
         if key in self._month:
             return (None, self._month[key]), True
         if key.isdigit() and 1 <= int(key) <= 12:
             return (None, int(key)), True
-        m = _YM.match(s)
-        if m and 1 <= int(m.group(2)) <= 12:
-            return (int(m.group(1)), int(m.group(2))), True
-        d, ok = self.date(s)
-        if d is not None:
-            return (d.year, d.month), True
+        match = _YM.match(text)
+        if match and 1 <= int(match.group(2)) <= 12:
+            return (int(match.group(1)), int(match.group(2))), True
+        day, _ = self.date(text)
+        if day is not None:
+            return (day.year, day.month), True
         return None, False
 
-    def date(self, v, year: int | None = None):
-        if self.is_blank(v):
+    def date(self, value: CellValue, year: int | None = None) -> Parsed[dt.date]:
+        """A day from a date cell, an Excel serial that lost its format, or text; "3月5日" needs ``year``."""
+        if self.is_blank(value):
             return None, True
-        if isinstance(v, dt.datetime):
-            return v.date(), True
-        if isinstance(v, dt.date):
-            return v, True
-        if isinstance(v, bool):
+        if isinstance(value, dt.datetime):
+            return value.date(), True
+        if isinstance(value, dt.date):
+            return value, True
+        if isinstance(value, bool):
             return None, False
-        if isinstance(v, (int, float)):
-            if 1 <= v < 2958466:  # an Excel serial date that lost its format
-                return (_EXCEL_EPOCH + dt.timedelta(days=int(v))).date(), True
+        if isinstance(value, (int, float)):
+            if 1 <= value < 2958466:  # an Excel serial date that lost its format
+                return (_EXCEL_EPOCH + dt.timedelta(days=int(value))).date(), True
             return None, False
-        s = _nfkc(str(v)).casefold()
-        for pattern in (_YMD, _YMD8):
-            m = pattern.match(s)
-            if m:
-                try:
-                    return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), True
-                except ValueError:
-                    return None, False
-        m = _MD.match(s)
-        if m and year is not None:
-            try:
-                return dt.date(year, int(m.group(1)), int(m.group(2))), True
-            except ValueError:
-                return None, False
-        return None, False
+        return _date_text(_nfkc(str(value)).casefold(), year)
 
-    def time(self, v):
-        """A clock time as hours after midnight (9:30 -> 9.5)."""
-        if self.is_blank(v):
+    def time(self, value: CellValue) -> Parsed[float]:
+        """A clock time as hours after midnight (9:30 -> 9.5), so durations are a subtraction."""
+        if self.is_blank(value):
             return None, True
-        if isinstance(v, dt.datetime):
-            return v.hour + v.minute / 60 + v.second / 3600, True
-        if isinstance(v, dt.time):
-            return v.hour + v.minute / 60 + v.second / 3600, True
-        if isinstance(v, dt.timedelta):
-            hours = v.total_seconds() / 3600
-            return (hours, True) if 0 <= hours <= 24 else (None, False)
-        if isinstance(v, bool):
-            return None, False
-        if isinstance(v, (int, float)):
-            if 0 <= v < 1:
-                return float(v) * 24, True
-            if 1 <= v <= 24:
-                return float(v), True
-            return None, False
-        s = _nfkc(str(v)).casefold().replace(" ", "")
-        pm = s.startswith(("下午", "晚上", "pm")) or s.endswith("pm")
-        for token in ("上午", "下午", "晚上", "早上", "中午", "am", "pm"):
-            s = s.replace(token, "")
-        m = _HM.match(s)
-        if not m:
-            return None, False
-        hour = int(m.group(1))
-        minute = 30 if m.group(2) == "半" else int(m.group(2) or 0)
-        second = int(m.group(3) or 0)
-        if pm and hour < 12:
-            hour += 12
-        if hour > 24 or minute > 59 or second > 59:
-            return None, False
-        return hour + minute / 60 + second / 3600, True
+        hours = _clock_hours(value)
+        if hours is not None:
+            return hours
+        return _hours_in_text(_nfkc(str(value)).casefold().replace(" ", ""))
 
-    def date_in_text(self, v):
+    def date_in_text(self, value: CellValue) -> dt.date | None:
         """A full date written somewhere inside a title: "日期:2026年3月5日"."""
-        if isinstance(v, (dt.date, dt.datetime)):
-            return self.date(v)[0]
-        if not isinstance(v, str):
+        if isinstance(value, (dt.date, dt.datetime)):
+            return self.date(value)[0]
+        if not isinstance(value, str):
             return None
-        m = _YMD_IN.search(_nfkc(v))
-        if m:
+        match = _YMD_IN.search(_nfkc(value))
+        if match:
             try:
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
             except ValueError:
                 return None
         return None
 
-    def month_in_text(self, v):
+    def month_in_text(self, value: CellValue) -> tuple[int, int] | None:
         """(year, month) inside a title such as "地区经理行事月历(2026-03)"."""
-        if isinstance(v, (dt.date, dt.datetime)):
-            return v.year, v.month
-        if not isinstance(v, str):
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.year, value.month
+        if not isinstance(value, str):
             return None
-        m = _YM_IN.search(_nfkc(v))
-        if m and 1 <= int(m.group(2)) <= 12:
-            return int(m.group(1)), int(m.group(2))
+        match = _YM_IN.search(_nfkc(value))
+        if match and 1 <= int(match.group(2)) <= 12:
+            return int(match.group(1)), int(match.group(2))
         return None
 
     def measure_aliases(self) -> list[tuple[str, str]]:
-        """(normalised alias, code) of plan/actual, longest first."""
-        return sorted(self._maps["measure"].items(), key=lambda kv: -len(kv[0]))
+        """(normalised alias, code) of plan/actual, longest first, so "实际收款" wins over "收款"."""
+        return sorted(self._maps["measure"].items(), key=lambda alias_code: -len(alias_code[0]))
 
     # -- labels -----------------------------------------------------------
-    def label(self, vocab: str, v):
+    def label(self, vocab: str, value: CellValue) -> Parsed[str]:
         """A vocabulary code for what the user wrote (zh, zh-Hant or en)."""
-        if self.is_blank(v):
+        if self.is_blank(value):
             return None, True
-        key = normalise(v)
         table = self._maps[vocab]
-        code = table.get(key) or table.get(normalise_loose(v))
+        code = table.get(normalise(value)) or table.get(normalise_loose(value))
         return (code, True) if code else (None, False)
 
     def aliases(self, vocab: str) -> list[str]:
         """The first spelling of each code, to tell the user what is accepted."""
-        entries = self.settings.get(f"vocab.{vocab}")
+        entries: dict[str, list[str]] = self.settings.get(f"vocab.{vocab}")
         return [aliases[0] for aliases in entries.values()]
+
+
+def _date_text(text: str, year: int | None) -> Parsed[dt.date]:
+    """A date typed as text (NFKC, casefolded): full forms, or month and day when the year is known."""
+    for pattern in (_YMD, _YMD8):
+        match = pattern.match(text)
+        if match:
+            try:
+                return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3))), True
+            except ValueError:
+                return None, False
+    match = _MD.match(text)
+    if match and year is not None:
+        try:
+            return dt.date(year, int(match.group(1)), int(match.group(2))), True
+        except ValueError:
+            return None, False
+    return None, False
+
+
+def _clock_hours(value: CellValue) -> Parsed[float] | None:
+    """Hours of a cell that holds a time, a duration or a number; None for text (and other values)."""
+    if isinstance(value, dt.datetime):
+        return value.hour + value.minute / 60 + value.second / 3600, True
+    if isinstance(value, dt.time):
+        return value.hour + value.minute / 60 + value.second / 3600, True
+    if isinstance(value, dt.timedelta):
+        hours = value.total_seconds() / 3600
+        return (hours, True) if 0 <= hours <= 24 else (None, False)
+    if isinstance(value, bool):
+        return None, False
+    if isinstance(value, (int, float)):
+        if 0 <= value < 1:  # a fraction of a day, as spreadsheets keep times
+            return float(value) * 24, True
+        if 1 <= value <= 24:
+            return float(value), True
+        return None, False
+    return None
+
+
+def _hours_in_text(text: str) -> Parsed[float]:
+    """ "9:30", "下午2点", "2:15pm", "9点半" (NFKC, casefolded, spaces removed) -> hours after midnight."""
+    afternoon = text.startswith(("下午", "晚上", "pm")) or text.endswith("pm")
+    for token in _DAY_PARTS:
+        text = text.replace(token, "")
+    match = _HM.match(text)
+    if not match:
+        return None, False
+    hour = int(match.group(1))
+    minute = 30 if match.group(2) == "半" else int(match.group(2) or 0)
+    second = int(match.group(3) or 0)
+    if afternoon and hour < 12:
+        hour += 12
+    if hour > 24 or minute > 59 or second > 59:
+        return None, False
+    return hour + minute / 60 + second / 3600, True

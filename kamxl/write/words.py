@@ -28,11 +28,11 @@ def value_label(settings: Settings, vocab: str, code) -> str | None:
 
 def actions_text(settings: Settings, actions, sep: str = "\n") -> str:
     """The playbook actions, numbered as the course numbers them (remembered: a few sets recur on thousands of rows)."""
-    key = ("actions_text", tuple(actions) if actions is not None and len(actions) else (), sep)
-    text = settings._cache.get(key)
-    if text is None:
-        text = settings._cache[key] = sep.join(f"{n}. {settings.label(f'actions.{n}')}" for n in key[1])
-    return text
+    numbers = tuple(actions) if actions is not None and len(actions) else ()
+    return settings.cached(
+        ("actions_text", numbers, sep),
+        lambda: sep.join(f"{n}. {settings.label(f'actions.{n}')}" for n in numbers),
+    )
 
 
 def health_text(settings: Settings, rule: str) -> str:

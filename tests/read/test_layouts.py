@@ -1,4 +1,4 @@
-"""Each layout variant of FORMS.md, in a workbook built by the test."""
+"""Each layout variant of the forms (docs/forms.md), in a workbook built by the test."""
 
 from __future__ import annotations
 
@@ -208,7 +208,10 @@ def test_pnl_transposed_layout(tmp_path, settings):
     ws.append(["合计", 70, 60, 70, 89])
     result = read_workbook(_save(wb, tmp_path), settings)
     main = result.table("pnl")
-    assert set(zip(main["group"], main["line"])) == {("revenue", "产品A"), ("expense", "人员工资")}
+    assert set(zip(main["group"], main["line"], strict=True)) == {
+        ("revenue", "产品A"),
+        ("expense", "人员工资"),
+    }
     assert main[(main["line"] == "人员工资") & (main["month"] == 2)]["actual"].item() == 31
 
 
@@ -232,7 +235,10 @@ def test_todo_with_several_days_in_one_sheet(tmp_path, settings):
 
 
 def test_todo_export_with_time_spent_instead_of_start_and_end(tmp_path, settings):
-    """An export giving 用时(小时) reads as hours; a row with start and end as well keeps the column's value."""
+    """An export giving 用时(小时) reads as hours.
+
+    A row with start and end as well keeps the column's value.
+    """
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "日工作待办单"
@@ -260,7 +266,7 @@ def test_calendar_grid(tmp_path, settings):
     result = read_workbook(_save(wb, tmp_path), settings)
     [sheet] = result.forms["calendar"]
     events = sheet.tables["main"]
-    assert set(zip(events["date"], events["text"])) == {
+    assert set(zip(events["date"], events["text"], strict=True)) == {
         (dt.date(2026, 3, 1), "休息"),
         (dt.date(2026, 3, 5), "拜访朗通"),
     }

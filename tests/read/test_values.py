@@ -1,4 +1,4 @@
-"""Every value spelling of FORMS.md / METHOD §10, table-driven, plus invariants."""
+"""Every value spelling of docs/forms.md (Values), table-driven, plus invariants."""
 
 from __future__ import annotations
 
