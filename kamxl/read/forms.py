@@ -15,13 +15,11 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from kamxl.calc.tier import factor_column
 from kamxl.issues import column_letter
 from kamxl.read.header import APPRAISAL_SUBS, HeaderBlock, HeaderPath, is_month_label, split_measure
 from kamxl.read.sheet import Layout, PureParser, SheetContext, SheetData, SheetMeta
 from kamxl.read.values import CellValue, Parsed
-
-# The columns of a customer's value-tier factors are named f_<factor>.
-FACTOR_PREFIX = "f_"
 
 # field -> how its cells are parsed, per form (the main table's schema).
 FLAT_FIELDS: dict[str, dict[str, str]] = {
@@ -637,10 +635,10 @@ def parse_customers(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
         for factor in ctx.spec.factors:
             col = factor_cols.get(factor)
             label = str(block.paths.get(col, ("",))[-1]) if col is not None else ""
-            rec[FACTOR_PREFIX + factor] = ctx.parse("number", r, col, label) if col is not None else None
+            rec[factor_column(factor)] = ctx.parse("number", r, col, label) if col is not None else None
         main.append(rec)
-    columns = SCHEMAS["customers"]["main"] + [FACTOR_PREFIX + factor for factor in ctx.spec.factors]
-    all_cols = dict(flat.cols) | {FACTOR_PREFIX + factor: c for factor, c in factor_cols.items()}
+    columns = SCHEMAS["customers"]["main"] + [factor_column(factor) for factor in ctx.spec.factors]
+    all_cols = dict(flat.cols) | {factor_column(factor): c for factor, c in factor_cols.items()}
     meta: SheetMeta = {"factors": sorted(factor_cols)}
     return _sheet(ctx, block, all_cols, {"main": _frame(main, columns)}, meta)
 
