@@ -7,7 +7,8 @@ import pytest
 from kamxl.config import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+# Odd and broken workbooks from public test suites, with their licences (tests/data/corpus/README.md)
+CORPUS = ROOT / "tests" / "data" / "corpus"
 SAMPLES = ROOT / "sample_workbooks"
 
 

@@ -111,6 +111,7 @@ def test_workbook_has_the_overview_and_a_form_each(sample, settings):
     assert ranked == ["王伟", "李娜", "张强", "赵敏", "陈刚"]  # sorted by weighted total
 
 
+@pytest.mark.slow
 def test_formulas_equal_libreoffice(sample, tmp_path):
     require()
     book = sample[0] / "hr-appraisal-2026q1.appraisal.xlsx"
@@ -124,6 +125,7 @@ def test_formulas_equal_libreoffice(sample, tmp_path):
         )
 
 
+@pytest.mark.slow
 def test_pdf_has_one_employee_per_page(sample, tmp_path):
     require()
     out, _ = sample
@@ -216,6 +218,7 @@ def test_process_and_watch_turn_an_hr_export_into_forms(tmp_path, settings):
     ]
 
 
+@pytest.mark.slow
 def test_cli_exit_codes(tmp_path):
     import sys
 
@@ -261,6 +264,7 @@ def test_a_wide_export_gives_the_same_forms(tmp_path, settings):
     ]
 
 
+@pytest.mark.slow
 def test_pdf_without_libreoffice_says_so(tmp_path):
     import sys
     from pathlib import Path

@@ -33,6 +33,7 @@ def inbox(tmp_path):
     return folder
 
 
+@pytest.mark.slow
 def test_batch_continues_past_a_bad_file_and_exits_1(inbox, tmp_path):
     out = tmp_path / "out"
     result = kamxl("process", str(inbox), "--out", str(out), "--as-of", "2026-03-31", "--jobs", "2")
@@ -46,6 +47,7 @@ def test_batch_continues_past_a_bad_file_and_exits_1(inbox, tmp_path):
     assert "broken.xlsx" in result.stdout and "east-2026-03.kamxl.xlsx +3" in result.stdout
 
 
+@pytest.mark.slow
 def test_parallel_batch_equals_processing_in_order(inbox, tmp_path, settings):
     files = sorted(inbox.glob("east-*.xlsx"), reverse=True)
     parallel = run_batch(files, tmp_path / "p", settings, None, history=tmp_path / "p.sqlite", jobs=2)
@@ -59,6 +61,7 @@ def test_parallel_batch_equals_processing_in_order(inbox, tmp_path, settings):
     assert march["funnel"]["health_rule"] == "stuck"
 
 
+@pytest.mark.slow
 def test_no_history_flag(tmp_path):
     result = kamxl("process", str(SAMPLES / "east-2026-03.xlsx"), "--out", str(tmp_path), "--no-history")
     assert result.returncode == 0
@@ -66,6 +69,7 @@ def test_no_history_flag(tmp_path):
     assert json.loads((tmp_path / "east-2026-03.report.json").read_text("utf-8"))["history"] is None
 
 
+@pytest.mark.slow
 def test_history_and_region_options(tmp_path):
     db = tmp_path / "elsewhere" / "h.sqlite"
     result = kamxl(
@@ -87,6 +91,7 @@ def test_default_jobs_is_the_cores_we_may_use():
     assert default_jobs() >= 1
 
 
+@pytest.mark.slow
 def test_two_files_of_one_region_and_month_leave_the_snapshot_one_by_one_would(tmp_path, settings):
     """east-2026-03.xlsx and form-customers.xlsx are both 华东区 2026-03: processed one by one in name
     order the latter keeps the snapshot, whichever finishes last in a parallel batch (the big one, given

@@ -108,6 +108,7 @@ def test_folders_skip_lock_files(runner, tmp_path):
     assert [d["file"].rsplit("/", 1)[-1] for d in json.loads(result.output)] == ["weekly.xlsx"]
 
 
+@pytest.mark.slow
 def test_demo_processes_the_samples_and_says_where_to_look(runner, tmp_path):
     from tests.conftest import SAMPLES
 
@@ -131,6 +132,7 @@ def test_demo_processes_the_samples_and_says_where_to_look(runner, tmp_path):
     assert report["as_of"] == "2026-03-31" and report["receivables"]["last_month"] == 3
 
 
+@pytest.mark.slow
 def test_demo_in_english_points_at_the_english_sample(runner, tmp_path):
     result = runner.invoke(main, ["demo", "--out", str(tmp_path), "--lang", "en"])
     assert result.exit_code == 0

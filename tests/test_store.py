@@ -133,6 +133,7 @@ def _writer(db: str, region: str, n: int) -> None:
         store.save(region, f"2026-{i % 12 + 1:02d}", opps, {"i": i})
 
 
+@pytest.mark.slow
 def test_concurrent_writers_do_not_corrupt(tmp_path):
     db = str(tmp_path / "h.sqlite")
     ctx = multiprocessing.get_context("spawn")

@@ -80,6 +80,7 @@ def folders(tmp_path):
     return inbox, outbox, config
 
 
+@pytest.mark.slow
 def test_drop_folder_end_to_end(folders):
     inbox, outbox, config = folders
     shutil.copy(
@@ -153,6 +154,7 @@ def test_drop_folder_end_to_end(folders):
     assert log.count("done in") + log.count("完成,用时") == 4 and log.count("失败,用时") == 2
 
 
+@pytest.mark.slow
 def test_killed_mid_file_and_restarted_loses_nothing(folders):
     inbox, outbox, config = folders
     names = [f"plan-{i}.xlsx" for i in range(6)] + ["bad.xlsx"]
@@ -195,6 +197,7 @@ def test_killed_mid_file_and_restarted_loses_nothing(folders):
     assert not list(outbox.glob("*.part")) and not list(outbox.glob(".*.part"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "limit, reason",
     [
@@ -218,6 +221,7 @@ def test_a_pathological_file_fails_and_the_watcher_goes_on(folders, limit, reaso
     assert reason in (inbox / "failed" / "bad.xlsx.error.txt").read_text("utf-8")
 
 
+@pytest.mark.slow
 def test_an_hr_export_dropped_becomes_appraisal_forms(folders):
     inbox, outbox, config = folders
     shutil.copy(SAMPLES / "hr-appraisal-2026q1.xlsx", inbox / "hr.xlsx")
@@ -232,6 +236,7 @@ def test_an_hr_export_dropped_becomes_appraisal_forms(folders):
     ) == 5
 
 
+@pytest.mark.slow
 def test_polling_for_network_shares(folders):
     inbox, outbox, config = folders
     proc = start(inbox, outbox, config, "--poll", "0.5")

@@ -150,6 +150,7 @@ def test_variance_pct_uses_the_absolute_plan():
 money = st.integers(-(10**6), 10**7).map(float)
 
 
+@pytest.mark.slow
 @hsettings(max_examples=50, deadline=None)
 @given(st.lists(st.tuples(money, money, money, money), min_size=1, max_size=12))
 def test_variance_is_actual_minus_plan_and_totals_add_up(months):

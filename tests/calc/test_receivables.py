@@ -185,6 +185,7 @@ def test_aging_of_outstanding_balances(settings):
 money = st.one_of(st.none(), st.integers(0, 10**7).map(float))
 
 
+@pytest.mark.slow
 @hsettings(max_examples=60, deadline=None)
 @given(
     st.lists(

@@ -111,6 +111,7 @@ def test_stuck_needs_enough_snapshots():
     assert stuck_share(pd.DataFrame({"key": []}), {"A": 9}) == 0.0
 
 
+@pytest.mark.slow
 @given(
     st.lists(
         st.tuples(

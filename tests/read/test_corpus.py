@@ -1,4 +1,4 @@
-"""The reader over every odd or broken file of ../shared/corpus (MANIFEST.tsv)."""
+"""The reader over every odd or broken file of tests/data/corpus (MANIFEST.tsv)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from kamxl.read import read_workbook
 from tests.conftest import CORPUS
 
 MANIFEST = CORPUS / "MANIFEST.tsv"
-ENTRIES = list(csv.DictReader(MANIFEST.open(encoding="utf-8"), delimiter="\t")) if MANIFEST.exists() else []
+with MANIFEST.open(encoding="utf-8") as manifest:
+    ENTRIES = list(csv.DictReader(manifest, delimiter="\t"))
+# Files beside the workbooks that are not inputs: the manifest, its README and the upstream licences.
+LICENCES = {e["license_file"] for e in ENTRIES if e["license_file"] != "-"}
+NOT_INPUTS = {"MANIFEST.tsv", "README.md", "poi/NOTICE"} | LICENCES
 
 # Files that must be refused, with the code that says why.
 REFUSED = {
@@ -54,6 +58,16 @@ READ = [
 
 def test_manifest_lists_the_corpus():
     assert len(ENTRIES) > 100
+
+
+def test_manifest_lists_every_file_of_the_corpus_and_its_licence():
+    """Every workbook in the folder is run below, so none may be missing from the manifest; every copied
+    file keeps the licence of the suite it came from beside it."""
+    on_disk = {path.relative_to(CORPUS).as_posix() for path in CORPUS.rglob("*") if path.is_file()}
+    assert on_disk - NOT_INPUTS == {e["file"] for e in ENTRIES}
+    assert all((CORPUS / licence).is_file() for licence in LICENCES)
+    made_here = [e["file"] for e in ENTRIES if e["license_of_repo"].startswith("generated")]
+    assert [e["file"] for e in ENTRIES if e["license_file"] == "-"] == made_here
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e["file"])

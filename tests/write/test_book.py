@@ -201,6 +201,7 @@ def test_put_column_outside_the_sheet_is_refused_as_the_writers_refuse(tmp_path)
     wb.close()
 
 
+@pytest.mark.slow
 @settings_(max_examples=80, deadline=None)
 @given(kind=st.sampled_from(["number", "string", "formula"]), data=st.data())
 def test_put_column_writes_what_the_writers_write_for_any_values(tmp_path_factory, kind, data):

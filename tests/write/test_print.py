@@ -86,6 +86,7 @@ def printed(tmp_path_factory, settings):
     return workbook, pdf, names, per_page
 
 
+@pytest.mark.slow
 def test_every_sheet_prints_on_a_few_pages(printed):
     _, _, names, per_page = printed
     assert sorted(set(per_page), key=names.index) == names, "every sheet prints"
@@ -95,6 +96,7 @@ def test_every_sheet_prints_on_a_few_pages(printed):
     assert len(per_page) <= 24
 
 
+@pytest.mark.slow
 def test_charts_are_on_their_pages(printed):
     _, pdf, names, per_page = printed
     for name in names:
@@ -106,6 +108,7 @@ def test_charts_are_on_their_pages(printed):
             assert drawn < 100, (name, drawn)
 
 
+@pytest.mark.slow
 def test_chinese_prints_as_text_in_a_cjk_font(printed):
     _, pdf, _, per_page = printed
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -115,6 +118,7 @@ def test_chinese_prints_as_text_in_a_cjk_font(printed):
     assert "应收帐款规划表 — 计划与实收" in _page_text(pdf, per_page.index("应收帐款") + 1)
 
 
+@pytest.mark.slow
 def test_wide_sheets_repeat_their_key_column(printed):
     workbook = openpyxl.load_workbook(printed[0])
     receivables = workbook["应收帐款"]

@@ -25,6 +25,7 @@ def march(tmp_path_factory, settings):
     return out / "east-2026-03.kamxl.xlsx"
 
 
+@pytest.mark.slow
 def test_formulas_equal_libreoffice_recalculation(march, tmp_path):
     require()
     recalculated = convert(march, tmp_path)
@@ -238,6 +239,7 @@ def test_long_text_is_truncated_with_a_warning(tmp_path, settings):
     assert len(openpyxl.load_workbook(tmp_path / "t.xlsx").active["A1"].value) == MAX_TEXT
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name, lang",
     [
@@ -303,6 +305,7 @@ def test_trends_sheet(march_with_history):
     )
 
 
+@pytest.mark.slow
 def test_trends_formulas_equal_libreoffice(march_with_history, tmp_path):
     require()
     cached = openpyxl.load_workbook(march_with_history, data_only=True)

@@ -268,6 +268,7 @@ def _chromium() -> str | None:
     return exe
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("name, lang", [("east-2026-03.xlsx", "zh"), ("east-2026-03-en.xlsx", "en")])
 def test_html_loads_in_headless_chromium(tmp_path, name, lang, width):

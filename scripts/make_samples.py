@@ -1,4 +1,4 @@
-"""Generate the sample workbooks (run: python sample_workbooks/make_samples.py).
+"""Generate the sample workbooks in sample_workbooks/ (run: python scripts/make_samples.py).
 
 Hand-believable data in the course's layouts: a regional plan of 华东区 for
 three consecutive months (the last one holding every form), one workbook per
@@ -15,7 +15,8 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-HERE = Path(__file__).resolve().parent
+# The workbooks ship as kamxl.samples; this script stays out of the package (and the wheel).
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 MONTHS_ZH = [
     "一月",
     "二月",
@@ -32,7 +33,8 @@ MONTHS_ZH = [
 ]
 MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-# customer, owner, industry, project, attractiveness factors (profit, volume, growth, strategic, referrals) or None,
+# customer, owner, industry, project,
+# attractiveness factors (profit, volume, growth, strategic, referrals) or None,
 # direct (attractiveness, advantage), advantage factors (product, people, service, influence) or None,
 # per month (Jan, Feb, Mar): (order size, likelihood) or None when not in the funnel that month, amount
 CUSTOMERS = [
@@ -832,10 +834,10 @@ def single_forms(folder: Path):
 
 def main():
     for month in (1, 2, 3):
-        regional_plan(HERE / f"east-2026-{month:02d}.xlsx", month, full=(month == 3))
-    english_plan(HERE / "east-2026-03-en.xlsx")
-    single_forms(HERE)
-    appraisal_book(HERE / "hr-appraisal-2026q1.xlsx")
+        regional_plan(SAMPLES / f"east-2026-{month:02d}.xlsx", month, full=(month == 3))
+    english_plan(SAMPLES / "east-2026-03-en.xlsx")
+    single_forms(SAMPLES)
+    appraisal_book(SAMPLES / "hr-appraisal-2026q1.xlsx")
 
 
 if __name__ == "__main__":
