@@ -22,7 +22,8 @@ from kamxl.write.files import atomic_path
 from kamxl.write.words import actions_text, health_text
 from kamxl.write.xlsx.book import Book, quote, records, ref
 from kamxl.write.xlsx.customers import write_funnel, write_priorities, write_tiers
-from kamxl.write.xlsx.money import write_activities, write_pnl, write_receivables
+from kamxl.write.xlsx.money import write_activities, write_pnl
+from kamxl.write.xlsx.receivables_sheet import write_receivables
 from kamxl.write.xlsx.trends import write_trends
 from kamxl.write.xlsx.work import write_calendar, write_plans, write_time
 

@@ -7,7 +7,8 @@ from xlsxwriter.utility import quote_sheetname
 
 from kamxl.calc.funnel import CLASSES
 from kamxl.write.words import actions_text, health_text, value_label
-from kamxl.write.xlsx.book import Book, cell, col_letter, column_of, is_blank, quote, rng
+from kamxl.issues import column_letter as col_letter
+from kamxl.write.xlsx.book import Book, cell, column_of, is_blank, quote, rng
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_helper
 
 PRIORITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
