@@ -88,9 +88,9 @@ def write_workbook(results: Results, target: Path, settings: Settings) -> list[I
                 "priorities",
             ):  # tab order: tiers, funnel, then the list they count
                 book.add(key)
-            ranges = write_priorities(book, results.customers)
+            counted = write_priorities(book, results.customers)
             write_tiers(book, results.customers)
-            write_funnel(book, results, ranges)
+            write_funnel(book, results.funnel, results.health, counted)
         if results.receivables is not None:
             write_receivables(book, results.receivables, keys)
         if results.pnl is not None:
