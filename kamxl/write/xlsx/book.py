@@ -14,8 +14,10 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, NamedTuple
 
+import xlsxwriter
 from xlsxwriter.utility import quote_sheetname
 from xlsxwriter.worksheet import Worksheet
 
@@ -258,6 +260,24 @@ def rng(row0: int, col0: int, row1: int, col1: int, absolute: bool = False) -> s
 def quote(text: str) -> str:
     """A string literal inside a formula."""
     return '"' + text.replace('"', '""') + '"'
+
+
+def new_workbook(path: Path, settings: Settings, rows: int) -> Any:
+    """An XlsxWriter workbook that writes text as text (never a formula, link or number) and NaN as blank.
+
+    A workbook of fewer than ``output.in_memory_rows`` table rows is put
+    together in memory: for a small one XlsxWriter's temporary files cost more.
+    """
+    return xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": False,
+            "in_memory": rows < settings.get("output.in_memory_rows"),
+        },
+    )
 
 
 def cell_formats(workbook: Any, settings: Settings, names: Iterable[str] | None = None) -> dict[str, Any]:
