@@ -1,4 +1,4 @@
-"""<stem>.appraisal.xlsx: one printable appraisal form per employee, and HR's overview.
+"""<stem>.appraisal.xlsx: one printable appraisal form per employee, and HR's overview (docs/method.md §9).
 
 Attainment, scores, weighted scores, the total, the grade and the quadrant's
 action are live formulas with kamxl's results cached, so a reviewer who

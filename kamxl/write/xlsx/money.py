@@ -3,7 +3,7 @@
 A reviewer who corrects an actual in the report sees every total, rate and
 flag follow, so each sheet is written in parts: its columns, the rows, the
 合计 row, the tables under it and the chart. The receivables sheet is in
-``receivables_sheet``; the P&L and the activity plan are here.
+``receivables_sheet``; the P&L and the activity plan (docs/method.md §6, §7.1) are here.
 """
 
 from __future__ import annotations

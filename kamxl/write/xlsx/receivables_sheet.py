@@ -6,6 +6,7 @@ as live formulas over the months up to m* (the last month with actuals).
 m* itself is a formula over the month table under it, so a reviewer who
 enters April's actuals sees every to-date figure move on. A big table is
 written a column at a time, each column's formulas built from its letters once.
+The figures are those of docs/method.md §5.
 """
 
 from __future__ import annotations
