@@ -293,9 +293,7 @@ def funnel(title: str, rows: Sequence[tuple[str, float, str]], palette: Palette 
         y = 5 + i * FUNNEL_ROW
         width = max(FUNNEL_NARROWEST, FUNNEL_WIDEST * value / top_value)
         x, band, colour = FUNNEL_CENTRE - width / 2, FUNNEL_ROW - 6, colours[i % len(colours)]
-        body.append(
-            f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{band}" rx="4" fill="{colour}"/>'
-        )
+        body.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{band}" rx="4" fill="{colour}"/>')
         body.append(_text(80, y + 22, label, "end", font_weight="bold"))
         body.append(_text(360, y + 22, text, "start", fill=palette["axis"]))
     return _svg(WIDTH, height, title, body)

@@ -98,7 +98,8 @@ def test_english_summary(tmp_path):
     process(SAMPLES / "east-2026-03-en.xlsx", tmp_path, settings, AS_OF, strict=True)
     md = (tmp_path / "east-2026-03-en.summary.md").read_text("utf-8")
     assert re.findall(r"^## \d\. (.+)$", md, re.M) == SECTIONS_EN
-    # the input's customer names stay as written; every label kamxl writes (headings, table headers, sentences) is English
+    # the input's customer names stay as written;
+    # every label kamxl writes (headings, table headers, sentences) is English
     lines = md.splitlines()
     headers = [lines[i - 1] for i, line in enumerate(lines) if line.startswith("|---")]
     labels = [line for line in lines if line.startswith(("#", "- "))] + headers
@@ -173,7 +174,8 @@ def test_html_is_well_formed_and_self_contained(march):
     Check().feed(html)
     assert stack == []
     assert "<script" not in html and "@import" not in html and "url(" not in html
-    # contribution by customer and by product, funnel, tiers, receivables, P&L, activities, time per quadrant and per group
+    # contribution by customer and by product, funnel, tiers, receivables, P&L, activities,
+    # time per quadrant and per group
     assert len(re.findall(r"<svg ", html)) == 9
     assert [m for m in re.findall(r'<section id="(\w+)"', html)] == [
         "plan",
@@ -351,7 +353,8 @@ def test_a_crowded_tier_chart_shows_dots_without_names(tmp_path, settings):
         for part in html.split("<svg ")[1:]
         if "<title>客户吸引力 × 我们的优势</title>" in part
     )
-    # no names, and each place drawn once (80 customers at 5 places): 20,000 customers made a 1 MB page of circles
+    # no names, and each place drawn once (80 customers at 5 places):
+    # 20,000 customers made a 1 MB page of circles
     assert (
         scatter.count("<circle") == len({(1 + (i % 5), 1 + (i * 7 % 5)) for i in range(80)}) == 5
         and "客户0" not in scatter
