@@ -180,6 +180,33 @@ def test_in_memory_or_through_temporary_files_the_same_bytes(tmp_path):
     assert len(outputs[0]) > 30 and outputs[0] == outputs[1_000_000]
 
 
+def test_the_look_comes_from_the_settings(tmp_path, settings):
+    """[charts] and [formats] decide colours, chart sizes and widths: a user's file changes them."""
+    from kamxl.config import load_settings
+
+    config = tmp_path / "look.toml"
+    config.write_text(
+        "[charts.colours]\nactual = '#123456'\n"
+        "[charts.receivables]\nwidth = 900\n"
+        "[formats.cells.header]\nbg_color = '#FFEEDD'\n"
+        "[formats.widths]\nissue_message = 100\n",
+        "utf-8",
+    )
+    parts = {}
+    for name, chosen in (("shipped", settings), ("mine", load_settings(config))):
+        process(SAMPLES / "east-2026-03.xlsx", tmp_path / name, chosen, AS_OF, strict=True)
+        with zipfile.ZipFile(tmp_path / name / "east-2026-03.kamxl.xlsx") as z:
+            parts[name] = {part: z.read(part).decode() for part in z.namelist() if part.startswith("xl/")}
+    charts = "".join(text for part, text in parts["mine"].items() if part.startswith("xl/charts/"))
+    assert "123456" in charts and "2F5597" not in charts
+    drawings = [part for part in parts["mine"] if part.startswith("xl/drawings/drawing")]
+    # only the receivables chart is wider: its anchor's far corner moves
+    assert len([part for part in drawings if parts["mine"][part] != parts["shipped"][part]]) == 1
+    wb = openpyxl.load_workbook(tmp_path / "mine" / "east-2026-03.kamxl.xlsx")
+    assert wb["应收帐款"]["A5"].fill.fgColor.rgb == "FFFFEEDD"
+    assert wb["问题"].column_dimensions["E"].width == pytest.approx(100, abs=1)
+
+
 def test_xlsxwriter_shortcuts_change_no_byte(tmp_path, settings, monkeypatch):
     """The report written with FormulaWorksheet's shortcuts and with XlsxWriter's own writers only.
 
