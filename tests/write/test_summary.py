@@ -395,3 +395,17 @@ def test_the_others_bar_does_not_flatten_the_named_ones(rest, widths, breaks):
 
 def test_a_tiny_share_is_not_shown_as_zero():
     assert (pct(0.0004), pct(0.0), pct(0.0005), pct(-0.0001)) == ("<0.1%", "0.0%", "0.1%", "−<0.1%")
+
+
+def test_the_charts_colours_come_from_the_settings(march, tmp_path):
+    """[charts.summary] colours the SVG charts: a user's file changes them."""
+    from kamxl.write.summary import render_summary
+
+    _, outcome = march
+    config = tmp_path / "colours.toml"
+    config.write_text("[charts.summary]\nactual = '#abcdef'\nfunnel = ['#000001', '#000002']\n", "utf-8")
+    shipped = render_summary(outcome.results, load_settings(), "html")
+    mine = render_summary(outcome.results, load_settings(config), "html")
+    assert 'fill="#abcdef"' not in shipped and 'fill="#abcdef"' in mine
+    assert shipped.count('fill="#2f5597"') > mine.count('fill="#2f5597"')
+    assert 'fill="#000001"' in mine and 'fill="#000002"' in mine and 'fill="#bdd7ee"' not in mine
