@@ -134,7 +134,8 @@ def summary_context(results: Results, settings: Settings, workbook_name: str | N
 
 
 def _palette(settings: Settings) -> svg.Palette:
-    return settings.get("charts.summary")  # type: ignore[no-any-return]
+    palette: svg.Palette = settings.get("charts.summary")
+    return palette
 
 
 # --------------------------------------------------------------------- plan ---

@@ -35,7 +35,8 @@ def default_palette() -> Palette:
     """The shipped ``charts.summary`` colours, for a chart drawn without settings."""
     from kamxl.config import load_settings
 
-    return load_settings().get("charts.summary")  # type: ignore[no-any-return]
+    palette: Palette = load_settings().get("charts.summary")
+    return palette
 
 
 def nice_max(value: float) -> tuple[float, float]:

@@ -316,16 +316,19 @@ class Book:
     @property
     def colours(self) -> Mapping[str, Any]:
         """The charts' colours (``charts.colours``)."""
-        return self.settings.get("charts.colours")  # type: ignore[no-any-return]
+        colours: Mapping[str, Any] = self.settings.get("charts.colours")
+        return colours
 
     @property
     def style(self) -> Mapping[str, Any]:
         """The charts' axis formats, marker and line sizes (``charts.style``)."""
-        return self.settings.get("charts.style")  # type: ignore[no-any-return]
+        style: Mapping[str, Any] = self.settings.get("charts.style")
+        return style
 
     def chart_spec(self, name: str) -> Mapping[str, Any]:
         """One chart's size and place (``charts.<name>``)."""
-        return self.settings.get(f"charts.{name}")  # type: ignore[no-any-return]
+        spec: Mapping[str, Any] = self.settings.get(f"charts.{name}")
+        return spec
 
     def add_chart(self, kind: str, subtype: str | None = None) -> Any:
         return self.wb.add_chart({"type": kind} if subtype is None else {"type": kind, "subtype": subtype})

@@ -46,7 +46,7 @@ TOP, SUB = 4, 5  # the two header rows: month over (plan, actual)
 OWED_COL = FIXED.index("total_owed")
 FIRST_MONTH_COL = len(FIXED)
 FIRST_ROW = SUB + 1  # the first customer's row
-M_STAR = f"$B${M_STAR_ROW + 1}"
+M_STAR = cell(M_STAR_ROW, 1, True, True)
 
 
 @dataclass
@@ -99,6 +99,8 @@ def write_receivables(book: Book, rec: Receivables, keys: KeyCells) -> None:
 
 
 class _ReceivablesSheet:
+    """The sheet's parts, written in order; they share the layout and the month figures."""
+
     def __init__(self, book: Book, rec: Receivables):
         self.book, self.rec = book, rec
         self.sheet: Sheet = book.add("receivables")
