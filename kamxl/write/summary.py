@@ -289,28 +289,24 @@ def _ranked(found: Any, settings: Settings, limit: int, what: str) -> Context | 
             share=pct(summary["top_share"]),
             count=summary["count"],
         )
-    bars = [
-        (row["name"], max(row["value"], 0.0), f"{money(row['value'])} · {pct(row['share'])}") for row in rows
-    ]
-    if others:
-        bars.append(
-            (others["name"], max(others["value"], 0.0), f"{money(others['value'])} · {pct(others['share'])}")
-        )
-    chart = svg.hbars(
-        settings.label("summary.sections.contribution"),
-        bars,
-        rest=others is not None,
-        palette=_palette(settings),
-    )
-    basis = settings.label(f"summary.text.basis_{summary['basis']}")
     return {
         "rows": rows,
         "others": others,
         "total": summary["total"],
         "sentence": sentence,
-        "basis": basis,
-        "chart": chart,
+        "basis": settings.label(f"summary.text.basis_{summary['basis']}"),
+        "chart": _ranked_chart(settings, rows, others),
     }
+
+
+def _ranked_chart(settings: Settings, rows: list[Context], others: Context | None) -> Any:
+    """A bar per name, and one for the others that does not set the scale."""
+    shown = [*rows, others] if others else rows
+    bars = [
+        (row["name"], max(row["value"], 0.0), f"{money(row['value'])} · {pct(row['share'])}") for row in shown
+    ]
+    title = settings.label("summary.sections.contribution")
+    return svg.hbars(title, bars, rest=others is not None, palette=_palette(settings))
 
 
 def _contribution(results: Results, settings: Settings, limit: int) -> Context | None:
@@ -684,13 +680,6 @@ def _activities(activities: Activities | None, settings: Settings) -> Context | 
         }
         for month, budget in sorted(summary["by_month"].items())
     ]
-    palette = _palette(settings)
-    series = [
-        (label("report.cols.activities_budget"), [month["budget"] for month in months], palette["actual"])
-    ]
-    if advertising:
-        plan = [month["advertising_plan"] for month in months]
-        series.insert(0, (label("report.cols.advertising_plan"), plan, palette["plan"]))
     rows: list[Context] = [
         {
             "activity": activity["activity"],
@@ -709,9 +698,6 @@ def _activities(activities: Activities | None, settings: Settings) -> Context | 
         }
         for owner in summary["by_owner"]
     ]
-    chart = svg.columns(
-        label("report.charts.activities"), [str(month["month"]) for month in months], series, palette=palette
-    )
     return {
         "budget": summary["budget"],
         "count": len(activities.rows),
@@ -723,8 +709,21 @@ def _activities(activities: Activities | None, settings: Settings) -> Context | 
             "summary.text.activities_total", count=len(activities.rows), budget=money(summary["budget"])
         ),
         "over": label("summary.text.over_advertising", months=over) if over else None,
-        "chart": chart,
+        "chart": _budget_chart(settings, months, bool(advertising)),
     }
+
+
+def _budget_chart(settings: Settings, months: list[Context], advertising: bool) -> Any:
+    """The activities' budget per month, beside the advertising plan where the P&L has one."""
+    label, palette = settings.label, _palette(settings)
+    series = [
+        (label("report.cols.activities_budget"), [month["budget"] for month in months], palette["actual"])
+    ]
+    if advertising:
+        plan = [month["advertising_plan"] for month in months]
+        series.insert(0, (label("report.cols.advertising_plan"), plan, palette["plan"]))
+    categories = [str(month["month"]) for month in months]
+    return svg.columns(label("report.charts.activities"), categories, series, palette=palette)
 
 
 # -------------------------------------------------------------------- time ---
