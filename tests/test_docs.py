@@ -230,6 +230,14 @@ def test_method_page_names_every_setting_of_the_method() -> None:
     ]
     assert not missing, f"docs/method.md does not say where these settings are used: {missing}"
     unknown = set(defaults) - set(METHOD_SECTIONS)
-    assert unknown <= {"limits", "output", "charts", "summary", "print", "watch", "vocab", "forms"}, (
-        f"a new section of kamxl/defaults.toml needs a place in docs/: {sorted(unknown)}"
-    )
+    assert unknown <= {
+        "limits",
+        "output",
+        "charts",
+        "summary",
+        "print",
+        "watch",
+        "vocab",
+        "forms",
+        "formats",
+    }, f"a new section of kamxl/defaults.toml needs a place in docs/: {sorted(unknown)}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,7 +16,7 @@ def _umask() -> int:
 
 
 @contextmanager
-def atomic_path(target: Path):
+def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it into place on success."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ A user's ``summary.template_dir`` may hold their own copies.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -18,12 +18,25 @@ from typing import Any
 import pandas as pd
 
 from kamxl import __version__
+from kamxl.calc.activities import Activities
+from kamxl.calc.funnel import PRIORITY_ORDER
+from kamxl.calc.numbers import as_number, pct
+from kamxl.calc.pnl import PnL
+from kamxl.calc.receivables import Receivables
 from kamxl.config import Settings
-from kamxl.issues import Issue
+from kamxl.issues import Issue, by_severity
 from kamxl.results import Results
 from kamxl.write import svg
 from kamxl.write.files import atomic_path
-from kamxl.write.words import actions_text, health_text, value_label
+from kamxl.write.words import (
+    actions_text,
+    by_priority,
+    class_label,
+    health_text,
+    move_tone,
+    period_of,
+    value_label,
+)
 
 SECTIONS = (
     "plan",
@@ -37,450 +50,463 @@ SECTIONS = (
     "issues",
 )
 TEMPLATES = {"md": "summary.md.j2", "html": "summary.html.j2"}
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-PRIORITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
+MOVES = ("up", "down", "same", "new", "won", "lost", "dropped")
+GROWTH_NOISE = 0.0005  # a month-on-month change smaller than this reads "about the same"
+
+Context = dict[str, Any]
 
 
 # ------------------------------------------------------------------ numbers ---
-def _num(value) -> float | None:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) or math.isinf(v) else v
-
-
-def money(value, signed: bool = False) -> str:
+def money(value: Any, signed: bool = False) -> str:
     """1234567 → 1,234,567; cents only where there are any; − for negatives."""
-    v = _num(value)
-    if v is None:
+    number = as_number(value)
+    if number is None:
         return "—"
-    text = f"{abs(v):,.0f}" if abs(v - round(v)) < 0.005 else f"{abs(v):,.2f}"
-    sign = "−" if v < 0 and text.strip("0.,") else ("+" if signed and v > 0 else "")
+    size = abs(number)
+    text = f"{size:,.0f}" if abs(number - round(number)) < 0.005 else f"{size:,.2f}"
+    sign = "−" if number < 0 and text.strip("0.,") else ("+" if signed and number > 0 else "")
     return sign + text
 
 
-def pct(value, signed: bool = False) -> str:
-    v = _num(value)
-    if v is None:
+def number(value: Any) -> str:
+    found = as_number(value)
+    if found is None:
         return "—"
-    text = f"{abs(v):.1%}" if v == 0 or abs(v) >= 0.0005 else "<0.1%"  # one of 13,000 customers is not 0.0 %
-    return ("−" if v < 0 and text != "0.0%" else ("+" if signed and v > 0 else "")) + text
+    return f"{found:,.0f}" if found == int(found) else f"{found:,.3f}".rstrip("0").rstrip(".")
 
 
-def number(value) -> str:
-    v = _num(value)
-    if v is None:
-        return "—"
-    return f"{v:,.0f}" if v == int(v) else f"{v:,.3f}".rstrip("0").rstrip(".")
-
-
-def tone(value, good_when_positive: bool = True) -> str:
+def tone(value: Any, good_when_positive: bool = True) -> str:
     """ "good"/"bad"/"" for colouring a variance."""
-    v = _num(value)
-    if not v:
+    found = as_number(value)
+    if not found:
         return ""
-    return "good" if (v > 0) == good_when_positive else "bad"
+    return "good" if (found > 0) == good_when_positive else "bad"
+
+
+def _text_or_blank(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 # ------------------------------------------------------------------ context ---
-def summary_context(results: Results, settings: Settings, workbook_name: str | None = None) -> dict[str, Any]:
+def summary_context(results: Results, settings: Settings, workbook_name: str | None = None) -> Context:
     """Everything the templates show, in the chosen language; charts as inline SVG."""
-    S = settings.label
-    r = results
-    period = _period(r)
-    ctx: dict[str, Any] = {
+    label = settings.label
+    context: Context = {
         "lang": "zh-CN" if settings.lang == "zh" else "en",
-        "title": S("summary.title", source=r.source.name),
-        "meta": S("summary.meta", as_of=r.as_of.isoformat(), period=period, version=__version__),
-        "workbook_note": S("summary.workbook_note", workbook=workbook_name) if workbook_name else None,
-        "sections": [(key, S(f"summary.sections.{key}")) for key in SECTIONS],
+        "title": label("summary.title", source=results.source.name),
+        "meta": label(
+            "summary.meta", as_of=results.as_of.isoformat(), period=period_of(results), version=__version__
+        ),
+        "workbook_note": label("summary.workbook_note", workbook=workbook_name) if workbook_name else None,
+        "sections": [(key, label(f"summary.sections.{key}")) for key in SECTIONS],
     }
     limit = int(settings.get("summary.top_rows"))
-    ctx["contribution"] = _contribution(r, settings, limit)
-    ctx["funnel"] = _funnel(r, settings)
-    ctx["strategy"] = _strategy(r, settings)
-    ctx["receivables"] = _receivables(r, settings)
-    ctx["pnl"] = _pnl(r, settings)
-    ctx["activities"] = _activities(r, settings)
-    ctx["time"] = _time(r, settings)
-    ctx["issues"] = _issues(r, settings)
-    ctx["history"] = _history(r, settings)
-    ctx["plan"] = _plan(r, settings, ctx)
-    return ctx
+    context["contribution"] = _contribution(results, settings, limit)
+    context["funnel"] = _funnel(results, settings)
+    context["strategy"] = _strategy(results, settings)
+    context["receivables"] = _receivables(results.receivables, settings)
+    context["pnl"] = _pnl(results.pnl, settings)
+    context["activities"] = _activities(results.activities, settings)
+    context["time"] = _time(results, settings)
+    context["issues"] = _issues(results, settings)
+    context["history"] = _history(results, settings)
+    context["plan"] = _plan(results, settings, context)
+    return context
 
 
-def _period(r: Results) -> str:
-    if r.calendar:
-        return f"{r.calendar['year']}-{r.calendar['month']:02d}"
-    return f"{r.as_of.year}-{r.as_of.month:02d}"
+def _palette(settings: Settings) -> svg.Palette:
+    palette: svg.Palette = settings.get("charts.summary")
+    return palette
 
 
-def _plan(r: Results, s: Settings, ctx: dict) -> dict:
+# --------------------------------------------------------------------- plan ---
+def _plan(results: Results, settings: Settings, context: Context) -> Context:
     """The key figures and what they say, one sentence each."""
-    S = s.label
-    figures: list[dict] = []
+    label = settings.label
+    figures: list[Context] = []
     points: list[str] = []
-    if r.pnl is not None:
-        p = r.pnl.summary
-        m = p.get("last_month")
-        if m:
-            months = r.pnl.months.set_index("month")
-            rev_plan = float(months.loc[:m, "revenue_plan"].sum())
-            rev_act = float(months.loc[:m, "revenue_actual"].sum())
-            var = rev_act - rev_plan
-            points.append(
-                S(
-                    "summary.text.revenue_to_date",
-                    month=m,
-                    actual=money(rev_act),
-                    plan=money(rev_plan),
-                    variance=money(var, True),
-                    pct=pct(var / abs(rev_plan), True) if rev_plan else "—",
-                )
-            )
-            figures.append(
-                {"label": S("report.summary.revenue_actual"), "value": money(rev_act), "tone": tone(var)}
-            )
-            pvar = p["profit_actual"] - p["profit_plan_to_date"]
-            points.append(
-                S(
-                    "summary.text.profit_to_date",
-                    month=m,
-                    actual=money(p["profit_actual"]),
-                    plan=money(p["profit_plan_to_date"]),
-                    variance=money(pvar, True),
-                    pct=pct(pvar / abs(p["profit_plan_to_date"]), True) if p["profit_plan_to_date"] else "—",
-                )
-            )
-            figures.append(
-                {
-                    "label": S("report.summary.profit_actual"),
-                    "value": money(p["profit_actual"]),
-                    "tone": tone(pvar),
-                }
-            )
-            if m - 1 in months.index:
-                now, before = _num(months.at[m, "revenue_actual"]), _num(months.at[m - 1, "revenue_actual"])
-                if now is not None and before:
-                    change = now / before - 1
-                    direction = "up" if change > 0.0005 else "down" if change < -0.0005 else "same"
-                    points.append(
-                        S(
-                            "summary.text.growth",
-                            month=m,
-                            previous=m - 1,
-                            actual=money(now),
-                            pct=pct(abs(change)),
-                            direction=S(f"summary.text.growth_{direction}"),
-                        )
-                    )
-        figures.append(
-            {"label": S("report.summary.profit_plan"), "value": money(p["profit_plan"]), "tone": ""}
-        )
-    if r.receivables is not None:
-        rs = r.receivables.summary
-        figures.append(
-            {
-                "label": S("report.summary.collection_rate"),
-                "value": pct(rs["collection_rate"]),
-                "tone": "bad" if rs["behind"] else "",
-            }
-        )
+    if results.pnl is not None:
+        _pnl_points(results.pnl, settings, figures, points)
+    if results.receivables is not None:
+        collections = results.receivables.summary
+        rate = pct(collections["collection_rate"])
+        figures.append(_figure(settings, "collection_rate", rate, "bad" if collections["behind"] else ""))
         points.append(
-            S(
+            label(
                 "summary.text.collections",
-                rate=pct(rs["collection_rate"]),
-                month=rs["last_month"] or "—",
-                balance=money(rs["balance"]),
-                behind=len(rs["behind"]),
+                rate=rate,
+                month=collections["last_month"] or "—",
+                balance=money(collections["balance"]),
+                behind=len(collections["behind"]),
             )
         )
-    if r.funnel is not None:
-        f = ctx["funnel"]
-        figures.append(
-            {"label": S("report.summary.weighted_pipeline"), "value": money(f["weighted_total"]), "tone": ""}
-        )
-        figures.append({"label": S("report.summary.health"), "value": f["grade"], "tone": f["tone"]})
-        points.append(
-            S(
-                "summary.text.pipeline",
-                open=f["open"],
-                weighted=money(f["weighted_total"]),
-                health=f["grade"],
-                rule=f["rule"],
-            )
-        )
-    if r.time is not None:
-        figures.append(
-            {"label": S("report.summary.m2_share"), "value": pct(r.time[1]["m2_share"]), "tone": ""}
-        )
-    monthly = None
-    if r.monthly is not None and not r.monthly.empty:
-        rows = r.monthly
-        behind = int(rows["behind"].fillna(False).astype(bool).sum())
-        points.append(S("summary.text.plans_behind", behind=behind, total=len(rows)))
-        monthly = [
-            {
-                "indicator": x["indicator"],
-                "target": _num(x["target"]),
-                "actual": _num(x["actual"]),
-                "attainment": _num(x["attainment"]),
-                "behind": bool(x["behind"])
-                if x["behind"] is not None and not pd.isna(x["behind"])
-                else False,
-            }
-            for x in rows.to_dict("records")
-        ]
-    if ctx.get("history") and ctx["history"]["moves"]:
-        points.append(ctx["history"]["moves"]["sentence"])
-    counts = ctx["issues"]["counts"]
-    points.append(S("summary.text.issues_count", errors=counts["error"], warnings=counts["warning"]))
+    if results.funnel is not None:
+        funnel = context["funnel"]
+        weighted = money(funnel["weighted_total"])
+        figures.append(_figure(settings, "weighted_pipeline", weighted))
+        figures.append(_figure(settings, "health", funnel["grade"], funnel["tone"]))
+        pipeline = {
+            "open": funnel["open"],
+            "weighted": weighted,
+            "health": funnel["grade"],
+            "rule": funnel["rule"],
+        }
+        points.append(label("summary.text.pipeline", **pipeline))
+    if results.time is not None:
+        figures.append(_figure(settings, "m2_share", pct(results.time[1]["m2_share"])))
+    monthly = _monthly_plan(results.monthly, settings, points)
+    if context.get("history") and context["history"]["moves"]:
+        points.append(context["history"]["moves"]["sentence"])
+    counts = context["issues"]["counts"]
+    points.append(label("summary.text.issues_count", errors=counts["error"], warnings=counts["warning"]))
     return {"figures": figures, "points": points, "monthly": monthly}
 
 
-def _ranked(found, s: Settings, limit: int, what: str) -> dict | None:
+def _figure(settings: Settings, key: str, value: str, look: str = "") -> Context:
+    return {"label": settings.label(f"report.summary.{key}"), "value": value, "tone": look}
+
+
+def _pnl_points(pnl: PnL, settings: Settings, figures: list[Context], points: list[str]) -> None:
+    """Revenue and profit to date against plan, and revenue against the month before."""
+    label, summary = settings.label, pnl.summary
+    last = summary.get("last_month")
+    if last:
+        months = pnl.months.set_index("month")
+        revenue_plan = float(months.loc[:last, "revenue_plan"].sum())
+        revenue = float(months.loc[:last, "revenue_actual"].sum())
+        points.append(_to_date(settings, "revenue_to_date", last, revenue, revenue_plan))
+        figures.append(_figure(settings, "revenue_actual", money(revenue), tone(revenue - revenue_plan)))
+        profit, profit_plan = summary["profit_actual"], summary["profit_plan_to_date"]
+        points.append(_to_date(settings, "profit_to_date", last, profit, profit_plan))
+        figures.append(_figure(settings, "profit_actual", money(profit), tone(profit - profit_plan)))
+        if last - 1 in months.index:
+            now, before = (
+                as_number(months.at[last, "revenue_actual"]),
+                as_number(months.at[last - 1, "revenue_actual"]),
+            )
+            if now is not None and before:
+                change = now / before - 1
+                direction = "up" if change > GROWTH_NOISE else "down" if change < -GROWTH_NOISE else "same"
+                growth = {"actual": money(now), "pct": pct(abs(change))}
+                direction_text = label(f"summary.text.growth_{direction}")
+                points.append(
+                    label(
+                        "summary.text.growth",
+                        month=last,
+                        previous=last - 1,
+                        direction=direction_text,
+                        **growth,
+                    )
+                )
+    figures.append(_figure(settings, "profit_plan", money(summary["profit_plan"])))
+
+
+def _to_date(settings: Settings, key: str, month: int, actual: float, plan: float) -> str:
+    """ "Revenue to March: actual against plan, the variance and its share of the plan"."""
+    variance = actual - plan
+    share = pct(variance / abs(plan), True) if plan else "—"
+    return settings.label(
+        f"summary.text.{key}",
+        month=month,
+        actual=money(actual),
+        plan=money(plan),
+        variance=money(variance, True),
+        pct=share,
+    )
+
+
+def _monthly_plan(
+    monthly: pd.DataFrame | None, settings: Settings, points: list[str]
+) -> list[Context] | None:
+    """The monthly plan's indicators and how many are behind."""
+    if monthly is None or monthly.empty:
+        return None
+    behind = int(monthly["behind"].fillna(False).astype(bool).sum())
+    points.append(settings.label("summary.text.plans_behind", behind=behind, total=len(monthly)))
+    return [
+        {
+            "indicator": item["indicator"],
+            "target": as_number(item["target"]),
+            "actual": as_number(item["actual"]),
+            "attainment": as_number(item["attainment"]),
+            "behind": bool(item["behind"])
+            if item["behind"] is not None and not pd.isna(item["behind"])
+            else False,
+        }
+        for item in monthly.to_dict("records")
+    ]
+
+
+# ------------------------------------------------------------- contribution ---
+def _ranked(found: Any, settings: Settings, limit: int, what: str) -> Context | None:
+    """The top customers or products by value with their shares, the rest summed as "others"."""
     if found is None:
         return None
     table, summary = found
     if len(table) == limit + 1:  # "1 other" says less than its name
         limit += 1
-    rows = [
+    rows: list[Context] = [
         {
-            "name": x["name"],
-            "value": x["value"],
-            "share": _num(x["share"]),
-            "cum_share": _num(x["cum_share"]),
-            "top": bool(x["top"]),
+            "name": item["name"],
+            "value": item["value"],
+            "share": as_number(item["share"]),
+            "cum_share": as_number(item["cum_share"]),
+            "top": bool(item["top"]),
         }
-        for x in table.head(limit).to_dict("records")
+        for item in table.head(limit).to_dict("records")
     ]
     rest = table.iloc[limit:]
-    others = None
+    others: Context | None = None
     if len(rest):
+        rest_value = float(rest["value"].sum())
         others = {
-            "name": s.label("summary.others", count=len(rest)),
-            "value": float(rest["value"].sum()),
-            "share": float(rest["value"].sum()) / summary["total"] if summary["total"] > 0 else None,
+            "name": settings.label("summary.others", count=len(rest)),
+            "value": rest_value,
+            "share": rest_value / summary["total"] if summary["total"] > 0 else None,
         }
     sentence = None
     if summary["top_share"] is not None:
-        sentence = s.label(
+        sentence = settings.label(
             f"summary.text.top_{what}",
             top_count=summary["top_count"],
-            top_pct=pct(s.get("contribution.top_share")).replace(".0%", "%"),
+            top_pct=pct(settings.get("contribution.top_share")).replace(".0%", "%"),
             share=pct(summary["top_share"]),
             count=summary["count"],
-        )
-    chart_rows = [(x["name"], max(x["value"], 0.0), f"{money(x['value'])} · {pct(x['share'])}") for x in rows]
-    if others:
-        chart_rows.append(
-            (others["name"], max(others["value"], 0.0), f"{money(others['value'])} · {pct(others['share'])}")
         )
     return {
         "rows": rows,
         "others": others,
         "total": summary["total"],
         "sentence": sentence,
-        "basis": s.label(f"summary.text.basis_{summary['basis']}"),
-        "chart": svg.hbars(s.label("summary.sections.contribution"), chart_rows, rest=others is not None),
+        "basis": settings.label(f"summary.text.basis_{summary['basis']}"),
+        "chart": _ranked_chart(settings, rows, others),
     }
 
 
-def _contribution(r: Results, s: Settings, limit: int) -> dict | None:
-    if r.contribution is None:
+def _ranked_chart(settings: Settings, rows: list[Context], others: Context | None) -> Any:
+    """A bar per name, and one for the others that does not set the scale."""
+    shown = [*rows, others] if others else rows
+    bars = [
+        (row["name"], max(row["value"], 0.0), f"{money(row['value'])} · {pct(row['share'])}") for row in shown
+    ]
+    title = settings.label("summary.sections.contribution")
+    return svg.hbars(title, bars, rest=others is not None, palette=_palette(settings))
+
+
+def _contribution(results: Results, settings: Settings, limit: int) -> Context | None:
+    if results.contribution is None:
         return None
     return {
-        "customers": _ranked(r.contribution.get("customers"), s, limit, "customers"),
-        "products": _ranked(r.contribution.get("products"), s, limit, "products"),
+        "customers": _ranked(results.contribution.get("customers"), settings, limit, "customers"),
+        "products": _ranked(results.contribution.get("products"), settings, limit, "products"),
     }
 
 
-def _funnel(r: Results, s: Settings) -> dict | None:
-    if r.funnel is None:
+# ------------------------------------------------------------------- funnel ---
+def _funnel(results: Results, settings: Settings) -> Context | None:
+    if results.funnel is None or results.health is None:
         return None
-    f = r.funnel
-    grade, rule = r.health
-    total = int(f["count"].sum())
-    rows = [
+    funnel, (grade, rule) = results.funnel, results.health
+    total = int(funnel["count"].sum())
+    rows: list[Context] = [
         {
-            "class": c,
-            "label": s.label(f"values.class.{c}"),
-            "count": int(f.at[c, "count"]),
-            "share": f.at[c, "count"] / total if total else None,
-            "amount": float(f.at[c, "amount"]),
-            "weighted": float(f.at[c, "weighted"]),
+            "class": klass,
+            "label": settings.label(f"values.class.{klass}"),
+            "count": int(funnel.at[klass, "count"]),
+            "share": funnel.at[klass, "count"] / total if total else None,
+            "amount": float(funnel.at[klass, "amount"]),
+            "weighted": float(funnel.at[klass, "weighted"]),
         }
-        for c in f.index
+        for klass in funnel.index
     ]
     chart = svg.funnel(
-        s.label("report.charts.funnel"),
-        [(x["label"], x["count"], f"{x['count']} · {money(x['amount'])}") for x in reversed(rows)],
+        settings.label("report.charts.funnel"),
+        [(row["label"], row["count"], f"{row['count']} · {money(row['amount'])}") for row in reversed(rows)],
+        palette=_palette(settings),
     )
     return {
         "rows": rows,
         "open": total,
-        "amount": float(f["amount"].sum()),
-        "weighted_total": float(f["weighted"].sum()),
-        "grade": s.label(f"values.health.{grade}"),
-        "rule": health_text(s, rule),
+        "amount": float(funnel["amount"].sum()),
+        "weighted_total": float(funnel["weighted"].sum()),
+        "grade": settings.label(f"values.health.{grade}"),
+        "rule": health_text(settings, rule),
         "tone": "good" if grade in ("excellent", "good") else "bad",
         "chart": chart,
     }
 
 
-def _history(r: Results, s: Settings) -> dict | None:
+# ------------------------------------------------------------------ history ---
+def _history(results: Results, settings: Settings) -> Context | None:
     """Month over month, when a history was kept and has more than this review."""
-    h = r.history
-    if h is None or len(h["trends"]) < 2:
+    history = results.history
+    if history is None or len(history["trends"]) < 2:
         return None
-    trends = h["trends"].to_dict("records")
-    rows = [
-        {
-            "period": t["period"],
-            **{c: t[c] for c in ("A", "B", "C", "D")},
-            "open": t["open"],
-            "collection_rate": _num(t["collection_rate"]),
-            "profit_plan": _num(t["profit_plan"]),
-            "profit_actual": _num(t["profit_actual"]),
-            "health": s.label(f"values.health.{t['health']}") if isinstance(t["health"], str) else "",
-        }
-        for t in trends
-    ]
-    colours = {"A": "#2F5597", "B": "#5B9BD5", "C": "#EF6C00", "D": "#A6A6A6"}
-    chart = svg.columns(
-        s.label("report.charts.trend_funnel"),
-        [x["period"] for x in rows],
-        [
-            (
-                s.label(f"values.class.{c}"),
-                [float(x[c]) if x[c] is not None else None for x in rows],
-                colours[c],
-            )
-            for c in "ABCD"
-        ],
-        line=(
-            s.label("report.cols.collection_rate"),
-            [x["collection_rate"] for x in rows],
-            svg.PALETTE["line"],
-        ),
-    )
-    out: dict[str, Any] = {
-        "title": s.label("summary.text.trends", region=h["region"]),
+    rows = [_trend_row(settings, month) for month in history["trends"].to_dict("records")]
+    out: Context = {
+        "title": settings.label("summary.text.trends", region=history["region"]),
         "rows": rows,
-        "chart": chart,
+        "chart": _trend_chart(settings, rows),
         "moves": None,
         "stuck": None,
     }
-    if h.get("movement") is not None:
-        moves = h["movement"]
-        counts = moves["move"].value_counts()
-        summary = (
-            "、".join(
-                f"{s.label(f'values.move.{m}')} {int(counts[m])}"
-                for m in ("up", "down", "same", "new", "won", "lost", "dropped")
-                if m in counts
-            )
-            if s.lang == "zh"
-            else ", ".join(
-                f"{int(counts[m])} {s.label(f'values.move.{m}')}"
-                for m in ("up", "down", "same", "new", "won", "lost", "dropped")
-                if m in counts
-            )
-        )
-        moved = moves[moves["move"] != "same"]
-        limit = int(s.get("summary.list_rows"))
-        out["moves"] = {
-            "sentence": s.label("summary.text.movement", previous=h["previous_period"], counts=summary),
-            "more": max(0, len(moved) - limit),
-            "rows": [
-                {
-                    "customer": m["customer"],
-                    "project": m["project"] if isinstance(m["project"], str) else "",
-                    "previous": _class_label(s, m["previous"]),
-                    "current": _class_label(s, m["current"]),
-                    "move": s.label(f"values.move.{m['move']}"),
-                    "tone": "good"
-                    if m["move"] in ("up", "won")
-                    else "bad"
-                    if m["move"] in ("down", "lost", "dropped")
-                    else "",
-                }
-                for m in moved.head(limit).to_dict("records")
-            ],
-            "conversion": [
-                {"step": k.replace("won", s.label("values.move.won")), "rate": v}
-                for k, v in h["conversion"].items()
-            ],
-        }
-    if h.get("stuck") is not None:
-        stuck = h["stuck"]
-        limit = int(s.get("summary.list_rows"))
-        out["stuck"] = {
-            "sentence": s.label("summary.text.stuck", count=len(stuck), share=pct(h.get("stuck_share"))),
-            "more": max(0, len(stuck) - limit),
-            "rows": [
-                {
-                    "customer": x["customer"],
-                    "project": x["project"] if isinstance(x["project"], str) else "",
-                    "classes": " → ".join(x["classes"]),
-                }
-                for x in stuck.head(limit).to_dict("records")
-            ],
-        }
+    if history.get("movement") is not None:
+        out["moves"] = _moves(settings, history)
+    if history.get("stuck") is not None:
+        out["stuck"] = _stuck(settings, history)
     return out
 
 
-def _class_label(s: Settings, code) -> str:
-    if not isinstance(code, str):
-        return "—"
-    return s.label(f"values.move.{code}") if code in ("won", "lost") else s.label(f"values.class.{code}")
+def _trend_row(settings: Settings, month: dict[str, Any]) -> Context:
+    health = month["health"]
+    return {
+        "period": month["period"],
+        **{klass: month[klass] for klass in ("A", "B", "C", "D")},
+        "open": month["open"],
+        "collection_rate": as_number(month["collection_rate"]),
+        "profit_plan": as_number(month["profit_plan"]),
+        "profit_actual": as_number(month["profit_actual"]),
+        "health": settings.label(f"values.health.{health}") if isinstance(health, str) else "",
+    }
 
 
-def _strategy(r: Results, s: Settings) -> dict | None:
-    c = r.customers
-    if c is None:
-        return None
-    per_customer = c.drop_duplicates("customer")
-    tiers = []
-    shown_names = int(s.get("summary.list_rows"))
-    for t in (1, 2, 3, 4):
-        names = [str(n) for n in per_customer.loc[per_customer["tier"] == t, "customer"]]
-        listed = names[:shown_names] + (
-            [s.label("summary.others", count=len(names) - shown_names)] if len(names) > shown_names else []
+def _trend_chart(settings: Settings, rows: list[Context]) -> Any:
+    """The classes' counts per month as columns, the collection rate as a line."""
+    colours = settings.get("charts.colours.classes")
+    classes = [
+        (
+            settings.label(f"values.class.{klass}"),
+            [float(row[klass]) if row[klass] is not None else None for row in rows],
+            colours[klass],
         )
+        for klass in "ABCD"
+    ]
+    palette = _palette(settings)
+    rates = [row["collection_rate"] for row in rows]
+    return svg.columns(
+        settings.label("report.charts.trend_funnel"),
+        [row["period"] for row in rows],
+        classes,
+        line=(settings.label("report.cols.collection_rate"), rates, palette["line"]),
+        palette=palette,
+    )
+
+
+def _moves(settings: Settings, history: dict[str, Any]) -> Context:
+    """How many customers moved up, down … since last month; who moved; the conversion between classes."""
+    moves = history["movement"]
+    counts = moves["move"].value_counts()
+    if settings.lang == "zh":
+        summary = "、".join(
+            f"{settings.label(f'values.move.{m}')} {int(counts[m])}" for m in MOVES if m in counts
+        )
+    else:
+        summary = ", ".join(
+            f"{int(counts[m])} {settings.label(f'values.move.{m}')}" for m in MOVES if m in counts
+        )
+    moved = moves[moves["move"] != "same"]
+    limit = int(settings.get("summary.list_rows"))
+    won = settings.label("values.move.won")
+    return {
+        "sentence": settings.label(
+            "summary.text.movement", previous=history["previous_period"], counts=summary
+        ),
+        "more": max(0, len(moved) - limit),
+        "rows": [
+            {
+                "customer": move["customer"],
+                "project": _text_or_blank(move["project"]),
+                "previous": class_label(settings, move["previous"]) or "—",
+                "current": class_label(settings, move["current"]) or "—",
+                "move": settings.label(f"values.move.{move['move']}"),
+                "tone": move_tone(move["move"]),
+            }
+            for move in moved.head(limit).to_dict("records")
+        ],
+        "conversion": [
+            {"step": step.replace("won", won), "rate": rate} for step, rate in history["conversion"].items()
+        ],
+    }
+
+
+def _stuck(settings: Settings, history: dict[str, Any]) -> Context:
+    """The opportunities stuck in one class for months."""
+    stuck = history["stuck"]
+    limit = int(settings.get("summary.list_rows"))
+    return {
+        "sentence": settings.label(
+            "summary.text.stuck", count=len(stuck), share=pct(history.get("stuck_share"))
+        ),
+        "more": max(0, len(stuck) - limit),
+        "rows": [
+            {
+                "customer": opportunity["customer"],
+                "project": _text_or_blank(opportunity["project"]),
+                "classes": " → ".join(opportunity["classes"]),
+            }
+            for opportunity in stuck.head(limit).to_dict("records")
+        ],
+    }
+
+
+# ----------------------------------------------------------------- strategy ---
+def _strategy(results: Results, settings: Settings) -> Context | None:
+    """Customers per value tier with the tier's actions, the priorities, the P1… list, the tier matrix."""
+    customers = results.customers
+    if customers is None:
+        return None
+    per_customer = customers.drop_duplicates("customer")
+    limit = int(settings.get("summary.list_rows"))
+    ordered = by_priority(customers)
+    shown = ordered[ordered["priority"].notna()]
+    rows: list[Context] = [
+        {
+            "priority": customer["priority"],
+            "customer": customer["customer"],
+            "project": _text_or_blank(customer.get("project")),
+            "tier": value_label(settings, "tier", customer["tier"]) or "",
+            "class": _text_or_blank(customer["class"]),
+            "amount": as_number(customer["amount"]),
+            "actions": actions_text(settings, customer["actions"], "; "),
+        }
+        for customer in shown.head(limit).to_dict("records")
+    ]
+    return {
+        "tiers": _tier_lists(settings, per_customer, limit),
+        "priorities": [
+            {"priority": p, "count": int((customers["priority"] == p).sum())} for p in PRIORITY_ORDER
+        ],
+        "rows": rows,
+        "more": max(0, len(shown) - limit),
+        "chart": _tier_chart(settings, per_customer),
+    }
+
+
+def _tier_lists(settings: Settings, per_customer: pd.DataFrame, limit: int) -> list[Context]:
+    """Each tier's customers (the first ``limit`` named, the rest counted) and its playbook actions."""
+    tiers = []
+    for tier in (1, 2, 3, 4):
+        names = [str(name) for name in per_customer.loc[per_customer["tier"] == tier, "customer"]]
+        others = [settings.label("summary.others", count=len(names) - limit)] if len(names) > limit else []
         tiers.append(
             {
-                "label": s.label(f"values.tier.{t}"),
+                "label": settings.label(f"values.tier.{tier}"),
                 "count": len(names),
-                "customers": listed,
-                "actions": actions_text(s, s.get(f"playbook.tier{t}"), "; "),
+                "customers": names[:limit] + others,
+                "actions": actions_text(settings, settings.get(f"playbook.tier{tier}"), "; "),
             }
         )
-    priorities = [{"priority": p, "count": int((c["priority"] == p).sum())} for p in PRIORITY_ORDER]
-    ordered = c.assign(_p=c["priority"].map(PRIORITY_ORDER).fillna(9), _a=-c["amount"].fillna(0)).sort_values(
-        ["_p", "_a"], kind="stable"
-    )
-    limit = int(s.get("summary.list_rows"))
-    shown = ordered[ordered["priority"].notna()]
-    rows = [
-        {
-            "priority": x["priority"],
-            "customer": x["customer"],
-            "project": x.get("project") if isinstance(x.get("project"), str) else "",
-            "tier": value_label(s, "tier", x["tier"]) or "",
-            "class": x["class"] if isinstance(x["class"], str) else "",
-            "amount": _num(x["amount"]),
-            "actions": actions_text(s, x["actions"], "; "),
-        }
-        for x in shown.head(limit).to_dict("records")
-    ]
+    return tiers
+
+
+def _tier_chart(settings: Settings, per_customer: pd.DataFrame) -> Any:
+    """The value-tier matrix, or None when no customer has both scores."""
     placed = (
         per_customer[["advantage", "attractiveness", "customer", "tier"]]
         .assign(
-            advantage=lambda d: pd.to_numeric(d["advantage"], errors="coerce"),
-            attractiveness=lambda d: pd.to_numeric(d["attractiveness"], errors="coerce"),
-            tier=lambda d: pd.to_numeric(d["tier"], errors="coerce"),
+            advantage=lambda frame: pd.to_numeric(frame["advantage"], errors="coerce"),
+            attractiveness=lambda frame: pd.to_numeric(frame["attractiveness"], errors="coerce"),
+            tier=lambda frame: pd.to_numeric(frame["tier"], errors="coerce"),
         )
         .dropna(subset=["advantage", "attractiveness", "tier"])
     )
@@ -490,116 +516,113 @@ def _strategy(r: Results, s: Settings) -> dict | None:
             placed["attractiveness"].astype(float).tolist(),
             placed["customer"].astype(str).tolist(),
             placed["tier"].astype(int).tolist(),
+            strict=True,
         )
     )
-    quadrants = {
-        (True, True): s.label("values.tier.1"),
-        (False, True): s.label("values.tier.2"),
-        (True, False): s.label("values.tier.3"),
-        (False, False): s.label("values.tier.4"),
-    }
-    if len(points) > int(
-        s.get("charts.max_labels")
-    ):  # thousands of names on one chart say nothing: dots only, each place once
-        points = list(dict.fromkeys((x, y, "", t) for x, y, _, t in points))
-    chart = (
-        svg.scatter(
-            s.label("report.charts.tiers"),
-            points,
-            float(s.get("tier.high_threshold")),
-            s.label("report.cols.advantage"),
-            s.label("report.cols.attractiveness"),
-            quadrants,
-        )
-        if points
-        else None
-    )
-    return {
-        "tiers": tiers,
-        "priorities": priorities,
-        "rows": rows,
-        "more": max(0, len(shown) - limit),
-        "chart": chart,
-    }
-
-
-def _receivables(r: Results, s: Settings) -> dict | None:
-    rec = r.receivables
-    if rec is None:
+    if not points:
         return None
-    m = rec.by_month
-    months = [
+    if len(points) > int(settings.get("charts.max_labels")):
+        # thousands of names on one chart say nothing: dots only, each place once
+        points = list(dict.fromkeys((x, y, "", tier) for x, y, _, tier in points))
+    quadrants = {
+        (True, True): settings.label("values.tier.1"),
+        (False, True): settings.label("values.tier.2"),
+        (True, False): settings.label("values.tier.3"),
+        (False, False): settings.label("values.tier.4"),
+    }
+    return svg.scatter(
+        settings.label("report.charts.tiers"),
+        points,
+        float(settings.get("tier.high_threshold")),
+        settings.label("report.cols.advantage"),
+        settings.label("report.cols.attractiveness"),
+        quadrants,
+        palette=_palette(settings),
+    )
+
+
+# ------------------------------------------------------------------- money ---
+def _receivables(receivables: Receivables | None, settings: Settings) -> Context | None:
+    """Collections per month against plan, and the customers behind (the largest shortfalls first)."""
+    if receivables is None:
+        return None
+    months: list[Context] = [
         {
-            "month": int(x["month"]),
-            "label": s.label(f"values.month.{int(x['month'])}"),
-            "plan": _num(x["plan"]),
-            "actual": _num(x["actual"]),
-            "cum_rate": _num(x["cum_rate"]),
+            "month": int(month["month"]),
+            "label": settings.label(f"values.month.{int(month['month'])}"),
+            "plan": as_number(month["plan"]),
+            "actual": as_number(month["actual"]),
+            "cum_rate": as_number(month["cum_rate"]),
         }
-        for x in m.to_dict("records")
+        for month in receivables.by_month.to_dict("records")
     ]
-    behind = rec.rows[rec.rows["behind"].fillna(False).astype(bool)]
-    limit = int(s.get("summary.list_rows"))
+    rows = receivables.rows
+    behind = rows[rows["behind"].fillna(False).astype(bool)]
+    limit = int(settings.get("summary.list_rows"))
     if len(behind) > limit:  # the largest shortfalls first
-        behind = behind.assign(
-            _gap=behind["plan_to_date"].fillna(0) - behind["actual_to_date"].fillna(0)
-        ).sort_values("_gap", ascending=False, kind="stable")
+        gap = behind["plan_to_date"].fillna(0) - behind["actual_to_date"].fillna(0)
+        behind = behind.assign(_gap=gap).sort_values("_gap", ascending=False, kind="stable")
     behind_rows = [
         {
-            "customer": x["customer"],
-            "product": x.get("product") if isinstance(x.get("product"), str) else "",
-            "plan_to_date": _num(x["plan_to_date"]),
-            "actual_to_date": _num(x["actual_to_date"]),
-            "rate": _num(x["rate_to_date"]),
-            "balance": _num(x["balance"]),
+            "customer": row["customer"],
+            "product": _text_or_blank(row.get("product")),
+            "plan_to_date": as_number(row["plan_to_date"]),
+            "actual_to_date": as_number(row["actual_to_date"]),
+            "rate": as_number(row["rate_to_date"]),
+            "balance": as_number(row["balance"]),
         }
-        for x in behind.head(limit).to_dict("records")
+        for row in behind.head(limit).to_dict("records")
     ]
+    palette = _palette(settings)
     chart = svg.columns(
-        s.label("report.charts.receivables"),
-        [str(x["month"]) for x in months],
+        settings.label("report.charts.receivables"),
+        [str(month["month"]) for month in months],
         [
-            (s.label("report.cols.plan"), [x["plan"] for x in months], svg.PALETTE["plan"]),
-            (s.label("report.cols.actual"), [x["actual"] for x in months], svg.PALETTE["actual"]),
+            (settings.label("report.cols.plan"), [month["plan"] for month in months], palette["plan"]),
+            (settings.label("report.cols.actual"), [month["actual"] for month in months], palette["actual"]),
         ],
-        line=(s.label("report.cols.cum_rate"), [x["cum_rate"] for x in months], svg.PALETTE["line"]),
+        line=(
+            settings.label("report.cols.cum_rate"),
+            [month["cum_rate"] for month in months],
+            palette["line"],
+        ),
+        palette=palette,
     )
+    more = max(0, len(behind) - limit)
     return {
-        "summary": rec.summary,
+        "summary": receivables.summary,
         "months": months,
         "behind": behind_rows,
-        "behind_more": max(0, len(behind) - limit),
+        "behind_more": more,
         "chart": chart,
     }
 
 
-def _pnl(r: Results, s: Settings) -> dict | None:
-    if r.pnl is None:
+def _pnl(pnl: PnL | None, settings: Settings) -> Context | None:
+    """Each month's revenue, expense and profit, and the three to date against plan."""
+    if pnl is None:
         return None
-    p = r.pnl.summary
-    months = r.pnl.months
-    rows = []
-    for x in months.to_dict("records"):
-        rows.append(
-            {
-                "month": int(x["month"]),
-                "label": s.label(f"values.month.{int(x['month'])}"),
-                **{
-                    f"{g}_{k}": _num(x.get(f"{g}_{k}"))
-                    for g in ("revenue", "expense", "profit")
-                    for k in ("plan", "actual", "variance")
-                },
-            }
-        )
-    last = p.get("last_month")
+    rows: list[Context] = [
+        {
+            "month": int(month["month"]),
+            "label": settings.label(f"values.month.{int(month['month'])}"),
+            **{
+                f"{group}_{measure}": as_number(month.get(f"{group}_{measure}"))
+                for group in ("revenue", "expense", "profit")
+                for measure in ("plan", "actual", "variance")
+            },
+        }
+        for month in pnl.months.to_dict("records")
+    ]
+    last = pnl.summary.get("last_month")
     to_date = []
     if last:
-        for g, good in (("revenue", True), ("expense", False), ("profit", True)):
-            plan = sum(x[f"{g}_plan"] or 0 for x in rows if x["month"] <= last)
-            actual = sum(x[f"{g}_actual"] or 0 for x in rows if x["month"] <= last)
+        for group, good in (("revenue", True), ("expense", False), ("profit", True)):
+            plan = sum(row[f"{group}_plan"] or 0 for row in rows if row["month"] <= last)
+            actual = sum(row[f"{group}_actual"] or 0 for row in rows if row["month"] <= last)
             to_date.append(
                 {
-                    "label": s.label(f"report.groups.{g}"),
+                    "label": settings.label(f"report.groups.{group}"),
                     "plan": plan,
                     "actual": actual,
                     "variance": actual - plan,
@@ -607,145 +630,166 @@ def _pnl(r: Results, s: Settings) -> dict | None:
                     "tone": tone(actual - plan, good),
                 }
             )
-    chart = svg.columns(
-        s.label("report.charts.pnl"),
-        [str(x["month"]) for x in rows],
-        [
-            (s.label("report.cols.pnl_profit_plan"), [x["profit_plan"] for x in rows], svg.PALETTE["plan"]),
-            (
-                s.label("report.cols.pnl_profit_actual"),
-                [x["profit_actual"] for x in rows],
-                svg.PALETTE["actual"],
-            ),
-        ],
-    )
-    return {"summary": p, "months": rows, "to_date": to_date, "last_month": last, "chart": chart}
+    palette = _palette(settings)
+    profit = [
+        (
+            settings.label("report.cols.pnl_profit_plan"),
+            [row["profit_plan"] for row in rows],
+            palette["plan"],
+        ),
+        (
+            settings.label("report.cols.pnl_profit_actual"),
+            [row["profit_actual"] for row in rows],
+            palette["actual"],
+        ),
+    ]
+    months = [str(row["month"]) for row in rows]
+    chart = svg.columns(settings.label("report.charts.pnl"), months, profit, palette=palette)
+    return {"summary": pnl.summary, "months": rows, "to_date": to_date, "last_month": last, "chart": chart}
 
 
-def _activities(r: Results, s: Settings) -> dict | None:
-    a = r.activities
-    if a is None:
+def _activities(activities: Activities | None, settings: Settings) -> Context | None:
+    """The activities' budget per month against the advertising plan, the largest activities, by owner."""
+    if activities is None:
         return None
-    summary = a.summary
-    ad = summary.get("advertising_plan") or {}
-    months = [
+    summary, label = activities.summary, settings.label
+    advertising = summary.get("advertising_plan") or {}
+    months: list[Context] = [
         {
-            "month": m,
-            "label": s.label(f"values.month.{m}"),
-            "budget": b,
-            "advertising_plan": ad.get(m),
-            "over": m in summary["over_advertising"],
+            "month": month,
+            "label": label(f"values.month.{month}"),
+            "budget": budget,
+            "advertising_plan": advertising.get(month),
+            "over": month in summary["over_advertising"],
         }
-        for m, b in sorted(summary["by_month"].items())
+        for month, budget in sorted(summary["by_month"].items())
     ]
-    series = [
-        (s.label("report.cols.activities_budget"), [x["budget"] for x in months], svg.PALETTE["actual"])
-    ]
-    if ad:
-        series.insert(
-            0,
-            (
-                s.label("report.cols.advertising_plan"),
-                [x["advertising_plan"] for x in months],
-                svg.PALETTE["plan"],
-            ),
-        )
-    rows = [
+    rows: list[Context] = [
         {
-            "activity": x["activity"],
-            "owner": x["owner"] if isinstance(x["owner"], str) else "",
-            "budget": _num(x["budget_used"]),
-            "months": "、".join(s.label(f"values.month.{m}") for m in x["months"]),
+            "activity": activity["activity"],
+            "owner": _text_or_blank(activity["owner"]),
+            "budget": as_number(activity["budget_used"]),
+            "months": "、".join(label(f"values.month.{month}") for month in activity["months"]),
         }
-        for x in a.rows.head(int(s.get("summary.list_rows"))).to_dict("records")
+        for activity in activities.rows.head(int(settings.get("summary.list_rows"))).to_dict("records")
     ]
-    over = "、".join(s.label(f"values.month.{m}") for m in summary["over_advertising"])
+    over = "、".join(label(f"values.month.{month}") for month in summary["over_advertising"])
+    owners = [
+        {
+            "owner": owner["owner"] or label("report.cols.no_owner"),
+            "budget": owner["budget"],
+            "activities": owner["activities"],
+        }
+        for owner in summary["by_owner"]
+    ]
     return {
         "budget": summary["budget"],
-        "count": len(a.rows),
+        "count": len(activities.rows),
         "rows": rows,
-        "more": len(a.rows) - len(rows),
+        "more": len(activities.rows) - len(rows),
         "months": months,
-        "owners": [
-            {
-                "owner": o["owner"] or s.label("report.cols.no_owner"),
-                "budget": o["budget"],
-                "activities": o["activities"],
-            }
-            for o in summary["by_owner"]
-        ],
-        "sentence": s.label(
-            "summary.text.activities_total", count=len(a.rows), budget=money(summary["budget"])
+        "owners": owners,
+        "sentence": label(
+            "summary.text.activities_total", count=len(activities.rows), budget=money(summary["budget"])
         ),
-        "over": s.label("summary.text.over_advertising", months=over) if over else None,
-        "chart": svg.columns(s.label("report.charts.activities"), [str(x["month"]) for x in months], series),
+        "over": label("summary.text.over_advertising", months=over) if over else None,
+        "chart": _budget_chart(settings, months, bool(advertising)),
     }
 
 
-def _time(r: Results, s: Settings) -> dict | None:
-    if r.time is None and r.groups is None:
+def _budget_chart(settings: Settings, months: list[Context], advertising: bool) -> Any:
+    """The activities' budget per month, beside the advertising plan where the P&L has one."""
+    label, palette = settings.label, _palette(settings)
+    series = [
+        (label("report.cols.activities_budget"), [month["budget"] for month in months], palette["actual"])
+    ]
+    if advertising:
+        plan = [month["advertising_plan"] for month in months]
+        series.insert(0, (label("report.cols.advertising_plan"), plan, palette["plan"]))
+    categories = [str(month["month"]) for month in months]
+    return svg.columns(label("report.charts.activities"), categories, series, palette=palette)
+
+
+# -------------------------------------------------------------------- time ---
+def _time(results: Results, settings: Settings) -> Context | None:
+    if results.time is None and results.groups is None:
         return None
-    out: dict[str, Any] = {"quadrants": None, "groups": None}
-    if r.time is not None:
-        q, summary = r.time
-        quads = [
-            {
-                "quadrant": x["quadrant"],
-                "label": s.label(f"values.quadrant.{x['quadrant']}"),
-                "tasks": int(x["tasks"]),
-                "hours": float(x["hours"]),
-                "share": _num(x["share"]),
-            }
-            for x in q.to_dict("records")
-        ]
-        out["quadrants"] = quads
-        out["sentence"] = s.label(
-            "summary.text.time_total",
-            tasks=summary["tasks"],
-            hours=number(summary["hours"]),
-            m2=pct(summary["m2_share"]),
-            completion=pct(summary["completion_rate"]),
-        )
-        out["quadrant_chart"] = svg.hbars(
-            s.label("report.charts.time"),
-            [(f"{x['quadrant']} {x['label']}", x["hours"], number(x["hours"])) for x in quads],
-        )
-    if r.groups is not None:
-        groups = [
-            {
-                "label": s.label(f"values.group.{x['group']}"),
-                "customers": int(x["customers"]),
-                "hours": _num(x["hours"]),
-                "customer_share": _num(x["customer_share"]),
-                "time_share": _num(x["time_share"]),
-                "guideline_time": _num(x["guideline_time"]),
-                "time_gap": _num(x["time_gap"]),
-            }
-            for x in r.groups.to_dict("records")
-        ]
-        out["groups"] = groups
-        out["group_chart"] = svg.hbars(
-            s.label("report.charts.guideline"),
-            [(x["label"], x["time_share"] or 0.0, pct(x["time_share"])) for x in groups],
-            marks=[x["guideline_time"] for x in groups],
-            mark_label=s.label("report.cols.guideline_time"),
-        )
+    out: Context = {"quadrants": None, "groups": None}
+    if results.time is not None:
+        out |= _quadrants(settings, *results.time)
+    if results.groups is not None:
+        out |= _groups(settings, results.groups)
     return out
 
 
-def _issues(r: Results, s: Settings) -> dict:
-    ordered = sorted(r.issues, key=lambda i: SEVERITY_ORDER.get(i.severity, 3))
-    counts = {sev: sum(1 for i in r.issues if i.severity == sev) for sev in ("error", "warning", "info")}
-    limit = int(s.get("summary.issue_rows"))
+def _quadrants(settings: Settings, by_quadrant: pd.DataFrame, summary: Mapping[str, Any]) -> Context:
+    """Tasks and hours per urgent/important quadrant, and the sentence that sums them up."""
+    quadrants: list[Context] = [
+        {
+            "quadrant": row["quadrant"],
+            "label": settings.label(f"values.quadrant.{row['quadrant']}"),
+            "tasks": int(row["tasks"]),
+            "hours": float(row["hours"]),
+            "share": as_number(row["share"]),
+        }
+        for row in by_quadrant.to_dict("records")
+    ]
+    sentence = settings.label(
+        "summary.text.time_total",
+        tasks=summary["tasks"],
+        hours=number(summary["hours"]),
+        m2=pct(summary["m2_share"]),
+        completion=pct(summary["completion_rate"]),
+    )
+    chart = svg.hbars(
+        settings.label("report.charts.time"),
+        [(f"{row['quadrant']} {row['label']}", row["hours"], number(row["hours"])) for row in quadrants],
+        palette=_palette(settings),
+    )
+    return {"quadrants": quadrants, "sentence": sentence, "quadrant_chart": chart}
+
+
+def _groups(settings: Settings, groups: pd.DataFrame) -> Context:
+    """Customers and time per priority group, against the course's guideline."""
+    rows: list[Context] = [
+        {
+            "label": settings.label(f"values.group.{row['group']}"),
+            "customers": int(row["customers"]),
+            "hours": as_number(row["hours"]),
+            "customer_share": as_number(row["customer_share"]),
+            "time_share": as_number(row["time_share"]),
+            "guideline_time": as_number(row["guideline_time"]),
+            "time_gap": as_number(row["time_gap"]),
+        }
+        for row in groups.to_dict("records")
+    ]
+    chart = svg.hbars(
+        settings.label("report.charts.guideline"),
+        [(row["label"], row["time_share"] or 0.0, pct(row["time_share"])) for row in rows],
+        marks=[row["guideline_time"] for row in rows],
+        mark_label=settings.label("report.cols.guideline_time"),
+        palette=_palette(settings),
+    )
+    return {"groups": rows, "group_chart": chart}
+
+
+# ------------------------------------------------------------------ issues ---
+def _issues(results: Results, settings: Settings) -> Context:
+    ordered = by_severity(results.issues)
+    counts = {
+        severity: sum(1 for issue in results.issues if issue.severity == severity)
+        for severity in ("error", "warning", "info")
+    }
+    limit = int(settings.get("summary.issue_rows"))
     return {
         "rows": [
             {
                 "severity": i.severity,
-                "severity_label": s.label(f"ui.{i.severity}"),
+                "severity_label": settings.label(f"ui.{i.severity}"),
                 "code": i.code,
                 "sheet": i.sheet or "",
                 "cell": i.cell or "",
-                "message": s.message(i),
+                "message": settings.message(i),
             }
             for i in ordered[:limit]
         ],
@@ -755,7 +799,7 @@ def _issues(r: Results, s: Settings) -> dict:
 
 
 # ---------------------------------------------------------------- rendering ---
-def md_cell(value) -> str:
+def md_cell(value: Any) -> str:
     """Text safe inside a Markdown table cell: no pipes, line breaks or markup from the input."""
     if value is None:
         return ""
@@ -766,13 +810,13 @@ def md_cell(value) -> str:
 
 
 @lru_cache(maxsize=4)
-def _environment(kind: str, user_dir: str):
+def _environment(kind: str, user_dir: str) -> Any:
     import jinja2
 
     shipped = str(resources.files("kamxl.templates"))
     loaders = [jinja2.FileSystemLoader(user_dir)] if user_dir else []
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders + [jinja2.FileSystemLoader(shipped)]),
+        loader=jinja2.ChoiceLoader([*loaders, jinja2.FileSystemLoader(shipped)]),
         autoescape=kind == "html",
         trim_blocks=True,
         lstrip_blocks=True,
@@ -788,23 +832,23 @@ def render_summary(
     settings: Settings,
     kind: str,
     workbook_name: str | None = None,
-    context: dict | None = None,
+    context: Context | None = None,
 ) -> str:
     """The summary as Markdown ("md") or HTML ("html") text."""
-    ctx = context or summary_context(results, settings, workbook_name)
+    context = context or summary_context(results, settings, workbook_name)
     env = _environment(kind, str(settings.get("summary.template_dir") or ""))
-    return env.get_template(TEMPLATES[kind]).render(**ctx, L=settings.label)
+    return str(env.get_template(TEMPLATES[kind]).render(**context, L=settings.label))
 
 
 def write_summary(
     results: Results, out_dir: Path, stem: str, settings: Settings
 ) -> tuple[list[Path], list[Issue]]:
     """Write both summaries atomically; returns their paths."""
-    ctx = summary_context(results, settings, f"{stem}.kamxl.xlsx")
+    context = summary_context(results, settings, f"{stem}.kamxl.xlsx")
     written = []
     for kind in ("md", "html"):
         target = Path(out_dir) / f"{stem}.summary.{kind}"
-        text = render_summary(results, settings, kind, context=ctx)
+        text = render_summary(results, settings, kind, context=context)
         with atomic_path(target) as tmp:
             tmp.write_text(text, "utf-8")
         written.append(target)

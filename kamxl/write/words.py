@@ -1,13 +1,36 @@
-"""Codes turned into the words every output shows: one place, so the workbook and the summary agree."""
+"""Codes turned into the words and order every output shows: one place, so workbook and summary agree."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
 
+from kamxl.calc.funnel import PRIORITY_ORDER
 from kamxl.config import Settings
 
+if TYPE_CHECKING:
+    from kamxl.results import Results
 
-def _missing(value) -> bool:
+# Issues are listed errors first; customers P1 first (a priority kamxl does not know goes last)
+UNKNOWN_LAST = 9
+
+
+def by_priority(customers: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """Customers P1 first, then by ``keys`` (e.g. the class), the biggest amount first within each."""
+    ranked = customers.assign(
+        _p=customers["priority"].map(PRIORITY_ORDER).fillna(UNKNOWN_LAST), _a=-customers["amount"].fillna(0)
+    )
+    return ranked.sort_values(["_p", *keys, "_a"], kind="stable", na_position="last")
+
+
+def period_of(results: Results) -> str:
+    """The month under review, "2026-03" (decided once, when the results were built)."""
+    return str(results.period) if results.period else f"{results.as_of.year}-{results.as_of.month:02d}"
+
+
+def _missing(value: Any) -> bool:
     """None, NaN, NA or empty text: nothing to show."""
     if value is None:
         return True
@@ -19,15 +42,29 @@ def _missing(value) -> bool:
         return False
 
 
-def value_label(settings: Settings, vocab: str, code) -> str | None:
+def value_label(settings: Settings, vocab: str, code: Any) -> str | None:
     """A code of the method (tier 1, class A, "this_month") in words; None for a blank."""
     if _missing(code):
         return None
     return settings.label(f"values.{vocab}.{int(code) if vocab == 'tier' else code}")
 
 
-def actions_text(settings: Settings, actions, sep: str = "\n") -> str:
-    """The playbook actions, numbered as the course numbers them (remembered: a few sets recur on thousands of rows)."""
+def class_label(settings: Settings, code: Any) -> str | None:
+    """A funnel class in words, or won / lost (a customer's place in one month of the history); None: none."""
+    if not isinstance(code, str):
+        return None
+    return settings.label(f"values.move.{code}" if code in ("won", "lost") else f"values.class.{code}")
+
+
+def move_tone(move: str) -> str:
+    """How a customer's move through the funnel reads: "good" (up, won), "bad" (down, lost, dropped) or ""."""
+    if move in ("up", "won"):
+        return "good"
+    return "bad" if move in ("down", "lost", "dropped") else ""
+
+
+def actions_text(settings: Settings, actions: Any, sep: str = "\n") -> str:
+    """The playbook actions, numbered as the course numbers them (cached: a few sets recur on every row)."""
     numbers = tuple(actions) if actions is not None and len(actions) else ()
     return settings.cached(
         ("actions_text", numbers, sep),

@@ -12,12 +12,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
-XCU = """<?xml version="1.0" encoding="UTF-8"?>
+_LOAD = '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+_NEVER = '<prop oor:name="{mode}" oor:op="fuse"><value>0</value></prop></item>\n'  # never recalculate on load
+XCU = (
+    """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
 """
+    + "".join(_LOAD + _NEVER.format(mode=mode) for mode in ("OOXMLRecalcMode", "ODFRecalcMode"))
+    + "</oor:items>\n"
+)
 
 
 def soffice() -> str | None:

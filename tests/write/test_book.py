@@ -104,7 +104,9 @@ def test_a_number_column_can_leave_blanks_unwritten(tmp_path, settings):
 
 
 def test_fast_cells_write_the_xml_xlsxwriter_writes(tmp_path):
-    """Every kind of cell, formatted or not, through FormulaWorksheet and through XlsxWriter's worksheet: the same sheet XML, byte for byte."""
+    """Every kind of cell, formatted or not, through FormulaWorksheet and through XlsxWriter's worksheet.
+
+    The same sheet XML, byte for byte."""
     import zipfile
 
     path = tmp_path / "cells.xlsx"
@@ -205,7 +207,9 @@ def test_put_column_outside_the_sheet_is_refused_as_the_writers_refuse(tmp_path)
 @settings_(max_examples=80, deadline=None)
 @given(kind=st.sampled_from(["number", "string", "formula"]), data=st.data())
 def test_put_column_writes_what_the_writers_write_for_any_values(tmp_path_factory, kind, data):
-    """Any finite numbers, any text (XML specials, control characters, CJK, long), any cached values: the same workbook XML."""
+    """Any finite numbers, any text (XML specials, control characters, CJK, long), any cached values.
+
+    The same workbook XML."""
     import zipfile
 
     if kind == "number":

@@ -1,4 +1,6 @@
-"""The report workbook on paper: LibreOffice prints it to PDF; every sheet on sensible pages, charts drawn, Chinese as text."""
+"""The report workbook on paper: LibreOffice prints it to PDF.
+
+Every sheet on sensible pages, charts drawn, Chinese as text."""
 
 from __future__ import annotations
 
@@ -37,7 +39,8 @@ def _page_text(pdf, page: int) -> str:
     ).stdout
 
 
-# series colours the report's charts use and its cells never do (links are #0563C1, so the tiers' #1565C0 is left out)
+# series colours the report's charts use and its cells never do
+# (links are #0563C1, so the tiers' #1565C0 is left out)
 CHART_COLOURS = [
     (0x2F, 0x55, 0x97),
     (0x44, 0x72, 0xC4),

@@ -1,4 +1,5 @@
-"""The report workbook: live formulas equal LibreOffice's recalculation, text stays text, charts point at the right ranges."""
+"""The report workbook: live formulas equal LibreOffice's recalculation, text stays text, charts point at the
+right ranges."""
 
 from __future__ import annotations
 
@@ -69,7 +70,8 @@ def test_golden_receivables_cells(march):
     wb = openpyxl.load_workbook(march)
     values = openpyxl.load_workbook(march, data_only=True)
     ws, v = wb["应收帐款"], values["应收帐款"]
-    # the first data row is 朗通 / 产品A (row 7); 12 months × (plan, actual) from column E; totals follow in AC…
+    # the first data row is 朗通 / 产品A (row 7); 12 months × (plan, actual) from column E;
+    # totals follow in AC…
     assert [ws.cell(7, c).value for c in (1, 2, 3)] == ["朗通", "产品A", "王伟"]
     assert ws["D7"].value == 600000 and ws["D7"].number_format == "#,##0.00"
     assert ws["AC7"].value == '=SUMIFS(E7:AB7,$E$6:$AB$6,"计划")' and v["AC7"].value == 600000
@@ -158,12 +160,12 @@ def test_input_text_stays_text(tmp_path, settings):
 def test_same_input_same_bytes(tmp_path, settings):
     a = process(SAMPLES / "east-2026-03.xlsx", tmp_path / "a", settings, AS_OF).outputs
     b = process(SAMPLES / "east-2026-03.xlsx", tmp_path / "b", settings, AS_OF).outputs
-    for x, y in zip(sorted(a), sorted(b)):
-        assert x.read_bytes() == y.read_bytes(), x.name
+    for first, second in zip(sorted(a), sorted(b), strict=True):
+        assert first.read_bytes() == second.read_bytes(), first.name
 
 
 def test_in_memory_or_through_temporary_files_the_same_bytes(tmp_path):
-    """Small reports are put together in memory (output.in_memory_rows): the workbook must not depend on it."""
+    """Small reports are put together in memory (output.in_memory_rows): the bytes do not depend on it."""
     from kamxl.config import load_settings
 
     outputs = {}
@@ -179,8 +181,37 @@ def test_in_memory_or_through_temporary_files_the_same_bytes(tmp_path):
     assert len(outputs[0]) > 30 and outputs[0] == outputs[1_000_000]
 
 
+def test_the_look_comes_from_the_settings(tmp_path, settings):
+    """[charts] and [formats] decide colours, chart sizes and widths: a user's file changes them."""
+    from kamxl.config import load_settings
+
+    config = tmp_path / "look.toml"
+    config.write_text(
+        "[charts.colours]\nactual = '#123456'\n"
+        "[charts.receivables]\nwidth = 900\n"
+        "[formats.cells.header]\nbg_color = '#FFEEDD'\n"
+        "[formats.widths]\nissue_message = 100\n",
+        "utf-8",
+    )
+    parts = {}
+    for name, chosen in (("shipped", settings), ("mine", load_settings(config))):
+        process(SAMPLES / "east-2026-03.xlsx", tmp_path / name, chosen, AS_OF, strict=True)
+        with zipfile.ZipFile(tmp_path / name / "east-2026-03.kamxl.xlsx") as z:
+            parts[name] = {part: z.read(part).decode() for part in z.namelist() if part.startswith("xl/")}
+    charts = "".join(text for part, text in parts["mine"].items() if part.startswith("xl/charts/"))
+    assert "123456" in charts and "2F5597" not in charts
+    drawings = [part for part in parts["mine"] if part.startswith("xl/drawings/drawing")]
+    # only the receivables chart is wider: its anchor's far corner moves
+    assert len([part for part in drawings if parts["mine"][part] != parts["shipped"][part]]) == 1
+    wb = openpyxl.load_workbook(tmp_path / "mine" / "east-2026-03.kamxl.xlsx")
+    assert wb["应收帐款"]["A5"].fill.fgColor.rgb == "FFFFEEDD"
+    assert wb["问题"].column_dimensions["E"].width == pytest.approx(100, abs=1)
+
+
 def test_xlsxwriter_shortcuts_change_no_byte(tmp_path, settings, monkeypatch):
-    """The report written with FormulaWorksheet's shortcuts and with XlsxWriter's own writers only: the same parts, byte for byte."""
+    """The report written with FormulaWorksheet's shortcuts and with XlsxWriter's own writers only.
+
+    The same parts, byte for byte."""
     from kamxl.write.xlsx import book
 
     outputs = {}
@@ -317,7 +348,9 @@ def test_trends_formulas_equal_libreoffice(march_with_history, tmp_path):
 
 
 def test_the_summary_sheet_of_a_big_plan_lists_the_first_and_counts_the_rest(tmp_path, settings):
-    """300 customers behind plan, all P1: the 摘要 sheet names list_rows of them and counts the rest (it used to hold all, truncated at 32,767 characters)."""
+    """300 customers behind plan, all P1: the 摘要 sheet names list_rows of them and counts the rest.
+
+    (It used to hold all, truncated at 32,767 characters.)"""
     wb = xlsxwriter.Workbook(tmp_path / "big.xlsx")
     ws = wb.add_worksheet("客户价值评估")
     ws.write_row(0, 0, ["客户", "负责人", "客户吸引力", "我们的优势", "订单量", "成交可能性", "项目金额"])

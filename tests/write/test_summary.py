@@ -98,7 +98,8 @@ def test_english_summary(tmp_path):
     process(SAMPLES / "east-2026-03-en.xlsx", tmp_path, settings, AS_OF, strict=True)
     md = (tmp_path / "east-2026-03-en.summary.md").read_text("utf-8")
     assert re.findall(r"^## \d\. (.+)$", md, re.M) == SECTIONS_EN
-    # the input's customer names stay as written; every label kamxl writes (headings, table headers, sentences) is English
+    # the input's customer names stay as written;
+    # every label kamxl writes (headings, table headers, sentences) is English
     lines = md.splitlines()
     headers = [lines[i - 1] for i, line in enumerate(lines) if line.startswith("|---")]
     labels = [line for line in lines if line.startswith(("#", "- "))] + headers
@@ -173,7 +174,8 @@ def test_html_is_well_formed_and_self_contained(march):
     Check().feed(html)
     assert stack == []
     assert "<script" not in html and "@import" not in html and "url(" not in html
-    # contribution by customer and by product, funnel, tiers, receivables, P&L, activities, time per quadrant and per group
+    # contribution by customer and by product, funnel, tiers, receivables, P&L, activities,
+    # time per quadrant and per group
     assert len(re.findall(r"<svg ", html)) == 9
     assert [m for m in re.findall(r'<section id="(\w+)"', html)] == [
         "plan",
@@ -352,7 +354,8 @@ def test_a_crowded_tier_chart_shows_dots_without_names(tmp_path, settings):
         for part in html.split("<svg ")[1:]
         if "<title>客户吸引力 × 我们的优势</title>" in part
     )
-    # no names, and each place drawn once (80 customers at 5 places): 20,000 customers made a 1 MB page of circles
+    # no names, and each place drawn once (80 customers at 5 places):
+    # 20,000 customers made a 1 MB page of circles
     assert (
         scatter.count("<circle") == len({(1 + (i % 5), 1 + (i * 7 % 5)) for i in range(80)}) == 5
         and "客户0" not in scatter
@@ -393,3 +396,17 @@ def test_the_others_bar_does_not_flatten_the_named_ones(rest, widths, breaks):
 
 def test_a_tiny_share_is_not_shown_as_zero():
     assert (pct(0.0004), pct(0.0), pct(0.0005), pct(-0.0001)) == ("<0.1%", "0.0%", "0.1%", "−<0.1%")
+
+
+def test_the_charts_colours_come_from_the_settings(march, tmp_path):
+    """[charts.summary] colours the SVG charts: a user's file changes them."""
+    from kamxl.write.summary import render_summary
+
+    _, outcome = march
+    config = tmp_path / "colours.toml"
+    config.write_text("[charts.summary]\nactual = '#abcdef'\nfunnel = ['#000001', '#000002']\n", "utf-8")
+    shipped = render_summary(outcome.results, load_settings(), "html")
+    mine = render_summary(outcome.results, load_settings(config), "html")
+    assert 'fill="#abcdef"' not in shipped and 'fill="#abcdef"' in mine
+    assert shipped.count('fill="#2f5597"') > mine.count('fill="#2f5597"')
+    assert 'fill="#000001"' in mine and 'fill="#000002"' in mine and 'fill="#bdd7ee"' not in mine

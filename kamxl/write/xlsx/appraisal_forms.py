@@ -1,4 +1,4 @@
-"""<stem>.appraisal.xlsx: one printable appraisal form per employee, and HR's overview (METHOD §9).
+"""<stem>.appraisal.xlsx: one printable appraisal form per employee, and HR's overview (docs/method.md §9).
 
 Attainment, scores, weighted scores, the total, the grade and the quadrant's
 action are live formulas with kamxl's results cached, so a reviewer who
@@ -10,38 +10,77 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-import xlsxwriter
 from xlsxwriter.utility import quote_sheetname
 
 from kamxl import __version__
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.write.files import atomic_path
-from kamxl.write.xlsx.book import Book, Sheet, cell, quote, records, rng
-from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_helper
+from kamxl.write.xlsx.book import Book, Sheet, cell, chart_rows, new_workbook, quote, records, rng
+from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_axis, matrix_helper, point_series
 
 CLASS_ORDER = ("financial", "market", "image", "management")
 GRADES = ("A", "B", "C", "D", "E")
 COLS = ("indicator", "direction", "target", "actual", "weight", "attainment", "score", "weighted_score")
+DETAILS = ("employee", "employee_id", "department")  # the form's head, then the period
+FACTORS = ("personality", "drive", "ability", "willingness")
+OVERVIEW_COLUMNS = (  # (label group, key): a field of the HR export or the appraisal's own label
+    ("field", "employee"),
+    ("field", "employee_id"),
+    ("field", "department"),
+    ("own", "period"),
+    ("own", "col_total"),
+    ("own", "grade"),
+    ("own", "grade_label"),
+    ("field", "ability"),
+    ("own", "will"),
+    ("own", "quadrant"),
+    ("own", "status"),
+)
+# where each action's name sits in the ability × willingness matrix: (action, able, willing)
+ACTION_QUADRANTS = (
+    ("delegate", True, True),
+    ("motivate", True, False),
+    ("train", False, True),
+    ("direct", False, False),
+)
+WEIGHT_COL, SCORE_COL, WEIGHTED_COL = 5, 7, 8
+ABILITY_COL, WILL_COL, STATUS_COL = 7, 8, 10
+SIGNATURE_HEIGHT = 30  # points: room to sign
+CREATED = dt.datetime(2000, 1, 1)  # a fixed date: the same export gives the same bytes
 
 
-def employee_key(employee, employee_id) -> str:
+def _text(settings: Settings, key: str, **args: Any) -> str:
+    """The appraisal's own words (``appraisal.<key>``)."""
+    return settings.label(f"appraisal.{key}", **args)
+
+
+def _field(settings: Settings, key: str) -> str:
+    """A field's name as the HR export's headers have it (``headers.appraisal.<key>``)."""
+    return settings.label(f"headers.appraisal.{key}")
+
+
+def employee_key(employee: Any, employee_id: Any) -> str:
     return f"{employee_id or ''}\x00{employee}"
 
 
-def _name_of(e: dict) -> str:
-    return (
-        f"{e['employee']} {e['employee_id']}"
-        if isinstance(e.get("employee_id"), str) and e["employee_id"]
-        else str(e["employee"])
-    )
+def _name_of(person: dict[str, Any]) -> str:
+    employee_id = person.get("employee_id")
+    if isinstance(employee_id, str) and employee_id:
+        return f"{person['employee']} {employee_id}"
+    return str(person["employee"])
+
+
+def _known(value: Any) -> bool:
+    return value is not None and value == value
 
 
 def grade_formula(total: str, settings: Settings) -> str:
     """Nested IFs over the grade floors (≥ 90 A …, else E)."""
-    floors = sorted(settings.get("appraisal.grades").items(), key=lambda kv: -kv[1])
+    floors = sorted(settings.get("appraisal.grades").items(), key=lambda grade_floor: -grade_floor[1])
     formula = quote("E")
     for grade, floor in reversed(floors):
         formula = f"IF({total}>={floor:g},{quote(grade)},{formula})"
@@ -49,12 +88,21 @@ def grade_formula(total: str, settings: Settings) -> str:
 
 
 def quadrant_formula(ability: str, will: str, settings: Settings) -> str:
+    """The action for the ability × willingness quadrant: delegate, motivate, train or direct."""
     high = f"{settings.get('appraisal.high_threshold'):g}"
-    L = lambda q: quote(settings.label(f"values.quadrant_action.{q}"))  # noqa: E731
+
+    def action(quadrant: str) -> str:
+        return quote(settings.label(f"values.quadrant_action.{quadrant}"))
+
     return (
-        f'IF(OR({ability}="",{will}=""),"",IF(AND({ability}>={high},{will}>={high}),{L("delegate")},'
-        f"IF({ability}>={high},{L('motivate')},IF({will}>={high},{L('train')},{L('direct')}))))"
+        f'IF(OR({ability}="",{will}=""),"",IF(AND({ability}>={high},{will}>={high}),{action("delegate")},'
+        f"IF({ability}>={high},{action('motivate')},IF({will}>={high},{action('train')},{action('direct')}))))"
     )
+
+
+def _action(settings: Settings, person: dict[str, Any]) -> str:
+    quadrant = person.get("quadrant")
+    return settings.label(f"values.quadrant_action.{quadrant}") if isinstance(quadrant, str) else ""
 
 
 def write_appraisal_book(
@@ -66,53 +114,31 @@ def write_appraisal_book(
     only: str | None = None,
     overview: bool = True,
 ) -> tuple[list[Issue], dict[str, str]]:
-    """Write the workbook (every employee, or ``only`` one key); returns (issues about the output, employee key → sheet name)."""
+    """Write the workbook (every employee, or ``only`` one key).
+
+    Returns the issues about the output, and each employee key's sheet name.
+    """
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(
-            str(tmp),
-            {
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "nan_inf_to_errors": False,
-                "in_memory": len(indicators) < settings.get("output.in_memory_rows"),
-            },
-        )
-        period = (
-            next((p for p in employees.get("period", pd.Series(dtype=object)).dropna()), "")
-            if len(employees)
-            else ""
-        )
-        book = Book(
-            wb, settings, {"source": source, "period": str(period or ""), "as_of": "", "version": __version__}
-        )
+        wb = new_workbook(tmp, settings, len(indicators))
+        periods = employees.get("period", pd.Series(dtype=object)).dropna()
+        period = next(iter(periods), "") if len(employees) else ""
+        meta = {"source": source, "period": str(period or ""), "as_of": "", "version": __version__}
+        book = Book(wb, settings, meta)
         wb.set_properties(
             {
-                "title": settings.label("appraisal.doc_title", source=source),
+                "title": _text(settings, "doc_title", source=source),
                 "author": "kamxl",
-                "created": dt.datetime(2000, 1, 1),
+                "created": CREATED,
                 "comments": settings.label("report.doc_comment", version=__version__),
             }
         )
         people = [
-            e
-            for e in records(employees)
-            if only is None or employee_key(e["employee"], e.get("employee_id")) == only
+            person
+            for person in records(employees)
+            if only is None or employee_key(person["employee"], person.get("employee_id")) == only
         ]
-        totals: dict[str, tuple[str, int, int]] = {}
-        summary = book.add("appraisal_overview", settings.label("appraisal.overview")) if overview else None
-        sheets: dict[str, str] = {}
-        for e in people:
-            if e["error"]:
-                continue
-            key = employee_key(e["employee"], e.get("employee_id"))
-            mine = indicators[
-                (indicators["employee"] == e["employee"])
-                & (indicators["employee_id"].fillna("") == (e.get("employee_id") or ""))
-            ]
-            sh = book.add(f"employee:{key}", _name_of(e))
-            totals[key] = _write_form(book, sh, e, mine)
-            sheets[key] = sh.name
+        summary = book.add("appraisal_overview", _text(settings, "overview")) if overview else None
+        totals, sheets = _write_forms(book, indicators, people)
         if summary is not None:
             _write_overview(book, summary, people, totals)
             summary.ws.activate()
@@ -120,319 +146,288 @@ def write_appraisal_book(
     return book.issues, sheets
 
 
-def _write_form(book: Book, sh: Sheet, e: dict, rows: pd.DataFrame) -> tuple[str, int, int]:
+def _write_forms(
+    book: Book, indicators: pd.DataFrame, people: list[dict[str, Any]]
+) -> tuple[dict[str, tuple[str, int, int]], dict[str, str]]:
+    """A form per employee not in error; returns where each total is, and each employee's sheet name."""
+    totals: dict[str, tuple[str, int, int]] = {}
+    sheets: dict[str, str] = {}
+    for person in people:
+        if person["error"]:
+            continue
+        key = employee_key(person["employee"], person.get("employee_id"))
+        theirs = indicators[
+            (indicators["employee"] == person["employee"])
+            & (indicators["employee_id"].fillna("") == (person.get("employee_id") or ""))
+        ]
+        sheet = book.add(f"employee:{key}", _name_of(person))
+        totals[key] = _write_form(book, sheet, person, theirs)
+        sheets[key] = sheet.name
+    return totals, sheets
+
+
+# -------------------------------------------------------------------- form ---
+def _write_form(book: Book, sheet: Sheet, person: dict[str, Any], rows: pd.DataFrame) -> tuple[str, int, int]:
     """One employee's A4 form; returns where its total sits (sheet, row, col)."""
-    s = book.settings
-    A = lambda k, **kw: s.label(f"appraisal.{k}", **kw)  # noqa: E731
-    H = lambda k: s.label(f"headers.appraisal.{k}")  # noqa: E731
-    sh.title(A("form_title", period=e.get("period") or ""))
-    r = 2
-    for label, value in (
-        (H("employee"), e["employee"]),
-        (H("employee_id"), e.get("employee_id")),
-        (H("department"), e.get("department")),
-        (A("period"), e.get("period")),
-    ):
-        sh.text(r, 0, label, "key")
-        sh.text(r, 1, value)
-        r += 1
-    r += 1
-    head = r
-    sh.header(head, [H("indicator_class")] + [A(f"col_{c}") for c in COLS])
-    cap = float(s.get("appraisal.cap"))
-    first = head + 1
-    r = first
-    order = {c: i for i, c in enumerate(CLASS_ORDER)}
-    rows = rows.assign(_o=rows["indicator_class"].map(order).fillna(len(order))).sort_values(
-        ["_o"], kind="stable"
+    settings = book.settings
+    sheet.title(_text(settings, "form_title", period=person.get("period") or ""))
+    row = 2
+    details = [(_field(settings, key), person.get(key)) for key in DETAILS]
+    for label, value in [*details, (_text(settings, "period"), person.get("period"))]:
+        sheet.text(row, 0, label, "key")
+        sheet.text(row, 1, value)
+        row += 1
+    head = row + 1
+    sheet.header(
+        head, [_field(settings, "indicator_class")] + [_text(settings, f"col_{col}") for col in COLS]
     )
-    item_rows = []
-    for klass, part in rows.groupby("_o", sort=True):
+    total_row = _indicators(book, sheet, rows, head + 1)
+    _form_total(book, sheet, person, rows, head + 1, total_row)
+    row = _grade(book, sheet, person, cell(total_row, WEIGHTED_COL, True, True), total_row + 2)
+    row = _factors(book, sheet, person, row + 2)
+    row = _comments_and_signatures(book, sheet, row + 2)
+    sheet.at_least(1, book.width("appraisal_indicator"))
+    sheet.finish(head, WEIGHTED_COL, None, filter_=False, portrait=True)
+    sheet.ws.print_area(0, 0, row, WEIGHTED_COL)
+    sheet.one_page = True
+    return (sheet.name, total_row, WEIGHTED_COL)
+
+
+def _indicators(book: Book, sheet: Sheet, rows: pd.DataFrame, first: int) -> int:
+    """The indicators by class (financial, market, image, management, then none); returns the row after."""
+    settings = book.settings
+    order = {code: i for i, code in enumerate(CLASS_ORDER)}
+    ordered = rows.assign(_o=rows["indicator_class"].map(order).fillna(len(order)))
+    row = first
+    for _, part in ordered.sort_values(["_o"], kind="stable").groupby("_o", sort=True):
         code = part["indicator_class"].iloc[0]
-        label = s.label(f"values.indicator_class.{code}") if isinstance(code, str) else A("no_class")
-        for x in records(part):
-            sh.text(r, 0, label)
-            sh.text(r, 1, x["indicator"])
-            lower = x.get("direction") == "lower"
-            sh.text(
-                r,
-                2,
-                s.label(f"values.direction.{x['direction']}")
-                if isinstance(x.get("direction"), str)
-                else None,
-            )
-            sh.number(r, 3, x["target"], "number")
-            sh.number(r, 4, x["actual"], "number")
-            sh.number(r, 5, x["weight"], "percent")
-            t, a = cell(r, 3), cell(r, 4)
-            if lower:
-                att = f'IF(N({t})=0,"",IF({a}="",0,IF({a}=0,{cap:g},MIN({cap:g},{t}/{a}))))'
-            else:
-                att = f'IF(N({t})=0,"",MIN({cap:g},N({a})/{t}))'
-            sh.formula(r, 6, att, x["attainment"], "percent")
-            sh.formula(r, 7, f'IF({cell(r, 6)}="","",{cell(r, 6)}*100)', x["score"], "score")
-            sh.formula(
-                r, 8, f'IF({cell(r, 7)}="","",{cell(r, 7)}*{cell(r, 5)})', x["weighted_score"], "score"
-            )
-            item_rows.append(r)
-            r += 1
-    last = r - 1
-    total_row = r
-    sh.text(total_row, 0, s.label("ui.total"), "total_label")
-    for c in (1, 2, 3, 4, 6, 7):
-        sh.text(total_row, c, None, "total_label")
-    sh.formula(total_row, 5, f"SUM({rng(first, 5, last, 5)})", float(rows["weight"].sum()), "total_percent")
-    sh.formula(total_row, 8, f"SUM({rng(first, 8, last, 8)})", e["weighted_score"], "total_number")
-    total = cell(total_row, 8, True, True)
-    r = total_row + 2
-    sh.text(r, 0, A("grade"), "key")
-    sh.formula(r, 1, grade_formula(total, s), e["grade"], "text")
-    labels = [(g, s.label(f"values.grade.{g}")) for g in GRADES]
-    label_f = quote("")
-    for g, text in reversed(labels):
-        label_f = f"IF({cell(r, 1)}={quote(g)},{quote(text)},{label_f})"
-    sh.formula(r, 2, label_f, s.label(f"values.grade.{e['grade']}") if e["grade"] else "", "text")
-    r += 2
-    sh.text(r, 0, A("factors"), "key")
-    r += 1
-    factor_cells = {}
-    for k in ("personality", "drive", "ability", "willingness"):
-        sh.text(r, 0, H(k))
-        sh.number(r, 1, e.get(k), "score")
-        factor_cells[k] = cell(r, 1)
-        r += 1
-    will = (
-        e.get("willingness")
-        if e.get("willingness") is not None and e.get("willingness") == e.get("willingness")
-        else e.get("drive")
-    )
-    sh.text(r, 0, A("quadrant"), "key")
-    will_ref = f'IF({factor_cells["willingness"]}="",{factor_cells["drive"]},{factor_cells["willingness"]})'
-    action = s.label(f"values.quadrant_action.{e['quadrant']}") if isinstance(e.get("quadrant"), str) else ""
-    sh.formula(r, 1, quadrant_formula(factor_cells["ability"], will_ref, s), action, "text")
-    sh.text(
-        r,
-        2,
-        A(
-            "quadrant_note",
-            threshold=f"{s.get('appraisal.high_threshold'):g}",
-            will=H("willingness")
-            if e.get("willingness") is not None and e.get("willingness") == e.get("willingness")
-            else H("drive"),
-        ),
-        "note",
-        fit=False,
-    )
-    del will
-    r += 2
-    sh.text(r, 0, A("comments"), "key")
-    sh.ws.merge_range(r + 1, 0, r + 5, 8, "", book.fmt["wrap"])
-    r += 7
-    for who in ("employee_sign", "manager_sign"):
-        sh.text(r, 0, A(who), "key")
-        sh.ws.merge_range(r, 1, r, 4, "", book.fmt["text"])
-        sh.text(r, 5, A("date"), "key")
-        sh.ws.merge_range(r, 6, r, 8, "", book.fmt["text"])
-        sh.ws.set_row(r, 30)
-        r += 2
-    sh.widths[1] = max(sh.widths.get(1, 0), 18)
-    sh.finish(head, 8, None, filter_=False, portrait=True)
-    sh.ws.print_area(0, 0, r, 8)
-    sh.one_page = True
-    return (sh.name, total_row, 8)
-
-
-def _write_overview(
-    book: Book, sh: Sheet, people: list[dict], totals: dict[str, tuple[str, int, int]]
-) -> None:
-    s = book.settings
-    A = lambda k, **kw: s.label(f"appraisal.{k}", **kw)  # noqa: E731
-    H = lambda k: s.label(f"headers.appraisal.{k}")  # noqa: E731
-    sh.title(A("overview_title"), A("overview_note"))
-    head = 3
-    cols = [
-        H("employee"),
-        H("employee_id"),
-        H("department"),
-        A("period"),
-        A("col_total"),
-        A("grade"),
-        A("grade_label"),
-        H("ability"),
-        A("will"),
-        A("quadrant"),
-        A("status"),
-    ]
-    sh.header(head, cols)
-    ranked = sorted(people, key=lambda e: (e["error"], -(e["weighted_score"] or 0)))
-    first = head + 1
-    r = first
-    for e in ranked:
-        key = employee_key(e["employee"], e.get("employee_id"))
-        sh.text(r, 0, e["employee"])
-        sh.text(r, 1, e.get("employee_id"))
-        sh.text(r, 2, e.get("department"))
-        sh.text(r, 3, e.get("period"))
-        if key in totals:
-            sheet, tr, tc = totals[key]
-            sh.formula(
-                r, 4, f"{quote_sheetname(sheet)}!{cell(tr, tc, True, True)}", e["weighted_score"], "score"
-            )
-            sh.formula(r, 5, grade_formula(cell(r, 4), s), e["grade"], "text")
-            sh.text(r, 6, s.label(f"values.grade.{e['grade']}") if e["grade"] else None)
-            sh.text(r, 10, A("ok"))
+        if isinstance(code, str):
+            in_class = settings.label(f"values.indicator_class.{code}")
         else:
-            for c in (4, 5, 6):
-                sh.text(r, c, None)
-            sh.text(
-                r,
-                10,
-                " ".join(s.message(i) for i in e.get("issues", []) if i.severity == "error"),
-                "error",
-                fit=False,
-            )
-        sh.number(r, 7, e.get("ability"), "score")
-        will = e.get("will")
-        sh.number(r, 8, will, "score")
-        sh.formula(
-            r,
-            9,
-            quadrant_formula(cell(r, 7), cell(r, 8), s),
-            s.label(f"values.quadrant_action.{e['quadrant']}") if isinstance(e.get("quadrant"), str) else "",
-            "text",
-        )
-        r += 1
-    last = max(r - 1, first)
-    sh.widths[10] = 60
-    # grade distribution
-    g0 = last + 2
-    sh.header(g0, [A("grade"), A("grade_label"), A("count")])
-    grade_rng = rng(first, 5, last, 5, True)
-    for i, g in enumerate(GRADES):
-        rr = g0 + 1 + i
-        sh.text(rr, 0, g)
-        sh.text(rr, 1, s.label(f"values.grade.{g}"))
-        sh.formula(
-            rr, 2, f"COUNTIF({grade_rng},{quote(g)})", sum(1 for e in people if e["grade"] == g), "int"
-        )
-    chart = book.wb.add_chart({"type": "column"})
+            in_class = _text(settings, "no_class")
+        for item in records(part):
+            _indicator(book, sheet, row, in_class, item)
+            row += 1
+    return row
+
+
+def _indicator(book: Book, sheet: Sheet, row: int, in_class: str, item: dict[str, Any]) -> None:
+    """One indicator: as written, then attainment, score and weighted score as live formulas.
+
+    Attainment is actual / target (target / actual where less is better), capped at ``appraisal.cap``.
+    """
+    settings, direction = book.settings, item.get("direction")
+    sheet.text(row, 0, in_class)
+    sheet.text(row, 1, item["indicator"])
+    sheet.text(
+        row, 2, settings.label(f"values.direction.{direction}") if isinstance(direction, str) else None
+    )
+    sheet.number(row, 3, item["target"], "number")
+    sheet.number(row, 4, item["actual"], "number")
+    sheet.number(row, WEIGHT_COL, item["weight"], "percent")
+    cap, target, actual = f"{float(settings.get('appraisal.cap')):g}", cell(row, 3), cell(row, 4)
+    if direction == "lower":
+        capped = f'IF({actual}="",0,IF({actual}=0,{cap},MIN({cap},{target}/{actual})))'
+    else:
+        capped = f"MIN({cap},N({actual})/{target})"
+    attainment, score = cell(row, 6), cell(row, SCORE_COL)
+    sheet.formula(row, 6, f'IF(N({target})=0,"",{capped})', item["attainment"], "percent")
+    sheet.formula(row, SCORE_COL, f'IF({attainment}="","",{attainment}*100)', item["score"], "score")
+    weighted = f'IF({score}="","",{score}*{cell(row, WEIGHT_COL)})'
+    sheet.formula(row, WEIGHTED_COL, weighted, item["weighted_score"], "score")
+
+
+def _form_total(
+    book: Book, sheet: Sheet, person: dict[str, Any], rows: pd.DataFrame, first: int, total_row: int
+) -> None:
+    """The weights' sum (100 %) and the total score."""
+    sheet.total_label(total_row, [1, 2, 3, 4, 6, 7])
+    last = total_row - 1
+    weights = f"SUM({rng(first, WEIGHT_COL, last, WEIGHT_COL)})"
+    sheet.formula(total_row, WEIGHT_COL, weights, float(rows["weight"].sum()), "total_percent")
+    total = f"SUM({rng(first, WEIGHTED_COL, last, WEIGHTED_COL)})"
+    sheet.formula(total_row, WEIGHTED_COL, total, person["weighted_score"], "total_number")
+
+
+def _grade(book: Book, sheet: Sheet, person: dict[str, Any], total: str, row: int) -> int:
+    """The grade from the total, and its name; returns the row."""
+    settings = book.settings
+    sheet.text(row, 0, _text(settings, "grade"), "key")
+    sheet.formula(row, 1, grade_formula(total, settings), person["grade"], "text")
+    name = quote("")
+    for grade in reversed(GRADES):
+        name = f"IF({cell(row, 1)}={quote(grade)},{quote(settings.label(f'values.grade.{grade}'))},{name})"
+    cached = settings.label(f"values.grade.{person['grade']}") if person["grade"] else ""
+    sheet.formula(row, 2, name, cached, "text")
+    return row
+
+
+def _factors(book: Book, sheet: Sheet, person: dict[str, Any], row: int) -> int:
+    """The four factor scores and the quadrant's action (willingness, or drive where it is missing)."""
+    settings = book.settings
+    sheet.text(row, 0, _text(settings, "factors"), "key")
+    cells = {}
+    for factor_row, factor in enumerate(FACTORS, row + 1):
+        sheet.text(factor_row, 0, _field(settings, factor))
+        sheet.number(factor_row, 1, person.get(factor), "score")
+        cells[factor] = cell(factor_row, 1)
+    row += 1 + len(FACTORS)
+    sheet.text(row, 0, _text(settings, "quadrant"), "key")
+    will = f'IF({cells["willingness"]}="",{cells["drive"]},{cells["willingness"]})'
+    sheet.formula(
+        row, 1, quadrant_formula(cells["ability"], will, settings), _action(settings, person), "text"
+    )
+    threshold = f"{settings.get('appraisal.high_threshold'):g}"
+    will_from = _field(settings, "willingness" if _known(person.get("willingness")) else "drive")
+    note = _text(settings, "quadrant_note", threshold=threshold, will=will_from)
+    sheet.text(row, 2, note, "note", fit=False)
+    return row
+
+
+def _comments_and_signatures(book: Book, sheet: Sheet, row: int) -> int:
+    """A box for comments, and the employee's and the manager's signature and date; returns the last row."""
+    settings, text_box = book.settings, book.fmt["text"]
+    sheet.text(row, 0, _text(settings, "comments"), "key")
+    sheet.ws.merge_range(row + 1, 0, row + 5, WEIGHTED_COL, "", book.fmt["wrap"])
+    row += 7
+    for who in ("employee_sign", "manager_sign"):
+        sheet.text(row, 0, _text(settings, who), "key")
+        sheet.ws.merge_range(row, 1, row, 4, "", text_box)
+        sheet.text(row, 5, _text(settings, "date"), "key")
+        sheet.ws.merge_range(row, 6, row, WEIGHTED_COL, "", text_box)
+        sheet.ws.set_row(row, SIGNATURE_HEIGHT)
+        row += 2
+    return row
+
+
+# ---------------------------------------------------------------- overview ---
+def _write_overview(
+    book: Book, sheet: Sheet, people: list[dict[str, Any]], totals: dict[str, tuple[str, int, int]]
+) -> None:
+    """Every employee ranked by score, the grades counted, the departments' averages, the matrix."""
+    settings = book.settings
+    sheet.title(_text(settings, "overview_title"), _text(settings, "overview_note"))
+    head = 3
+    labels = [
+        _field(settings, key) if kind == "field" else _text(settings, key) for kind, key in OVERVIEW_COLUMNS
+    ]
+    sheet.header(head, labels)
+    ranked = sorted(people, key=lambda person: (person["error"], -(person["weighted_score"] or 0)))
+    first = head + 1
+    for row, person in enumerate(ranked, first):
+        _overview_row(book, sheet, person, totals, row)
+    last = max(first + len(ranked) - 1, first)
+    sheet.widths[STATUS_COL] = book.width("appraisal_status")
+    grades_head = last + 2
+    _grade_counts(book, sheet, people, rng(first, 5, last, 5, True), grades_head)
+    spec = book.chart_spec("appraisal_grades")
+    departments_head = grades_head + chart_rows(spec["height"]) + spec["rows_after"]
+    departments = _department_averages(book, sheet, people, first, last, departments_head)
+    _matrix_chart(book, sheet, first, ranked, departments_head + departments + 3)
+    sheet.finish(head, len(OVERVIEW_COLUMNS) - 1, last)
+
+
+def _overview_row(
+    book: Book, sheet: Sheet, person: dict[str, Any], totals: dict[str, tuple[str, int, int]], row: int
+) -> None:
+    """One employee: the total linked from their form and its grade, or why there is none."""
+    settings = book.settings
+    key = employee_key(person["employee"], person.get("employee_id"))
+    sheet.text(row, 0, person["employee"])
+    for col, field in enumerate(("employee_id", "department", "period"), 1):
+        sheet.text(row, col, person.get(field))
+    if key in totals:
+        form, total_row, total_col = totals[key]
+        total = f"{quote_sheetname(form)}!{cell(total_row, total_col, True, True)}"
+        sheet.formula(row, 4, total, person["weighted_score"], "score")
+        sheet.formula(row, 5, grade_formula(cell(row, 4), settings), person["grade"], "text")
+        sheet.text(row, 6, settings.label(f"values.grade.{person['grade']}") if person["grade"] else None)
+        sheet.text(row, STATUS_COL, _text(settings, "ok"))
+    else:
+        for col in (4, 5, 6):
+            sheet.text(row, col, None)
+        errors = " ".join(settings.message(i) for i in person.get("issues", []) if i.severity == "error")
+        sheet.text(row, STATUS_COL, errors, "error", fit=False)
+    sheet.number(row, ABILITY_COL, person.get("ability"), "score")
+    sheet.number(row, WILL_COL, person.get("will"), "score")
+    quadrant = quadrant_formula(cell(row, ABILITY_COL), cell(row, WILL_COL), settings)
+    sheet.formula(row, 9, quadrant, _action(settings, person), "text")
+
+
+def _grade_counts(book: Book, sheet: Sheet, people: list[dict[str, Any]], grades: str, head: int) -> None:
+    """How many employees got each grade (COUNTIF over the ranking), and a column chart of it."""
+    settings = book.settings
+    sheet.header(head, [_text(settings, "grade"), _text(settings, "grade_label"), _text(settings, "count")])
+    for row, grade in enumerate(GRADES, head + 1):
+        count = sum(1 for person in people if person["grade"] == grade)
+        sheet.text(row, 0, grade)
+        sheet.text(row, 1, settings.label(f"values.grade.{grade}"))
+        sheet.formula(row, 2, f"COUNTIF({grades},{quote(grade)})", count, "int")
+    first, last = head + 1, head + len(GRADES)
+    chart = book.add_chart("column")
     chart.add_series(
         {
-            "name": A("count"),
-            "categories": [sh.name, g0 + 1, 0, g0 + 5, 0],
-            "values": [sh.name, g0 + 1, 2, g0 + 5, 2],
-            "fill": {"color": "#2F5597"},
+            "name": _text(settings, "count"),
+            "categories": [sheet.name, first, 0, last, 0],
+            "values": [sheet.name, first, 2, last, 2],
+            "fill": {"color": book.colours["actual"]},
             "data_labels": {"value": True},
         }
     )
-    chart.set_title({"name": A("chart_grades")})
+    chart.set_title({"name": _text(settings, "chart_grades")})
     chart.set_legend({"none": True})
     chart.set_y_axis({"major_unit": 1, "min": 0})
-    sh.chart(g0, 4, chart, 420, 260)
-    # department averages
-    d0 = g0 + 16
-    sh.header(d0, [H("department"), A("count"), A("average")])
-    departments = list(dict.fromkeys(str(e.get("department") or "") for e in people))
-    dept_rng, total_rng = rng(first, 2, last, 2, True), rng(first, 4, last, 4, True)
-    for i, d in enumerate(departments):
-        rr = d0 + 1 + i
+    sheet.place_chart(head, chart, "appraisal_grades")
+
+
+def _department_averages(
+    book: Book, sheet: Sheet, people: list[dict[str, Any]], first: int, last: int, head: int
+) -> int:
+    """The number scored and the average score per department; returns how many departments."""
+    settings = book.settings
+    sheet.header(head, [_field(settings, "department"), _text(settings, "count"), _text(settings, "average")])
+    departments = list(dict.fromkeys(str(person.get("department") or "") for person in people))
+    in_department, totals = rng(first, 2, last, 2, True), rng(first, 4, last, 4, True)
+    for row, department in enumerate(departments, head + 1):
         scored = [
-            e["weighted_score"]
-            for e in people
-            if str(e.get("department") or "") == d and e["weighted_score"] is not None
+            person["weighted_score"]
+            for person in people
+            if str(person.get("department") or "") == department and person["weighted_score"] is not None
         ]
-        sh.text(rr, 0, d or None)
-        sh.formula(rr, 1, f'COUNTIFS({dept_rng},{quote(d)},{total_rng},"<>")', len(scored), "int")
-        sh.formula(
-            rr,
-            2,
-            f'IFERROR(AVERAGEIF({dept_rng},{quote(d)},{total_rng}),"")',
-            sum(scored) / len(scored) if scored else None,
-            "score",
-        )
-    # ability × willingness
-    m0 = d0 + len(departments) + 3
-    _matrix_chart(book, sh, people, first, ranked, m0)
-    sh.finish(head, len(cols) - 1, last)
+        where = f"{in_department},{quote(department)}"
+        sheet.text(row, 0, department or None)
+        sheet.formula(row, 1, f'COUNTIFS({where},{totals},"<>")', len(scored), "int")
+        average = sum(scored) / len(scored) if scored else None
+        sheet.formula(row, 2, f'IFERROR(AVERAGEIF({where},{totals}),"")', average, "score")
+    return len(departments)
 
 
-def _matrix_chart(
-    book: Book, sh: Sheet, people: list[dict], first: int, ranked: list[dict], row: int
-) -> None:
+def _matrix_chart(book: Book, sheet: Sheet, first: int, ranked: list[dict[str, Any]], row: int) -> None:
     """The ability × willingness matrix: employees as points, the high/low lines, the four actions."""
-    s = book.settings
-    A = lambda k, **kw: s.label(f"appraisal.{k}", **kw)  # noqa: E731
-    th = float(s.get("appraisal.high_threshold"))
-    lo, hi = 1.0, 5.0
-    lines_row, names_row = matrix_helper(
-        sh,
-        row,
-        lo,
-        hi,
-        th,
-        [
-            (s.label(f"values.quadrant_action.{q}"), x, y)
-            for q, x, y in (
-                ("delegate", True, True),
-                ("motivate", True, False),
-                ("train", False, True),
-                ("direct", False, False),
-            )
-        ],
-        A("matrix_helper"),
-    )
-    chart = book.wb.add_chart({"type": "scatter"})
-    points = [
-        i
-        for i, e in enumerate(ranked)
-        if e.get("ability") is not None
-        and e.get("will") is not None
-        and e.get("ability") == e.get("ability")
-        and e.get("will") == e.get("will")
+    settings = book.settings
+    threshold = float(settings.get("appraisal.high_threshold"))
+    low, high = (float(end) for end in book.chart_spec("appraisal_matrix")["scale"])
+    quadrants = [
+        (settings.label(f"values.quadrant_action.{action}"), x, y) for action, x, y in ACTION_QUADRANTS
     ]
-    if points:
-        a, b = first + min(points), first + max(points)
-        labels = (
-            {
-                "data_labels": {
-                    "custom": [
-                        {"value": f"={quote_sheetname(sh.name)}!{cell(rr, 0, True, True)}"}
-                        for rr in range(a, b + 1)
-                    ],
-                    "position": "right",
-                    "font": {"size": 8},
-                }
-            }
-            if b - a + 1 <= s.get("charts.max_labels")
-            else {}
-        )
+    helper = _text(settings, "matrix_helper")
+    lines_row, names_row = matrix_helper(sheet, row, low, high, threshold, quadrants, helper)
+    chart = book.add_chart("scatter")
+    placed = [
+        index
+        for index, person in enumerate(ranked)
+        if _known(person.get("ability")) and _known(person.get("will"))
+    ]
+    if placed:
+        rows = (first + min(placed), first + max(placed))
+        labelled = rows[1] - rows[0] + 1 <= settings.get("charts.max_labels")
+        name, colour = _text(settings, "matrix_points"), book.colours["actual"]
         chart.add_series(
-            {
-                "name": A("matrix_points"),
-                "categories": [sh.name, a, 7, b, 7],
-                "values": [sh.name, a, 8, b, 8],
-                "marker": {
-                    "type": "circle",
-                    "size": 8,
-                    "fill": {"color": "#2F5597"},
-                    "border": {"color": "#2F5597"},
-                },
-                **labels,
-            }
+            point_series(book, sheet.name, name, rows, (ABILITY_COL, WILL_COL), colour, labelled)
         )
-    add_matrix_guides(book, chart, sh.name, lines_row, names_row)
-    chart.set_title({"name": A("chart_matrix")})
-    chart.set_x_axis(
-        {
-            "name": s.label("headers.appraisal.ability"),
-            "min": lo,
-            "max": hi,
-            "major_unit": 1,
-            "major_gridlines": {"visible": False},
-        }
-    )
-    chart.set_y_axis(
-        {"name": A("will"), "min": lo, "max": hi, "major_unit": 1, "major_gridlines": {"visible": False}}
-    )
+    add_matrix_guides(book, chart, sheet.name, lines_row, names_row)
+    chart.set_title({"name": _text(settings, "chart_matrix")})
+    chart.set_x_axis(matrix_axis(_field(settings, "ability"), low, high))
+    chart.set_y_axis(matrix_axis(_text(settings, "will"), low, high))
     chart.set_legend({"none": True})
-    sh.chart(row, 4, chart, 520, 400)
+    sheet.place_chart(row, chart, "appraisal_matrix")

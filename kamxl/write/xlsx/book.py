@@ -1,8 +1,10 @@
-"""The report workbook's shared machinery: formats, safe cell writers, widths, print setup.
+"""The report workbook's shared machinery: formats, safe cell writers, widths, charts, print setup.
 
 Every cell the report writes goes through ``Sheet``: input text always as
 text (never a formula or link), numbers with their format, formulas with the
-cached value Python computed, and column widths that fit CJK text.
+cached value Python computed, and column widths that fit CJK text. The look
+(formats, widths, chart sizes and colours) comes from the settings'
+``[formats]`` and ``[charts]``, so a user changes it without touching code.
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
 
-from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
+import xlsxwriter
+from xlsxwriter.utility import quote_sheetname
 from xlsxwriter.worksheet import Worksheet
 
 try:  # XlsxWriter's cell records, for FormulaWorksheet's shortcuts
@@ -26,56 +32,53 @@ except (
     SHORTCUTS = False
 
 from kamxl.config import Settings
-from kamxl.issues import Issue
+from kamxl.issues import Issue, column_letter
 from kamxl.text import display_width
 
 MAX_TEXT = 32767  # Excel's limit on one cell's text
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# Conditional formats: no base font or alignment, the cell keeps its own
+CONDITIONAL_FORMATS = frozenset({"good", "bad", "grid"})
 
-FORMATS = {
-    "title": {"bold": True, "font_size": 14},
-    "subtitle": {"italic": True, "font_color": "#595959"},
-    "header": {"bold": True, "bg_color": "#DCE6F1", "border": 1, "align": "center", "text_wrap": True},
-    "text": {"border": 1},
-    "grid": {"border": 1},  # a conditional format: borders the empty cells of a table without writing them
-    "wrap": {"border": 1, "text_wrap": True, "valign": "top"},
-    "money": {"border": 1, "num_format": "#,##0.00"},
-    "number": {"border": 1, "num_format": "#,##0.##"},
-    "score": {"border": 1, "num_format": "0.00"},
-    "int": {"border": 1, "num_format": "0"},
-    "percent": {"border": 1, "num_format": "0.0%"},
-    "date": {"border": 1, "num_format": "yyyy-mm-dd"},
-    "total_label": {"bold": True, "border": 1, "top": 2},
-    "total_money": {"bold": True, "border": 1, "top": 2, "num_format": "#,##0.00"},
-    "total_percent": {"bold": True, "border": 1, "top": 2, "num_format": "0.0%"},
-    "total_number": {"bold": True, "border": 1, "top": 2, "num_format": "#,##0.##"},
-    "key": {"bold": True, "border": 1, "bg_color": "#F2F2F2"},
-    "note": {"italic": True, "font_color": "#666666"},
-    "link": {"border": 1, "font_color": "#0563C1", "underline": 1},
-    "good": {"bg_color": "#C6EFCE", "font_color": "#006100"},
-    "bad": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
-    "mark": {"border": 1, "bg_color": "#9BC2E6", "num_format": "#,##0.##"},
-    "day": {"bold": True, "border": 1, "bg_color": "#F2F2F2", "align": "left"},
-    "day_out": {"border": 1, "bg_color": "#FAFAFA"},
-    "event": {"border": 1, "text_wrap": True, "valign": "top", "font_size": 9},
-    "error": {"border": 1, "font_color": "#9C0006", "bold": True},
-    "warning": {"border": 1, "font_color": "#9C5700"},
-    "info": {"border": 1, "font_color": "#595959"},
-}
-
+EXCEL_EPOCH = dt.datetime(
+    1899, 12, 30
+)  # serial 0 of Excel's 1900 date system, for dates after its phantom 1900-02-29
+DEFAULT_WIDTH = 8.43  # Excel's default column width, in characters
+NARROWEST = 6  # a fitted column is never narrower
+FIT_CAP = 48  # nor wider, unless set: longer text wraps or runs on
+HEADER_CAP = 24  # a header wraps rather than widen its column further
+HIDDEN_WIDTH = 8
+DATE_WIDTH = 12
+PERCENT_WIDTH = 8
+LINE_HEIGHT = 15.0  # points per line of 10-point text in a CJK font (YaHei / Noto CJK lines are ~1.4 em)
+ROW_PADDING = 4.0
+MAX_ROW_HEIGHT = 409  # Excel's limit on a row's height, in points
+ROW_PX = 20  # a default row's height in pixels (15 points at 96 dpi)
+A4 = 9  # XlsxWriter's paper code
 
 # Excel's dynamic-array functions, which XlsxWriter must prefix with _xlfn.; kamxl's own formulas use none.
 _DYNAMIC = re.compile(
     r"\b(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA|MAKEARRAY|MAP|RANDARRAY|"
     r"REDUCE|SCAN|SINGLE|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|XLOOKUP)\("
 )
-
-
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 
 
-class FormulaWorksheet(Worksheet):
-    """XlsxWriter's worksheet (through its documented ``worksheet_class`` hook) with its per-cell work made cheaper for big tables.
+class KeyCell(NamedTuple):
+    """A key figure's cell, which the summary sheet links to: where it is, its value and how to show it."""
+
+    sheet: str
+    row: int
+    col: int
+    value: Any
+    fmt: str
+
+
+KeyCells = dict[str, KeyCell]  # "receivables.total_owed" -> its cell
+
+
+class FormulaWorksheet(Worksheet):  # type: ignore[misc,unused-ignore]
+    """XlsxWriter's worksheet (through its ``worksheet_class`` hook) with its per-cell work made cheaper.
 
     XlsxWriter's ``_prepare_formula`` runs a substitution per dynamic-array
     function on every formula; a report of 100,000 rows has 800,000 formulas.
@@ -85,7 +88,7 @@ class FormulaWorksheet(Worksheet):
     compare what each stores and writes with XlsxWriter's own, byte for byte.
     """
 
-    def _prepare_formula(self, formula, expand_future_functions=False):
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         if (
             not self.use_future_functions
             and not expand_future_functions
@@ -93,9 +96,9 @@ class FormulaWorksheet(Worksheet):
             and not _DYNAMIC.search(formula)
         ):
             return formula[1:] if formula.startswith("=") else formula
-        return super()._prepare_formula(formula, expand_future_functions)
+        return str(super()._prepare_formula(formula, expand_future_functions))
 
-    def _write_cell(self, row, col, cell):
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
         """XlsxWriter's innermost loop, taken in one step for the three kinds of cell a big report is made of.
 
         A formatted number, a formatted shared string and a formula with a
@@ -106,45 +109,44 @@ class FormulaWorksheet(Worksheet):
         kind, fmt = cell.__class__, cell.format
         if SHORTCUTS and fmt is not None:
             if kind is CellNumberTuple:
-                self.fh.write(
-                    f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"><v>{cell.number:.16G}</v></c>'
-                )
+                where, style = xl_rowcol_to_cell_fast(row, col), fmt._get_xf_index()
+                self.fh.write(f'<c r="{where}" s="{style}"><v>{cell.number:.16G}</v></c>')
                 return
             if (
                 kind is CellStringTuple and not self.constant_memory
-            ):  # the string is its index in the shared strings
-                self.fh.write(
-                    f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}" t="s"><v>{cell.string}</v></c>'
-                )
+            ):  # the string is its shared string's index
+                where, style = xl_rowcol_to_cell_fast(row, col), fmt._get_xf_index()
+                self.fh.write(f'<c r="{where}" s="{style}" t="s"><v>{cell.string}</v></c>')
                 return
             if kind is CellFormulaTuple and type(cell.value) is float:
-                formula = cell.formula
+                where, style, formula = xl_rowcol_to_cell_fast(row, col), fmt._get_xf_index(), cell.formula
                 if "&" in formula or "<" in formula or ">" in formula:
                     formula = formula.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                self.fh.write(
-                    f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"><f>{formula}</f><v>{cell.value}</v></c>'
-                )
+                self.fh.write(f'<c r="{where}" s="{style}"><f>{formula}</f><v>{cell.value}</v></c>')
                 return
         super()._write_cell(row, col, cell)
 
     def _calculate_spans(self) -> None:
-        """XlsxWriter's row spans (the columns in use per block of 16 rows), from each row's columns at once instead of testing every column."""
+        """XlsxWriter's row spans (the columns in use per 16 rows), from each row's columns at once."""
         if self.comments or self.dim_rowmin is None:
-            return super()._calculate_spans()
-        spans, lo, hi, table = {}, None, None, self.table
+            super()._calculate_spans()
+            return
+        spans: dict[int, str] = {}
+        low: int | None = None
+        high = 0
+        table = self.table
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             cols = table.get(row_num)
             if cols:
-                a, b = min(cols), max(cols)
-                lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
-            if (row_num + 1) % 16 == 0 or row_num == self.dim_rowmax:
-                if lo is not None:
-                    spans[row_num // 16] = f"{lo + 1}:{hi + 1}"
-                    lo = None
+                first, last = min(cols), max(cols)
+                low, high = (first, last) if low is None else (min(low, first), max(high, last))
+            if ((row_num + 1) % 16 == 0 or row_num == self.dim_rowmax) and low is not None:
+                spans[row_num // 16] = f"{low + 1}:{high + 1}"
+                low = None
         self.row_spans = spans
 
-    def put_column(self, row0: int, col: int, kind: str, items: list, cell_format) -> None:
-        """One column of cells from ``row0`` down, stored as XlsxWriter's writers store them, their checks done once per column.
+    def put_column(self, row0: int, col: int, kind: str, items: Sequence[Any], cell_format: Any) -> None:
+        """One column of cells from ``row0`` down, stored as XlsxWriter's writers store them, checked once.
 
         ``kind`` is "number" (floats; None: no cell), "string" (str; None: a
         blank cell with the format) or "formula" ((formula without "=",
@@ -164,63 +166,75 @@ class FormulaWorksheet(Worksheet):
             and self._check_dimensions(row0 + present[-1], col) == 0
         )
         if fast and kind == "formula":
-            # a column's formulas differ in their row numbers: check each shape once (no dynamic function's name has a digit)
-            shapes = set("\n".join(f for f, _ in items).translate(_NO_DIGITS).split("\n"))
-            fast = not self.use_future_functions and not any(
-                f[:1] in ("{", "=") or _DYNAMIC.search(f) for f in shapes
-            )
-        table = self.table
+            fast = self._plain_formulas([formula for formula, _ in items])
         if kind == "number":
-            for r, v in enumerate(items, row0):
-                if v is not None:
-                    if fast:
-                        table[r][col] = CellNumberTuple(v, cell_format)
-                    else:
-                        self.write_number(r, col, v, cell_format)
+            self._put_numbers(row0, col, items, cell_format, fast)
         elif kind == "string":
-            index = self.str_table._get_shared_string_index
-            for r, s in enumerate(items, row0):
-                if s is None:
-                    self.write_blank(r, col, None, cell_format)
-                elif (
-                    fast and len(s) <= self.xls_strmax // 2
-                ):  # no longer than XlsxWriter's own quick length check passes
-                    table[r][col] = CellStringTuple(index(s), cell_format)
-                else:
-                    self.write_string(r, col, s, cell_format)
+            self._put_strings(row0, col, items, cell_format, fast)
         else:
-            for r, (formula, value) in enumerate(items, row0):
+            self._put_formulas(row0, col, items, cell_format, fast)
+
+    def _plain_formulas(self, formulas: list[str]) -> bool:
+        """No array or dynamic formula among them: a column's formulas differ in their row numbers, so
+        each shape is checked once (no dynamic function's name has a digit)."""
+        shapes = set("\n".join(formulas).translate(_NO_DIGITS).split("\n"))
+        return not self.use_future_functions and not any(
+            shape[:1] in ("{", "=") or _DYNAMIC.search(shape) for shape in shapes
+        )
+
+    def _put_numbers(self, row0: int, col: int, numbers: Sequence[Any], cell_format: Any, fast: bool) -> None:
+        table = self.table
+        for row, number in enumerate(numbers, row0):
+            if number is not None:
                 if fast:
-                    table[r][col] = CellFormulaTuple(formula, cell_format, value)
+                    table[row][col] = CellNumberTuple(number, cell_format)
                 else:
-                    self.write_formula(r, col, formula, cell_format, value)
+                    self.write_number(row, col, number, cell_format)
 
+    def _put_strings(self, row0: int, col: int, strings: Sequence[Any], cell_format: Any, fast: bool) -> None:
+        table, index = self.table, self.str_table._get_shared_string_index
+        quick_length = self.xls_strmax // 2  # no longer than XlsxWriter's own quick length check passes
+        for row, string in enumerate(strings, row0):
+            if string is None:
+                self.write_blank(row, col, None, cell_format)
+            elif fast and len(string) <= quick_length:
+                table[row][col] = CellStringTuple(index(string), cell_format)
+            else:
+                self.write_string(row, col, string, cell_format)
 
-def records(frame) -> list[dict]:
-    """A DataFrame's rows as dicts, column by column (several times faster than ``to_dict("records")``)."""
-    cols = list(frame.columns)
-    return (
-        [dict(zip(cols, values)) for values in zip(*(frame[c].tolist() for c in cols))]
-        if cols
-        else [{} for _ in range(len(frame))]
-    )
-
-
-def column_of(frame, name: str) -> list:
-    """A column's values as a list, or blanks when the table has no such column (an optional field)."""
-    return frame[name].tolist() if name in frame else [None] * len(frame)
-
-
-def is_blank(value) -> bool:
-    return value is None or value is _NA or (isinstance(value, float) and math.isnan(value))
+    def _put_formulas(self, row0: int, col: int, pairs: Sequence[Any], cell_format: Any, fast: bool) -> None:
+        table = self.table
+        for row, (formula, value) in enumerate(pairs, row0):
+            if fast:
+                table[row][col] = CellFormulaTuple(formula, cell_format, value)
+            else:
+                self.write_formula(row, col, formula, cell_format, value)
 
 
 try:  # pandas' NA, without importing pandas at module import for nothing
     import pandas as _pd
 
-    _NA = _pd.NA
+    _NA: Any = _pd.NA
 except ImportError:  # pragma: no cover
     _NA = object()
+
+
+def records(frame: Any) -> list[dict[str, Any]]:
+    """A DataFrame's rows as dicts, column by column (several times faster than ``to_dict("records")``)."""
+    cols = list(frame.columns)
+    if not cols:
+        return [{} for _ in range(len(frame))]
+    columns = [frame[name].tolist() for name in cols]
+    return [dict(zip(cols, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def column_of(frame: Any, name: str) -> list[Any]:
+    """A column's values as a list, or blanks when the table has no such column (an optional field)."""
+    return list(frame[name].tolist()) if name in frame else [None] * len(frame)
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or value is _NA or (isinstance(value, float) and math.isnan(value))
 
 
 def safe_sheet_name(name: str) -> str:
@@ -228,22 +242,19 @@ def safe_sheet_name(name: str) -> str:
     return _BAD_SHEET_CHARS.sub("_", name)[:31] or "Sheet"
 
 
+def cell(row: int, col: int, row_abs: bool = False, col_abs: bool = False) -> str:
+    """A 0-based cell as A1 text, either part absolute: cell(4, 1, True, True) is $B$5."""
+    return f"{'$' if col_abs else ''}{column_letter(col)}{'$' if row_abs else ''}{row + 1}"
+
+
 def ref(sheet: str, row: int, col: int, absolute: bool = False) -> str:
     """A reference to a cell of another sheet: '应收帐款'!$B$5."""
-    return f"{quote_sheetname(sheet)}!{xl_rowcol_to_cell(row, col, absolute, absolute)}"
+    return f"{quote_sheetname(sheet)}!{cell(row, col, absolute, absolute)}"
 
 
-def cell(row: int, col: int, row_abs: bool = False, col_abs: bool = False) -> str:
-    return xl_rowcol_to_cell(row, col, row_abs, col_abs)
-
-
-def col_letter(col: int) -> str:
-    """A column's letters (0 -> A), for building a column's formulas once."""
-    return xl_col_to_name(col)
-
-
-def rng(r0: int, c0: int, r1: int, c1: int, absolute: bool = False) -> str:
-    return f"{cell(r0, c0, absolute, absolute)}:{cell(r1, c1, absolute, absolute)}"
+def rng(row0: int, col0: int, row1: int, col1: int, absolute: bool = False) -> str:
+    """A range as A1 text, all absolute or all relative."""
+    return f"{cell(row0, col0, absolute, absolute)}:{cell(row1, col1, absolute, absolute)}"
 
 
 def quote(text: str) -> str:
@@ -251,25 +262,76 @@ def quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def new_workbook(path: Path, settings: Settings, rows: int) -> Any:
+    """An XlsxWriter workbook that writes text as text (never a formula, link or number) and NaN as blank.
+
+    A workbook of fewer than ``output.in_memory_rows`` table rows is put
+    together in memory: for a small one XlsxWriter's temporary files cost more.
+    """
+    return xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": False,
+            "in_memory": rows < settings.get("output.in_memory_rows"),
+        },
+    )
+
+
+def cell_formats(workbook: Any, settings: Settings, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """XlsxWriter formats from ``formats.cells`` (only ``names`` if given).
+
+    All but the conditional ones are on the base font."""
+    base = {"font_name": settings.get(f"formats.font.{settings.lang}"), **settings.get("formats.base")}
+    specs: Mapping[str, dict[str, Any]] = settings.get("formats.cells")
+    wanted = specs if names is None else names
+    return {
+        name: workbook.add_format(dict(specs[name]) if name in CONDITIONAL_FORMATS else base | specs[name])
+        for name in wanted
+    }
+
+
 class Book:
-    """The report workbook: formats shared by its sheets, and warnings about the output."""
+    """The report workbook: formats shared by its sheets, the look from the settings, warnings about it."""
 
-    def __init__(self, wb, settings: Settings, meta: dict):
+    def __init__(self, wb: Any, settings: Settings, meta: Mapping[str, str]):
         self.wb, self.settings, self.meta = wb, settings, meta
-        base = {
-            "font_name": "Microsoft YaHei" if settings.lang == "zh" else "Calibri",
-            "font_size": 10,
-            "valign": "vcenter",
-        }
-        self.fmt = {
-            name: wb.add_format(base | spec) if name not in ("good", "bad", "grid") else wb.add_format(spec)
-            for name, spec in FORMATS.items()
-        }
+        self.fmt = cell_formats(wb, settings)
         self.issues: list[Issue] = []
-        self.sheets: dict[str, "Sheet"] = {}
+        self.sheets: dict[str, Sheet] = {}
 
-    def label(self, key: str, **args) -> str:
+    def label(self, key: str, **args: Any) -> str:
         return self.settings.label(key, **args)
+
+    def heading(self, key: str) -> str:
+        """A column's heading: the catalogue's ``report.cols.<key>``."""
+        return self.settings.label(f"report.cols.{key}")
+
+    def width(self, name: str) -> float:
+        """A column width the settings decide (``formats.widths``)."""
+        return float(self.settings.get(f"formats.widths.{name}"))
+
+    @property
+    def colours(self) -> Mapping[str, Any]:
+        """The charts' colours (``charts.colours``)."""
+        colours: Mapping[str, Any] = self.settings.get("charts.colours")
+        return colours
+
+    @property
+    def style(self) -> Mapping[str, Any]:
+        """The charts' axis formats, marker and line sizes (``charts.style``)."""
+        style: Mapping[str, Any] = self.settings.get("charts.style")
+        return style
+
+    def chart_spec(self, name: str) -> Mapping[str, Any]:
+        """One chart's size and place (``charts.<name>``)."""
+        spec: Mapping[str, Any] = self.settings.get(f"charts.{name}")
+        return spec
+
+    def add_chart(self, kind: str, subtype: str | None = None) -> Any:
+        return self.wb.add_chart({"type": kind} if subtype is None else {"type": kind, "subtype": subtype})
 
     def close(self) -> None:
         """Settle what depends on the whole sheet (column widths, pages wide), then write the file."""
@@ -279,7 +341,7 @@ class Book:
             sheet.fit_pages()
         self.wb.close()
 
-    def add(self, key: str, name: str | None = None) -> "Sheet":
+    def add(self, key: str, name: str | None = None) -> Sheet:
         """The sheet for ``key``, created on first use (so tab order is the order of first use).
 
         Its name is the catalogue's ``report.sheets.<key>``, or ``name`` made
@@ -289,20 +351,25 @@ class Book:
         if name is None:
             name = safe_sheet_name(self.label(f"report.sheets.{key}"))
         else:
-            base, n, taken = safe_sheet_name(name), 1, {s.name.lower() for s in self.sheets.values()}
-            name = base
-            while name.lower() in taken:
-                n += 1
-                name = f"{base[: 31 - len(str(n)) - 1]}~{n}"
+            name = self._unique(safe_sheet_name(name))
         sheet = Sheet(self, self.wb.add_worksheet(name, worksheet_class=FormulaWorksheet), name)
         self.sheets[key] = sheet
         return sheet
+
+    def _unique(self, base: str) -> str:
+        """``base``, or ``base~2``, ``base~3`` … cut to Excel's 31 characters: sheet names ignore case."""
+        taken = {sheet.name.lower() for sheet in self.sheets.values()}
+        name, number = base, 1
+        while name.lower() in taken:
+            number += 1
+            name = f"{base[: 31 - len(str(number)) - 1]}~{number}"
+        return name
 
 
 class Sheet:
     """One worksheet of the report, with safe writers and width tracking."""
 
-    def __init__(self, book: Book, ws, name: str):
+    def __init__(self, book: Book, ws: Any, name: str):
         self.book, self.ws, self.name = book, ws, name
         self.fmt = book.fmt
         self.widths: dict[int, float] = {}
@@ -314,22 +381,25 @@ class Sheet:
         self.numbers: dict[int, tuple[float, str]] = {}  # column -> (largest magnitude, format) written
 
     # -- widths --------------------------------------------------------------
-    def fit(self, col: int, text, cap: int = 48) -> None:
-        current = self.widths.get(col, 6)
+    def fit(self, col: int, text: Any, cap: int = FIT_CAP) -> None:
+        current = self.widths.get(col, NARROWEST)
         if current >= cap:
             return
         text = str(text)
-        width = (
-            max(display_width(line) for line in text.split("\n")) if "\n" in text else display_width(text)
-        ) + 2
+        lines = text.split("\n") if "\n" in text else [text]
+        width = max(display_width(line) for line in lines) + 2
         self.widths[col] = max(current, min(width, cap))
 
+    def at_least(self, col: int, width: float) -> None:
+        """Widen a column to ``width`` if it is narrower."""
+        self.widths[col] = max(self.widths.get(col, 0), width)
+
     def fit_rows(self) -> None:
-        """Rows tall enough for their wrapped text: neither Excel nor LibreOffice grows them on opening a file."""
-        for r, cells in sorted(self.wrapped.items()):
-            lines = max(_wrapped_lines(text, self.widths.get(c, DEFAULT_WIDTH)) for c, text in cells)
+        """Rows tall enough for their wrapped text: neither Excel nor LibreOffice grows them on opening."""
+        for row, cells in sorted(self.wrapped.items()):
+            lines = max(_wrapped_lines(text, self.widths.get(col, DEFAULT_WIDTH)) for col, text in cells)
             if lines > 1:
-                self.ws.set_row(r, min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT))
+                self.ws.set_row(row, min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT))
 
     def apply_widths(self) -> None:
         self._number_widths()
@@ -338,157 +408,191 @@ class Sheet:
 
     def hide_column(self, col: int) -> None:
         self.hidden.add(col)
-        self.widths.setdefault(col, 8)
+        self.widths.setdefault(col, HIDDEN_WIDTH)
 
-    def _fit_number(self, c: int, value, fmt: str) -> None:
+    def _fit_number(self, col: int, value: Any, fmt: str) -> None:
         """Remember the widest number per column; its width is worked out once, when the sheet is closed."""
-        largest, kind = self.numbers.get(c, (0.0, fmt))
-        self.numbers[c] = (
-            max(largest, abs(float(value))),
-            fmt if fmt in ("money", "total_money") else kind,
-        )  # money, once seen, sizes it
+        largest, kind = self.numbers.get(col, (0.0, fmt))
+        money = fmt in ("money", "total_money")  # money, once seen, sizes it
+        self.numbers[col] = (max(largest, abs(float(value))), fmt if money else kind)
 
     def _number_widths(self) -> None:
-        for c, (v, fmt) in self.numbers.items():
+        for col, (largest, fmt) in self.numbers.items():
             if fmt in ("money", "total_money"):
-                width = len(f"{-v:,.2f}") + 2
+                width: float = len(f"{-largest:,.2f}") + 2
             elif fmt in ("percent", "total_percent"):
-                width = 8
+                width = PERCENT_WIDTH
             else:
-                width = len(f"{-v:,.2f}".rstrip("0").rstrip(".")) + 2
-            self.widths[c] = max(self.widths.get(c, 6), width)
+                width = len(f"{-largest:,.2f}".rstrip("0").rstrip(".")) + 2
+            self.widths[col] = max(self.widths.get(col, NARROWEST), width)
         self.numbers.clear()
 
     # -- cells ----------------------------------------------------------------
-    def text(self, r: int, c: int, value, fmt: str = "text", fit: bool = True) -> None:
+    def text(self, row: int, col: int, value: Any, fmt: str = "text", fit: bool = True) -> None:
         """Text, always as text: input like '=HYPERLINK(…)' or a URL stays what it was."""
         if is_blank(value):
-            self.ws.write_blank(r, c, None, self.fmt[fmt])
+            self.ws.write_blank(row, col, None, self.fmt[fmt])
             return
-        s = str(value)
-        if len(s) > MAX_TEXT:
-            s = s[:MAX_TEXT]
-            self.book.issues.append(
-                self.book.settings.issue("text_truncated", self.name, cell(r, c), limit=MAX_TEXT)
-            )
-        self.ws.write_string(r, c, s, self.fmt[fmt])
+        text = self._capped(row, col, str(value))
+        self.ws.write_string(row, col, text, self.fmt[fmt])
         if fmt == "wrap":
-            self.wrapped.setdefault(r, []).append((c, s))
+            self.wrapped.setdefault(row, []).append((col, text))
         if fit:
-            self.fit(c, s)
+            self.fit(col, text)
 
-    def number(self, r: int, c: int, value, fmt: str = "money") -> None:
+    def _capped(self, row: int, col: int, text: str) -> str:
+        """Text within Excel's limit on a cell, with a warning where it was cut."""
+        if len(text) <= MAX_TEXT:
+            return text
+        self.book.issues.append(
+            self.book.settings.issue("text_truncated", self.name, cell(row, col), limit=MAX_TEXT)
+        )
+        return text[:MAX_TEXT]
+
+    def number(self, row: int, col: int, value: Any, fmt: str = "money") -> None:
         if is_blank(value) or value - value != 0:  # NaN and ±inf: no number to show
-            self.ws.write_blank(r, c, None, self.fmt[fmt])
+            self.ws.write_blank(row, col, None, self.fmt[fmt])
         else:
-            self.ws.write_number(r, c, float(value), self.fmt[fmt])
-            self._fit_number(c, value, fmt)
+            self.ws.write_number(row, col, float(value), self.fmt[fmt])
+            self._fit_number(col, value, fmt)
 
     # -- whole columns: a big table is written a column at a time, its width fitted once per column --------
-    def text_column(self, r0: int, c: int, values, fmt: str = "text", fit: bool = True) -> None:
-        """``values`` as text from row ``r0`` down; the same rules as ``text``, one call per column."""
-        texts, widest, seen = [], 0, set()
-        for r, v in enumerate(values, r0):
-            if v is None or v is _NA or (type(v) is float and v != v):
+    def text_column(
+        self, row0: int, col: int, values: Iterable[Any], fmt: str = "text", fit: bool = True
+    ) -> None:
+        """``values`` as text from row ``row0`` down; the same rules as ``text``, one call per column."""
+        texts: list[str | None] = []
+        widest, seen = 0, set()
+        for row, value in enumerate(values, row0):
+            if value is None or value is _NA or (type(value) is float and value != value):
                 texts.append(None)
                 continue
-            s = v if type(v) is str else str(v)
-            if len(s) > MAX_TEXT:
-                s = s[:MAX_TEXT]
-                self.book.issues.append(
-                    self.book.settings.issue("text_truncated", self.name, cell(r, c), limit=MAX_TEXT)
-                )
-            texts.append(s)
+            text = value if type(value) is str else str(value)
+            if len(text) > MAX_TEXT:
+                text = self._capped(row, col, text)
+            texts.append(text)
             if fmt == "wrap":
-                self.wrapped.setdefault(r, []).append((c, s))
-            if fit and s not in seen:
-                seen.add(s)
-                if len(s) * 2 > widest:  # a string can be no wider than twice its length
-                    widest = max(widest, max(display_width(line) for line in s.split("\n")))
-        self._put(r0, c, "string", texts, fmt)
+                self.wrapped.setdefault(row, []).append((col, text))
+            if fit and text not in seen:
+                seen.add(text)
+                if len(text) * 2 > widest:  # a string can be no wider than twice its length
+                    widest = max(widest, max(display_width(line) for line in text.split("\n")))
+        self._put(row0, col, "string", texts, fmt)
         if widest:
-            self.fit(c, "x" * widest)
+            self.fit(col, "x" * widest)
 
-    def number_column(self, r0: int, c: int, values, fmt: str = "money", blanks: bool = True) -> None:
-        """``values`` as numbers from row ``r0`` down; a blank is a formatted empty cell, or no cell at all with ``blanks=False``."""
-        numbers = [
-            float(v) if v is not None and v is not _NA and v - v == 0 else None for v in values
-        ]  # v - v: NaN and ±inf are blanks
-        self._put(r0, c, "number", numbers, fmt)
+    def number_column(
+        self, row0: int, col: int, values: Iterable[Any], fmt: str = "money", blanks: bool = True
+    ) -> None:
+        """``values`` as numbers from ``row0`` down; a blank an empty cell (no cell if not ``blanks``)."""
+        numbers = [  # value - value: NaN and ±inf are blanks
+            float(value) if value is not None and value is not _NA and value - value == 0 else None
+            for value in values
+        ]
+        self._put(row0, col, "number", numbers, fmt)
         if blanks:
-            for r, v in enumerate(numbers, r0):
-                if v is None:
-                    self.ws.write_blank(r, c, None, self.fmt[fmt])
-        present = [abs(v) for v in numbers if v is not None]
+            for row, number in enumerate(numbers, row0):
+                if number is None:
+                    self.ws.write_blank(row, col, None, self.fmt[fmt])
+        present = [abs(number) for number in numbers if number is not None]
         if present:
-            self._fit_number(c, max(present), fmt)
+            self._fit_number(col, max(present), fmt)
 
-    def formula_column(self, r0: int, c: int, formulas, values, fmt: str = "money") -> None:
-        """A column of live formulas from row ``r0`` down, each with kamxl's value cached ("" for a blank result)."""
-        cached = [
+    def formula_column(
+        self, row0: int, col: int, formulas: Iterable[str], values: Iterable[Any], fmt: str = "money"
+    ) -> None:
+        """Live formulas from ``row0`` down, each with kamxl's value cached ("" for a blank result)."""
+        cached = [  # _cached, inline: a big report has 800,000 formulas
             ""
-            if v is None or v is _NA or (type(v) is float and v != v)
-            else float(v)
-            if isinstance(v, (int, float)) and not isinstance(v, bool)
-            else v
-            for v in values
+            if value is None or value is _NA or (type(value) is float and value != value)
+            else float(value)
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+            else value
+            for value in values
         ]
-        self._put(r0, c, "formula", [(f.lstrip("="), v) for f, v in zip(formulas, cached)], fmt)
-        numbers = [abs(v) for v in cached if type(v) is float]
+        pairs = [(formula.lstrip("="), value) for formula, value in zip(formulas, cached, strict=True)]
+        self._put(row0, col, "formula", pairs, fmt)
+        numbers = [abs(value) for value in cached if type(value) is float]
         if numbers:
-            self._fit_number(c, max(numbers), fmt)
+            self._fit_number(col, max(numbers), fmt)
 
-    def _put(self, r0: int, c: int, kind: str, items: list, fmt: str) -> None:
-        self.ws.put_column(r0, c, kind, items, self.fmt[fmt])
+    def _put(self, row0: int, col: int, kind: str, items: Sequence[Any], fmt: str) -> None:
+        self.ws.put_column(row0, col, kind, items, self.fmt[fmt])
 
-    def date_column(self, r0: int, c: int, values, fmt: str = "date") -> None:
-        """``values`` (dates, datetimes or blanks) as dates from row ``r0`` down."""
-        # what ``date`` stores (the day, no time), without write_datetime's per-cell conversion: days since Excel's epoch
+    def date_column(self, row0: int, col: int, values: Sequence[Any], fmt: str = "date") -> None:
+        """``values`` (dates, datetimes or blanks) as dates from row ``row0`` down."""
+        # what ``date`` stores (the day, no time) without write_datetime's work per cell: days since Excel's 0
         serials = [
-            float((dt.datetime(v.year, v.month, v.day) - EXCEL_EPOCH).days)
-            if isinstance(v, dt.date) and (v.year, v.month) >= (1900, 3)
+            float((dt.datetime(value.year, value.month, value.day) - EXCEL_EPOCH).days)
+            if isinstance(value, dt.date) and (value.year, value.month) >= (1900, 3)
             else None
-            for v in values
+            for value in values
         ]
-        self._put(r0, c, "number", serials, fmt)
-        for r, (v, serial) in enumerate(zip(values, serials), r0):
+        self._put(row0, col, "number", serials, fmt)
+        for row, (value, serial) in enumerate(zip(values, serials, strict=True), row0):
             if serial is None:
-                self.date(r, c, v, fmt)
-        self.widths[c] = max(self.widths.get(c, 6), 12)
+                self.date(row, col, value, fmt)
+        self.widths[col] = max(self.widths.get(col, NARROWEST), DATE_WIDTH)
 
-    def date(self, r: int, c: int, value, fmt: str = "date") -> None:
+    def date(self, row: int, col: int, value: Any, fmt: str = "date") -> None:
         if is_blank(value):
-            self.ws.write_blank(r, c, None, self.fmt[fmt])
+            self.ws.write_blank(row, col, None, self.fmt[fmt])
             return
         if isinstance(value, dt.datetime):
             value = value.date()
-        self.ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), self.fmt[fmt])
-        self.widths[c] = max(self.widths.get(c, 6), 12)
+        self.ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), self.fmt[fmt])
+        self.widths[col] = max(self.widths.get(col, NARROWEST), DATE_WIDTH)
 
-    def formula(self, r: int, c: int, formula: str, value, fmt: str = "money") -> None:
+    def formula(self, row: int, col: int, formula: str, value: Any, fmt: str = "money") -> None:
         """A live formula whose cached value is what kamxl computed ("" for a blank result)."""
-        cached = (
-            ""
-            if is_blank(value)
-            else (float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value)
-        )
-        self.ws.write_formula(r, c, "=" + formula.lstrip("="), self.fmt[fmt], cached)
+        cached = "" if is_blank(value) else _cached(value)
+        self.ws.write_formula(row, col, "=" + formula.lstrip("="), self.fmt[fmt], cached)
         if isinstance(cached, float):
-            self._fit_number(c, cached, fmt)
+            self._fit_number(col, cached, fmt)
 
-    def chart(self, r: int, c: int, chart, width: int, height: int) -> None:
+    def header(self, row: int, labels: Sequence[str], col0: int = 0) -> None:
+        for i, label in enumerate(labels):
+            self.ws.write_string(row, col0 + i, label, self.fmt["header"])
+            self.fit(col0 + i, label, cap=HEADER_CAP)
+
+    def headings(self, row: int, keys: Iterable[str], col0: int = 0) -> None:
+        """A header row of the catalogue's column headings (``report.cols.<key>``)."""
+        self.header(row, [self.book.heading(key) for key in keys], col0)
+
+    def total_label(self, row: int, blank_cols: Iterable[int] = ()) -> None:
+        """The 合计 label in column A of a total row, and the row's look on ``blank_cols``."""
+        self.text(row, 0, self.book.label("ui.total"), "total_label")
+        for col in blank_cols:
+            self.text(row, col, None, "total_label")
+
+    def title(self, text: str, subtitle: str | None = None) -> int:
+        """Title (and subtitle) at the top; returns the first free row."""
+        self.ws.write_string(0, 0, text, self.fmt["title"])
+        if subtitle:
+            self.ws.write_string(1, 0, subtitle, self.fmt["subtitle"])
+        return 3
+
+    # -- charts ----------------------------------------------------------------
+    def chart(self, row: int, col: int, chart: Any, width: int, height: int) -> None:
         """Insert a native chart, remembering how far right it reaches (it prints with the sheet)."""
         chart.set_size({"width": width, "height": height})
-        self.ws.insert_chart(r, c, chart)
-        self.charts.append((c, width))
+        self.ws.insert_chart(row, col, chart)
+        self.charts.append((col, width))
 
+    def place_chart(self, row: int, chart: Any, name: str, col: int | None = None) -> None:
+        """Insert a chart at ``row``, sized and (unless ``col`` is given) placed as ``charts.<name>`` says."""
+        spec = self.book.chart_spec(name)
+        self.chart(row, spec["column"] if col is None else col, chart, spec["width"], spec["height"])
+
+    # -- the page -------------------------------------------------------------
     def print_width_px(self) -> float:
         """How wide the sheet prints at 100 %: every column written, or further where a chart reaches."""
-        last = max(list(self.widths) + [c for c, _ in self.charts] + [0])
+        last = max(list(self.widths) + [col for col, _ in self.charts] + [0])
         px = [
-            0.0 if c in self.hidden else column_px(self.widths.get(c, DEFAULT_WIDTH)) for c in range(last + 1)
+            0.0 if col in self.hidden else column_px(self.widths.get(col, DEFAULT_WIDTH))
+            for col in range(last + 1)
         ]
-        return max([sum(px)] + [sum(px[:c]) + width for c, width in self.charts])
+        return max([sum(px)] + [sum(px[:col]) + width for col, width in self.charts])
 
     def fit_pages(self) -> int:
         """Fit to as few pages wide as keep the print at ``print.min_scale`` or more; returns how many."""
@@ -496,7 +600,7 @@ class Sheet:
         margins = settings.get("print.margins_in")
         paper = settings.get(f"print.paper_width_in.{'portrait' if self.portrait else 'landscape'}")
         page_px = (paper - margins["left"] - margins["right"]) * 96
-        repeat_px = sum(column_px(self.widths.get(c, DEFAULT_WIDTH)) for c in range(self.freeze_cols))
+        repeat_px = sum(column_px(self.widths.get(col, DEFAULT_WIDTH)) for col in range(self.freeze_cols))
         wide = pages_wide(self.print_width_px(), page_px, settings.get("print.min_scale"), repeat_px)
         if self.one_page:
             self.ws.fit_to_pages(1, 1)
@@ -506,19 +610,6 @@ class Sheet:
             self.ws.repeat_columns(0, self.freeze_cols - 1)
         return wide
 
-    def header(self, r: int, labels: list[str], c0: int = 0) -> None:
-        for i, label in enumerate(labels):
-            self.ws.write_string(r, c0 + i, label, self.fmt["header"])
-            self.fit(c0 + i, label, cap=24)
-
-    def title(self, text: str, subtitle: str | None = None) -> int:
-        """Title (and subtitle) at the top; returns the first free row."""
-        self.ws.write_string(0, 0, text, self.fmt["title"])
-        if subtitle:
-            self.ws.write_string(1, 0, subtitle, self.fmt["subtitle"])
-        return 3
-
-    # -- the page -------------------------------------------------------------
     def finish(
         self,
         header_row: int | None,
@@ -528,50 +619,58 @@ class Sheet:
         freeze_cols: int = 0,
         portrait: bool = False,
     ) -> None:
-        """Frozen header, filter, and a page that prints: A4, header rows repeated (Book.close fits the width)."""
+        """Frozen header, filter, and a page that prints: A4, header rows repeated (Book.close fits it)."""
         ws = self.ws
         if header_row is not None:
             ws.freeze_panes(header_row + 1, freeze_cols)
             ws.repeat_rows(0, header_row)
             if filter_ and last_row is not None and last_row > header_row:
                 ws.autofilter(header_row, 0, last_row, last_col)
-        ws.set_paper(9)  # A4
+        ws.set_paper(A4)
         if portrait:
             ws.set_portrait()
         else:
             ws.set_landscape()
         self.portrait, self.freeze_cols = portrait, freeze_cols
-        self.ws.set_margins(**self.book.settings.get("print.margins_in"))
-        meta = self.book.meta
+        ws.set_margins(**self.book.settings.get("print.margins_in"))
+        self._header_footer()
+
+    def _header_footer(self) -> None:
+        """The source, the sheet and the period above; kamxl's version, the page and the review date below."""
+        meta, page = self.book.meta, _amp(self.book.label("report.page"))
         # a font size code must not touch the text after it: "&8" + "2026" would read as size 82026
-        ws.set_header(f"&L&8 {_amp(meta['source'])}&C&9&B {_amp(self.name)}&R&8 {_amp(meta['period'])}")
-        ws.set_footer(
-            f"&L&8 kamxl {_amp(meta['version'])}&C&8 {_amp(self.book.label('report.page'))} &P / &N&R&8 {_amp(meta['as_of'])}"
-        )
+        self.ws.set_header(f"&L&8 {_amp(meta['source'])}&C&9&B {_amp(self.name)}&R&8 {_amp(meta['period'])}")
+        self.ws.set_footer(f"&L&8 kamxl {_amp(meta['version'])}&C&8 {page} &P / &N&R&8 {_amp(meta['as_of'])}")
 
 
-EXCEL_EPOCH = dt.datetime(
-    1899, 12, 30
-)  # serial 0 of Excel's 1900 date system, for dates after its phantom 1900-02-29
-DEFAULT_WIDTH = 8.43  # Excel's default column width, in characters
-LINE_HEIGHT = 15.0  # points per line of 10-point text in a CJK font (YaHei / Noto CJK lines are ~1.4 em)
-ROW_PADDING = 4.0
-MAX_ROW_HEIGHT = 409  # Excel's limit on a row's height, in points
+def _cached(value: Any) -> Any:
+    """A formula's cached value as XlsxWriter wants it: numbers as floats, a blank as ""."""
+    if value is None or value is _NA or (type(value) is float and value != value):
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 @lru_cache(maxsize=4096)
 def _wrapped_lines(text: str, width: float) -> int:
-    """Lines ``text`` takes wrapped in a column ``width`` characters wide (the same playbook texts recur on every row)."""
+    """Lines ``text`` takes wrapped in a column ``width`` characters wide (cached: playbook texts recur)."""
     return sum(max(1, math.ceil(display_width(part) / max(width - 1, 1))) for part in text.split("\n"))
 
 
 def column_px(width: float) -> float:
-    """A column's width in pixels at 96 dpi, as Excel converts it (Calibri 11 / YaHei: 7 px per character + 5)."""
+    """A column's width in pixels at 96 dpi, as Excel converts it (7 px per character + 5)."""
     return width * 7 + 5
 
 
+def chart_rows(height: int) -> int:
+    """Rows of the default height a chart ``height`` pixels tall covers."""
+    return math.ceil(height / ROW_PX)
+
+
 def pages_wide(width_px: float, page_px: float, min_scale: float, repeat_px: float = 0.0) -> int:
-    """The fewest pages wide that print ``width_px`` at ``min_scale`` or more, each page repeating ``repeat_px``."""
+    """The fewest pages wide that print ``width_px`` at ``min_scale`` or more, each repeating ``repeat_px``
+    (the frozen columns)."""
     per_page = page_px / min_scale
     if width_px <= per_page:
         return 1

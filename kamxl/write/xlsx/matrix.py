@@ -1,61 +1,118 @@
-"""The 2×2 matrix charts (value tiers, ability × willingness): helper cells for the threshold lines and the quadrant names."""
+"""The 2×2 matrix charts (value tiers, ability × willingness): points, threshold lines and quadrant names.
+
+A native scatter chart has no lines across it nor text in it, so both come
+from helper cells beside the chart: the two threshold lines as two-point
+series, and each quadrant's name as the data label of an invisible point.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from xlsxwriter.utility import quote_sheetname
 
 from kamxl.write.xlsx.book import Book, Sheet, cell
 
+QUADRANTS = 4
+
 
 def matrix_helper(
-    sh: Sheet,
+    sheet: Sheet,
     row: int,
-    lo: float,
-    hi: float,
+    low: float,
+    high: float,
     threshold: float,
-    quadrants: list[tuple[str, bool, bool]],
+    quadrants: Sequence[tuple[str, bool, bool]],
     note: str,
 ) -> tuple[int, int]:
     """Write the cells a 2×2 scatter draws from: the two threshold lines, and where each quadrant's name sits.
 
     ``quadrants``: (name, x high, y high). Returns (first row of the lines, first row of the names).
     """
-    sh.text(row, 0, note, "note", fit=False)
-    for i, (x, y) in enumerate(((lo, threshold), (hi, threshold), (threshold, lo), (threshold, hi))):
-        sh.number(row + 1 + i, 0, x, "score")
-        sh.number(row + 1 + i, 1, y, "score")
-    low, high = (lo + threshold) / 2, (threshold + hi) / 2
-    for i, (name, x_high, y_high) in enumerate(quadrants):
-        r = row + 6 + i
-        sh.number(r, 0, high if x_high else low, "score")
-        sh.number(r, 1, high if y_high else low, "score")
-        sh.text(r, 2, name, fit=False)
-    return row + 1, row + 6
+    sheet.text(row, 0, note, "note", fit=False)
+    ends = ((low, threshold), (high, threshold), (threshold, low), (threshold, high))
+    for line_row, (x, y) in enumerate(ends, row + 1):
+        sheet.number(line_row, 0, x, "score")
+        sheet.number(line_row, 1, y, "score")
+    below, above = (low + threshold) / 2, (threshold + high) / 2
+    names_row = row + 2 + len(ends)
+    for name_row, (name, x_high, y_high) in enumerate(quadrants, names_row):
+        sheet.number(name_row, 0, above if x_high else below, "score")
+        sheet.number(name_row, 1, above if y_high else below, "score")
+        sheet.text(name_row, 2, name, fit=False)
+    return row + 1, names_row
 
 
-def add_matrix_guides(book: Book, chart, sheet: str, lines_row: int, names_row: int, count: int = 4) -> None:
+def add_matrix_guides(book: Book, chart: Any, sheet: str, lines_row: int, names_row: int) -> None:
     """The dashed threshold lines and the grey quadrant names, as series of ``chart``."""
-    for a in (lines_row, lines_row + 2):
+    colours, style = book.colours, book.style
+    for first in (lines_row, lines_row + 2):
         chart.add_series(
             {
-                "categories": [sheet, a, 0, a + 1, 0],
-                "values": [sheet, a, 1, a + 1, 1],
+                "categories": [sheet, first, 0, first + 1, 0],
+                "values": [sheet, first, 1, first + 1, 1],
                 "marker": {"type": "none"},
-                "line": {"color": "#A6A6A6", "dash_type": "dash", "width": 1.25},
+                "line": {
+                    "color": colours["matrix_lines"],
+                    "dash_type": "dash",
+                    "width": style["matrix_line_width"],
+                },
             }
         )
+    last = names_row + QUADRANTS - 1
     chart.add_series(
         {
-            "categories": [sheet, names_row, 0, names_row + count - 1, 0],
-            "values": [sheet, names_row, 1, names_row + count - 1, 1],
+            "categories": [sheet, names_row, 0, last, 0],
+            "values": [sheet, names_row, 1, last, 1],
             "marker": {"type": "none"},
             "data_labels": {
-                "custom": [
-                    {"value": f"={quote_sheetname(sheet)}!{cell(names_row + i, 2, True, True)}"}
-                    for i in range(count)
-                ],
+                "custom": [{"value": _cell_ref(sheet, row, 2)} for row in range(names_row, last + 1)],
                 "position": "center",
-                "font": {"color": "#7F7F7F", "size": 9},
+                "font": {"color": colours["matrix_names"], "size": style["matrix_name_size"]},
             },
         }
     )
+
+
+def point_series(
+    book: Book,
+    sheet: str,
+    name: str,
+    rows: tuple[int, int],
+    cols: tuple[int, int],
+    colour: str,
+    labelled: bool,
+) -> dict[str, Any]:
+    """A scatter series of the points in ``rows`` (first, last): x and y from ``cols``, named from column A.
+
+    Unless ``labelled`` is false (names on a crowded chart say nothing), each point shows its row's name.
+    """
+    (first, last), (x_col, y_col), style = rows, cols, book.style
+    series: dict[str, Any] = {
+        "name": name,
+        "categories": [sheet, first, x_col, last, x_col],
+        "values": [sheet, first, y_col, last, y_col],
+        "marker": {
+            "type": "circle",
+            "size": style["marker_size"],
+            "fill": {"color": colour},
+            "border": {"color": colour},
+        },
+    }
+    if labelled:
+        series["data_labels"] = {
+            "custom": [{"value": _cell_ref(sheet, row, 0)} for row in range(first, last + 1)],
+            "position": "right",
+            "font": {"size": style["label_size"]},
+        }
+    return series
+
+
+def matrix_axis(name: str, low: float, high: float) -> dict[str, Any]:
+    """An axis of a matrix: the score's range in steps of one, no gridlines (the threshold lines are)."""
+    return {"name": name, "min": low, "max": high, "major_unit": 1, "major_gridlines": {"visible": False}}
+
+
+def _cell_ref(sheet: str, row: int, col: int) -> str:
+    return f"={quote_sheetname(sheet)}!{cell(row, col, True, True)}"

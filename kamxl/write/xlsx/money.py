@@ -1,678 +1,493 @@
-"""应收帐款 · 损益 · 活动: plan against actual in money, as live formulas with kamxl's values cached."""
+"""应收帐款 · 损益 · 活动: plan against actual in money, as live formulas with kamxl's values cached.
+
+A reviewer who corrects an actual in the report sees every total, rate and
+flag follow, so each sheet is written in parts: its columns, the rows, the
+合计 row, the tables under it and the chart. The receivables sheet is in
+``receivables_sheet``; the P&L and the activity plan (docs/method.md §6, §7.1) are here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 import pandas as pd
 
-from kamxl.write.xlsx.book import Book, cell, col_letter, is_blank, quote, records, rng
+from kamxl.calc.activities import Activities
+from kamxl.calc.pnl import PnL
+from kamxl.write.xlsx.book import Book, KeyCell, KeyCells, Sheet, cell, is_blank, quote, records, rng
 
-KeyCells = dict  # name -> (sheet, row, col, value, fmt)
-
-
-def _month_label(book: Book, m: int) -> str:
-    return book.label(f"values.month.{int(m)}")
-
-
-def write_receivables(book: Book, rec, keys: KeyCells) -> None:
-    sh = book.add("receivables")
-    L = lambda k: book.label(f"report.cols.{k}")  # noqa: E731
-    s = book.settings
-    sh.title(
-        book.label("report.titles.receivables"),
-        book.label("report.notes.receivables", behind=f"{s.get('receivables.behind'):.0%}"),
-    )
-    rows, months = rec.rows, rec.months
-    month_list = sorted(int(m) for m in months["month"].unique())
-    m_star = rec.summary["last_month"] or 0
-    plan_label, actual_label = L("plan"), L("actual")
-    # row 2: m* (the last month with actuals) — a formula over the month table below
-    helper, top, sub = 3, 4, 5
-    first = sub + 1
-    fixed = ["customer", "product", "owner", "total_owed"]
-    mc0 = len(fixed)
-    mcols = {m: mc0 + 2 * i for i, m in enumerate(month_list)}
-    after = mc0 + 2 * len(month_list)
-    extra = [
-        "plan_total",
-        "actual_total",
-        "plan_to_date",
-        "actual_to_date",
-        "rate_to_date",
-        "balance",
-        "plan_coverage",
-        "behind",
-        "aging",
-    ]
-    has_aging = rec.aging is not None
-    if not has_aging:
-        extra = extra[:-1]
-    X = {name: after + i for i, name in enumerate(extra)}
-    for i, f in enumerate(fixed):
-        sh.ws.merge_range(top, i, sub, i, L(f), book.fmt["header"])
-        sh.fit(i, L(f))
-    for m, c in mcols.items():
-        sh.ws.merge_range(top, c, top, c + 1, _month_label(book, m), book.fmt["header"])
-        sh.ws.write_string(sub, c, plan_label, book.fmt["header"])
-        sh.ws.write_string(sub, c + 1, actual_label, book.fmt["header"])
-        sh.ws.write_number(helper, c, m)
-        sh.ws.write_number(helper, c + 1, m)
-    for name, c in X.items():
-        sh.ws.merge_range(top, c, sub, c, L(name), book.fmt["header"])
-        sh.widths[c] = 13
-    sh.ws.set_row(helper, None, None, {"hidden": True})
-    c_first, c_last = mc0, after - 1
-    months_abs = rng(helper, c_first, helper, c_last, True)
-    meas_abs = rng(sub, c_first, sub, c_last, True)
-    by_cell = months.set_index(["sheet", "row", "month"])
-    n = len(rows)
-    total_row = first + n
-    mt_head = total_row + 3
-    mt_first = mt_head + 1
-    mt_last = mt_first + len(month_list) - 1
-    mstar_cell = cell(2, 1, True, True)
-    behind = s.get("receivables.behind")
-    # plan and actual per row and month, looked up once as two arrays (rows × months)
-    row_keys = pd.MultiIndex.from_arrays([rows["sheet"], rows["row"]])
-    grid = {
-        f: by_cell[f].unstack("month").reindex(index=row_keys, columns=month_list) for f in ("plan", "actual")
-    }
-    plans, actuals = grid["plan"].to_numpy(dtype=float), grid["actual"].to_numpy(dtype=float)
-    # the sheet is mostly this table: written a column at a time, its formulas built from column letters once
-    sh.text_column(first, 0, rows["customer"].tolist())
-    sh.text_column(first, 1, rows["product"].tolist())
-    sh.text_column(first, 2, rows["owner"].tolist())
-    sh.number_column(first, 3, rows["total_owed"].tolist())
-    for j, c in enumerate(mcols.values()):
-        # a month without a figure (actuals after m*) is no cell at all: a rule below borders the empty ones
-        sh.number_column(first, c, plans[:, j].tolist(), blanks=False)
-        sh.number_column(first, c + 1, actuals[:, j].tolist(), blanks=False)
-    sh.ws.conditional_format(
-        first, c_first, first + max(n, 1) - 1, c_last, {"type": "blanks", "format": book.fmt["grid"]}
-    )
-    nums = [str(r + 1) for r in range(first, first + n)]  # Excel's row numbers
-    A, Z, owed = col_letter(c_first), col_letter(c_last), col_letter(3)
-    C = {name: col_letter(c) for name, c in X.items()}
-    plan_q, actual_q, mstar = quote(plan_label), quote(actual_label), f'"<="&{mstar_cell}'
-    sh.formula_column(
-        first,
-        X["plan_total"],
-        [f"SUMIFS({A}{k}:{Z}{k},{meas_abs},{plan_q})" for k in nums],
-        rows["plan"].tolist(),
-    )
-    sh.formula_column(
-        first,
-        X["actual_total"],
-        [f"SUMIFS({A}{k}:{Z}{k},{meas_abs},{actual_q})" for k in nums],
-        rows["actual"].tolist(),
-    )
-    sh.formula_column(
-        first,
-        X["plan_to_date"],
-        [f"SUMIFS({A}{k}:{Z}{k},{meas_abs},{plan_q},{months_abs},{mstar})" for k in nums],
-        rows["plan_to_date"].tolist(),
-    )
-    sh.formula_column(
-        first,
-        X["actual_to_date"],
-        [f"SUMIFS({A}{k}:{Z}{k},{meas_abs},{actual_q},{months_abs},{mstar})" for k in nums],
-        rows["actual_to_date"].tolist(),
-    )
-    ptd, atd = C["plan_to_date"], C["actual_to_date"]
-    sh.formula_column(
-        first,
-        X["rate_to_date"],
-        [f'IF({ptd}{k}=0,"",{atd}{k}/{ptd}{k})' for k in nums],
-        rows["rate_to_date"].tolist(),
-        "percent",
-    )
-    sh.formula_column(
-        first,
-        X["balance"],
-        [f'IF({owed}{k}="","",{owed}{k}-{C["actual_total"]}{k})' for k in nums],
-        rows["balance"].tolist(),
-    )
-    sh.formula_column(
-        first,
-        X["plan_coverage"],
-        [f'IF(N({owed}{k})<=0,"",{C["plan_total"]}{k}/{owed}{k})' for k in nums],
-        rows["plan_coverage"].tolist(),
-        "percent",
-    )
-    flag = L("behind_flag")
-    sh.formula_column(
-        first,
-        X["behind"],
-        [f'IF(AND({ptd}{k}>0,{atd}{k}<{behind}*{ptd}{k}),{quote(flag)},"")' for k in nums],
-        [flag if b else "" for b in rows["behind"].tolist()],
-        "text",
-    )
-    if has_aging:
-        sh.text_column(
-            first,
-            X["aging"],
-            [None if is_blank(a) else book.label(f"values.aging.{a}") for a in rows["aging"].tolist()],
-        )
-    # totals
-    sh.text(total_row, 0, book.label("ui.total"), "total_label")
-    for c in (1, 2):
-        sh.text(total_row, c, None, "total_label")
-    summary = rec.summary
-    col_sum = lambda c: f"SUM({rng(first, c, total_row - 1, c)})"  # noqa: E731
-    sh.formula(total_row, 3, col_sum(3), summary["total_owed"], "total_money")
-    bm = rec.by_month.set_index("month")
-    for m, c in mcols.items():
-        sh.formula(total_row, c, col_sum(c), bm.at[m, "plan"], "total_money")
-        # a month with no figures yet (after m*) totals to blank, not 0: the month table and its chart show nothing collected yet
-        actual_rng = rng(first, c + 1, total_row - 1, c + 1)
-        sh.formula(
-            total_row,
-            c + 1,
-            f'IF(COUNT({actual_rng})=0,"",SUM({actual_rng}))',
-            bm.at[m, "actual"],
-            "total_money",
-        )
-    for name, key in (
-        ("plan_total", "plan"),
-        ("actual_total", "actual"),
-        ("plan_to_date", "plan_to_date"),
-        ("actual_to_date", "actual_to_date"),
-        ("balance", "balance"),
-    ):
-        sh.formula(total_row, X[name], col_sum(X[name]), summary[key], "total_money")
-    ptd, atd = cell(total_row, X["plan_to_date"]), cell(total_row, X["actual_to_date"])
-    sh.formula(
-        total_row,
-        X["rate_to_date"],
-        f'IF({ptd}=0,"",{atd}/{ptd})',
-        summary["collection_rate"],
-        "total_percent",
-    )
-    owed = cell(total_row, 3)
-    sh.formula(
-        total_row,
-        X["plan_coverage"],
-        f'IF({owed}<=0,"",{cell(total_row, X["plan_total"])}/{owed})',
-        summary["plan_coverage"],
-        "total_percent",
-    )
-    sh.formula(
-        total_row,
-        X["behind"],
-        f"COUNTIF({rng(first, X['behind'], total_row - 1, X['behind'])},{quote(L('behind_flag'))})",
-        len(rows[rows["behind"]]),
-        "total_number",
-    )
-    if has_aging:
-        sh.text(total_row, X["aging"], None, "total_label")
-    keys["receivables.total_owed"] = (sh.name, total_row, 3, summary["total_owed"], "money")
-    keys["receivables.actual_to_date"] = (
-        sh.name,
-        total_row,
-        X["actual_to_date"],
-        summary["actual_to_date"],
-        "money",
-    )
-    keys["receivables.collection_rate"] = (
-        sh.name,
-        total_row,
-        X["rate_to_date"],
-        summary["collection_rate"],
-        "percent",
-    )
-    keys["receivables.balance"] = (sh.name, total_row, X["balance"], summary["balance"], "money")
-    sh.ws.conditional_format(
-        first,
-        0,
-        total_row - 1,
-        X["behind"],
-        {
-            "type": "formula",
-            "criteria": f'=${cell(first, X["behind"])[: -len(str(first + 1))]}{first + 1}<>""',
-            "format": book.fmt["bad"],
-        },
-    )
-    # m* and the month table
-    sh.text(2, 0, L("last_month"), "key")
-    actual_col = rng(mt_first, 2, mt_last, 2, True)
-    sh.formula(
-        2,
-        1,
-        f"SUMPRODUCT(MAX(ISNUMBER({actual_col})*({actual_col}<>0)*{rng(mt_first, 0, mt_last, 0, True)}))",
-        m_star,
-        "int",
-    )
-    sh.header(
-        mt_head, [L(c) for c in ("month", "plan", "actual", "cum_plan", "cum_actual", "rate", "cum_rate")]
-    )
-    for i, m in enumerate(month_list):
-        r = mt_first + i
-        c = mcols[m]
-        sh.number(r, 0, m, "int")
-        sh.formula(r, 1, cell(total_row, c), bm.at[m, "plan"])
-        sh.formula(r, 2, cell(total_row, c + 1), bm.at[m, "actual"])
-        sh.formula(r, 3, f"SUM({cell(mt_first, 1, True, False)}:{cell(r, 1)})", bm.at[m, "cum_plan"])
-        sh.formula(
-            r,
-            4,
-            f'IF({cell(r, 0)}>{mstar_cell},"",SUM({cell(mt_first, 2, True, False)}:{cell(r, 2)}))',
-            bm.at[m, "cum_actual"],
-        )
-        sh.formula(
-            r,
-            5,
-            f'IF(OR({cell(r, 0)}>{mstar_cell},{cell(r, 1)}=0),"",{cell(r, 2)}/{cell(r, 1)})',
-            bm.at[m, "rate"],
-            "percent",
-        )
-        sh.formula(
-            r,
-            6,
-            f'IF(OR({cell(r, 4)}="",{cell(r, 3)}=0),"",{cell(r, 4)}/{cell(r, 3)})',
-            bm.at[m, "cum_rate"],
-            "percent",
-        )
-    chart = book.wb.add_chart({"type": "column"})
-    cats = [sh.name, mt_first, 0, mt_last, 0]
-    chart.add_series(
-        {
-            "name": [sh.name, mt_head, 1],
-            "categories": cats,
-            "values": [sh.name, mt_first, 1, mt_last, 1],
-            "fill": {"color": "#A9C4EB"},
-        }
-    )
-    chart.add_series(
-        {
-            "name": [sh.name, mt_head, 2],
-            "categories": cats,
-            "values": [sh.name, mt_first, 2, mt_last, 2],
-            "fill": {"color": "#2F5597"},
-        }
-    )
-    line = book.wb.add_chart({"type": "line"})
-    line.add_series(
-        {
-            "name": [sh.name, mt_head, 6],
-            "categories": cats,
-            "values": [sh.name, mt_first, 6, mt_last, 6],
-            "y2_axis": True,
-            "marker": {"type": "circle"},
-            "line": {"color": "#C00000"},
-        }
-    )
-    chart.combine(line)
-    chart.set_title({"name": book.label("report.charts.receivables")})
-    chart.set_x_axis({"name": L("month")})
-    chart.set_y_axis(
-        {"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}}
-    )
-    line.set_y2_axis({"num_format": "0%", "min": 0})
-    chart.set_legend({"position": "bottom"})
-    sh.chart(mt_head, 8, chart, 720, 320)
-    if has_aging:
-        ar = mt_last + 2
-        sh.header(ar, [L("aging"), L("balance")])
-        aging_rng, bal_rng = (
-            rng(first, X["aging"], total_row - 1, X["aging"], True),
-            rng(first, X["balance"], total_row - 1, X["balance"], True),
-        )
-        for i, (bucket, value) in enumerate(rec.aging["balance"].items()):
-            r = ar + 1 + i
-            label = book.label(f"values.aging.{bucket}")
-            sh.text(r, 0, label)
-            sh.formula(r, 1, f"SUMIF({aging_rng},{cell(r, 0)},{bal_rng})", value)
-    sh.ws.freeze_panes(first, 1)
-    sh.finish(sub, max(X.values()), None, filter_=False, freeze_cols=1)
-    sh.ws.autofilter(sub, 0, total_row - 1, max(X.values()))
-    sh.ws.repeat_rows(top, sub)
+# P&L: the month's figures right of the lines, in this order
+PNL_FIGURES = (
+    "revenue_plan",
+    "revenue_actual",
+    "expense_plan",
+    "expense_actual",
+    "profit_plan",
+    "profit_actual",
+    "revenue_variance",
+    "revenue_variance_pct",
+    "expense_variance",
+    "expense_variance_pct",
+    "profit_variance",
+    "profit_variance_pct",
+    "margin_plan",
+    "margin_actual",
+    "revenue_plan_ytd",
+    "revenue_actual_ytd",
+    "profit_plan_ytd",
+    "profit_actual_ytd",
+)
+LINE_GROUPS = ("revenue", "expense")
+GROUPS = ("revenue", "expense", "profit")
+GOOD_SIGN = {"revenue": ">", "expense": "<", "profit": ">"}  # a favourable variance
+YEAR = range(1, 13)
 
 
-def write_pnl(book: Book, pnl, keys: KeyCells) -> None:
-    sh = book.add("pnl")
-    L = lambda k: book.label(f"report.cols.{k}")  # noqa: E731
-    sh.title(book.label("report.titles.pnl"), book.label("report.notes.pnl"))
+def month_label(book: Book, month: int) -> str:
+    return book.label(f"values.month.{int(month)}")
+
+
+# ---------------------------------------------------------------------- P&L ---
+@dataclass
+class _PnlLayout:
+    """Where the P&L sheet's parts go: a column pair (plan, actual) per line, then the month's figures."""
+
+    lines: list[tuple[str, str]]  # (group, line) in column order
+    line_cols: dict[tuple[str, str], int]  # its plan column; the actual is the next
+    figures: dict[str, int]  # PNL_FIGURES -> column
+    months: list[int]
+    top: int = 3
+    sub: int = 4
+
+    @property
+    def first(self) -> int:
+        return self.sub + 1
+
+    @property
+    def total_row(self) -> int:
+        return self.first + len(self.months)
+
+    def at(self, row: int, figure: str) -> str:
+        return cell(row, self.figures[figure])
+
+
+def write_pnl(book: Book, pnl: PnL, keys: KeyCells) -> None:
+    """The projected P&L: each line's plan and actual per month; group totals, variances, margins, YTD."""
+    sheet = book.add("pnl")
+    sheet.title(book.label("report.titles.pnl"), book.label("report.notes.pnl"))
     lines = pnl.lines
     order = [
-        (g, line)
-        for g in ("revenue", "expense")
-        for line in dict.fromkeys(lines.loc[lines["group"] == g, "line"])
+        (group, line)
+        for group in LINE_GROUPS
+        for line in dict.fromkeys(lines.loc[lines["group"] == group, "line"])
     ]
-    months = pnl.months.set_index("month")
-    top, sub = 3, 4
-    first = sub + 1
-    sh.ws.merge_range(top, 0, sub, 0, L("month"), book.fmt["header"])
-    lc = {}
-    for i, (g, line) in enumerate(order):
-        c = 1 + 2 * i
-        lc[(g, line)] = c
-        sh.ws.merge_range(
-            top, c, top, c + 1, f"{book.label(f'report.groups.{g}')} · {line}", book.fmt["header"]
-        )
-        sh.ws.write_string(sub, c, L("plan"), book.fmt["header"])
-        sh.ws.write_string(sub, c + 1, L("actual"), book.fmt["header"])
-        sh.widths[c] = sh.widths[c + 1] = 12
     base = 1 + 2 * len(order)
-    names = [
-        "revenue_plan",
-        "revenue_actual",
-        "expense_plan",
-        "expense_actual",
-        "profit_plan",
-        "profit_actual",
-        "revenue_variance",
-        "revenue_variance_pct",
-        "expense_variance",
-        "expense_variance_pct",
-        "profit_variance",
-        "profit_variance_pct",
-        "margin_plan",
-        "margin_actual",
-        "revenue_plan_ytd",
-        "revenue_actual_ytd",
-        "profit_plan_ytd",
-        "profit_actual_ytd",
-    ]
-    X = {n: base + i for i, n in enumerate(names)}
-    for n, c in X.items():
-        sh.ws.merge_range(top, c, sub, c, L(f"pnl_{n}"), book.fmt["header"])
-        sh.widths[c] = 12
-    # (month, group, line) -> (plan, actual), looked up per cell
-    cell_of: dict = {}
-    for key, plan, actual in zip(
-        zip(lines["month"], lines["group"], lines["line"]), lines["plan"], lines["actual"]
-    ):
-        cell_of.setdefault(key, (plan, actual))
-    month_values = months.to_dict("index")
-    month_list = list(months.index)
-    total_row = first + len(month_list)
-    pct = {n for n in names if "pct" in n or "margin" in n}
-    for i, m in enumerate(month_list):
-        r = first + i
-        sh.text(r, 0, _month_label(book, m))
-        for (g, line), c in lc.items():
-            plan, actual = cell_of.get((m, g, line), (None, None))
-            sh.number(r, c, plan)
-            sh.number(r, c + 1, actual)
-        plans = {
-            g: ",".join(cell(r, c) for (gg, _), c in lc.items() if gg == g) for g in ("revenue", "expense")
-        }
-        acts = {
-            g: ",".join(cell(r, c + 1) for (gg, _), c in lc.items() if gg == g)
-            for g in ("revenue", "expense")
-        }
-        all_acts = ",".join(cell(r, c + 1) for c in lc.values())
-        f = {
-            "revenue_plan": f"SUM({plans['revenue'] or 0})",
-            "expense_plan": f"SUM({plans['expense'] or 0})",
-            "revenue_actual": f'IF(COUNT({all_acts})=0,"",SUM({acts["revenue"] or 0}))',
-            "expense_actual": f'IF(COUNT({all_acts})=0,"",SUM({acts["expense"] or 0}))',
-            "profit_plan": f"{cell(r, X['revenue_plan'])}-{cell(r, X['expense_plan'])}",
-            "profit_actual": f'IF({cell(r, X["revenue_actual"])}="","",{cell(r, X["revenue_actual"])}-{cell(r, X["expense_actual"])})',
-        }
-        for g in ("revenue", "expense", "profit"):
-            a, p, v = cell(r, X[f"{g}_actual"]), cell(r, X[f"{g}_plan"]), cell(r, X[f"{g}_variance"])
-            f[f"{g}_variance"] = f'IF({a}="","",{a}-{p})'
-            f[f"{g}_variance_pct"] = f'IF(OR({a}="",{p}=0),"",{v}/ABS({p}))'
-        rp, ra = cell(r, X["revenue_plan"]), cell(r, X["revenue_actual"])
-        f["margin_plan"] = f'IF({rp}=0,"",{cell(r, X["profit_plan"])}/{rp})'
-        f["margin_actual"] = f'IF(OR({ra}="",N({ra})=0),"",{cell(r, X["profit_actual"])}/{ra})'
-        for g in ("revenue", "profit"):
-            pc, ac = X[f"{g}_plan"], X[f"{g}_actual"]
-            f[f"{g}_plan_ytd"] = f"SUM({cell(first, pc, True, False)}:{cell(r, pc)})"
-            f[f"{g}_actual_ytd"] = (
-                f'IF({cell(r, ac)}="","",SUM({cell(first, ac, True, False)}:{cell(r, ac)}))'
+    layout = _PnlLayout(
+        lines=order,
+        line_cols={line: 1 + 2 * i for i, line in enumerate(order)},
+        figures={name: base + i for i, name in enumerate(PNL_FIGURES)},
+        months=list(pnl.months["month"]),
+    )
+    _pnl_columns(book, sheet, layout)
+    _pnl_months(book, sheet, pnl, layout)
+    _pnl_totals(book, sheet, pnl, layout)
+    _pnl_colours(book, sheet, layout)
+    summary, total_row = pnl.summary, layout.total_row
+    for figure in ("profit_plan", "profit_actual", "revenue_actual"):
+        keys[f"pnl.{figure}"] = KeyCell(
+            sheet.name, total_row, layout.figures[figure], summary[figure], "money"
+        )
+    _pnl_chart(book, sheet, layout)
+    sheet.ws.freeze_panes(layout.first, 1)
+    sheet.finish(layout.sub, max(layout.figures.values()), None, filter_=False, freeze_cols=1)
+    sheet.ws.repeat_rows(layout.top, layout.sub)
+
+
+def _pnl_columns(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
+    top, sub, header = layout.top, layout.sub, book.fmt["header"]
+    sheet.ws.merge_range(top, 0, sub, 0, book.heading("month"), header)
+    width = book.width("pnl_figure")
+    for (group, line), col in layout.line_cols.items():
+        sheet.ws.merge_range(
+            top, col, top, col + 1, f"{book.label(f'report.groups.{group}')} · {line}", header
+        )
+        sheet.ws.write_string(sub, col, book.heading("plan"), header)
+        sheet.ws.write_string(sub, col + 1, book.heading("actual"), header)
+        sheet.widths[col] = sheet.widths[col + 1] = width
+    for name, col in layout.figures.items():
+        sheet.ws.merge_range(top, col, sub, col, book.heading(f"pnl_{name}"), header)
+        sheet.widths[col] = width
+
+
+def _pnl_months(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
+    """A row per month: each line's plan and actual as written, the month's figures as formulas."""
+    lines = pnl.lines
+    written: dict[tuple[Any, str, str], tuple[Any, Any]] = {}  # (month, group, line) -> (plan, actual)
+    keys = zip(lines["month"], lines["group"], lines["line"], strict=True)
+    for key, plan, actual in zip(keys, lines["plan"], lines["actual"], strict=True):
+        written.setdefault(key, (plan, actual))
+    figures = pnl.months.set_index("month").to_dict("index")
+    rates = {name for name in PNL_FIGURES if "pct" in name or "margin" in name}
+    for row, month in enumerate(layout.months, layout.first):
+        sheet.text(row, 0, month_label(book, month))
+        for (group, line), col in layout.line_cols.items():
+            plan, actual = written.get((month, group, line), (None, None))
+            sheet.number(row, col, plan)
+            sheet.number(row, col + 1, actual)
+        formulas = _pnl_month_formulas(layout, row)
+        for name in PNL_FIGURES:
+            value = figures[month][name]
+            sheet.formula(
+                row, layout.figures[name], formulas[name], value, "percent" if name in rates else "money"
             )
-        for n in names:
-            sh.formula(r, X[n], f[n], month_values[m][n], "percent" if n in pct else "money")
-    summary = pnl.summary
-    sh.text(total_row, 0, book.label("ui.total"), "total_label")
-    for c in range(1, base):
-        sh.formula(
-            total_row, c, f"SUM({rng(first, c, total_row - 1, c)})", _line_total(pnl, order, c), "total_money"
+
+
+def _pnl_month_formulas(layout: _PnlLayout, row: int) -> dict[str, str]:
+    """The formulas of one month's figures, from its line cells and each other."""
+    at = layout.at
+
+    def cells_of(group: str, offset: int) -> str:
+        return ",".join(
+            cell(row, col + offset)
+            for (line_group, _), col in layout.line_cols.items()
+            if line_group == group
         )
-    for g in ("revenue", "expense", "profit"):
-        for meas in ("plan", "actual"):
-            c = X[f"{g}_{meas}"]
-            sh.formula(
-                total_row, c, f"SUM({rng(first, c, total_row - 1, c)})", summary[f"{g}_{meas}"], "total_money"
-            )
-        a, p, v = (
-            cell(total_row, X[f"{g}_actual"]),
-            cell(total_row, X[f"{g}_plan"]),
-            cell(total_row, X[f"{g}_variance"]),
+
+    all_actuals = ",".join(cell(row, col + 1) for col in layout.line_cols.values())
+    formulas = {
+        "revenue_plan": f"SUM({cells_of('revenue', 0) or 0})",
+        "expense_plan": f"SUM({cells_of('expense', 0) or 0})",
+        "revenue_actual": f'IF(COUNT({all_actuals})=0,"",SUM({cells_of("revenue", 1) or 0}))',
+        "expense_actual": f'IF(COUNT({all_actuals})=0,"",SUM({cells_of("expense", 1) or 0}))',
+        "profit_plan": f"{at(row, 'revenue_plan')}-{at(row, 'expense_plan')}",
+    }
+    revenue, expense = at(row, "revenue_actual"), at(row, "expense_actual")
+    formulas["profit_actual"] = f'IF({revenue}="","",{revenue}-{expense})'
+    for group in GROUPS:
+        actual, plan, variance = (
+            at(row, f"{group}_actual"),
+            at(row, f"{group}_plan"),
+            at(row, f"{group}_variance"),
         )
-        sh.formula(
+        formulas[f"{group}_variance"] = f'IF({actual}="","",{actual}-{plan})'
+        formulas[f"{group}_variance_pct"] = f'IF(OR({actual}="",{plan}=0),"",{variance}/ABS({plan}))'
+    revenue_plan, revenue_actual = at(row, "revenue_plan"), at(row, "revenue_actual")
+    formulas["margin_plan"] = f'IF({revenue_plan}=0,"",{at(row, "profit_plan")}/{revenue_plan})'
+    formulas["margin_actual"] = (
+        f'IF(OR({revenue_actual}="",N({revenue_actual})=0),"",{at(row, "profit_actual")}/{revenue_actual})'
+    )
+    for group in ("revenue", "profit"):
+        plan_col, actual_col = layout.figures[f"{group}_plan"], layout.figures[f"{group}_actual"]
+        formulas[f"{group}_plan_ytd"] = (
+            f"SUM({cell(layout.first, plan_col, True, False)}:{cell(row, plan_col)})"
+        )
+        actual = cell(row, actual_col)
+        formulas[f"{group}_actual_ytd"] = (
+            f'IF({actual}="","",SUM({cell(layout.first, actual_col, True, False)}:{actual}))'
+        )
+    return formulas
+
+
+def _pnl_totals(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
+    """The 合计 row: sums of the lines and the groups, and the year's variances and margins from them."""
+    first, total_row = layout.first, layout.total_row
+    summary: Mapping[str, Any] = pnl.summary
+
+    def column_sum(col: int) -> str:
+        return f"SUM({rng(first, col, total_row - 1, col)})"
+
+    sheet.total_label(total_row)
+    for col in range(1, 1 + 2 * len(layout.lines)):
+        sheet.formula(total_row, col, column_sum(col), _line_total(pnl, layout.lines, col), "total_money")
+    for group in GROUPS:
+        for measure in ("plan", "actual"):
+            col = layout.figures[f"{group}_{measure}"]
+            sheet.formula(total_row, col, column_sum(col), summary[f"{group}_{measure}"], "total_money")
+        actual, plan = layout.at(total_row, f"{group}_actual"), layout.at(total_row, f"{group}_plan")
+        variance = summary[f"{group}_actual"] - summary[f"{group}_plan"]
+        sheet.formula(
+            total_row, layout.figures[f"{group}_variance"], f"{actual}-{plan}", variance, "total_money"
+        )
+        sheet.formula(
             total_row,
-            X[f"{g}_variance"],
-            f"{a}-{p}",
-            summary[f"{g}_actual"] - summary[f"{g}_plan"],
-            "total_money",
-        )
-        var = summary[f"{g}_actual"] - summary[f"{g}_plan"]
-        sh.formula(
-            total_row,
-            X[f"{g}_variance_pct"],
-            f'IF({p}=0,"",{v}/ABS({p}))',
-            var / abs(summary[f"{g}_plan"]) if summary[f"{g}_plan"] else None,
+            layout.figures[f"{group}_variance_pct"],
+            f'IF({plan}=0,"",{layout.at(total_row, f"{group}_variance")}/ABS({plan}))',
+            variance / abs(summary[f"{group}_plan"]) if summary[f"{group}_plan"] else None,
             "total_percent",
         )
-    rp, ra = cell(total_row, X["revenue_plan"]), cell(total_row, X["revenue_actual"])
-    sh.formula(
+    revenue_plan, revenue_actual = (
+        layout.at(total_row, "revenue_plan"),
+        layout.at(total_row, "revenue_actual"),
+    )
+    sheet.formula(
         total_row,
-        X["margin_plan"],
-        f'IF({rp}=0,"",{cell(total_row, X["profit_plan"])}/{rp})',
+        layout.figures["margin_plan"],
+        f'IF({revenue_plan}=0,"",{layout.at(total_row, "profit_plan")}/{revenue_plan})',
         summary["margin_plan"],
         "total_percent",
     )
-    sh.formula(
+    sheet.formula(
         total_row,
-        X["margin_actual"],
-        f'IF({ra}=0,"",{cell(total_row, X["profit_actual"])}/{ra})',
+        layout.figures["margin_actual"],
+        f'IF({revenue_actual}=0,"",{layout.at(total_row, "profit_actual")}/{revenue_actual})',
         summary["profit_actual"] / summary["revenue_actual"] if summary["revenue_actual"] else None,
         "total_percent",
     )
-    for n in ("revenue_plan_ytd", "revenue_actual_ytd", "profit_plan_ytd", "profit_actual_ytd"):
-        sh.text(total_row, X[n], None, "total_label")
-    for g, good_sign in (("revenue", ">"), ("expense", "<"), ("profit", ">")):
-        for n in (f"{g}_variance", f"{g}_variance_pct"):
-            c = X[n]
-            ref_ = cell(first, c, False, True)
-            bad_sign = "<" if good_sign == ">" else ">"
-            sh.ws.conditional_format(
-                first,
-                c,
-                total_row,
-                c,
-                {
-                    "type": "formula",
-                    "criteria": f"=AND(ISNUMBER({ref_}),{ref_}{good_sign}0)",
-                    "format": book.fmt["good"],
-                },
-            )
-            sh.ws.conditional_format(
-                first,
-                c,
-                total_row,
-                c,
-                {
-                    "type": "formula",
-                    "criteria": f"=AND(ISNUMBER({ref_}),{ref_}{bad_sign}0)",
-                    "format": book.fmt["bad"],
-                },
-            )
-    keys["pnl.profit_plan"] = (sh.name, total_row, X["profit_plan"], summary["profit_plan"], "money")
-    keys["pnl.profit_actual"] = (sh.name, total_row, X["profit_actual"], summary["profit_actual"], "money")
-    keys["pnl.revenue_actual"] = (sh.name, total_row, X["revenue_actual"], summary["revenue_actual"], "money")
-    chart = book.wb.add_chart({"type": "column"})
-    cats = [sh.name, first, 0, total_row - 1, 0]
-    for n, colour in (("profit_plan", "#A9C4EB"), ("profit_actual", "#2F5597")):
+    for name in ("revenue_plan_ytd", "revenue_actual_ytd", "profit_plan_ytd", "profit_actual_ytd"):
+        sheet.text(total_row, layout.figures[name], None, "total_label")
+
+
+def _line_total(pnl: PnL, order: list[tuple[str, str]], col: int) -> float:
+    """The 合计 of one line's plan (odd column) or actual (even column)."""
+    group, line = order[(col - 1) // 2]
+    part = pnl.lines[(pnl.lines["group"] == group) & (pnl.lines["line"] == line)]
+    measure = "plan" if (col - 1) % 2 == 0 else "actual"
+    return float(pd.to_numeric(part[measure], errors="coerce").sum())
+
+
+def _pnl_colours(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
+    """Variances green where favourable (more revenue and profit, less expense), red where not."""
+    for group, good_sign in GOOD_SIGN.items():
+        bad_sign = "<" if good_sign == ">" else ">"
+        for name in (f"{group}_variance", f"{group}_variance_pct"):
+            col = layout.figures[name]
+            first = cell(layout.first, col, False, True)
+            for sign, look in ((good_sign, "good"), (bad_sign, "bad")):
+                sheet.ws.conditional_format(
+                    layout.first,
+                    col,
+                    layout.total_row,
+                    col,
+                    {
+                        "type": "formula",
+                        "criteria": f"=AND(ISNUMBER({first}),{first}{sign}0)",
+                        "format": book.fmt[look],
+                    },
+                )
+
+
+def _pnl_chart(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
+    """Profit planned and actual per month as columns, the margin as a line on the right-hand axis."""
+    colours, style = book.colours, book.style
+    first, last, name = layout.first, layout.total_row - 1, sheet.name
+    chart = book.add_chart("column")
+    months = [name, first, 0, last, 0]
+    for figure, colour in (("profit_plan", colours["plan"]), ("profit_actual", colours["actual"])):
+        col = layout.figures[figure]
         chart.add_series(
             {
-                "name": [sh.name, top, X[n]],
-                "categories": cats,
-                "values": [sh.name, first, X[n], total_row - 1, X[n]],
+                "name": [name, layout.top, col],
+                "categories": months,
+                "values": [name, first, col, last, col],
                 "fill": {"color": colour},
             }
         )
-    line = book.wb.add_chart({"type": "line"})
+    line = book.add_chart("line")
+    margin = layout.figures["margin_actual"]
     line.add_series(
         {
-            "name": [sh.name, top, X["margin_actual"]],
-            "categories": cats,
-            "values": [sh.name, first, X["margin_actual"], total_row - 1, X["margin_actual"]],
+            "name": [name, layout.top, margin],
+            "categories": months,
+            "values": [name, first, margin, last, margin],
             "y2_axis": True,
             "marker": {"type": "circle"},
-            "line": {"color": "#C00000"},
+            "line": {"color": colours["rate"]},
         }
     )
     chart.combine(line)
-    line.set_y2_axis({"num_format": "0%"})
+    line.set_y2_axis({"num_format": style["rate_axis"]})
     chart.set_title({"name": book.label("report.charts.pnl")})
-    chart.set_y_axis({"num_format": "#,##0"})
+    chart.set_y_axis({"num_format": style["money_axis"]})
     chart.set_legend({"position": "bottom"})
-    sh.chart(total_row + 2, 0, chart, 720, 320)
-    sh.ws.freeze_panes(first, 1)
-    sh.finish(sub, max(X.values()), None, filter_=False, freeze_cols=1)
-    sh.ws.repeat_rows(top, sub)
+    sheet.place_chart(layout.total_row + book.chart_spec("pnl")["rows_below"], chart, "pnl")
 
 
-def _line_total(pnl, order, c: int) -> float:
-    """The 合计 of one line's plan (odd column) or actual (even column)."""
-    g, line = order[(c - 1) // 2]
-    part = pnl.lines[(pnl.lines["group"] == g) & (pnl.lines["line"] == line)]
-    col = "plan" if (c - 1) % 2 == 0 else "actual"
-    return float(pd.to_numeric(part[col], errors="coerce").sum())
+# --------------------------------------------------------------- activities ---
+@dataclass
+class _ActivityLayout:
+    """The activity plan: activity, owner, budget, a column per month, the amount planned, the result."""
+
+    first: int  # the first activity's row
+    total_row: int
+    head: int = 3
+    months_col: int = 3  # January's column
+
+    @property
+    def planned_col(self) -> int:
+        return self.months_col + len(YEAR)
+
+    @property
+    def expected_col(self) -> int:
+        return self.planned_col + 1
+
+    def month_col(self, month: int) -> int:
+        return self.months_col + month - 1
+
+    @property
+    def budget_head(self) -> int:
+        """The header of the budget-by-month table under the plan."""
+        return self.total_row + 3
+
+    @property
+    def owner_head(self) -> int:
+        """The header of the by-owner table under that."""
+        return self.budget_head + len(YEAR) + 3
 
 
-def write_activities(book: Book, act, keys: KeyCells) -> None:
-    sh = book.add("activities")
-    L = lambda k: book.label(f"report.cols.{k}")  # noqa: E731
-    sh.title(book.label("report.titles.activities"), book.label("report.notes.activities"))
-    rows, spread = act.rows, act.months
-    month_list = list(range(1, 13))
-    r0 = 3
-    sh.header(
-        r0,
-        [L("activity"), L("owner"), L("budget")]
-        + [_month_label(book, m) for m in month_list]
-        + [L("planned"), L("expected")],
+def write_activities(book: Book, act: Activities, keys: KeyCells) -> None:
+    """The activity plan with live totals, the budget per month against the advertising plan, by owner."""
+    sheet = book.add("activities")
+    sheet.title(book.label("report.titles.activities"), book.label("report.notes.activities"))
+    layout = _ActivityLayout(first=4, total_row=4 + len(act.rows))
+    sheet.header(
+        layout.head,
+        [book.heading("activity"), book.heading("owner"), book.heading("budget")]
+        + [month_label(book, month) for month in YEAR]
+        + [book.heading("planned"), book.heading("expected")],
     )
-    mc = {m: 3 + i for i, m in enumerate(month_list)}
-    tot_c, exp_c = 3 + len(month_list), 4 + len(month_list)
-    amounts = spread.set_index(["row", "month"])["amount"]
-    first = r0 + 1
-    for i, row in enumerate(records(rows)):
-        r = first + i
-        sh.text(r, 0, row["activity"])
-        sh.text(r, 1, row.get("owner"))
-        sh.number(r, 2, row["budget"])
-        for m, c in mc.items():
-            key = (row["row"], m)
+    _activity_rows(book, sheet, act, layout)
+    _activity_totals(book, sheet, act, layout)
+    keys["activities.budget"] = KeyCell(
+        sheet.name, layout.total_row, layout.planned_col, act.summary["budget"], "money"
+    )
+    _budget_by_month(book, sheet, act, layout)
+    _budget_chart(book, sheet, layout, bool(act.summary.get("advertising_plan")))
+    _activities_by_owner(book, sheet, act, layout)
+    sheet.finish(layout.head, layout.expected_col, layout.total_row - 1, freeze_cols=1)
+
+
+def _activity_rows(book: Book, sheet: Sheet, act: Activities, layout: _ActivityLayout) -> None:
+    """A row per activity: its months marked with their amounts, the amount planned as a formula."""
+    amounts = act.months.set_index(["row", "month"])["amount"]
+    for row, activity in enumerate(records(act.rows), layout.first):
+        sheet.text(row, 0, activity["activity"])
+        sheet.text(row, 1, activity.get("owner"))
+        sheet.number(row, 2, activity["budget"])
+        for month in YEAR:
+            key = (activity["row"], month)
             if key in amounts.index:
-                v = amounts.loc[key]
-                v = float(v.iloc[0]) if isinstance(v, pd.Series) else float(v) if not is_blank(v) else 0.0
-                sh.number(r, c, v, "mark")
+                sheet.number(row, layout.month_col(month), _amount(amounts.loc[key]), "mark")
             else:
-                sh.number(r, c, None, "number")
-        months_rng = rng(r, mc[1], r, mc[12])
-        sh.formula(
-            r, tot_c, f"IF(COUNT({months_rng})=0,N({cell(r, 2)}),SUM({months_rng}))", row["budget_used"]
+                sheet.number(row, layout.month_col(month), None, "number")
+        months = rng(row, layout.month_col(1), row, layout.month_col(12))
+        sheet.formula(
+            row,
+            layout.planned_col,
+            f"IF(COUNT({months})=0,N({cell(row, 2)}),SUM({months}))",
+            activity["budget_used"],
         )
-        sh.text(r, exp_c, row.get("expected"), fit=True)
-        sh.widths[0] = max(sh.widths.get(0, 0), 18)
-    total_row = first + len(rows)
-    sh.text(total_row, 0, book.label("ui.total"), "total_label")
-    sh.text(total_row, 1, None, "total_label")
-    sh.formula(
-        total_row, 2, f"SUM({rng(first, 2, total_row - 1, 2)})", float(rows["budget"].sum()), "total_money"
-    )
+        sheet.text(row, layout.expected_col, activity.get("expected"), fit=True)
+        sheet.at_least(0, book.width("activity"))
+
+
+def _amount(found: Any) -> float:
+    """A month's amount as the spread table has it (the first, if the row is there twice); a blank is 0."""
+    if isinstance(found, pd.Series):
+        return float(found.iloc[0])
+    return 0.0 if is_blank(found) else float(found)
+
+
+def _activity_totals(book: Book, sheet: Sheet, act: Activities, layout: _ActivityLayout) -> None:
+    first, total_row = layout.first, layout.total_row
     by_month = act.by_month.set_index("month")
-    for m, c in mc.items():
-        sh.formula(
-            total_row,
-            c,
-            f"SUM({rng(first, c, total_row - 1, c)})",
-            float(by_month["budget"].get(m, 0.0)),
-            "total_money",
+
+    def column_sum(col: int) -> str:
+        return f"SUM({rng(first, col, total_row - 1, col)})"
+
+    sheet.total_label(total_row, [1])
+    sheet.formula(total_row, 2, column_sum(2), float(act.rows["budget"].sum()), "total_money")
+    for month in YEAR:
+        col = layout.month_col(month)
+        sheet.formula(
+            total_row, col, column_sum(col), float(by_month["budget"].get(month, 0.0)), "total_money"
         )
-    sh.formula(
-        total_row,
-        tot_c,
-        f"SUM({rng(first, tot_c, total_row - 1, tot_c)})",
-        act.summary["budget"],
-        "total_money",
-    )
-    for m in month_list:
-        sh.widths[mc[m]] = 9
-    keys["activities.budget"] = (sh.name, total_row, tot_c, act.summary["budget"], "money")
-    # budget by month against the P&L's 区域广告 plan
-    br = total_row + 3
-    sh.header(br, [L("month"), L("activities_budget"), L("advertising_plan"), L("headroom"), L("over")])
-    tol = book.settings.get("activities.amount_tolerance")
-    ad = act.summary.get("advertising_plan") or {}
-    for i, m in enumerate(month_list):
-        r = br + 1 + i
-        budget = float(by_month["budget"].get(m, 0.0))
-        plan = ad.get(m)
-        sh.text(r, 0, _month_label(book, m))
-        sh.formula(r, 1, cell(total_row, mc[m]), budget)
-        sh.number(r, 2, plan)
-        sh.formula(
-            r, 3, f'IF({cell(r, 2)}="","",{cell(r, 2)}-{cell(r, 1)})', None if plan is None else plan - budget
-        )
-        flag = L("over_flag")
-        over = plan is not None and budget > plan + tol
-        sh.formula(
-            r,
+    planned = layout.planned_col
+    sheet.formula(total_row, planned, column_sum(planned), act.summary["budget"], "total_money")
+    for month in YEAR:
+        sheet.widths[layout.month_col(month)] = book.width("activity_month")
+
+
+def _budget_by_month(book: Book, sheet: Sheet, act: Activities, layout: _ActivityLayout) -> None:
+    """The activities' budget per month against the P&L's 区域广告 plan, flagged where it is over."""
+    head = layout.budget_head
+    sheet.headings(head, ["month", "activities_budget", "advertising_plan", "headroom", "over"])
+    tolerance = book.settings.get("activities.amount_tolerance")
+    advertising = act.summary.get("advertising_plan") or {}
+    by_month = act.by_month.set_index("month")
+    flag = book.heading("over_flag")
+    for row, month in enumerate(YEAR, head + 1):
+        budget = float(by_month["budget"].get(month, 0.0))
+        plan = advertising.get(month)
+        budget_cell, plan_cell = cell(row, 1), cell(row, 2)
+        sheet.text(row, 0, month_label(book, month))
+        sheet.formula(row, 1, cell(layout.total_row, layout.month_col(month)), budget)
+        sheet.number(row, 2, plan)
+        headroom = None if plan is None else plan - budget
+        sheet.formula(row, 3, f'IF({plan_cell}="","",{plan_cell}-{budget_cell})', headroom)
+        over = plan is not None and budget > plan + tolerance
+        sheet.formula(
+            row,
             4,
-            f'IF({cell(r, 2)}="","",IF({cell(r, 1)}>{cell(r, 2)}+{tol},{quote(flag)},""))',
+            f'IF({plan_cell}="","",IF({budget_cell}>{plan_cell}+{tolerance},{quote(flag)},""))',
             flag if over else ("" if plan is not None else None),
             "text",
         )
-    sh.ws.conditional_format(
-        br + 1,
+    sheet.ws.conditional_format(
+        head + 1,
         0,
-        br + 12,
+        head + len(YEAR),
         4,
-        {"type": "formula", "criteria": f'=${cell(br + 1, 4)[0]}{br + 2}<>""', "format": book.fmt["bad"]},
+        {"type": "formula", "criteria": f'=$E{head + 2}<>""', "format": book.fmt["bad"]},
     )
-    chart = book.wb.add_chart({"type": "column"})
-    cats = [sh.name, br + 1, 0, br + 12, 0]
+
+
+def _budget_chart(book: Book, sheet: Sheet, layout: _ActivityLayout, advertising: bool) -> None:
+    """The budget per month as columns, and the advertising plan (where the P&L has one) as a dashed line."""
+    colours, head, name = book.colours, layout.budget_head, sheet.name
+    first, last = head + 1, head + len(YEAR)
+    months = [name, first, 0, last, 0]
+    chart = book.add_chart("column")
     chart.add_series(
         {
-            "name": [sh.name, br, 1],
-            "categories": cats,
-            "values": [sh.name, br + 1, 1, br + 12, 1],
-            "fill": {"color": "#2F5597"},
+            "name": [name, head, 1],
+            "categories": months,
+            "values": [name, first, 1, last, 1],
+            "fill": {"color": colours["actual"]},
         }
     )
-    if ad:
-        line = book.wb.add_chart({"type": "line"})
+    if advertising:
+        line = book.add_chart("line")
         line.add_series(
             {
-                "name": [sh.name, br, 2],
-                "categories": cats,
-                "values": [sh.name, br + 1, 2, br + 12, 2],
-                "line": {"color": "#C00000", "dash_type": "dash"},
+                "name": [name, head, 2],
+                "categories": months,
+                "values": [name, first, 2, last, 2],
+                "line": {"color": colours["rate"], "dash_type": "dash"},
             }
         )
         chart.combine(line)
     chart.set_title({"name": book.label("report.charts.activities")})
-    chart.set_y_axis({"num_format": "#,##0"})
+    chart.set_y_axis({"num_format": book.style["money_axis"]})
     chart.set_legend({"position": "bottom"})
-    sh.chart(br, 6, chart, 620, 300)
-    # by owner
-    orow = br + 15
-    sh.header(orow, [L("owner"), L("planned"), L("count")])
-    owner_rng, tot_rng = rng(first, 1, total_row - 1, 1, True), rng(first, tot_c, total_row - 1, tot_c, True)
-    for i, o in enumerate(act.summary["by_owner"]):
-        r = orow + 1 + i
-        if o["owner"] is None:
-            sh.text(r, 0, L("no_owner"))
-            sh.formula(r, 1, f'SUMIF({owner_rng},"",{tot_rng})', o["budget"])
-            sh.formula(r, 2, f"COUNTBLANK({owner_rng})", o["activities"], "int")
+    sheet.place_chart(head, chart, "activities")
+
+
+def _activities_by_owner(book: Book, sheet: Sheet, act: Activities, layout: _ActivityLayout) -> None:
+    """The amount planned and the number of activities per owner, as SUMIF/COUNTIF over the plan."""
+    head, first, last = layout.owner_head, layout.first, layout.total_row - 1
+    sheet.headings(head, ["owner", "planned", "count"])
+    owners, planned = (
+        rng(first, 1, last, 1, True),
+        rng(first, layout.planned_col, last, layout.planned_col, True),
+    )
+    for row, owner in enumerate(act.summary["by_owner"], head + 1):
+        if owner["owner"] is None:
+            sheet.text(row, 0, book.heading("no_owner"))
+            sheet.formula(row, 1, f'SUMIF({owners},"",{planned})', owner["budget"])
+            sheet.formula(row, 2, f"COUNTBLANK({owners})", owner["activities"], "int")
         else:
-            sh.text(r, 0, o["owner"])
-            sh.formula(r, 1, f"SUMIF({owner_rng},{cell(r, 0)},{tot_rng})", o["budget"])
-            sh.formula(r, 2, f"COUNTIF({owner_rng},{cell(r, 0)})", o["activities"], "int")
-    sh.finish(r0, exp_c, total_row - 1, freeze_cols=1)
+            sheet.text(row, 0, owner["owner"])
+            sheet.formula(row, 1, f"SUMIF({owners},{cell(row, 0)},{planned})", owner["budget"])
+            sheet.formula(row, 2, f"COUNTIF({owners},{cell(row, 0)})", owner["activities"], "int")

@@ -1,139 +1,151 @@
-"""趋势 Trends: month over month from the history — funnel counts, collections, profit; the funnel's movement."""
+"""趋势 Trends: month over month from the history — funnel counts, collections, profit; the funnel's movement.
+
+Only a history (``--history``) gives this sheet: one row per month filed,
+three line charts over them, and what moved since last month.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from kamxl.calc.funnel import CLASSES
-from kamxl.write.xlsx.book import Book, cell, records, rng
+from kamxl.write.words import class_label, move_tone
+from kamxl.write.xlsx.book import Book, Sheet, cell, chart_rows, records, rng
 
-SERIES_COLOURS = {"A": "#2F5597", "B": "#5B9BD5", "C": "#EF6C00", "D": "#A6A6A6"}
+TREND_COLUMNS = (
+    "period",
+    *CLASSES,
+    "open",
+    "collection_rate",
+    "profit_plan",
+    "profit_actual",
+    "profit_variance",
+    "health",
+)
+OPEN_COL, RATE_COL, PLAN_COL, ACTUAL_COL, VARIANCE_COL, HEALTH_COL = range(5, 11)
+HEAD = 3
 
 
-def write_trends(book: Book, history: dict) -> None:
-    """The trend table with live totals and variances, three line charts, and the movement since last month."""
-    sh = book.add("trends")
-    L = lambda k: book.label(f"report.cols.{k}")  # noqa: E731
-    V = book.label
-    sh.title(
-        V("report.titles.trends", region=history["region"], period=history["period"]),
-        V("report.notes.trends", previous=history["previous_period"] or "—"),
+def write_trends(book: Book, history: dict[str, Any]) -> None:
+    """The trend table with live totals and variances, three line charts, the movement since last month."""
+    sheet = book.add("trends")
+    previous = history["previous_period"]
+    sheet.title(
+        book.label("report.titles.trends", region=history["region"], period=history["period"]),
+        book.label("report.notes.trends", previous=previous or "—"),
     )
-    trends = history["trends"]
-    r0 = 3
-    cols = [
-        "period",
-        *CLASSES,
-        "open",
-        "collection_rate",
-        "profit_plan",
-        "profit_actual",
-        "profit_variance",
-        "health",
-    ]
-    sh.header(r0, [L(c) if c not in CLASSES else V(f"values.class.{c}") for c in cols])
-    first = r0 + 1
-    for i, t in enumerate(records(trends)):
-        r = first + i
-        sh.text(r, 0, t["period"])
-        for j, c in enumerate(CLASSES):
-            sh.number(r, 1 + j, t[c], "int")
-        counts = [t[c] for c in CLASSES]
-        sh.formula(
-            r,
-            5,
-            f"SUM({rng(r, 1, r, 4)})",
-            sum(x or 0 for x in counts) if any(x is not None and x == x for x in counts) else 0,
-            "int",
-        )
-        sh.number(r, 6, t["collection_rate"], "percent")
-        sh.number(r, 7, t["profit_plan"])
-        sh.number(r, 8, t["profit_actual"])
-        plan, actual = t["profit_plan"], t["profit_actual"]
+    sheet.header(
+        HEAD, [book.heading(col) if col not in CLASSES else _class(book, col) for col in TREND_COLUMNS]
+    )
+    last = _trend_rows(book, sheet, history["trends"])
+    spec = book.chart_spec("trends")
+    charts_row = last + spec["rows_below"]
+    _trend_charts(book, sheet, last, charts_row)
+    row = charts_row + chart_rows(spec["height"]) + spec["rows_after"]
+    if history.get("movement") is not None:
+        row = _movement(book, sheet, history, row)
+    if history.get("stuck") is not None:
+        _stuck(book, sheet, history["stuck"], row)
+    sheet.finish(HEAD, len(TREND_COLUMNS) - 1, None, filter_=False)
+
+
+def _class(book: Book, code: str) -> str:
+    return book.label(f"values.class.{code}")
+
+
+def _trend_rows(book: Book, sheet: Sheet, trends: Any) -> int:
+    """A row per month filed; the open count and the profit variance as formulas. Returns the last row."""
+    first = HEAD + 1
+    for row, month in enumerate(records(trends), first):
+        sheet.text(row, 0, month["period"])
+        counts = [month[klass] for klass in CLASSES]
+        for col, count in enumerate(counts, 1):
+            sheet.number(row, col, count, "int")
+        known_counts = any(count is not None and count == count for count in counts)
+        total = sum(count or 0 for count in counts) if known_counts else 0
+        sheet.formula(row, OPEN_COL, f"SUM({rng(row, 1, row, len(CLASSES))})", total, "int")
+        sheet.number(row, RATE_COL, month["collection_rate"], "percent")
+        plan, actual = month["profit_plan"], month["profit_actual"]
+        sheet.number(row, PLAN_COL, plan)
+        sheet.number(row, ACTUAL_COL, actual)
         known = plan is not None and actual is not None and plan == plan and actual == actual
-        sh.formula(
-            r,
-            9,
-            f'IF(OR({cell(r, 7)}="",{cell(r, 8)}=""),"",{cell(r, 8)}-{cell(r, 7)})',
-            actual - plan if known else None,
+        plan_cell, actual_cell = cell(row, PLAN_COL), cell(row, ACTUAL_COL)
+        variance = f'IF(OR({plan_cell}="",{actual_cell}=""),"",{actual_cell}-{plan_cell})'
+        sheet.formula(row, VARIANCE_COL, variance, actual - plan if known else None)
+        health = month["health"]
+        sheet.text(
+            row, HEALTH_COL, book.label(f"values.health.{health}") if isinstance(health, str) else None
         )
-        sh.text(r, 10, V(f"values.health.{t['health']}") if isinstance(t["health"], str) else None)
-    last = first + max(len(trends), 1) - 1
-    cats = [sh.name, first, 0, last, 0]
+    return first + max(len(trends), 1) - 1
+
+
+def _trend_charts(book: Book, sheet: Sheet, last: int, row: int) -> None:
+    """Three line charts side by side: the classes' counts, the collection rate, profit planned and actual."""
+    colours, style, spec = book.colours, book.style, book.chart_spec("trends")
     charts = [
-        ("trend_funnel", [(1 + j, SERIES_COLOURS[c]) for j, c in enumerate(CLASSES)], "0"),
-        ("trend_collection", [(6, "#C00000")], "0%"),
-        ("trend_profit", [(7, "#A9C4EB"), (8, "#2F5597")], "#,##0"),
+        (
+            "trend_funnel",
+            [(col, colours["classes"][klass]) for col, klass in enumerate(CLASSES, 1)],
+            "count_axis",
+        ),
+        ("trend_collection", [(RATE_COL, colours["rate"])], "rate_axis"),
+        ("trend_profit", [(PLAN_COL, colours["plan"]), (ACTUAL_COL, colours["actual"])], "money_axis"),
     ]
-    chart_row = last + 2
-    for k, (key, series, num_format) in enumerate(charts):
-        chart = book.wb.add_chart({"type": "line"})
+    name, first = sheet.name, HEAD + 1
+    for index, (key, series, axis) in enumerate(charts):
+        chart = book.add_chart("line")
         for col, colour in series:
             chart.add_series(
                 {
-                    "name": [sh.name, r0, col],
-                    "categories": cats,
-                    "values": [sh.name, first, col, last, col],
-                    "line": {"color": colour, "width": 2.25},
+                    "name": [name, HEAD, col],
+                    "categories": [name, first, 0, last, 0],
+                    "values": [name, first, col, last, col],
+                    "line": {"color": colour, "width": style["trend_line_width"]},
                     "marker": {"type": "circle", "fill": {"color": colour}, "border": {"color": colour}},
                 }
             )
-        chart.set_title({"name": V(f"report.charts.{key}")})
-        chart.set_y_axis(
-            {"num_format": num_format, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}}
-        )
+        chart.set_title({"name": book.label(f"report.charts.{key}")})
+        gridlines = {"visible": True, "line": {"color": colours["gridlines"]}}
+        chart.set_y_axis({"num_format": style[axis], "major_gridlines": gridlines})
         chart.set_legend({"position": "bottom"})
-        sh.chart(chart_row, k * 5, chart, 400, 260)
-    r = chart_row + 15
-    moves = history.get("movement")
-    if moves is not None:
-        sh.text(
-            r,
-            0,
-            V("report.titles.movement", previous=history["previous_period"], period=history["period"]),
-            "key",
-        )
-        r += 1
-        sh.header(r, [L(c) for c in ("customer", "project", "previous_class", "current_class", "move")])
-        for m in records(moves):
-            r += 1
-            sh.text(r, 0, m["customer"])
-            sh.text(r, 1, m["project"] if isinstance(m["project"], str) else None)
-            sh.text(r, 2, _class_text(book, m["previous"]))
-            sh.text(r, 3, _class_text(book, m["current"]))
-            sh.text(
-                r,
-                4,
-                V(f"values.move.{m['move']}"),
-                "good"
-                if m["move"] in ("up", "won")
-                else "bad"
-                if m["move"] in ("down", "lost", "dropped")
-                else "text",
-            )
-        r += 2
-        sh.header(r, [L("conversion"), L("conversion_rate")])
-        for step, rate in history["conversion"].items():
-            r += 1
-            sh.text(r, 0, step.replace("won", V("values.move.won")))
-            sh.number(r, 1, rate, "percent")
-        r += 2
-    stuck = history.get("stuck")
-    if stuck is not None:
-        sh.text(r, 0, V("report.titles.stuck", months=book.settings.get("health.stuck_months")), "key")
-        r += 1
-        sh.header(r, [L("customer"), L("project"), L("classes")])
-        for s in records(stuck):
-            r += 1
-            sh.text(r, 0, s["customer"])
-            sh.text(r, 1, s["project"] if isinstance(s["project"], str) else None)
-            sh.text(r, 2, " → ".join(s["classes"]))
-        if stuck.empty:
-            sh.text(r + 1, 0, "—")
-    sh.finish(r0, len(cols) - 1, None, filter_=False)
+        sheet.place_chart(row, chart, "trends", col=index * spec["column_step"])
 
 
-def _class_text(book: Book, code) -> str | None:
-    if not isinstance(code, str):
-        return None
-    return (
-        book.label(f"values.move.{code}") if code in ("won", "lost") else book.label(f"values.class.{code}")
+def _movement(book: Book, sheet: Sheet, history: dict[str, Any], row: int) -> int:
+    """Each customer's class last month and now, the conversion from class to class; returns the next row."""
+    title = book.label(
+        "report.titles.movement", previous=history["previous_period"], period=history["period"]
     )
+    sheet.text(row, 0, title, "key")
+    row += 1
+    sheet.headings(row, ["customer", "project", "previous_class", "current_class", "move"])
+    for move in records(history["movement"]):
+        row += 1
+        sheet.text(row, 0, move["customer"])
+        sheet.text(row, 1, move["project"] if isinstance(move["project"], str) else None)
+        sheet.text(row, 2, class_label(book.settings, move["previous"]))
+        sheet.text(row, 3, class_label(book.settings, move["current"]))
+        sheet.text(row, 4, book.label(f"values.move.{move['move']}"), move_tone(move["move"]) or "text")
+    row += 2
+    sheet.headings(row, ["conversion", "conversion_rate"])
+    won = book.label("values.move.won")
+    for step, rate in history["conversion"].items():
+        row += 1
+        sheet.text(row, 0, step.replace("won", won))
+        sheet.number(row, 1, rate, "percent")
+    return row + 2
+
+
+def _stuck(book: Book, sheet: Sheet, stuck: Any, row: int) -> None:
+    """The opportunities in the same class for ``health.stuck_months`` months or more."""
+    months = book.settings.get("health.stuck_months")
+    sheet.text(row, 0, book.label("report.titles.stuck", months=months), "key")
+    row += 1
+    sheet.headings(row, ["customer", "project", "classes"])
+    for opportunity in records(stuck):
+        row += 1
+        sheet.text(row, 0, opportunity["customer"])
+        sheet.text(row, 1, opportunity["project"] if isinstance(opportunity["project"], str) else None)
+        sheet.text(row, 2, " → ".join(opportunity["classes"]))
+    if stuck.empty:
+        sheet.text(row + 1, 0, "—")

@@ -1,345 +1,358 @@
-"""时间 · 计划 · 日历: where the time goes, how the plans are doing, and the month on one page."""
+"""时间 · 计划 · 日历: where the time goes, how the plans are doing, and the month on one page.
+
+The time sheet carries the to-do list itself, so the hours per quadrant are
+SUMIFs a reviewer can follow; the plans sheet checks that the weeks add up
+to the month; the calendar puts every form's dated events in one grid.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
 from kamxl.calc.calendar import month_grid
-from kamxl.calc.time import QUADRANTS
-from kamxl.write.xlsx.book import Book, cell, column_of, is_blank, quote, records, rng
+from kamxl.calc.time import QUADRANTS, TimeUse
+from kamxl.results import CalendarMonth, Results
+from kamxl.write.xlsx.book import (
+    Book,
+    KeyCell,
+    KeyCells,
+    Sheet,
+    cell,
+    column_of,
+    is_blank,
+    quote,
+    records,
+    rng,
+)
+
+TODO_COLUMNS = ("date", "quadrant", "task", "related", "hours", "done")
+QUADRANT_COLUMNS = ("quadrant", "quadrant_label", "tasks", "hours", "share", "completion")
+GROUP_COLUMNS = (
+    "group",
+    "customers",
+    "customer_share",
+    "guideline_customers",
+    "hours",
+    "time_share",
+    "guideline_time",
+    "time_gap",
+)
+MONTHLY_COLUMNS = ("indicator", "category", "target", "actual", "attainment", "owner", "last_actual")
+WEEKLY_COLUMNS = ("week", "goal", "weekly_target", "actual", "attainment", "monthly_item", "owner")
+WEEKS_COLUMNS = ("goal", "weeks", "weeks_target", "month_target", "gap", "short")
+GOAL_CHECKS = ("specific", "measurable", "individual", "realistic")
+CHECK_MARKS = {True: "✓", False: "✗", None: "—"}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+KEY_LINE_HEIGHT = 15  # points per line of the calendar's key events (10-point text)
+EVENT_LINE_HEIGHT = 14  # and of a day's events (9-point text)
+TOP = 3  # the first row under the title
 
 
-def write_time(book: Book, todo: pd.DataFrame | None, time, groups: pd.DataFrame | None, keys: dict) -> None:
-    sh = book.add("time")
-    L = lambda k: book.label(f"report.cols.{k}")  # noqa: E731
-    sh.title(book.label("report.titles.time"), book.label("report.notes.time"))
-    r = 3
+# -------------------------------------------------------------------- time ---
+def write_time(
+    book: Book,
+    todo: pd.DataFrame | None,
+    time: TimeUse | None,
+    groups: pd.DataFrame | None,
+    keys: KeyCells,
+) -> None:
+    """Hours per quadrant over the to-do list, and time per priority group against the guideline."""
+    sheet = book.add("time")
+    sheet.title(book.label("report.titles.time"), book.label("report.notes.time"))
+    row = TOP
     if time is not None and todo is not None:
         quadrants, summary = time
-        q = quadrants.set_index("quadrant")
-        # the to-do list itself, so hours per quadrant are SUMIFs a reviewer can follow
-        lr = r + 8
-        sh.header(lr, [L(c) for c in ("date", "quadrant", "task", "related", "hours", "done")])
-        first = lr + 1
-        sh.date_column(first, 0, todo["date"].tolist())
-        sh.text_column(first, 1, todo["category"].tolist())
-        sh.text_column(first, 2, todo["task"].tolist())
-        sh.text_column(first, 3, column_of(todo, "related"))
-        sh.number_column(first, 4, todo["hours"].tolist(), "number")
-        sh.number_column(first, 5, todo["status"].tolist(), "percent")
-        last = max(first + len(todo) - 1, first)
-        cat, hrs, done = (rng(first, c, last, c, True) for c in (1, 4, 5))
-        sh.header(r, [L(c) for c in ("quadrant", "quadrant_label", "tasks", "hours", "share", "completion")])
-        total = r + 5
-        for i, code in enumerate(QUADRANTS):
-            rr = r + 1 + i
-            sh.text(rr, 0, code)
-            sh.text(rr, 1, book.label(f"values.quadrant.{code}"))
-            sh.formula(rr, 2, f"COUNTIF({cat},{quote(code)})", int(q.at[code, "tasks"]), "int")
-            sh.formula(rr, 3, f"SUMIF({cat},{quote(code)},{hrs})", float(q.at[code, "hours"]), "number")
-            sh.formula(
-                rr,
-                4,
-                f'IF({cell(total, 3)}=0,"",{cell(rr, 3)}/{cell(total, 3)})',
-                q.at[code, "share"],
-                "percent",
-            )
-            sh.formula(
-                rr,
-                5,
-                f'IF(COUNTIFS({cat},{quote(code)},{done},"<>")=0,"",AVERAGEIF({cat},{quote(code)},{done}))',
-                q.at[code, "done"],
-                "percent",
-            )
-        sh.text(total, 0, book.label("ui.total"), "total_label")
-        sh.text(total, 1, None, "total_label")
-        sh.formula(total, 2, f"SUM({rng(r + 1, 2, r + 4, 2)})", summary["tasks"], "total_number")
-        sh.formula(total, 3, f"SUM({rng(r + 1, 3, r + 4, 3)})", summary["hours"], "total_number")
-        sh.formula(
-            total, 4, f'IF({cell(total, 3)}=0,"",1)', 1.0 if summary["hours"] else None, "total_percent"
-        )
-        sh.formula(
-            total, 5, f'IF(COUNT({done})=0,"",AVERAGE({done}))', summary["completion_rate"], "total_percent"
-        )
-        sh.text(total + 1, 0, L("m2_share"), "key")
-        sh.formula(total + 1, 3, cell(r + 2, 4), summary["m2_share"], "percent")
-        keys["time.m2_share"] = (sh.name, r + 2, 4, summary["m2_share"], "percent")
-        keys["time.completion"] = (sh.name, total, 5, summary["completion_rate"], "percent")
-        chart = book.wb.add_chart({"type": "doughnut"})
-        chart.add_series(
-            {
-                "name": L("hours"),
-                "categories": [sh.name, r + 1, 1, r + 4, 1],
-                "values": [sh.name, r + 1, 3, r + 4, 3],
-                "data_labels": {"percentage": True},
-                "points": [{"fill": {"color": c}} for c in ("#C00000", "#2E7D32", "#EF6C00", "#A6A6A6")],
-            }
-        )
-        chart.set_title({"name": book.label("report.charts.time")})
-        sh.chart(r, 8, chart, 420, 280)
-        r = last + 3
-        sh.finish(lr, 5, last, freeze_cols=0)
+        last = _todo_list(book, sheet, todo, row + 8)
+        _quadrant_table(book, sheet, quadrants.set_index("quadrant"), summary, row, last)
+        keys["time.m2_share"] = KeyCell(sheet.name, row + 2, 4, summary["m2_share"], "percent")
+        keys["time.completion"] = KeyCell(sheet.name, row + 5, 5, summary["completion_rate"], "percent")
+        _quadrant_chart(book, sheet, row)
+        sheet.finish(row + 8, 5, last, freeze_cols=0)
+        row = last + 3
     if groups is not None:
-        g0 = r
-        sh.text(
-            g0 - 1,
-            0,
-            book.label(
-                "report.titles.guideline", source=book.label(f"forms.{groups.attrs.get('source', 'worklog')}")
-            ),
-            "key",
-        )
-        sh.header(
-            g0,
-            [
-                L(c)
-                for c in (
-                    "group",
-                    "customers",
-                    "customer_share",
-                    "guideline_customers",
-                    "hours",
-                    "time_share",
-                    "guideline_time",
-                    "time_gap",
-                )
-            ],
-        )
-        total = g0 + 1 + len(groups)
-        for i, g in enumerate(records(groups)):
-            rr = g0 + 1 + i
-            sh.text(rr, 0, book.label(f"values.group.{g['group']}"))
-            sh.number(rr, 1, g["customers"], "int")
-            sh.formula(
-                rr,
-                2,
-                f'IF({cell(total, 1)}=0,"",{cell(rr, 1)}/{cell(total, 1)})',
-                g["customer_share"],
-                "percent",
-            )
-            sh.number(rr, 3, g["guideline_customers"], "percent")
-            sh.number(rr, 4, g["hours"], "number")
-            sh.formula(
-                rr, 5, f'IF({cell(total, 4)}=0,"",{cell(rr, 4)}/{cell(total, 4)})', g["time_share"], "percent"
-            )
-            sh.number(rr, 6, g["guideline_time"], "percent")
-            sh.formula(
-                rr, 7, f'IF({cell(rr, 5)}="","",{cell(rr, 5)}-{cell(rr, 6)})', g["time_gap"], "percent"
-            )
-        sh.text(total, 0, book.label("ui.total"), "total_label")
-        sh.formula(
-            total, 1, f"SUM({rng(g0 + 1, 1, total - 1, 1)})", int(groups["customers"].sum()), "total_number"
-        )
-        sh.formula(
-            total, 4, f"SUM({rng(g0 + 1, 4, total - 1, 4)})", float(groups["hours"].sum()), "total_number"
-        )
-        chart = book.wb.add_chart({"type": "column"})
-        cats = [sh.name, g0 + 1, 0, total - 1, 0]
-        chart.add_series(
-            {
-                "name": [sh.name, g0, 5],
-                "categories": cats,
-                "values": [sh.name, g0 + 1, 5, total - 1, 5],
-                "fill": {"color": "#2F5597"},
-            }
-        )
-        chart.add_series(
-            {
-                "name": [sh.name, g0, 6],
-                "categories": cats,
-                "values": [sh.name, g0 + 1, 6, total - 1, 6],
-                "fill": {"color": "#BFBFBF"},
-            }
-        )
-        chart.set_title({"name": book.label("report.charts.guideline")})
-        chart.set_y_axis({"num_format": "0%", "max": 1})
-        chart.set_legend({"position": "bottom"})
-        sh.chart(g0, 9, chart, 420, 260)
+        _guideline_table(book, sheet, groups, row)
+        _guideline_chart(book, sheet, row, row + 1 + len(groups))
         if time is None:
-            sh.finish(g0, 7, None, filter_=False)
+            sheet.finish(row, 7, None, filter_=False)
 
 
-def write_plans(book: Book, results) -> None:
-    sh = book.add("plans")
-    L = lambda k: book.label(f"report.cols.{k}")  # noqa: E731
-    sh.title(book.label("report.titles.plans"))
-    r = 3
-    header_row = None
-    if results.monthly is not None:
-        m = results.monthly
-        sh.text(r - 1, 0, book.label("forms.monthly"), "key")
-        sh.header(
-            r,
-            [
-                L(c)
-                for c in ("indicator", "category", "target", "actual", "attainment", "owner", "last_actual")
-            ],
-        )
-        header_row = r
-        for i, x in enumerate(records(m)):
-            rr = r + 1 + i
-            sh.text(rr, 0, x["indicator"])
-            sh.text(
-                rr,
-                1,
-                book.label(f"values.indicator_class.{x['category']}")
-                if not is_blank(x["category"])
-                else None,
-            )
-            _target_actual(sh, rr, x["target"], x["actual"], x["lower_is_better"], x["attainment"])
-            sh.text(rr, 5, x["owner"])
-            sh.number(rr, 6, x["last_actual"], "number")
-        _attainment_colours(book, sh, r + 1, r + len(m), 4)
-        r = r + len(m) + 3
-    if results.weekly is not None:
-        rows, goals = results.weekly
-        sh.text(r - 1, 0, book.label("forms.weekly"), "key")
-        sh.header(
-            r,
-            [
-                L(c)
-                for c in ("week", "goal", "weekly_target", "actual", "attainment", "monthly_item", "owner")
-            ],
-        )
-        header_row = header_row if header_row is not None else r
-        first = r + 1
-        for i, x in enumerate(records(rows)):
-            rr = first + i
-            sh.number(rr, 0, x["week"], "int")
-            sh.text(rr, 1, x["goal"])
-            _target_actual(sh, rr, x["weekly_target"], x["actual"], x["lower_is_better"], x["attainment"])
-            sh.text(rr, 5, x["monthly_item"])
-            sh.text(rr, 6, x["owner"])
-        last = first + len(rows) - 1
-        _attainment_colours(book, sh, first, last, 4)
-        gr = last + 3
-        sh.text(gr - 1, 0, book.label("report.titles.weeks_add_up"), "key")
-        sh.header(gr, [L(c) for c in ("goal", "weeks", "weeks_target", "month_target", "gap", "short")])
-        goal_rng, tgt_rng = rng(first, 1, last, 1, True), rng(first, 2, last, 2, True)
-        for i, g in enumerate(records(goals)):
-            rr = gr + 1 + i
-            sh.text(rr, 0, g["goal"])
-            sh.number(rr, 1, g["weeks"], "int")
-            sh.formula(rr, 2, f"SUMIF({goal_rng},{cell(rr, 0)},{tgt_rng})", g["weeks_target"], "number")
-            sh.number(rr, 3, g["month_target"], "number")
-            sh.formula(
-                rr,
-                4,
-                f'IF({cell(rr, 3)}="","",{cell(rr, 2)}-{cell(rr, 3)})',
-                None if is_blank(g["month_target"]) else g["weeks_target"] - g["month_target"],
-                "number",
-            )
-            flag = L("short_flag")
-            sh.formula(
-                rr,
-                5,
-                f'IF({cell(rr, 3)}="","",IF({cell(rr, 2)}<{cell(rr, 3)},{quote(flag)},""))',
-                None if is_blank(g["month_target"]) else (flag if g["short"] else ""),
-                "text",
-            )
-        r = gr + len(goals) + 3
-    if results.goals is not None and len(results.goals):
-        sh.text(r - 1, 0, book.label("report.titles.goal_lint"), "key")
-        checks = ("specific", "measurable", "individual", "realistic")
-        sh.header(r, [L("form"), L("goal")] + [book.label(f"values.goal_check.{c}") for c in checks])
-        mark = {True: "✓", False: "✗", None: "—"}
-        for i, g in enumerate(records(results.goals)):
-            rr = r + 1 + i
-            sh.text(rr, 0, book.label(f"forms.{g['form']}"))
-            sh.text(rr, 1, g["name"])
-            for j, c in enumerate(checks):
-                v = g[c]
-                v = None if v is None or (isinstance(v, float) and pd.isna(v)) else bool(v)
-                sh.text(rr, 2 + j, mark[v], "bad" if v is False else "text")
-    sh.finish(header_row, 6, None, filter_=False)
+def _todo_list(book: Book, sheet: Sheet, todo: pd.DataFrame, head: int) -> int:
+    """The to-do rows the quadrant table counts; returns the last row."""
+    sheet.headings(head, TODO_COLUMNS)
+    first = head + 1
+    sheet.date_column(first, 0, todo["date"].tolist())
+    sheet.text_column(first, 1, todo["category"].tolist())
+    sheet.text_column(first, 2, todo["task"].tolist())
+    sheet.text_column(first, 3, column_of(todo, "related"))
+    sheet.number_column(first, 4, todo["hours"].tolist(), "number")
+    sheet.number_column(first, 5, todo["status"].tolist(), "percent")
+    return max(first + len(todo) - 1, first)
 
 
-def _target_actual(sh, r: int, target, actual, lower: bool, attainment) -> None:
-    """Target and actual in columns C:D and the attainment formula in E (target / actual where less is better)."""
-    sh.number(r, 2, target, "number")
-    sh.number(r, 3, actual, "number")
-    t, a = cell(r, 2), cell(r, 3)
-    f = (
-        f'IF(OR({t}="",{a}="",N({a})=0),"",{t}/{a})'
-        if lower
-        else f'IF(OR({t}="",{a}="",N({t})=0),"",{a}/{t})'
+def _quadrant_table(
+    book: Book, sheet: Sheet, by_quadrant: pd.DataFrame, summary: Mapping[str, Any], head: int, last: int
+) -> None:
+    """Tasks, hours, share and completion per quadrant (COUNTIF/SUMIF over the to-do list), their total."""
+    first = head + 9  # the to-do list's first row
+    quadrant, hours, done = (rng(first, col, last, col, True) for col in (1, 4, 5))
+    sheet.headings(head, QUADRANT_COLUMNS)
+    total_row = head + 1 + len(QUADRANTS)
+    total_hours = cell(total_row, 3)
+    for row, code in enumerate(QUADRANTS, head + 1):
+        in_quadrant = f"{quadrant},{quote(code)}"
+        sheet.text(row, 0, code)
+        sheet.text(row, 1, book.label(f"values.quadrant.{code}"))
+        sheet.formula(row, 2, f"COUNTIF({in_quadrant})", int(by_quadrant.at[code, "tasks"]), "int")
+        sheet.formula(row, 3, f"SUMIF({in_quadrant},{hours})", float(by_quadrant.at[code, "hours"]), "number")
+        share = f'IF({total_hours}=0,"",{cell(row, 3)}/{total_hours})'
+        sheet.formula(row, 4, share, by_quadrant.at[code, "share"], "percent")
+        completion = f'IF(COUNTIFS({in_quadrant},{done},"<>")=0,"",AVERAGEIF({in_quadrant},{done}))'
+        sheet.formula(row, 5, completion, by_quadrant.at[code, "done"], "percent")
+    sheet.total_label(total_row, [1])
+    sheet.formula(total_row, 2, f"SUM({rng(head + 1, 2, head + 4, 2)})", summary["tasks"], "total_number")
+    sheet.formula(total_row, 3, f"SUM({rng(head + 1, 3, head + 4, 3)})", summary["hours"], "total_number")
+    whole = 1.0 if summary["hours"] else None
+    sheet.formula(total_row, 4, f'IF({total_hours}=0,"",1)', whole, "total_percent")
+    completion = f'IF(COUNT({done})=0,"",AVERAGE({done}))'
+    sheet.formula(total_row, 5, completion, summary["completion_rate"], "total_percent")
+    sheet.text(total_row + 1, 0, book.heading("m2_share"), "key")
+    sheet.formula(total_row + 1, 3, cell(head + 2, 4), summary["m2_share"], "percent")
+
+
+def _quadrant_chart(book: Book, sheet: Sheet, head: int) -> None:
+    chart = book.add_chart("doughnut")
+    chart.add_series(
+        {
+            "name": book.heading("hours"),
+            "categories": [sheet.name, head + 1, 1, head + 4, 1],
+            "values": [sheet.name, head + 1, 3, head + 4, 3],
+            "data_labels": {"percentage": True},
+            "points": [{"fill": {"color": colour}} for colour in book.colours["quadrants"]],
+        }
     )
-    sh.formula(r, 4, f, attainment, "percent")
+    chart.set_title({"name": book.label("report.charts.time")})
+    sheet.place_chart(head, chart, "time")
 
 
-def _attainment_colours(book: Book, sh, first: int, last: int, col: int) -> None:
+def _guideline_table(book: Book, sheet: Sheet, groups: pd.DataFrame, head: int) -> None:
+    """Customers and hours per priority group, their shares against the course's guideline."""
+    source = book.label(f"forms.{groups.attrs.get('source', 'worklog')}")
+    sheet.text(head - 1, 0, book.label("report.titles.guideline", source=source), "key")
+    sheet.headings(head, GROUP_COLUMNS)
+    total_row = head + 1 + len(groups)
+    customers, hours = cell(total_row, 1), cell(total_row, 4)
+    for row, group in enumerate(records(groups), head + 1):
+        sheet.text(row, 0, book.label(f"values.group.{group['group']}"))
+        sheet.number(row, 1, group["customers"], "int")
+        customer_share = f'IF({customers}=0,"",{cell(row, 1)}/{customers})'
+        sheet.formula(row, 2, customer_share, group["customer_share"], "percent")
+        sheet.number(row, 3, group["guideline_customers"], "percent")
+        sheet.number(row, 4, group["hours"], "number")
+        sheet.formula(row, 5, f'IF({hours}=0,"",{cell(row, 4)}/{hours})', group["time_share"], "percent")
+        sheet.number(row, 6, group["guideline_time"], "percent")
+        gap = f'IF({cell(row, 5)}="","",{cell(row, 5)}-{cell(row, 6)})'
+        sheet.formula(row, 7, gap, group["time_gap"], "percent")
+    sheet.total_label(total_row)
+    customers_total = int(groups["customers"].sum())
+    sheet.formula(total_row, 1, f"SUM({rng(head + 1, 1, total_row - 1, 1)})", customers_total, "total_number")
+    hours_total = float(groups["hours"].sum())
+    sheet.formula(total_row, 4, f"SUM({rng(head + 1, 4, total_row - 1, 4)})", hours_total, "total_number")
+
+
+def _guideline_chart(book: Book, sheet: Sheet, head: int, total_row: int) -> None:
+    """Each group's share of the time beside the guideline's."""
+    colours, name = book.colours, sheet.name
+    groups = [name, head + 1, 0, total_row - 1, 0]
+    chart = book.add_chart("column")
+    for col, colour in ((5, colours["actual"]), (6, colours["guideline"])):
+        chart.add_series(
+            {
+                "name": [name, head, col],
+                "categories": groups,
+                "values": [name, head + 1, col, total_row - 1, col],
+                "fill": {"color": colour},
+            }
+        )
+    chart.set_title({"name": book.label("report.charts.guideline")})
+    chart.set_y_axis({"num_format": book.style["rate_axis"], "max": 1})
+    chart.set_legend({"position": "bottom"})
+    sheet.place_chart(head, chart, "guideline")
+
+
+# ------------------------------------------------------------------- plans ---
+def write_plans(book: Book, results: Results) -> None:
+    """The monthly plan's attainment, the weekly plan's and whether its weeks add up, the goals' checks."""
+    sheet = book.add("plans")
+    sheet.title(book.label("report.titles.plans"))
+    row, header_row = TOP, None
+    if results.monthly is not None:
+        _monthly_plan(book, sheet, results.monthly, row)
+        header_row = row
+        row += len(results.monthly) + 3
+    if results.weekly is not None:
+        header_row = row if header_row is None else header_row
+        row = _weekly_plan(book, sheet, *results.weekly, row)
+    if results.goals is not None and len(results.goals):
+        _goal_checks(book, sheet, results.goals, row)
+    sheet.finish(header_row, 6, None, filter_=False)
+
+
+def _monthly_plan(book: Book, sheet: Sheet, monthly: pd.DataFrame, head: int) -> None:
+    sheet.text(head - 1, 0, book.label("forms.monthly"), "key")
+    sheet.headings(head, MONTHLY_COLUMNS)
+    for row, item in enumerate(records(monthly), head + 1):
+        sheet.text(row, 0, item["indicator"])
+        category = item["category"]
+        sheet.text(row, 1, None if is_blank(category) else book.label(f"values.indicator_class.{category}"))
+        _target_actual(
+            sheet, row, item["target"], item["actual"], item["lower_is_better"], item["attainment"]
+        )
+        sheet.text(row, 5, item["owner"])
+        sheet.number(row, 6, item["last_actual"], "number")
+    _attainment_colours(book, sheet, head + 1, head + len(monthly), 4)
+
+
+def _weekly_plan(book: Book, sheet: Sheet, weeks: pd.DataFrame, goals: pd.DataFrame, head: int) -> int:
+    """The weekly plan, and per goal whether its weeks add up to the month's target; returns the next row."""
+    sheet.text(head - 1, 0, book.label("forms.weekly"), "key")
+    sheet.headings(head, WEEKLY_COLUMNS)
+    first = head + 1
+    for row, week in enumerate(records(weeks), first):
+        sheet.number(row, 0, week["week"], "int")
+        sheet.text(row, 1, week["goal"])
+        _target_actual(
+            sheet, row, week["weekly_target"], week["actual"], week["lower_is_better"], week["attainment"]
+        )
+        sheet.text(row, 5, week["monthly_item"])
+        sheet.text(row, 6, week["owner"])
+    last = first + len(weeks) - 1
+    _attainment_colours(book, sheet, first, last, 4)
+    goals_head = last + 3
+    _weeks_add_up(book, sheet, goals, goals_head, rng(first, 1, last, 1, True), rng(first, 2, last, 2, True))
+    return goals_head + len(goals) + 3
+
+
+def _weeks_add_up(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int, names: str, targets: str) -> None:
+    """Per goal: the weeks' targets summed (SUMIF over the weekly plan) against the month's; short if less."""
+    sheet.text(head - 1, 0, book.label("report.titles.weeks_add_up"), "key")
+    sheet.headings(head, WEEKS_COLUMNS)
+    flag = book.heading("short_flag")
+    for row, goal in enumerate(records(goals), head + 1):
+        weeks_target, month_target = cell(row, 2), cell(row, 3)
+        no_target = is_blank(goal["month_target"])
+        sheet.text(row, 0, goal["goal"])
+        sheet.number(row, 1, goal["weeks"], "int")
+        sheet.formula(row, 2, f"SUMIF({names},{cell(row, 0)},{targets})", goal["weeks_target"], "number")
+        sheet.number(row, 3, goal["month_target"], "number")
+        gap = None if no_target else goal["weeks_target"] - goal["month_target"]
+        sheet.formula(row, 4, f'IF({month_target}="","",{weeks_target}-{month_target})', gap, "number")
+        short = f'IF({month_target}="","",IF({weeks_target}<{month_target},{quote(flag)},""))'
+        sheet.formula(row, 5, short, None if no_target else (flag if goal["short"] else ""), "text")
+
+
+def _goal_checks(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int) -> None:
+    """Each goal's SMART checks: ✓, ✗ (red) or — where it could not be told."""
+    sheet.text(head - 1, 0, book.label("report.titles.goal_lint"), "key")
+    checks = [book.label(f"values.goal_check.{check}") for check in GOAL_CHECKS]
+    sheet.header(head, [book.heading("form"), book.heading("goal"), *checks])
+    for row, goal in enumerate(records(goals), head + 1):
+        sheet.text(row, 0, book.label(f"forms.{goal['form']}"))
+        sheet.text(row, 1, goal["name"])
+        for col, check in enumerate(GOAL_CHECKS, 2):
+            passed = goal[check]
+            passed = (
+                None if passed is None or (isinstance(passed, float) and pd.isna(passed)) else bool(passed)
+            )
+            sheet.text(row, col, CHECK_MARKS[passed], "bad" if passed is False else "text")
+
+
+def _target_actual(sheet: Sheet, row: int, target: Any, actual: Any, lower: bool, attainment: Any) -> None:
+    """Target and actual in columns C:D, the attainment formula in E (target / actual if less is better)."""
+    sheet.number(row, 2, target, "number")
+    sheet.number(row, 3, actual, "number")
+    target_cell, actual_cell = cell(row, 2), cell(row, 3)
+    blank = f'OR({target_cell}="",{actual_cell}="",N({actual_cell if lower else target_cell})=0)'
+    ratio = f"{target_cell}/{actual_cell}" if lower else f"{actual_cell}/{target_cell}"
+    sheet.formula(row, 4, f'IF({blank},"",{ratio})', attainment, "percent")
+
+
+def _attainment_colours(book: Book, sheet: Sheet, first: int, last: int, col: int) -> None:
+    """Attainment red below 100 %, green from 100 %."""
     if last < first:
         return
-    ref_ = cell(first, col, False, True)
-    sh.ws.conditional_format(
-        first,
-        col,
-        last,
-        col,
-        {"type": "formula", "criteria": f"=AND(ISNUMBER({ref_}),{ref_}<1)", "format": book.fmt["bad"]},
-    )
-    sh.ws.conditional_format(
-        first,
-        col,
-        last,
-        col,
-        {"type": "formula", "criteria": f"=AND(ISNUMBER({ref_}),{ref_}>=1)", "format": book.fmt["good"]},
-    )
+    top = cell(first, col, False, True)
+    for condition, look in ((f"{top}<1", "bad"), (f"{top}>=1", "good")):
+        sheet.ws.conditional_format(
+            first,
+            col,
+            last,
+            col,
+            {"type": "formula", "criteria": f"=AND(ISNUMBER({top}),{condition})", "format": book.fmt[look]},
+        )
 
 
-def write_calendar(book: Book, cal: dict) -> None:
+# ---------------------------------------------------------------- calendar ---
+def write_calendar(book: Book, cal: CalendarMonth) -> None:
     """The month's Mon–Sun grid: day numbers, and each day's events from every form."""
-    sh = book.add("calendar")
+    sheet = book.add("calendar")
     year, month = cal["year"], cal["month"]
-    sh.title(book.label("report.titles.calendar", year=year, month=month))
+    sheet.title(book.label("report.titles.calendar", year=year, month=month))
     events: pd.DataFrame = cal["events"]
-    r = 2
-    key = (
-        cal["key_events"]
-        + [
-            book.label("report.cols.activity")
-            + ": "
-            + "、".join(events.loc[events["date"].isna(), "text"].astype(str))
-        ]
-        if (events["date"].isna()).any()
-        else list(cal["key_events"])
-    )
-    sh.text(r, 0, book.label("report.cols.key_events"), "key")
-    sh.ws.merge_range(r, 1, r, 6, "\n".join(key), book.fmt["wrap"])
-    sh.ws.set_row(r, 15 * max(1, len(key)))
-    r += 2
-    for i, wd in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun")):
-        sh.ws.write_string(r, i, book.label(f"values.weekday.{wd}"), book.fmt["header"])
-        sh.widths[i] = 22
-    header_row = r
-    per_day = {d: events.loc[events["date"] == d] for d in events["date"].dropna().unique()}
+    row = 2
+    key_events = _key_events(book, cal, events)
+    sheet.text(row, 0, book.heading("key_events"), "key")
+    sheet.ws.merge_range(row, 1, row, 6, "\n".join(key_events), book.fmt["wrap"])
+    sheet.ws.set_row(row, KEY_LINE_HEIGHT * max(1, len(key_events)))
+    header_row = row + 2
+    for col, weekday in enumerate(WEEKDAYS):
+        sheet.ws.write_string(header_row, col, book.label(f"values.weekday.{weekday}"), book.fmt["header"])
+        sheet.widths[col] = book.width("calendar_day")
+    row = _month_grid(book, sheet, events, year, month, header_row)
+    if cal["notes"]:
+        row += 2
+        sheet.text(row, 0, book.heading("notes"), "key")
+        sheet.ws.merge_range(row, 1, row, 6, "\n".join(cal["notes"]), book.fmt["wrap"])
+    sheet.finish(header_row, 6, None, filter_=False)
+
+
+def _key_events(book: Book, cal: CalendarMonth, events: pd.DataFrame) -> list[str]:
+    """The month's key events, and the activities planned for the month without a date."""
+    undated = events["date"].isna()
+    if not undated.any():
+        return list(cal["key_events"])
+    activities = "、".join(events.loc[undated, "text"].astype(str))
+    return [*cal["key_events"], f"{book.heading('activity')}: {activities}"]
+
+
+def _month_grid(book: Book, sheet: Sheet, events: pd.DataFrame, year: int, month: int, row: int) -> int:
+    """Two rows a week: the day numbers, then each day's events (at most ``calendar.max_events_per_day``)."""
+    per_day = {day: events.loc[events["date"] == day] for day in events["date"].dropna().unique()}
     cap = book.settings.get("calendar.max_events_per_day")
     for week in month_grid(year, month):
-        r += 1
-        for i, d in enumerate(week):
-            if d is None:
-                sh.ws.write_blank(r, i, None, book.fmt["day_out"])
-                sh.ws.write_blank(r + 1, i, None, book.fmt["day_out"])
+        row += 1
+        for col, day in enumerate(week):
+            if day is None:
+                sheet.ws.write_blank(row, col, None, book.fmt["day_out"])
+                sheet.ws.write_blank(row + 1, col, None, book.fmt["day_out"])
                 continue
-            sh.ws.write_number(r, i, d.day, book.fmt["day"])
-            day_events = per_day.get(d)
-            lines = (
-                []
-                if day_events is None
-                else [
-                    f"{book.label(f'report.source_mark.{s}')} {t}"
-                    for s, t in zip(day_events["source"], day_events["text"])
-                ]
-            )
-            more = len(lines) - cap
-            text = "\n".join(lines[:cap] + ([book.label("report.more", count=more)] if more > 0 else []))
-            sh.text(r + 1, i, text or None, "event", fit=False)
-        sh.ws.set_row(
-            r + 1, 14 * max(2, min(cap + 1, max((len(per_day.get(d, [])) for d in week if d), default=0)))
-        )
-        r += 1
-    if cal["notes"]:
-        r += 2
-        sh.text(r, 0, book.label("report.cols.notes"), "key")
-        sh.ws.merge_range(r, 1, r, 6, "\n".join(cal["notes"]), book.fmt["wrap"])
-    sh.finish(header_row, 6, None, filter_=False)
+            sheet.ws.write_number(row, col, day.day, book.fmt["day"])
+            sheet.text(row + 1, col, _day_text(book, per_day.get(day), cap) or None, "event", fit=False)
+        busiest = max((len(per_day.get(day, [])) for day in week if day), default=0)
+        sheet.ws.set_row(row + 1, EVENT_LINE_HEIGHT * max(2, min(cap + 1, busiest)))
+        row += 1
+    return row
+
+
+def _day_text(book: Book, day_events: pd.DataFrame | None, cap: int) -> str:
+    """A day's events, each marked with its form; past ``cap`` of them, how many more."""
+    if day_events is None:
+        return ""
+    lines = [
+        f"{book.label(f'report.source_mark.{source}')} {text}"
+        for source, text in zip(day_events["source"], day_events["text"], strict=True)
+    ]
+    more = len(lines) - cap
+    return "\n".join(lines[:cap] + ([book.label("report.more", count=more)] if more > 0 else []))

@@ -1,0 +1,394 @@
+"""应收帐款: the collection plan per customer and month, its totals, the month table, the chart and the aging.
+
+The sheet is mostly one table: a row per customer and product, a column
+pair (plan, actual) per month, then totals, rates and the behind-plan flag
+as live formulas over the months up to m* (the last month with actuals).
+m* itself is a formula over the month table under it, so a reviewer who
+enters April's actuals sees every to-date figure move on. A big table is
+written a column at a time, each column's formulas built from its letters once.
+The figures are those of docs/method.md §5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from kamxl.calc.receivables import Receivables
+from kamxl.issues import column_letter
+from kamxl.write.xlsx.book import Book, KeyCell, KeyCells, Sheet, cell, is_blank, quote, rng
+
+FIXED = ("customer", "product", "owner", "total_owed")  # the columns left of the months
+FIGURES = (  # the columns right of the months
+    "plan_total",
+    "actual_total",
+    "plan_to_date",
+    "actual_to_date",
+    "rate_to_date",
+    "balance",
+    "plan_coverage",
+    "behind",
+    "aging",
+)
+SUMMED = (  # figures whose 合计 is their column's sum: (column, summary key)
+    ("plan_total", "plan"),
+    ("actual_total", "actual"),
+    ("plan_to_date", "plan_to_date"),
+    ("actual_to_date", "actual_to_date"),
+    ("balance", "balance"),
+)
+MONTH_TABLE = ("month", "plan", "actual", "cum_plan", "cum_actual", "rate", "cum_rate")
+M_STAR_ROW = 2  # m*, the last month with actuals: a formula over the month table
+HELPER_ROW = 3  # hidden: each month column's month number, for SUMIFS up to m*
+TOP, SUB = 4, 5  # the two header rows: month over (plan, actual)
+OWED_COL = FIXED.index("total_owed")
+FIRST_MONTH_COL = len(FIXED)
+FIRST_ROW = SUB + 1  # the first customer's row
+M_STAR = cell(M_STAR_ROW, 1, True, True)
+
+
+@dataclass
+class _Layout:
+    """Where the sheet's parts go."""
+
+    months: list[int]
+    count: int  # customer rows
+    aging: bool  # the input has due dates: an aging column and table
+    figures: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        after = FIRST_MONTH_COL + 2 * len(self.months)
+        names = FIGURES if self.aging else FIGURES[:-1]
+        self.figures = {name: after + i for i, name in enumerate(names)}
+
+    def month_col(self, index: int) -> int:
+        """The plan column of the ``index``-th month; its actual is the next."""
+        return FIRST_MONTH_COL + 2 * index
+
+    @property
+    def last_month_col(self) -> int:
+        return FIRST_MONTH_COL + 2 * len(self.months) - 1
+
+    @property
+    def last_col(self) -> int:
+        return max(self.figures.values())
+
+    @property
+    def total_row(self) -> int:
+        return FIRST_ROW + self.count
+
+    @property
+    def table_head(self) -> int:
+        """The month table's header, under the 合计 row."""
+        return self.total_row + 3
+
+    @property
+    def table_first(self) -> int:
+        return self.table_head + 1
+
+    @property
+    def table_last(self) -> int:
+        return self.table_first + len(self.months) - 1
+
+
+def write_receivables(book: Book, rec: Receivables, keys: KeyCells) -> None:
+    """The 应收帐款 sheet; the key figures the summary sheet links to go into ``keys``."""
+    _ReceivablesSheet(book, rec).write(keys)
+
+
+class _ReceivablesSheet:
+    """The sheet's parts, written in order; they share the layout and the month figures."""
+
+    def __init__(self, book: Book, rec: Receivables):
+        self.book, self.rec = book, rec
+        self.sheet: Sheet = book.add("receivables")
+        months = sorted(int(month) for month in rec.months["month"].unique())
+        self.layout = _Layout(months, len(rec.rows), rec.aging is not None)
+        self.by_month = rec.by_month.set_index("month")
+        self.flag = book.heading("behind_flag")
+
+    def write(self, keys: KeyCells) -> None:
+        book, sheet, layout = self.book, self.sheet, self.layout
+        behind = f"{book.settings.get('receivables.behind'):.0%}"
+        sheet.title(
+            book.label("report.titles.receivables"), book.label("report.notes.receivables", behind=behind)
+        )
+        self._columns()
+        self._inputs()
+        self._row_formulas()
+        self._totals()
+        self._key_cells(keys)
+        self._behind_colour()
+        self._month_table()
+        self._chart()
+        if self.rec.aging is not None:
+            self._aging(self.rec.aging)
+        sheet.ws.freeze_panes(FIRST_ROW, 1)
+        sheet.finish(SUB, layout.last_col, None, filter_=False, freeze_cols=1)
+        sheet.ws.autofilter(SUB, 0, layout.total_row - 1, layout.last_col)
+        sheet.ws.repeat_rows(TOP, SUB)
+
+    def _columns(self) -> None:
+        """Two header rows (a month over its plan and actual), and the hidden row of month numbers."""
+        book, ws, header = self.book, self.sheet.ws, self.book.fmt["header"]
+        for col, name in enumerate(FIXED):
+            ws.merge_range(TOP, col, SUB, col, book.heading(name), header)
+            self.sheet.fit(col, book.heading(name))
+        for index, month in enumerate(self.layout.months):
+            col = self.layout.month_col(index)
+            ws.merge_range(TOP, col, TOP, col + 1, book.label(f"values.month.{month}"), header)
+            ws.write_string(SUB, col, book.heading("plan"), header)
+            ws.write_string(SUB, col + 1, book.heading("actual"), header)
+            ws.write_number(HELPER_ROW, col, month)
+            ws.write_number(HELPER_ROW, col + 1, month)
+        for name, col in self.layout.figures.items():
+            ws.merge_range(TOP, col, SUB, col, book.heading(name), header)
+            self.sheet.widths[col] = book.width("receivables_figure")
+        ws.set_row(HELPER_ROW, None, None, {"hidden": True})
+
+    def _inputs(self) -> None:
+        """The input's columns: customer, product, owner, owed, and each month's plan and actual."""
+        sheet, rows, layout = self.sheet, self.rec.rows, self.layout
+        first = FIRST_ROW
+        # plan and actual per row and month, looked up once as two arrays (rows × months)
+        by_cell = self.rec.months.set_index(["sheet", "row", "month"])
+        row_keys = pd.MultiIndex.from_arrays([rows["sheet"], rows["row"]])
+        plans, actuals = (
+            by_cell[measure]
+            .unstack("month")
+            .reindex(index=row_keys, columns=layout.months)
+            .to_numpy(dtype=float)
+            for measure in ("plan", "actual")
+        )
+        for col, name in enumerate(FIXED[:-1]):
+            sheet.text_column(first, col, rows[name].tolist())
+        sheet.number_column(first, OWED_COL, rows["total_owed"].tolist())
+        for index in range(len(layout.months)):
+            # a month without a figure (actuals after m*) is no cell: a rule below borders the empty ones
+            col = layout.month_col(index)
+            sheet.number_column(first, col, plans[:, index].tolist(), blanks=False)
+            sheet.number_column(first, col + 1, actuals[:, index].tolist(), blanks=False)
+        sheet.ws.conditional_format(
+            first,
+            FIRST_MONTH_COL,
+            first + max(layout.count, 1) - 1,
+            layout.last_month_col,
+            {"type": "blanks", "format": self.book.fmt["grid"]},
+        )
+
+    def _row_formulas(self) -> None:
+        """Each row's totals, to-date figures, rates and flag: SUMIFS over its months up to m*."""
+        layout, rows = self.layout, self.rec.rows
+        numbers = [str(row + 1) for row in range(FIRST_ROW, layout.total_row)]  # Excel's row numbers
+        first, last = column_letter(FIRST_MONTH_COL), column_letter(layout.last_month_col)
+        measures = rng(SUB, FIRST_MONTH_COL, SUB, layout.last_month_col, True)
+        to_date = f'{rng(HELPER_ROW, FIRST_MONTH_COL, HELPER_ROW, layout.last_month_col, True)},"<="&{M_STAR}'
+        plan, actual = quote(self.book.heading("plan")), quote(self.book.heading("actual"))
+        for name, key, criteria in (
+            ("plan_total", "plan", plan),
+            ("actual_total", "actual", actual),
+            ("plan_to_date", "plan_to_date", f"{plan},{to_date}"),
+            ("actual_to_date", "actual_to_date", f"{actual},{to_date}"),
+        ):
+            formulas = [f"SUMIFS({first}{k}:{last}{k},{measures},{criteria})" for k in numbers]
+            self._formula_column(name, formulas, rows[key].tolist())
+        letter = {name: column_letter(col) for name, col in layout.figures.items()}
+        owed, planned, collected = column_letter(OWED_COL), letter["plan_to_date"], letter["actual_to_date"]
+        self._formula_column(
+            "rate_to_date",
+            [f'IF({planned}{k}=0,"",{collected}{k}/{planned}{k})' for k in numbers],
+            rows["rate_to_date"].tolist(),
+            "percent",
+        )
+        self._formula_column(
+            "balance",
+            [f'IF({owed}{k}="","",{owed}{k}-{letter["actual_total"]}{k})' for k in numbers],
+            rows["balance"].tolist(),
+        )
+        self._formula_column(
+            "plan_coverage",
+            [f'IF(N({owed}{k})<=0,"",{letter["plan_total"]}{k}/{owed}{k})' for k in numbers],
+            rows["plan_coverage"].tolist(),
+            "percent",
+        )
+        behind, flag = self.book.settings.get("receivables.behind"), quote(self.flag)
+        self._formula_column(
+            "behind",
+            [f'IF(AND({planned}{k}>0,{collected}{k}<{behind}*{planned}{k}),{flag},"")' for k in numbers],
+            [self.flag if late else "" for late in rows["behind"].tolist()],
+            "text",
+        )
+        if layout.aging:
+            buckets = [
+                None if is_blank(bucket) else self.book.label(f"values.aging.{bucket}")
+                for bucket in rows["aging"].tolist()
+            ]
+            self.sheet.text_column(FIRST_ROW, layout.figures["aging"], buckets)
+
+    def _formula_column(self, name: str, formulas: list[str], values: list[Any], fmt: str = "money") -> None:
+        self.sheet.formula_column(FIRST_ROW, self.layout.figures[name], formulas, values, fmt)
+
+    def _totals(self) -> None:
+        """The 合计 row: sums, a month without actuals yet blank (not 0), and the rates of the sums."""
+        sheet, layout, figures = self.sheet, self.layout, self.layout.figures
+        summary: Mapping[str, Any] = self.rec.summary
+        first, total_row = FIRST_ROW, layout.total_row
+
+        def column_sum(col: int) -> str:
+            return f"SUM({rng(first, col, total_row - 1, col)})"
+
+        sheet.total_label(total_row, [1, 2])
+        sheet.formula(total_row, OWED_COL, column_sum(OWED_COL), summary["total_owed"], "total_money")
+        for index, month in enumerate(layout.months):
+            col = layout.month_col(index)
+            sheet.formula(total_row, col, column_sum(col), self.by_month.at[month, "plan"], "total_money")
+            # a month with no figures yet (after m*) totals to blank, not 0: the month table shows none
+            actuals = rng(first, col + 1, total_row - 1, col + 1)
+            sheet.formula(
+                total_row,
+                col + 1,
+                f'IF(COUNT({actuals})=0,"",SUM({actuals}))',
+                self.by_month.at[month, "actual"],
+                "total_money",
+            )
+        for name, key in SUMMED:
+            sheet.formula(total_row, figures[name], column_sum(figures[name]), summary[key], "total_money")
+        planned, collected = (
+            cell(total_row, figures["plan_to_date"]),
+            cell(total_row, figures["actual_to_date"]),
+        )
+        sheet.formula(
+            total_row,
+            figures["rate_to_date"],
+            f'IF({planned}=0,"",{collected}/{planned})',
+            summary["collection_rate"],
+            "total_percent",
+        )
+        owed = cell(total_row, OWED_COL)
+        sheet.formula(
+            total_row,
+            figures["plan_coverage"],
+            f'IF({owed}<=0,"",{cell(total_row, figures["plan_total"])}/{owed})',
+            summary["plan_coverage"],
+            "total_percent",
+        )
+        flags = rng(first, figures["behind"], total_row - 1, figures["behind"])
+        rows = self.rec.rows
+        behind = len(rows[rows["behind"]])
+        sheet.formula(
+            total_row, figures["behind"], f"COUNTIF({flags},{quote(self.flag)})", behind, "total_number"
+        )
+        if layout.aging:
+            sheet.text(total_row, figures["aging"], None, "total_label")
+
+    def _key_cells(self, keys: KeyCells) -> None:
+        total_row, name = self.layout.total_row, self.sheet.name
+        summary: Mapping[str, Any] = self.rec.summary
+        cols = {"total_owed": OWED_COL, **self.layout.figures}
+        for key, col, fmt in (
+            ("total_owed", "total_owed", "money"),
+            ("actual_to_date", "actual_to_date", "money"),
+            ("collection_rate", "rate_to_date", "percent"),
+            ("balance", "balance", "money"),
+        ):
+            keys[f"receivables.{key}"] = KeyCell(name, total_row, cols[col], summary[key], fmt)
+
+    def _behind_colour(self) -> None:
+        """A row behind plan is red across the table."""
+        layout, behind = self.layout, self.layout.figures["behind"]
+        self.sheet.ws.conditional_format(
+            FIRST_ROW,
+            0,
+            layout.total_row - 1,
+            behind,
+            {
+                "type": "formula",
+                "criteria": f'=${column_letter(behind)}{FIRST_ROW + 1}<>""',
+                "format": self.book.fmt["bad"],
+            },
+        )
+
+    def _month_table(self) -> None:
+        """m*, and per month: plan and actual from the 合计 row, cumulative figures and rates up to m*."""
+        book, sheet, layout = self.book, self.sheet, self.layout
+        first, last = layout.table_first, layout.table_last
+        sheet.text(M_STAR_ROW, 0, book.heading("last_month"), "key")
+        actuals = rng(first, 2, last, 2, True)
+        sheet.formula(
+            M_STAR_ROW,
+            1,
+            f"SUMPRODUCT(MAX(ISNUMBER({actuals})*({actuals}<>0)*{rng(first, 0, last, 0, True)}))",
+            self.rec.summary["last_month"] or 0,
+            "int",
+        )
+        sheet.headings(layout.table_head, MONTH_TABLE)
+        for index, month in enumerate(layout.months):
+            row, total_col = first + index, layout.month_col(index)
+            value = self.by_month.loc[
+                month
+            ]  # plan, actual, cumulative figures and rates as kamxl computed them
+            month_, plan, actual, cum_plan, cum_actual = (cell(row, col) for col in range(5))
+            after_m_star = f"{month_}>{M_STAR}"
+            sheet.number(row, 0, month, "int")
+            sheet.formula(row, 1, cell(layout.total_row, total_col), value["plan"])
+            sheet.formula(row, 2, cell(layout.total_row, total_col + 1), value["actual"])
+            sheet.formula(row, 3, f"SUM({cell(first, 1, True, False)}:{plan})", value["cum_plan"])
+            cum_actual_formula = f'IF({after_m_star},"",SUM({cell(first, 2, True, False)}:{actual}))'
+            sheet.formula(row, 4, cum_actual_formula, value["cum_actual"])
+            rate = f'IF(OR({after_m_star},{plan}=0),"",{actual}/{plan})'
+            sheet.formula(row, 5, rate, value["rate"], "percent")
+            cum_rate = f'IF(OR({cum_actual}="",{cum_plan}=0),"",{cum_actual}/{cum_plan})'
+            sheet.formula(row, 6, cum_rate, value["cum_rate"], "percent")
+
+    def _chart(self) -> None:
+        """Plan and actual per month as columns, the cumulative collection rate as a line (right axis)."""
+        book, layout, name = self.book, self.layout, self.sheet.name
+        colours, style = book.colours, book.style
+        head, first, last = layout.table_head, layout.table_first, layout.table_last
+        months = [name, first, 0, last, 0]
+        chart = book.add_chart("column")
+        for col, colour in ((1, colours["plan"]), (2, colours["actual"])):
+            chart.add_series(
+                {
+                    "name": [name, head, col],
+                    "categories": months,
+                    "values": [name, first, col, last, col],
+                    "fill": {"color": colour},
+                }
+            )
+        line = book.add_chart("line")
+        line.add_series(
+            {
+                "name": [name, head, 6],
+                "categories": months,
+                "values": [name, first, 6, last, 6],
+                "y2_axis": True,
+                "marker": {"type": "circle"},
+                "line": {"color": colours["rate"]},
+            }
+        )
+        chart.combine(line)
+        chart.set_title({"name": book.label("report.charts.receivables")})
+        chart.set_x_axis({"name": book.heading("month")})
+        gridlines = {"visible": True, "line": {"color": colours["gridlines"]}}
+        chart.set_y_axis({"num_format": style["money_axis"], "major_gridlines": gridlines})
+        line.set_y2_axis({"num_format": style["rate_axis"], "min": 0})
+        chart.set_legend({"position": "bottom"})
+        self.sheet.place_chart(head, chart, "receivables")
+
+    def _aging(self, aging: pd.DataFrame) -> None:
+        """The balance per aging bucket, as SUMIF over the rows' buckets."""
+        book, sheet, layout = self.book, self.sheet, self.layout
+        head, first, last = layout.table_last + 2, FIRST_ROW, layout.total_row - 1
+        aging_col, balance_col = layout.figures["aging"], layout.figures["balance"]
+        sheet.headings(head, ["aging", "balance"])
+        buckets, balances = (
+            rng(first, aging_col, last, aging_col, True),
+            rng(first, balance_col, last, balance_col, True),
+        )
+        for row, (bucket, value) in enumerate(aging["balance"].items(), head + 1):
+            sheet.text(row, 0, book.label(f"values.aging.{bucket}"))
+            sheet.formula(row, 1, f"SUMIF({buckets},{cell(row, 0)},{balances})", value)
