@@ -228,7 +228,8 @@ def main() -> int:
             "to-do 50k": todo(work / "todo-50k.xlsx", sizes["to-do 50k"]),
         }
         print(
-            f"{'input':<18}{'rows':>8}{'kamxl s':>9}{'peak MB':>9}{'floor s':>9}{'naive s':>9}{'k/floor':>9}{'k/naive':>9}"
+            f"{'input':<18}{'rows':>8}{'kamxl s':>9}{'peak MB':>9}{'floor s':>9}{'naive s':>9}"
+            f"{'k/floor':>9}{'k/naive':>9}"
         )
         for name, src in inputs.items():
             out = work / f"out-{src.stem}"
@@ -236,14 +237,16 @@ def main() -> int:
             floor, _ = median([sys.executable, "-c", FLOOR, str(src), str(work / "floor.xlsx")], repeat, env)
             naive, _ = median([sys.executable, "-c", NAIVE, str(src), str(work / "naive.xlsx")], 1, env)
             print(
-                f"{name:<18}{sizes[name]:>8,}{k:>9.2f}{mem:>9.0f}{floor:>9.2f}{naive:>9.2f}{k / floor:>9.2f}{k / naive:>9.2f}",
+                f"{name:<18}{sizes[name]:>8,}{k:>9.2f}{mem:>9.0f}{floor:>9.2f}{naive:>9.2f}"
+                f"{k / floor:>9.2f}{k / naive:>9.2f}",
                 flush=True,
             )
         drop = folder(work / "drop", sizes["folder"])
         one, _ = median(kamxl_cmd(drop, work / "out-drop-1", "--jobs", "1"), repeat, env)
         two, _ = median(kamxl_cmd(drop, work / "out-drop-2", "--jobs", "2"), repeat, env)
         print(
-            f"\nfolder of {sizes['folder']} workbooks: 1 core {one:.2f} s, 2 cores {two:.2f} s, speed-up {one / two:.2f}×"
+            f"\nfolder of {sizes['folder']} workbooks: 1 core {one:.2f} s, 2 cores {two:.2f} s, "
+            f"speed-up {one / two:.2f}×"
         )
         help_s, _ = median([sys.executable, "-m", "kamxl", "--help"], max(repeat, 3), env)
         print(f"kamxl --help: {help_s:.3f} s")
@@ -259,14 +262,14 @@ def _watch_per_file(work: Path, count: int) -> float:
     """Seconds per workbook with imports paid once: the watcher's worker, timed in-process."""
     sys.path.insert(0, str(ROOT))
     from kamxl.config import load_settings
-    from kamxl.process import process
+    from kamxl.pipeline import process
 
     settings = load_settings()
     out = work / "out-watch"
-    process(SAMPLE, out, settings, None)  # warm up: imports, caches
+    process(SAMPLE, out, settings)  # warm up: imports, caches
     started = time.perf_counter()
     for i in range(count):
-        process(SAMPLE, out, settings, None, stem=f"w{i}")
+        process(SAMPLE, out, settings, stem=f"w{i}")
     return (time.perf_counter() - started) / count
 
 

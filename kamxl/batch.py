@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from kamxl.config import Settings
 from kamxl.issues import describe
 from kamxl.outcome import Filed, Outcome
-from kamxl.process import process
+from kamxl.pipeline import RunOptions, process
 
 if TYPE_CHECKING:
     from kamxl.store import HistoryStore
@@ -48,15 +48,7 @@ class _Job:
 
 def _one(path: Path, job: _Job) -> Outcome:
     """Process one file and drop its tables: the outcome crosses back from the worker small."""
-    outcome = process(
-        path,
-        job.out,
-        job.settings,
-        job.as_of,
-        strict=job.strict,
-        history=job.history,
-        region=job.region,
-    )
+    outcome = process(path, job.out, job.settings, RunOptions(job.as_of, job.history, job.region, job.strict))
     outcome.results = None
     return outcome
 

@@ -456,18 +456,10 @@ def _cap_memory(memory_mb: int) -> None:
 def _process(job: FileJob, settings: Settings) -> Outcome:
     """``process`` one claimed input; the outcome without its tables, to cross the pipe small."""
     # imported here, inside the caller's guard: under a small cap even the imports may not fit
-    from kamxl.process import process
+    from kamxl.pipeline import RunOptions, process
 
-    outcome = process(
-        job.source,
-        job.outbox,
-        settings,
-        job.as_of,
-        history=job.history,
-        region=job.region,
-        stem=job.stem,
-        link=job.link,
-    )
+    options = RunOptions(job.as_of, job.history, job.region)
+    outcome = process(job.source, job.outbox, settings, options, stem=job.stem, link=job.link)
     outcome.results = None
     return outcome
 

@@ -12,7 +12,7 @@ import pytest
 import xlsxwriter
 
 from kamxl.hr import export_appraisal
-from kamxl.process import process
+from kamxl.pipeline import RunOptions, process
 from kamxl.write.appraisal_files import safe_file_part
 from kamxl.write.pdf import to_pdf
 from tests.conftest import SAMPLES
@@ -209,7 +209,9 @@ def test_safe_file_part(text, safe):
 
 
 def test_process_and_watch_turn_an_hr_export_into_forms(tmp_path, settings):
-    outcome = process(SAMPLES / "hr-appraisal-2026q1.xlsx", tmp_path, settings, dt.date(2026, 3, 31))
+    outcome = process(
+        SAMPLES / "hr-appraisal-2026q1.xlsx", tmp_path, settings, RunOptions(dt.date(2026, 3, 31))
+    )
     names = sorted(p.name for p in outcome.outputs)
     assert names == [
         "hr-appraisal-2026q1.appraisal.json",

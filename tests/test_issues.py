@@ -7,7 +7,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -30,7 +29,8 @@ issue = st.builds(
 def test_cap_keeps_order_and_accounts_for_every_issue(issues, limit):
     kept = cap(issues, limit, _more)
     listed = [i for i in kept if not (i.code == "more_cell_issues" and "count" in i.params)]
-    # what is kept is the input in its order, each (sheet, code) at most `limit` times (sheetless ones all kept)
+    # what is kept is the input in its order, each (sheet, code) at most `limit` times
+    # (sheetless ones all kept)
     it = iter(issues)
     assert all(any(i is j for j in it) for i in listed)
     per = Counter((i.sheet, i.code) for i in listed if i.sheet is not None and i.code != "more_cell_issues")

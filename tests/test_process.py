@@ -1,4 +1,4 @@
-"""`process` and `kamxl process` end to end: report.json per docs/report-json.md, checked by hand against the samples."""
+"""`process` and `kamxl process` end to end: report.json per docs/report-json.md, checked by hand."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import xlsxwriter
 from click.testing import CliRunner
 
 from kamxl.cli import main
-from kamxl.process import process
+from kamxl.pipeline import RunOptions, process
 from tests.conftest import SAMPLES
 
 AS_OF = dt.date(2026, 3, 31)
@@ -19,7 +19,7 @@ AS_OF = dt.date(2026, 3, 31)
 @pytest.fixture(scope="module")
 def march(tmp_path_factory, settings):
     out = tmp_path_factory.mktemp("march")
-    outcome = process(SAMPLES / "east-2026-03.xlsx", out, settings, AS_OF, strict=True)
+    outcome = process(SAMPLES / "east-2026-03.xlsx", out, settings, RunOptions(AS_OF, strict=True))
     return outcome, json.loads((out / "east-2026-03.report.json").read_text("utf-8"))
 
 
@@ -60,7 +60,8 @@ def by_name(r):
 def test_customers_by_hand(march):
     _, r = march
     c = by_name(r)
-    # 朗通: factors 利润5 采购4 成长4 制高点5 转介绍4 → 22/5 = 4.4; 产品4 人员4 服务3 影响力4 → 15/4 = 3.75 → 一级;
+    # 朗通: factors 利润5 采购4 成长4 制高点5 转介绍4 → 22/5 = 4.4;
+    # 产品4 人员4 服务3 影响力4 → 15/4 = 3.75 → 一级;
     # 超额 5.1 + 本月内 4.9 = 10.0 → A → P1; weighted 320,000 × 0.9
     assert (c["朗通"]["attractiveness"], c["朗通"]["advantage"], c["朗通"]["tier"]) == (
         pytest.approx(4.4),
@@ -156,8 +157,8 @@ def test_activities_time_and_plans_by_hand(march):
 
 
 def test_english_sample_gives_the_same_numbers(tmp_path, settings, settings_en):
-    zh = process(SAMPLES / "east-2026-03.xlsx", tmp_path / "zh", settings, AS_OF).results
-    en = process(SAMPLES / "east-2026-03-en.xlsx", tmp_path / "en", settings_en, AS_OF).results
+    zh = process(SAMPLES / "east-2026-03.xlsx", tmp_path / "zh", settings, RunOptions(AS_OF)).results
+    en = process(SAMPLES / "east-2026-03-en.xlsx", tmp_path / "en", settings_en, RunOptions(AS_OF)).results
     assert zh.receivables.summary == en.receivables.summary | {"behind": zh.receivables.summary["behind"]}
     assert zh.funnel.equals(en.funnel) and zh.pnl.summary == en.pnl.summary
     r = json.loads((tmp_path / "en" / "east-2026-03-en.report.json").read_text("utf-8"))
@@ -167,7 +168,7 @@ def test_english_sample_gives_the_same_numbers(tmp_path, settings, settings_en):
 def test_unreadable_file_still_gets_a_report(tmp_path, settings):
     bad = tmp_path / "broken.xlsx"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
-    outcome = process(bad, tmp_path / "out", settings, AS_OF)
+    outcome = process(bad, tmp_path / "out", settings, RunOptions(AS_OF))
     r = json.loads((tmp_path / "out" / "broken.report.json").read_text("utf-8"))
     assert r["forms"] == {} and r["issues"][0]["severity"] == "error" and outcome.errors
     assert bad.read_bytes() == b"PK\x03\x04 not really a zip"  # the input is never touched
@@ -187,7 +188,7 @@ def test_an_error_in_one_form_leaves_the_others(tmp_path, settings):
     ws.write_row(2, 1, ["计划", "实际"])
     ws.write_row(3, 0, ["一月", 100, 120])
     wb.close()
-    outcome = process(path, tmp_path / "out", settings, AS_OF)
+    outcome = process(path, tmp_path / "out", settings, RunOptions(AS_OF))
     r = json.loads((tmp_path / "out" / "mixed.report.json").read_text("utf-8"))
     assert [i["code"] for i in r["issues"] if i["severity"] == "error"] == ["missing_column"]
     assert r["receivables"] is None and r["pnl"] is not None and outcome.errors
@@ -218,7 +219,7 @@ def test_config_changes_the_result(tmp_path, settings):
 
     cfg = tmp_path / "strict.toml"
     cfg.write_text("[receivables]\nbehind = 0.5\n[health]\nmin_open = 20\n")
-    outcome = process(SAMPLES / "east-2026-03.xlsx", tmp_path, load_settings(cfg), AS_OF)
+    outcome = process(SAMPLES / "east-2026-03.xlsx", tmp_path, load_settings(cfg), RunOptions(AS_OF))
     # with a 50 % bar only 万星 (29 %) and 瑞丰 (33 %) are behind; 13 open < 20 → sparse
     assert outcome.results.receivables.summary["behind"] == ["万星", "瑞丰"]
     assert outcome.results.health == ("poor", "sparse")
@@ -231,7 +232,7 @@ def test_a_failing_calculation_costs_only_its_form(tmp_path, settings, monkeypat
         raise ZeroDivisionError("simulated bug")
 
     monkeypatch.setattr(kamxl.calc.pnl, "analyse", boom)
-    outcome = process(SAMPLES / "east-2026-03.xlsx", tmp_path, settings, AS_OF)
+    outcome = process(SAMPLES / "east-2026-03.xlsx", tmp_path, settings, RunOptions(AS_OF))
     r = json.loads((tmp_path / "east-2026-03.report.json").read_text("utf-8"))
     failed = [i for i in r["issues"] if i["code"] == "calculation_failed"]
     assert (
@@ -240,7 +241,7 @@ def test_a_failing_calculation_costs_only_its_form(tmp_path, settings, monkeypat
     assert r["pnl"] is None and r["receivables"]["actual"] == 806000.0 and r["funnel"]["counts"]["A"] == 4
     assert outcome.errors
     with pytest.raises(ZeroDivisionError):
-        process(SAMPLES / "east-2026-03.xlsx", tmp_path, settings, AS_OF, strict=True)
+        process(SAMPLES / "east-2026-03.xlsx", tmp_path, settings, RunOptions(AS_OF, strict=True))
 
 
 def test_derived_funnel_from_a_real_sheet(tmp_path, settings):
@@ -275,7 +276,7 @@ def test_derived_funnel_from_a_real_sheet(tmp_path, settings):
     ws.write_row(4, 0, ["华信", "李娜", 3, 3, None, None, None, 5.1, 1.9])  # scores as numbers: 7.0 B
     ws.write_row(5, 0, ["远航", "张强", 2, 4, 40000])  # no target anywhere: warned, no class
     wb.close()
-    process(path, tmp_path / "out", settings, AS_OF, strict=True)
+    process(path, tmp_path / "out", settings, RunOptions(AS_OF, strict=True))
     r = json.loads((tmp_path / "out" / "opps.report.json").read_text("utf-8"))
     c = by_name(r)
     assert [
@@ -292,7 +293,7 @@ def test_derived_funnel_from_a_real_sheet(tmp_path, settings):
 
 
 def test_a_flood_of_one_issue_is_capped_and_counted(tmp_path, settings):
-    """5,000 to-dos without a time: the first ones listed, the rest counted in one issue (report.json and the workbook)."""
+    """5,000 to-dos without a time: the first listed, the rest counted in one issue (report.json, xlsx)."""
     src = tmp_path / "todo.xlsx"
     wb = xlsxwriter.Workbook(src)
     ws = wb.add_worksheet("日工作待办单")
@@ -301,7 +302,7 @@ def test_a_flood_of_one_issue_is_capped_and_counted(tmp_path, settings):
         ws.write_row(r, 1, ["M2", f"拜访{r}", "完成"])
     wb.close()
     out = tmp_path / "out"
-    process(src, out, settings, AS_OF, strict=True)
+    process(src, out, settings, RunOptions(AS_OF, strict=True))
     report = json.loads((out / "todo.report.json").read_text("utf-8"))
     cap = settings.get("limits.max_cell_issues")
     codes = [i["code"] for i in report["issues"]]
@@ -330,7 +331,9 @@ def test_the_month_a_title_names_beats_the_review_date(tmp_path, settings, close
     """Titled 2026年2月, reviewed in March: filed under February whatever its close dates."""
     path = tmp_path / "east.xlsx"
     _february_customers(path, close_date)
-    outcome = process(path, tmp_path / "out", settings, dt.date(2026, 3, 25), history=tmp_path / "h.sqlite")
+    outcome = process(
+        path, tmp_path / "out", settings, RunOptions(dt.date(2026, 3, 25), history=tmp_path / "h.sqlite")
+    )
     assert outcome.results is not None and outcome.results.period is not None
     assert (str(outcome.results.period), outcome.results.period.source) == ("2026-02", "title")
     assert outcome.filed is not None and outcome.filed.period == "2026-02"

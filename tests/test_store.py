@@ -10,7 +10,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from kamxl.process import process
+from kamxl.pipeline import RunOptions, process
 from kamxl.store import HistoryError, HistoryStore
 from tests.conftest import SAMPLES
 
@@ -26,7 +26,7 @@ def three_months(tmp_path_factory, settings):
     out = tmp_path_factory.mktemp("history")
     db = out / "kamxl-history.sqlite"
     for name, as_of in MONTHS:
-        process(SAMPLES / name, out, settings, as_of, strict=True, history=db)
+        process(SAMPLES / name, out, settings, RunOptions(as_of, strict=True, history=db))
     return out, db
 
 
@@ -111,7 +111,10 @@ def test_same_period_again_replaces_its_snapshot(three_months, settings):
     store = HistoryStore(db)
     before = [(s["period"], s["totals"]) for s in store.snapshots("华东区")]
     process(
-        SAMPLES / "east-2026-03.xlsx", out / "again", settings, dt.date(2026, 3, 31), strict=True, history=db
+        SAMPLES / "east-2026-03.xlsx",
+        out / "again",
+        settings,
+        RunOptions(dt.date(2026, 3, 31), strict=True, history=db),
     )
     after = store.snapshots("华东区")
     assert [(s["period"], s["totals"]) for s in after] == before
@@ -155,7 +158,9 @@ def test_a_newer_schema_is_refused(tmp_path, settings):
         con.execute("PRAGMA user_version = 99")
     with pytest.raises(HistoryError):
         HistoryStore(db).snapshots("x")
-    outcome = process(SAMPLES / "form-customers.xlsx", tmp_path, settings, dt.date(2026, 3, 31), history=db)
+    outcome = process(
+        SAMPLES / "form-customers.xlsx", tmp_path, settings, RunOptions(dt.date(2026, 3, 31), history=db)
+    )
     assert (
         "history_failed" in [i.code for i in outcome.issues] and outcome.outputs
     )  # the outputs are written all the same
@@ -168,7 +173,10 @@ def test_a_partial_workbook_keeps_the_rest_of_its_periods_snapshot(tmp_path, set
 
     db = tmp_path / "h.sqlite"
     process(
-        SAMPLES / "east-2026-03.xlsx", tmp_path / "a", settings, dt.date(2026, 3, 31), strict=True, history=db
+        SAMPLES / "east-2026-03.xlsx",
+        tmp_path / "a",
+        settings,
+        RunOptions(dt.date(2026, 3, 31), strict=True, history=db),
     )
     store = HistoryStore(db)
     full = store.snapshots("华东区")[-1]
@@ -183,10 +191,7 @@ def test_a_partial_workbook_keeps_the_rest_of_its_periods_snapshot(tmp_path, set
         tmp_path / "east-2026-03-pnl.xlsx",
         tmp_path / "b",
         settings,
-        dt.date(2026, 3, 31),
-        strict=True,
-        history=db,
-        region="华东区",
+        RunOptions(dt.date(2026, 3, 31), strict=True, history=db, region="华东区"),
     )
     after = store.snapshots("华东区")
     assert len(after) == 1 and after[0]["period"] == "2026-03"

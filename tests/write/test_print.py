@@ -12,7 +12,7 @@ import subprocess
 import openpyxl
 import pytest
 
-from kamxl.process import process
+from kamxl.pipeline import RunOptions, process
 from kamxl.write.xlsx.book import pages_wide
 from tests.conftest import SAMPLES
 from tests.write.libreoffice import convert, soffice
@@ -68,7 +68,7 @@ def _chart_pixels(pdf, page: int) -> int:
 def printed(tmp_path_factory, settings):
     _tools()
     out = tmp_path_factory.mktemp("print")
-    process(SAMPLES / "east-2026-03.xlsx", out, settings, AS_OF, strict=True)
+    process(SAMPLES / "east-2026-03.xlsx", out, settings, RunOptions(AS_OF, strict=True))
     workbook = out / "east-2026-03.kamxl.xlsx"
     pdf = convert(workbook, out / "pdf", "pdf")
     pages = int(

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from kamxl.process import process
+from kamxl.pipeline import RunOptions, process
 from tests.conftest import SAMPLES
 from tests.write.libreoffice import convert, formula_cells, require, same
 
@@ -22,7 +22,7 @@ ERRORS = ("#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "E
 @pytest.fixture(scope="module")
 def march(tmp_path_factory, settings):
     out = tmp_path_factory.mktemp("report")
-    process(SAMPLES / "east-2026-03.xlsx", out, settings, AS_OF, strict=True)
+    process(SAMPLES / "east-2026-03.xlsx", out, settings, RunOptions(AS_OF, strict=True))
     return out / "east-2026-03.kamxl.xlsx"
 
 
@@ -144,7 +144,7 @@ def test_input_text_stays_text(tmp_path, settings):
     )
     ws.write_row(2, 0, ["+SUM(1,2)", "@cmd", "重要", "有意向", 50])
     wb.close()
-    process(path, tmp_path / "out", settings, AS_OF, strict=True)
+    process(path, tmp_path / "out", settings, RunOptions(AS_OF, strict=True))
     out = openpyxl.load_workbook(tmp_path / "out" / "evil.kamxl.xlsx")
     texts = [
         (c.value, c.data_type)
@@ -158,8 +158,8 @@ def test_input_text_stays_text(tmp_path, settings):
 
 
 def test_same_input_same_bytes(tmp_path, settings):
-    a = process(SAMPLES / "east-2026-03.xlsx", tmp_path / "a", settings, AS_OF).outputs
-    b = process(SAMPLES / "east-2026-03.xlsx", tmp_path / "b", settings, AS_OF).outputs
+    a = process(SAMPLES / "east-2026-03.xlsx", tmp_path / "a", settings, RunOptions(AS_OF)).outputs
+    b = process(SAMPLES / "east-2026-03.xlsx", tmp_path / "b", settings, RunOptions(AS_OF)).outputs
     for first, second in zip(sorted(a), sorted(b), strict=True):
         assert first.read_bytes() == second.read_bytes(), first.name
 
@@ -173,7 +173,7 @@ def test_in_memory_or_through_temporary_files_the_same_bytes(tmp_path):
         config = tmp_path / f"c{rows}.toml"
         config.write_text(f"[output]\nin_memory_rows = {rows}\n", "utf-8")
         out = tmp_path / str(rows)
-        process(SAMPLES / "east-2026-03.xlsx", out, load_settings(config), AS_OF, strict=True)
+        process(SAMPLES / "east-2026-03.xlsx", out, load_settings(config), RunOptions(AS_OF, strict=True))
         with zipfile.ZipFile(
             out / "east-2026-03.kamxl.xlsx"
         ) as z:  # the parts (the zip's entry dates differ between the two)
@@ -195,7 +195,7 @@ def test_the_look_comes_from_the_settings(tmp_path, settings):
     )
     parts = {}
     for name, chosen in (("shipped", settings), ("mine", load_settings(config))):
-        process(SAMPLES / "east-2026-03.xlsx", tmp_path / name, chosen, AS_OF, strict=True)
+        process(SAMPLES / "east-2026-03.xlsx", tmp_path / name, chosen, RunOptions(AS_OF, strict=True))
         with zipfile.ZipFile(tmp_path / name / "east-2026-03.kamxl.xlsx") as z:
             parts[name] = {part: z.read(part).decode() for part in z.namelist() if part.startswith("xl/")}
     charts = "".join(text for part, text in parts["mine"].items() if part.startswith("xl/charts/"))
@@ -218,14 +218,14 @@ def test_xlsxwriter_shortcuts_change_no_byte(tmp_path, settings, monkeypatch):
     for shortcuts in (True, False):
         monkeypatch.setattr(book, "SHORTCUTS", shortcuts)
         out = tmp_path / str(shortcuts)
-        process(SAMPLES / "east-2026-03.xlsx", out, settings, AS_OF, strict=True)
+        process(SAMPLES / "east-2026-03.xlsx", out, settings, RunOptions(AS_OF, strict=True))
         with zipfile.ZipFile(out / "east-2026-03.kamxl.xlsx") as z:
             outputs[shortcuts] = [(i.filename, z.read(i)) for i in z.infolist()]
     assert len(outputs[True]) > 30 and outputs[True] == outputs[False]
 
 
 def test_english_workbook_has_no_chinese_labels(tmp_path, settings_en):
-    process(SAMPLES / "east-2026-03-en.xlsx", tmp_path, settings_en, AS_OF, strict=True)
+    process(SAMPLES / "east-2026-03-en.xlsx", tmp_path, settings_en, RunOptions(AS_OF, strict=True))
     wb = openpyxl.load_workbook(tmp_path / "east-2026-03-en.kamxl.xlsx")
     assert wb.sheetnames[:4] == ["Summary", "Value tiers", "Funnel", "Priorities"]
     # the input's customer names stay as written; every label kamxl writes (titles, headers) is English
@@ -256,7 +256,7 @@ def test_long_text_is_truncated_with_a_warning(tmp_path, settings):
     ws.write_row(0, 0, ["工作内容", "负责人", "费用预算", "达成效果", "三月"])
     ws.write_row(1, 0, ["推介会", "李娜", 1000, "好" * 32000, "✓"])
     wb.close()
-    outcome = process(path, tmp_path / "out", settings, AS_OF)
+    outcome = process(path, tmp_path / "out", settings, RunOptions(AS_OF))
     assert "text_truncated" not in [i.code for i in outcome.issues]  # 32,000 fits
     # the reader's own cells are capped by Excel already; exercise the writer directly
     from kamxl.write.xlsx.book import MAX_TEXT, Book
@@ -285,7 +285,7 @@ def test_other_samples_recalculate_the_same(tmp_path, name, lang):
     require()
     from kamxl.config import load_settings
 
-    process(SAMPLES / name, tmp_path, load_settings(lang=lang), AS_OF, strict=True)
+    process(SAMPLES / name, tmp_path, load_settings(lang=lang), RunOptions(AS_OF, strict=True))
     out = tmp_path / (name.rsplit(".", 1)[0] + ".kamxl.xlsx")
     cached = openpyxl.load_workbook(out, data_only=True)
     lo = openpyxl.load_workbook(convert(out, tmp_path / "lo"), data_only=True)
@@ -313,7 +313,7 @@ def march_with_history(tmp_path_factory, settings):
         ("east-2026-02.xlsx", dt.date(2026, 2, 28)),
         ("east-2026-03.xlsx", AS_OF),
     ):
-        process(SAMPLES / name, out, settings, day, strict=True, history=out / "h.sqlite")
+        process(SAMPLES / name, out, settings, RunOptions(day, strict=True, history=out / "h.sqlite"))
     return out / "east-2026-03.kamxl.xlsx"
 
 
@@ -360,7 +360,7 @@ def test_the_summary_sheet_of_a_big_plan_lists_the_first_and_counts_the_rest(tmp
         ws.write_row(1 + i, 0, [f"客户{i:03d}", "王伟", 4.5, 4.5, "超额", "本月内", 1000 + i])
         ws2.write_row(1 + i, 0, [f"客户{i:03d}", 1000, 1000, 10])
     wb.close()
-    outcome = process(tmp_path / "big.xlsx", tmp_path, settings, AS_OF, strict=True)
+    outcome = process(tmp_path / "big.xlsx", tmp_path, settings, RunOptions(AS_OF, strict=True))
     assert not [i for i in outcome.issues if i.code == "text_truncated"]
     cells = [
         row for row in openpyxl.load_workbook(tmp_path / "big.kamxl.xlsx")["摘要"].iter_rows(values_only=True)

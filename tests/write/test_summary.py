@@ -14,7 +14,7 @@ import pytest
 import xlsxwriter
 
 from kamxl.config import load_settings
-from kamxl.process import process
+from kamxl.pipeline import RunOptions, process
 from kamxl.write import svg
 from kamxl.write.summary import md_cell, money, pct
 from tests.conftest import SAMPLES
@@ -47,7 +47,7 @@ SECTIONS_EN = [
 @pytest.fixture(scope="module")
 def march(tmp_path_factory, settings):
     out = tmp_path_factory.mktemp("summary")
-    outcome = process(SAMPLES / "east-2026-03.xlsx", out, settings, AS_OF, strict=True)
+    outcome = process(SAMPLES / "east-2026-03.xlsx", out, settings, RunOptions(AS_OF, strict=True))
     return out, outcome
 
 
@@ -95,7 +95,7 @@ def test_markdown_figures_match_the_report(march):
 
 def test_english_summary(tmp_path):
     settings = load_settings(lang="en")
-    process(SAMPLES / "east-2026-03-en.xlsx", tmp_path, settings, AS_OF, strict=True)
+    process(SAMPLES / "east-2026-03-en.xlsx", tmp_path, settings, RunOptions(AS_OF, strict=True))
     md = (tmp_path / "east-2026-03-en.summary.md").read_text("utf-8")
     assert re.findall(r"^## \d\. (.+)$", md, re.M) == SECTIONS_EN
     # the input's customer names stay as written;
@@ -114,7 +114,7 @@ def test_english_summary(tmp_path):
     "name", ["form-pnl.xlsx", "form-todo.xlsx", "form-calendar.xlsx", "form-worklog.xlsx"]
 )
 def test_a_single_form_still_gives_every_section(tmp_path, settings, name):
-    process(SAMPLES / name, tmp_path, settings, AS_OF, strict=True)
+    process(SAMPLES / name, tmp_path, settings, RunOptions(AS_OF, strict=True))
     md = (tmp_path / name.replace(".xlsx", ".summary.md")).read_text("utf-8")
     assert re.findall(r"^## \d\. (.+)$", md, re.M) == SECTIONS_ZH
     assert "工作簿中没有这部分的表单。" in md
@@ -135,7 +135,7 @@ def _evil_workbook(path):
 
 def test_input_text_is_escaped(tmp_path, settings):
     _evil_workbook(tmp_path / "evil.xlsx")
-    process(tmp_path / "evil.xlsx", tmp_path, settings, AS_OF, strict=True)
+    process(tmp_path / "evil.xlsx", tmp_path, settings, RunOptions(AS_OF, strict=True))
     html = (tmp_path / "evil.summary.html").read_text("utf-8")
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -239,7 +239,7 @@ def test_user_templates_override_the_shipped_ones(tmp_path):
     config = tmp_path / "kamxl.toml"
     config.write_text(f'[summary]\ntemplate_dir = "{own.as_posix()}"\n', "utf-8")
     settings = load_settings(config)
-    process(SAMPLES / "east-2026-03.xlsx", tmp_path / "out", settings, AS_OF, strict=True)
+    process(SAMPLES / "east-2026-03.xlsx", tmp_path / "out", settings, RunOptions(AS_OF, strict=True))
     assert (tmp_path / "out" / "east-2026-03.summary.md").read_text(
         "utf-8"
     ) == "# 区域市场计划评审 — east-2026-03.xlsx — 13 open\n"
@@ -277,7 +277,7 @@ def test_html_loads_in_headless_chromium(tmp_path, name, lang, width):
     exe = _chromium()
     from playwright.sync_api import sync_playwright
 
-    process(SAMPLES / name, tmp_path, load_settings(lang=lang), AS_OF, strict=True)
+    process(SAMPLES / name, tmp_path, load_settings(lang=lang), RunOptions(AS_OF, strict=True))
     page_file = tmp_path / name.replace(".xlsx", ".summary.html")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
@@ -319,7 +319,9 @@ def test_summary_shows_the_months_before(tmp_path, settings):
         ("east-2026-02.xlsx", dt.date(2026, 2, 28)),
         ("east-2026-03.xlsx", AS_OF),
     ):
-        process(SAMPLES / name, tmp_path, settings, day, strict=True, history=tmp_path / "h.sqlite")
+        process(
+            SAMPLES / name, tmp_path, settings, RunOptions(day, strict=True, history=tmp_path / "h.sqlite")
+        )
     md = (tmp_path / "east-2026-03.summary.md").read_text("utf-8")
     assert "### 逐月变化(华东区)" in md
     assert "| 2026-02 | 4 | 3 | 5 | 1 | 13 | 89.4% |" in md
@@ -347,7 +349,7 @@ def test_a_crowded_tier_chart_shows_dots_without_names(tmp_path, settings):
     for i in range(80):
         ws.write_row(1 + i, 0, [f"客户{i:03d}", "王伟", 1 + (i % 5), 1 + (i * 7 % 5), "重要", "本月内", 1000])
     wb.close()
-    process(tmp_path / "many.xlsx", tmp_path, settings, AS_OF, strict=True)
+    process(tmp_path / "many.xlsx", tmp_path, settings, RunOptions(AS_OF, strict=True))
     html = (tmp_path / "many.summary.html").read_text("utf-8")
     scatter = next(
         part.split("</svg>")[0]
