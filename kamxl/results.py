@@ -84,77 +84,79 @@ class Results:
 class _Input:
     """The reader's tables of one workbook, as the calculation steps ask for them."""
 
-    wb: WorkbookData
+    workbook: WorkbookData
     as_of: dt.date
     cells: dict[str, CellMap]
 
     def table(self, form: str, name: str = "main") -> pd.DataFrame | None:
-        t = self.wb.table(form, name)
-        return None if t is None else t.reset_index(drop=True)
+        found = self.workbook.table(form, name)
+        return None if found is None else found.reset_index(drop=True)
 
     def has(self, form: str) -> bool:
-        return self.wb.table(form) is not None
+        return self.workbook.table(form) is not None
 
 
 def build_results(
-    wb: WorkbookData, settings: Settings, as_of: dt.date | None = None, strict: bool = False
+    workbook: WorkbookData, settings: Settings, as_of: dt.date | None = None, strict: bool = False
 ) -> Results:
     """Every calculation of docs/method.md §1–§7, §9 and §11 that the workbook's forms allow."""
     as_of = as_of or dt.date.today()
-    r = Results(
-        wb.path,
+    results = Results(
+        workbook.path,
         as_of,
-        wb.kind,
-        list(wb.sheets),
-        {f: [s.sheet for s in sheets] for f, sheets in wb.forms.items()},
-        issues=list(wb.issues),
+        workbook.kind,
+        list(workbook.sheets),
+        {f: [s.sheet for s in sheets] for f, sheets in workbook.forms.items()},
+        issues=list(workbook.issues),
     )
-    r.titles = [t for sheets in wb.forms.values() for s in sheets if (t := s.meta.get("title"))]
-    calendar_meta = wb.forms["calendar"][0].meta if "calendar" in wb.forms else {}
+    results.titles = [
+        title for sheets in workbook.forms.values() for sheet in sheets if (title := sheet.meta.get("title"))
+    ]
+    calendar_meta = workbook.forms["calendar"][0].meta if "calendar" in workbook.forms else {}
     year, month = calendar_meta.get("year"), calendar_meta.get("month")
     calendar_month = (int(year), int(month)) if year and month else None
-    r.period = review_period(calendar_month, r.titles, wb.path.stem, as_of)
-    src = _Input(wb, as_of, {form: CellMap.of(sheets) for form, sheets in wb.forms.items()})
+    results.period = review_period(calendar_month, results.titles, workbook.path.stem, as_of)
+    src = _Input(workbook, as_of, {form: CellMap.of(sheets) for form, sheets in workbook.forms.items()})
     for form, step in STEPS:
         try:
-            step(r, src, settings)
+            step(results, src, settings)
         except Exception as exc:  # a bug in one form's step must not cost the others their results
             if strict:
                 raise
-            r.issues.append(
+            results.issues.append(
                 settings.issue("calculation_failed", form=settings.form_name(form), detail=describe(exc))
             )
-    r.issues = cap(
-        r.issues,
+    results.issues = cap(
+        results.issues,
         settings.get("limits.max_cell_issues"),
         lambda sheet, code, n: settings.issue("more_cell_issues", sheet, count=n, kind=code),
     )
-    return r
+    return results
 
 
-def _customers(r: Results, src: _Input, settings: Settings) -> None:
+def _customers(results: Results, src: _Input, settings: Settings) -> None:
     if not src.has("customers"):
         return
     from kamxl.calc.funnel import assign_priorities, classify_opportunities, funnel_counts, funnel_health
     from kamxl.calc.tier import assign_tiers, score_axes
 
     scored, issues = score_axes(src.table("customers"), settings, src.cells["customers"])
-    r.issues += issues
+    results.issues += issues
     opps, issues = classify_opportunities(
         assign_tiers(scored, settings), settings, src.as_of, src.cells["customers"]
     )
-    r.issues += issues
-    r.customers = assign_priorities(opps, settings)
-    r.funnel = funnel_counts(r.customers)
-    r.health = funnel_health(r.funnel["count"].to_dict(), settings, stuck_share=None)
+    results.issues += issues
+    results.customers = assign_priorities(opps, settings)
+    results.funnel = funnel_counts(results.customers)
+    results.health = funnel_health(results.funnel["count"].to_dict(), settings, stuck_share=None)
 
 
-def _receivables(r: Results, src: _Input, settings: Settings) -> None:
+def _receivables(results: Results, src: _Input, settings: Settings) -> None:
     if not src.has("receivables"):
         return
     from kamxl.calc.receivables import collect
 
-    r.receivables, issues = collect(
+    results.receivables, issues = collect(
         src.table("receivables"),
         src.table("receivables", "months"),
         settings,
@@ -163,51 +165,51 @@ def _receivables(r: Results, src: _Input, settings: Settings) -> None:
         src.table("receivables", "total_months"),
         src.cells["receivables"],
     )
-    r.issues += issues
+    results.issues += issues
 
 
-def _pnl(r: Results, src: _Input, settings: Settings) -> None:
+def _pnl(results: Results, src: _Input, settings: Settings) -> None:
     lines = src.table("pnl")
     if lines is None or lines.empty:
         return
     from kamxl.calc.pnl import analyse
 
-    r.pnl, issues = analyse(lines, settings, src.table("pnl", "totals"))
-    r.issues += issues
+    results.pnl, issues = analyse(lines, settings, src.table("pnl", "totals"))
+    results.issues += issues
 
 
-def _activities(r: Results, src: _Input, settings: Settings) -> None:
+def _activities(results: Results, src: _Input, settings: Settings) -> None:
     if not src.has("activities"):
         return
     from kamxl.calc.activities import plan_activities
 
-    r.activities, issues = plan_activities(
+    results.activities, issues = plan_activities(
         src.table("activities"),
         src.table("activities", "months"),
         settings,
         src.table("pnl"),
         src.cells["activities"],
     )
-    r.issues += issues
+    results.issues += issues
 
 
-def _todo(r: Results, src: _Input, settings: Settings) -> None:
+def _todo(results: Results, src: _Input, settings: Settings) -> None:
     if not src.has("todo"):
         return
     from kamxl.calc.time import TimeUse, time_matrix
 
     quadrants, summary, issues = time_matrix(src.table("todo"), settings, src.cells["todo"])
-    r.time = TimeUse(quadrants, summary)
-    r.todo = src.table("todo")
-    r.issues += issues
+    results.time = TimeUse(quadrants, summary)
+    results.todo = src.table("todo")
+    results.issues += issues
 
 
-def _groups(r: Results, src: _Input, settings: Settings) -> None:
+def _groups(results: Results, src: _Input, settings: Settings) -> None:
     """Time per priority group: from the work log when there is one, else the to-do lists.
 
     Never both: the same visit is usually in each.
     """
-    if r.customers is None or not (src.has("worklog") or src.has("todo")):
+    if results.customers is None or not (src.has("worklog") or src.has("todo")):
         return
     from kamxl.calc.time import time_by_group
 
@@ -224,11 +226,11 @@ def _groups(r: Results, src: _Input, settings: Settings) -> None:
             pd.DataFrame({"text": todo["related"].fillna(todo["task"]), "hours": todo["hours"]}),
             "todo",
         )
-    r.groups = time_by_group(entries, r.customers, settings)
-    r.groups.attrs["source"] = source
+    results.groups = time_by_group(entries, results.customers, settings)
+    results.groups.attrs["source"] = source
 
 
-def _plans(r: Results, src: _Input, settings: Settings) -> None:
+def _plans(results: Results, src: _Input, settings: Settings) -> None:
     if not (src.has("weekly") or src.has("monthly")):
         return
     from kamxl.calc.plans import goal_rows, lint_goals, monthly_review, weekly_review
@@ -236,60 +238,60 @@ def _plans(r: Results, src: _Input, settings: Settings) -> None:
     weekly, monthly = src.table("weekly"), src.table("monthly")
     if weekly is not None:
         rows, goals, issues = weekly_review(weekly, monthly, settings, src.cells["weekly"])
-        r.weekly = (rows, goals)
-        r.issues += issues
+        results.weekly = (rows, goals)
+        results.issues += issues
     if monthly is not None:
-        r.monthly = monthly_review(monthly, settings)
-    r.goals = lint_goals(goal_rows(weekly, monthly, settings), settings)
+        results.monthly = monthly_review(monthly, settings)
+    results.goals = lint_goals(goal_rows(weekly, monthly, settings), settings)
 
 
-def _calendar(r: Results, src: _Input, settings: Settings) -> None:
+def _calendar(results: Results, src: _Input, settings: Settings) -> None:
     """The events of the month the workbook plans (``Results.period``), gathered from every form."""
     from kamxl.calc.calendar import gather_events
 
-    wb = src.wb
-    if not any(f in wb.forms for f in ("calendar", "activities", "todo")) and r.customers is None:
+    workbook = src.workbook
+    if not any(f in workbook.forms for f in ("calendar", "activities", "todo")) and results.customers is None:
         return
-    assert r.period is not None  # build_results sets it first
-    meta = wb.forms["calendar"][0].meta if "calendar" in wb.forms else {}
-    year, month = r.period.year, r.period.month
+    assert results.period is not None  # build_results sets it first
+    meta = workbook.forms["calendar"][0].meta if "calendar" in workbook.forms else {}
+    year, month = results.period.year, results.period.month
     events = gather_events(
         year,
         month,
         src.table("calendar"),
-        r.activities.rows if r.activities else None,
+        results.activities.rows if results.activities else None,
         src.table("todo"),
-        r.customers,
+        results.customers,
     )
-    if events.empty and "calendar" not in wb.forms:
+    if events.empty and "calendar" not in workbook.forms:
         return
-    r.calendar = {
+    results.calendar = {
         "year": year,
         "month": month,
-        "source": r.period.source,
+        "source": results.period.source,
         "events": events,
         "key_events": meta.get("key_events", []),
         "notes": meta.get("notes", []),
     }
 
 
-def _appraisal(r: Results, src: _Input, settings: Settings) -> None:
+def _appraisal(results: Results, src: _Input, settings: Settings) -> None:
     if not src.has("appraisal"):
         return
     from kamxl.calc.appraisal import appraise
 
     indicators, employees, issues = appraise(src.table("appraisal"), settings, src.cells["appraisal"])
-    r.appraisal = (indicators, employees)
-    r.issues += issues
+    results.appraisal = (indicators, employees)
+    results.issues += issues
 
 
-def _contribution(r: Results, src: _Input, settings: Settings) -> None:
-    if r.customers is None and r.receivables is None and r.pnl is None:
+def _contribution(results: Results, src: _Input, settings: Settings) -> None:
+    if results.customers is None and results.receivables is None and results.pnl is None:
         return
     from kamxl.calc.contribution import contributions
 
-    found = contributions(r.customers, r.receivables, r.pnl, settings)
-    r.contribution = found if any(found.values()) else None
+    found = contributions(results.customers, results.receivables, results.pnl, settings)
+    results.contribution = found if any(found.values()) else None
 
 
 # (form named in a calculation_failed issue, step), in dependency order:

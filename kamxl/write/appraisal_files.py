@@ -88,10 +88,10 @@ def write_appraisal(
                 if isinstance(e.get("employee_id"), str) and e["employee_id"]
                 else ""
             )
-            name, n = f"{stem}.{part}", 1
-            while name.lower() in taken:
-                n += 1
-                name = f"{stem}.{part}-{n}"
+            name, copy = f"{stem}.{part}", 1
+            while name.lower() in taken:  # two employees of one name and no ID: numbered, not overwritten
+                copy += 1
+                name = f"{stem}.{part}-{copy}"
             taken.add(name.lower())
             target = out_dir / f"{name}.appraisal.xlsx"
             more, _ = write_appraisal_book(
