@@ -244,9 +244,12 @@ def conversion(moves: pd.DataFrame) -> dict[str, float | None]:
 
 
 def stuck(snapshots: list[pd.DataFrame], months: int) -> pd.DataFrame | None:
-    """Opportunities in C or D in each of the last ``months`` snapshots (oldest first) without ever moving up.
+    """Opportunities in C or D in each of the last ``months`` snapshots (oldest first) with no net progress.
 
-    None when there are fewer snapshots than that: being stuck cannot be judged.
+    No net progress: the class now is not above the class at the start of the
+    window. C→D→C and D→C→D have gone nowhere toward A, however they moved in
+    between; D→D→C has moved up. None when there are fewer snapshots than
+    ``months``: being stuck cannot be judged.
     """
     if len(snapshots) < months:
         return None
@@ -263,12 +266,8 @@ def stuck(snapshots: list[pd.DataFrame], months: int) -> pd.DataFrame | None:
     )
     ranks = path.apply(lambda column: column.map(RANK))
     back = path.isin(["C", "D"]).all(axis=1)
-    never_up = (
-        pd.concat([ranks[i + 1] <= ranks[i] for i in range(months - 1)], axis=1).all(axis=1)
-        if months > 1
-        else back
-    )
-    hit = back & never_up
+    no_progress = ranks[months - 1] <= ranks[0]
+    hit = back & no_progress
     return pd.DataFrame(
         {
             "key": current.loc[hit, "key"],

@@ -92,9 +92,13 @@ def test_transitions_and_conversion_by_hand():
         (["C", "C", "C"], True),
         (["D", "D", "D"], True),
         (["C", "C", "D"], True),  # C or D each month, never up
-        (["D", "C", "C"], False),  # moved up once
+        (["C", "D", "D"], True),
+        (["C", "D", "C"], True),  # up once and back: no net progress toward A
+        (["D", "C", "D"], True),
+        (["D", "C", "C"], False),  # D → C over the window: progress
         (["D", "D", "C"], False),
         (["B", "C", "C"], False),  # was B three months ago
+        (["C", "B", "C"], False),  # B inside the window: not C or D in each
         ([None, "C", "C"], False),  # not there three months ago
     ],
 )
