@@ -603,6 +603,69 @@ def watch(
     log(settings.label("ui.watch_stopped"))
 
 
+# -- rollup ---------------------------------------------------------------------------------------
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--period", metavar="YYYY-MM", help="The month to roll up (default: the latest filed).")
+@history_option
+@click.option(
+    "--out",
+    "out_dir",
+    default="kamxl-output",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder of the regions' reports, and for the roll-up.",
+)
+@jobs_option
+@with_common
+def rollup(
+    paths: tuple[str, ...],
+    period: str | None,
+    history: str | None,
+    out_dir: str,
+    jobs: int | None,
+    lang: str,
+    config: str | None,
+    debug: bool,
+) -> None:
+    """Review every region side by side for one month. From the history
+    database (and the regions' report.json in --out) it writes
+    <org>-<period>.rollup.xlsx (a one-page dashboard, the regions, the
+    salespeople, trends, completeness and what needs attention), .rollup.json
+    and a summary (.summary.html and .md). Workbooks or folders given as PATHS
+    are processed into --out and filed first.
+
+    Exit status: 0 written, 1 nothing to roll up or a workbook has errors, 2 usage errors.
+    """
+    import re
+
+    from kamxl.rollup import rollup as roll_up
+
+    if period is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+        raise click.BadParameter(f"{period!r} is not a month like 2026-03", param_hint="--period")
+    settings = _settings(config, lang)
+    out = Path(out_dir)
+    files = _inputs(paths) if paths else []
+    outcome = roll_up(
+        _history_path(out, history, False) or out,
+        period,
+        out,
+        settings,
+        inputs=files,
+        jobs=jobs,
+        strict=debug,
+    )
+    if outcome.processed:
+        _print_outcomes(outcome.processed, settings)
+    for issue in outcome.issues:
+        if issue.severity != "info":
+            click.echo(f"{settings.label(f'ui.{issue.severity}')} {settings.message(issue)}", err=True)
+    for path in outcome.outputs:
+        click.echo(settings.label("rollup.written", path=path))
+    failed = outcome.errors or any(processed.errors for processed in outcome.processed)
+    sys.exit(1 if failed else 0)
+
+
 # -- template ---------------------------------------------------------------------------------------
 @main.command()
 @click.argument("forms", nargs=-1)

@@ -1,0 +1,611 @@
+"""The director's roll-up: every region side by side for one period, from the history.
+
+Its contract is docs/report-json.md, rollup.json.
+
+A sales director reviews a dozen regions at once: whose collections, P&L,
+funnel and monthly plan keep to plan, who sells what across regions, how
+each region moved month by month, and — the first question — who has not
+filed. Pure functions over what the history store keeps per (region,
+period) (``Filing``) and, for the figures the store does not keep (the P&L
+to date, the receivables balance, the monthly plan, the issue counts), the
+report.json files processed for that region and period.
+
+Totals are sums, and the organisation's rates are ratios of those sums
+(Σ actual ÷ Σ plan), never an average of the regions' rates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from kamxl.calc.funnel import CLASSES, priority_of
+from kamxl.calc.numbers import as_number
+from kamxl.calc.snapshots import stuck
+from kamxl.config import Settings
+
+ROLLUP_FORMS = ("customers", "receivables", "pnl")  # the forms whose figures a roll-up shows
+PNL_GROUPS = ("revenue", "expense", "profit")
+# figure -> the form it comes from: a region that filed the form yet lacks the figure leaves the total unknown
+FIGURE_FORM: dict[str, str] = {
+    "receivables_plan_to_date": "receivables",
+    "receivables_actual_to_date": "receivables",
+    "receivables_balance": "receivables",
+    **{f"{group}_{part}": "pnl" for group in PNL_GROUPS for part in ("plan_to_date", "actual_to_date")},
+    **{cls: "customers" for cls in CLASSES},
+    "open": "customers",
+    "weighted_total": "customers",
+    "stuck_count": "customers",
+    "stuck_base": "customers",
+    "plans_judged": "monthly",
+    "plans_met": "monthly",
+    "errors": "report",
+    "warnings": "report",
+}
+SUMMED = tuple(FIGURE_FORM)
+# ratio -> (numerator, denominator), each a summed figure: the total's ratio is the ratio of the total's sums
+RATIOS: dict[str, tuple[str, str]] = {
+    "collection_rate": ("receivables_actual_to_date", "receivables_plan_to_date"),
+    "stuck_share": ("stuck_count", "stuck_base"),
+    "plan_attainment": ("plans_met", "plans_judged"),
+}
+# variance -> (actual, plan)
+VARIANCES: dict[str, tuple[str, str]] = {
+    f"{group}_variance": (f"{group}_actual_to_date", f"{group}_plan_to_date") for group in PNL_GROUPS
+}
+NUMERIC = (*SUMMED, *RATIOS, *VARIANCES)
+TREND_FIGURES = (
+    *CLASSES,
+    "open",
+    "weighted_total",
+    "collection_rate",
+    "receivables_plan_to_date",
+    "receivables_actual_to_date",
+    "revenue_plan_month",
+    "revenue_actual_month",
+    "profit_plan_month",
+    "profit_actual_month",
+)
+_OWNER_SEPARATORS = re.compile(r"[;；,，、/]+")
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report.json processed for a region and period: its file name (for the link) and its content."""
+
+    name: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Filing:
+    """One snapshot of the history: a region's figures for a period, and the reports processed for it.
+
+    ``opportunities`` is None where the roll-up does not need them (periods
+    before the stuck window), an empty frame where the snapshot kept none.
+    """
+
+    region: str
+    period: str
+    totals: Mapping[str, Any]
+    opportunities: pd.DataFrame | None = None
+    reports: tuple[Report, ...] = ()
+
+
+@dataclass
+class Rollup:
+    """Everything a roll-up shows; the writers only present it."""
+
+    period: str
+    regions: list[dict[str, Any]] = field(default_factory=list)
+    total: dict[str, Any] = field(default_factory=dict)
+    median: dict[str, Any] = field(default_factory=dict)
+    owners: list[dict[str, Any]] = field(default_factory=list)
+    trends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    completeness: list[dict[str, Any]] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[str]:
+        """The regions that filed an earlier period but not this one."""
+        return [entry["region"] for entry in self.completeness if entry["status"] == "missing"]
+
+
+# ------------------------------------------------------------------- helpers ---
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """numerator ÷ denominator; None when either is unknown or the divisor is 0."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def difference(later: float | None, earlier: float | None) -> float | None:
+    """later − earlier; None when either is unknown."""
+    return None if later is None or earlier is None else later - earlier
+
+
+def period_end(period: str) -> dt.date:
+    """The last day of a YYYY-MM period."""
+    year, month = map(int, period.split("-"))
+    first_next = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first_next - dt.timedelta(days=1)
+
+
+def rank_values(values: Sequence[float | None], lower_is_better: bool = False) -> list[int | None]:
+    """Competition ranks (1, 2, 2, 4) as Excel's RANK gives them; None for an unknown value."""
+    known = [value for value in values if value is not None]
+    sign = -1.0 if lower_is_better else 1.0
+    return [
+        None if value is None else 1 + sum(1 for other in known if sign * other > sign * value)
+        for value in values
+    ]
+
+
+def median_of(values: Iterable[float | None]) -> float | None:
+    """The median of the known values (Excel's MEDIAN ignores blanks too); None when none is known."""
+    known = [value for value in values if value is not None]
+    return float(statistics.median(known)) if known else None
+
+
+# ---------------------------------------------------------------- one region ---
+def filed_forms(filing: Filing) -> list[str]:
+    """The forms a filing holds: what the store's totals show, and every form its reports read."""
+    totals = filing.totals
+    forms = set()
+    if "funnel_counts" in totals:
+        forms.add("customers")
+    if "collection_rate" in totals or "receivables_plan_to_date" in totals:
+        forms.add("receivables")
+    if any(key.startswith(("revenue_", "profit_")) for key in totals):
+        forms.add("pnl")
+    for report in filing.reports:
+        forms.update(report.data.get("forms") or {})
+    return sorted(forms)
+
+
+def merged_section(reports: Sequence[Report], section: str) -> Any:
+    """A report section of the region's period: the latest report that has it (the later filing replaces)."""
+    for report in reversed(reports):
+        value = report.data.get(section)
+        if value is not None:
+            return value
+    return None
+
+
+def latest_per_source(reports: Sequence[Report]) -> list[Report]:
+    """One report per input file (the latest): a file processed twice must not count its issues twice."""
+    by_source: dict[str, Report] = {}
+    for report in reports:
+        by_source[str(report.data.get("source") or report.name)] = report
+    return list(by_source.values())
+
+
+def _funnel_figures(filing: Filing, stuck_rows: pd.DataFrame | None) -> dict[str, Any]:
+    """Counts, weighted pipeline and health from the store; the stuck ones by the rule of §4."""
+    totals = filing.totals
+    counts = totals.get("funnel_counts")
+    if counts is None:
+        return {}
+    figures: dict[str, Any] = {cls: int(counts.get(cls, 0)) for cls in CLASSES}
+    figures |= {
+        "open": sum(figures[cls] for cls in CLASSES),
+        "weighted_total": as_number(totals.get("weighted_total")),
+        "health": totals.get("health"),
+        "health_rule": totals.get("health_rule"),
+    }
+    if stuck_rows is not None:
+        figures["stuck"] = sorted(_stuck_names(stuck_rows))
+        figures["stuck_count"] = len(stuck_rows)
+        figures["stuck_base"] = figures["C"] + figures["D"]
+    return figures
+
+
+def _stuck_names(stuck_rows: pd.DataFrame) -> list[str]:
+    """Customers, or "customer / project" where the customer has several stuck opportunities."""
+    customers = stuck_rows["customer"].astype(str).tolist()
+    projects = stuck_rows["project"].tolist() if "project" in stuck_rows else [None] * len(customers)
+    repeated = {name for name in customers if customers.count(name) > 1}
+    return [
+        f"{name} / {project}" if name in repeated and isinstance(project, str) else name
+        for name, project in zip(customers, projects, strict=True)
+    ]
+
+
+def _receivables_figures(filing: Filing, report_receivables: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Collections plan and actual to date from the store; the balance from the report."""
+    totals = filing.totals
+    if "receivables_plan_to_date" not in totals and report_receivables is None:
+        return {}
+    source: Mapping[str, Any] = totals if "receivables_plan_to_date" in totals else {}
+    plan = as_number(source.get("receivables_plan_to_date", (report_receivables or {}).get("plan_to_date")))
+    actual = as_number(
+        source.get("receivables_actual_to_date", (report_receivables or {}).get("actual_to_date"))
+    )
+    balance = as_number((report_receivables or {}).get("balance"))
+    return {
+        "receivables_plan_to_date": plan,
+        "receivables_actual_to_date": actual,
+        "receivables_balance": balance,
+    }
+
+
+def _pnl_figures(report_pnl: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Revenue, expense and profit to date (the store keeps only the month's): plan over the months with
+    actuals, and the actuals."""
+    if report_pnl is None:
+        return {}
+    figures: dict[str, Any] = {}
+    for group in PNL_GROUPS:
+        figures[f"{group}_plan_to_date"] = as_number(report_pnl.get(f"{group}_plan_to_date"))
+        figures[f"{group}_actual_to_date"] = as_number(report_pnl.get(f"{group}_actual"))
+    return figures
+
+
+def _plan_figures(report_plans: Mapping[str, Any] | None) -> dict[str, Any]:
+    """How many of the monthly plan's indicators were judged, and how many are on plan (attainment ≥ 1)."""
+    monthly = (report_plans or {}).get("monthly")
+    if not monthly:
+        return {}
+    attained = [as_number(row.get("attainment")) for row in monthly]
+    judged = [value for value in attained if value is not None]
+    return {"plans_judged": len(judged), "plans_met": sum(1 for value in judged if value >= 1)}
+
+
+def _issue_figures(reports: Sequence[Report]) -> dict[str, Any]:
+    """Errors and warnings in the region's inputs of the period, once per input file."""
+    if not reports:
+        return {}
+    issues = [issue for report in latest_per_source(reports) for issue in report.data.get("issues") or []]
+    return {
+        "errors": sum(1 for issue in issues if issue.get("severity") == "error"),
+        "warnings": sum(1 for issue in issues if issue.get("severity") == "warning"),
+    }
+
+
+def with_derived(figures: dict[str, Any]) -> dict[str, Any]:
+    """Add the ratios and variances of a row's (or the total's) sums."""
+    for name, (numerator, denominator) in RATIOS.items():
+        figures[name] = ratio(figures.get(numerator), figures.get(denominator))
+    for name, (actual, plan) in VARIANCES.items():
+        figures[name] = difference(figures.get(actual), figures.get(plan))
+    return figures
+
+
+def main_report(reports: Sequence[Report]) -> Report | None:
+    """The report a region's row links to: the one that read the most forms, the latest among equals."""
+    if not reports:
+        return None
+    return max(reversed(reports), key=lambda report: len(report.data.get("forms") or {}))
+
+
+def region_row(filings: Sequence[Filing], settings: Settings) -> dict[str, Any]:
+    """Every figure of a region's period (the last of ``filings``, the region's filings up to it)."""
+    filing = filings[-1]
+    reports = filing.reports
+    months = int(settings.get("health.stuck_months"))
+    window = [item.opportunities for item in filings[-months:]]
+    current = window[-1]
+    # as when the region's review was filed: earlier snapshots without opportunities count as empty ones
+    stuck_rows = (
+        stuck([frame if frame is not None else current.iloc[0:0] for frame in window], months)
+        if current is not None and not current.empty
+        else None
+    )
+    main = main_report(reports)
+    row: dict[str, Any] = {
+        "region": filing.region,
+        "period": filing.period,
+        "filed": filed_forms(filing),
+        "link": main.name if main else None,
+        "as_of": main.data.get("as_of") if main else None,
+        "health": None,
+        "health_rule": None,
+        "stuck": None,
+    }
+    row |= {name: None for name in NUMERIC}
+    row |= _funnel_figures(filing, stuck_rows)
+    row |= _receivables_figures(filing, merged_section(reports, "receivables"))
+    row |= _pnl_figures(merged_section(reports, "pnl"))
+    row |= _plan_figures(merged_section(reports, "plans"))
+    row |= _issue_figures(reports)
+    return with_derived(row)
+
+
+# --------------------------------------------------------------- the regions ---
+def organisation_total(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Σ of each summed figure over the regions; unknown when a region that filed its form lacks it."""
+    total: dict[str, Any] = {}
+    for name in SUMMED:
+        form = FIGURE_FORM[name]
+        values = [row[name] for row in rows]
+        # a region that filed the form but lacks the figure (no report.json) leaves the sum unknown
+        gap = any(
+            value is None and (form in row["filed"] or form == "report")
+            for row, value in zip(rows, values, strict=True)
+        )
+        known = [value for value in values if value is not None]
+        total[name] = None if gap or not known else sum(known)
+    return with_derived(total)
+
+
+def add_ranks(rows: list[dict[str, Any]], settings: Settings) -> None:
+    """Each region's rank on each ranked figure, and its overall rank (by ``rollup.rank_by``)."""
+    lower = set(settings.get("rollup.lower_is_better"))
+    for name in settings.get("rollup.ranked"):
+        for row, rank in zip(rows, rank_values([row[name] for row in rows], name in lower), strict=True):
+            row.setdefault("ranks", {})[name] = rank
+    by = settings.get("rollup.rank_by")
+    for row in rows:
+        row["rank"] = row["ranks"][by]
+
+
+def region_rows(
+    history: Mapping[str, Sequence[Filing]], period: str, settings: Settings
+) -> list[dict[str, Any]]:
+    """A row per region that filed a roll-up form for ``period``, ordered by rank, then name."""
+    rows = [
+        region_row(filings, settings)
+        for region, filings in sorted(history.items())
+        if filings and filings[-1].period == period and set(filed_forms(filings[-1])) & set(ROLLUP_FORMS)
+    ]
+    add_ranks(rows, settings)
+    unranked = len(rows) + 1
+    rows.sort(key=lambda row: (row["rank"] if row["rank"] is not None else unranked, row["region"]))
+    return rows
+
+
+def median_row(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The median region: each figure's median over the regions that have it (a figure by figure median)."""
+    return {name: median_of(row[name] for row in rows) for name in NUMERIC}
+
+
+# -------------------------------------------------------------- salespeople ---
+def _owner_names(text: Any) -> list[str]:
+    """The owners a cell names: "王伟; 李娜" is two."""
+    if not isinstance(text, str):
+        return []
+    return [name.strip() for name in _OWNER_SEPARATORS.split(text) if name.strip()]
+
+
+def _owner_entry(table: dict[tuple[str, str], dict[str, Any]], region: str, owner: str) -> dict[str, Any]:
+    """The league-table row of (region, owner), created empty on first use."""
+    key = (region, owner)
+    if key not in table:
+        table[key] = {
+            "owner": owner,
+            "region": region,
+            "receivables_plan_to_date": None,
+            "receivables_actual_to_date": None,
+            "weighted_total": 0.0,
+            "open": 0,
+            "p1": 0,
+            "plans_judged": None,
+            "plans_met": None,
+        }
+    return table[key]
+
+
+def _add(entry: dict[str, Any], name: str, value: float | None) -> None:
+    """Add ``value`` to a figure that stays unknown until a value comes."""
+    if value is not None:
+        entry[name] = (entry[name] or 0) + value
+
+
+def _owner_pipeline(table: dict[tuple[str, str], dict[str, Any]], filing: Filing, settings: Settings) -> None:
+    """Open opportunities per owner: the weighted pipeline and the P1 customers."""
+    frame = filing.opportunities
+    if frame is None or frame.empty or "owner" not in frame:
+        return
+    open_rows = frame[(frame["status"].fillna("open") == "open") & frame["class"].isin(list(CLASSES))]
+    priorities = [
+        priority_of(None if tier is None else as_number(tier), cls, settings)  # type: ignore[arg-type]
+        for tier, cls in zip(open_rows["tier"].tolist(), open_rows["class"].tolist(), strict=True)
+    ]
+    weighted = pd.to_numeric(open_rows["weighted_amount"], errors="coerce").fillna(0.0).tolist()
+    for owner, amount, priority in zip(open_rows["owner"].tolist(), weighted, priorities, strict=True):
+        for name in _owner_names(owner):
+            entry = _owner_entry(table, filing.region, name)
+            entry["weighted_total"] += float(amount)
+            entry["open"] += 1
+            entry["p1"] += priority == "P1"
+
+
+def _owner_collections(table: dict[tuple[str, str], dict[str, Any]], region: str, receivables: Any) -> None:
+    """Collections plan and actual to date per owner, from the report's receivables rows."""
+    for row in (receivables or {}).get("rows") or []:
+        for name in _owner_names(row.get("owner")):
+            entry = _owner_entry(table, region, name)
+            _add(entry, "receivables_plan_to_date", as_number(row.get("plan_to_date")))
+            _add(entry, "receivables_actual_to_date", as_number(row.get("actual_to_date")))
+
+
+def _owner_plans(table: dict[tuple[str, str], dict[str, Any]], region: str, plans: Any) -> None:
+    """Monthly-plan indicators judged and on plan per owner (an indicator of two owners counts for both)."""
+    for row in (plans or {}).get("monthly") or []:
+        attained = as_number(row.get("attainment"))
+        if attained is None:
+            continue
+        for name in _owner_names(row.get("owner")):
+            entry = _owner_entry(table, region, name)
+            _add(entry, "plans_judged", 1)
+            _add(entry, "plans_met", 1 if attained >= 1 else 0)
+
+
+def owner_rows(filings: Sequence[Filing], settings: Settings) -> list[dict[str, Any]]:
+    """The league table: every (region, owner) of the period, ranked by ``rollup.owner_rank_by``."""
+    table: dict[tuple[str, str], dict[str, Any]] = {}
+    for filing in filings:
+        _owner_pipeline(table, filing, settings)
+        _owner_collections(table, filing.region, merged_section(filing.reports, "receivables"))
+        _owner_plans(table, filing.region, merged_section(filing.reports, "plans"))
+    rows = [with_owner_ratios(entry) for _, entry in sorted(table.items())]
+    by = settings.get("rollup.owner_rank_by")
+    lower = by in settings.get("rollup.lower_is_better")
+    for row, rank in zip(rows, rank_values([row[by] for row in rows], lower), strict=True):
+        row["rank"] = rank
+    unranked = len(rows) + 1
+    rows.sort(
+        key=lambda row: (row["rank"] if row["rank"] is not None else unranked, row["region"], row["owner"])
+    )
+    return rows
+
+
+def with_owner_ratios(entry: dict[str, Any]) -> dict[str, Any]:
+    """An owner's collection rate and plan attainment, from their sums."""
+    entry["collection_rate"] = ratio(entry["receivables_actual_to_date"], entry["receivables_plan_to_date"])
+    entry["plan_attainment"] = ratio(entry["plans_met"], entry["plans_judged"])
+    return entry
+
+
+# ------------------------------------------------------------------- trends ---
+def trend_rows(filings: Sequence[Filing]) -> list[dict[str, Any]]:
+    """A region's figures in every period stored (oldest first), each with its change since the period
+    before it."""
+    rows: list[dict[str, Any]] = []
+    for filing in filings:
+        totals = filing.totals
+        counts = totals.get("funnel_counts") or {}
+        row: dict[str, Any] = {"period": filing.period, "health": totals.get("health")}
+        for name in TREND_FIGURES:
+            value = counts.get(name) if name in CLASSES else totals.get(name)
+            if name in CLASSES and not counts:
+                value = None
+            row[name] = as_number(value)
+        if row["open"] is None and counts:
+            row["open"] = float(sum(counts.get(cls, 0) for cls in CLASSES))
+        previous = rows[-1] if rows else {}
+        for name in TREND_FIGURES:
+            row[f"{name}_change"] = difference(row[name], previous.get(name))
+        rows.append(row)
+    return rows
+
+
+# ------------------------------------------------------------- completeness ---
+def completeness(
+    history: Mapping[str, Sequence[Filing]], period: str, settings: Settings
+) -> list[dict[str, Any]]:
+    """Per region: filed, filed only some forms, not filed (missing), or filed nothing a roll-up shows;
+    late when reviewed more than ``rollup.late_days`` after the period; forms filed twice."""
+    expected = list(settings.get("rollup.expected_forms"))
+    late_after = period_end(period) + dt.timedelta(days=int(settings.get("rollup.late_days")))
+    entries = []
+    for region, filings in sorted(history.items()):
+        if not filings:
+            continue
+        last = filings[-1]
+        entry: dict[str, Any] = {
+            "region": region,
+            "last_period": last.period,
+            "forms": [],
+            "missing_forms": [],
+        }
+        entry |= {"late": None, "refiled": [], "as_of": None}
+        if last.period != period:
+            entries.append(entry | {"status": "missing", "missing_forms": expected})
+            continue
+        forms = filed_forms(last)
+        missing = [form for form in expected if form not in forms]
+        status = "no_figures" if not set(forms) & set(ROLLUP_FORMS) else "partial" if missing else "filed"
+        as_of = max(
+            (str(report.data.get("as_of")) for report in last.reports if report.data.get("as_of")),
+            default=None,
+        )
+        entry |= {
+            "status": status,
+            "forms": forms,
+            "missing_forms": missing,
+            "refiled": refiled_forms(last.reports),
+        }
+        entry |= {
+            "as_of": as_of,
+            "late": None if as_of is None else dt.date.fromisoformat(as_of) > late_after,
+        }
+        entries.append(entry)
+    return entries
+
+
+def refiled_forms(reports: Sequence[Report]) -> list[str]:
+    """Forms filed in more than one input file of the period: the later replaced the earlier."""
+    seen: dict[str, int] = {}
+    for report in latest_per_source(reports):
+        for form in report.data.get("forms") or {}:
+            seen[form] = seen.get(form, 0) + 1
+    return sorted(form for form, times in seen.items() if times > 1)
+
+
+# ---------------------------------------------------------------- decisions ---
+def decisions(
+    rollup: Rollup, history: Mapping[str, Sequence[Filing]], settings: Settings
+) -> list[dict[str, Any]]:
+    """What needs the director's attention, across the organisation: regions not filed first, then by the
+    money at stake (collections short of plan, profit short of plan, stuck opportunities), largest first."""
+    found = [
+        {"region": region, "customer": None, "code": "not_filed", "amount": None} for region in rollup.missing
+    ]
+    alert = float(settings.get("rollup.collection_rate_alert"))
+    for row in rollup.regions:
+        rate = row["collection_rate"]
+        if rate is not None and rate < alert:
+            short = row["receivables_plan_to_date"] - row["receivables_actual_to_date"]
+            found.append(
+                {"region": row["region"], "customer": None, "code": "collections_behind", "amount": short}
+            )
+        if row["profit_variance"] is not None and row["profit_variance"] < 0:
+            found.append(
+                {
+                    "region": row["region"],
+                    "customer": None,
+                    "code": "profit_behind",
+                    "amount": -row["profit_variance"],
+                }
+            )
+        if row["health"] in settings.get("rollup.alert_health"):
+            found.append({"region": row["region"], "customer": None, "code": "funnel_health", "amount": None})
+        found += _stuck_decisions(row, history[row["region"]][-1])
+    return sorted(
+        found, key=lambda item: (item["code"] != "not_filed", -(item["amount"] or 0.0), item["region"])
+    )
+
+
+def _stuck_decisions(row: Mapping[str, Any], filing: Filing) -> list[dict[str, Any]]:
+    """Each stuck opportunity of a region, with its amount from the snapshot."""
+    frame = filing.opportunities
+    if not row["stuck"] or frame is None:
+        return []
+    amounts = dict(
+        zip(frame["customer"].astype(str), pd.to_numeric(frame["amount"], errors="coerce"), strict=True)
+    )
+    return [
+        {
+            "region": row["region"],
+            "customer": name,
+            "code": "stuck",
+            "amount": as_number(amounts.get(name.split(" / ")[0])),
+        }
+        for name in row["stuck"]
+    ]
+
+
+# ---------------------------------------------------------------------- all ---
+def latest_period(history: Mapping[str, Sequence[Filing]]) -> str | None:
+    """The latest period any region filed: the roll-up's period when none is given."""
+    return max((filing.period for filings in history.values() for filing in filings), default=None)
+
+
+def build_rollup(history: Mapping[str, Sequence[Filing]], period: str, settings: Settings) -> Rollup:
+    """The roll-up of ``period`` from each region's filings up to it (oldest first)."""
+    history = {region: [f for f in filings if f.period <= period] for region, filings in history.items()}
+    rows = region_rows(history, period, settings)
+    rollup = Rollup(period, regions=rows, total=organisation_total(rows), median=median_row(rows))
+    current = [filings[-1] for filings in history.values() if filings and filings[-1].period == period]
+    rollup.owners = owner_rows(current, settings)
+    rollup.trends = {row["region"]: trend_rows(history[row["region"]]) for row in rows}
+    rollup.completeness = completeness(history, period, settings)
+    rollup.decisions = decisions(rollup, history, settings)
+    return rollup

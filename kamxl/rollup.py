@@ -1,0 +1,184 @@
+"""``rollup``: the director's review of every region for one period, from the history and the reports.
+
+The history store keeps, per (region, period), the funnel, the collections
+to date and the month's P&L, and every opportunity with its owner. The
+other figures a roll-up shows (the P&L to date, the receivables balance,
+the monthly plan, the issue counts) are read from the report.json files in
+the output folder, each filed under its region and period. Given workbooks
+or folders of them, they are processed first, as ``kamxl process`` would.
+
+Writes ``<org>-<period>.rollup.xlsx``, ``.rollup.json`` and
+``.summary.md`` / ``.summary.html`` into the output folder, atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kamxl.calc.rollup import Filing, Report, Rollup, build_rollup, latest_period
+from kamxl.config import Settings
+from kamxl.issues import Issue, Severity, describe
+from kamxl.outcome import Outcome
+
+
+@dataclass
+class RollupOutcome:
+    """What a roll-up produced: its files, its issues, the roll-up and the workbooks processed first."""
+
+    period: str | None
+    outputs: list[Path] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    rollup: Rollup | None = None
+    processed: list[Outcome] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [issue for issue in self.issues if issue.severity == Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [issue for issue in self.issues if issue.severity == Severity.WARNING]
+
+
+def read_reports(folder: Path) -> dict[tuple[str, str], list[Report]]:
+    """Every report.json in ``folder`` filed in a history, by (region, period), oldest review first.
+
+    A file that is not a kamxl report (or half-written by another program)
+    is skipped: the roll-up then lacks only what it would have said.
+    """
+    found: list[tuple[str, float, str, str, str, Report]] = []
+    for path in sorted(folder.glob("*.report.json")):
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            filed = data.get("history") or {}
+            region, period = filed["region"], filed["period"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+        workbook = path.name.removesuffix(".report.json") + ".kamxl.xlsx"
+        report = Report(workbook if (folder / workbook).exists() else "", data)
+        found.append((str(data.get("as_of") or ""), path.stat().st_mtime, path.name, region, period, report))
+    reports: dict[tuple[str, str], list[Report]] = {}
+    for *_, region, period, report in sorted(found, key=lambda item: item[:3]):
+        reports.setdefault((region, period), []).append(report)
+    return reports
+
+
+def read_history(
+    store: Any, reports: dict[tuple[str, str], list[Report]], period: str | None, months: int
+) -> dict[str, list[Filing]]:
+    """Each region's filings up to ``period`` (all, when None), oldest first; the opportunities of the
+    last ``months`` of them, which the stuck rule and the league table need."""
+    history: dict[str, list[Filing]] = {}
+    for region in store.regions():
+        snapshots = store.snapshots(region, period)
+        filings = []
+        for index, snapshot in enumerate(snapshots):
+            needed = index >= len(snapshots) - months
+            filings.append(
+                Filing(
+                    region,
+                    snapshot["period"],
+                    snapshot["totals"],
+                    store.opportunities(snapshot["id"]) if needed else None,
+                    tuple(reports.get((region, snapshot["period"]), ())),
+                )
+            )
+        history[region] = filings
+    return history
+
+
+def _process_first(
+    inputs: Sequence[Path], out_dir: Path, history: Path, settings: Settings, options: dict[str, Any]
+) -> list[Outcome]:
+    """The workbooks given, processed into ``out_dir`` and filed in ``history`` (``kamxl process``)."""
+    from kamxl.batch import run_batch
+
+    return run_batch(
+        list(inputs), out_dir, settings, options.get("as_of"), history=history, **options["batch"]
+    )
+
+
+def rollup(
+    history: str | Path,
+    period: str | None,
+    out_dir: str | Path,
+    settings: Settings,
+    *,
+    inputs: Sequence[Path] = (),
+    as_of: dt.date | None = None,
+    jobs: int | None = None,
+    strict: bool = False,
+) -> RollupOutcome:
+    """The roll-up of ``period`` (default: the latest period filed) from ``history``, written into
+    ``out_dir``; ``inputs`` (workbooks) are processed and filed first."""
+    history, out_dir = Path(history), Path(out_dir)
+    outcome = RollupOutcome(period)
+    if inputs:
+        batch = {"jobs": jobs, "strict": strict}
+        outcome.processed = _process_first(
+            inputs, out_dir, history, settings, {"as_of": as_of, "batch": batch}
+        )
+    filings = _load(history, out_dir, period, settings, outcome)
+    if filings is None:
+        return outcome
+    outcome.period = period = period or latest_period(filings)
+    if period is None or not any(f.period == period for fs in filings.values() for f in fs):
+        latest = latest_period(filings)
+        code = "rollup_no_period" if latest else "rollup_no_history"
+        outcome.issues.append(settings.issue(code, period=period, latest=latest, path=str(history)))
+        return outcome
+    outcome.rollup = build_rollup(filings, period, settings)
+    outcome.issues += _unreported(filings, period, settings)
+    outcome.outputs = write_rollup(outcome.rollup, out_dir, settings, history, outcome.issues)
+    return outcome
+
+
+def _load(
+    history: Path, out_dir: Path, period: str | None, settings: Settings, outcome: RollupOutcome
+) -> dict[str, list[Filing]] | None:
+    """The filings of the history (None, with an issue, when it cannot be read)."""
+    from kamxl.store import HistoryError, HistoryStore
+
+    if not history.exists():
+        outcome.issues.append(settings.issue("rollup_no_history", path=str(history)))
+        return None
+    store = HistoryStore(
+        history, retries=settings.get("history.busy_retries"), timeout=settings.get("history.busy_timeout_s")
+    )
+    try:
+        reports = read_reports(out_dir) if out_dir.is_dir() else {}
+        return read_history(store, reports, period, int(settings.get("health.stuck_months")))
+    except (sqlite3.Error, HistoryError, OSError) as exc:
+        outcome.issues.append(settings.issue("history_failed", path=str(history), detail=describe(exc)))
+        return None
+
+
+def _unreported(filings: dict[str, list[Filing]], period: str, settings: Settings) -> list[Issue]:
+    """A notice per region of the period without a report.json: some of its figures are unknown."""
+    return [
+        settings.issue("rollup_no_report", region=region, period=period)
+        for region, items in sorted(filings.items())
+        if items and items[-1].period == period and not items[-1].reports
+    ]
+
+
+def write_rollup(
+    result: Rollup, out_dir: Path, settings: Settings, history: Path, issues: list[Issue]
+) -> list[Path]:
+    """The roll-up workbook, rollup.json and the summary; returns the paths written."""
+    from kamxl.write.rollup_json import write_rollup_json
+    from kamxl.write.rollup_summary import write_rollup_summary
+    from kamxl.write.xlsx.rollup_book import write_rollup_book
+
+    stem = f"{settings.get('rollup.org')}-{result.period}"
+    workbook = out_dir / f"{stem}.rollup.xlsx"
+    issues += write_rollup_book(result, workbook, settings, history.name)
+    summaries = write_rollup_summary(result, out_dir, stem, settings)
+    report = write_rollup_json(result, out_dir / f"{stem}.rollup.json", settings, issues)
+    return [workbook, report, *summaries]

@@ -1,0 +1,155 @@
+"""<org>-<period>.rollup.json: the roll-up for other programs (contract: docs/report-json.md, rollup.json).
+
+The same rules as report.json: codes not labels, fractions for rates, null
+for what is not known, written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from kamxl import __version__
+from kamxl.calc.funnel import CLASSES
+from kamxl.calc.numbers import fmt, pct
+from kamxl.calc.rollup import PNL_GROUPS, Rollup
+from kamxl.config import Settings
+from kamxl.issues import Issue
+from kamxl.write.files import atomic_path
+
+
+def funnel_section(figures: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Counts, weighted pipeline, health and the stuck ones; null without a customer form."""
+    if figures.get("open") is None:
+        return None
+    return {
+        "counts": {cls: figures[cls] for cls in CLASSES},
+        "open": figures["open"],
+        "weighted_total": figures["weighted_total"],
+        "health": figures.get("health"),
+        "health_rule": figures.get("health_rule"),
+        "stuck": figures.get("stuck"),
+        "stuck_count": figures["stuck_count"],
+        "stuck_share": figures["stuck_share"],
+    }
+
+
+def receivables_section(figures: Mapping[str, Any]) -> dict[str, Any] | None:
+    if figures.get("receivables_plan_to_date") is None and figures.get("receivables_balance") is None:
+        return None
+    return {
+        "plan_to_date": figures["receivables_plan_to_date"],
+        "actual_to_date": figures["receivables_actual_to_date"],
+        "collection_rate": figures["collection_rate"],
+        "balance": figures["receivables_balance"],
+    }
+
+
+def pnl_section(figures: Mapping[str, Any]) -> dict[str, Any] | None:
+    if all(figures.get(f"{group}_plan_to_date") is None for group in PNL_GROUPS):
+        return None
+    out: dict[str, Any] = {}
+    for group in PNL_GROUPS:
+        out |= {
+            f"{group}_plan_to_date": figures[f"{group}_plan_to_date"],
+            f"{group}_actual_to_date": figures[f"{group}_actual_to_date"],
+            f"{group}_variance_to_date": figures[f"{group}_variance"],
+        }
+    return out
+
+
+def plans_section(figures: Mapping[str, Any]) -> dict[str, Any] | None:
+    if figures.get("plans_judged") is None:
+        return None
+    return {
+        "judged": figures["plans_judged"],
+        "met": figures["plans_met"],
+        "attainment": figures["plan_attainment"],
+    }
+
+
+def issues_section(figures: Mapping[str, Any]) -> dict[str, Any] | None:
+    if figures.get("errors") is None:
+        return None
+    return {"error": figures["errors"], "warning": figures["warnings"]}
+
+
+def figures_dict(figures: Mapping[str, Any]) -> dict[str, Any]:
+    """A region's (or the total's, or the median's) figures in sections, as report.json has them."""
+    return {
+        "funnel": funnel_section(figures),
+        "receivables": receivables_section(figures),
+        "pnl": pnl_section(figures),
+        "plans": plans_section(figures),
+        "issues": issues_section(figures),
+    }
+
+
+def region_dict(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "region": row["region"],
+        "period": row["period"],
+        "filed": row["filed"],
+        "as_of": row["as_of"],
+        "report": row["link"] or None,
+        **figures_dict(row),
+        "rank": row["rank"],
+        "ranks": row["ranks"],
+    }
+
+
+def decision_dict(decision: Mapping[str, Any], result: Rollup, settings: Settings) -> dict[str, Any]:
+    return {
+        "region": decision["region"],
+        "customer": decision["customer"],
+        "code": decision["code"],
+        "amount": decision["amount"],
+        "message": decision_message(decision, result, settings),
+    }
+
+
+def decision_message(decision: Mapping[str, Any], result: Rollup, settings: Settings) -> str:
+    """A decision in words, in the settings' language, with the figures behind it."""
+    row = next((row for row in result.regions if row["region"] == decision["region"]), {})
+    health = row.get("health")
+    rule = row.get("health_rule")
+    return settings.label(
+        f"rollup.decisions.{decision['code']}",
+        region=decision["region"],
+        period=result.period,
+        customer=decision["customer"] or "",
+        amount=fmt(decision["amount"]),
+        rate=pct(row.get("collection_rate")),
+        alert=pct(settings.get("rollup.collection_rate_alert")),
+        health=settings.label(f"values.health.{health}") if health else "",
+        rule=settings.label(f"values.health_rule.{rule}") if rule else "",
+    )
+
+
+def rollup_dict(result: Rollup, settings: Settings, issues: list[Issue]) -> dict[str, Any]:
+    """The whole rollup.json."""
+    return {
+        "kamxl_version": __version__,
+        "org": settings.get("rollup.org"),
+        "period": result.period,
+        "rank_by": settings.get("rollup.rank_by"),
+        "regions": [region_dict(row) for row in result.regions],
+        "total": figures_dict(result.total),
+        "median": figures_dict(result.median),
+        "owners": result.owners,
+        "trends": result.trends,
+        "completeness": result.completeness,
+        "missing": result.missing,
+        "decisions": [decision_dict(decision, result, settings) for decision in result.decisions],
+        "issues": [settings.issue_dict(issue) for issue in issues],
+    }
+
+
+def write_rollup_json(result: Rollup, target: Path, settings: Settings, issues: list[Issue]) -> Path:
+    """Write rollup.json atomically; returns its path."""
+    text = json.dumps(rollup_dict(result, settings, issues), ensure_ascii=False, indent=2, allow_nan=False)
+    with atomic_path(target) as tmp:
+        tmp.write_text(text + "\n", "utf-8")
+    return target

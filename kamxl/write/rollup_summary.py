@@ -1,0 +1,139 @@
+"""<org>-<period>.summary.md / .summary.html: the roll-up in a page, for the director's phone or printer.
+
+Short on purpose: the regions side by side with the organisation's total,
+what needs attention, who has not filed, the salespeople at the top of the
+league. The workbook holds everything else.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from kamxl.calc.rollup import Rollup
+from kamxl.config import Settings
+from kamxl.write.files import atomic_path
+from kamxl.write.rollup_json import decision_message
+from kamxl.write.summary import md_cell, money, number, pct
+
+TEMPLATES = {"md": "rollup.summary.md.j2", "html": "rollup.summary.html.j2"}
+REGION_FIGURES = (
+    ("receivables_plan_to_date", "money"),
+    ("receivables_actual_to_date", "money"),
+    ("collection_rate", "pct"),
+    ("profit_variance", "money"),
+    ("weighted_total", "money"),
+    ("health", "health"),
+    ("stuck_share", "pct"),
+    ("plan_attainment", "pct"),
+    ("errors", "number"),
+    ("warnings", "number"),
+)
+
+
+def _shown(value: Any, kind: str, settings: Settings) -> str:
+    """A figure as the summary shows it."""
+    if kind == "health":
+        return settings.label(f"values.health.{value}") if value else "—"
+    return {"money": money, "pct": pct, "number": number}[kind](value)
+
+
+def rollup_context(result: Rollup, settings: Settings, stem: str) -> dict[str, Any]:
+    """What the templates show, in the settings' language."""
+    limit = int(settings.get("summary.top_rows"))
+    figure = lambda key: settings.label(f"rollup.figures.{key}")  # noqa: E731
+    rows = [
+        {
+            "rank": row["rank"],
+            "region": row["region"],
+            "cells": [_shown(row[k], kind, settings) for k, kind in REGION_FIGURES],
+        }
+        for row in result.regions
+    ]
+    return {
+        "lang": "zh-CN" if settings.lang == "zh" else "en",
+        "title": settings.label("rollup.title", period=result.period),
+        "figure_names": [figure(key) for key, _ in REGION_FIGURES],
+        "rows": rows,
+        "total": [
+            _shown(result.total.get(k), kind, settings) if kind != "health" else ""
+            for k, kind in REGION_FIGURES
+        ],
+        "median": [
+            _shown(result.median.get(k), kind, settings) if kind != "health" else ""
+            for k, kind in REGION_FIGURES
+        ],
+        "decisions": [decision_message(item, result, settings) for item in result.decisions[:limit]],
+        "more_decisions": max(0, len(result.decisions) - limit),
+        "completeness": [
+            {
+                "region": entry["region"],
+                "status": settings.label(f"rollup.status.{entry['status']}"),
+                "missing": "、".join(settings.form_name(form) for form in entry["missing_forms"]),
+                "late": bool(entry["late"]),
+            }
+            for entry in result.completeness
+        ],
+        "owners": [
+            {
+                "rank": row["rank"],
+                "owner": row["owner"],
+                "region": row["region"],
+                "rate": pct(row["collection_rate"]),
+                "weighted": money(row["weighted_total"]),
+                "p1": row["p1"],
+                "attainment": pct(row["plan_attainment"]),
+            }
+            for row in result.owners[:limit]
+        ],
+        "owner_names": [
+            figure(key)
+            for key in (
+                "rank",
+                "owner",
+                "region",
+                "collection_rate",
+                "weighted_total",
+                "p1",
+                "plan_attainment",
+            )
+        ],
+        "files": settings.label(
+            "rollup.summary_files", workbook=f"{stem}.rollup.xlsx", json=f"{stem}.rollup.json"
+        ),
+        "rank_name": figure("rank"),
+        "region_name": figure("region"),
+        "status_name": figure("status"),
+        "missing_name": figure("missing_forms"),
+        "late": settings.label("rollup.late"),
+        "none": settings.label("rollup.none"),
+    }
+
+
+def _environment(kind: str) -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resources.files("kamxl.templates"))),
+        autoescape=kind == "html",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(md=md_cell)
+    return env
+
+
+def write_rollup_summary(result: Rollup, out_dir: Path, stem: str, settings: Settings) -> list[Path]:
+    """Write both summaries atomically; returns their paths."""
+    context = rollup_context(result, settings, stem)
+    written = []
+    for kind in ("md", "html"):
+        target = Path(out_dir) / f"{stem}.summary.{kind}"
+        text = _environment(kind).get_template(TEMPLATES[kind]).render(**context, L=settings.label)
+        with atomic_path(target) as tmp:
+            tmp.write_text(text, "utf-8")
+        written.append(target)
+    return written

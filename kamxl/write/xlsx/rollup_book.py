@@ -1,0 +1,505 @@
+"""<org>-<period>.rollup.xlsx: the workbook a sales director opens for the review across regions.
+
+A one-page dashboard first, then every region side by side, the salespeople's
+league table, the trends, completeness and the matters needing attention.
+Totals are SUM formulas and rates are ratios of those sums, each with the
+roll-up's value cached (a test recalculates them in LibreOffice); ranks are
+RANK formulas. Charts start at zero and have titled axes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kamxl import __version__
+from kamxl.calc.funnel import CLASSES
+from kamxl.calc.rollup import RATIOS, SUMMED, VARIANCES, Rollup, period_end
+from kamxl.config import Settings
+from kamxl.issues import Issue
+from kamxl.write.files import atomic_path
+from kamxl.write.xlsx.book import Book, Sheet, cell, chart_rows, new_workbook, rng
+
+HEAD = 3
+
+# (figure, kind): how a column of the regions' table is written
+REGION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("rank", "rank"),
+    ("region", "region"),
+    ("filed", "forms"),
+    ("receivables_plan_to_date", "money"),
+    ("receivables_actual_to_date", "money"),
+    ("collection_rate", "ratio"),
+    ("receivables_balance", "money"),
+    *(
+        (f"{group}_{part}", "variance" if part == "variance" else "money")
+        for group in ("revenue", "expense", "profit")
+        for part in ("plan_to_date", "actual_to_date", "variance")
+    ),
+    *((cls, "count") for cls in CLASSES),
+    ("open", "open"),
+    ("weighted_total", "money"),
+    ("health", "health"),
+    ("stuck_count", "count"),
+    ("stuck_base", "stuck_base"),
+    ("stuck_share", "ratio"),
+    ("plans_judged", "count"),
+    ("plans_met", "count"),
+    ("plan_attainment", "ratio"),
+    ("errors", "count"),
+    ("warnings", "count"),
+    ("stuck", "list"),
+)
+DASHBOARD_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("rank", "rank"),
+    ("region", "region"),
+    ("receivables_plan_to_date", "money"),
+    ("receivables_actual_to_date", "money"),
+    ("collection_rate", "ratio"),
+    ("profit_plan_to_date", "money"),
+    ("profit_actual_to_date", "money"),
+    ("profit_variance", "variance"),
+    ("weighted_total", "money"),
+    ("health", "health"),
+    ("stuck_count", "count"),
+    ("stuck_base", "count"),
+    ("stuck_share", "ratio"),
+    ("errors", "count"),
+)
+OWNER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("rank", "rank"),
+    ("owner", "text"),
+    ("region", "text"),
+    ("receivables_plan_to_date", "money"),
+    ("receivables_actual_to_date", "money"),
+    ("collection_rate", "ratio"),
+    ("weighted_total", "money"),
+    ("open", "count"),
+    ("p1", "count"),
+    ("plans_judged", "count"),
+    ("plans_met", "count"),
+    ("plan_attainment", "ratio"),
+)
+OWNER_RATIOS = {
+    "collection_rate": RATIOS["collection_rate"],
+    "plan_attainment": RATIOS["plan_attainment"],
+}
+NUMBER_FORMATS = {"money": "money", "variance": "money", "count": "int", "open": "int", "stuck_base": "int"}
+
+
+@dataclass
+class Table:
+    """Where a table of the workbook is: its sheet, columns, first and last data rows."""
+
+    sheet: Sheet
+    columns: tuple[tuple[str, str], ...]
+    first: int
+    last: int
+
+    def col(self, name: str) -> int:
+        return [key for key, _ in self.columns].index(name)
+
+    def at(self, row: int, name: str) -> str:
+        return cell(row, self.col(name))
+
+    def column_range(self, name: str, absolute: bool = True) -> str:
+        col = self.col(name)
+        return rng(self.first, col, self.last, col, absolute)
+
+
+def _label(book: Book, key: str) -> str:
+    return book.label(f"rollup.figures.{key}")
+
+
+def _columns(columns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(column for column in columns if column[1] != "skip")
+
+
+# ---------------------------------------------------------------- the cells ---
+def _formula_of(table: Table, row: int, name: str, kind: str, ratios: Mapping[str, tuple[str, str]]) -> str:
+    """The live formula of a derived figure in ``row`` (a region's, or the total's)."""
+    if kind == "ratio":
+        numerator, denominator = (table.at(row, part) for part in ratios[name])
+        return f'IF(OR({numerator}="",{denominator}="",{denominator}=0),"",{numerator}/{denominator})'
+    if kind == "variance":
+        actual, plan = (table.at(row, part) for part in VARIANCES[name])
+        return f'IF(OR({actual}="",{plan}=""),"",{actual}-{plan})'
+    if kind == "open":
+        return f"SUM({table.at(row, 'A')}:{table.at(row, 'D')})"
+    stuck = table.at(row, "stuck_count")
+    return f'IF({stuck}="","",{table.at(row, "C")}+{table.at(row, "D")})'
+
+
+def _write_value(
+    book: Book, table: Table, row: int, column: tuple[str, str], figures: Mapping[str, Any]
+) -> None:
+    """One cell of a region's (or an owner's) row: text, a number, or a formula with its value cached."""
+    sheet, (name, kind) = table.sheet, column
+    col, value = table.col(name), figures.get(name)
+    if kind in ("text", "region"):
+        sheet.text(row, col, value)
+    elif kind == "forms":
+        sheet.text(row, col, "、".join(book.settings.form_name(form) for form in value or []) or None)
+    elif kind == "health":
+        sheet.text(row, col, book.label(f"values.health.{value}") if value else None)
+    elif kind == "list":
+        sheet.text(row, col, "、".join(value) if value else None)
+    elif kind == "rank":
+        _rank(book, table, row, figures)
+    elif kind in ("ratio", "variance", "open", "stuck_base") and (kind != "open" or value is not None):
+        ratios = OWNER_RATIOS if table.columns is OWNER_COLUMNS else RATIOS
+        sheet.formula(row, col, _formula_of(table, row, name, kind, ratios), value, _format(kind))
+    else:
+        sheet.number(row, col, value, NUMBER_FORMATS.get(kind, "money"))
+
+
+def _format(kind: str) -> str:
+    return "percent" if kind == "ratio" else NUMBER_FORMATS.get(kind, "money")
+
+
+def _rank(book: Book, table: Table, row: int, figures: Mapping[str, Any]) -> None:
+    """RANK over the ranked figure's column (blank where the figure is); 1 is best."""
+    settings = book.settings
+    by = settings.get("rollup.owner_rank_by" if table.columns is OWNER_COLUMNS else "rollup.rank_by")
+    col = table.col("rank")
+    if by not in [key for key, _ in table.columns]:
+        table.sheet.number(row, col, figures.get("rank"), "int")
+        return
+    order = 1 if by in settings.get("rollup.lower_is_better") else 0
+    here = table.at(row, by)
+    formula = f'IF({here}="","",RANK({here},{table.column_range(by)},{order}))'
+    table.sheet.formula(row, col, formula, figures.get("rank"), "int")
+
+
+def _region_cell(book: Book, table: Table, row: int, figures: Mapping[str, Any]) -> None:
+    """The region's name, a link to its own report workbook when there is one."""
+    link = figures.get("link")
+    if link:
+        tip = book.label("rollup.open_report")
+        table.sheet.ws.write_url(
+            row, table.col("region"), f"external:{link}", book.fmt["link"], figures["region"], tip
+        )
+        table.sheet.fit(table.col("region"), figures["region"])
+
+
+# ------------------------------------------------------------ region tables ---
+def region_table(
+    book: Book, sheet: Sheet, result: Rollup, columns: tuple[tuple[str, str], ...], head: int
+) -> Table:
+    """The regions side by side from ``head`` (the header row), then the organisation's total and the
+    median region; returns where it is."""
+    columns = _columns(columns)
+    sheet.header(head, [_label(book, name) for name, _ in columns])
+    rows = result.regions
+    table = Table(sheet, columns, head + 1, head + max(len(rows), 1))
+    for row, figures in enumerate(rows, table.first):
+        for column in columns:
+            _write_value(book, table, row, column, figures)
+        _region_cell(book, table, row, figures)
+    _total_row(book, table, result.total, table.last + 1)
+    _median_row(book, table, result.median, table.last + 2)
+    return table
+
+
+def _total_row(book: Book, table: Table, total: Mapping[str, Any], row: int) -> None:
+    """Σ of each summed figure (blank when unknown), the rates and variances of those sums."""
+    sheet = table.sheet
+    sheet.text(row, 0, None, "total_label")
+    sheet.text(row, table.col("region"), book.label("rollup.total"), "total_label")
+    for col, (name, kind) in enumerate(table.columns):
+        if name in ("rank", "region"):
+            continue
+        value = total.get(name)
+        if kind in ("ratio", "variance"):
+            formula = _formula_of(table, row, name, kind, RATIOS)
+            sheet.formula(row, col, formula, value, "total_percent" if kind == "ratio" else "total_money")
+        elif name in SUMMED and value is not None:
+            fmt = "total_money" if kind == "money" else "total_number"
+            sheet.formula(row, col, f"SUM({table.column_range(name, False)})", value, fmt)
+        else:
+            sheet.text(row, col, None, "total_label")
+
+
+def _median_row(book: Book, table: Table, median: Mapping[str, Any], row: int) -> None:
+    """Each figure's median over the regions that have it."""
+    sheet = table.sheet
+    sheet.text(row, table.col("region"), book.label("rollup.median"), "key")
+    for col, (name, kind) in enumerate(table.columns):
+        value = median.get(name)
+        if name in median and value is not None:
+            sheet.formula(row, col, f"MEDIAN({table.column_range(name, False)})", value, _format(kind))
+
+
+def _collections_chart(book: Book, table: Table, row: int) -> None:
+    """Collections plan and actual to date per region, columns from zero, both axes titled."""
+    sheet, colours = table.sheet, book.colours
+    chart = book.add_chart("column")
+    region_col = table.col("region")
+    for name, colour in (
+        ("receivables_plan_to_date", colours["plan"]),
+        ("receivables_actual_to_date", colours["actual"]),
+    ):
+        col = table.col(name)
+        chart.add_series(
+            {
+                "name": [sheet.name, table.first - 1, col],
+                "categories": [sheet.name, table.first, region_col, table.last, region_col],
+                "values": [sheet.name, table.first, col, table.last, col],
+                "fill": {"color": colour},
+                "border": {"color": colour},
+            }
+        )
+    chart.set_title({"name": book.label("rollup.chart_collections")})
+    chart.set_x_axis({"name": book.label("rollup.axis_region")})
+    chart.set_y_axis(_value_axis(book, book.label("rollup.axis_amount"), "money_axis"))
+    chart.set_legend({"position": "bottom"})
+    sheet.place_chart(row, chart, "rollup")
+
+
+def _value_axis(book: Book, title: str, style: str) -> dict[str, Any]:
+    """A value axis from zero, titled, with light gridlines."""
+    gridlines = {"visible": True, "line": {"color": book.colours["gridlines"]}}
+    return {"name": title, "min": 0, "num_format": book.style[style], "major_gridlines": gridlines}
+
+
+# ------------------------------------------------------------------- sheets ---
+def write_dashboard(book: Book, result: Rollup, history_name: str) -> None:
+    """One landscape page: the key figures side by side, the collections chart, who has not filed, and the
+    first matters for the director."""
+    sheet = book.add("dashboard", book.label("rollup.sheets.dashboard"))
+    sheet.title(
+        book.label("rollup.title", period=result.period),
+        book.label("rollup.subtitle", regions=len(result.regions), history=history_name, version=__version__),
+    )
+    table = region_table(book, sheet, result, DASHBOARD_COLUMNS, HEAD)
+    note_row = table.last + 3
+    rank_by = _label(book, book.settings.get("rollup.rank_by"))
+    sheet.text(note_row, 0, book.label("rollup.notes_dashboard", rank_by=rank_by), "note", fit=False)
+    spec = book.chart_spec("rollup")
+    chart_row = note_row + spec["rows_below"]
+    _collections_chart(book, table, chart_row)
+    row = chart_row + chart_rows(spec["height"]) + 1
+    row = _short_completeness(book, sheet, result, row)
+    _short_decisions(book, sheet, result, row + 1)
+    sheet.one_page = True
+    sheet.finish(HEAD, len(table.columns) - 1, None, filter_=False)
+
+
+def _short_completeness(book: Book, sheet: Sheet, result: Rollup, row: int) -> int:
+    """The regions that did not file everything this period; returns the next free row."""
+    sheet.text(row, 0, book.label("rollup.sheets.completeness"), "key")
+    sheet.text(row, 1, None, "key")
+    gaps = [entry for entry in result.completeness if entry["status"] != "filed" or entry["late"]]
+    for entry in gaps:
+        row += 1
+        sheet.text(row, 1, entry["region"])
+        sheet.text(row, 2, _status_text(book, entry), fit=False)
+    if not gaps:
+        row += 1
+        sheet.text(row, 1, book.label("rollup.none"))
+    return row + 1
+
+
+def _status_text(book: Book, entry: Mapping[str, Any]) -> str:
+    """A region's filing in words: its status, the forms it lacks, late."""
+    text = book.label(f"rollup.status.{entry['status']}")
+    if entry["status"] == "partial":
+        text += ": " + "、".join(book.settings.form_name(form) for form in entry["missing_forms"])
+    if entry["late"]:
+        text += f" ({book.label('rollup.late')})"
+    return text
+
+
+def _short_decisions(book: Book, sheet: Sheet, result: Rollup, row: int) -> None:
+    """The first matters for the director, as many as fit under the chart."""
+    from kamxl.write.rollup_json import decision_message
+
+    sheet.text(row, 0, book.label("rollup.summary_heading_decisions"), "key")
+    sheet.text(row, 1, None, "key")
+    shown = int(book.settings.get("summary.top_rows"))
+    for decision in result.decisions[:shown]:
+        row += 1
+        sheet.text(row, 1, decision["region"])
+        sheet.text(row, 2, decision_message(decision, result, book.settings), fit=False)
+    if len(result.decisions) > shown:
+        sheet.text(row + 1, 2, book.label("rollup.more", count=len(result.decisions) - shown), "note")
+    if not result.decisions:
+        sheet.text(row + 1, 1, book.label("rollup.none"))
+
+
+def write_regions(book: Book, result: Rollup) -> None:
+    """Every figure of every region, the total and the median, each region linked to its report."""
+    sheet = book.add("regions", book.label("rollup.sheets.regions"))
+    rank_by = _label(book, book.settings.get("rollup.rank_by"))
+    sheet.title(
+        book.label("rollup.title", period=result.period),
+        book.label("rollup.notes_dashboard", rank_by=rank_by),
+    )
+    table = region_table(book, sheet, result, REGION_COLUMNS, HEAD)
+    sheet.finish(HEAD, len(table.columns) - 1, None, filter_=False, freeze_cols=2)
+
+
+def write_owners(book: Book, result: Rollup) -> None:
+    """The league table of salespeople across the regions."""
+    sheet = book.add("owners", book.label("rollup.sheets.owners"))
+    rank_by = _label(book, book.settings.get("rollup.owner_rank_by"))
+    sheet.title(book.label("rollup.sheets.owners"), book.label("rollup.notes_owners", rank_by=rank_by))
+    sheet.header(HEAD, [_label(book, name) for name, _ in OWNER_COLUMNS])
+    table = Table(sheet, OWNER_COLUMNS, HEAD + 1, HEAD + max(len(result.owners), 1))
+    for row, figures in enumerate(result.owners, table.first):
+        for column in OWNER_COLUMNS:
+            _write_value(book, table, row, column, figures)
+    sheet.finish(HEAD, len(OWNER_COLUMNS) - 1, table.last, freeze_cols=3)
+
+
+def write_completeness(book: Book, result: Rollup) -> None:
+    """Per region: filed, only some forms, not filed; late; forms filed twice."""
+    sheet = book.add("completeness", book.label("rollup.sheets.completeness"))
+    settings = book.settings
+    forms = "、".join(settings.form_name(form) for form in settings.get("rollup.expected_forms"))
+    sheet.title(
+        book.label("rollup.sheets.completeness"),
+        book.label("rollup.notes_completeness", forms=forms, days=settings.get("rollup.late_days")),
+    )
+    keys = ("region", "status", "last_period", "filed", "missing_forms", "refiled", "as_of", "late")
+    sheet.header(HEAD, [_label(book, key) for key in keys])
+    for row, entry in enumerate(result.completeness, HEAD + 1):
+        sheet.text(row, 0, entry["region"])
+        sheet.text(
+            row,
+            1,
+            book.label(f"rollup.status.{entry['status']}"),
+            "bad" if entry["status"] != "filed" else "text",
+        )
+        sheet.text(row, 2, entry["last_period"])
+        for col, key in ((3, "forms"), (4, "missing_forms"), (5, "refiled")):
+            sheet.text(row, col, "、".join(settings.form_name(form) for form in entry[key]) or None)
+        sheet.text(row, 6, entry["as_of"])
+        late = entry["late"]
+        sheet.text(row, 7, None if late is None else book.label("rollup.late" if late else "rollup.on_time"))
+    sheet.finish(HEAD, len(keys) - 1, HEAD + max(len(result.completeness), 1))
+
+
+def write_decisions(book: Book, result: Rollup) -> None:
+    """What needs the director's attention, ranked across the organisation."""
+    from kamxl.write.rollup_json import decision_message
+
+    sheet = book.add("decisions", book.label("rollup.sheets.decisions"))
+    sheet.title(
+        book.label("rollup.summary_heading_decisions"), book.label("rollup.title", period=result.period)
+    )
+    keys = ("rank", "region", "customer", "amount", "message")
+    sheet.header(HEAD, [_label(book, key) for key in keys])
+    for row, decision in enumerate(result.decisions, HEAD + 1):
+        sheet.number(row, 0, row - HEAD, "int")
+        sheet.text(row, 1, decision["region"])
+        sheet.text(row, 2, decision["customer"])
+        sheet.number(row, 3, decision["amount"])
+        sheet.text(row, 4, decision_message(decision, result, book.settings), "wrap", fit=False)
+    sheet.widths[4] = book.width("issue_message")
+    sheet.finish(HEAD, len(keys) - 1, HEAD + max(len(result.decisions), 1))
+
+
+TREND_AXES = {"collection_rate": ("percent", "rate_axis"), "open": ("int", "count_axis")}
+
+
+def write_trends(book: Book, result: Rollup) -> None:
+    """A table and a line chart per trend figure (a line per region), then every figure's month-over-month
+    change per region."""
+    sheet = book.add("trends", book.label("rollup.sheets.trends"))
+    sheet.title(book.label("rollup.sheets.trends"), book.label("rollup.notes_trends"))
+    periods = sorted({row["period"] for rows in result.trends.values() for row in rows})
+    row = HEAD
+    for figure in book.settings.get("rollup.trend_figures"):
+        row = _trend_block(book, sheet, result, figure, periods, row)
+    _changes(book, sheet, result, row)
+    sheet.finish(None, len(result.trends) + 1, None, filter_=False)
+
+
+def _trend_block(
+    book: Book, sheet: Sheet, result: Rollup, figure: str, periods: Sequence[str], row: int
+) -> int:
+    """One figure: a row per period, a column per region, and its line chart beside; returns the next row."""
+    regions = list(result.trends)
+    fmt, axis = TREND_AXES.get(figure, ("money", "money_axis"))
+    sheet.text(row, 0, _label(book, figure), "key")
+    sheet.header(row + 1, [_label(book, "period"), *regions])
+    by_region = {
+        region: {entry["period"]: entry[figure] for entry in rows} for region, rows in result.trends.items()
+    }
+    first = row + 2
+    for offset, period in enumerate(periods):
+        sheet.text(first + offset, 0, period)
+        for col, region in enumerate(regions, 1):
+            sheet.number(first + offset, col, by_region[region].get(period), fmt)
+    last = first + max(len(periods), 1) - 1
+    chart = book.add_chart("line")
+    for col in range(1, len(regions) + 1):
+        chart.add_series(
+            {
+                "name": [sheet.name, row + 1, col],
+                "categories": [sheet.name, first, 0, last, 0],
+                "values": [sheet.name, first, col, last, col],
+                "line": {"width": book.style["trend_line_width"]},
+                "marker": {"type": "circle"},
+            }
+        )
+    chart.set_title({"name": _label(book, figure)})
+    chart.set_x_axis({"name": book.label("rollup.axis_period")})
+    chart.set_y_axis(_value_axis(book, _label(book, figure), axis))
+    chart.set_legend({"position": "bottom"})
+    spec = book.chart_spec("rollup_trends")
+    sheet.place_chart(row, chart, "rollup_trends", col=len(regions) + 2)
+    return max(last + 2, row + chart_rows(spec["height"]) + 1)
+
+
+def _changes(book: Book, sheet: Sheet, result: Rollup, row: int) -> None:
+    """Per region and period stored: each trend figure and its change since the region's previous period."""
+    from kamxl.calc.rollup import TREND_FIGURES
+
+    headings = [_label(book, "region"), _label(book, "period")]
+    for figure in TREND_FIGURES:
+        headings += [_label(book, figure), book.label("rollup.change", figure=_label(book, figure))]
+    sheet.header(row, headings)
+    for region, entries in result.trends.items():
+        for index, entry in enumerate(entries):
+            row += 1
+            sheet.text(row, 0, region)
+            sheet.text(row, 1, entry["period"])
+            for offset, figure in enumerate(TREND_FIGURES):
+                col = 2 + 2 * offset
+                fmt = TREND_AXES.get(figure, ("money", ""))[0]
+                sheet.number(row, col, entry[figure], fmt)
+                if index:
+                    here, before = cell(row, col), cell(row - 1, col)
+                    formula = f'IF(OR({here}="",{before}=""),"",{here}-{before})'
+                    sheet.formula(row, col + 1, formula, entry[f"{figure}_change"], fmt)
+
+
+def write_rollup_book(result: Rollup, target: Path, settings: Settings, history_name: str) -> list[Issue]:
+    """Write the roll-up workbook atomically; returns issues about the output itself."""
+    with atomic_path(target) as tmp:
+        workbook = new_workbook(tmp, settings, len(result.regions) + len(result.owners))
+        meta = {
+            "source": history_name,
+            "period": result.period,
+            "as_of": period_end(result.period).isoformat(),
+            "version": __version__,
+        }
+        book = Book(workbook, settings, meta)
+        title = settings.label("rollup.doc_title", org=settings.get("rollup.org"), period=result.period)
+        created = dt.datetime.combine(period_end(result.period), dt.time())
+        workbook.set_properties({"title": title, "author": "kamxl", "company": "", "created": created})
+        write_dashboard(book, result, history_name)
+        write_regions(book, result)
+        write_owners(book, result)
+        if result.trends:
+            write_trends(book, result)
+        write_completeness(book, result)
+        write_decisions(book, result)
+        book.sheets["dashboard"].ws.activate()
+        book.close()
+    return book.issues
