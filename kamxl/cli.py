@@ -416,10 +416,11 @@ def _print_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
 def demo(out_dir: str, jobs: int | None, lang: str, config: str | None, debug: bool) -> None:
     """Process the bundled sample workbooks and say where to look. The
     samples are a regional plan of 华东区 for January to March 2026 (March
-    holds every form), one workbook per form, an English plan and an HR
-    appraisal export. They are reviewed as of the date they were written for,
-    with a fresh history in --out, so the three months show how the funnel
-    moved.
+    holds every form), the plans of 华南区 and 西北区 for the same months, one
+    workbook per form, an English plan and an HR appraisal export. They are
+    reviewed as of the date they were written for, with a fresh history in
+    --out, so the three months show how the funnel moved; then the regions
+    are rolled up side by side (as kamxl rollup does).
     """
     import datetime as dt
     from importlib import resources
@@ -447,7 +448,18 @@ def demo(out_dir: str, jobs: int | None, lang: str, config: str | None, debug: b
             report=out / f"{stem}.report.json",
         )
     )
+    _demo_rollup(out, history, settings)
     sys.exit(1 if any(outcome.errors for outcome in outcomes) else 0)
+
+
+def _demo_rollup(out: Path, history: Path, settings: Settings) -> None:
+    """The roll-up of the samples' regions for the latest month, and where it is."""
+    from kamxl.rollup import rollup as roll_up
+
+    outcome = roll_up(history, None, out, settings)
+    workbooks = [path for path in outcome.outputs if path.name.endswith(".rollup.xlsx")]
+    if workbooks:
+        click.echo(settings.label("rollup.demo_look", workbook=workbooks[0]))
 
 
 def _first_to_open(outcomes: list[Outcome], lang: str) -> str:

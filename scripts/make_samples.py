@@ -1,7 +1,8 @@
 """Generate the sample workbooks in sample_workbooks/ (run: python scripts/make_samples.py).
 
 Hand-believable data in the course's layouts: a regional plan of 华东区 for
-three consecutive months (the last one holding every form), one workbook per
+three consecutive months (the last one holding every form), the plans of 华南区
+and 西北区 for the same months (for `kamxl rollup`), one workbook per
 form, one fully in English and an HR appraisal export. Totals are formulas
 with their cached values, as Excel would save them. Deterministic: the same
 script gives the same bytes.
@@ -211,14 +212,203 @@ PNL_ACTUAL = {  # Jan..Mar
 }
 
 
+# 华南区 and 西北区: the same forms, three months each, so that `kamxl rollup` has regions to compare.
+SOUTH_CUSTOMERS = [
+    (
+        "美佳",
+        "陈刚",
+        "零售",
+        "收银系统",
+        None,
+        (4.2, 3.8),
+        None,
+        [("重要", "考核期内"), ("重要", "本月内"), ("超额", "本月内")],
+        280000,
+    ),
+    (
+        "粤海",
+        "陈刚",
+        "港口",
+        "闸口改造",
+        None,
+        (3.9, 4.2),
+        None,
+        [("超额", "考核期内"), ("超额", "考核期内"), ("超额", "本月内")],
+        450000,
+    ),
+    (
+        "宏图",
+        "赵敏",
+        "制造",
+        "MES",
+        None,
+        (3.2, 2.6),
+        None,
+        [("部分", "有意向"), ("部分", "更长期"), ("重要", "考核期内")],
+        160000,
+    ),
+    (
+        "南星",
+        "赵敏",
+        "医疗",
+        "HIS 接口",
+        None,
+        (2.4, 3.6),
+        None,
+        [("微小", "有意向"), ("微小", "有意向"), ("微小", "有意向")],
+        25000,
+    ),
+    (
+        "鹏程",
+        "陈刚",
+        "物流",
+        "仓储系统",
+        None,
+        (3.5, 3.1),
+        None,
+        [("部分", "更长期"), ("部分", "更长期"), ("部分", "有意向")],
+        120000,
+    ),
+    (
+        "珠江",
+        "赵敏",
+        "能源",
+        "巡检平台",
+        None,
+        (4.1, 2.2),
+        None,
+        [("重要", "更长期"), ("重要", "考核期内"), ("重要", "考核期内")],
+        230000,
+    ),
+    (
+        "金湾",
+        "陈刚",
+        "航空",
+        "地勤调度",
+        None,
+        (3.0, 3.4),
+        None,
+        [None, ("部分", "有意向"), ("部分", "更长期")],
+        90000,
+    ),
+    (
+        "海韵",
+        "赵敏",
+        "教育",
+        "录播教室",
+        None,
+        (2.8, 2.9),
+        None,
+        [("部分", "考核期内"), ("部分", "本月内"), None],
+        70000,
+    ),
+    (
+        "岭南",
+        "陈刚",
+        "政务",
+        "一网通办",
+        None,
+        (3.7, 3.3),
+        None,
+        [("部分", "有意向"), ("部分", "有意向"), ("部分", "有意向")],
+        100000,
+    ),
+    ("华侨", "赵敏", "金融", "网点终端", None, (3.4, 3.9), None, [None, None, ("重要", "更长期")], 200000),
+]
+SOUTH_RECEIVABLES = [
+    ("美佳", "产品A", 50, 300000, [25000] * 12, [25000, 25000, 25000]),
+    ("粤海", "产品A", 80, 480000, [40000] * 12, [40000, 38000, 42000]),
+    ("宏图", "产品B", 20, 120000, [10000] * 12, [10000, 8000, 9000]),
+    ("珠江", "产品B", 30, 180000, [15000] * 12, [15000, 15000, 12000]),
+    ("鹏程", "产品A", 15, 96000, [8000] * 12, [8000, 8000, 8000]),
+    ("南星", "产品B", 5, 36000, [3000] * 12, [3000, 0, 3000]),
+]
+SOUTH_PNL_PLAN = {"产品A": 300000, "产品B": 120000, "区域广告": 20000, "人员工资": 110000, "业务往来": 15000}
+SOUTH_PNL_ACTUAL = {
+    "产品A": [290000, 310000, 305000],
+    "产品B": [118000, 125000, 122000],
+    "区域广告": [18000, 22000, 20000],
+    "人员工资": [110000, 110000, 112000],
+    "业务往来": [14000, 16000, 15000],
+}
+NORTHWEST_CUSTOMERS = [
+    ("长安", "刘洋", "交通", "路网监测", None, (3.6, 3.2), None, [("重要", "考核期内")] * 3, 200000),
+    ("秦川", "刘洋", "制造", "设备联网", None, (3.1, 2.7), None, [("部分", "更长期")] * 3, 80000),
+    ("祁连", "孙丽", "能源", "光伏运维", None, (2.2, 2.5), None, [("微小", "有意向")] * 3, 20000),
+    (
+        "天山",
+        "孙丽",
+        "矿业",
+        "安全监控",
+        None,
+        (4.3, 3.5),
+        None,
+        [("重要", "考核期内"), ("超额", "考核期内"), ("超额", "本月内")],
+        350000,
+    ),
+    (
+        "河西",
+        "刘洋",
+        "农业",
+        "灌区管理",
+        None,
+        (2.9, 3.3),
+        None,
+        [None, ("部分", "考核期内"), ("部分", "考核期内")],
+        60000,
+    ),
+    ("黄河", "孙丽", "水利", "水文平台", None, (3.8, 2.9), None, [("重要", "更长期")] * 3, 150000),
+]
+NORTHWEST_RECEIVABLES = [
+    ("长安", "产品A", 30, 240000, [20000] * 12, [15000, 16000, 14000]),
+    ("天山", "产品A", 40, 360000, [30000] * 12, [30000, 25000, 20000]),
+    ("黄河", "产品B", 10, 96000, [8000] * 12, [8000, 6000, 5000]),
+]
+NORTHWEST_PNL_PLAN = {
+    "产品A": 200000,
+    "产品B": 60000,
+    "区域广告": 10000,
+    "人员工资": 80000,
+    "业务往来": 10000,
+}
+NORTHWEST_PNL_ACTUAL = {
+    "产品A": [180000, 170000, 175000],
+    "产品B": [50000, 55000, 52000],
+    "区域广告": [12000, 11000, 10000],
+    "人员工资": [80000, 82000, 80000],
+    "业务往来": [11000, 12000, 10000],
+}
+
+
+class Region:
+    """One region's data: the forms' rows and the name its titles carry."""
+
+    def __init__(self, name, author, customers, receivables, pnl_plan, pnl_actual):
+        self.name, self.author = name, author
+        self.customers, self.receivables = customers, receivables
+        self.pnl_plan, self.pnl_actual = pnl_plan, pnl_actual
+
+
+EAST = Region("华东区", "华东区 王伟", CUSTOMERS, RECEIVABLES, PNL_PLAN, PNL_ACTUAL)
+SOUTH = Region("华南区", "华南区 陈刚", SOUTH_CUSTOMERS, SOUTH_RECEIVABLES, SOUTH_PNL_PLAN, SOUTH_PNL_ACTUAL)
+NORTHWEST = Region(
+    "西北区",
+    "西北区 刘洋",
+    NORTHWEST_CUSTOMERS,
+    NORTHWEST_RECEIVABLES,
+    NORTHWEST_PNL_PLAN,
+    NORTHWEST_PNL_ACTUAL,
+)
+
+
 class Book:
     """An xlsxwriter workbook with the formats people use in these forms."""
 
-    def __init__(self, path: Path, title: str):
+    def __init__(self, path: Path, title: str, author: str = "华东区 王伟"):
         self.wb = xlsxwriter.Workbook(
             str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
         )
-        self.wb.set_properties({"title": title, "author": "华东区 王伟", "created": dt.datetime(2026, 3, 1)})
+        self.wb.set_properties({"title": title, "author": author, "created": dt.datetime(2026, 3, 1)})
         base = {"font_name": "Microsoft YaHei", "font_size": 10, "valign": "vcenter"}
         f = self.wb.add_format
         self.title = f(base | {"bold": True, "font_size": 14})
@@ -291,7 +481,7 @@ def _class_label(size: str, likely: str) -> tuple[str, str]:
     return size, likely
 
 
-def customers_sheet(b: Book, month: int, name="客户价值评估", english=False):
+def customers_sheet(b: Book, month: int, name="客户价值评估", english=False, region=EAST):
     ws = b.sheet(name)
     if english:
         headers = [
@@ -348,7 +538,7 @@ def customers_sheet(b: Book, month: int, name="客户价值评估", english=Fals
         "有意向": "Intent",
     }
     rows = []
-    for cust, owner, industry, project, attr_f, direct, adv_f, funnel, amount in CUSTOMERS:
+    for cust, owner, industry, project, attr_f, direct, adv_f, funnel, amount in region.customers:
         stage = funnel[month - 1]
         status = "进行中"
         if stage is None:
@@ -380,7 +570,7 @@ def customers_sheet(b: Book, month: int, name="客户价值评估", english=Fals
         ws,
         "Customer assessment and opportunities"
         if english
-        else f"客户价值评估与商机 — 华东区 2026年{month}月",
+        else f"客户价值评估与商机 — {region.name} 2026年{month}月",
         headers,
         rows,
         fmts,
@@ -391,13 +581,14 @@ def customers_sheet(b: Book, month: int, name="客户价值评估", english=Fals
     )
 
 
-def receivables_sheet(b: Book, month: int, english=False, name="应收帐款规划表"):
+def receivables_sheet(b: Book, month: int, english=False, name="应收帐款规划表", region=EAST):
+    receivables = region.receivables
     ws = b.sheet(name)
     months = MONTHS_EN if english else MONTHS_ZH
     ws.write_string(
         0,
         0,
-        "Receivables plan — East region 2026" if english else "应收帐款规划表 — 华东区 2026 年度",
+        "Receivables plan — East region 2026" if english else f"应收帐款规划表 — {region.name} 2026 年度",
         b.title,
     )
     top, sub = 2, 3
@@ -412,9 +603,9 @@ def receivables_sheet(b: Book, month: int, english=False, name="应收帐款规�
     owed_col = 27
     ws.merge_range(top, owed_col, sub, owed_col, "Total owed" if english else "总欠款", b.head)
     ws.merge_range(top, owed_col + 1, sub, owed_col + 1, "Owner" if english else "负责人", b.head)
-    owners = {c[0]: c[1] for c in CUSTOMERS}
+    owners = {c[0]: c[1] for c in region.customers}
     first = sub + 1
-    for i, (cust, product, qty, owed, plan, actual) in enumerate(RECEIVABLES):
+    for i, (cust, product, qty, owed, plan, actual) in enumerate(receivables):
         r = first + i
         b.put(ws, r, 0, cust)
         b.put(ws, r, 1, product.replace("产品", "Product ") if english else product)
@@ -432,17 +623,17 @@ def receivables_sheet(b: Book, month: int, english=False, name="应收帐款规�
                 b.put(ws, r, 4 + 2 * m, None, b.money)
         b.put(ws, r, owed_col, owed)
         b.put(ws, r, owed_col + 1, owners[cust])
-    last = first + len(RECEIVABLES) - 1
+    last = first + len(receivables) - 1
     ws.write_string(last + 1, 0, "Total" if english else "合计", b.total)
     for c in [2] + list(range(3, 27)) + [owed_col]:
         col = xl_rowcol_to_cell(0, c)[:-1]
         if c == 2:
-            cached = sum(x[2] for x in RECEIVABLES)
+            cached = sum(x[2] for x in receivables)
         elif c == owed_col:
-            cached = sum(x[3] for x in RECEIVABLES)
+            cached = sum(x[3] for x in receivables)
         else:
             m, is_actual = divmod(c - 3, 2)
-            cached = sum((x[5][m] if m < month else 0) if is_actual else x[4][m] for x in RECEIVABLES)
+            cached = sum((x[5][m] if m < month else 0) if is_actual else x[4][m] for x in receivables)
         ws.write_formula(last + 1, c, f"=SUM({col}{first + 1}:{col}{last + 1})", b.total, cached)
     ws.write_string(
         last + 3, 0, "Note: actuals are cash received." if english else "注:实收为当月到账金额。", b.note
@@ -451,10 +642,10 @@ def receivables_sheet(b: Book, month: int, english=False, name="应收帐款规�
     ws.set_column(3, 27, 10)
 
 
-def pnl_sheet(b: Book, month: int, english=False, name="预期损益表"):
+def pnl_sheet(b: Book, month: int, english=False, name="预期损益表", region=EAST):
     ws = b.sheet(name)
     ws.write_string(
-        0, 0, "Projected P&L — East region 2026" if english else "预期损益表 — 华东区 2026", b.title
+        0, 0, "Projected P&L — East region 2026" if english else f"预期损益表 — {region.name} 2026", b.title
     )
     top = 2
     ws.merge_range(top, 0, top + 2, 0, "Month" if english else "时间", b.head)
@@ -490,8 +681,8 @@ def pnl_sheet(b: Book, month: int, english=False, name="预期损益表"):
         ws.write_string(r, 0, (MONTHS_EN if english else MONTHS_ZH)[m], b.text)
         vals = {}
         for group, line, col in cols:
-            plan = PNL_PLAN[line]
-            actual = PNL_ACTUAL[line][m] if m < month else None
+            plan = region.pnl_plan[line]
+            actual = region.pnl_actual[line][m] if m < month else None
             b.put(ws, r, col, plan)
             b.put(ws, r, col + 1, actual, b.money)
             vals[(group, line)] = (plan, actual or 0)
@@ -806,6 +997,15 @@ def regional_plan(path: Path, month: int, full: bool):
     b.close()
 
 
+def other_region(path: Path, month: int, region: Region):
+    """A plan of another region: the customer assessment, receivables plan and P&L of one month."""
+    b = Book(path, f"{region.name} 2026年{month}月 计划", author=region.author)
+    customers_sheet(b, month, region=region)
+    receivables_sheet(b, month, region=region)
+    pnl_sheet(b, month, region=region)
+    b.close()
+
+
 def english_plan(path: Path):
     b = Book(path, "East region plan, March 2026")
     customers_sheet(b, 3, name="Customers", english=True)
@@ -835,6 +1035,9 @@ def single_forms(folder: Path):
 def main():
     for month in (1, 2, 3):
         regional_plan(SAMPLES / f"east-2026-{month:02d}.xlsx", month, full=(month == 3))
+    for stem, region in (("south", SOUTH), ("northwest", NORTHWEST)):
+        for month in (1, 2, 3):
+            other_region(SAMPLES / f"{stem}-2026-{month:02d}.xlsx", month, region)
     english_plan(SAMPLES / "east-2026-03-en.xlsx")
     single_forms(SAMPLES)
     appraisal_book(SAMPLES / "hr-appraisal-2026q1.xlsx")

@@ -44,6 +44,7 @@ USAGE = {
     "appraisal": "Usage: kamxl appraisal [OPTIONS] PATH",
     "check": "Usage: kamxl check [OPTIONS] PATHS...",
     "template": "Usage: kamxl template [OPTIONS] [FORMS]...",
+    "rollup": "Usage: kamxl rollup [OPTIONS] [PATHS]...",
 }
 
 

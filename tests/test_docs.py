@@ -240,4 +240,12 @@ def test_method_page_names_every_setting_of_the_method() -> None:
         "vocab",
         "forms",
         "formats",
+        "rollup",
     }, f"a new section of kamxl/defaults.toml needs a place in docs/: {sorted(unknown)}"
+
+
+def test_rollup_contract_names_every_rollup_setting() -> None:
+    """The roll-up's rules are in the rollup.json section of docs/report-json.md, with their settings."""
+    text = (DOCS / "report-json.md").read_text("utf-8")
+    missing = [f"rollup.{key}" for key in _defaults()["rollup"] if f"`rollup.{key}`" not in text]
+    assert not missing, f"docs/report-json.md does not say where these settings are used: {missing}"

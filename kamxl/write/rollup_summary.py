@@ -39,42 +39,35 @@ def _shown(value: Any, kind: str, settings: Settings) -> str:
     return {"money": money, "pct": pct, "number": number}[kind](value)
 
 
-def rollup_context(result: Rollup, settings: Settings, stem: str) -> dict[str, Any]:
-    """What the templates show, in the settings' language."""
-    limit = int(settings.get("summary.top_rows"))
-    figure = lambda key: settings.label(f"rollup.figures.{key}")  # noqa: E731
-    rows = [
-        {
-            "rank": row["rank"],
-            "region": row["region"],
-            "cells": [_shown(row[k], kind, settings) for k, kind in REGION_FIGURES],
-        }
-        for row in result.regions
-    ]
+def _region_rows(result: Rollup, settings: Settings) -> dict[str, Any]:
+    """The regions side by side, the total and the median, as the tables show them."""
+    figures = [key for key, _ in REGION_FIGURES]
     return {
-        "lang": "zh-CN" if settings.lang == "zh" else "en",
-        "title": settings.label("rollup.title", period=result.period),
-        "figure_names": [figure(key) for key, _ in REGION_FIGURES],
-        "rows": rows,
+        "figure_names": [settings.label(f"rollup.figures.{key}") for key in figures],
+        "rows": [
+            {
+                "rank": row["rank"],
+                "region": row["region"],
+                "cells": [_shown(row[key], kind, settings) for key, kind in REGION_FIGURES],
+            }
+            for row in result.regions
+        ],
         "total": [
-            _shown(result.total.get(k), kind, settings) if kind != "health" else ""
-            for k, kind in REGION_FIGURES
+            _shown(result.total.get(key), kind, settings) if kind != "health" else ""
+            for key, kind in REGION_FIGURES
         ],
         "median": [
-            _shown(result.median.get(k), kind, settings) if kind != "health" else ""
-            for k, kind in REGION_FIGURES
+            _shown(result.median.get(key), kind, settings) if kind != "health" else ""
+            for key, kind in REGION_FIGURES
         ],
-        "decisions": [decision_message(item, result, settings) for item in result.decisions[:limit]],
-        "more_decisions": max(0, len(result.decisions) - limit),
-        "completeness": [
-            {
-                "region": entry["region"],
-                "status": settings.label(f"rollup.status.{entry['status']}"),
-                "missing": "、".join(settings.form_name(form) for form in entry["missing_forms"]),
-                "late": bool(entry["late"]),
-            }
-            for entry in result.completeness
-        ],
+    }
+
+
+def _owner_rows(result: Rollup, settings: Settings, limit: int) -> dict[str, Any]:
+    """The top of the salespeople's league table."""
+    keys = ("rank", "owner", "region", "collection_rate", "weighted_total", "p1", "plan_attainment")
+    return {
+        "owner_names": [settings.label(f"rollup.figures.{key}") for key in keys],
         "owners": [
             {
                 "rank": row["rank"],
@@ -87,18 +80,33 @@ def rollup_context(result: Rollup, settings: Settings, stem: str) -> dict[str, A
             }
             for row in result.owners[:limit]
         ],
-        "owner_names": [
-            figure(key)
-            for key in (
-                "rank",
-                "owner",
-                "region",
-                "collection_rate",
-                "weighted_total",
-                "p1",
-                "plan_attainment",
-            )
-        ],
+    }
+
+
+def _completeness_rows(result: Rollup, settings: Settings) -> list[dict[str, Any]]:
+    return [
+        {
+            "region": entry["region"],
+            "status": settings.label(f"rollup.status.{entry['status']}"),
+            "missing": "、".join(settings.form_name(form) for form in entry["missing_forms"]),
+            "late": bool(entry["late"]),
+        }
+        for entry in result.completeness
+    ]
+
+
+def rollup_context(result: Rollup, settings: Settings, stem: str) -> dict[str, Any]:
+    """What the templates show, in the settings' language."""
+    limit = int(settings.get("summary.top_rows"))
+    figure = lambda key: settings.label(f"rollup.figures.{key}")  # noqa: E731
+    return {
+        "lang": "zh-CN" if settings.lang == "zh" else "en",
+        "title": settings.label("rollup.title", period=result.period),
+        **_region_rows(result, settings),
+        **_owner_rows(result, settings, limit),
+        "decisions": [decision_message(item, result, settings) for item in result.decisions[:limit]],
+        "more_decisions": max(0, len(result.decisions) - limit),
+        "completeness": _completeness_rows(result, settings),
         "files": settings.label(
             "rollup.summary_files", workbook=f"{stem}.rollup.xlsx", json=f"{stem}.rollup.json"
         ),
