@@ -473,12 +473,11 @@ def trend_rows(filings: Sequence[Filing]) -> list[dict[str, Any]]:
         counts = totals.get("funnel_counts") or {}
         row: dict[str, Any] = {"period": filing.period, "health": totals.get("health")}
         for name in TREND_FIGURES:
-            value = counts.get(name) if name in CLASSES else totals.get(name)
-            if name in CLASSES and not counts:
-                value = None
-            row[name] = as_number(value)
-        if row["open"] is None and counts:
-            row["open"] = float(sum(counts.get(cls, 0) for cls in CLASSES))
+            row[name] = as_number(totals.get(name))
+        # counts as whole numbers, and only where the month had a funnel
+        for cls in CLASSES:
+            row[cls] = int(counts.get(cls, 0)) if counts else None
+        row["open"] = sum(row[cls] for cls in CLASSES) if counts else None
         previous = rows[-1] if rows else {}
         for name in TREND_FIGURES:
             row[f"{name}_change"] = difference(row[name], previous.get(name))

@@ -393,14 +393,18 @@ def write_decisions(book: Book, result: Rollup) -> None:
     )
     keys = ("rank", "region", "customer", "amount", "message")
     sheet.header(HEAD, [_label(book, key) for key in keys])
-    for row, decision in enumerate(result.decisions, HEAD + 1):
+    shown = result.decisions[: int(book.settings.get("rollup.decision_rows"))]
+    for row, decision in enumerate(shown, HEAD + 1):
         sheet.number(row, 0, row - HEAD, "int")
         sheet.text(row, 1, decision["region"])
         sheet.text(row, 2, decision["customer"])
         sheet.number(row, 3, decision["amount"])
         sheet.text(row, 4, decision_message(decision, result, book.settings), "wrap", fit=False)
+    if len(result.decisions) > len(shown):
+        more = book.label("rollup.more", count=len(result.decisions) - len(shown))
+        sheet.text(HEAD + len(shown) + 1, 4, more, "note")
     sheet.widths[4] = book.width("issue_message")
-    sheet.finish(HEAD, len(keys) - 1, HEAD + max(len(result.decisions), 1))
+    sheet.finish(HEAD, len(keys) - 1, HEAD + max(len(shown), 1))
 
 
 TREND_AXES = {"collection_rate": ("percent", "rate_axis"), "open": ("int", "count_axis")}
