@@ -1,0 +1,426 @@
+"""The roll-up across regions (kamxl/calc/rollup.py): three regions × three months, every figure by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kamxl.calc.rollup import (
+    Filing,
+    Report,
+    build_rollup,
+    latest_period,
+    period_end,
+    rank_values,
+    ratio,
+    refiled_forms,
+)
+from kamxl.calc.snapshots import OPPORTUNITY_COLUMNS, opportunity_key
+
+PERIODS = ("2026-01", "2026-02", "2026-03")
+
+
+def opportunities(*rows):
+    """(customer, owner, tier, class, status, amount, weighted) → the frame a snapshot keeps."""
+    return pd.DataFrame(
+        [
+            {
+                "key": opportunity_key(customer, None),
+                "customer": customer,
+                "project": None,
+                "owner": owner,
+                "tier": tier,
+                "class": cls,
+                "status": status,
+                "amount": amount,
+                "weighted_amount": weighted,
+            }
+            for customer, owner, tier, cls, status, amount, weighted in rows
+        ],
+        columns=OPPORTUNITY_COLUMNS,
+    )
+
+
+def totals(counts, weighted, plan=None, actual=None, health=("excellent", "no_history")):
+    out = {
+        "funnel_counts": counts,
+        "open": sum(counts.values()),
+        "weighted_total": weighted,
+        "health": health[0],
+        "health_rule": health[1],
+    }
+    if plan is not None:
+        out |= {
+            "collection_rate": actual / plan,
+            "receivables_plan_to_date": plan,
+            "receivables_actual_to_date": actual,
+            "receivables_last_month": 3,
+        }
+    return out
+
+
+def issues(errors, warnings):
+    return [{"severity": "error"}] * errors + [{"severity": "warning"}] * warnings + [{"severity": "info"}]
+
+
+# 华南区: the region checked figure by figure.
+# 甲 C→D→C (stuck: no net progress), 乙 D→D→C (moved up: not stuck), 丙 B→A→A, 丁 A→A→won, 戊 new in March.
+SOUTH_OPPORTUNITIES = {
+    "2026-01": opportunities(
+        ("甲", "陈", 1, "C", "open", 1000, 100),
+        ("乙", "赵", 2, "D", "open", 500, 50),
+        ("丙", "陈", 1, "B", "open", 500, 300),
+        ("丁", "赵", 1, "A", "open", 400, 360),
+    ),
+    "2026-02": opportunities(
+        ("甲", "陈", 1, "D", "open", 1000, 100),
+        ("乙", "赵", 2, "D", "open", 500, 50),
+        ("丙", "陈", 1, "A", "open", 500, 300),
+        ("丁", "赵", 1, "A", "open", 400, 360),
+    ),
+    "2026-03": opportunities(
+        ("甲", "陈", 1, "C", "open", 1000, 100),
+        ("乙", "赵", 2, "C", "open", 500, 50),
+        ("丙", "陈", 1, "A", "open", 500, 300),
+        ("丁", "赵", 1, None, "won", 400, None),
+        ("戊", "赵", 2, "D", "open", 200, 50),
+    ),
+}
+SOUTH_REPORT = Report(
+    "south-2026-03.kamxl.xlsx",
+    {
+        "source": "south-2026-03.xlsx",
+        "as_of": "2026-04-15",  # 15 days after March: late (rollup.late_days is 10)
+        "forms": {"customers": "客户", "receivables": "应收", "pnl": "损益", "monthly": "月度计划"},
+        "receivables": {
+            "balance": 5000.0,
+            "rows": [
+                {"owner": "陈", "plan_to_date": 600.0, "actual_to_date": 500.0},
+                {"owner": "赵", "plan_to_date": 400.0, "actual_to_date": 300.0},
+            ],
+        },
+        "pnl": {
+            "revenue_plan_to_date": 3000.0,
+            "revenue_actual": 3300.0,
+            "expense_plan_to_date": 1000.0,
+            "expense_actual": 1200.0,
+            "profit_plan_to_date": 2000.0,
+            "profit_actual": 2100.0,
+        },
+        "plans": {
+            "monthly": [
+                {"attainment": 1.2, "owner": "陈"},
+                {"attainment": 0.5, "owner": "陈; 赵"},
+                {"attainment": None, "owner": "赵"},
+            ]
+        },
+        "issues": issues(1, 2),
+    },
+)
+
+
+def south():
+    counts = {
+        "2026-01": {"A": 1, "B": 1, "C": 1, "D": 1},
+        "2026-02": {"A": 2, "B": 0, "C": 0, "D": 2},
+        "2026-03": {"A": 1, "B": 0, "C": 2, "D": 1},
+    }
+    weighted = {"2026-01": 810.0, "2026-02": 810.0, "2026-03": 500.0}
+    plan = {"2026-01": 300.0, "2026-02": 650.0, "2026-03": 1000.0}
+    actual = {"2026-01": 300.0, "2026-02": 500.0, "2026-03": 800.0}
+    return [
+        Filing(
+            "华南区",
+            period,
+            totals(counts[period], weighted[period], plan[period], actual[period], ("poor", "sparse")),
+            SOUTH_OPPORTUNITIES[period],
+            (SOUTH_REPORT,) if period == "2026-03" else (),
+        )
+        for period in PERIODS
+    ]
+
+
+def east():
+    """Rate 0.95, profit 200 under plan, one warning; nothing stuck (its C was new in March)."""
+    frames = [
+        opportunities(("子", "王", 1, "A", "open", 1000, 900)),
+        opportunities(("子", "王", 1, "A", "open", 1000, 900)),
+        opportunities(
+            ("子", "王", 1, "A", "open", 1000, 900),
+            ("丑", "王", 3, "C", "open", 100, 0),
+        ),
+    ]
+    report = Report(
+        "east-2026-03.kamxl.xlsx",
+        {
+            "source": "east-2026-03.xlsx",
+            "as_of": "2026-03-31",
+            "forms": {"customers": "", "receivables": "", "pnl": ""},
+            "receivables": {"balance": 10000.0, "rows": []},
+            "pnl": {
+                "revenue_plan_to_date": 5000.0,
+                "revenue_actual": 4900.0,
+                "expense_plan_to_date": 1000.0,
+                "expense_actual": 1100.0,
+                "profit_plan_to_date": 4000.0,
+                "profit_actual": 3800.0,
+            },
+            "issues": issues(0, 1),
+        },
+    )
+    counts = {"A": 2, "B": 1, "C": 1, "D": 0}
+    return [
+        Filing("华东区", period, totals(counts, 900.0, 2000.0, 1900.0), frame, (report,) if i == 2 else ())
+        for i, (period, frame) in enumerate(zip(PERIODS, frames, strict=True))
+    ]
+
+
+def northwest(months=PERIODS):
+    """Rate 0.9; no report.json (so no P&L, balance or issue counts); nothing stuck."""
+    frames = {
+        "2026-01": opportunities(("寅", "刘", 2, "B", "open", 300, 180)),
+        "2026-02": opportunities(("寅", "刘", 2, "B", "open", 300, 180)),
+        "2026-03": opportunities(
+            ("寅", "刘", 2, "B", "open", 300, 180),
+            ("卯", "刘", 4, "C", "open", 100, 10),
+            ("辰", "孙", 4, "D", "open", 100, 10),
+        ),
+    }
+    counts = {"A": 0, "B": 1, "C": 1, "D": 1}
+    return [
+        Filing("西北区", period, totals(counts, 200.0, 500.0, 450.0), frames[period]) for period in months
+    ]
+
+
+@pytest.fixture
+def rollup(settings):
+    return build_rollup({"华南区": south(), "华东区": east(), "西北区": northwest()}, "2026-03", settings)
+
+
+def row_of(result, region):
+    return next(row for row in result.regions if row["region"] == region)
+
+
+def test_every_figure_of_one_regions_row(rollup):
+    row = row_of(rollup, "华南区")
+    expected = {
+        "period": "2026-03",
+        "filed": ["customers", "monthly", "pnl", "receivables"],
+        "link": "south-2026-03.kamxl.xlsx",
+        "as_of": "2026-04-15",
+        # receivables: the store's plan and actual to date, the report's balance
+        "receivables_plan_to_date": 1000.0,
+        "receivables_actual_to_date": 800.0,
+        "collection_rate": 0.8,
+        "receivables_balance": 5000.0,
+        # the P&L to date from the report, variance = actual − plan
+        "revenue_plan_to_date": 3000.0,
+        "revenue_actual_to_date": 3300.0,
+        "revenue_variance": 300.0,
+        "expense_plan_to_date": 1000.0,
+        "expense_actual_to_date": 1200.0,
+        "expense_variance": 200.0,
+        "profit_plan_to_date": 2000.0,
+        "profit_actual_to_date": 2100.0,
+        "profit_variance": 100.0,
+        # the funnel from the store; stuck over the last three snapshots: 甲 (C→D→C) only
+        "A": 1,
+        "B": 0,
+        "C": 2,
+        "D": 1,
+        "open": 4,
+        "weighted_total": 500.0,
+        "health": "poor",
+        "health_rule": "sparse",
+        "stuck": ["甲"],
+        "stuck_count": 1,
+        "stuck_base": 3,
+        "stuck_share": pytest.approx(1 / 3),
+        # the monthly plan: two indicators judged (one blank), one on plan
+        "plans_judged": 2,
+        "plans_met": 1,
+        "plan_attainment": 0.5,
+        # issues of the region's inputs: errors and warnings, not info
+        "errors": 1,
+        "warnings": 2,
+        # ranks: collection rate 0.8 is the lowest of 0.95, 0.9, 0.8
+        "rank": 3,
+        "ranks": {
+            "collection_rate": 3,
+            "profit_variance": 1,  # +100 against east's −200 (north-west has none)
+            "weighted_total": 2,  # 500 between 900 and 200
+            "stuck_share": 3,  # 1/3 after 0 and 0 (both rank 1): less is better
+            "plan_attainment": 1,
+        },
+    }
+    assert {key: row[key] for key in expected} == expected
+
+
+def test_regions_are_ranked_by_collection_rate(rollup):
+    assert [(row["region"], row["rank"]) for row in rollup.regions] == [
+        ("华东区", 1),
+        ("西北区", 2),
+        ("华南区", 3),
+    ]
+    assert [row["collection_rate"] for row in rollup.regions] == [0.95, 0.9, 0.8]
+
+
+def test_the_organisation_total_sums_and_recomputes_rates_from_the_sums(rollup):
+    total = rollup.total
+    assert total["receivables_plan_to_date"] == 1000 + 2000 + 500
+    assert total["receivables_actual_to_date"] == 800 + 1900 + 450
+    # 3150 / 3500, not the average of 0.8, 0.95 and 0.9 (0.8833…)
+    assert total["collection_rate"] == pytest.approx(0.9)
+    # north-west filed receivables without a report: its balance is unknown, so is the sum
+    assert total["receivables_balance"] is None
+    # north-west filed no P&L: the P&L sums are the other two regions'
+    assert (total["revenue_plan_to_date"], total["revenue_actual_to_date"], total["revenue_variance"]) == (
+        8000.0,
+        8200.0,
+        200.0,
+    )
+    assert (total["profit_plan_to_date"], total["profit_actual_to_date"], total["profit_variance"]) == (
+        6000.0,
+        5900.0,
+        -100.0,
+    )
+    assert [total[cls] for cls in "ABCD"] == [3, 2, 4, 2]
+    assert (total["open"], total["weighted_total"]) == (11, 1600.0)
+    # stuck 1 of C + D = 3 + 1 + 2
+    assert (total["stuck_count"], total["stuck_base"], total["stuck_share"]) == (1, 6, pytest.approx(1 / 6))
+    assert (total["plans_judged"], total["plans_met"], total["plan_attainment"]) == (2, 1, 0.5)
+    # north-west's issues are unknown (no report.json): the total is not a partial count
+    assert total["errors"] is None and total["warnings"] is None
+
+
+def test_the_median_region(rollup):
+    median = rollup.median
+    assert median["collection_rate"] == 0.9
+    assert median["weighted_total"] == 500.0
+    assert median["profit_variance"] == pytest.approx(-50.0)  # of +100 and −200
+    assert median["receivables_balance"] == 7500.0
+
+
+def test_completeness_when_every_region_filed(rollup):
+    by_region = {entry["region"]: entry for entry in rollup.completeness}
+    assert by_region["华南区"]["status"] == "filed" and by_region["华南区"]["late"] is True
+    assert by_region["华东区"]["status"] == "filed" and by_region["华东区"]["late"] is False
+    # north-west's store holds the funnel and receivables only, and no report says more
+    assert by_region["西北区"]["status"] == "partial"
+    assert by_region["西北区"]["missing_forms"] == ["pnl"]
+    assert by_region["西北区"]["late"] is None
+    assert rollup.missing == []
+
+
+def test_a_region_missing_the_month(settings):
+    history = {"华南区": south(), "华东区": east(), "西北区": northwest(PERIODS[:2])}
+    result = build_rollup(history, "2026-03", settings)
+    assert [row["region"] for row in result.regions] == ["华东区", "华南区"]
+    assert result.missing == ["西北区"]
+    entry = next(entry for entry in result.completeness if entry["region"] == "西北区")
+    assert (entry["status"], entry["last_period"]) == ("missing", "2026-02")
+    # not filed comes first among the matters for the director
+    assert (result.decisions[0]["region"], result.decisions[0]["code"]) == ("西北区", "not_filed")
+    # the total is the two regions that filed
+    assert result.total["receivables_plan_to_date"] == 3000.0
+    assert result.total["collection_rate"] == pytest.approx(2700 / 3000)
+
+
+def test_an_earlier_period_rolls_up_what_was_filed_by_then(settings):
+    result = build_rollup({"华南区": south(), "华东区": east()}, "2026-02", settings)
+    assert {row["region"] for row in result.regions} == {"华南区", "华东区"}
+    south_row = row_of(result, "华南区")
+    assert south_row["receivables_plan_to_date"] == 650.0
+    # two snapshots cannot judge being stuck (health.stuck_months is 3)
+    assert south_row["stuck"] is None and south_row["stuck_share"] is None
+    assert south_row["link"] is None and south_row["errors"] is None
+
+
+def test_salespeople_across_regions(rollup):
+    owners = {(row["region"], row["owner"]): row for row in rollup.owners}
+    chen = owners[("华南区", "陈")]
+    # 甲 (C, tier 1: P2) and 丙 (A, tier 1: P1)
+    assert (chen["weighted_total"], chen["open"], chen["p1"]) == (400.0, 2, 1)
+    assert chen["collection_rate"] == pytest.approx(500 / 600)
+    # the indicator of "陈; 赵" counts for both
+    assert (chen["plans_judged"], chen["plans_met"], chen["plan_attainment"]) == (2, 1, 0.5)
+    zhao = owners[("华南区", "赵")]
+    # 乙 (C) and 戊 (D); 丁 was won and is no longer open
+    assert (zhao["weighted_total"], zhao["open"], zhao["p1"]) == (100.0, 2, 0)
+    assert (zhao["plans_judged"], zhao["plans_met"], zhao["plan_attainment"]) == (1, 0, 0.0)
+    assert zhao["collection_rate"] == 0.75
+    # ranked on the collection rate; owners without receivables rows last
+    assert [(row["owner"], row["rank"]) for row in rollup.owners[:2]] == [("陈", 1), ("赵", 2)]
+    assert owners[("华东区", "王")]["rank"] is None
+
+
+def test_trends_with_month_over_month_change(rollup):
+    months = rollup.trends["华南区"]
+    assert [month["period"] for month in months] == list(PERIODS)
+    assert [month["weighted_total"] for month in months] == [810.0, 810.0, 500.0]
+    assert [month["weighted_total_change"] for month in months] == [None, 0.0, -310.0]
+    assert [month["D_change"] for month in months] == [None, 1, -1]
+    assert months[2]["collection_rate_change"] == pytest.approx(0.8 - 500 / 650)
+    assert set(rollup.trends) == {"华南区", "华东区", "西北区"}
+
+
+def test_decisions_are_ranked_by_the_money_at_stake(rollup):
+    codes = [(item["region"], item["code"], item["customer"], item["amount"]) for item in rollup.decisions]
+    assert codes == [
+        ("华南区", "stuck", "甲", 1000.0),
+        ("华东区", "profit_behind", None, 200.0),  # 3800 against 4000
+        ("华南区", "collections_behind", None, 200.0),  # 0.8 < 0.9: 1000 − 800 short
+        ("华南区", "funnel_health", None, None),  # poor
+    ]
+    # north-west collects exactly 0.9 of plan: not under the alert
+
+
+@pytest.mark.parametrize(
+    ("values", "lower", "ranks"),
+    [
+        ([0.9, 0.8, 0.95], False, [2, 3, 1]),
+        ([0.9, 0.9, 0.8], False, [1, 1, 3]),  # ties share a rank, the next skips, as Excel's RANK
+        ([0.5, None, 0.2], False, [1, None, 2]),
+        ([0.5, 0.0, 0.2], True, [3, 1, 2]),
+        ([], False, []),
+    ],
+)
+def test_rank_values(values, lower, ranks):
+    assert rank_values(values, lower) == ranks
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "expected"),
+    [(3.0, 4.0, 0.75), (0.0, 4.0, 0.0), (3.0, 0.0, None), (None, 4.0, None), (3.0, None, None)],
+)
+def test_ratio(numerator, denominator, expected):
+    assert ratio(numerator, denominator) == expected
+
+
+@pytest.mark.parametrize(
+    ("period", "end"), [("2026-02", "2026-02-28"), ("2024-02", "2024-02-29"), ("2026-12", "2026-12-31")]
+)
+def test_period_end(period, end):
+    assert period_end(period).isoformat() == end
+
+
+def test_a_form_filed_in_two_files_is_named(settings):
+    reports = [
+        Report("a.kamxl.xlsx", {"source": "a.xlsx", "forms": {"customers": "", "pnl": ""}}),
+        Report("b.kamxl.xlsx", {"source": "b.xlsx", "forms": {"pnl": ""}}),
+        Report("a-2.kamxl.xlsx", {"source": "a.xlsx", "forms": {"customers": "", "pnl": ""}}),  # a again
+    ]
+    assert refiled_forms(reports) == ["pnl"]
+
+
+def test_the_latest_period_is_the_default():
+    assert latest_period({"华南区": south(), "西北区": northwest(PERIODS[:1])}) == "2026-03"
+    assert latest_period({}) is None
+
+
+def test_a_region_that_filed_no_rolled_up_form_is_listed_only_in_completeness(settings):
+    calendar_only = [Filing("form-calendar", "2026-03", {}, opportunities())]
+    result = build_rollup({"华东区": east(), "form-calendar": calendar_only}, "2026-03", settings)
+    assert [row["region"] for row in result.regions] == ["华东区"]
+    entry = next(entry for entry in result.completeness if entry["region"] == "form-calendar")
+    assert entry["status"] == "no_figures"
