@@ -72,24 +72,23 @@ def read_reports(folder: Path) -> dict[tuple[str, str], list[Report]]:
 def read_history(
     store: Any, reports: dict[tuple[str, str], list[Report]], period: str | None, months: int
 ) -> dict[str, list[Filing]]:
-    """Each region's filings up to ``period`` (all, when None), oldest first; the opportunities of the
-    last ``months`` of them, which the stuck rule and the league table need."""
+    """Each region's filings, oldest first, with the opportunities of its last ``months`` filings up to
+    ``period`` (the latest, when None): the stuck rule and the league table need them."""
     history: dict[str, list[Filing]] = {}
     for region in store.regions():
-        snapshots = store.snapshots(region, period)
-        filings = []
-        for index, snapshot in enumerate(snapshots):
-            needed = index >= len(snapshots) - months
-            filings.append(
-                Filing(
-                    region,
-                    snapshot["period"],
-                    snapshot["totals"],
-                    store.opportunities(snapshot["id"]) if needed else None,
-                    tuple(reports.get((region, snapshot["period"]), ())),
-                )
+        snapshots = store.snapshots(region)
+        upto = [snapshot["id"] for snapshot in snapshots if period is None or snapshot["period"] <= period]
+        needed = set(upto[-months:])
+        history[region] = [
+            Filing(
+                region,
+                snapshot["period"],
+                snapshot["totals"],
+                store.opportunities(snapshot["id"]) if snapshot["id"] in needed else None,
+                tuple(reports.get((region, snapshot["period"]), ())),
             )
-        history[region] = filings
+            for snapshot in snapshots
+        ]
     return history
 
 
@@ -127,9 +126,9 @@ def rollup(
     filings = _load(history, out_dir, period, settings, outcome)
     if filings is None:
         return outcome
-    outcome.period = period = period or latest_period(filings)
-    if period is None or not any(f.period == period for fs in filings.values() for f in fs):
-        latest = latest_period(filings)
+    latest = latest_period(filings)
+    outcome.period = period = period or latest
+    if period is None or not any(filing.period == period for items in filings.values() for filing in items):
         code = "rollup_no_period" if latest else "rollup_no_history"
         outcome.issues.append(settings.issue(code, period=period, latest=latest, path=str(history)))
         return outcome
@@ -164,7 +163,7 @@ def _unreported(filings: dict[str, list[Filing]], period: str, settings: Setting
     return [
         settings.issue("rollup_no_report", region=region, period=period)
         for region, items in sorted(filings.items())
-        if items and items[-1].period == period and not items[-1].reports
+        if any(filing.period == period and not filing.reports for filing in items)
     ]
 
 

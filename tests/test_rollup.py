@@ -1,0 +1,296 @@
+"""kamxl rollup: the regions side by side from the history and the regions' report.json.
+
+The bundled samples (华东区, 华南区, 西北区, January to March 2026) rolled up
+and checked by hand; the roll-up workbook recalculated by LibreOffice; a
+history built directly in the store for the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from kamxl.calc.snapshots import OPPORTUNITY_COLUMNS, opportunity_key
+from kamxl.cli import main
+from kamxl.rollup import rollup
+from kamxl.store import HistoryStore
+from tests.conftest import SAMPLES
+from tests.write.libreoffice import convert, formula_cells, require, same
+
+REGIONAL = [f"{stem}-2026-{month:02d}.xlsx" for stem in ("east", "south", "northwest") for month in (1, 2, 3)]
+
+
+# ------------------------------------------------------------ the samples ---
+@pytest.fixture(scope="module")
+def samples_rollup(tmp_path_factory):
+    """The nine regional samples processed into a fresh folder and history, then rolled up (March)."""
+    from kamxl.config import load_settings
+
+    out = tmp_path_factory.mktemp("rollup")
+    history = out / "kamxl-history.sqlite"
+    import datetime as dt
+
+    outcome = rollup(
+        history,
+        None,
+        out,
+        load_settings(),
+        inputs=[SAMPLES / name for name in REGIONAL],
+        as_of=dt.date(2026, 3, 31),
+        jobs=1,
+        strict=True,
+    )
+    return outcome, out
+
+
+def _region(report, name):
+    return next(region for region in report["regions"] if region["region"] == name)
+
+
+@pytest.mark.slow
+def test_the_samples_roll_up_as_computed_by_hand(samples_rollup):
+    outcome, out = samples_rollup
+    assert outcome.period == "2026-03" and outcome.errors == []
+    assert sorted(path.name for path in outcome.outputs) == [
+        "org-2026-03.rollup.json",
+        "org-2026-03.rollup.xlsx",
+        "org-2026-03.summary.html",
+        "org-2026-03.summary.md",
+    ]
+    report = json.loads((out / "org-2026-03.rollup.json").read_text("utf-8"))
+    south = _region(report, "华南区")
+    # scripts/make_samples.py, March: the six receivables rows' plans 25,000 + 40,000 + 10,000 + 15,000 +
+    # 8,000 + 3,000 a month over three months; actuals 75,000 + 120,000 + 27,000 + 42,000 + 24,000 + 6,000
+    assert south["receivables"] == {
+        "plan_to_date": 303000.0,
+        "actual_to_date": 294000.0,
+        "collection_rate": 294000 / 303000,
+        "balance": 1212000.0 - 294000.0,  # Σ 总欠款 − collected
+    }
+    # revenue 420,000 a month planned; actual 905,000 + 365,000; expense 145,000 planned, 437,000 spent
+    assert south["pnl"] == {
+        "revenue_plan_to_date": 1260000.0,
+        "revenue_actual_to_date": 1270000.0,
+        "revenue_variance_to_date": 10000.0,
+        "expense_plan_to_date": 435000.0,
+        "expense_actual_to_date": 437000.0,
+        "expense_variance_to_date": 2000.0,
+        "profit_plan_to_date": 825000.0,
+        "profit_actual_to_date": 833000.0,
+        "profit_variance_to_date": 8000.0,
+    }
+    # A: 美佳, 粤海 (超额/本月内 10.0); B: 宏图, 珠江 (重要/考核期内 8.0), 华侨 (重要/更长期 7.0);
+    # C: 鹏程 (5.0), 金湾 (6.0), 岭南 (5.0); D: 南星 (4.0); 海韵 won. Stuck: C or D in all three months
+    # with no progress — 南星 D D D, 鹏程 C C C, 岭南 C C C (金湾 was not there in January): 3 of 4.
+    assert south["funnel"] == {
+        "counts": {"A": 2, "B": 3, "C": 3, "D": 1},
+        "open": 9,
+        # 280,000 × 0.9 + 450,000 × 0.9 + 160,000 × 0.6 + 230,000 × 0.6 + 200,000 × 0.3
+        # + 120,000 × 0.1 + 90,000 × 0.3 + 100,000 × 0.1 + 25,000 × 0.1
+        "weighted_total": 1002500.0,
+        "health": "good",
+        "health_rule": "stuck",
+        "stuck": ["南星", "岭南", "鹏程"],
+        "stuck_count": 3,
+        "stuck_share": 0.75,
+    }
+    assert south["filed"] == ["customers", "pnl", "receivables"]
+    assert south["plans"] is None  # 华南区 has no monthly plan
+    assert south["issues"] == {"error": 0, "warning": 0}
+    assert south["report"] == "south-2026-03.kamxl.xlsx" and (out / south["report"]).is_file()
+    # collection rates 0.970 (华南区), 0.906 (华东区), 0.799 (西北区)
+    assert [(region["region"], region["rank"]) for region in report["regions"]] == [
+        ("华南区", 1),
+        ("华东区", 2),
+        ("西北区", 3),
+    ]
+    total = report["total"]
+    assert total["receivables"]["plan_to_date"] == 303000 + 889500 + 174000
+    assert total["receivables"]["actual_to_date"] == 294000 + 806000 + 139000
+    assert total["receivables"]["collection_rate"] == pytest.approx(1239000 / 1366500)
+    assert total["funnel"]["counts"] == {"A": 2 + 4 + 1, "B": 3 + 3 + 3, "C": 3 + 4 + 1, "D": 1 + 2 + 1}
+    assert total["funnel"]["weighted_total"] == 1002500 + 1625000 + 542000
+    assert total["plans"] == {"judged": 8, "met": 6, "attainment": 0.75}  # 华东区's monthly plan only
+    assert report["missing"] == []
+    assert {entry["region"]: entry["status"] for entry in report["completeness"]} == {
+        "华东区": "filed",
+        "华南区": "filed",
+        "西北区": "filed",
+    }
+
+
+@pytest.mark.slow
+def test_the_rollup_workbook_recalculates_the_same_in_libreoffice(samples_rollup, tmp_path):
+    require()
+    _, out = samples_rollup
+    workbook = out / "org-2026-03.rollup.xlsx"
+    cached = openpyxl.load_workbook(workbook, data_only=True)
+    lo = openpyxl.load_workbook(convert(workbook, tmp_path), data_only=True)
+    cells = formula_cells(workbook)
+    assert len(cells) > 100
+    assert {sheet for sheet, _, formula in cells if "SUM(" in formula} >= {"总览", "区域对比"}
+    for sheet, ref, _ in cells:
+        assert same(cached[sheet][ref].value, lo[sheet][ref].value), f"{sheet}!{ref}"
+
+
+@pytest.mark.slow
+def test_the_dashboard_total_is_a_sum_and_its_rate_a_ratio_of_sums(samples_rollup):
+    _, out = samples_rollup
+    sheet = openpyxl.load_workbook(out / "org-2026-03.rollup.xlsx")["总览"]
+    total_row = next(row for row in sheet.iter_rows() if any(cell.value == "全公司合计" for cell in row))
+    formulas = [
+        cell.value for cell in total_row if isinstance(cell.value, str) and cell.value.startswith("=")
+    ]
+    assert any(re.fullmatch(r"=SUM\([A-Z]+\d+:[A-Z]+\d+\)", formula) for formula in formulas)
+    # the rate divides the total row's own sums
+    row = total_row[0].row
+    assert any(re.search(rf"[A-Z]+{row}/[A-Z]+{row}", formula) for formula in formulas)
+
+
+# ------------------------------------------------- a history built directly ---
+def _opportunities(*rows):
+    return pd.DataFrame(
+        [
+            {
+                "key": opportunity_key(customer, None),
+                "customer": customer,
+                "project": None,
+                "owner": owner,
+                "tier": 1,
+                "class": cls,
+                "status": "open",
+                "amount": amount,
+                "weighted_amount": amount / 2,
+            }
+            for customer, owner, cls, amount in rows
+        ],
+        columns=OPPORTUNITY_COLUMNS,
+    )
+
+
+def _totals(counts, plan, actual):
+    return {
+        "funnel_counts": counts,
+        "open": sum(counts.values()),
+        "weighted_total": 100.0 * sum(counts.values()),
+        "health": "poor",
+        "health_rule": "sparse",
+        "collection_rate": actual / plan,
+        "receivables_plan_to_date": plan,
+        "receivables_actual_to_date": actual,
+        "receivables_last_month": 1,
+    }
+
+
+@pytest.fixture
+def store_history(tmp_path):
+    """华南区 January to March, 西北区 January and February only; a report.json for 华南区's March."""
+    history = tmp_path / "out" / "kamxl-history.sqlite"
+    store = HistoryStore(history)
+    for month in (1, 2, 3):
+        frame = _opportunities(("甲", "陈", "C", 200.0), ("乙", "赵", "A", 400.0))
+        store.save(
+            "华南区", f"2026-{month:02d}", frame, _totals({"A": 1, "B": 0, "C": 1, "D": 0}, 100.0, 90.0)
+        )
+        if month < 3:
+            store.save(
+                "西北区", f"2026-{month:02d}", frame, _totals({"A": 0, "B": 0, "C": 2, "D": 0}, 50.0, 25.0)
+            )
+    report = {
+        "source": "south-2026-03.xlsx",
+        "as_of": "2026-03-31",
+        "forms": {"customers": "", "receivables": ""},
+        "receivables": {"balance": 700.0, "rows": []},
+        "history": {"region": "华南区", "period": "2026-03"},
+        "issues": [{"severity": "warning"}],
+    }
+    (tmp_path / "out" / "south-2026-03.report.json").write_text(json.dumps(report), "utf-8")
+    return history
+
+
+def test_a_region_missing_the_month_is_listed(store_history, settings):
+    outcome = rollup(store_history, "2026-03", store_history.parent, settings)
+    report = json.loads((store_history.parent / "org-2026-03.rollup.json").read_text("utf-8"))
+    assert [region["region"] for region in report["regions"]] == ["华南区"]
+    assert report["missing"] == ["西北区"]
+    assert report["decisions"][0]["code"] == "not_filed" and "西北区" in report["decisions"][0]["message"]
+    south = report["regions"][0]
+    assert south["receivables"] == {
+        "plan_to_date": 100.0,
+        "actual_to_date": 90.0,
+        "collection_rate": 0.9,
+        "balance": 700.0,
+    }
+    assert south["issues"] == {"error": 0, "warning": 1}
+    # 甲 in C in each of the three months: stuck, 1 of C + D = 1
+    assert (south["funnel"]["stuck"], south["funnel"]["stuck_share"]) == (["甲"], 1.0)
+    assert outcome.errors == [] and len(outcome.outputs) == 4
+
+
+def test_a_region_without_its_report_is_said_and_its_other_figures_are_blank(store_history, settings):
+    outcome = rollup(store_history, "2026-02", store_history.parent, settings)
+    assert sorted(issue.params["region"] for issue in outcome.issues if issue.code == "rollup_no_report") == [
+        "华南区",
+        "西北区",
+    ]
+    report = json.loads((store_history.parent / "org-2026-02.rollup.json").read_text("utf-8"))
+    assert report["total"]["receivables"]["balance"] is None  # not a sum of what happens to be known
+    assert report["total"]["receivables"]["collection_rate"] == pytest.approx(115 / 150)
+
+
+def test_charts_start_at_zero_with_titled_axes(store_history, settings):
+    rollup(store_history, "2026-03", store_history.parent, settings)
+    with zipfile.ZipFile(store_history.parent / "org-2026-03.rollup.xlsx") as archive:
+        charts = [
+            archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/charts/chart")
+        ]
+    assert len(charts) == 1 + len(settings.get("rollup.trend_figures"))
+    for chart in charts:
+        value_axis = re.search(r"<c:valAx>.*?</c:valAx>", chart, re.S).group(0)
+        assert '<c:min val="0"/>' in value_axis
+        assert "<c:title>" in value_axis
+        category_axis = re.search(r"<c:(?:catAx|dateAx)>.*?</c:(?:catAx|dateAx)>", chart, re.S).group(0)
+        assert "<c:title>" in category_axis
+
+
+def test_the_dashboard_is_one_landscape_a4_page(store_history, settings):
+    rollup(store_history, "2026-03", store_history.parent, settings)
+    with zipfile.ZipFile(store_history.parent / "org-2026-03.rollup.xlsx") as archive:
+        first = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert '<pageSetup paperSize="9" orientation="landscape"' in first
+    assert '<pageSetUpPr fitToPage="1"/>' in first
+    assert 'fitToWidth="1"' not in first or 'fitToHeight="0"' not in first
+
+
+def test_the_cli_rolls_up_and_says_where(store_history):
+    runner = CliRunner()
+    out = store_history.parent
+    result = runner.invoke(main, ["rollup", "--out", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out / 'org-2026-03.rollup.xlsx'}" in result.output
+    english = json.loads((out / "org-2026-03.rollup.json").read_text("utf-8"))
+    assert english["decisions"][0]["message"] == "西北区 has not filed 2026-03."
+
+
+def test_the_cli_without_a_history_fails_plainly(tmp_path):
+    result = CliRunner().invoke(main, ["rollup", "--out", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 1
+    assert "holds no review to roll up" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cli_refuses_a_period_that_is_no_month(tmp_path):
+    result = CliRunner().invoke(main, ["rollup", "--out", str(tmp_path), "--period", "2026-13"])
+    assert result.exit_code == 2
+
+
+def test_a_period_with_no_review(store_history, settings):
+    outcome = rollup(store_history, "2025-12", store_history.parent, settings)
+    assert [issue.code for issue in outcome.errors] == ["rollup_no_period"]
+    assert outcome.outputs == []
