@@ -294,3 +294,19 @@ def test_a_period_with_no_review(store_history, settings):
     outcome = rollup(store_history, "2025-12", store_history.parent, settings)
     assert [issue.code for issue in outcome.errors] == ["rollup_no_period"]
     assert outcome.outputs == []
+
+
+def test_a_history_with_no_region_to_compare_still_says_who_filed(tmp_path, settings_en):
+    out = tmp_path / "out"
+    HistoryStore(out / "kamxl-history.sqlite").save(
+        "form-calendar", "2026-03", pd.DataFrame(columns=OPPORTUNITY_COLUMNS), {}
+    )
+    outcome = rollup(out / "kamxl-history.sqlite", None, out, settings_en)
+    assert outcome.errors == [] and outcome.period == "2026-03"
+    report = json.loads((out / "org-2026-03.rollup.json").read_text("utf-8"))
+    assert report["regions"] == [] and report["total"]["receivables"] is None
+    assert [(entry["region"], entry["status"]) for entry in report["completeness"]] == [
+        ("form-calendar", "no_figures")
+    ]
+    summary = (out / "org-2026-03.summary.md").read_text("utf-8")
+    assert "customer assessment, receivables plan, projected P&L" in summary

@@ -88,7 +88,9 @@ def _completeness_rows(result: Rollup, settings: Settings) -> list[dict[str, Any
         {
             "region": entry["region"],
             "status": settings.label(f"rollup.status.{entry['status']}"),
-            "missing": "、".join(settings.form_name(form) for form in entry["missing_forms"]),
+            "missing": settings.label("rollup.separator").join(
+                settings.form_name(form) for form in entry["missing_forms"]
+            ),
             "late": bool(entry["late"]),
         }
         for entry in result.completeness

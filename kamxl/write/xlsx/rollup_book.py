@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,12 +92,15 @@ NUMBER_FORMATS = {"money": "money", "variance": "money", "count": "int", "open":
 
 @dataclass
 class Table:
-    """Where a table of the workbook is: its sheet, columns, first and last data rows."""
+    """Where a table of the workbook is (its sheet, columns, first and last data rows), the ratios its
+    rate columns divide, and the setting that names its ranked figure."""
 
     sheet: Sheet
     columns: tuple[tuple[str, str], ...]
     first: int
     last: int
+    ratios: Mapping[str, tuple[str, str]] = field(default_factory=lambda: RATIOS)
+    rank_by: str = "rollup.rank_by"
 
     def col(self, name: str) -> int:
         return [key for key, _ in self.columns].index(name)
@@ -142,16 +145,20 @@ def _write_value(
     if kind in ("text", "region"):
         sheet.text(row, col, value)
     elif kind == "forms":
-        sheet.text(row, col, "、".join(book.settings.form_name(form) for form in value or []) or None)
+        sheet.text(
+            row,
+            col,
+            book.label("rollup.separator").join(book.settings.form_name(form) for form in value or [])
+            or None,
+        )
     elif kind == "health":
         sheet.text(row, col, book.label(f"values.health.{value}") if value else None)
     elif kind == "list":
-        sheet.text(row, col, "、".join(value) if value else None)
+        sheet.text(row, col, book.label("rollup.separator").join(value) if value else None)
     elif kind == "rank":
         _rank(book, table, row, figures)
     elif kind in ("ratio", "variance", "open", "stuck_base") and (kind != "open" or value is not None):
-        ratios = OWNER_RATIOS if table.columns is OWNER_COLUMNS else RATIOS
-        sheet.formula(row, col, _formula_of(table, row, name, kind, ratios), value, _format(kind))
+        sheet.formula(row, col, _formula_of(table, row, name, kind, table.ratios), value, _format(kind))
     else:
         sheet.number(row, col, value, NUMBER_FORMATS.get(kind, "money"))
 
@@ -163,7 +170,7 @@ def _format(kind: str) -> str:
 def _rank(book: Book, table: Table, row: int, figures: Mapping[str, Any]) -> None:
     """RANK over the ranked figure's column (blank where the figure is); 1 is best."""
     settings = book.settings
-    by = settings.get("rollup.owner_rank_by" if table.columns is OWNER_COLUMNS else "rollup.rank_by")
+    by = settings.get(table.rank_by)
     col = table.col("rank")
     if by not in [key for key, _ in table.columns]:
         table.sheet.number(row, col, figures.get("rank"), "int")
@@ -307,7 +314,9 @@ def _status_text(book: Book, entry: Mapping[str, Any]) -> str:
     """A region's filing in words: its status, the forms it lacks, late."""
     text = book.label(f"rollup.status.{entry['status']}")
     if entry["status"] == "partial":
-        text += ": " + "、".join(book.settings.form_name(form) for form in entry["missing_forms"])
+        text += ": " + book.label("rollup.separator").join(
+            book.settings.form_name(form) for form in entry["missing_forms"]
+        )
     if entry["late"]:
         text += f" ({book.label('rollup.late')})"
     return text
@@ -348,7 +357,8 @@ def write_owners(book: Book, result: Rollup) -> None:
     rank_by = _label(book, book.settings.get("rollup.owner_rank_by"))
     sheet.title(book.label("rollup.sheets.owners"), book.label("rollup.notes_owners", rank_by=rank_by))
     sheet.header(HEAD, [_label(book, name) for name, _ in OWNER_COLUMNS])
-    table = Table(sheet, OWNER_COLUMNS, HEAD + 1, HEAD + max(len(result.owners), 1))
+    last = HEAD + max(len(result.owners), 1)
+    table = Table(sheet, OWNER_COLUMNS, HEAD + 1, last, OWNER_RATIOS, "rollup.owner_rank_by")
     for row, figures in enumerate(result.owners, table.first):
         for column in OWNER_COLUMNS:
             _write_value(book, table, row, column, figures)
@@ -359,7 +369,9 @@ def write_completeness(book: Book, result: Rollup) -> None:
     """Per region: filed, only some forms, not filed; late; forms filed twice."""
     sheet = book.add("completeness", book.label("rollup.sheets.completeness"))
     settings = book.settings
-    forms = "、".join(settings.form_name(form) for form in settings.get("rollup.expected_forms"))
+    forms = book.label("rollup.separator").join(
+        settings.form_name(form) for form in settings.get("rollup.expected_forms")
+    )
     sheet.title(
         book.label("rollup.sheets.completeness"),
         book.label("rollup.notes_completeness", forms=forms, days=settings.get("rollup.late_days")),
@@ -376,7 +388,11 @@ def write_completeness(book: Book, result: Rollup) -> None:
         )
         sheet.text(row, 2, entry["last_period"])
         for col, key in ((3, "forms"), (4, "missing_forms"), (5, "refiled")):
-            sheet.text(row, col, "、".join(settings.form_name(form) for form in entry[key]) or None)
+            sheet.text(
+                row,
+                col,
+                book.label("rollup.separator").join(settings.form_name(form) for form in entry[key]) or None,
+            )
         sheet.text(row, 6, entry["as_of"])
         late = entry["late"]
         sheet.text(row, 7, None if late is None else book.label("rollup.late" if late else "rollup.on_time"))
