@@ -93,14 +93,18 @@ def read_history(
 
 
 def _process_first(
-    inputs: Sequence[Path], out_dir: Path, history: Path, settings: Settings, options: dict[str, Any]
+    inputs: Sequence[Path],
+    out_dir: Path,
+    history: Path,
+    settings: Settings,
+    as_of: dt.date | None,
+    jobs: int | None,
+    strict: bool,
 ) -> list[Outcome]:
     """The workbooks given, processed into ``out_dir`` and filed in ``history`` (``kamxl process``)."""
     from kamxl.batch import run_batch
 
-    return run_batch(
-        list(inputs), out_dir, settings, options.get("as_of"), history=history, **options["batch"]
-    )
+    return run_batch(list(inputs), out_dir, settings, as_of, history=history, jobs=jobs, strict=strict)
 
 
 def rollup(
@@ -119,10 +123,7 @@ def rollup(
     history, out_dir = Path(history), Path(out_dir)
     outcome = RollupOutcome(period)
     if inputs:
-        batch = {"jobs": jobs, "strict": strict}
-        outcome.processed = _process_first(
-            inputs, out_dir, history, settings, {"as_of": as_of, "batch": batch}
-        )
+        outcome.processed = _process_first(inputs, out_dir, history, settings, as_of, jobs, strict)
     filings = _load(history, out_dir, period, settings, outcome)
     if filings is None:
         return outcome
