@@ -200,7 +200,10 @@ def _funnel_figures(filing: Filing, stuck_rows: pd.DataFrame | None) -> dict[str
         "health_rule": totals.get("health_rule"),
     }
     if stuck_rows is not None:
-        figures["stuck"] = sorted(_stuck_names(stuck_rows))
+        names = _stuck_names(stuck_rows)
+        figures["stuck"] = sorted(names)
+        # each one's classes over the window, oldest first: the evidence of a decision
+        figures["stuck_classes"] = dict(zip(names, stuck_rows["classes"].tolist(), strict=True))
         figures["stuck_count"] = len(stuck_rows)
         figures["stuck_base"] = figures["C"] + figures["D"]
     return figures
@@ -307,6 +310,7 @@ def region_row(filings: Sequence[Filing], settings: Settings) -> dict[str, Any]:
         "health": None,
         "health_rule": None,
         "stuck": None,
+        "stuck_classes": {},
     }
     row |= {name: None for name in NUMERIC}
     row |= _funnel_figures(filing, stuck_rows)
@@ -539,41 +543,36 @@ def refiled_forms(reports: Sequence[Report]) -> list[str]:
 
 
 # ---------------------------------------------------------------- decisions ---
-def decisions(
-    rollup: Rollup, history: Mapping[str, Sequence[Filing]], settings: Settings
-) -> list[dict[str, Any]]:
-    """What needs the director's attention, across the organisation: regions not filed first, then by the
-    money at stake (collections short of plan, profit short of plan, stuck opportunities), largest first."""
-    found = [
-        {"region": region, "customer": None, "code": "not_filed", "amount": None} for region in rollup.missing
-    ]
-    alert = float(settings.get("rollup.collection_rate_alert"))
-    for row in rollup.regions:
-        rate = row["collection_rate"]
-        if rate is not None and rate < alert:
-            short = row["receivables_plan_to_date"] - row["receivables_actual_to_date"]
-            found.append(
-                {"region": row["region"], "customer": None, "code": "collections_behind", "amount": short}
-            )
-        if row["profit_variance"] is not None and row["profit_variance"] < 0:
-            found.append(
-                {
-                    "region": row["region"],
-                    "customer": None,
-                    "code": "profit_behind",
-                    "amount": -row["profit_variance"],
-                }
-            )
-        if row["health"] in settings.get("rollup.alert_health"):
-            found.append({"region": row["region"], "customer": None, "code": "funnel_health", "amount": None})
-        found += _stuck_decisions(row, history[row["region"]][-1])
-    return sorted(
-        found, key=lambda item: (item["code"] != "not_filed", -(item["amount"] or 0.0), item["region"])
-    )
+def _decision(
+    row: Mapping[str, Any], code: str, amount: float | None, evidence: dict[str, Any]
+) -> dict[str, Any]:
+    return {"region": row["region"], "customer": None, "code": code, "amount": amount, "evidence": evidence}
+
+
+def _region_decisions(row: Mapping[str, Any], settings: Settings) -> list[dict[str, Any]]:
+    """A region's collections under the alert, its profit under plan, a funnel graded poorly; each with the
+    figures that decided it."""
+    found = []
+    rate = row["collection_rate"]
+    plan, actual = row["receivables_plan_to_date"], row["receivables_actual_to_date"]
+    if rate is not None and rate < float(settings.get("rollup.collection_rate_alert")):
+        evidence = {"plan_to_date": plan, "actual_to_date": actual, "collection_rate": rate}
+        found.append(_decision(row, "collections_behind", plan - actual, evidence))
+    variance = row["profit_variance"]
+    if variance is not None and variance < 0:
+        evidence = {
+            "profit_plan_to_date": row["profit_plan_to_date"],
+            "profit_actual_to_date": row["profit_actual_to_date"],
+        }
+        found.append(_decision(row, "profit_behind", -variance, evidence))
+    if row["health"] in settings.get("rollup.alert_health"):
+        evidence = {"counts": {cls: row[cls] for cls in CLASSES}, "health_rule": row["health_rule"]}
+        found.append(_decision(row, "funnel_health", None, evidence))
+    return found
 
 
 def _stuck_decisions(row: Mapping[str, Any], filing: Filing) -> list[dict[str, Any]]:
-    """Each stuck opportunity of a region, with its amount from the snapshot."""
+    """Each stuck opportunity of a region, with its amount in the snapshot and its classes month by month."""
     frame = filing.opportunities
     if not row["stuck"] or frame is None:
         return []
@@ -581,14 +580,39 @@ def _stuck_decisions(row: Mapping[str, Any], filing: Filing) -> list[dict[str, A
         zip(frame["customer"].astype(str), pd.to_numeric(frame["amount"], errors="coerce"), strict=True)
     )
     return [
-        {
-            "region": row["region"],
-            "customer": name,
-            "code": "stuck",
-            "amount": as_number(amounts.get(name.split(" / ")[0])),
-        }
+        _decision(
+            row,
+            "stuck",
+            as_number(amounts.get(name.split(" / ")[0])),
+            {"classes": row["stuck_classes"][name]},
+        )
+        | {"customer": name}
         for name in row["stuck"]
     ]
+
+
+def decisions(
+    rollup: Rollup, history: Mapping[str, Sequence[Filing]], settings: Settings
+) -> list[dict[str, Any]]:
+    """What needs the director's attention, across the organisation: regions not filed first, then by the
+    money at stake (collections short of plan, profit short of plan, stuck opportunities), largest first."""
+    last = {entry["region"]: entry["last_period"] for entry in rollup.completeness}
+    found = [
+        {
+            "region": region,
+            "customer": None,
+            "code": "not_filed",
+            "amount": None,
+            "evidence": {"last_period": last[region]},
+        }
+        for region in rollup.missing
+    ]
+    for row in rollup.regions:
+        found += _region_decisions(row, settings)
+        found += _stuck_decisions(row, history[row["region"]][-1])
+    return sorted(
+        found, key=lambda item: (item["code"] != "not_filed", -(item["amount"] or 0.0), item["region"])
+    )
 
 
 # ---------------------------------------------------------------------- all ---

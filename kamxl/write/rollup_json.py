@@ -106,6 +106,7 @@ def decision_dict(decision: Mapping[str, Any], result: Rollup, settings: Setting
         "customer": decision["customer"],
         "code": decision["code"],
         "amount": decision["amount"],
+        "evidence": decision["evidence"],
         "message": decision_message(decision, result, settings),
     }
 

@@ -320,7 +320,12 @@ def test_a_region_missing_the_month(settings):
     entry = next(entry for entry in result.completeness if entry["region"] == "西北区")
     assert (entry["status"], entry["last_period"]) == ("missing", "2026-02")
     # not filed comes first among the matters for the director
-    assert (result.decisions[0]["region"], result.decisions[0]["code"]) == ("西北区", "not_filed")
+    first = result.decisions[0]
+    assert (first["region"], first["code"], first["evidence"]) == (
+        "西北区",
+        "not_filed",
+        {"last_period": "2026-02"},
+    )
     # the total is the two regions that filed
     assert result.total["receivables_plan_to_date"] == 3000.0
     assert result.total["collection_rate"] == pytest.approx(2700 / 3000)
@@ -373,6 +378,13 @@ def test_decisions_are_ranked_by_the_money_at_stake(rollup):
         ("华南区", "funnel_health", None, None),  # poor
     ]
     # north-west collects exactly 0.9 of plan: not under the alert
+    evidence = [item["evidence"] for item in rollup.decisions]
+    assert evidence == [
+        {"classes": ["C", "D", "C"]},
+        {"profit_plan_to_date": 4000.0, "profit_actual_to_date": 3800.0},
+        {"plan_to_date": 1000.0, "actual_to_date": 800.0, "collection_rate": 0.8},
+        {"counts": {"A": 1, "B": 0, "C": 2, "D": 1}, "health_rule": "sparse"},
+    ]
 
 
 @pytest.mark.parametrize(
