@@ -15,11 +15,15 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from kamxl.calc.numbers import fmt
 from kamxl.calc.tier import factor_column
+from kamxl.calc.totals import row_ranges, subtotal_mismatches
 from kamxl.issues import column_letter
+from kamxl.read.formulas import column_index
 from kamxl.read.header import APPRAISAL_SUBS, HeaderBlock, HeaderPath, is_month_label, split_measure
 from kamxl.read.sheet import Layout, PureParser, SheetContext, SheetData, SheetMeta
 from kamxl.read.values import CellValue, Parsed
+from kamxl.text import normalise
 
 # field -> how its cells are parsed, per form (the main table's schema).
 FLAT_FIELDS: dict[str, dict[str, str]] = {
@@ -433,7 +437,103 @@ def _sheet(
     full_meta: SheetMeta = {"title": _title(ctx, block)}
     full_meta.update(meta or {})
     columns = {field_name: column_letter(c) for field_name, c in cols.items()}
+    _set_subtotals_aside(ctx, cols, tables)
     return SheetData(ctx.sheet, ctx.spec.name, block.top + 1, tables, columns, full_meta)
+
+
+# The tables of total rows a form keeps, each with the table of items its rows sum, the keys an
+# item must share with its total and the figures checked: (totals, items, keys, measures).
+_TOTAL_TABLES: dict[str, list[tuple[str, str, list[str], list[str]]]] = {
+    "receivables": [
+        ("totals", "main", [], ["total_owed", "qty"]),
+        ("total_months", "months", ["month"], ["plan", "actual"]),
+    ],
+    "pnl": [("totals", "main", ["group", "line"], ["plan", "actual"])],
+    "weekly": [("totals", "main", [], [])],
+    "monthly": [("totals", "main", [], [])],
+}
+# Columns whose value a subtotal may name ("王伟 小计": the rows whose owner is 王伟).
+_GROUP_FIELDS = ("customer", "owner", "employee", "department", "product", "group", "line")
+
+
+def _set_subtotals_aside(ctx: SheetContext, cols: dict[str, int], tables: dict[str, pd.DataFrame]) -> None:
+    """Move subtotal and running-total rows from ``totals`` to ``subtotals``; check each against its group.
+
+    ``totals`` then holds only grand totals, which the calculations check
+    against every row; a subtotal checked against every row would blame a
+    right figure (docs/forms.md, "Total rows").
+    """
+    subtotal_rows = {r + 1 for r, total in ctx.total_rows.items() if total.kind != "total"}
+    for name, items, keys, measures in _TOTAL_TABLES.get(ctx.spec.name, []):
+        frame = tables.get(name)
+        if frame is None:
+            continue
+        is_sub = frame["row"].isin(subtotal_rows)
+        tables[name] = frame[~is_sub].reset_index(drop=True)
+        sub_name = "sub" + name
+        tables[sub_name] = frame[is_sub].reset_index(drop=True)
+        if measures and not tables[sub_name].empty:
+            _check_subtotals(ctx, cols, tables[items], tables[sub_name], keys, measures)
+
+
+def _subtotal_groups(ctx: SheetContext, items: pd.DataFrame) -> pd.DataFrame:
+    """(total_row, row) for every item a subtotal sums, in Excel rows.
+
+    A subtotal that names a customer or owner the items hold sums those
+    items; otherwise the rows since the previous subtotal (a 累计 all rows above it).
+    """
+    named = [c for c in _GROUP_FIELDS if c in items.columns]
+    names = items[named].map(lambda value: normalise(value) if isinstance(value, str) else None)
+    pairs: list[tuple[int, int]] = []
+    for r, total in ctx.total_rows.items():
+        span = [row + 1 for row in total.span]
+        if total.name and named:
+            hits = items.loc[names.eq(total.name).any(axis=1), "row"]
+            span = sorted(set(hits.astype(int))) or span
+        pairs += [(r + 1, row) for row in span]
+    return pd.DataFrame(pairs, columns=["total_row", "row"])
+
+
+def _figure_name(ctx: SheetContext, mismatch: dict[str, object], measure: str) -> str:
+    """How a message names a checked figure: its header, or a P&L line's or a month's measure."""
+    if measure not in ("plan", "actual"):
+        return ctx.header_label(measure)
+    words = [ctx.settings.label(f"values.measure.{measure}")]
+    month = mismatch.get("month")
+    if month is not None and not pd.isna(month):
+        words.insert(0, ctx.settings.label(f"values.month.{int(float(str(month)))}"))
+    line = mismatch.get("line")
+    if isinstance(line, str):
+        words.insert(0, line)
+    return " ".join(words)
+
+
+def _check_subtotals(
+    ctx: SheetContext,
+    cols: dict[str, int],
+    items: pd.DataFrame,
+    subtotals: pd.DataFrame,
+    keys: list[str],
+    measures: list[str],
+) -> None:
+    """A warning at each subtotal cell that is not the sum of its own group."""
+    groups = _subtotal_groups(ctx, items)
+    tolerance = ctx.settings.get("receivables.total_tolerance")
+    for mismatch in subtotal_mismatches(items, subtotals, groups, keys, measures, tolerance):
+        measure, row = mismatch["measure"], int(mismatch["row"])
+        letter = mismatch.get(f"{measure}_col")
+        col = column_index(letter) if isinstance(letter, str) else cols.get(measure)
+        members = groups.loc[groups["total_row"] == row, "row"].tolist()
+        column = _figure_name(ctx, mismatch, measure)
+        ctx.issue(
+            "subtotal_mismatch",
+            row - 1,
+            col,
+            written=fmt(mismatch["written"]),
+            computed=fmt(mismatch["computed"]),
+            column=column,
+            rows=row_ranges(members),
+        )
 
 
 # ----------------------------------------------------------------- forms ---

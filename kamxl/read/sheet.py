@@ -19,7 +19,7 @@ from kamxl.issues import Issue, a1, column_letter
 from kamxl.read.formulas import Problem
 from kamxl.read.grid import Grid, Row
 from kamxl.read.header import FormSpec, HeaderBlock
-from kamxl.read.values import CellValue, Parsed, Quantity, Values, YearMonth
+from kamxl.read.values import CellValue, Parsed, Quantity, TotalKind, Values, YearMonth
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,6 +89,16 @@ class SheetData:
         return 0 if main is None or main.empty else int(main["row"].nunique())
 
 
+@dataclass
+class TotalRow:
+    """A row that sums other rows: what it sums, kept aside to be checked rather than read as an item."""
+
+    kind: TotalKind
+    name: str  # the group a subtotal names ("王伟 小计" -> "王伟", normalised), else ""
+    span: list[int]  # grid rows of the items it sums: a subtotal's group, the rows above a 累计; [] = all
+    col: int | None  # where its label is (None: an Excel table's total row without one)
+
+
 class SheetContext:
     """Parses cells of one sheet, collecting capped issues with their cells."""
 
@@ -101,6 +111,7 @@ class SheetContext:
         self._counts: Counter[str] = Counter()
         self._cap: int = settings.get("limits.max_cell_issues")
         self._labels: dict[str, str] = {}
+        self.total_rows: dict[int, TotalRow] = {}  # filled by ``body``
 
     @property
     def sheet(self) -> str:
@@ -288,14 +299,17 @@ class SheetContext:
     def body(
         self, block: HeaderBlock, key_col: int | None, section: Callable[[int], bool] | None = None
     ) -> Iterator[tuple[int, RowKind]]:
-        """Yield (row, kind) under the header: kind is "data" or "total".
+        """Yield (row, kind) under the header: kind is "data" or "total" (any row that sums others).
 
         Blank spacer rows are skipped; a note row ("备注:…") ends the table;
         a lone text cell outside the key column is a remark, not data.
         ``section(r)`` may claim a row first (e.g. a date heading); it is skipped.
+        Each total row's kind and the rows it sums are kept in ``total_rows``.
         """
         values = self.values
         after_total = False
+        since: list[int] = []  # data rows since the last subtotal
+        above: list[int] = []  # every data row so far
         for r in range(block.bottom + 1, self.grid.nrows):
             cells = self.first_cells(self.grid.rows[r])
             if not cells:
@@ -303,8 +317,12 @@ class SheetContext:
             if section is not None and section(r):
                 continue
             first_col, first_value = cells[0]
-            if any(values.is_total(value) for _, value in cells[:2]):
-                after_total = True
+            total = self._total_row(r, cells, since, above)
+            if total is not None:
+                self.total_rows[r] = total
+                if total.kind == "subtotal":
+                    since = []
+                after_total = after_total or total.kind == "total"
                 yield r, "total"
                 continue
             if values.is_note(first_value):
@@ -313,4 +331,19 @@ class SheetContext:
                 if after_total:
                     return
                 continue
+            since.append(r)
+            above.append(r)
             yield r, "data"
+
+    def _total_row(
+        self, row: int, cells: list[tuple[int, CellValue]], since: list[int], above: list[int]
+    ) -> TotalRow | None:
+        """The row as a total (by the words in its first two cells), or None for an item."""
+        named = bool(self.settings.get(f"forms.{self.spec.name}").get("named_totals", False))
+        for col, value in cells[:2]:
+            found = self.values.total_kind(value, named)
+            if found is not None:
+                kind, name = found
+                span = {"total": [], "subtotal": list(since), "cumulative": list(above)}[kind]
+                return TotalRow(kind, name, span, col)
+        return None

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from typing import TypeAlias, TypeVar
+from typing import Literal, TypeAlias, TypeVar
 
 from kamxl.config import Settings
 from kamxl.text import normalise, normalise_loose
@@ -37,6 +37,10 @@ _T = TypeVar("_T")
 Parsed: TypeAlias = tuple[_T | None, bool]
 YearMonth: TypeAlias = tuple[int | None, int]  # (year if written, 1..12)
 Quantity: TypeAlias = tuple[float, str]  # (number, unit as written, "" if none)
+# What a row that sums other rows sums: every row (total), its group (subtotal), every row above it.
+TotalKind = Literal["total", "subtotal", "cumulative"]
+_TOTAL_KINDS: tuple[TotalKind, ...] = ("total", "subtotal", "cumulative")
+_BRACKETS = "()（）[]【】<>《》"
 
 
 def _nfkc(text: str) -> str:
@@ -54,7 +58,15 @@ class Values:
         }
         self._month = {key: int(code) for key, code in self._maps.pop("month").items()}
         self._blank = {normalise(text) for text in vocab["blank"]["values"]} | {""}
-        self._total = {normalise(text) for text in vocab["total"]["total"]}
+        self._total: dict[str, TotalKind] = {}
+        affixes: list[tuple[str, TotalKind, bool]] = []
+        for kind in _TOTAL_KINDS:
+            for text in vocab["total"].get(kind, []):
+                self._total.setdefault(normalise(text), kind)
+                # "王伟 小计", "小计:王伟", "一季度合计": a subtotal of the group it names
+                affixes.append((normalise(text), kind, kind == "subtotal"))
+        self._total_affixes = sorted(affixes, key=lambda entry: -len(entry[0]))
+        self._total_name_max: int = settings.get("limits.total_name_max")
         self._mult = {normalise(suffix): float(mult) for suffix, mult in vocab["unit_multiplier"].items()}
         prefixes = "|".join(re.escape(_nfkc(prefix).casefold()) for prefix in vocab["note"]["prefixes"])
         self._note = re.compile(rf"^(?:{prefixes})\s*(?:[:：]|$)|^[*※]")
@@ -84,6 +96,37 @@ class Values:
     def is_total(self, value: CellValue) -> bool:
         """A 合计/小计/Total label: its row sums the rows above and is not an item."""
         return isinstance(value, str) and normalise_loose(value) in self._total
+
+    def total_kind(self, value: CellValue, named_totals: bool = True) -> tuple[TotalKind, str] | None:
+        """(kind, the group it names or "") of a total label, None for anything else.
+
+        合计, 合 计 and 合计(元) are the grand total; "王伟 小计", "小计:王伟" and
+        "一季度合计" are subtotals of the group they name. A total word must end
+        the label ("合计公司" is a name), a subtotal word may also begin it; the
+        name is short (``vocab.total.name_max``) and a note ("备注:以上合计") is not a total.
+        Without ``named_totals`` only subtotal words name a group: in a column of
+        free text "销售额合计" may be an item.
+        """
+        if not isinstance(value, str):
+            return None
+        key = normalise(value)
+        exact = self._total.get(key)
+        if exact is not None:
+            return exact, ""
+        if not key or self.is_note(value):
+            return None
+        raw = _nfkc(value).casefold()
+        for word, kind, leading in self._total_affixes:
+            if not (named_totals or kind == "subtotal"):
+                continue
+            rest = key[: -len(word)] if key.endswith(word) and _bounded(raw, word, at_end=True) else None
+            if rest is None and leading and key.startswith(word) and _bounded(raw, word, at_end=False):
+                rest = key[len(word) :]
+            name = rest.strip(_BRACKETS) if rest is not None else ""
+            if name and len(name) <= self._total_name_max:
+                return "subtotal", name
+        loose = self._total.get(normalise_loose(value))  # 合计(元): a unit, not a name
+        return (loose, "") if loose is not None else None
 
     def is_note(self, value: CellValue) -> bool:
         """A note under the table: "备注:…", "Note: …", "* …"."""
@@ -244,6 +287,19 @@ class Values:
         """The first spelling of each code, to tell the user what is accepted."""
         entries: dict[str, list[str]] = self.settings.get(f"vocab.{vocab}")
         return [aliases[0] for aliases in entries.values()]
+
+
+def _bounded(raw: str, word: str, at_end: bool) -> bool:
+    """A total word at the end (or start) of a label, and whole words when it is English.
+
+    "Wang subtotal" and "Sub total: Wang" name a group; "Gypsum" does not end in a sum.
+    Chinese has no spaces to mark a word.
+    """
+    if not word.isascii():
+        return True
+    tokens = re.sub(r"[^a-z0-9\u3400-\u9fff]+", " ", raw).split()
+    ends = (tokens[-k:] if at_end else tokens[:k] for k in range(1, len(tokens) + 1))
+    return any("".join(part) == word for part in ends)
 
 
 def _date_text(text: str, year: int | None) -> Parsed[dt.date]:

@@ -1,0 +1,247 @@
+"""Body rows as managers and HR really write them (issue 14, classes 1, 2, 9 and 10).
+
+Every workbook is built here with XlsxWriter, in the layout it is about, and
+every expectation is worked out by hand in the comment beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import xlsxwriter
+
+from kamxl.read import read_workbook
+from kamxl.results import build_results
+
+AS_OF = dt.date(2026, 3, 31)
+
+
+def _book(tmp_path, sheet, rows, *, merges=(), start=0, name="book.xlsx", build=None):
+    """A workbook of one sheet: ``rows`` from row ``start`` (0-based), ``merges`` as (A1 range, value)."""
+    path = tmp_path / name
+    workbook = xlsxwriter.Workbook(path)
+    worksheet = workbook.add_worksheet(sheet)
+    for i, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                worksheet.write(start + i, c, value)
+    for cells, value in merges:
+        worksheet.merge_range(cells, value)
+    if build is not None:
+        build(workbook, worksheet)
+    workbook.close()
+    return path
+
+
+def _codes(issues, code):
+    return [(issue.cell, issue.params) for issue in issues if issue.code == code]
+
+
+def _totals_blamed(issues):
+    """Issues that say a written total or subtotal is wrong, or that a cell could not be read."""
+    return [
+        i for i in issues if i.code.endswith("total_mismatch") or i.code.startswith(("invalid_", "missing_"))
+    ]
+
+
+RECEIVABLES_HEADER = ["客户", "产品", "负责人", "总欠款", "一月计划", "一月实收"]
+# three customers: 总欠款 100 + 200 + 50 = 350; 一月计划 10 + 20 + 5 = 35; 一月实收 5 + 6 + 1 = 12
+RECEIVABLES_ROWS = [
+    ["朗通", "产品A", "王伟", 100, 10, 5],
+    ["泰岳", "产品B", "王伟", 200, 20, 6],
+    ["万星", "产品A", "李娜", 50, 5, 1],
+]
+
+
+# -- class 2: totals and subtotals ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "合计",
+        "汇总",
+        "总计",
+        "合 计",
+        "合计(元)",
+        "合计：",
+        "Total",
+        "TOTAL",
+        "Grand total",
+        "本页合计",
+        "累计",
+    ],
+)
+@pytest.mark.parametrize("where", ["below", "above"])
+def test_a_total_in_any_spelling_above_or_below_is_checked_never_a_customer(tmp_path, settings, label, where):
+    total = [label, None, None, 350, 35, 12]
+    body = [*RECEIVABLES_ROWS, total] if where == "below" else [total, *RECEIVABLES_ROWS]
+    path = _book(tmp_path, "应收", [RECEIVABLES_HEADER, *body])
+    workbook = read_workbook(path, settings)
+    [sheet] = workbook.forms["receivables"]
+    assert sheet.tables["main"]["customer"].tolist() == ["朗通", "泰岳", "万星"]
+    kept = [*sheet.tables["totals"]["total_owed"], *sheet.tables["subtotals"]["total_owed"]]
+    assert kept == [350]
+    results = build_results(workbook, settings, AS_OF)
+    assert not _totals_blamed(results.issues), results.issues
+    assert results.receivables.summary["total_owed"] == 350
+
+
+def test_a_wrong_grand_total_is_reported_with_both_figures(tmp_path, settings):
+    path = _book(tmp_path, "应收", [RECEIVABLES_HEADER, *RECEIVABLES_ROWS, ["汇总", None, None, 360, 35, 12]])
+    results = build_results(read_workbook(path, settings), settings, AS_OF)
+    [(cell, params)] = _codes(results.issues, "total_mismatch")
+    assert cell == "D5" and params["written"] == "360" and params["computed"] == "350"
+
+
+# 王伟's rows: 100 + 200 = 300, 10 + 20 = 30, 5 + 6 = 11; 李娜's: 50, 5, 1; all: 350, 35, 12
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("王伟 小计", "李娜 小计"),  # named by the owner
+        ("小计:王伟", "小计（李娜）"),
+        ("小计", "小计"),  # unnamed: the rows since the previous subtotal
+        ("Subtotal", "Sub total"),
+        ("王伟合计", "李娜合计"),  # a 合计 that names its group is a subtotal
+    ],
+)
+def test_subtotals_are_checked_against_their_own_group_and_not_counted(tmp_path, settings, first, second):
+    rows = [
+        RECEIVABLES_HEADER,
+        *RECEIVABLES_ROWS[:2],
+        [first, None, None, 300, 30, 11],
+        RECEIVABLES_ROWS[2],
+        [second, None, None, 50, 5, 1],
+        ["合计", None, None, 350, 35, 12],
+    ]
+    workbook = read_workbook(_book(tmp_path, "应收", rows), settings)
+    [sheet] = workbook.forms["receivables"]
+    assert sheet.tables["main"]["customer"].tolist() == ["朗通", "泰岳", "万星"]
+    assert sheet.tables["subtotals"]["row"].tolist() == [4, 6]
+    assert sheet.tables["totals"]["row"].tolist() == [7]
+    results = build_results(workbook, settings, AS_OF)
+    assert not _totals_blamed(results.issues), results.issues
+    assert results.receivables.summary["total_owed"] == 350  # subtotals never counted
+
+
+def test_a_wrong_subtotal_is_reported_against_its_group_and_the_grand_total_is_not_blamed(tmp_path, settings):
+    rows = [
+        RECEIVABLES_HEADER,
+        *RECEIVABLES_ROWS[:2],
+        ["王伟 小计", None, None, 310, 30, 11],  # 总欠款 wrong: 100 + 200 = 300
+        RECEIVABLES_ROWS[2],
+        ["李娜 小计", None, None, 50, 5, 2],  # 一月实收 wrong: 1
+        ["合计", None, None, 350, 35, 12],  # right
+    ]
+    workbook = read_workbook(_book(tmp_path, "应收", rows), settings)
+    assert _codes(workbook.issues, "subtotal_mismatch") == [
+        ("D4", {"written": "310", "computed": "300", "column": "总欠款", "rows": "2–3"}),
+        ("F6", {"written": "2", "computed": "1", "column": "一月 实际", "rows": "5"}),
+    ]
+    results = build_results(workbook, settings, AS_OF)
+    assert not _codes(results.issues, "total_mismatch")
+
+
+def test_owner_subtotals_in_a_customer_list_are_not_customers(tmp_path, settings):
+    header = ["客户", "负责人", "项目", "项目金额", "订单量", "成交可能性"]
+    rows = [
+        header,
+        ["朗通", "王伟", "二期", 320000, "超额", "本月内"],
+        ["泰岳", "王伟", "扩容", 80000, "部分", "考核期内"],
+        ["王伟 小计", None, None, 400000, None, None],
+        ["万星", "李娜", "新建", 150000, "重要", "有意向"],
+        ["李娜 小计", None, None, 150000, None, None],
+        ["总计", None, None, 550000, None, None],
+    ]
+    workbook = read_workbook(_book(tmp_path, "客户价值评估", rows), settings)
+    [sheet] = workbook.forms["customers"]
+    assert sheet.tables["main"]["customer"].tolist() == ["朗通", "泰岳", "万星"]
+    assert not [i for i in workbook.issues if i.severity != "info"], workbook.issues
+
+
+def test_pnl_quarter_subtotals_are_checked_per_quarter_and_the_year_total_against_every_month(
+    tmp_path, settings
+):
+    header = ["月份", "收入项", None, "支出项", None]
+    lines = [None, "产品A", None, "人员工资", None]
+    measures = [None, "计划", "实际", "计划", "实际"]
+    rows = [
+        ["一月", 100, 90, 40, 40],
+        ["二月", 100, 110, 40, 41],
+        ["三月", 100, 100, 40, 39],
+        ["一季度合计", 300, 300, 120, 120],  # right: 90 + 110 + 100 = 300; 40 + 41 + 39 = 120
+        ["四月", 120, 0, 40, 0],
+        ["二季度小计", 130, 0, 40, 0],  # plan wrong: only 四月 so far, 120
+        ["全年合计", 420, 300, 160, 120],  # right: all four months
+    ]
+    path = _book(
+        tmp_path,
+        "预期损益表",
+        [header, lines, measures, *rows],
+        merges=[("B1:C1", "收入项"), ("D1:E1", "支出项"), ("B2:C2", "产品A"), ("D2:E2", "人员工资")],
+    )
+    workbook = read_workbook(path, settings)
+    [sheet] = workbook.forms["pnl"]
+    assert sorted(sheet.tables["main"]["month"].unique()) == [1, 2, 3, 4]
+    assert _codes(workbook.issues, "subtotal_mismatch") == [
+        ("B9", {"written": "130", "computed": "120", "column": "产品A 计划", "rows": "8"})
+    ]
+    results = build_results(workbook, settings, AS_OF)
+    assert not _codes(results.issues, "total_mismatch"), results.issues
+
+
+def test_a_running_total_sums_every_row_above_it(tmp_path, settings):
+    rows = [
+        RECEIVABLES_HEADER,
+        *RECEIVABLES_ROWS[:2],
+        ["本页合计", None, None, 300, 30, 11],
+        ["累计", None, None, 300, 30, 11],
+        RECEIVABLES_ROWS[2],
+        ["本页合计", None, None, 50, 5, 1],
+        ["累计", None, None, 350, 35, 13],  # 一月实收 wrong: 5 + 6 + 1 = 12
+    ]
+    workbook = read_workbook(_book(tmp_path, "应收", rows), settings)
+    assert _codes(workbook.issues, "subtotal_mismatch") == [
+        ("F8", {"written": "13", "computed": "12", "column": "一月 实际", "rows": "2–3, 6"})
+    ]
+    results = build_results(workbook, settings, AS_OF)
+    assert results.receivables.summary["total_owed"] == 350
+    assert not _codes(results.issues, "total_mismatch")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("合计", ("total", "")),
+        ("合 计", ("total", "")),
+        ("合计(元)", ("total", "")),
+        ("汇总", ("total", "")),
+        ("Grand Total", ("total", "")),
+        ("本页合计", ("subtotal", "")),
+        ("累计", ("cumulative", "")),
+        ("王伟 小计", ("subtotal", "王伟")),
+        ("小计：王伟", ("subtotal", "王伟")),
+        ("Wang subtotal", ("subtotal", "wang")),
+        ("一季度合计", ("subtotal", "一季度")),
+        ("合计公司", None),  # a total word must end the label
+        ("总计划", None),
+        ("联合计算机", None),
+        ("Total Petroleum", None),
+        ("Gypsum", None),  # English words are whole words
+        ("备注:以上合计", None),  # a note
+        ("这是一段很长的说明文字其中提到了合计", None),  # a name is short
+    ],
+)
+def test_total_words(settings, text, expected):
+    from kamxl.read.values import Values
+
+    assert Values(settings).total_kind(text) == expected
+
+
+def test_without_named_totals_only_subtotal_words_name_a_group(settings):
+    from kamxl.read.values import Values
+
+    values = Values(settings)
+    assert values.total_kind("销售额合计", named_totals=False) is None
+    assert values.total_kind("王伟 小计", named_totals=False) == ("subtotal", "王伟")
