@@ -412,18 +412,39 @@ def _flat(
     cols = _field_columns(ctx, block)
     if _missing(ctx, block, cols):
         return None
-    key = KEY_FIELD[form]
-    main, totals = [], []
+    main, totals = _item_rows(ctx, block, cols, KEY_FIELD[form], on_row)
+    return FlatRows(cols, main, totals)
+
+
+def _item_rows(
+    ctx: SheetContext,
+    block: HeaderBlock,
+    cols: dict[str, int],
+    key: str,
+    on_row: Callable[[int], bool] | None = None,
+) -> tuple[list[int], list[int]]:
+    """The body's item rows and total rows, the form's ``fill_down`` columns filled in.
+
+    A key written once over its group (merged down, or left blank below) is
+    read into every row of the group; a row whose key is still blank but
+    which holds figures is reported, never dropped without a word: a plan
+    line without a customer cannot be attributed.
+    """
+    ctx.start_fill(cols)
+    main: list[int] = []
+    totals: list[int] = []
     for r, kind in ctx.body(block, cols.get(key), section=on_row):
         if kind == "total":
             totals.append(r)
             continue
+        ctx.fill_row(r, main[-1] if main and main[-1] == r - 1 else None, key)
         if ctx.values.is_blank(ctx.grid.value(r, cols[key])):
-            if _row_has_values(ctx, r, [c for f, c in cols.items() if f != key]):
+            cells = ctx.grid.rows[r]
+            if _row_has_values(ctx, r, [c for c in range(len(cells)) if c != cols[key]]):
                 ctx.issue("missing_value", r, cols[key], row=r + 1, column=ctx.header_label(key))
             continue
         main.append(r)
-    return FlatRows(cols, main, totals)
+    return main, totals
 
 
 def _sheet(
@@ -767,9 +788,7 @@ def parse_appraisal(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
         _missing_column(ctx, block, "indicator")
         return None
     main = []
-    for r, kind in ctx.body(block, cols["employee"]):
-        if kind == "total" or ctx.values.is_blank(ctx.grid.value(r, cols["employee"])):
-            continue
+    for r in _item_rows(ctx, block, cols, "employee")[0]:
         base = _read_fields(ctx, r, cols, "appraisal")
         if not groups:
             main.append(base)

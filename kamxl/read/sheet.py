@@ -8,6 +8,7 @@ silent blank or zero.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -112,6 +113,9 @@ class SheetContext:
         self._cap: int = settings.get("limits.max_cell_issues")
         self._labels: dict[str, str] = {}
         self.total_rows: dict[int, TotalRow] = {}  # filled by ``body``
+        self._fill_cols: dict[str, int] = {}
+        self._merged_below: dict[tuple[int, int], CellValue] = {}
+        self._filled: dict[str, list[int]] = {}  # field -> grid rows filled, for ``finish``
 
     @property
     def sheet(self) -> str:
@@ -127,6 +131,18 @@ class SheetContext:
 
     def finish(self) -> list[Issue]:
         """The sheet's issues, with one "and N more" per code that passed the cap."""
+        for fieldname, rows in self._filled.items():
+            col = self._fill_cols[fieldname]
+            self.issues.append(
+                self.settings.issue(
+                    "filled_down",
+                    self.sheet,
+                    a1(rows[0], col),
+                    column=self.header_label(fieldname),
+                    count=len(rows),
+                )
+            )
+        self._filled.clear()
         for code, count in self._counts.items():
             if count > self._cap:
                 self.issues.append(
@@ -347,3 +363,62 @@ class SheetContext:
                 span = {"total": [], "subtotal": list(since), "cumulative": list(above)}[kind]
                 return TotalRow(kind, name, span, col)
         return None
+
+    # -- keys written once over a group of rows -----------------------------------
+    def start_fill(self, cols: dict[str, int]) -> None:
+        """Get ready to fill the form's ``fill_down`` columns (defaults.toml, per form) of its item rows.
+
+        The grid's rows are copied first, so the filled values are this sheet
+        context's own reading and the Grid itself stays as the file has it.
+        """
+        fields: list[str] = self.settings.get(f"forms.{self.spec.name}").get("fill_down", [])
+        self._fill_cols = {name: cols[name] for name in fields if name in cols}
+        if not self._fill_cols:
+            return
+        self.grid = dataclasses.replace(self.grid, rows=list(self.grid.rows))
+        wanted = set(self._fill_cols.values())
+        for r0, c0, r1, c1 in self.grid.merged:
+            for col in wanted & set(range(c0, c1 + 1)):
+                for r in range(r0 + 1, r1 + 1):
+                    self._merged_below[(r, col)] = self.grid.value(r0, c0)
+
+    def fill_row(self, row: int, above: int | None, key: str) -> None:
+        """Fill the blank ``fill_down`` cells of an item row (see docs/forms.md, "Body rows").
+
+        From the merged range that covers the cell; else, when the row holds
+        figures, from ``above`` (the item row right above it, None after a gap,
+        a total or a heading). A column other than ``key`` is filled from above
+        only while the row goes on with the group above (its key filled or the same):
+        a new customer does not inherit the last customer's owner.
+        """
+        if not self._fill_cols:
+            return
+        cells = self.grid.rows[row]
+        is_blank = self.values.is_blank
+        has_figures = any(
+            not is_blank(value) for c, value in enumerate(cells) if c not in self._fill_cols.values()
+        )
+        same_group = key not in self._fill_cols
+        for name in sorted(self._fill_cols, key=lambda field_name: field_name != key):
+            col = self._fill_cols[name]
+            if not is_blank(self.grid.value(row, col)):
+                if name == key and above is not None:
+                    same_group = self.grid.value(row, col) == self.grid.value(above, col)
+                continue
+            value = self._merged_below.get((row, col))
+            if value is None and above is not None and has_figures and (name == key or same_group):
+                value = self.grid.value(above, col)
+            if is_blank(value):
+                continue
+            self._set(row, col, value)
+            self._filled.setdefault(name, []).append(row)
+            same_group = same_group or name == key
+
+    def _set(self, row: int, col: int, value: CellValue) -> None:
+        """Write a filled value into this context's copy of the row."""
+        cells = list(self.grid.rows[row])
+        cells += [None] * (col + 1 - len(cells))
+        cells[col] = value
+        rows = self.grid.rows
+        assert isinstance(rows, list)  # copied by ``start_fill``
+        rows[row] = cells

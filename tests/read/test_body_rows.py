@@ -38,6 +38,11 @@ def _codes(issues, code):
     return [(issue.cell, issue.params) for issue in issues if issue.code == code]
 
 
+def _texts(column):
+    """A text column as a list, blanks as None (pandas may hold them as NaN)."""
+    return [value if isinstance(value, str) else None for value in column]
+
+
 def _totals_blamed(issues):
     """Issues that say a written total or subtotal is wrong, or that a cell could not be read."""
     return [
@@ -245,3 +250,142 @@ def test_without_named_totals_only_subtotal_words_name_a_group(settings):
     values = Values(settings)
     assert values.total_kind("销售额合计", named_totals=False) is None
     assert values.total_kind("王伟 小计", named_totals=False) == ("subtotal", "王伟")
+
+
+# -- class 1: keys merged down or written once ------------------------------------------------
+
+# The course's receivables form: 客户 / 产品 / 数量, one customer over its product rows.
+PRODUCT_HEADER = ["客户", "产品", "数量", "总欠款", "一月计划", "一月实收", "负责人"]
+PRODUCT_ROWS = [
+    ["朗通", "产品A", 10, 100, 10, 5, "王伟"],
+    [None, "产品B", 20, 200, 20, 6, None],
+    [None, "产品C", 5, 50, 5, 1, None],
+    ["泰岳", "产品A", 8, 80, 8, 8, None],  # a new customer does not inherit 王伟
+]
+
+
+@pytest.mark.parametrize("layout", ["merged", "written_once"])
+def test_a_customer_over_its_product_rows_is_read_into_each_row(tmp_path, settings, layout):
+    merges = [("A2:A4", "朗通"), ("G2:G4", "王伟")] if layout == "merged" else []
+    path = _book(tmp_path, "应收", [PRODUCT_HEADER, *PRODUCT_ROWS], merges=merges)
+    workbook = read_workbook(path, settings)
+    [sheet] = workbook.forms["receivables"]
+    main = sheet.tables["main"]
+    assert main["customer"].tolist() == ["朗通", "朗通", "朗通", "泰岳"]
+    assert main["product"].tolist() == ["产品A", "产品B", "产品C", "产品A"]
+    assert main["total_owed"].tolist() == [100, 200, 50, 80]  # 430 in all, nothing dropped
+    assert _texts(main["owner"]) == ["王伟", "王伟", "王伟", None]
+    assert sheet.tables["months"]["plan"].sum() == 43
+    assert _codes(workbook.issues, "filled_down") == [
+        ("A3", {"column": "客户", "count": 2}),
+        ("G3", {"column": "负责人", "count": 2}),
+    ]
+    assert not [i for i in workbook.issues if i.severity != "info"]
+
+
+def test_a_blank_key_after_a_gap_or_a_total_is_reported_not_guessed(tmp_path, settings):
+    rows = [
+        PRODUCT_HEADER,
+        PRODUCT_ROWS[0],
+        [None] * 7,  # a gap ends the group
+        [None, "产品B", 20, 200, 20, 6, None],
+        ["小计", None, 10, 100, 10, 5, None],
+        [None, "产品C", 5, 50, 5, 1, None],  # after a subtotal: whose?
+    ]
+    workbook = read_workbook(_book(tmp_path, "应收", rows), settings)
+    [sheet] = workbook.forms["receivables"]
+    assert sheet.tables["main"]["customer"].tolist() == ["朗通"]
+    assert [issue.cell for issue in workbook.issues if issue.code == "missing_value"] == ["A4", "A6"]
+    assert not _codes(workbook.issues, "filled_down")
+
+
+def test_a_row_with_figures_only_in_month_columns_is_never_dropped_silently(tmp_path, settings):
+    # no fill-down for the activity plan: the blank 工作内容 is reported
+    rows = [["工作内容", "负责人", "一月", "二月"], ["推介会", "李娜", "✓", None], [None, None, "✓", "✓"]]
+    workbook = read_workbook(_book(tmp_path, "市场活动", rows), settings)
+    assert [issue.cell for issue in workbook.issues if issue.code == "missing_value"] == ["A3"]
+
+
+@pytest.mark.parametrize("layout", ["merged", "written_once"])
+def test_one_customer_with_several_projects(tmp_path, settings, layout):
+    header = ["客户", "负责人", "行业", "项目", "项目金额", "订单量", "成交可能性"]
+    rows = [
+        header,
+        ["朗通", "王伟", "制造", "二期扩容", 320000, "超额", "本月内"],
+        [None, None, None, "运维外包", 60000, "部分", "考核期内"],
+        ["泰岳", "李娜", "零售", "新建", 150000, "重要", "有意向"],
+    ]
+    merges = [("A2:A3", "朗通"), ("B2:B3", "王伟"), ("C2:C3", "制造")] if layout == "merged" else []
+    workbook = read_workbook(_book(tmp_path, "客户价值评估", rows, merges=merges), settings)
+    main = workbook.forms["customers"][0].tables["main"]
+    assert main[["customer", "owner", "industry", "project"]].values.tolist() == [
+        ["朗通", "王伟", "制造", "二期扩容"],
+        ["朗通", "王伟", "制造", "运维外包"],
+        ["泰岳", "李娜", "零售", "新建"],
+    ]
+    assert main["amount"].sum() == 530000
+
+
+@pytest.mark.parametrize("layout", ["merged", "written_once"])
+def test_hr_export_with_employee_and_department_over_the_indicator_rows(tmp_path, settings, layout):
+    header = ["部门", "员工", "工号", "指标", "目标", "实际", "权重"]
+    rows = [
+        header,
+        ["华东大客户部", "王伟", "E001", "销售额", 1000, 1150, "40%"],
+        [None, None, None, "回款率", "95%", "97%", "30%"],
+        [None, None, None, "费用率", "8%", "7.5%", "30%"],
+        [None, "李娜", "E002", "销售额", 800, 760, "50%"],
+        [None, None, None, "回款率", "95%", "90%", "50%"],
+    ]
+    merges = (
+        [
+            ("A2:A6", "华东大客户部"),
+            ("B2:B4", "王伟"),
+            ("C2:C4", "E001"),
+            ("B5:B6", "李娜"),
+            ("C5:C6", "E002"),
+        ]
+        if layout == "merged"
+        else []
+    )
+    workbook = read_workbook(_book(tmp_path, "考核表", rows, merges=merges), settings)
+    main = workbook.forms["appraisal"][0].tables["main"]
+    # every one of the five indicator rows is read, each with its employee
+    assert main["employee"].tolist() == ["王伟", "王伟", "王伟", "李娜", "李娜"]
+    assert main["employee_id"].tolist() == ["E001", "E001", "E001", "E002", "E002"]
+    assert main["indicator"].tolist() == ["销售额", "回款率", "费用率", "销售额", "回款率"]
+    # 部门 merged over both employees is theirs; written once, a new employee does not inherit it
+    expected = ["华东大客户部"] * 5 if layout == "merged" else ["华东大客户部"] * 3 + [None, None]
+    assert _texts(main["department"]) == expected
+    assert ("B3", {"column": "员工", "count": 3}) in _codes(workbook.issues, "filled_down")
+
+
+def test_an_hr_row_without_an_employee_is_reported(tmp_path, settings):
+    rows = [
+        ["员工", "指标", "目标", "实际"],
+        ["王伟", "销售额", 1000, 1150],
+        [None] * 4,
+        [None, "回款率", 95, 97],
+    ]
+    workbook = read_workbook(_book(tmp_path, "考核表", rows), settings)
+    assert workbook.forms["appraisal"][0].tables["main"]["indicator"].tolist() == ["销售额"]
+    assert [issue.cell for issue in workbook.issues if issue.code == "missing_value"] == ["A4"]
+
+
+def test_a_todo_date_written_once_is_each_task_s_date(tmp_path, settings):
+    rows = [
+        ["日期", "类别", "开始", "结束", "工作内容"],
+        [dt.datetime(2026, 3, 5), "紧迫且重要", "9:00", "10:00", "拜访朗通"],
+        [None, "重要不紧迫", "10:00", "11:00", "整理方案"],
+        [dt.datetime(2026, 3, 6), "紧迫且重要", "9:00", "10:00", "拜访泰岳"],
+    ]
+
+    def dates(workbook, worksheet):
+        fmt = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        worksheet.write_datetime(1, 0, rows[1][0], fmt)
+        worksheet.write_datetime(3, 0, rows[3][0], fmt)
+
+    body = [[None if isinstance(v, dt.datetime) else v for v in row] for row in rows]
+    workbook = read_workbook(_book(tmp_path, "待办", body, build=dates), settings)
+    main = workbook.forms["todo"][0].tables["main"]
+    assert main["date"].tolist() == [dt.date(2026, 3, 5), dt.date(2026, 3, 5), dt.date(2026, 3, 6)]
