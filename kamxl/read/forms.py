@@ -22,7 +22,7 @@ from kamxl.issues import column_letter
 from kamxl.read.formulas import column_index
 from kamxl.read.header import APPRAISAL_SUBS, HeaderBlock, HeaderPath, is_month_label, split_measure
 from kamxl.read.sheet import Layout, PureParser, SheetContext, SheetData, SheetMeta
-from kamxl.read.values import CellValue, Parsed
+from kamxl.read.values import CellValue, Parsed, hours_minutes, is_hours_minutes
 from kamxl.text import normalise
 
 # field -> how its cells are parsed, per form (the main table's schema).
@@ -32,7 +32,7 @@ FLAT_FIELDS: dict[str, dict[str, str]] = {
         "product": "text",
         "qty": "number",
         "total_owed": "number",
-        "due_date": "date",
+        "due_date": "close",
         "owner": "text",
     },
     "activities": {
@@ -89,7 +89,7 @@ FLAT_FIELDS: dict[str, dict[str, str]] = {
         "industry": "text",
         "project": "text",
         "amount": "number",
-        "expected_close": "date",
+        "expected_close": "close",
         "period_target": "number",
         "status": "label:status",
         "attractiveness": "axis",
@@ -108,10 +108,10 @@ FLAT_FIELDS: dict[str, dict[str, str]] = {
         "actual": "number",
         "weight": "percent",
         "direction": "label:direction",
-        "personality": "number",
-        "drive": "number",
-        "ability": "number",
-        "willingness": "number",
+        "personality": "score",
+        "drive": "score",
+        "ability": "score",
+        "willingness": "score",
     },
 }
 # The field whose cell makes a row an item of the form (a row without it is a remark or a gap).
@@ -253,6 +253,10 @@ def _pure_parser(ctx: SheetContext, kind: str) -> PureParser | None:
     values = ctx.values
     if kind == "date":
         return values.date
+    if kind == "close":
+        return values.close_date
+    if kind == "score":
+        return values.score
     if kind == "time":
         return values.time
     if kind == "percent":
@@ -289,12 +293,15 @@ def _read_field(ctx: SheetContext, row: int, col: int | None, name: str, kind: s
         rec[name] = _week(ctx, row, col)
     else:
         rec[name] = ctx.parse(kind, row, col, label) if col is not None else None
+        value = ctx.grid.value(row, col) if col is not None else None
+        if name.endswith("_id") and type(value) in (int, float) and not ctx.grid.parts.formats_known:
+            ctx.once("id_as_number", row, col, column=label)
 
 
 def _axis(ctx: SheetContext, row: int, col: int | None, label: str) -> tuple[float | None, str | None]:
     """A portfolio axis as a score (1–5) or a level (高/低): users rate either way."""
     value = ctx.raw(row, col)
-    score, ok = ctx.values.number(value)
+    score, ok = ctx.values.score(value)
     level = None
     if not ok:
         level, ok = ctx.values.label("high_low", value)
@@ -690,7 +697,9 @@ def _timed(ctx: SheetContext, block: HeaderBlock, form: str) -> SheetData | None
         return None
     cols = flat.cols
     main = []
-    for r, rec in zip(flat.rows, _read_rows(ctx, flat.rows, cols, form), strict=True):
+    records = _read_rows(ctx, flat.rows, cols, form)
+    _times_typed_as_hours_minutes(ctx, flat.rows, cols, records)
+    for r, rec in zip(flat.rows, records, strict=True):
         if rec.get("date") is None:
             rec["date"] = day_of.get(r)
         start, end = rec.get("start"), rec.get("end")
@@ -702,6 +711,38 @@ def _timed(ctx: SheetContext, block: HeaderBlock, form: str) -> SheetData | None
                 ctx.issue("invalid_time", r, cols.get("end"), value=ctx.grid.value(r, cols["end"]))
         main.append(rec)
     return _sheet(ctx, block, cols, {"main": _frame(main, SCHEMAS[form]["main"])})
+
+
+def _times_typed_as_hours_minutes(
+    ctx: SheetContext, rows: list[int], cols: dict[str, int], records: list[Record]
+) -> None:
+    """Read 开始/结束 typed as numbers 8.45, 10.15 as 8:45 and 10:15 (docs/forms.md, "Values").
+
+    A number with two decimals that can be minutes (8.45, not 8.5 or 8.75)
+    marks the sheet's times as h.mm; then every number of 1 or more in those
+    columns is h.mm (10.3 is 10:30 typed 10.30), a number whose decimals
+    cannot be minutes is refused, and a warning says so once per sheet.
+    Without such a number, numbers are decimal hours (8.5 = 8:30), as before.
+    """
+    cells = [
+        (i, name, rows[i], cols[name], value)
+        for name in ("start", "end")
+        if name in cols
+        for i in range(len(rows))
+        if isinstance(value := ctx.grid.value(rows[i], cols[name]), (int, float))
+        and not isinstance(value, bool)
+        and value >= 1
+    ]
+    first = next((cell for cell in cells if is_hours_minutes(float(cell[4]))), None)
+    if first is None:
+        return
+    example = hours_minutes(float(first[4])) or 0.0
+    hour, minute = int(example), round((example - int(example)) * 60)
+    ctx.once("time_hours_minutes", first[2], first[3], value=f"{first[4]:g}", time=f"{hour}:{minute:02d}")
+    for i, name, row, col, value in cells:
+        records[i][name] = hours_minutes(float(value))
+        if records[i][name] is None:
+            ctx.issue("invalid_time", row, col, value=value)
 
 
 def parse_todo(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
@@ -756,7 +797,7 @@ def parse_customers(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
         for factor in ctx.spec.factors:
             col = factor_cols.get(factor)
             label = str(block.paths.get(col, ("",))[-1]) if col is not None else ""
-            rec[factor_column(factor)] = ctx.parse("number", r, col, label) if col is not None else None
+            rec[factor_column(factor)] = ctx.parse("score", r, col, label) if col is not None else None
         main.append(rec)
     columns = SCHEMAS["customers"]["main"] + [factor_column(factor) for factor in ctx.spec.factors]
     all_cols = dict(flat.cols) | {factor_column(factor): c for factor, c in factor_cols.items()}

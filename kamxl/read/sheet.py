@@ -20,7 +20,7 @@ from kamxl.issues import Issue, a1, column_letter
 from kamxl.read.formulas import Problem
 from kamxl.read.grid import Grid, Row
 from kamxl.read.header import FormSpec, HeaderBlock
-from kamxl.read.values import CellValue, Parsed, Quantity, TotalKind, Values, YearMonth
+from kamxl.read.values import CellValue, Parsed, Quantity, TotalKind, Values, YearMonth, year_dot_month
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,6 +39,8 @@ _PARSERS: dict[str, Callable[[Values, CellValue], Parsed[object]]] = {
     "date": Values.date,
     "time": Values.time,
     "month": Values.month,
+    "score": Values.score,
+    "close": Values.close_date,
 }
 _INVALID_CODES = {
     "number": "invalid_number",
@@ -47,6 +49,8 @@ _INVALID_CODES = {
     "date": "invalid_date",
     "time": "invalid_time",
     "month": "invalid_label",
+    "score": "invalid_number",
+    "close": "invalid_date",
 }
 
 PureParser = Callable[[CellValue], Parsed[object]]
@@ -113,6 +117,7 @@ class SheetContext:
         self._cap: int = settings.get("limits.max_cell_issues")
         self._labels: dict[str, str] = {}
         self.total_rows: dict[int, TotalRow] = {}  # filled by ``body``
+        self._said: set[str] = set()  # codes reported once per sheet (``once``)
         self._fill_cols: dict[str, int] = {}
         self._merged_below: dict[tuple[int, int], CellValue] = {}
         self._filled: dict[str, list[int]] = {}  # field -> grid rows filled, for ``finish``
@@ -192,6 +197,19 @@ class SheetContext:
             return value.isoformat()
         return str(value).strip()
 
+    def _text_at(self, row: int, col: int | None, value: CellValue) -> str | None:
+        """A cell as text, a number formatted 00000 with its leading zeros (an ID such as 00123)."""
+        width = self.grid.parts.padded.get((row, col)) if col is not None else None
+        if width and isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value):
+            return str(int(value)).zfill(width)
+        return self.as_text(value)
+
+    def once(self, code: str, row: int | None = None, col: int | None = None, /, **params: object) -> None:
+        """Report ``code`` at its first cell only: a habit of the whole sheet is said once."""
+        if code not in self._said:
+            self._said.add(code)
+            self.issue(code, row, col, **params)
+
     @overload
     def parse(
         self, kind: Literal["number", "percent", "time"], row: int, col: int | None, column: str = ""
@@ -227,7 +245,7 @@ class SheetContext:
                 return None
         value = self.raw(row, col)
         if kind == "text":
-            return self.as_text(value)
+            return self._text_at(row, col, value)
         if kind.startswith("label:"):
             vocab = kind[6:]
             code, ok = self.values.label(vocab, value)
@@ -236,7 +254,14 @@ class SheetContext:
                 self.issue("invalid_label", row, col, value=value, column=column, allowed=allowed)
             return code
         parsed, ok = _PARSERS[kind](self.values, value)
-        if not ok:
+        if (
+            not ok
+            and kind == "close"
+            and isinstance(value, float)
+            and (year_dot_month(value) or (0, 1))[1] == 0
+        ):
+            self.issue("ambiguous_month", row, col, value=value, year=int(value))
+        elif not ok:
             self.issue(_INVALID_CODES[kind], row, col, value=value, column=column, allowed="1–12")
         return parsed
 
@@ -343,6 +368,9 @@ class SheetContext:
                 continue
             if values.is_note(first_value):
                 return
+            if values.is_signature(first_value):  # 制表:王伟 审核:李娜 — a note, not a row
+                self.issue("signature_row", r, first_col, text=self.as_text(first_value))
+                continue
             if len(cells) == 1 and isinstance(first_value, str) and (after_total or first_col != key_col):
                 if after_total:
                     return
@@ -362,6 +390,8 @@ class SheetContext:
                 kind, name = found
                 span = {"total": [], "subtotal": list(since), "cumulative": list(above)}[kind]
                 return TotalRow(kind, name, span, col)
+        if row in self.grid.parts.table_total_rows:  # an Excel table's total row, with no label
+            return TotalRow("total", "", [], None)
         return None
 
     # -- keys written once over a group of rows -----------------------------------

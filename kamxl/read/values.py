@@ -27,7 +27,7 @@ _YM_IN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})(?!\d)")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _QTY = re.compile(r"^([+-]?(?:\d[\d,]*\.?\d*|\.\d+))\s*(.*)$")
 # Vocabulary sections that are not code -> aliases tables, read apart.
-_NOT_LABELS = ("unit_multiplier", "currency", "blank", "total", "note")
+_NOT_LABELS = ("unit_multiplier", "currency", "blank", "total", "note", "signature", "score")
 _DAY_PARTS = ("上午", "下午", "晚上", "早上", "中午", "am", "pm")
 
 # What a cell can hold as python-calamine hands it over.
@@ -70,6 +70,11 @@ class Values:
         self._mult = {normalise(suffix): float(mult) for suffix, mult in vocab["unit_multiplier"].items()}
         prefixes = "|".join(re.escape(_nfkc(prefix).casefold()) for prefix in vocab["note"]["prefixes"])
         self._note = re.compile(rf"^(?:{prefixes})\s*(?:[:：]|$)|^[*※]")
+        signs = "|".join(re.escape(_nfkc(word).casefold()) for word in vocab["signature"]["prefixes"])
+        self._signature = re.compile(rf"^(?:{signs})\s*(?:[:：]|$|\s)")
+        self._score_suffixes = sorted(
+            (_nfkc(word).casefold() for word in vocab["score"]["suffixes"]), key=len, reverse=True
+        )
         self._currency = sorted(
             (_nfkc(symbol).casefold() for symbol in vocab["currency"]["symbols"]), key=len, reverse=True
         )
@@ -132,6 +137,10 @@ class Values:
         """A note under the table: "备注:…", "Note: …", "* …"."""
         return isinstance(value, str) and bool(self._note.match(_nfkc(value).casefold()))
 
+    def is_signature(self, value: CellValue) -> bool:
+        """A signature line under the table: "制表:王伟", "审核:", "填表人 李娜", "Prepared by: …"."""
+        return isinstance(value, str) and bool(self._signature.match(_nfkc(value).casefold()))
+
     # -- numbers -------------------------------------------------------------
     def number(self, value: CellValue) -> Parsed[float]:
         """Numbers as typed: "1,200", "(300)", "¥5万", "12%"; dates and booleans are not numbers."""
@@ -166,6 +175,15 @@ class Values:
             return None, False
         number = float(text) * scale
         return (-number if negative else number), True
+
+    def score(self, value: CellValue) -> Parsed[float]:
+        """A score as people write it: 4, "4.5", "4.5分", "4 points"."""
+        if isinstance(value, str):
+            text = _nfkc(value).casefold()
+            for suffix in self._score_suffixes:
+                if text.endswith(suffix) and len(text) > len(suffix):
+                    return self.number(text[: -len(suffix)].strip())
+        return self.number(value)
 
     def percent(self, value: CellValue) -> Parsed[float]:
         """A share as a fraction: 40%, "40%", 0.4 and 40 all give 0.4."""
@@ -236,6 +254,24 @@ class Values:
             return None, False
         return _date_text(_nfkc(str(value)).casefold(), year)
 
+    def close_date(self, value: CellValue) -> Parsed[dt.date]:
+        """A date, or a month as its last day: a close or due month typed 2026.03, "2026-03", "2026年3月".
+
+        A number such as 2026.03 is a month, never the Excel serial 2026 (1905-07-18).
+        2026.1 is refused: it may be January, or October typed 2026.10 and kept as a number.
+        """
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            month = year_dot_month(float(value))
+            if month is not None:
+                return (_month_end(*month), True) if month[1] else (None, False)
+            if _YEARS[0] <= value < _YEARS[1]:
+                return None, False  # a year alone, or 2026.13: not a day
+        if isinstance(value, str):
+            match = _YM.match(_nfkc(value))
+            if match and 1 <= int(match.group(2)) <= 12:
+                return _month_end(int(match.group(1)), int(match.group(2))), True
+        return self.date(value)
+
     def time(self, value: CellValue) -> Parsed[float]:
         """A clock time as hours after midnight (9:30 -> 9.5), so durations are a subtraction."""
         if self.is_blank(value):
@@ -287,6 +323,52 @@ class Values:
         """The first spelling of each code, to tell the user what is accepted."""
         entries: dict[str, list[str]] = self.settings.get(f"vocab.{vocab}")
         return [aliases[0] for aliases in entries.values()]
+
+
+_YEARS = (1900, 2100)  # a number in this range in a date column is a year (with its month), not a serial
+
+
+def year_dot_month(number: float) -> tuple[int, int] | None:
+    """(year, month) of 2026.03 or 2026.11; (year, 0) when the month is unsure (2026.1); None otherwise."""
+    if not (_YEARS[0] <= number < _YEARS[1]) or number == int(number):
+        return None
+    hundredths = round(number * 100)
+    if abs(number * 100 - hundredths) > 1e-6:
+        return None
+    year, month = divmod(hundredths, 100)
+    if month % 10 == 0:  # one decimal: 2026.3 is March; 2026.1 is January, or October typed 2026.10
+        month //= 10
+        return (year, 0) if month == 1 else (year, month)
+    return (year, month) if 1 <= month <= 12 else None
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    """The last day of a month: a deal to close "in March" is due by its end."""
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def hours_minutes(number: float) -> float | None:
+    """8.45 typed as h.mm -> 8.75 hours (8:45); None when the digits cannot be minutes (8.75, 8.123)."""
+    hundredths = round(number * 100)
+    if abs(number * 100 - hundredths) > 1e-6:
+        return None
+    hour, minute = divmod(hundredths, 100)
+    return hour + minute / 60 if minute <= 59 and hour <= 24 else None
+
+
+def is_hours_minutes(number: float) -> bool:
+    """A number with two decimals that can be minutes (8.45, 10.15): a time typed as h.mm.
+
+    One decimal (8.5) is the usual decimal hours, and so is 8.75, whose decimals cannot be minutes.
+    """
+    hundredths = round(number * 100)
+    return (
+        number >= 1
+        and abs(number * 100 - hundredths) <= 1e-6
+        and hundredths % 10 != 0
+        and hours_minutes(number) is not None
+    )
 
 
 def _bounded(raw: str, word: str, at_end: bool) -> bool:

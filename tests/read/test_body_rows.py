@@ -389,3 +389,181 @@ def test_a_todo_date_written_once_is_each_task_s_date(tmp_path, settings):
     workbook = read_workbook(_book(tmp_path, "待办", body, build=dates), settings)
     main = workbook.forms["todo"][0].tables["main"]
     assert main["date"].tolist() == [dt.date(2026, 3, 5), dt.date(2026, 3, 5), dt.date(2026, 3, 6)]
+
+
+def test_an_excel_table_s_total_row_is_a_total_even_without_a_label(tmp_path, settings):
+    # 客户 / 总欠款 as an Excel table with its total row on; the total row's first cell is blank
+    def table(workbook, worksheet):
+        worksheet.add_table(
+            "A1:C5",
+            {
+                "data": [["朗通", 100, 10], ["泰岳", 200, 20], ["万星", 50, 5]],
+                "columns": [
+                    {"header": "客户"},
+                    {"header": "总欠款", "total_function": "sum"},
+                    {"header": "一月计划", "total_function": "sum"},
+                ],
+                "total_row": True,
+            },
+        )
+
+    path = _book(tmp_path, "应收", [], build=table)
+    workbook = read_workbook(path, settings)
+    [sheet] = workbook.forms["receivables"]
+    assert sheet.tables["main"]["customer"].tolist() == ["朗通", "泰岳", "万星"]
+    assert sheet.tables["totals"]["row"].tolist() == [5]
+    assert not _codes(workbook.issues, "missing_value")
+
+
+def test_an_excel_table_total_row_is_never_a_filled_down_customer(tmp_path, settings):
+    # with 客户 filled down, a blank-labelled total row would otherwise be a second 万星
+    def table(workbook, worksheet):
+        worksheet.add_table(
+            "A1:B4",
+            {
+                "data": [["朗通", 100], ["万星", 50]],
+                "columns": [
+                    {"header": "客户", "total_string": ""},
+                    {"header": "总欠款", "total_function": "sum"},
+                ],
+                "total_row": True,
+            },
+        )
+
+    workbook = read_workbook(_book(tmp_path, "应收", [], build=table), settings)
+    [sheet] = workbook.forms["receivables"]
+    assert sheet.tables["main"]["total_owed"].tolist() == [100, 50]
+
+
+# -- class 10: small ones ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "制表:王伟",
+        "制表：王伟",
+        "审核:",
+        "填表人 李娜",
+        "审核人:李娜",
+        "Prepared by: Wang Wei",
+        "日期:2026-03-31",
+    ],
+)
+def test_a_signature_line_is_a_note_not_a_customer(tmp_path, settings, signature):
+    rows = [
+        RECEIVABLES_HEADER,
+        *RECEIVABLES_ROWS,
+        ["合计", None, None, 350, 35, 12],
+        [signature, None, None, "审核:李娜", None, None],
+    ]
+    workbook = read_workbook(_book(tmp_path, "应收", rows), settings)
+    [sheet] = workbook.forms["receivables"]
+    assert sheet.tables["main"]["customer"].tolist() == ["朗通", "泰岳", "万星"]
+    assert [(i.cell, i.severity) for i in workbook.issues if i.code == "signature_row"] == [("A6", "info")]
+
+
+def test_a_signature_word_inside_a_name_is_not_a_signature(settings):
+    from kamxl.read.values import Values
+
+    values = Values(settings)
+    assert values.is_signature("制表:王伟") and values.is_signature("审核")
+    assert not values.is_signature("审核中心")  # a customer's name
+    assert not values.is_signature("日期调整")
+
+
+TODO_HEADER = ["日期", "类别", "开始", "结束", "工作内容"]
+
+
+@pytest.mark.parametrize(
+    "start, end, hours",
+    [
+        (8.45, 10.15, 1.5),  # h.mm: 8:45 to 10:15
+        (8.45, 10.3, 1.75),  # 10.30 typed as a number is 10.3: 10:30
+        (9, 10.15, 1.25),  # 9:00 to 10:15
+    ],
+)
+def test_times_typed_as_hours_minutes(tmp_path, settings, start, end, hours):
+    rows = [TODO_HEADER, ["2026-03-05", "紧迫且重要", start, end, "拜访朗通"]]
+    workbook = read_workbook(_book(tmp_path, "待办", rows), settings)
+    main = workbook.forms["todo"][0].tables["main"]
+    assert main["hours"].tolist() == [pytest.approx(hours)]
+    [(cell, params)] = _codes(workbook.issues, "time_hours_minutes")
+    assert cell in ("C2", "D2")
+
+
+def test_decimal_hours_stay_decimal_hours_and_minutes_that_cannot_be_are_refused(tmp_path, settings):
+    rows = [TODO_HEADER, ["2026-03-05", "紧迫且重要", 8.5, 10, "拜访朗通"]]
+    workbook = read_workbook(_book(tmp_path, "待办", rows), settings)
+    assert workbook.forms["todo"][0].tables["main"]["hours"].tolist() == [1.5]  # 8:30 to 10:00
+    assert not _codes(workbook.issues, "time_hours_minutes")
+    rows = [TODO_HEADER, ["2026-03-05", "紧迫且重要", 8.45, 9.75, "拜访朗通"]]  # 9.75 is no h.mm
+    workbook = read_workbook(_book(tmp_path, "待办", rows, name="mixed.xlsx"), settings)
+    assert [issue.cell for issue in workbook.issues if issue.code == "invalid_time"] == ["D2"]
+    assert workbook.forms["todo"][0].tables["main"]["hours"].isna().all()
+
+
+CUSTOMER_HEADER = ["客户", "项目", "项目金额", "预计成交日期"]
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        (2026.03, dt.date(2026, 3, 31)),  # a month: its last day
+        (2026.11, dt.date(2026, 11, 30)),
+        (2026.2, dt.date(2026, 2, 28)),  # one decimal: February
+        ("2026.03", dt.date(2026, 3, 31)),
+        ("2026-03", dt.date(2026, 3, 31)),
+        ("2026年3月", dt.date(2026, 3, 31)),
+        ("2026-03-15", dt.date(2026, 3, 15)),  # a day stays a day
+    ],
+)
+def test_a_close_month_is_a_month_not_an_1905_serial(tmp_path, settings, typed, expected):
+    rows = [CUSTOMER_HEADER, ["朗通", "二期", 320000, typed]]
+    workbook = read_workbook(_book(tmp_path, "客户价值评估", rows), settings)
+    assert workbook.forms["customers"][0].tables["main"]["expected_close"].tolist() == [expected]
+    assert not [i for i in workbook.issues if i.severity != "info"]
+
+
+@pytest.mark.parametrize(
+    "typed, code", [(2026.1, "ambiguous_month"), (2026, "invalid_date"), (2026.13, "invalid_date")]
+)
+def test_a_close_month_that_cannot_be_placed_is_refused_at_its_cell(tmp_path, settings, typed, code):
+    rows = [CUSTOMER_HEADER, ["朗通", "二期", 320000, typed]]
+    workbook = read_workbook(_book(tmp_path, "客户价值评估", rows), settings)
+    assert workbook.forms["customers"][0].tables["main"]["expected_close"].isna().all()
+    assert [issue.cell for issue in workbook.issues if issue.code == code] == ["D2"]
+
+
+def test_ids_formatted_00000_keep_their_leading_zeros(tmp_path, settings):
+    def ids(workbook, worksheet):
+        padded = workbook.add_format({"num_format": "00000"})
+        worksheet.write_number(1, 1, 123, padded)  # shown 00123
+        worksheet.write_string(2, 1, "00456")  # typed as text
+        worksheet.write_number(3, 1, 789)  # a plain number
+
+    rows = [["员工", "工号", "指标", "目标", "实际"], ["王伟", None, "销售额", 100, 90]]
+    rows += [["李娜", None, "销售额", 100, 90], ["张强", None, "销售额", 100, 90]]
+    workbook = read_workbook(_book(tmp_path, "考核表", rows, build=ids), settings)
+    main = workbook.forms["appraisal"][0].tables["main"]
+    assert main["employee_id"].tolist() == ["00123", "00456", "789"]
+    assert not _codes(workbook.issues, "id_as_number")  # .xlsx: the format was seen
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [(4.5, 4.5), ("4.5分", 4.5), ("4 分", 4.0), ("３分", 3.0), ("5 points", 5.0)],
+)
+def test_scores_written_with_a_unit(tmp_path, settings, typed, expected):
+    rows = [["客户", "利润贡献", "采购量", "客户吸引力"], ["朗通", typed, "4分", typed]]
+    workbook = read_workbook(_book(tmp_path, "客户价值评估", rows), settings)
+    main = workbook.forms["customers"][0].tables["main"]
+    assert main["f_attr.profit"].tolist() == [expected] and main["f_attr.volume"].tolist() == [4.0]
+    assert main["attractiveness"].tolist() == [expected]
+    assert not [i for i in workbook.issues if i.severity != "info"]
+
+
+def test_hr_personal_scores_written_with_a_unit(tmp_path, settings):
+    rows = [["员工", "指标", "目标", "实际", "个性", "能力"], ["王伟", "销售额", 100, 90, "4分", "3.5分"]]
+    main = read_workbook(_book(tmp_path, "考核表", rows), settings).forms["appraisal"][0].tables["main"]
+    assert main[["personality", "ability"]].values.tolist() == [[4.0, 3.5]]
