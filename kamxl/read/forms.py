@@ -423,6 +423,21 @@ def _flat(
     return FlatRows(cols, main, totals)
 
 
+def _money_columns(
+    ctx: SheetContext, block: HeaderBlock, cols: dict[str, int], months: Iterable[int]
+) -> None:
+    """Read the form's money columns (``money`` in ``[forms.<form>]``) in 元, whatever unit they name.
+
+    ``months`` are the month columns ("@months"): a receivables plan in 万元
+    and a P&L in 元 then compare as they should.
+    """
+    names: list[str] = ctx.settings.get(f"forms.{ctx.spec.name}").get("money", [])
+    money = [cols[name] for name in names if name in cols]
+    if "@months" in names:
+        money += list(months)
+    ctx.set_units(block, money)
+
+
 def _item_rows(
     ctx: SheetContext,
     block: HeaderBlock,
@@ -574,6 +589,7 @@ def parse_receivables(ctx: SheetContext, block: HeaderBlock) -> SheetData | None
         return None
     months = _month_columns(ctx, block, set(flat.cols.values()))
     month_list = sorted({month for month, _ in months})
+    _money_columns(ctx, block, flat.cols, months.values())
     plan_cols = [months.get((month, "plan")) for month in month_list]
     actual_cols = [months.get((month, "actual")) for month in month_list]
     schema = SCHEMAS["receivables"]
@@ -641,27 +657,60 @@ def parse_activities(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
         month = next((named for label in path if (named := is_month_label(label, ctx.values))), None)
         if month and month not in month_cols:
             month_cols[month] = c
+    _money_columns(ctx, block, flat.cols, month_cols.values())
     main = _read_rows(ctx, flat.rows, flat.cols, "activities")
-    detail: list[Record] = []
-    for r in flat.rows:
-        for month, c in sorted(month_cols.items()):
-            value = ctx.raw(r, c)
-            if ctx.values.is_blank(value):
-                continue
-            amount, ok = ctx.values.number(value)
-            detail.append(
-                {
-                    "sheet": ctx.sheet,
-                    "row": r + 1,
-                    "month": month,
-                    "mark": True,
-                    "amount": amount if ok else None,
-                    "col": ctx.letter(c),
-                }
-            )
+    detail = _activity_months(ctx, flat.rows, month_cols)
     schema = SCHEMAS["activities"]
     tables = {"main": _frame(main, schema["main"]), "months": _frame(detail, schema["months"])}
     return _sheet(ctx, block, flat.cols, tables, {"months": sorted(month_cols)})
+
+
+def _activity_months(ctx: SheetContext, rows: list[int], month_cols: dict[int, int]) -> list[Record]:
+    """One record per marked month of each activity: a tick, or an amount (docs/forms.md, "Marks").
+
+    TRUE, ✓, √, ●, x and text mark a month; FALSE, ×, 否 and 0 do not. A 1 is
+    a tick in a sheet whose month cells hold nothing but 0 and 1 (checkbox
+    habits), else an amount, with a warning.
+    """
+    cells = [(r, month, c, ctx.raw(r, c)) for r in rows for month, c in sorted(month_cols.items())]
+    numbers = [number for *_, value in cells if (number := _mark_number(ctx, value)) is not None]
+    ticks_only = all(number in (0, 1) for number in numbers)
+    detail: list[Record] = []
+    for r, month, c, value in cells:
+        marked, amount = _month_mark(ctx, r, c, value, ticks_only)
+        if marked:
+            record = {"sheet": ctx.sheet, "row": r + 1, "month": month, "mark": True, "amount": amount}
+            detail.append(record | {"col": ctx.letter(c)})
+    return detail
+
+
+def _mark_number(ctx: SheetContext, value: CellValue) -> float | None:
+    """The number a month cell holds, if it holds one (TRUE/FALSE are marks, not 1 and 0)."""
+    if isinstance(value, bool) or ctx.values.is_blank(value):
+        return None
+    number, ok = ctx.values.number(value)
+    return number if ok else None
+
+
+def _month_mark(
+    ctx: SheetContext, row: int, col: int, value: CellValue, ticks_only: bool
+) -> tuple[bool, float | None]:
+    """(marked, amount in 元) of one activity month cell."""
+    if isinstance(value, bool) or ctx.values.is_blank(value):
+        return bool(value), None
+    code, _ = ctx.values.label("mark", value)
+    if code is not None:
+        if code == "tick" and isinstance(value, str) and normalise(value) == "x":
+            ctx.once("latin_x_mark", row, col)
+        return code == "tick", None
+    number = _mark_number(ctx, value)
+    if number is None:
+        return True, None  # a note such as "3月18日" marks the month
+    if number == 0 or (number == 1 and ticks_only):
+        return number == 1, None
+    if number == 1:
+        ctx.issue("one_as_amount", row, col)
+    return True, ctx.parse("number", row, col)
 
 
 def _date_context(ctx: SheetContext, block: HeaderBlock) -> dt.date | None:
@@ -792,6 +841,7 @@ def parse_customers(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     if flat is None:
         return None
     factor_cols = _factor_columns(ctx, block, set(flat.cols.values()))
+    _money_columns(ctx, block, flat.cols, [])
     main = []
     for r, rec in zip(flat.rows, _read_rows(ctx, flat.rows, flat.cols, "customers"), strict=True):
         for factor in ctx.spec.factors:
@@ -872,6 +922,7 @@ def parse_pnl(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     if _missing(ctx, block, cols):
         return None
     measures = _line_columns(ctx, block, cols)
+    _money_columns(ctx, block, cols, [c for pair in measures.values() for c in pair.values()])
     records = []
     for r, kind in ctx.body(block, cols["month"]):
         if kind == "total":
@@ -945,6 +996,7 @@ def _pnl_tables(
 def _parse_pnl_transposed(ctx: SheetContext, block: HeaderBlock, cols: dict[str, int]) -> SheetData | None:
     """Lines as rows, months as columns (a layout seen in practice)."""
     months = _transposed_month_columns(ctx, block, cols)
+    _money_columns(ctx, block, cols, months.values())
     month_list = sorted({month for month, _ in months})
     section_group = None
     records = []

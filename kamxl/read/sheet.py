@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, TypedDict, overload
 
@@ -52,6 +53,10 @@ _INVALID_CODES = {
     "score": "invalid_number",
     "close": "invalid_date",
 }
+
+_BRACKETED = re.compile(r"[(（\[【]([^)）\]】]+)[)）\]】]")
+_UNIT_WORD = re.compile(r"^\s*(?:金额)?单位\s*[:：]?\s*|^\s*units?\s*[:：]?\s*", re.I)
+_UNITS_ROW = re.compile(r"(?:单位|units?)\s*[:：]\s*([^\s)）,，;；:：]+)", re.I)
 
 PureParser = Callable[[CellValue], Parsed[object]]
 RowKind = Literal["data", "total"]
@@ -118,6 +123,7 @@ class SheetContext:
         self._labels: dict[str, str] = {}
         self.total_rows: dict[int, TotalRow] = {}  # filled by ``body``
         self._said: set[str] = set()  # codes reported once per sheet (``once``)
+        self.scales: dict[int, float] = {}  # money column -> factor to 元 (``set_units``)
         self._fill_cols: dict[str, int] = {}
         self._merged_below: dict[tuple[int, int], CellValue] = {}
         self._filled: dict[str, list[int]] = {}  # field -> grid rows filled, for ``finish``
@@ -234,6 +240,8 @@ class SheetContext:
 
         ``column`` is the header named in the warning.
         """
+        if kind == "number" and col in self.scales:
+            return self._scaled(row, col)
         if kind == "number" and col is not None and (row, col) not in self.grid.suspects:
             # the common case, a plain number or nothing, without the general path's calls
             value = self.grid.value(row, col)
@@ -287,6 +295,8 @@ class SheetContext:
                 slow.append(i)
             elif value is None or value == "":  # calamine gives "" for an empty cell inside the used range
                 pass
+            elif kind == "number" and col in self.scales:  # money in 万元: scaled, text checked for units
+                slow.append(i)
             elif kind == "number" and type(value) is float and value - value == 0:  # neither NaN nor ±inf
                 values[i] = value
             elif kind == "number" and type(value) is int:
@@ -316,6 +326,66 @@ class SheetContext:
     def letter(self, col: int | None) -> str | None:
         """The column's letters for a table's ``*_col`` column, None where the form has no such column."""
         return None if col is None else column_letter(col)
+
+    # -- units ------------------------------------------------------------------
+    def set_units(self, block: HeaderBlock, cols: Iterable[int]) -> None:
+        """Read the money columns ``cols`` in 元, whatever unit the header or a units row names.
+
+        A unit in a column's header (金额(万元), 总欠款（千元）) wins over a units
+        row above the header ("单位:万元", "单位：元", or inside the title). One
+        info issue per unit says it was applied.
+        """
+        sheet_unit = self._units_row(block)
+        for col in cols:
+            unit = self._header_unit(block.paths.get(col, ())) or sheet_unit
+            if unit is None or unit[1] == 1:  # in 元 already
+                continue
+            text, factor = unit
+            self.scales[col] = factor
+            if f"units:{text}" not in self._said:
+                self._said.add(f"units:{text}")
+                self.issue("units_applied", block.top, col, unit=text, factor=f"{factor:,.0f}")
+
+    def _money_unit(self, text: str) -> tuple[str, float] | None:
+        """(unit as written, factor to 元) of a money unit such as 万元, or None."""
+        code, _ = self.values.label("money_unit", text.strip())
+        return (text.strip(), float(code)) if code else None
+
+    def _header_unit(self, path: tuple[CellValue, ...]) -> tuple[str, float] | None:
+        """The money unit in brackets in a column's header labels: 金额(万元), 应收（单位:千元）."""
+        for label in path:
+            for inside in _BRACKETED.findall(label if isinstance(label, str) else ""):
+                unit = self._money_unit(_UNIT_WORD.sub("", inside))
+                if unit:
+                    return unit
+        return None
+
+    def _units_row(self, block: HeaderBlock) -> tuple[str, float] | None:
+        """The unit a cell above the header names: "单位:万元", "金额单位：元", "Unit: CNY 10k"."""
+        for r in range(block.top):
+            for value in self.grid.rows[r]:
+                match = _UNITS_ROW.search(value) if isinstance(value, str) else None
+                unit = self._money_unit(match.group(1)) if match else None
+                if unit:
+                    return unit
+        return None
+
+    def _scaled(self, row: int, col: int) -> float | None:
+        """A money cell of a column in 万元 (or another unit), in 元.
+
+        "1.5万" in a 万元 column says its unit twice: it is refused at its
+        cell (``unit_conflict``), never read as 15,000 nor as 150,000,000.
+        """
+        value = self.raw(row, col)
+        factor = self.scales[col]
+        if isinstance(value, str) and factor != 1 and self.values.has_unit(value):
+            self.issue("unit_conflict", row, col, value=value)
+            return None
+        number, ok = self.values.number(value)
+        if not ok:
+            self.issue("invalid_number", row, col, value=value)
+            return None
+        return None if number is None else number * factor
 
     # -- body rows -------------------------------------------------------------
     def first_cells(self, cells: Row) -> list[tuple[int, CellValue]]:

@@ -176,6 +176,13 @@ class Values:
         number = float(text) * scale
         return (-number if negative else number), True
 
+    def has_unit(self, text: str) -> bool:
+        """A number typed with its own unit or currency: "1.5万", "3000元", "¥300", "2k"."""
+        key = _nfkc(text).casefold().replace(" ", "")
+        return any(key.endswith(suffix) for suffix in self._mult) or any(
+            symbol in key for symbol in self._currency
+        )
+
     def score(self, value: CellValue) -> Parsed[float]:
         """A score as people write it: 4, "4.5", "4.5分", "4 points"."""
         if isinstance(value, str):

@@ -567,3 +567,139 @@ def test_hr_personal_scores_written_with_a_unit(tmp_path, settings):
     rows = [["员工", "指标", "目标", "实际", "个性", "能力"], ["王伟", "销售额", 100, 90, "4分", "3.5分"]]
     main = read_workbook(_book(tmp_path, "考核表", rows), settings).forms["appraisal"][0].tables["main"]
     assert main[["personality", "ability"]].values.tolist() == [[4.0, 3.5]]
+
+
+# -- class 9: marks and units -----------------------------------------------------------------
+
+ACTIVITY_HEADER = ["工作内容", "负责人", "费用预算", "一月", "二月", "三月", "四月"]
+
+
+def _months_of(workbook):
+    months = workbook.forms["activities"][0].tables["months"]
+    return {
+        (int(row), int(month)): (None if amount != amount else amount)
+        for row, month, amount in zip(months["row"], months["month"], months["amount"], strict=True)
+    }
+
+
+def test_checkbox_months_false_is_not_a_tick(tmp_path, settings):
+    def boxes(workbook, worksheet):
+        for c, ticked in enumerate([True, False, True, False], start=3):
+            worksheet.write_boolean(1, c, ticked)
+
+    rows = [ACTIVITY_HEADER, ["推介会", "李娜", 30000]]
+    workbook = read_workbook(_book(tmp_path, "市场活动", rows, build=boxes), settings)
+    assert _months_of(workbook) == {(2, 1): None, (2, 3): None}  # 一月 and 三月 ticked
+
+
+@pytest.mark.parametrize(
+    "marks, ticked",
+    [
+        (["✓", "×", "√", None], [1, 3]),
+        (["●", "✗", "是", "否"], [1, 3]),
+        (["1", 0, 1, None], [1, 3]),  # 0/1 only: 1 is a tick
+        (["x", None, "X", "×"], [1, 3]),  # a Latin x is a tick (with a warning), × is not
+        (["3月18日", None, None, "no"], [1]),  # a note marks its month
+    ],
+)
+def test_ticks_and_crosses(tmp_path, settings, marks, ticked):
+    rows = [ACTIVITY_HEADER, ["推介会", "李娜", 30000, *marks]]
+    workbook = read_workbook(_book(tmp_path, "市场活动", rows), settings)
+    assert _months_of(workbook) == {(2, month): None for month in ticked}
+    assert bool(_codes(workbook.issues, "latin_x_mark")) == ("x" in marks)
+
+
+def test_a_one_among_amounts_is_an_amount_with_a_warning(tmp_path, settings):
+    rows = [ACTIVITY_HEADER, ["推介会", "李娜", 30001, 20000, 10000, 1, None]]
+    workbook = read_workbook(_book(tmp_path, "市场活动", rows), settings)
+    assert _months_of(workbook) == {(2, 1): 20000, (2, 2): 10000, (2, 3): 1}
+    assert [cell for cell, _ in _codes(workbook.issues, "one_as_amount")] == ["F2"]
+
+
+@pytest.mark.parametrize(
+    "title_rows, header",
+    [
+        ([["应收帐款规划表"], ["单位:万元"]], RECEIVABLES_HEADER),  # a units row under the title
+        ([["应收帐款规划表", None, None, None, "单位：万元"], []], RECEIVABLES_HEADER),  # at the right
+        ([["应收帐款规划表(单位:万元)"], []], RECEIVABLES_HEADER),  # inside the title
+        # the header's unit wins over the units row
+        (
+            [["应收帐款规划表"], ["单位:元"]],
+            ["客户", "产品", "负责人", "总欠款(万元)", "一月计划", "一月实收"],
+        ),
+    ],
+)
+def test_money_in_wan_yuan_is_read_in_yuan(tmp_path, settings, title_rows, header):
+    # the same plan as RECEIVABLES_ROWS, written in 万元: 总欠款 10 + 20 + 5 = 35 万元 = 350,000 元
+    rows = [
+        ["朗通", "产品A", "王伟", 10, 1, 0.5],
+        ["泰岳", "产品B", "王伟", 20, 2, 0.6],
+        ["万星", "产品A", "李娜", 5, 0.5, 0.1],
+    ]
+    total = ["合计", None, None, 35, 3.5, 1.2]
+    workbook = read_workbook(_book(tmp_path, "应收", [*title_rows, header, *rows, total]), settings)
+    [sheet] = workbook.forms["receivables"]
+    assert sheet.tables["main"]["total_owed"].tolist() == [100000, 200000, 50000]
+    assert [params["unit"] for _, params in _codes(workbook.issues, "units_applied")] == ["万元"]
+    results = build_results(workbook, settings, AS_OF)
+    assert results.receivables.summary["total_owed"] == pytest.approx(350000)
+    assert not _totals_blamed(results.issues), results.issues
+    if "总欠款(万元)" in header:  # the months' headers name no unit and the units row says 元
+        assert sheet.tables["months"]["plan"].tolist() == [1, 2, 0.5]
+    else:
+        assert sheet.tables["months"]["plan"].tolist() == pytest.approx([10000, 20000, 5000])
+        assert sheet.tables["months"]["actual"].tolist() == pytest.approx([5000, 6000, 1000])
+
+
+def test_a_number_with_its_own_unit_in_a_wan_yuan_column_is_refused(tmp_path, settings):
+    rows = [
+        ["应收帐款规划表"],
+        ["单位:万元"],
+        RECEIVABLES_HEADER,
+        ["朗通", "产品A", "王伟", "1.5万", 1, 0.5],  # 1.5万 in a 万元 column: 15,000 or 150,000,000?
+        ["泰岳", "产品B", "王伟", "20", "2", "3000元"],  # text without a unit is fine; 3000元 is not
+    ]
+    workbook = read_workbook(_book(tmp_path, "应收", rows), settings)
+    [sheet] = workbook.forms["receivables"]
+    assert sheet.tables["main"]["total_owed"].tolist()[1] == 200000
+    assert sheet.tables["main"]["total_owed"].isna().tolist() == [True, False]
+    assert [cell for cell, _ in _codes(workbook.issues, "unit_conflict")] == ["D4", "F5"]
+
+
+def test_without_a_unit_money_is_yuan_and_1_5_wan_is_15000(tmp_path, settings):
+    rows = [RECEIVABLES_HEADER, ["朗通", "产品A", "王伟", "1.5万", 1, 0.5]]
+    workbook = read_workbook(_book(tmp_path, "应收", rows), settings)
+    assert workbook.forms["receivables"][0].tables["main"]["total_owed"].tolist() == [15000]
+    assert not _codes(workbook.issues, "units_applied")
+
+
+def test_a_pnl_in_wan_yuan_and_a_plan_in_yuan_compare_in_yuan(tmp_path, settings):
+    header = ["月份", "收入项", None, "支出项", None]
+    lines = [None, "产品A", None, "区域广告", None]
+    measures = [None, "计划", "实际", "计划", "实际"]
+    path = _book(
+        tmp_path,
+        "预期损益表",
+        [["预期损益表", None, None, "单位:千元"], header, lines, measures, ["一月", 100, 90, 30, 20]],
+        merges=[("B2:C2", "收入项"), ("D2:E2", "支出项"), ("B3:C3", "产品A"), ("D3:E3", "区域广告")],
+    )
+    main = read_workbook(path, settings).forms["pnl"][0].tables["main"]
+    revenue = main[main["group"] == "revenue"].iloc[0]
+    assert (revenue["plan"], revenue["actual"]) == (100000, 90000)
+
+
+def test_activity_budget_in_wan_yuan(tmp_path, settings):
+    rows = [
+        ["费用单位:万元"],
+        ["工作内容", "负责人", "费用预算", "一月", "二月"],
+        ["推介会", "李娜", 3, 2, 1.5],
+    ]
+    workbook = read_workbook(_book(tmp_path, "市场活动", rows), settings)
+    assert workbook.forms["activities"][0].tables["main"]["budget"].tolist() == [30000]
+    assert _months_of(workbook) == {(3, 1): 20000, (3, 2): 15000}
+
+
+def test_customer_amount_in_thousands_from_its_header(tmp_path, settings):
+    rows = [["客户", "项目", "项目金额(千元)", "考核目标"], ["朗通", "二期", 320, 500000]]
+    main = read_workbook(_book(tmp_path, "客户价值评估", rows), settings).forms["customers"][0].tables["main"]
+    assert main[["amount", "period_target"]].values.tolist() == [[320000, 500000]]
