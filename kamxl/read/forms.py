@@ -492,6 +492,8 @@ _TOTAL_TABLES: dict[str, list[tuple[str, str, list[str], list[str]]]] = {
         ("total_months", "months", ["month"], ["plan", "actual"]),
     ],
     "pnl": [("totals", "main", ["group", "line"], ["plan", "actual"])],
+    "activities": [("totals", "main", [], ["budget"])],
+    "customers": [("totals", "main", [], ["amount", "period_target"])],
     "weekly": [("totals", "main", [], [])],
     "monthly": [("totals", "main", [], [])],
 }
@@ -515,8 +517,9 @@ def _set_subtotals_aside(ctx: SheetContext, cols: dict[str, int], tables: dict[s
         tables[name] = frame[~is_sub].reset_index(drop=True)
         sub_name = "sub" + name
         tables[sub_name] = frame[is_sub].reset_index(drop=True)
-        if measures and not tables[sub_name].empty:
-            _check_subtotals(ctx, cols, tables[items], tables[sub_name], keys, measures)
+        present = [m for m in measures if m in tables[sub_name].columns and m in tables[items].columns]
+        if present and not tables[sub_name].empty:
+            _check_subtotals(ctx, cols, tables[items], tables[sub_name], keys, present)
 
 
 def _subtotal_groups(ctx: SheetContext, items: pd.DataFrame) -> pd.DataFrame:
@@ -662,6 +665,7 @@ def parse_activities(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     detail = _activity_months(ctx, flat.rows, month_cols)
     schema = SCHEMAS["activities"]
     tables = {"main": _frame(main, schema["main"]), "months": _frame(detail, schema["months"])}
+    tables["totals"] = _money_totals(ctx, flat)
     return _sheet(ctx, block, flat.cols, tables, {"months": sorted(month_cols)})
 
 
@@ -852,7 +856,20 @@ def parse_customers(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     columns = SCHEMAS["customers"]["main"] + [factor_column(factor) for factor in ctx.spec.factors]
     all_cols = dict(flat.cols) | {factor_column(factor): c for factor, c in factor_cols.items()}
     meta: SheetMeta = {"factors": sorted(factor_cols)}
-    return _sheet(ctx, block, all_cols, {"main": _frame(main, columns)}, meta)
+    tables = {"main": _frame(main, columns), "totals": _money_totals(ctx, flat)}
+    return _sheet(ctx, block, all_cols, tables, meta)
+
+
+def _money_totals(ctx: SheetContext, flat: FlatRows) -> pd.DataFrame:
+    """The total rows' money figures (``money`` of the form), kept aside so subtotals are checked."""
+    names = [
+        name for name in ctx.settings.get(f"forms.{ctx.spec.name}").get("money", []) if name in flat.cols
+    ]
+    records: list[Record] = [
+        {"sheet": ctx.sheet, "row": r + 1} | {name: ctx.parse("number", r, flat.cols[name]) for name in names}
+        for r in flat.totals
+    ]
+    return _frame(records, ["sheet", "row", *names])
 
 
 def _factor_columns(ctx: SheetContext, block: HeaderBlock, taken: set[int]) -> dict[str, int]:

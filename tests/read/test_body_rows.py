@@ -165,6 +165,20 @@ def test_owner_subtotals_in_a_customer_list_are_not_customers(tmp_path, settings
     assert not [i for i in workbook.issues if i.severity != "info"], workbook.issues
 
 
+def test_a_wrong_owner_subtotal_in_a_customer_list_is_reported(tmp_path, settings):
+    rows = [
+        ["客户", "负责人", "项目", "项目金额"],
+        ["朗通", "王伟", "二期", 320000],
+        ["万星", "李娜", "新建", 150000],
+        ["泰岳", "王伟", "扩容", 80000],
+        ["王伟 小计", None, None, 410000],  # 王伟's rows, wherever they are: 320,000 + 80,000
+    ]
+    workbook = read_workbook(_book(tmp_path, "客户价值评估", rows), settings)
+    assert _codes(workbook.issues, "subtotal_mismatch") == [
+        ("D5", {"written": "410,000", "computed": "400,000", "column": "项目金额", "rows": "2, 4"})
+    ]
+
+
 def test_pnl_quarter_subtotals_are_checked_per_quarter_and_the_year_total_against_every_month(
     tmp_path, settings
 ):

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 def _workbook(path):
-    """Four sheets: receivables (merged customers, subtotals, 万元), HR (merged employee), activities, to-do."""
+    """Receivables (merged customers, subtotals, 万元), HR (merged employee), activities, to-do."""
     workbook = xlsxwriter.Workbook(path)
     sheet = workbook.add_worksheet("应收")
     sheet.write_row(0, 0, ["应收帐款规划表"])
