@@ -493,11 +493,14 @@ class SheetContext:
         """
         if not self._fill_cols:
             return
-        cells = self.grid.rows[row]
         is_blank = self.values.is_blank
-        has_figures = any(
-            not is_blank(value) for c, value in enumerate(cells) if c not in self._fill_cols.values()
-        )
+        fill_cols = set(self._fill_cols.values())
+
+        def has_figures() -> bool:  # asked only of a row with a blank cell to fill: most rows have none
+            return any(
+                not is_blank(value) for c, value in enumerate(self.grid.rows[row]) if c not in fill_cols
+            )
+
         same_group = key not in self._fill_cols
         for name in sorted(self._fill_cols, key=lambda field_name: field_name != key):
             col = self._fill_cols[name]
@@ -506,7 +509,7 @@ class SheetContext:
                     same_group = self.grid.value(row, col) == self.grid.value(above, col)
                 continue
             value = self._merged_below.get((row, col))
-            if value is None and above is not None and has_figures and (name == key or same_group):
+            if value is None and above is not None and (name == key or same_group) and has_figures():
                 value = self.grid.value(above, col)
             if is_blank(value):
                 continue

@@ -59,13 +59,11 @@ class Values:
         self._month = {key: int(code) for key, code in self._maps.pop("month").items()}
         self._blank = {normalise(text) for text in vocab["blank"]["values"]} | {""}
         self._total: dict[str, TotalKind] = {}
-        affixes: list[tuple[str, TotalKind, bool]] = []
         for kind in _TOTAL_KINDS:
             for text in vocab["total"].get(kind, []):
                 self._total.setdefault(normalise(text), kind)
-                # "王伟 小计", "小计:王伟", "一季度合计": a subtotal of the group it names
-                affixes.append((normalise(text), kind, kind == "subtotal"))
-        self._total_affixes = sorted(affixes, key=lambda entry: -len(entry[0]))
+        # the lengths of the total words, longest first: a label is tried against its own ends
+        self._total_lengths = sorted({len(word) for word in self._total}, reverse=True)
         self._total_name_max: int = settings.get("limits.total_name_max")
         self._mult = {normalise(suffix): float(mult) for suffix, mult in vocab["unit_multiplier"].items()}
         prefixes = "|".join(re.escape(_nfkc(prefix).casefold()) for prefix in vocab["note"]["prefixes"])
@@ -118,18 +116,24 @@ class Values:
         exact = self._total.get(key)
         if exact is not None:
             return exact, ""
-        if not key or self.is_note(value):
-            return None
-        raw = _nfkc(value).casefold()
-        for word, kind, leading in self._total_affixes:
-            if not (named_totals or kind == "subtotal"):
+        for length in self._total_lengths if key else ():
+            if length >= len(key):
                 continue
-            rest = key[: -len(word)] if key.endswith(word) and _bounded(raw, word, at_end=True) else None
-            if rest is None and leading and key.startswith(word) and _bounded(raw, word, at_end=False):
-                rest = key[len(word) :]
-            name = rest.strip(_BRACKETS) if rest is not None else ""
-            if name and len(name) <= self._total_name_max:
-                return "subtotal", name
+            for word, rest, at_end in (
+                (key[-length:], key[:-length], True),
+                (key[:length], key[length:], False),
+            ):
+                kind = self._total.get(word)
+                if kind is None or not (kind == "subtotal" or (named_totals and at_end)):
+                    continue
+                name = rest.strip(_BRACKETS)
+                raw = _nfkc(value).casefold()
+                if (
+                    0 < len(name) <= self._total_name_max
+                    and _bounded(raw, word, at_end)
+                    and not self.is_note(value)
+                ):
+                    return "subtotal", name
         loose = self._total.get(normalise_loose(value))  # 合计(元): a unit, not a name
         return (loose, "") if loose is not None else None
 
