@@ -433,7 +433,8 @@ class SheetContext:
                 self.total_rows[r] = total
                 if total.kind == "subtotal":
                     since = []
-                after_total = after_total or total.kind == "total"
+                # a grand total under the rows ends them; one above the rows (on top) does not
+                after_total = after_total or (total.kind == "total" and bool(above))
                 yield r, "total"
                 continue
             if values.is_note(first_value):

@@ -93,6 +93,13 @@ def test_a_total_in_any_spelling_above_or_below_is_checked_never_a_customer(tmp_
     assert results.receivables.summary["total_owed"] == 350
 
 
+def test_a_total_on_top_does_not_end_the_table_at_a_row_with_only_its_key(tmp_path, settings):
+    rows = [RECEIVABLES_HEADER, ["合计", None, None, 350, 35, 12], ["新客户"], *RECEIVABLES_ROWS]
+    workbook = read_workbook(_book(tmp_path, "应收", rows), settings)
+    customers = workbook.forms["receivables"][0].tables["main"]["customer"].tolist()
+    assert customers == ["新客户", "朗通", "泰岳", "万星"]
+
+
 def test_a_wrong_grand_total_is_reported_with_both_figures(tmp_path, settings):
     path = _book(tmp_path, "应收", [RECEIVABLES_HEADER, *RECEIVABLES_ROWS, ["汇总", None, None, 360, 35, 12]])
     results = build_results(read_workbook(path, settings), settings, AS_OF)
