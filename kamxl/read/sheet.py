@@ -266,9 +266,9 @@ class SheetContext:
             not ok
             and kind == "close"
             and isinstance(value, float)
-            and (year_dot_month(value) or (0, 1))[1] == 0
+            and year_dot_month(value) == (int(value), 0)
         ):
-            self.issue("ambiguous_month", row, col, value=value, year=int(value))
+            self.issue("ambiguous_month", row, col, value=value, year=int(value))  # 2026.1: Jan or Oct?
         elif not ok:
             self.issue(_INVALID_CODES[kind], row, col, value=value, column=column, allowed="1–12")
         return parsed
