@@ -67,6 +67,41 @@ def mismatched_totals(
     return found
 
 
+def subtotal_mismatches(
+    details: pd.DataFrame,
+    subtotals: pd.DataFrame,
+    groups: pd.DataFrame,
+    keys: list[str],
+    measures: list[str],
+    tolerance: float,
+) -> list[Mismatch]:
+    """The subtotals that differ from the sum of their own group by more than ``tolerance``.
+
+    ``groups`` pairs each subtotal's ``total_row`` with the ``row`` of every
+    item it sums (the rows since the previous subtotal, or those of the owner
+    it names), so a subtotal is never held against the whole table. Items
+    match a subtotal on ``keys`` too (the P&L's line, the month). A subtotal
+    whose group read no item is not checked. Same answer as ``mismatched_totals``.
+    """
+    if subtotals.empty or groups.empty:
+        return []
+    pairs = groups.merge(details, on="row")
+    pairs["row"] = pairs.pop("total_row")  # every item counted under the subtotal that sums it
+    return mismatched_totals(pairs, subtotals, [*keys, "row"], measures, tolerance, rows_required=True)
+
+
+def row_ranges(rows: list[int]) -> str:
+    """Excel rows as a short text for messages: [5, 6, 7, 9] -> "5–7, 9"."""
+    ordered = sorted(set(rows))
+    runs: list[list[int]] = []
+    for row in ordered:
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
+
+
 def written_cell(mismatch: Mismatch) -> str | None:
     """The cell a total was written in, for total rows that carry their column letters (``plan_col`` …)."""
     return cell_at(mismatch[f"{mismatch['measure']}_col"], mismatch["row"])

@@ -15,11 +15,15 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from kamxl.calc.numbers import fmt
 from kamxl.calc.tier import factor_column
+from kamxl.calc.totals import row_ranges, subtotal_mismatches
 from kamxl.issues import column_letter
+from kamxl.read.formulas import column_index
 from kamxl.read.header import APPRAISAL_SUBS, HeaderBlock, HeaderPath, is_month_label, split_measure
 from kamxl.read.sheet import Layout, PureParser, SheetContext, SheetData, SheetMeta
-from kamxl.read.values import CellValue, Parsed
+from kamxl.read.values import CellValue, Parsed, hours_minutes, is_hours_minutes
+from kamxl.text import normalise
 
 # field -> how its cells are parsed, per form (the main table's schema).
 FLAT_FIELDS: dict[str, dict[str, str]] = {
@@ -28,7 +32,7 @@ FLAT_FIELDS: dict[str, dict[str, str]] = {
         "product": "text",
         "qty": "number",
         "total_owed": "number",
-        "due_date": "date",
+        "due_date": "close",
         "owner": "text",
     },
     "activities": {
@@ -85,7 +89,7 @@ FLAT_FIELDS: dict[str, dict[str, str]] = {
         "industry": "text",
         "project": "text",
         "amount": "number",
-        "expected_close": "date",
+        "expected_close": "close",
         "period_target": "number",
         "status": "label:status",
         "attractiveness": "axis",
@@ -104,10 +108,10 @@ FLAT_FIELDS: dict[str, dict[str, str]] = {
         "actual": "number",
         "weight": "percent",
         "direction": "label:direction",
-        "personality": "number",
-        "drive": "number",
-        "ability": "number",
-        "willingness": "number",
+        "personality": "score",
+        "drive": "score",
+        "ability": "score",
+        "willingness": "score",
     },
 }
 # The field whose cell makes a row an item of the form (a row without it is a remark or a gap).
@@ -249,6 +253,10 @@ def _pure_parser(ctx: SheetContext, kind: str) -> PureParser | None:
     values = ctx.values
     if kind == "date":
         return values.date
+    if kind == "close":
+        return values.close_date
+    if kind == "score":
+        return values.score
     if kind == "time":
         return values.time
     if kind == "percent":
@@ -285,12 +293,15 @@ def _read_field(ctx: SheetContext, row: int, col: int | None, name: str, kind: s
         rec[name] = _week(ctx, row, col)
     else:
         rec[name] = ctx.parse(kind, row, col, label) if col is not None else None
+        value = ctx.grid.value(row, col) if col is not None else None
+        if name.endswith("_id") and type(value) in (int, float) and not ctx.grid.parts.formats_known:
+            ctx.once("id_as_number", row, col, column=label)
 
 
 def _axis(ctx: SheetContext, row: int, col: int | None, label: str) -> tuple[float | None, str | None]:
     """A portfolio axis as a score (1–5) or a level (高/低): users rate either way."""
     value = ctx.raw(row, col)
-    score, ok = ctx.values.number(value)
+    score, ok = ctx.values.score(value)
     level = None
     if not ok:
         level, ok = ctx.values.label("high_low", value)
@@ -408,18 +419,54 @@ def _flat(
     cols = _field_columns(ctx, block)
     if _missing(ctx, block, cols):
         return None
-    key = KEY_FIELD[form]
-    main, totals = [], []
+    main, totals = _item_rows(ctx, block, cols, KEY_FIELD[form], on_row)
+    return FlatRows(cols, main, totals)
+
+
+def _money_columns(
+    ctx: SheetContext, block: HeaderBlock, cols: dict[str, int], months: Iterable[int]
+) -> None:
+    """Read the form's money columns (``money`` in ``[forms.<form>]``) in 元, whatever unit they name.
+
+    ``months`` are the month columns ("@months"): a receivables plan in 万元
+    and a P&L in 元 then compare as they should.
+    """
+    names: list[str] = ctx.settings.get(f"forms.{ctx.spec.name}").get("money", [])
+    money = [cols[name] for name in names if name in cols]
+    if "@months" in names:
+        money += list(months)
+    ctx.set_units(block, money)
+
+
+def _item_rows(
+    ctx: SheetContext,
+    block: HeaderBlock,
+    cols: dict[str, int],
+    key: str,
+    on_row: Callable[[int], bool] | None = None,
+) -> tuple[list[int], list[int]]:
+    """The body's item rows and total rows, the form's ``fill_down`` columns filled in.
+
+    A key written once over its group (merged down, or left blank below) is
+    read into every row of the group; a row whose key is still blank but
+    which holds figures is reported, never dropped without a word: a plan
+    line without a customer cannot be attributed.
+    """
+    ctx.start_fill(cols)
+    main: list[int] = []
+    totals: list[int] = []
     for r, kind in ctx.body(block, cols.get(key), section=on_row):
         if kind == "total":
             totals.append(r)
             continue
+        ctx.fill_row(r, main[-1] if main and main[-1] == r - 1 else None, key)
         if ctx.values.is_blank(ctx.grid.value(r, cols[key])):
-            if _row_has_values(ctx, r, [c for f, c in cols.items() if f != key]):
+            cells = ctx.grid.rows[r]
+            if _row_has_values(ctx, r, [c for c in range(len(cells)) if c != cols[key]]):
                 ctx.issue("missing_value", r, cols[key], row=r + 1, column=ctx.header_label(key))
             continue
         main.append(r)
-    return FlatRows(cols, main, totals)
+    return main, totals
 
 
 def _sheet(
@@ -433,7 +480,106 @@ def _sheet(
     full_meta: SheetMeta = {"title": _title(ctx, block)}
     full_meta.update(meta or {})
     columns = {field_name: column_letter(c) for field_name, c in cols.items()}
+    _set_subtotals_aside(ctx, cols, tables)
     return SheetData(ctx.sheet, ctx.spec.name, block.top + 1, tables, columns, full_meta)
+
+
+# The tables of total rows a form keeps, each with the table of items its rows sum, the keys an
+# item must share with its total and the figures checked: (totals, items, keys, measures).
+_TOTAL_TABLES: dict[str, list[tuple[str, str, list[str], list[str]]]] = {
+    "receivables": [
+        ("totals", "main", [], ["total_owed", "qty"]),
+        ("total_months", "months", ["month"], ["plan", "actual"]),
+    ],
+    "pnl": [("totals", "main", ["group", "line"], ["plan", "actual"])],
+    "activities": [("totals", "main", [], ["budget"])],
+    "customers": [("totals", "main", [], ["amount", "period_target"])],
+    "weekly": [("totals", "main", [], [])],
+    "monthly": [("totals", "main", [], [])],
+}
+# Columns whose value a subtotal may name ("王伟 小计": the rows whose owner is 王伟).
+_GROUP_FIELDS = ("customer", "owner", "employee", "department", "product", "group", "line")
+
+
+def _set_subtotals_aside(ctx: SheetContext, cols: dict[str, int], tables: dict[str, pd.DataFrame]) -> None:
+    """Move subtotal and running-total rows from ``totals`` to ``subtotals``; check each against its group.
+
+    ``totals`` then holds only grand totals, which the calculations check
+    against every row; a subtotal checked against every row would blame a
+    right figure (docs/forms.md, "Total rows").
+    """
+    subtotal_rows = {r + 1 for r, total in ctx.total_rows.items() if total.kind != "total"}
+    for name, items, keys, measures in _TOTAL_TABLES.get(ctx.spec.name, []):
+        frame = tables.get(name)
+        if frame is None:
+            continue
+        is_sub = frame["row"].isin(subtotal_rows)
+        tables[name] = frame[~is_sub].reset_index(drop=True)
+        sub_name = "sub" + name
+        tables[sub_name] = frame[is_sub].reset_index(drop=True)
+        present = [m for m in measures if m in tables[sub_name].columns and m in tables[items].columns]
+        if present and not tables[sub_name].empty:
+            _check_subtotals(ctx, cols, tables[items], tables[sub_name], keys, present)
+
+
+def _subtotal_groups(ctx: SheetContext, items: pd.DataFrame) -> pd.DataFrame:
+    """(total_row, row) for every item a subtotal sums, in Excel rows.
+
+    A subtotal that names a customer or owner the items hold sums those
+    items; otherwise the rows since the previous subtotal (a 累计 all rows above it).
+    """
+    named = [c for c in _GROUP_FIELDS if c in items.columns]
+    names = items[named].map(lambda value: normalise(value) if isinstance(value, str) else None)
+    pairs: list[tuple[int, int]] = []
+    for r, total in ctx.total_rows.items():
+        span = [row + 1 for row in total.span]
+        if total.name and named:
+            hits = items.loc[names.eq(total.name).any(axis=1), "row"]
+            span = sorted(set(hits.astype(int))) or span
+        pairs += [(r + 1, row) for row in span]
+    return pd.DataFrame(pairs, columns=["total_row", "row"])
+
+
+def _figure_name(ctx: SheetContext, mismatch: dict[str, object], measure: str) -> str:
+    """How a message names a checked figure: its header, or a P&L line's or a month's measure."""
+    if measure not in ("plan", "actual"):
+        return ctx.header_label(measure)
+    words = [ctx.settings.label(f"values.measure.{measure}")]
+    month = mismatch.get("month")
+    if month is not None and not pd.isna(month):
+        words.insert(0, ctx.settings.label(f"values.month.{int(float(str(month)))}"))
+    line = mismatch.get("line")
+    if isinstance(line, str):
+        words.insert(0, line)
+    return " ".join(words)
+
+
+def _check_subtotals(
+    ctx: SheetContext,
+    cols: dict[str, int],
+    items: pd.DataFrame,
+    subtotals: pd.DataFrame,
+    keys: list[str],
+    measures: list[str],
+) -> None:
+    """A warning at each subtotal cell that is not the sum of its own group."""
+    groups = _subtotal_groups(ctx, items)
+    tolerance = ctx.settings.get("receivables.total_tolerance")
+    for mismatch in subtotal_mismatches(items, subtotals, groups, keys, measures, tolerance):
+        measure, row = mismatch["measure"], int(mismatch["row"])
+        letter = mismatch.get(f"{measure}_col")
+        col = column_index(letter) if isinstance(letter, str) else cols.get(measure)
+        members = groups.loc[groups["total_row"] == row, "row"].tolist()
+        column = _figure_name(ctx, mismatch, measure)
+        ctx.issue(
+            "subtotal_mismatch",
+            row - 1,
+            col,
+            written=fmt(mismatch["written"]),
+            computed=fmt(mismatch["computed"]),
+            column=column,
+            rows=row_ranges(members),
+        )
 
 
 # ----------------------------------------------------------------- forms ---
@@ -446,6 +592,7 @@ def parse_receivables(ctx: SheetContext, block: HeaderBlock) -> SheetData | None
         return None
     months = _month_columns(ctx, block, set(flat.cols.values()))
     month_list = sorted({month for month, _ in months})
+    _money_columns(ctx, block, flat.cols, months.values())
     plan_cols = [months.get((month, "plan")) for month in month_list]
     actual_cols = [months.get((month, "actual")) for month in month_list]
     schema = SCHEMAS["receivables"]
@@ -513,27 +660,61 @@ def parse_activities(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
         month = next((named for label in path if (named := is_month_label(label, ctx.values))), None)
         if month and month not in month_cols:
             month_cols[month] = c
+    _money_columns(ctx, block, flat.cols, month_cols.values())
     main = _read_rows(ctx, flat.rows, flat.cols, "activities")
-    detail: list[Record] = []
-    for r in flat.rows:
-        for month, c in sorted(month_cols.items()):
-            value = ctx.raw(r, c)
-            if ctx.values.is_blank(value):
-                continue
-            amount, ok = ctx.values.number(value)
-            detail.append(
-                {
-                    "sheet": ctx.sheet,
-                    "row": r + 1,
-                    "month": month,
-                    "mark": True,
-                    "amount": amount if ok else None,
-                    "col": ctx.letter(c),
-                }
-            )
+    detail = _activity_months(ctx, flat.rows, month_cols)
     schema = SCHEMAS["activities"]
     tables = {"main": _frame(main, schema["main"]), "months": _frame(detail, schema["months"])}
+    tables["totals"] = _money_totals(ctx, flat)
     return _sheet(ctx, block, flat.cols, tables, {"months": sorted(month_cols)})
+
+
+def _activity_months(ctx: SheetContext, rows: list[int], month_cols: dict[int, int]) -> list[Record]:
+    """One record per marked month of each activity: a tick, or an amount (docs/forms.md, "Marks").
+
+    TRUE, ✓, √, ●, x and text mark a month; FALSE, ×, 否 and 0 do not. A 1 is
+    a tick in a sheet whose month cells hold nothing but 0 and 1 (checkbox
+    habits), else an amount, with a warning.
+    """
+    cells = [(r, month, c, ctx.raw(r, c)) for r in rows for month, c in sorted(month_cols.items())]
+    numbers = [number for *_, value in cells if (number := _mark_number(ctx, value)) is not None]
+    ticks_only = all(number in (0, 1) for number in numbers)
+    detail: list[Record] = []
+    for r, month, c, value in cells:
+        marked, amount = _month_mark(ctx, r, c, value, ticks_only)
+        if marked:
+            record = {"sheet": ctx.sheet, "row": r + 1, "month": month, "mark": True, "amount": amount}
+            detail.append(record | {"col": ctx.letter(c)})
+    return detail
+
+
+def _mark_number(ctx: SheetContext, value: CellValue) -> float | None:
+    """The number a month cell holds, if it holds one (TRUE/FALSE are marks, not 1 and 0)."""
+    if isinstance(value, bool) or ctx.values.is_blank(value):
+        return None
+    number, ok = ctx.values.number(value)
+    return number if ok else None
+
+
+def _month_mark(
+    ctx: SheetContext, row: int, col: int, value: CellValue, ticks_only: bool
+) -> tuple[bool, float | None]:
+    """(marked, amount in 元) of one activity month cell."""
+    if isinstance(value, bool) or ctx.values.is_blank(value):
+        return bool(value), None
+    code, _ = ctx.values.label("mark", value)
+    if code is not None:
+        if code == "tick" and isinstance(value, str) and normalise(value) == "x":
+            ctx.once("latin_x_mark", row, col)
+        return code == "tick", None
+    number = _mark_number(ctx, value)
+    if number is None:
+        return True, None  # a note such as "3月18日" marks the month
+    if number == 0 or (number == 1 and ticks_only):
+        return number == 1, None
+    if number == 1:
+        ctx.issue("one_as_amount", row, col)
+    return True, ctx.parse("number", row, col)
 
 
 def _date_context(ctx: SheetContext, block: HeaderBlock) -> dt.date | None:
@@ -569,7 +750,9 @@ def _timed(ctx: SheetContext, block: HeaderBlock, form: str) -> SheetData | None
         return None
     cols = flat.cols
     main = []
-    for r, rec in zip(flat.rows, _read_rows(ctx, flat.rows, cols, form), strict=True):
+    records = _read_rows(ctx, flat.rows, cols, form)
+    _times_typed_as_hours_minutes(ctx, flat.rows, cols, records)
+    for r, rec in zip(flat.rows, records, strict=True):
         if rec.get("date") is None:
             rec["date"] = day_of.get(r)
         start, end = rec.get("start"), rec.get("end")
@@ -581,6 +764,38 @@ def _timed(ctx: SheetContext, block: HeaderBlock, form: str) -> SheetData | None
                 ctx.issue("invalid_time", r, cols.get("end"), value=ctx.grid.value(r, cols["end"]))
         main.append(rec)
     return _sheet(ctx, block, cols, {"main": _frame(main, SCHEMAS[form]["main"])})
+
+
+def _times_typed_as_hours_minutes(
+    ctx: SheetContext, rows: list[int], cols: dict[str, int], records: list[Record]
+) -> None:
+    """Read 开始/结束 typed as numbers 8.45, 10.15 as 8:45 and 10:15 (docs/forms.md, "Values").
+
+    A number with two decimals that can be minutes (8.45, not 8.5 or 8.75)
+    marks the sheet's times as h.mm; then every number of 1 or more in those
+    columns is h.mm (10.3 is 10:30 typed 10.30), a number whose decimals
+    cannot be minutes is refused, and a warning says so once per sheet.
+    Without such a number, numbers are decimal hours (8.5 = 8:30), as before.
+    """
+    cells = [
+        (i, name, rows[i], cols[name], value)
+        for name in ("start", "end")
+        if name in cols
+        for i in range(len(rows))
+        if isinstance(value := ctx.grid.value(rows[i], cols[name]), (int, float))
+        and not isinstance(value, bool)
+        and value >= 1
+    ]
+    first = next((cell for cell in cells if is_hours_minutes(float(cell[4]))), None)
+    if first is None:
+        return
+    example = hours_minutes(float(first[4])) or 0.0
+    hour, minute = int(example), round((example - int(example)) * 60)
+    ctx.once("time_hours_minutes", first[2], first[3], value=f"{first[4]:g}", time=f"{hour}:{minute:02d}")
+    for i, name, row, col, value in cells:
+        records[i][name] = hours_minutes(float(value))
+        if records[i][name] is None:
+            ctx.issue("invalid_time", row, col, value=value)
 
 
 def parse_todo(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
@@ -630,17 +845,31 @@ def parse_customers(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     if flat is None:
         return None
     factor_cols = _factor_columns(ctx, block, set(flat.cols.values()))
+    _money_columns(ctx, block, flat.cols, [])
     main = []
     for r, rec in zip(flat.rows, _read_rows(ctx, flat.rows, flat.cols, "customers"), strict=True):
         for factor in ctx.spec.factors:
             col = factor_cols.get(factor)
             label = str(block.paths.get(col, ("",))[-1]) if col is not None else ""
-            rec[factor_column(factor)] = ctx.parse("number", r, col, label) if col is not None else None
+            rec[factor_column(factor)] = ctx.parse("score", r, col, label) if col is not None else None
         main.append(rec)
     columns = SCHEMAS["customers"]["main"] + [factor_column(factor) for factor in ctx.spec.factors]
     all_cols = dict(flat.cols) | {factor_column(factor): c for factor, c in factor_cols.items()}
     meta: SheetMeta = {"factors": sorted(factor_cols)}
-    return _sheet(ctx, block, all_cols, {"main": _frame(main, columns)}, meta)
+    tables = {"main": _frame(main, columns), "totals": _money_totals(ctx, flat)}
+    return _sheet(ctx, block, all_cols, tables, meta)
+
+
+def _money_totals(ctx: SheetContext, flat: FlatRows) -> pd.DataFrame:
+    """The total rows' money figures (``money`` of the form), kept aside so subtotals are checked."""
+    names = [
+        name for name in ctx.settings.get(f"forms.{ctx.spec.name}").get("money", []) if name in flat.cols
+    ]
+    records: list[Record] = [
+        {"sheet": ctx.sheet, "row": r + 1} | {name: ctx.parse("number", r, flat.cols[name]) for name in names}
+        for r in flat.totals
+    ]
+    return _frame(records, ["sheet", "row", *names])
 
 
 def _factor_columns(ctx: SheetContext, block: HeaderBlock, taken: set[int]) -> dict[str, int]:
@@ -667,9 +896,7 @@ def parse_appraisal(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
         _missing_column(ctx, block, "indicator")
         return None
     main = []
-    for r, kind in ctx.body(block, cols["employee"]):
-        if kind == "total" or ctx.values.is_blank(ctx.grid.value(r, cols["employee"])):
-            continue
+    for r in _item_rows(ctx, block, cols, "employee")[0]:
         base = _read_fields(ctx, r, cols, "appraisal")
         if not groups:
             main.append(base)
@@ -712,6 +939,7 @@ def parse_pnl(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     if _missing(ctx, block, cols):
         return None
     measures = _line_columns(ctx, block, cols)
+    _money_columns(ctx, block, cols, [c for pair in measures.values() for c in pair.values()])
     records = []
     for r, kind in ctx.body(block, cols["month"]):
         if kind == "total":
@@ -785,6 +1013,7 @@ def _pnl_tables(
 def _parse_pnl_transposed(ctx: SheetContext, block: HeaderBlock, cols: dict[str, int]) -> SheetData | None:
     """Lines as rows, months as columns (a layout seen in practice)."""
     months = _transposed_month_columns(ctx, block, cols)
+    _money_columns(ctx, block, cols, months.values())
     month_list = sorted({month for month, _ in months})
     section_group = None
     records = []

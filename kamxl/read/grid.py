@@ -22,6 +22,7 @@ from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.read.container import Container, Refused
 from kamxl.read.formulas import SuspectFormula, column_index, scan_part, sheet_parts
+from kamxl.read.parts import SheetParts, read_parts
 from kamxl.read.values import CellValue
 
 Row = Sequence[CellValue]
@@ -35,6 +36,7 @@ class Grid:
     rows: Sequence[Row]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
     suspects: dict[tuple[int, int], SuspectFormula] = field(default_factory=dict)
+    parts: SheetParts = field(default_factory=SheetParts)  # tables' total rows, zero-padded IDs (xlsx)
 
     @property
     def nrows(self) -> int:
@@ -148,6 +150,7 @@ def load_grids(container: Container, settings: Settings) -> tuple[list[Grid], li
     grids = _read_sheets(container, settings, issues)
     if container.kind == "xlsx" and grids:
         issues += _attach_suspects(container, grids, settings)
+        issues += _attach_parts(container, grids, settings)
     if not grids:
         raise Refused(settings.issue("no_worksheets", name=name))
     if all(not any(not _blank(value) for row in grid.rows for value in row) for grid in grids):
@@ -199,4 +202,15 @@ def _attach_suspects(container: Container, grids: list[Grid], settings: Settings
                     grid.suspects[(suspect.row, suspect.col)] = suspect
     except Exception as exc:  # the values were read; only this extra check failed
         return [settings.issue("formula_check_failed", detail=_detail(exc))]
+    return []
+
+
+def _attach_parts(container: Container, grids: list[Grid], settings: Settings) -> list[Issue]:
+    """Each sheet's Excel-table total rows and zero-padded number cells (kamxl/read/parts.py)."""
+    try:
+        found = read_parts(container.path, [grid.name for grid in grids])
+    except Exception as exc:  # the values were read; only this extra reading failed
+        return [settings.issue("parts_check_failed", detail=_detail(exc))]
+    for grid in grids:
+        grid.parts = found.get(grid.name, SheetParts())
     return []

@@ -8,9 +8,11 @@ silent blank or zero.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, TypedDict, overload
 
@@ -19,7 +21,7 @@ from kamxl.issues import Issue, a1, column_letter
 from kamxl.read.formulas import Problem
 from kamxl.read.grid import Grid, Row
 from kamxl.read.header import FormSpec, HeaderBlock
-from kamxl.read.values import CellValue, Parsed, Quantity, Values, YearMonth
+from kamxl.read.values import CellValue, Parsed, Quantity, TotalKind, Values, YearMonth, year_dot_month
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,6 +40,8 @@ _PARSERS: dict[str, Callable[[Values, CellValue], Parsed[object]]] = {
     "date": Values.date,
     "time": Values.time,
     "month": Values.month,
+    "score": Values.score,
+    "close": Values.close_date,
 }
 _INVALID_CODES = {
     "number": "invalid_number",
@@ -46,7 +50,13 @@ _INVALID_CODES = {
     "date": "invalid_date",
     "time": "invalid_time",
     "month": "invalid_label",
+    "score": "invalid_number",
+    "close": "invalid_date",
 }
+
+_BRACKETED = re.compile(r"[(（\[【]([^)）\]】]+)[)）\]】]")
+_UNIT_WORD = re.compile(r"^\s*(?:金额)?单位\s*[:：]?\s*|^\s*units?\s*[:：]?\s*", re.I)
+_UNITS_ROW = re.compile(r"(?:单位|units?)\s*[:：]\s*([^\s)）,，;；:：]+)", re.I)
 
 PureParser = Callable[[CellValue], Parsed[object]]
 RowKind = Literal["data", "total"]
@@ -89,6 +99,16 @@ class SheetData:
         return 0 if main is None or main.empty else int(main["row"].nunique())
 
 
+@dataclass
+class TotalRow:
+    """A row that sums other rows: what it sums, kept aside to be checked rather than read as an item."""
+
+    kind: TotalKind
+    name: str  # the group a subtotal names ("王伟 小计" -> "王伟", normalised), else ""
+    span: list[int]  # grid rows of the items it sums: a subtotal's group, the rows above a 累计; [] = all
+    col: int | None  # where its label is (None: an Excel table's total row without one)
+
+
 class SheetContext:
     """Parses cells of one sheet, collecting capped issues with their cells."""
 
@@ -101,6 +121,12 @@ class SheetContext:
         self._counts: Counter[str] = Counter()
         self._cap: int = settings.get("limits.max_cell_issues")
         self._labels: dict[str, str] = {}
+        self.total_rows: dict[int, TotalRow] = {}  # filled by ``body``
+        self._said: set[str] = set()  # codes reported once per sheet (``once``)
+        self.scales: dict[int, float] = {}  # money column -> factor to 元 (``set_units``)
+        self._fill_cols: dict[str, int] = {}
+        self._merged_below: dict[tuple[int, int], CellValue] = {}
+        self._filled: dict[str, list[int]] = {}  # field -> grid rows filled, for ``finish``
 
     @property
     def sheet(self) -> str:
@@ -116,6 +142,18 @@ class SheetContext:
 
     def finish(self) -> list[Issue]:
         """The sheet's issues, with one "and N more" per code that passed the cap."""
+        for fieldname, rows in self._filled.items():
+            col = self._fill_cols[fieldname]
+            self.issues.append(
+                self.settings.issue(
+                    "filled_down",
+                    self.sheet,
+                    a1(rows[0], col),
+                    column=self.header_label(fieldname),
+                    count=len(rows),
+                )
+            )
+        self._filled.clear()
         for code, count in self._counts.items():
             if count > self._cap:
                 self.issues.append(
@@ -165,6 +203,19 @@ class SheetContext:
             return value.isoformat()
         return str(value).strip()
 
+    def _text_at(self, row: int, col: int | None, value: CellValue) -> str | None:
+        """A cell as text, a number formatted 00000 with its leading zeros (an ID such as 00123)."""
+        width = self.grid.parts.padded.get((row, col)) if col is not None else None
+        if width and isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value):
+            return str(int(value)).zfill(width)
+        return self.as_text(value)
+
+    def once(self, code: str, row: int | None = None, col: int | None = None, /, **params: object) -> None:
+        """Report ``code`` at its first cell only: a habit of the whole sheet is said once."""
+        if code not in self._said:
+            self._said.add(code)
+            self.issue(code, row, col, **params)
+
     @overload
     def parse(
         self, kind: Literal["number", "percent", "time"], row: int, col: int | None, column: str = ""
@@ -189,6 +240,8 @@ class SheetContext:
 
         ``column`` is the header named in the warning.
         """
+        if kind == "number" and col in self.scales:
+            return self._scaled(row, col)
         if kind == "number" and col is not None and (row, col) not in self.grid.suspects:
             # the common case, a plain number or nothing, without the general path's calls
             value = self.grid.value(row, col)
@@ -200,7 +253,7 @@ class SheetContext:
                 return None
         value = self.raw(row, col)
         if kind == "text":
-            return self.as_text(value)
+            return self._text_at(row, col, value)
         if kind.startswith("label:"):
             vocab = kind[6:]
             code, ok = self.values.label(vocab, value)
@@ -209,7 +262,14 @@ class SheetContext:
                 self.issue("invalid_label", row, col, value=value, column=column, allowed=allowed)
             return code
         parsed, ok = _PARSERS[kind](self.values, value)
-        if not ok:
+        if (
+            not ok
+            and kind == "close"
+            and isinstance(value, float)
+            and year_dot_month(value) == (int(value), 0)
+        ):
+            self.issue("ambiguous_month", row, col, value=value, year=int(value))  # 2026.1: Jan or Oct?
+        elif not ok:
             self.issue(_INVALID_CODES[kind], row, col, value=value, column=column, allowed="1–12")
         return parsed
 
@@ -235,6 +295,8 @@ class SheetContext:
                 slow.append(i)
             elif value is None or value == "":  # calamine gives "" for an empty cell inside the used range
                 pass
+            elif kind == "number" and col in self.scales:  # money in 万元: scaled, text checked for units
+                slow.append(i)
             elif kind == "number" and type(value) is float and value - value == 0:  # neither NaN nor ±inf
                 values[i] = value
             elif kind == "number" and type(value) is int:
@@ -265,6 +327,66 @@ class SheetContext:
         """The column's letters for a table's ``*_col`` column, None where the form has no such column."""
         return None if col is None else column_letter(col)
 
+    # -- units ------------------------------------------------------------------
+    def set_units(self, block: HeaderBlock, cols: Iterable[int]) -> None:
+        """Read the money columns ``cols`` in 元, whatever unit the header or a units row names.
+
+        A unit in a column's header (金额(万元), 总欠款（千元）) wins over a units
+        row above the header ("单位:万元", "单位：元", or inside the title). One
+        info issue per unit says it was applied.
+        """
+        sheet_unit = self._units_row(block)
+        for col in cols:
+            unit = self._header_unit(block.paths.get(col, ())) or sheet_unit
+            if unit is None or unit[1] == 1:  # in 元 already
+                continue
+            text, factor = unit
+            self.scales[col] = factor
+            if f"units:{text}" not in self._said:
+                self._said.add(f"units:{text}")
+                self.issue("units_applied", block.top, col, unit=text, factor=f"{factor:,.0f}")
+
+    def _money_unit(self, text: str) -> tuple[str, float] | None:
+        """(unit as written, factor to 元) of a money unit such as 万元, or None."""
+        code, _ = self.values.label("money_unit", text.strip())
+        return (text.strip(), float(code)) if code else None
+
+    def _header_unit(self, path: tuple[CellValue, ...]) -> tuple[str, float] | None:
+        """The money unit in brackets in a column's header labels: 金额(万元), 应收（单位:千元）."""
+        for label in path:
+            for inside in _BRACKETED.findall(label if isinstance(label, str) else ""):
+                unit = self._money_unit(_UNIT_WORD.sub("", inside))
+                if unit:
+                    return unit
+        return None
+
+    def _units_row(self, block: HeaderBlock) -> tuple[str, float] | None:
+        """The unit a cell above the header names: "单位:万元", "金额单位：元", "Unit: CNY 10k"."""
+        for r in range(block.top):
+            for value in self.grid.rows[r]:
+                match = _UNITS_ROW.search(value) if isinstance(value, str) else None
+                unit = self._money_unit(match.group(1)) if match else None
+                if unit:
+                    return unit
+        return None
+
+    def _scaled(self, row: int, col: int) -> float | None:
+        """A money cell of a column in 万元 (or another unit), in 元.
+
+        "1.5万" in a 万元 column says its unit twice: it is refused at its
+        cell (``unit_conflict``), never read as 15,000 nor as 150,000,000.
+        """
+        value = self.raw(row, col)
+        factor = self.scales[col]
+        if isinstance(value, str) and factor != 1 and self.values.has_unit(value):
+            self.issue("unit_conflict", row, col, value=value)
+            return None
+        number, ok = self.values.number(value)
+        if not ok:
+            self.issue("invalid_number", row, col, value=value)
+            return None
+        return None if number is None else number * factor
+
     # -- body rows -------------------------------------------------------------
     def first_cells(self, cells: Row) -> list[tuple[int, CellValue]]:
         """The row's first two non-blank (column, value).
@@ -288,14 +410,17 @@ class SheetContext:
     def body(
         self, block: HeaderBlock, key_col: int | None, section: Callable[[int], bool] | None = None
     ) -> Iterator[tuple[int, RowKind]]:
-        """Yield (row, kind) under the header: kind is "data" or "total".
+        """Yield (row, kind) under the header: kind is "data" or "total" (any row that sums others).
 
         Blank spacer rows are skipped; a note row ("备注:…") ends the table;
         a lone text cell outside the key column is a remark, not data.
         ``section(r)`` may claim a row first (e.g. a date heading); it is skipped.
+        Each total row's kind and the rows it sums are kept in ``total_rows``.
         """
         values = self.values
         after_total = False
+        since: list[int] = []  # data rows since the last subtotal
+        above: list[int] = []  # every data row so far
         for r in range(block.bottom + 1, self.grid.nrows):
             cells = self.first_cells(self.grid.rows[r])
             if not cells:
@@ -303,14 +428,101 @@ class SheetContext:
             if section is not None and section(r):
                 continue
             first_col, first_value = cells[0]
-            if any(values.is_total(value) for _, value in cells[:2]):
-                after_total = True
+            total = self._total_row(r, cells, since, above)
+            if total is not None:
+                self.total_rows[r] = total
+                if total.kind == "subtotal":
+                    since = []
+                # a grand total under the rows ends them; one above the rows (on top) does not
+                after_total = after_total or (total.kind == "total" and bool(above))
                 yield r, "total"
                 continue
             if values.is_note(first_value):
                 return
+            if values.is_signature(first_value):  # 制表:王伟 审核:李娜 — a note, not a row
+                self.issue("signature_row", r, first_col, text=self.as_text(first_value))
+                continue
             if len(cells) == 1 and isinstance(first_value, str) and (after_total or first_col != key_col):
                 if after_total:
                     return
                 continue
+            since.append(r)
+            above.append(r)
             yield r, "data"
+
+    def _total_row(
+        self, row: int, cells: list[tuple[int, CellValue]], since: list[int], above: list[int]
+    ) -> TotalRow | None:
+        """The row as a total (by the words in its first two cells), or None for an item."""
+        named = bool(self.settings.get(f"forms.{self.spec.name}").get("named_totals", False))
+        for col, value in cells[:2]:
+            found = self.values.total_kind(value, named)
+            if found is not None:
+                kind, name = found
+                span = {"total": [], "subtotal": list(since), "cumulative": list(above)}[kind]
+                return TotalRow(kind, name, span, col)
+        if row in self.grid.parts.table_total_rows:  # an Excel table's total row, with no label
+            return TotalRow("total", "", [], None)
+        return None
+
+    # -- keys written once over a group of rows -----------------------------------
+    def start_fill(self, cols: dict[str, int]) -> None:
+        """Get ready to fill the form's ``fill_down`` columns (defaults.toml, per form) of its item rows.
+
+        The grid's rows are copied first, so the filled values are this sheet
+        context's own reading and the Grid itself stays as the file has it.
+        """
+        fields: list[str] = self.settings.get(f"forms.{self.spec.name}").get("fill_down", [])
+        self._fill_cols = {name: cols[name] for name in fields if name in cols}
+        if not self._fill_cols:
+            return
+        self.grid = dataclasses.replace(self.grid, rows=list(self.grid.rows))
+        wanted = set(self._fill_cols.values())
+        for r0, c0, r1, c1 in self.grid.merged:
+            for col in wanted & set(range(c0, c1 + 1)):
+                for r in range(r0 + 1, r1 + 1):
+                    self._merged_below[(r, col)] = self.grid.value(r0, c0)
+
+    def fill_row(self, row: int, above: int | None, key: str) -> None:
+        """Fill the blank ``fill_down`` cells of an item row (see docs/forms.md, "Body rows").
+
+        From the merged range that covers the cell; else, when the row holds
+        figures, from ``above`` (the item row right above it, None after a gap,
+        a total or a heading). A column other than ``key`` is filled from above
+        only while the row goes on with the group above (its key filled or the same):
+        a new customer does not inherit the last customer's owner.
+        """
+        if not self._fill_cols:
+            return
+        is_blank = self.values.is_blank
+        fill_cols = set(self._fill_cols.values())
+
+        def has_figures() -> bool:  # asked only of a row with a blank cell to fill: most rows have none
+            return any(
+                not is_blank(value) for c, value in enumerate(self.grid.rows[row]) if c not in fill_cols
+            )
+
+        same_group = key not in self._fill_cols
+        for name in sorted(self._fill_cols, key=lambda field_name: field_name != key):
+            col = self._fill_cols[name]
+            if not is_blank(self.grid.value(row, col)):
+                if name == key and above is not None:
+                    same_group = self.grid.value(row, col) == self.grid.value(above, col)
+                continue
+            value = self._merged_below.get((row, col))
+            if value is None and above is not None and (name == key or same_group) and has_figures():
+                value = self.grid.value(above, col)
+            if is_blank(value):
+                continue
+            self._set(row, col, value)
+            self._filled.setdefault(name, []).append(row)
+            same_group = same_group or name == key
+
+    def _set(self, row: int, col: int, value: CellValue) -> None:
+        """Write a filled value into this context's copy of the row."""
+        cells = list(self.grid.rows[row])
+        cells += [None] * (col + 1 - len(cells))
+        cells[col] = value
+        rows = self.grid.rows
+        assert isinstance(rows, list)  # copied by ``start_fill``
+        rows[row] = cells

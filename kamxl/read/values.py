@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from typing import TypeAlias, TypeVar
+from typing import Literal, TypeAlias, TypeVar
 
 from kamxl.config import Settings
 from kamxl.text import normalise, normalise_loose
@@ -27,7 +27,7 @@ _YM_IN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})(?!\d)")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _QTY = re.compile(r"^([+-]?(?:\d[\d,]*\.?\d*|\.\d+))\s*(.*)$")
 # Vocabulary sections that are not code -> aliases tables, read apart.
-_NOT_LABELS = ("unit_multiplier", "currency", "blank", "total", "note")
+_NOT_LABELS = ("unit_multiplier", "currency", "blank", "total", "note", "signature", "score")
 _DAY_PARTS = ("上午", "下午", "晚上", "早上", "中午", "am", "pm")
 
 # What a cell can hold as python-calamine hands it over.
@@ -37,6 +37,10 @@ _T = TypeVar("_T")
 Parsed: TypeAlias = tuple[_T | None, bool]
 YearMonth: TypeAlias = tuple[int | None, int]  # (year if written, 1..12)
 Quantity: TypeAlias = tuple[float, str]  # (number, unit as written, "" if none)
+# What a row that sums other rows sums: every row (total), its group (subtotal), every row above it.
+TotalKind = Literal["total", "subtotal", "cumulative"]
+_TOTAL_KINDS: tuple[TotalKind, ...] = ("total", "subtotal", "cumulative")
+_BRACKETS = "()（）[]【】<>《》"
 
 
 def _nfkc(text: str) -> str:
@@ -54,10 +58,21 @@ class Values:
         }
         self._month = {key: int(code) for key, code in self._maps.pop("month").items()}
         self._blank = {normalise(text) for text in vocab["blank"]["values"]} | {""}
-        self._total = {normalise(text) for text in vocab["total"]["total"]}
+        self._total: dict[str, TotalKind] = {}
+        for kind in _TOTAL_KINDS:
+            for text in vocab["total"].get(kind, []):
+                self._total.setdefault(normalise(text), kind)
+        # the lengths of the total words, longest first: a label is tried against its own ends
+        self._total_lengths = sorted({len(word) for word in self._total}, reverse=True)
+        self._total_name_max: int = settings.get("limits.total_name_max")
         self._mult = {normalise(suffix): float(mult) for suffix, mult in vocab["unit_multiplier"].items()}
         prefixes = "|".join(re.escape(_nfkc(prefix).casefold()) for prefix in vocab["note"]["prefixes"])
         self._note = re.compile(rf"^(?:{prefixes})\s*(?:[:：]|$)|^[*※]")
+        signs = "|".join(re.escape(_nfkc(word).casefold()) for word in vocab["signature"]["prefixes"])
+        self._signature = re.compile(rf"^(?:{signs})\s*(?:[:：]|$|\s)")
+        self._score_suffixes = sorted(
+            (_nfkc(word).casefold() for word in vocab["score"]["suffixes"]), key=len, reverse=True
+        )
         self._currency = sorted(
             (_nfkc(symbol).casefold() for symbol in vocab["currency"]["symbols"]), key=len, reverse=True
         )
@@ -85,9 +100,50 @@ class Values:
         """A 合计/小计/Total label: its row sums the rows above and is not an item."""
         return isinstance(value, str) and normalise_loose(value) in self._total
 
+    def total_kind(self, value: CellValue, named_totals: bool = True) -> tuple[TotalKind, str] | None:
+        """(kind, the group it names or "") of a total label, None for anything else.
+
+        合计, 合 计 and 合计(元) are the grand total; "王伟 小计", "小计:王伟" and
+        "一季度合计" are subtotals of the group they name. A total word must end
+        the label ("合计公司" is a name), a subtotal word may also begin it; the
+        name is short (``vocab.total.name_max``) and a note ("备注:以上合计") is not a total.
+        Without ``named_totals`` only subtotal words name a group: in a column of
+        free text "销售额合计" may be an item.
+        """
+        if not isinstance(value, str):
+            return None
+        key = normalise(value)
+        exact = self._total.get(key)
+        if exact is not None:
+            return exact, ""
+        for length in self._total_lengths if key else ():
+            if length >= len(key):
+                continue
+            for word, rest, at_end in (
+                (key[-length:], key[:-length], True),
+                (key[:length], key[length:], False),
+            ):
+                kind = self._total.get(word)
+                if kind is None or not (kind == "subtotal" or (named_totals and at_end)):
+                    continue
+                name = rest.strip(_BRACKETS)
+                raw = _nfkc(value).casefold()
+                if (
+                    0 < len(name) <= self._total_name_max
+                    and _bounded(raw, word, at_end)
+                    and not self.is_note(value)
+                ):
+                    return "subtotal", name
+        loose = self._total.get(normalise_loose(value))  # 合计(元): a unit, not a name
+        return (loose, "") if loose is not None else None
+
     def is_note(self, value: CellValue) -> bool:
         """A note under the table: "备注:…", "Note: …", "* …"."""
         return isinstance(value, str) and bool(self._note.match(_nfkc(value).casefold()))
+
+    def is_signature(self, value: CellValue) -> bool:
+        """A signature line under the table: "制表:王伟", "审核:", "填表人 李娜", "Prepared by: …"."""
+        return isinstance(value, str) and bool(self._signature.match(_nfkc(value).casefold()))
 
     # -- numbers -------------------------------------------------------------
     def number(self, value: CellValue) -> Parsed[float]:
@@ -123,6 +179,22 @@ class Values:
             return None, False
         number = float(text) * scale
         return (-number if negative else number), True
+
+    def has_unit(self, text: str) -> bool:
+        """A number typed with its own unit or currency: "1.5万", "3000元", "¥300", "2k"."""
+        key = _nfkc(text).casefold().replace(" ", "")
+        return any(key.endswith(suffix) for suffix in self._mult) or any(
+            symbol in key for symbol in self._currency
+        )
+
+    def score(self, value: CellValue) -> Parsed[float]:
+        """A score as people write it: 4, "4.5", "4.5分", "4 points"."""
+        if isinstance(value, str):
+            text = _nfkc(value).casefold()
+            for suffix in self._score_suffixes:
+                if text.endswith(suffix) and len(text) > len(suffix):
+                    return self.number(text[: -len(suffix)].strip())
+        return self.number(value)
 
     def percent(self, value: CellValue) -> Parsed[float]:
         """A share as a fraction: 40%, "40%", 0.4 and 40 all give 0.4."""
@@ -193,6 +265,24 @@ class Values:
             return None, False
         return _date_text(_nfkc(str(value)).casefold(), year)
 
+    def close_date(self, value: CellValue) -> Parsed[dt.date]:
+        """A date, or a month as its last day: a close or due month typed 2026.03, "2026-03", "2026年3月".
+
+        A number such as 2026.03 is a month, never the Excel serial 2026 (1905-07-18).
+        2026.1 is refused: it may be January, or October typed 2026.10 and kept as a number.
+        """
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            month = year_dot_month(float(value))
+            if month is not None:
+                return (_month_end(*month), True) if month[1] else (None, False)
+            if _YEARS[0] <= value < _YEARS[1]:
+                return None, False  # a year alone, or 2026.13: not a day
+        if isinstance(value, str):
+            match = _YM.match(_nfkc(value))
+            if match and 1 <= int(match.group(2)) <= 12:
+                return _month_end(int(match.group(1)), int(match.group(2))), True
+        return self.date(value)
+
     def time(self, value: CellValue) -> Parsed[float]:
         """A clock time as hours after midnight (9:30 -> 9.5), so durations are a subtraction."""
         if self.is_blank(value):
@@ -244,6 +334,65 @@ class Values:
         """The first spelling of each code, to tell the user what is accepted."""
         entries: dict[str, list[str]] = self.settings.get(f"vocab.{vocab}")
         return [aliases[0] for aliases in entries.values()]
+
+
+_YEARS = (1900, 2100)  # a number in this range in a date column is a year (with its month), not a serial
+
+
+def year_dot_month(number: float) -> tuple[int, int] | None:
+    """(year, month) of 2026.03 or 2026.11; (year, 0) when the month is unsure (2026.1); None otherwise."""
+    if not (_YEARS[0] <= number < _YEARS[1]) or number == int(number):
+        return None
+    hundredths = round(number * 100)
+    if abs(number * 100 - hundredths) > 1e-6:
+        return None
+    year, month = divmod(hundredths, 100)
+    if month % 10 == 0:  # one decimal: 2026.3 is March; 2026.1 is January, or October typed 2026.10
+        month //= 10
+        return (year, 0) if month == 1 else (year, month)
+    return (year, month) if 1 <= month <= 12 else None
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    """The last day of a month: a deal to close "in March" is due by its end."""
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def hours_minutes(number: float) -> float | None:
+    """8.45 typed as h.mm -> 8.75 hours (8:45); None when the digits cannot be minutes (8.75, 8.123)."""
+    hundredths = round(number * 100)
+    if abs(number * 100 - hundredths) > 1e-6:
+        return None
+    hour, minute = divmod(hundredths, 100)
+    return hour + minute / 60 if minute <= 59 and hour <= 24 else None
+
+
+def is_hours_minutes(number: float) -> bool:
+    """A number with two decimals that can be minutes (8.45, 10.15): a time typed as h.mm.
+
+    One decimal (8.5) is the usual decimal hours, and so is 8.75, whose decimals cannot be minutes.
+    """
+    hundredths = round(number * 100)
+    return (
+        number >= 1
+        and abs(number * 100 - hundredths) <= 1e-6
+        and hundredths % 10 != 0
+        and hours_minutes(number) is not None
+    )
+
+
+def _bounded(raw: str, word: str, at_end: bool) -> bool:
+    """A total word at the end (or start) of a label, and whole words when it is English.
+
+    "Wang subtotal" and "Sub total: Wang" name a group; "Gypsum" does not end in a sum.
+    Chinese has no spaces to mark a word.
+    """
+    if not word.isascii():
+        return True
+    tokens = re.sub(r"[^a-z0-9\u3400-\u9fff]+", " ", raw).split()
+    ends = (tokens[-k:] if at_end else tokens[:k] for k in range(1, len(tokens) + 1))
+    return any("".join(part) == word for part in ends)
 
 
 def _date_text(text: str, year: int | None) -> Parsed[dt.date]:
