@@ -174,7 +174,7 @@ def _pnl(results: Results, src: _Input, settings: Settings) -> None:
         return
     from kamxl.calc.pnl import analyse
 
-    results.pnl, issues = analyse(lines, settings, src.table("pnl", "totals"))
+    results.pnl, issues = analyse(lines, settings, src.table("pnl", "totals"), src.as_of)
     results.issues += issues
 
 

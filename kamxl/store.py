@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
+from kamxl.calc.months import periods, spans_years
 from kamxl.calc.snapshots import OPPORTUNITY_COLUMNS
 
 if TYPE_CHECKING:
@@ -219,11 +220,6 @@ def _sql(value: Any) -> Any:
     return value
 
 
-def _month_of(period: str) -> int:
-    """The month number of a YYYY-MM period."""
-    return int(period.split("-")[1])
-
-
 def snapshot_totals(results: Results, period: str) -> dict[str, Any]:
     """The key figures a snapshot keeps for the trends: funnel, collections, the month's profit."""
     totals: dict[str, Any] = {}
@@ -250,8 +246,11 @@ def snapshot_totals(results: Results, period: str) -> dict[str, Any]:
 
 def _month_profit(pnl: Any, period: str) -> dict[str, float | None]:
     """Revenue and profit, plan and actual, of the period's month (else of the P&L's last month)."""
-    months = pnl.months.set_index("month")
-    month = _month_of(period) if _month_of(period) in months.index else pnl.summary.get("last_month")
+    # months by their place in time (calc.months): a rolling P&L holds a month number twice
+    months = pnl.months.set_index(periods(pnl.months))
+    year, month_number = (int(part) for part in period.split("-")[:2])
+    wanted = year * 12 + month_number - 1 if spans_years(pnl.months) else month_number - 1
+    month = wanted if wanted in months.index else pnl.last_period
     figures: dict[str, float | None] = {}
     if month in months.index:
         row = months.loc[month]

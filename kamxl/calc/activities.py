@@ -17,6 +17,7 @@ import pandas as pd
 
 from kamxl.calc.cells import CellMap
 from kamxl.calc.frames import as_floats, has_text
+from kamxl.calc.months import periods
 from kamxl.calc.numbers import fmt
 from kamxl.config import Settings
 from kamxl.issues import Issue
@@ -84,7 +85,12 @@ def advertising_plan(pnl_main: pd.DataFrame | None, settings: Settings) -> pd.Se
     hit = pnl_main[(pnl_main["group"] == "expense") & is_advertising]
     if hit.empty:
         return None
-    return hit.groupby(hit["month"].astype(int))["plan"].sum(min_count=1).astype(float)
+    # the activity plan names months by number: a month a rolling P&L holds twice (two Novembers, in two
+    # years) has no one advertising plan to hold the activities against, and is left out of the comparison
+    month = hit["month"].astype(int)
+    twice = hit.assign(period=periods(hit)).groupby(month)["period"].nunique() > 1
+    plan = hit.groupby(month)["plan"].sum(min_count=1).astype(float)
+    return plan[~twice.reindex(plan.index, fill_value=False)]
 
 
 def plan_activities(

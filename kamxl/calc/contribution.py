@@ -13,6 +13,7 @@ from typing import NamedTuple, TypedDict
 
 import pandas as pd
 
+from kamxl.calc.months import periods
 from kamxl.calc.pnl import PnL
 from kamxl.calc.receivables import Receivables
 from kamxl.config import Settings
@@ -103,8 +104,9 @@ def _product_values(
     if basis == "pnl" and pnl is not None:
         lines = pnl.lines[pnl.lines["group"] == "revenue"]
         last = pnl.summary.get("last_month")
-        if last:  # the year so far: what the products brought in
-            done = lines[lines["month"] <= last]
+        if last:  # the year so far: what the products brought in (months in time: calc.months)
+            now_at = pnl.last_period if pnl.last_period is not None else last - 1
+            done = lines[periods(lines) <= now_at]
             return pd.Series(done["actual"].to_numpy(), index=done["line"].astype(str)), "pnl_actual"
         if not lines.empty:
             return pd.Series(lines["plan"].to_numpy(), index=lines["line"].astype(str)), "pnl_plan"

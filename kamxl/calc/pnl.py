@@ -9,6 +9,7 @@ by hand against revenue − expense.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from kamxl.calc.cells import cell_at
 from kamxl.calc.frames import as_floats, choose, divide
+from kamxl.calc.months import has_years, month_of, period_of, periods, spans_years, year_of
 from kamxl.calc.numbers import fmt
 from kamxl.calc.totals import mismatched_totals, total_mismatch_issue, written_cell
 from kamxl.config import Settings
@@ -52,9 +54,12 @@ class PnLSummary(TypedDict):
 class PnL:
     """The P&L's results per line and month, per month, and the year's key figures."""
 
-    lines: pd.DataFrame  # month × line: plan, actual, variance, variance_pct, favourable
-    months: pd.DataFrame  # month: <group>_plan/_actual/_variance/_variance_pct/_ytd…, margins
+    lines: pd.DataFrame  # month × line: plan, actual, variance, variance_pct, favourable, period, year
+    # month (in time order): <group>_plan/_actual/_variance/_variance_pct/_ytd…, margins; and period and
+    # year when the months run into a second year (a month number then names two months)
+    months: pd.DataFrame
     summary: PnLSummary
+    last_period: int | None = None  # the last month with an actual as a period (calc.months)
 
 
 def variance(plan: pd.Series, actual: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -74,41 +79,62 @@ def favourable(group: pd.Series | str, difference: pd.Series) -> pd.Series:
     return out.where(difference.notna() & (difference != 0), None)
 
 
-def months_with_actuals(lines: pd.DataFrame) -> list[int]:
-    """The months in which any revenue or expense line has a (non-zero) actual."""
+def months_with_actuals(lines: pd.DataFrame, as_of: dt.date | None = None) -> list[int]:
+    """The months (as periods, calc.months) in which any revenue or expense line has a (non-zero) actual.
+
+    Where the months carry their years, none after the review date: that month has not happened yet.
+    """
     items = lines.loc[lines["group"].isin(list(ITEM_GROUPS))]
     actual = pd.to_numeric(items["actual"], errors="coerce")
-    return sorted(int(month) for month in items.loc[actual.notna() & (actual != 0), "month"].unique())
+    period = periods(items)
+    hit = actual.notna() & (actual != 0)
+    if as_of is not None and has_years(items):
+        hit &= period <= period_of(as_of)
+    return sorted(int(month) for month in period[hit].unique())
 
 
 def analyse(
-    main: pd.DataFrame, settings: Settings, totals: pd.DataFrame | None = None
+    main: pd.DataFrame, settings: Settings, totals: pd.DataFrame | None = None, as_of: dt.date | None = None
 ) -> tuple[PnL, list[Issue]]:
-    """Everything docs/method.md §6 asks of one workbook's P&L."""
+    """Everything docs/method.md §6 asks of one workbook's P&L (``as_of``: the review date)."""
     data = main.copy()
     data["plan"] = as_floats(data["plan"])
     data["actual"] = as_floats(data["actual"])
     data["month"] = data["month"].astype(int)
-    with_actuals = months_with_actuals(data)
+    data["period"] = periods(data)
+    data["year"] = year_of(main, data["period"])
+    with_actuals = months_with_actuals(data, as_of)
     # a month without any actual has not happened yet: its actuals are unknown, not 0
-    data.loc[~data["month"].isin(with_actuals), "actual"] = np.nan
+    data.loc[~data["period"].isin(with_actuals), "actual"] = np.nan
     items = data[data["group"].isin(list(ITEM_GROUPS))].copy()
     items["variance"], items["variance_pct"] = variance(items["plan"], items["actual"])
     items["favourable"] = favourable(items["group"], items["variance"])
-    months = month_table(items, sorted(data["month"].unique()), with_actuals)
+    months = month_table(items, sorted(data["period"].unique()), with_actuals)
     written_profit = data[data["group"] == "profit"]
     issues = profit_issues(written_profit, months, settings)
     issues += _check_totals(items, written_profit, totals, settings)
-    return PnL(items.reset_index(drop=True), months, summarise(months, with_actuals)), issues
+    last = max(with_actuals) if with_actuals else None
+    summary = summarise(months, with_actuals)
+    if not spans_years(data):
+        # within one year a month number names its month: months as report.json has always had them,
+        # and periods counted from January (period = month − 1), as calc.months reads a table without them
+        months = months.drop(columns=["period", "year"])
+        items["period"] = items["month"] - 1
+        last = None if last is None else last % 12
+    return PnL(items.reset_index(drop=True), months, summary, last), issues
 
 
 def month_table(items: pd.DataFrame, all_months: list[int], with_actuals: list[int]) -> pd.DataFrame:
-    """Per month: plan, actual, variance, favourable and year to date of each group, and the margins."""
-    index = pd.Index(all_months, name="month")
+    """Per month: plan, actual, variance, favourable and year to date of each group, and the margins.
+
+    ``all_months`` and ``with_actuals`` are periods (calc.months); the table is
+    in time order, with each month's number, period and year (None when not written).
+    """
+    index = pd.Index(all_months, name="period")
     has_actuals = index.isin(with_actuals)
     columns: dict[str, pd.Series] = {}  # built as Series and framed once
     for group in ITEM_GROUPS:
-        per_month = items[items["group"] == group].groupby("month")
+        per_month = items[items["group"] == group].groupby("period")
         columns[f"{group}_plan"] = per_month["plan"].sum(min_count=1).reindex(index).fillna(0.0)
         actual = per_month["actual"].sum(min_count=1).reindex(index)
         # a month with actuals: a line left blank is 0
@@ -123,15 +149,19 @@ def month_table(items: pd.DataFrame, all_months: list[int], with_actuals: list[i
         columns[f"{group}_actual_ytd"] = actual.cumsum().where(actual.notna())
     columns["margin_plan"] = divide(columns["profit_plan"], columns["revenue_plan"])
     columns["margin_actual"] = divide(columns["profit_actual"], columns["revenue_actual"])
-    return pd.DataFrame(columns, index=index).reset_index()
+    table = pd.DataFrame(columns, index=index).reset_index()
+    years = items.groupby("period")["year"].first().reindex(index) if "year" in items else None
+    table.insert(0, "month", (table["period"] % 12 + 1).astype(int))
+    table["year"] = years.to_numpy() if years is not None else None
+    return table[["month", *columns, "period", "year"]]
 
 
 def profit_issues(written_profit: pd.DataFrame, months: pd.DataFrame, settings: Settings) -> list[Issue]:
     """The input's own 预期盈亏 (profit) cells that differ from revenue − expense."""
     tolerance = settings.get("pnl.profit_tolerance")
-    computed_profit = months.set_index("month")[["profit_plan", "profit_actual"]]
+    computed_profit = months.set_index("period")[["profit_plan", "profit_actual"]]
     issues: list[Issue] = []
-    for written in written_profit.join(computed_profit, on="month").to_dict("records"):
+    for written in written_profit.join(computed_profit, on="period").to_dict("records"):
         for measure in ("plan", "actual"):
             value, computed = written[measure], written[f"profit_{measure}"]
             if pd.isna(value) or pd.isna(computed) or abs(value - computed) <= tolerance:
@@ -158,11 +188,11 @@ def summarise(months: pd.DataFrame, with_actuals: list[int]) -> PnLSummary:
         for kind in ("plan", "actual")
     }
     last = max(with_actuals) if with_actuals else None
-    to_date = months[months["month"] <= (last or 0)]
+    to_date = months[months["period"] <= (last if last is not None else -1)]
     plan_to_date = {group: float(to_date[f"{group}_plan"].sum()) for group in GROUPS}
 
     def variance_to_date(group: str) -> float | None:
-        return totals[f"{group}_actual"] - plan_to_date[group] if last else None
+        return totals[f"{group}_actual"] - plan_to_date[group] if last is not None else None
 
     return {
         "revenue_plan": totals["revenue_plan"],
@@ -171,12 +201,14 @@ def summarise(months: pd.DataFrame, with_actuals: list[int]) -> PnLSummary:
         "expense_actual": totals["expense_actual"],
         "profit_plan": totals["profit_plan"],
         "profit_actual": totals["profit_actual"],
-        "last_month": last,
+        "last_month": month_of(last),
         "revenue_plan_to_date": plan_to_date["revenue"],
         "expense_plan_to_date": plan_to_date["expense"],
         "profit_plan_to_date": plan_to_date["profit"],
         "margin_plan": _ratio(totals["profit_plan"], totals["revenue_plan"]),
-        "margin_actual": _ratio(totals["profit_actual"], totals["revenue_actual"]) if last else None,
+        "margin_actual": _ratio(totals["profit_actual"], totals["revenue_actual"])
+        if last is not None
+        else None,
         "revenue_variance_to_date": variance_to_date("revenue"),
         "expense_variance_to_date": variance_to_date("expense"),
         "profit_variance_to_date": variance_to_date("profit"),

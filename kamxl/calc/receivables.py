@@ -17,6 +17,7 @@ import pandas as pd
 
 from kamxl.calc.cells import CellMap, row_label
 from kamxl.calc.frames import as_floats, divide
+from kamxl.calc.months import has_years, month_of, period_of, periods, year_of
 from kamxl.calc.numbers import fmt, pct
 from kamxl.calc.totals import mismatched_totals, total_mismatch_issue, written_cell
 from kamxl.config import Settings
@@ -47,33 +48,47 @@ class Receivables:
 
     rows: pd.DataFrame  # one per receivable: owed, plan, actual, to date, balance, coverage, behind, aging
     months: pd.DataFrame  # row × month: plan, actual, cumulative, rates (see month_table)
-    by_month: pd.DataFrame  # month: the sheet's plan, actual, cumulative, rates
+    by_month: pd.DataFrame  # month (in time order; period and year too): the sheet's plan, actual, rates
     summary: ReceivablesSummary
     aging: pd.DataFrame | None = None  # aging bucket: balance; None without due dates
+    last_period: int | None = None  # m* as a period (calc.months), to compare months across years
 
 
 def last_actual_month(months: pd.DataFrame) -> int | None:
-    """m*: the last month with any (non-zero) actual amount in the sheet.
+    """m*: the month number of the last month with any (non-zero) actual amount in the sheet."""
+    return month_of(last_actual_period(months))
 
-    Zeros do not count: templates are often pre-filled with 0 for months to come.
+
+def last_actual_period(months: pd.DataFrame, as_of: dt.date | None = None) -> int | None:
+    """m* as a period: the last month, in time, with any (non-zero) actual amount in the sheet.
+
+    Zeros do not count: templates are often pre-filled with 0 for months to
+    come. Where the months carry their years, "to date" never runs past the
+    review date: an actual written for a later month is not yet counted.
     """
     actual = pd.to_numeric(months["actual"], errors="coerce")
-    hit = months.loc[actual.notna() & (actual != 0), "month"]
-    return int(hit.max()) if len(hit) else None
+    period = periods(months)
+    hit = actual.notna() & (actual != 0)
+    if as_of is not None and has_years(months):
+        hit &= period <= period_of(as_of)
+    return int(period[hit].max()) if hit.any() else None
 
 
 def month_table(months: pd.DataFrame, m_star: int | None) -> pd.DataFrame:
     """Per row × month: plan, actual, cumulative plan and actual, rate, cumulative rate.
 
-    Up to m* a blank actual is 0 collected; after m* the month has not
-    happened yet, so actual, its cumulative and its rates stay blank.
+    ``m_star`` is a period (calc.months). Up to m* a blank actual is 0
+    collected; after m* the month has not happened yet, so actual, its
+    cumulative and its rates stay blank. Months are in time order.
     """
     table = months[["sheet", "row", "month", "plan", "actual"]].copy()
+    table["period"] = periods(months)
+    table["year"] = year_of(months, table["period"])
     table["plan"] = as_floats(table["plan"])
     table["actual"] = as_floats(table["actual"])
-    past = table["month"] <= (m_star or 0)
+    past = table["period"] <= (m_star if m_star is not None else -1)
     table["actual"] = table["actual"].fillna(0.0).where(past)
-    table = table.sort_values(["sheet", "row", "month"], kind="stable").reset_index(drop=True)
+    table = table.sort_values(["sheet", "row", "period"], kind="stable").reset_index(drop=True)
     keys = [table["sheet"], table["row"]]
     table["cum_plan"] = table["plan"].fillna(0.0).groupby(keys, sort=False).cumsum()
     cum_actual = table["actual"].fillna(0.0).groupby(keys, sort=False).cumsum()
@@ -105,15 +120,15 @@ def collect(
 ) -> tuple[Receivables, list[Issue]]:
     """Everything docs/method.md §5 asks of one workbook's receivables plan."""
     cells = cells or CellMap()
-    m_star = last_actual_month(months)
+    m_star = last_actual_period(months, as_of)
     per_month = month_table(months, m_star)
     rows = row_figures(main, per_month, m_star, settings)
     aging = age_balances(rows, as_of, settings)
-    summary = summarise(rows, m_star)
+    summary = summarise(rows, month_of(m_star))
     issues = row_issues(rows, settings, cells)
     issues += check_totals(rows, per_month, totals, total_months, settings, cells)
     receivables = Receivables(
-        rows.reset_index(drop=True), per_month, sheet_months(per_month).reset_index(), summary, aging
+        rows.reset_index(drop=True), per_month, sheet_months(per_month), summary, aging, m_star
     )
     return receivables, issues
 
@@ -121,13 +136,13 @@ def collect(
 def row_figures(
     main: pd.DataFrame, per_month: pd.DataFrame, m_star: int | None, settings: Settings
 ) -> pd.DataFrame:
-    """Each receivable with its plan and actual (in all and to m*), balance, plan coverage and behind flag."""
+    """Each receivable: plan and actual (in all and to m*, a period), balance, coverage and behind flag."""
     rows = main.copy()
     rows["total_owed"] = as_floats(rows["total_owed"])
     # (named aggregations cost ~10× more per call)
     sums = per_month.groupby(ROW_KEYS, sort=False)[["plan", "actual"]].sum()
     to_date = (
-        per_month[per_month["month"] <= (m_star or 0)]
+        per_month[per_month["period"] <= (m_star if m_star is not None else -1)]
         .groupby(ROW_KEYS, sort=False)[["plan", "actual"]]
         .sum()
         .rename(columns={"plan": "plan_to_date", "actual": "actual_to_date"})
@@ -171,16 +186,27 @@ def age_balances(rows: pd.DataFrame, as_of: dt.date, settings: Settings) -> pd.D
 
 
 def sheet_months(per_month: pd.DataFrame) -> pd.DataFrame:
-    """The sheet's figures per month (the sum over its rows), indexed by month."""
-    grouped = per_month.groupby("month")
+    """The sheet's figures per month (the sum over its rows), in time order.
+
+    Columns: month, plan, actual, cum_plan, cum_actual, rate, cum_rate, then
+    period and year (None when the months carry no year).
+    """
+    grouped = per_month.groupby("period")
     by_month = pd.DataFrame(
-        {"plan": grouped["plan"].sum(), "actual": grouped["actual"].sum(min_count=1)}
+        {
+            "month": grouped["month"].first().astype(int),
+            "plan": grouped["plan"].sum(),
+            "actual": grouped["actual"].sum(min_count=1),
+        }
     ).sort_index()
     by_month["cum_plan"] = by_month["plan"].cumsum()
     by_month["cum_actual"] = by_month["actual"].cumsum().where(by_month["actual"].notna())
     by_month["rate"] = divide(by_month["actual"], by_month["plan"])
     by_month["cum_rate"] = divide(by_month["cum_actual"], by_month["cum_plan"])
-    return by_month
+    by_month["year"] = grouped["year"].first()
+    return by_month.reset_index().reindex(
+        columns=["month", "plan", "actual", "cum_plan", "cum_actual", "rate", "cum_rate", "period", "year"]
+    )
 
 
 def summarise(rows: pd.DataFrame, m_star: int | None) -> ReceivablesSummary:
@@ -259,8 +285,10 @@ def check_totals(
         )
         for mismatch in mismatched_totals(rows, totals, ["sheet"], measures, tolerance)
     ]
+    if total_months is not None:  # a 合计 row's months are matched by their place in time
+        total_months = total_months.assign(period=periods(total_months))
     for mismatch in mismatched_totals(
-        per_month, total_months, ["sheet", "month"], ["plan", "actual"], tolerance
+        per_month, total_months, ["sheet", "period"], ["plan", "actual"], tolerance
     ):
         month = settings.label(f"values.month.{int(mismatch['month'])}")
         measure = settings.label(f"values.measure.{mismatch['measure']}")

@@ -20,9 +20,20 @@ from kamxl.calc.tier import factor_column
 from kamxl.calc.totals import row_ranges, subtotal_mismatches
 from kamxl.issues import column_letter
 from kamxl.read.formulas import column_index
-from kamxl.read.header import APPRAISAL_SUBS, HeaderBlock, HeaderPath, is_month_label, split_measure
+from kamxl.read.header import (
+    APPRAISAL_SUBS,
+    Cell,
+    HeaderBlock,
+    HeaderPath,
+    Month,
+    header_month,
+    is_month_label,
+    place_months,
+    split_measure,
+    title_year,
+)
 from kamxl.read.sheet import Layout, PureParser, SheetContext, SheetData, SheetMeta
-from kamxl.read.values import CellValue, Parsed, hours_minutes, is_hours_minutes
+from kamxl.read.values import CellValue, Parsed, YearMonth, hours_minutes, is_hours_minutes
 from kamxl.text import normalise
 
 # field -> how its cells are parsed, per form (the main table's schema).
@@ -147,10 +158,33 @@ def _columns(form: str) -> list[str]:
 
 # Column schemas of every table the reader produces.
 SCHEMAS: dict[str, dict[str, list[str]]] = {form: {"main": _columns(form)} for form in FLAT_FIELDS}
-SCHEMAS["receivables"]["months"] = ["sheet", "row", "month", "plan", "actual", "plan_col", "actual_col"]
+# month is 1..12; year is None when nothing writes it; period orders months across years (see header.Month)
+SCHEMAS["receivables"]["months"] = [
+    "sheet",
+    "row",
+    "month",
+    "plan",
+    "actual",
+    "plan_col",
+    "actual_col",
+    "year",
+    "period",
+]
 SCHEMAS["activities"]["months"] = ["sheet", "row", "month", "mark", "amount", "col"]
 SCHEMAS["pnl"] = {
-    "main": ["sheet", "row", "month", "group", "line", "plan", "actual", "plan_col", "actual_col"]
+    "main": [
+        "sheet",
+        "row",
+        "month",
+        "group",
+        "line",
+        "plan",
+        "actual",
+        "plan_col",
+        "actual_col",
+        "year",
+        "period",
+    ]
 }
 SCHEMAS["calendar"] = {"main": ["sheet", "row", "col", "date", "day", "text"]}
 
@@ -362,10 +396,19 @@ def _week(ctx: SheetContext, row: int, col: int | None) -> int | str | None:
     return ctx.as_text(value)
 
 
-def _split(ctx: SheetContext, path: HeaderPath) -> tuple[int | None, str | None]:
-    """A month-and-measure header path -> (month, "plan"|"actual")."""
-    month = measure = None
-    for label in path:
+class MonthHeader(NamedTuple):
+    """What a month column's header path says: the month, the measure, and which label names the month."""
+
+    year_month: YearMonth | None
+    measure: str | None
+    at: int  # which label of the path names the month
+
+
+def _split(ctx: SheetContext, path: HeaderPath) -> MonthHeader:
+    """A month-and-measure header path -> ((year, month), "plan"|"actual", the month label's place)."""
+    year_month: YearMonth | None = None
+    measure, index = None, 0
+    for i, label in enumerate(path):
         if isinstance(label, str) and measure is None:
             code, _ = ctx.values.label("measure", label)
             if code:
@@ -373,26 +416,120 @@ def _split(ctx: SheetContext, path: HeaderPath) -> tuple[int | None, str | None]
                 continue
             parts = split_measure(label, ctx.values)
             if parts:
-                named = is_month_label(parts[0], ctx.values)
+                named = header_month(parts[0], ctx.values)
                 if named:
-                    month, measure = named, parts[1]
+                    year_month, measure, index = named, parts[1], i
                     continue
-        named = is_month_label(label, ctx.values)
-        if named and month is None:
-            month = named
-    return month, measure
+        named = header_month(label, ctx.values)
+        if named and year_month is None:
+            year_month, index = named, i
+    return MonthHeader(year_month, measure, index)
 
 
-def _month_columns(ctx: SheetContext, block: HeaderBlock, taken: set[int]) -> dict[tuple[int, str], int]:
-    """(month, measure) -> column, for the columns not taken by fields; the first of a pair wins."""
-    out: dict[tuple[int, str], int] = {}
-    for c, path in sorted(block.paths.items()):
-        if c in taken:
+def _place(
+    ctx: SheetContext, block: HeaderBlock, sequences: Iterable[list[tuple[Cell, YearMonth]]]
+) -> dict[Cell, Month]:
+    """Month headers placed in time, one sequence (e.g. the plan columns) at a time.
+
+    Each measure's months are placed in their own order, so a sheet that puts
+    every plan column before every actual column does not read the second
+    run as the next year. A roll into a next year that no year backs is
+    reported at its header.
+    """
+    title = title_year(ctx.grid, block.top, ctx.values)
+    placed: dict[Cell, Month] = {}
+    for found in sequences:
+        months, guessed = place_months(found, title)
+        for cell in guessed:
+            if cell not in placed:
+                before = found[[c for c, _ in found].index(cell) - 1][1][1]
+                ctx.issue("month_year_assumed", *cell, label=ctx.grid.value(*cell), before=before)
+        for cell, month in months.items():
+            placed.setdefault(cell, month)
+    return placed
+
+
+def _month_columns(ctx: SheetContext, block: HeaderBlock, taken: set[int]) -> dict[tuple[Month, str], int]:
+    """(month, measure) -> column, for the columns not taken by fields; the first of a pair wins.
+
+    A second column of the same month and measure is reported, not added in.
+    """
+    headers = {c: _split(ctx, path) for c, path in sorted(block.paths.items()) if c not in taken}
+    readable = {c: header for c, header in headers.items() if header.year_month and header.measure}
+    sequences: dict[str, dict[Cell, YearMonth]] = {}
+    for c, header in readable.items():
+        assert header.year_month is not None and header.measure is not None
+        sequences.setdefault(header.measure, {}).setdefault(block.cell_of(c, header.at), header.year_month)
+    placed = _place(ctx, block, [list(found.items()) for found in sequences.values()])
+    out: dict[tuple[Month, str], int] = {}
+    for c, header in readable.items():
+        assert header.measure is not None
+        key = (placed[block.cell_of(c, header.at)], header.measure)
+        if key in out:
+            row, col = block.cell_of(c)
+            used, ignored = ctx.letter(out[key]), ctx.letter(c)
+            ctx.issue("duplicate_column", row, col, column=block.label(c), used=used, ignored=ignored)
             continue
-        month, measure = _split(ctx, path)
-        if month and measure and (month, measure) not in out:
-            out[(month, measure)] = c
+        out[key] = c
     return out
+
+
+def _report_unread_columns(ctx: SheetContext, block: HeaderBlock, used: Iterable[int]) -> None:
+    """Every column under a month (or a P&L group) that was not read is reported at its sub-header.
+
+    A sub-header the vocabulary lacks (回款额, 差额 …) would otherwise drop its
+    column without a word, and collections would read as 0.
+    """
+    read = set(used)
+    unplaced: set[Cell] = set()  # month headers reported, once each whatever the columns under them
+    for c, path in sorted(block.paths.items()):
+        if c in read:
+            continue
+        head = next((i for i, label in enumerate(path) if _is_group_head(ctx, label)), None)
+        if head is None:
+            _report_unplaced_month(ctx, block, c, path, unplaced)
+            continue
+        if _split(ctx, path).measure is not None:
+            continue  # a measure whose column was reported as a duplicate
+        allowed = "/".join(ctx.values.aliases("measure"))
+        if len(path) == head + 1:  # nothing under the month or group: no measure at all
+            row, col = block.cell_of(c, head)
+            ctx.issue("no_subheader", row, col, group=path[head], allowed=allowed)
+            continue
+        row, col = block.cell_of(c, len(path) - 1)
+        ctx.issue("unknown_subheader", row, col, label=path[-1], group=path[head], allowed=allowed)
+
+
+def _report_unplaced_month(
+    ctx: SheetContext, block: HeaderBlock, col: int, path: HeaderPath, reported: set[Cell]
+) -> None:
+    """A plan or actual column whose month cannot be read ("13月", "2026.13"), or that has none over it,
+    is reported at the header above (or at itself).
+
+    A 合计 column (a pair of totals at the end of the months) is no month: it is left to the totals' checks.
+    """
+    if not ctx.values.label("measure", path[-1])[0]:
+        return
+    if len(path) == 1:  # a plan or actual with nothing over it (a label centred from its middle cell)
+        row, cell_col = block.cell_of(col)
+        ctx.issue("orphan_measure", row, cell_col, measure=path[-1])
+        return
+    if ctx.spec.name == "pnl":
+        return  # a P&L line outside any group: the P&L's own reading reports what it cannot place
+    label = path[-2]
+    if ctx.values.is_total(label) or ctx.spec.field_of(label):
+        return
+    cell = block.cell_of(col, len(path) - 2)
+    if cell not in reported:
+        reported.add(cell)
+        ctx.issue("month_unreadable", *cell, label=label, measure=path[-1])
+
+
+def _is_group_head(ctx: SheetContext, label: CellValue) -> bool:
+    """A month header, or in a P&L a group header (收入项 / 支出项 / 预期盈亏)."""
+    if ctx.spec.name == "pnl" and ctx.values.label("pnl_group", label)[0]:
+        return True
+    return is_month_label(label, ctx.values) is not None
 
 
 def _row_has_values(ctx: SheetContext, row: int, cols: Iterable[int]) -> bool:
@@ -591,6 +728,7 @@ def parse_receivables(ctx: SheetContext, block: HeaderBlock) -> SheetData | None
     if flat is None:
         return None
     months = _month_columns(ctx, block, set(flat.cols.values()))
+    _report_unread_columns(ctx, block, [*flat.cols.values(), *months.values()])
     month_list = sorted({month for month, _ in months})
     _money_columns(ctx, block, flat.cols, months.values())
     plan_cols = [months.get((month, "plan")) for month in month_list]
@@ -609,13 +747,13 @@ def parse_receivables(ctx: SheetContext, block: HeaderBlock) -> SheetData | None
         "totals": _frame(totals, schema["main"]),
         "total_months": month_table(flat.totals),
     }
-    return _sheet(ctx, block, flat.cols, tables, {"months": month_list})
+    return _sheet(ctx, block, flat.cols, tables, {"months": [month.month for month in month_list]})
 
 
 def _month_table(
     ctx: SheetContext,
     rows: list[int],
-    month_list: list[int],
+    month_list: list[Month],
     plan_cols: list[int | None],
     actual_cols: list[int | None],
 ) -> pd.DataFrame:
@@ -637,11 +775,13 @@ def _month_table(
         {
             "sheet": ctx.sheet,
             "row": [r + 1 for r in rows for _ in month_list],
-            "month": month_list * count,
+            "month": [month.month for month in month_list] * count,
             "plan": row_major(plan_cols),
             "actual": row_major(actual_cols),
             "plan_col": [ctx.letter(c) for c in plan_cols] * count,
             "actual_col": [ctx.letter(c) for c in actual_cols] * count,
+            "year": [month.year for month in month_list] * count,
+            "period": [month.period for month in month_list] * count,
         },
         columns=SCHEMAS["receivables"]["months"],
     )
@@ -652,14 +792,7 @@ def parse_activities(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     flat = _flat(ctx, block, "activities")
     if flat is None:
         return None
-    taken = set(flat.cols.values())
-    month_cols: dict[int, int] = {}
-    for c, path in sorted(block.paths.items()):
-        if c in taken:
-            continue
-        month = next((named for label in path if (named := is_month_label(label, ctx.values))), None)
-        if month and month not in month_cols:
-            month_cols[month] = c
+    month_cols = _activity_month_columns(ctx, block, set(flat.cols.values()))
     _money_columns(ctx, block, flat.cols, month_cols.values())
     main = _read_rows(ctx, flat.rows, flat.cols, "activities")
     detail = _activity_months(ctx, flat.rows, month_cols)
@@ -715,6 +848,33 @@ def _month_mark(
     if number == 1:
         ctx.issue("one_as_amount", row, col)
     return True, ctx.parse("number", row, col)
+
+
+def _activity_month_columns(ctx: SheetContext, block: HeaderBlock, taken: set[int]) -> dict[int, int]:
+    """month (1..12) -> the first column under it.
+
+    The activity plan is a calendar year of months: a month written twice (a
+    13-month rolling plan's second November) is reported at its header, not
+    silently left out.
+    """
+    month_cols: dict[int, int] = {}
+    month_cells: dict[int, Cell] = {}
+    for c, path in sorted(block.paths.items()):
+        if c in taken:
+            continue
+        at, month = next(
+            ((i, named) for i, label in enumerate(path) if (named := is_month_label(label, ctx.values))),
+            (0, None),
+        )
+        if not month:
+            continue
+        if month not in month_cols:
+            month_cols[month], month_cells[month] = c, block.cell_of(c, at)
+        elif block.cell_of(c, at) != month_cells[month]:  # a second header of the month, not a sub-column
+            row, col = block.cell_of(c, at)
+            used, ignored = ctx.letter(month_cols[month]), ctx.letter(c)
+            ctx.issue("duplicate_column", row, col, column=block.label(c), used=used, ignored=ignored)
+    return month_cols
 
 
 def _date_context(ctx: SheetContext, block: HeaderBlock) -> dt.date | None:
@@ -940,18 +1100,34 @@ def parse_pnl(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
         return None
     measures = _line_columns(ctx, block, cols)
     _money_columns(ctx, block, cols, [c for pair in measures.values() for c in pair.values()])
-    records = []
-    for r, kind in ctx.body(block, cols["month"]):
-        if kind == "total":
-            month = None
-        else:
-            year_month = ctx.parse("month", r, cols["month"], ctx.header_label("month"))
-            if year_month is None:
-                continue
-            month = year_month[1]
-        for (group, line), measure_cols in measures.items():
-            records.append(_pnl_record(ctx, r, month, group, line, measure_cols))
+    _report_unread_columns(ctx, block, [*cols.values(), *(c for m in measures.values() for c in m.values())])
+    records = [
+        _pnl_record(ctx, r, month, group, line, measure_cols)
+        for r, month in _pnl_month_rows(ctx, block, cols["month"])
+        for (group, line), measure_cols in measures.items()
+    ]
     return _pnl_tables(ctx, block, cols, records, "months_as_rows")
+
+
+def _pnl_month_rows(ctx: SheetContext, block: HeaderBlock, col: int) -> list[tuple[int, Month | None]]:
+    """The body rows of a months-as-rows P&L with each row's month placed in time (None on a total row).
+
+    A rolling plan writes 2025年11月 … 2026年10月, or 11月, 12月, 1月 … under a
+    title with its year: the months are placed in order like month headers.
+    A month that cannot be read is reported and its row skipped.
+    """
+    rows: list[tuple[int, YearMonth | None]] = []
+    for r, kind in ctx.body(block, col):
+        if kind == "total":
+            rows.append((r, None))
+            continue
+        year_month = header_month(ctx.raw(r, col), ctx.values)
+        if year_month is None:
+            ctx.parse("month", r, col, ctx.header_label("month"))  # reports what cannot be read
+            continue
+        rows.append((r, year_month))
+    placed = _place(ctx, block, [[((r, col), ym) for r, ym in rows if ym is not None]])
+    return [(r, placed[(r, col)] if ym is not None else None) for r, ym in rows]
 
 
 def _line_columns(
@@ -974,26 +1150,35 @@ def _line_columns(
                 measure = measure_code
             elif group is not None:
                 line = label
-        if group and measure:
-            measures.setdefault((group, line or group), {})[measure] = c
+        if not (group and measure):
+            continue
+        found = measures.setdefault((group, line or group), {})
+        if measure in found:  # the same line and measure twice: the first is read, the second reported
+            row, col = block.cell_of(c)
+            used, ignored = ctx.letter(found[measure]), ctx.letter(c)
+            ctx.issue("duplicate_column", row, col, column=block.label(c), used=used, ignored=ignored)
+            continue
+        found[measure] = c
     return measures
 
 
 def _pnl_record(
-    ctx: SheetContext, row: int, month: int | None, group: str, line: str, measure_cols: dict[str, int]
+    ctx: SheetContext, row: int, month: Month | None, group: str, line: str, measure_cols: dict[str, int]
 ) -> Record:
     """One P&L line of one month (month None on a total row), whatever the layout."""
     plan_col, actual_col = measure_cols.get("plan"), measure_cols.get("actual")
     return {
         "sheet": ctx.sheet,
         "row": row + 1,
-        "month": month,
+        "month": month.month if month else None,
         "group": group,
         "line": line,
         "plan": ctx.parse("number", row, plan_col) if plan_col is not None else None,
         "actual": ctx.parse("number", row, actual_col) if actual_col is not None else None,
         "plan_col": ctx.letter(plan_col),
         "actual_col": ctx.letter(actual_col),
+        "year": month.year if month else None,
+        "period": month.period if month else None,
     }
 
 
@@ -1014,6 +1199,7 @@ def _parse_pnl_transposed(ctx: SheetContext, block: HeaderBlock, cols: dict[str,
     """Lines as rows, months as columns (a layout seen in practice)."""
     months = _transposed_month_columns(ctx, block, cols)
     _money_columns(ctx, block, cols, months.values())
+    _report_unread_columns(ctx, block, [*cols.values(), *months.values()])
     month_list = sorted({month for month, _ in months})
     section_group = None
     records = []
@@ -1046,16 +1232,20 @@ def _parse_pnl_transposed(ctx: SheetContext, block: HeaderBlock, cols: dict[str,
 
 def _transposed_month_columns(
     ctx: SheetContext, block: HeaderBlock, cols: dict[str, int]
-) -> dict[tuple[int, str], int]:
+) -> dict[tuple[Month, str], int]:
     """(month, measure) -> column; a sheet with one value per month has them taken as the plan."""
     months = _month_columns(ctx, block, set(cols.values()))
     if months:
         return months
-    single: dict[tuple[int, str], int] = {}
+    found: dict[int, YearMonth] = {}
     for c, path in sorted(block.paths.items()):
-        month = is_month_label(path[-1], ctx.values) if c not in cols.values() else None
-        if month:
-            single[(month, "plan")] = c
+        year_month = header_month(path[-1], ctx.values) if c not in cols.values() else None
+        if year_month:
+            found[c] = year_month
+    placed = _place(ctx, block, [[(block.cell_of(c), ym) for c, ym in found.items()]])
+    single: dict[tuple[Month, str], int] = {}
+    for c in found:
+        single.setdefault((placed[block.cell_of(c)], "plan"), c)
     return single
 
 

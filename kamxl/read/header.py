@@ -9,13 +9,18 @@ column, top to bottom, which the form parsers then interpret.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kamxl.config import Settings
 from kamxl.read.grid import Grid
-from kamxl.read.values import CellValue, Values
+from kamxl.read.values import CellValue, Values, YearMonth
 from kamxl.text import normalise, normalise_loose
 
+Cell = tuple[int, int]  # (row, column), 0-based as in the Grid
+TitleDate = tuple[int, int | None]  # the (year, month or None) a title names
 # Signature tokens that stand for a kind of column rather than a field.
 SPECIAL = ("@months", "@groups", "@weekdays", "@factors")
 # Labels that sit under an indicator's name in the wide appraisal layout.
@@ -166,17 +171,148 @@ def _cut_prefix(raw: str, alias: str) -> str | None:
 
 def is_month_label(label: CellValue, values: Values) -> int | None:
     """The month (1..12) a header names: a date, "三月", "2026-03", or "三月计划" with its measure."""
+    year_month = header_month(label, values)
+    return year_month[1] if year_month else None
+
+
+_NAMED_MONTH_YEAR = re.compile(r"^([a-z]{3,9})[\s\-/.',]*(\d{2}|\d{4})$")
+_SHORT_YEAR_MONTH = re.compile(r"^(\d{2})\s*年\s*(\d{1,2})\s*月份?$")  # 26年1月
+
+
+def header_month(label: CellValue, values: Values) -> YearMonth | None:
+    """(year or None, month) a header names: a date, 2026.01 (a number), "2026-01", "2026年1月", "26年1月",
+    "Jan-26", "一月", or any of these with a measure ("2026年1月计划")."""
+    if isinstance(label, bool):
+        return None
     if isinstance(label, (dt.date, dt.datetime)):
-        return label.month
-    if isinstance(label, str):
-        year_month, _ = values.month(label)
-        if year_month is not None:
-            return year_month[1]
-        parts = split_measure(label, values)
-        if parts:
-            year_month, _ = values.month(parts[0])
-            return year_month[1] if year_month else None
+        return label.year, label.month
+    if isinstance(label, (int, float)):
+        return _number_month(float(label), values)
+    if not isinstance(label, str):
+        return None
+    year_month, _ = values.month(label)
+    if year_month is not None:
+        return year_month
+    text = unicodedata.normalize("NFKC", label).strip().casefold()
+    short = _SHORT_YEAR_MONTH.match(text)
+    if short and 1 <= int(short.group(2)) <= 12:
+        return 2000 + int(short.group(1)), int(short.group(2))
+    named = _NAMED_MONTH_YEAR.match(text)
+    if named:
+        month, _ = values.month(named.group(1))
+        if month is not None and month[0] is None:
+            year = int(named.group(2))
+            return (year + 2000 if year < 100 else year), month[1]
+    parts = split_measure(label, values)
+    return header_month(parts[0], values) if parts else None
+
+
+def _number_month(number: float, values: Values) -> YearMonth | None:
+    """2026.01 typed as a number: the year, and the month in the first two decimals (2026.1 is October)."""
+    if float(number).is_integer() and 1 <= number <= 12:
+        return None, int(number)
+    first, last = values.settings.get("limits.month_years")
+    year = int(number)
+    month = round((number - year) * 100)
+    if first <= year <= last and 1 <= month <= 12 and abs((number - year) * 100 - month) < 1e-6:
+        return year, month
     return None
+
+
+def title_year(grid: Grid, top: int, values: Values) -> TitleDate | None:
+    """(year, month or None) a sheet's name or the title rows above its header name, if any.
+
+    "华东区 2026年3月 应收帐款规划表" gives (2026, 3): the month the plan is
+    for, which a rolling plan's months must include; "2026年 预期损益表" gives
+    (2026, None).
+    """
+    first, last = values.settings.get("limits.month_years")
+    texts = [grid.name] + [value for r in range(min(top, grid.nrows)) for value in grid.rows[r]]
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        year_month = values.month_in_text(text)
+        if year_month and first <= year_month[0] <= last:
+            return year_month
+        for found in _YEAR.finditer(unicodedata.normalize("NFKC", text)):
+            if first <= int(found.group(0)) <= last:
+                return int(found.group(0)), None
+    return None
+
+
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+
+
+class Month(NamedTuple):
+    """A month of a plan, placed in time: ``period`` orders months across years (year × 12 + month − 1).
+
+    ``year`` is None when neither the header nor the title writes one; the
+    months are then ordered as written, a later month lower than the one
+    before it being in the next year (``period`` then counts from year 0).
+    """
+
+    period: int
+    year: int | None
+    month: int
+
+
+def place_months(
+    found: list[tuple[Cell, YearMonth]], title: TitleDate | None
+) -> tuple[dict[Cell, Month], list[Cell]]:
+    """Month headers placed in time (see ``_place_from``); ``title`` is the title's (year, month or None).
+
+    When only the title dates the months and names a month too ("2026年3月"),
+    the plan is the one that contains that month: 11月 … 10月 under
+    "2026年3月" runs from 2025-11, not 2026-11.
+    """
+    year, month = title if title else (None, None)
+    if year is None or month is None or any(written is not None for _, (written, _m) in found):
+        return _place_from(found, year)
+    for start in (year, year - 1):
+        placed, guessed = _place_from(found, start)
+        if placed and min(placed.values()).period <= year * 12 + month - 1 <= max(placed.values()).period:
+            return placed, guessed
+    return _place_from(found, year)
+
+
+def _place_from(
+    found: list[tuple[Cell, YearMonth]], year: int | None
+) -> tuple[dict[Cell, Month], list[Cell]]:
+    """Each month header's place in time, and the headers placed in a year that nothing wrote.
+
+    ``found`` holds the month headers in the order written (left to right, or
+    top to bottom), each cell once. A year written in a header holds; a
+    header without one takes the year of the header before it, one more when
+    its month is lower (a rolling plan goes 11月, 12月, 1月 …), and headers
+    before the first year written count back from it. Without any year in the
+    headers the title's year starts the first month; without one there either,
+    the months are placed relative to the first, and each roll into a next
+    year is returned, to be reported at its cell.
+    """
+    if not found:
+        return {}, []
+    anchor = next((i for i, (_, (written, _month)) in enumerate(found) if written is not None), None)
+    relative = anchor is None and year is None
+    index = anchor or 0
+    written_first = found[index][1][0]
+    first_year = written_first if written_first is not None else (year or 0)
+    placed: dict[Cell, Month] = {}
+    guessed: list[Cell] = []
+
+    def put(cell: Cell, year_of: int, month: int) -> Month:
+        placed[cell] = Month(year_of * 12 + month - 1, None if relative else year_of, month)
+        return placed[cell]
+
+    previous = put(found[index][0], first_year, found[index][1][1])
+    for cell, (written, month) in found[index + 1 :]:
+        rolls = month < previous.month
+        if written is None and rolls and relative:
+            guessed.append(cell)
+        previous = put(cell, written if written is not None else previous.period // 12 + rolls, month)
+    following = placed[found[index][0]]
+    for cell, (_, month) in reversed(found[:index]):
+        following = put(cell, following.period // 12 - (month > following.month), month)
+    return placed, guessed
 
 
 def row_features(grid: Grid, row: int, spec: FormSpec, values: Values) -> RowFeatures:
@@ -221,10 +357,17 @@ class HeaderBlock:
     top: int
     bottom: int
     paths: dict[int, HeaderPath]  # column -> labels from the top header row down
+    # column -> the cell each label of its path is written in (a merged or spread label: its first cell)
+    sources: dict[int, tuple[Cell, ...]] = field(default_factory=dict)
 
     def label(self, col: int) -> str:
         """A column's header as one text ("一月 / 计划"), for messages."""
         return " / ".join(str(label) for label in self.paths.get(col, ()))
+
+    def cell_of(self, col: int, index: int = -1) -> Cell:
+        """Where label ``index`` of a column's path is written, so an issue about it points at that cell."""
+        cells = self.sources.get(col, ())
+        return cells[index] if cells else (self.top, col)
 
 
 def is_sub_label(label: CellValue, spec: FormSpec, values: Values) -> bool:
@@ -234,6 +377,15 @@ def is_sub_label(label: CellValue, spec: FormSpec, values: Values) -> bool:
     if values.label("measure", label)[0]:
         return True
     return spec.name == "appraisal" and spec.field_of(label) in APPRAISAL_SUBS
+
+
+def _has_groups(spec: FormSpec) -> bool:
+    """Whether the form's header can have column groups (months, P&L groups, indicators) over sub-headers.
+
+    Only these forms take a second header row: in the others a first body row of
+    text that happens to hold 回款 or 预算 (an indicator, a budget) is data.
+    """
+    return any(token in ("@months", "@groups") for signature in spec.signatures for token in signature)
 
 
 def _sub_labels(grid: Grid, row: int, spec: FormSpec, values: Values) -> tuple[bool, bool]:
@@ -263,19 +415,26 @@ def build_block(grid: Grid, top: int, spec: FormSpec, values: Values) -> HeaderB
     depth = _header_depth(grid, top, spec, values)
     bottom = top + depth - 1
     ncols = max((len(grid.rows[r]) for r in range(top, min(bottom + 1, grid.nrows))), default=0)
-    cells = _spread_merged(grid, top, bottom, ncols)
-    for i in range(depth - 1):
-        _carry_group_labels(cells[i], cells[i + 1], spec, values)
-    paths = {}
+    cells, sources = _spread_merged(grid, top, bottom, ncols)
+    merged = {
+        (r - top, c) for r in range(top, bottom + 1) for c in range(ncols) if sources[r - top][c] != (r, c)
+    }
+    merged |= {
+        (r0 - top, c0) for r0, c0, r1, c1 in grid.merged if top <= r0 <= bottom and (r1, c1) != (r0, c0)
+    }
+    _spread_groups(cells, sources, merged, spec, values)
+    paths, path_sources = {}, {}
     for c in range(ncols):
-        path = _column_path([cells[i][c] for i in range(depth)])
+        path, where = _column_path([cells[i][c] for i in range(depth)], [sources[i][c] for i in range(depth)])
         if path:
-            paths[c] = path
-    return HeaderBlock(top, bottom, paths)
+            paths[c], path_sources[c] = path, where
+    return HeaderBlock(top, bottom, paths, path_sources)
 
 
 def _header_depth(grid: Grid, top: int, spec: FormSpec, values: Values) -> int:
     """How many rows the header takes: a row of measures (or, in a P&L, of lines over measures) adds one."""
+    if not _has_groups(spec):
+        return 1
     text1, measure1 = _sub_labels(grid, top + 1, spec, values)
     if text1 and measure1:
         return 2
@@ -286,9 +445,12 @@ def _header_depth(grid: Grid, top: int, spec: FormSpec, values: Values) -> int:
     return 1
 
 
-def _spread_merged(grid: Grid, top: int, bottom: int, ncols: int) -> list[list[CellValue]]:
-    """The header rows' cells with each merged range's value in every cell it covers."""
+def _spread_merged(
+    grid: Grid, top: int, bottom: int, ncols: int
+) -> tuple[list[list[CellValue]], list[list[Cell]]]:
+    """The header rows' cells, each merged range's value in every cell it covers, and where each came from."""
     cells = [[grid.value(r, c) for c in range(ncols)] for r in range(top, bottom + 1)]
+    sources = [[(r, c) for c in range(ncols)] for r in range(top, bottom + 1)]
     for r0, c0, r1, c1 in grid.merged:
         if r1 < top or r0 > bottom:
             continue
@@ -296,35 +458,79 @@ def _spread_merged(grid: Grid, top: int, bottom: int, ncols: int) -> list[list[C
         for r in range(max(r0, top), min(r1, bottom) + 1):
             for c in range(c0, min(c1, ncols - 1) + 1):
                 cells[r - top][c] = value
-    return cells
+                sources[r - top][c] = (r0, c0)
+    return cells, sources
 
 
-def _carry_group_labels(
-    upper: list[CellValue], lower: list[CellValue], spec: FormSpec, values: Values
+def _blank_label(label: CellValue) -> bool:
+    return label is None or (isinstance(label, str) and not label.strip())
+
+
+def _spread_groups(
+    cells: list[list[CellValue]],
+    sources: list[list[Cell]],
+    merged: set[Cell],
+    spec: FormSpec,
+    values: Values,
 ) -> None:
-    """Fill a blank group cell from its left neighbour where the row below goes on with sub-labels.
+    """A group label covers the blank header cells to its right, as a merge over them would.
 
-    Users leave "一月" over 计划 and write nothing over 实收 instead of merging the two cells.
+    Users centre a group across its columns (跨列居中, ``centerContinuous``)
+    instead of merging, leave "一月" over 计划 and nothing over 实收, and an
+    .ods has no merged ranges at all (calamine reports none): in each case the
+    text sits in the group's first cell and the cells to its right are blank.
+    The styles are not needed: a label spreads only while (1) the cell is
+    blank, (2) it is under the same labels above (a line never crosses its
+    group), (3) the column has a sub-header below it, and only (4) from a
+    label that is itself over a sub-header (a column header merged down, or
+    alone, is no group). A blank cell under which nothing is written, or under
+    which a field of its own is named, ends the group. A merged label
+    (``merged``: its cells, by header level and column) already covers what it
+    means to: it does not spread further.
     """
-    for c in range(1, len(upper)):
-        blank = upper[c] is None or upper[c] == ""
-        if (
-            blank
-            and upper[c - 1] not in (None, "")
-            and lower[c] not in (None, "")
-            and lower[c - 1] not in (None, "")
-            and (is_sub_label(lower[c], spec, values) or not spec.field_of(lower[c]))
-        ):
-            upper[c] = upper[c - 1]
+    for level in range(len(cells) - 1):
+        row = cells[level]
+        for c, label in enumerate(row):
+            if _blank_label(label) or (level, c) in merged or not _is_group(cells, level, c):
+                continue
+            for right in range(c + 1, len(row)):
+                if not _blank_label(row[right]) or not _same_parent(cells, level, c, right):
+                    break
+                if not _has_sub_header(cells, level, right, spec, values):
+                    break
+                row[right], sources[level][right] = label, sources[level][c]
 
 
-def _column_path(labels: list[CellValue]) -> HeaderPath:
-    """One column's labels top to bottom, blanks and repeats (from merged cells) left out."""
+def _is_group(cells: list[list[CellValue]], level: int, col: int) -> bool:
+    """A label with a different label under it in the header (not a column header merged down)."""
+    label = cells[level][col]
+    return any(not _blank_label(below[col]) and below[col] != label for below in cells[level + 1 :])
+
+
+def _same_parent(cells: list[list[CellValue]], level: int, col: int, other: int) -> bool:
+    """Two columns under the same labels in every header row above ``level``."""
+    return all(cells[above][col] == cells[above][other] for above in range(level))
+
+
+def _has_sub_header(
+    cells: list[list[CellValue]], level: int, col: int, spec: FormSpec, values: Values
+) -> bool:
+    """The column holds a sub-header below ``level``: a measure, or a label that is no field of its own."""
+    return any(
+        not _blank_label(label) and (is_sub_label(label, spec, values) or not spec.field_of(label))
+        for label in (below[col] for below in cells[level + 1 :])
+    )
+
+
+def _column_path(labels: list[CellValue], cells: list[Cell]) -> tuple[HeaderPath, tuple[Cell, ...]]:
+    """A column's labels top to bottom, blanks and repeats (from merged cells) left out, and their cells."""
     path: list[CellValue] = []
-    for label in labels:
+    where: list[Cell] = []
+    for label, cell in zip(labels, cells, strict=True):
         if label is None or (isinstance(label, str) and not label.strip()):
             continue
         label = label.strip() if isinstance(label, str) else label
         if not path or path[-1] != label:
             path.append(label)
-    return tuple(path)
+            where.append(cell)
+    return tuple(path), tuple(where)

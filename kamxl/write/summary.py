@@ -20,6 +20,7 @@ import pandas as pd
 from kamxl import __version__
 from kamxl.calc.activities import Activities
 from kamxl.calc.funnel import PRIORITY_ORDER
+from kamxl.calc.months import has_years, month_heading, month_of, periods, spans_years
 from kamxl.calc.numbers import as_number, pct
 from kamxl.calc.pnl import PnL
 from kamxl.calc.receivables import Receivables
@@ -171,18 +172,20 @@ def _pnl_points(pnl: PnL, settings: Settings, figures: list[Context], points: li
     label, summary = settings.label, pnl.summary
     last = summary.get("last_month")
     if last:
-        months = pnl.months.set_index("month")
-        revenue_plan = float(months.loc[:last, "revenue_plan"].sum())
-        revenue = float(months.loc[:last, "revenue_actual"].sum())
+        # months by period (calc.months), so a plan that runs into a second year compares months in time
+        months = pnl.months.set_index(periods(pnl.months))
+        now_at = pnl.last_period if pnl.last_period is not None else last - 1
+        revenue_plan = float(months.loc[:now_at, "revenue_plan"].sum())
+        revenue = float(months.loc[:now_at, "revenue_actual"].sum())
         points.append(_to_date(settings, "revenue_to_date", last, revenue, revenue_plan))
         figures.append(_figure(settings, "revenue_actual", money(revenue), tone(revenue - revenue_plan)))
         profit, profit_plan = summary["profit_actual"], summary["profit_plan_to_date"]
         points.append(_to_date(settings, "profit_to_date", last, profit, profit_plan))
         figures.append(_figure(settings, "profit_actual", money(profit), tone(profit - profit_plan)))
-        if last - 1 in months.index:
+        if now_at - 1 in months.index:
             now, before = (
-                as_number(months.at[last, "revenue_actual"]),
-                as_number(months.at[last - 1, "revenue_actual"]),
+                as_number(months.at[now_at, "revenue_actual"]),
+                as_number(months.at[now_at - 1, "revenue_actual"]),
             )
             if now is not None and before:
                 change = now / before - 1
@@ -193,7 +196,7 @@ def _pnl_points(pnl: PnL, settings: Settings, figures: list[Context], points: li
                     label(
                         "summary.text.growth",
                         month=last,
-                        previous=last - 1,
+                        previous=month_of(now_at - 1),
                         direction=direction_text,
                         **growth,
                     )
@@ -546,15 +549,17 @@ def _receivables(receivables: Receivables | None, settings: Settings) -> Context
     """Collections per month against plan, and the customers behind (the largest shortfalls first)."""
     if receivables is None:
         return None
+    by_month = receivables.by_month
+    dating = spans_years(by_month), has_years(by_month)
     months: list[Context] = [
         {
             "month": int(month["month"]),
-            "label": settings.label(f"values.month.{int(month['month'])}"),
+            "label": month_heading(settings, period, *dating),
             "plan": as_number(month["plan"]),
             "actual": as_number(month["actual"]),
             "cum_rate": as_number(month["cum_rate"]),
         }
-        for month in receivables.by_month.to_dict("records")
+        for month, period in zip(by_month.to_dict("records"), periods(by_month), strict=True)
     ]
     rows = receivables.rows
     behind = rows[rows["behind"].fillna(False).astype(bool)]
@@ -602,24 +607,27 @@ def _pnl(pnl: PnL | None, settings: Settings) -> Context | None:
     """Each month's revenue, expense and profit, and the three to date against plan."""
     if pnl is None:
         return None
+    dating = spans_years(pnl.months), has_years(pnl.months)
     rows: list[Context] = [
         {
             "month": int(month["month"]),
-            "label": settings.label(f"values.month.{int(month['month'])}"),
+            "label": month_heading(settings, period, *dating),
             **{
                 f"{group}_{measure}": as_number(month.get(f"{group}_{measure}"))
                 for group in ("revenue", "expense", "profit")
                 for measure in ("plan", "actual", "variance")
             },
         }
-        for month in pnl.months.to_dict("records")
+        for month, period in zip(pnl.months.to_dict("records"), periods(pnl.months), strict=True)
     ]
     last = pnl.summary.get("last_month")
     to_date = []
     if last:
+        now_at = pnl.last_period if pnl.last_period is not None else last - 1
+        done = [row for row, period in zip(rows, periods(pnl.months), strict=True) if period <= now_at]
         for group, good in (("revenue", True), ("expense", False), ("profit", True)):
-            plan = sum(row[f"{group}_plan"] or 0 for row in rows if row["month"] <= last)
-            actual = sum(row[f"{group}_actual"] or 0 for row in rows if row["month"] <= last)
+            plan = sum(row[f"{group}_plan"] or 0 for row in done)
+            actual = sum(row[f"{group}_actual"] or 0 for row in done)
             to_date.append(
                 {
                     "label": settings.label(f"report.groups.{group}"),

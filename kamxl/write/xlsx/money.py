@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from kamxl.calc.activities import Activities
+from kamxl.calc.months import has_years, month_heading, periods, spans_years
 from kamxl.calc.pnl import PnL
 from kamxl.write.xlsx.book import Book, KeyCell, KeyCells, Sheet, cell, is_blank, quote, records, rng
 
@@ -88,7 +89,7 @@ def write_pnl(book: Book, pnl: PnL, keys: KeyCells) -> None:
         lines=order,
         line_cols={line: 1 + 2 * i for i, line in enumerate(order)},
         figures={name: base + i for i, name in enumerate(PNL_FIGURES)},
-        months=list(pnl.months["month"]),
+        months=[int(period) for period in periods(pnl.months)],  # in time order; see calc.months
     )
     _pnl_columns(book, sheet, layout)
     _pnl_months(book, sheet, pnl, layout)
@@ -124,14 +125,15 @@ def _pnl_columns(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
 def _pnl_months(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
     """A row per month: each line's plan and actual as written, the month's figures as formulas."""
     lines = pnl.lines
-    written: dict[tuple[Any, str, str], tuple[Any, Any]] = {}  # (month, group, line) -> (plan, actual)
-    keys = zip(lines["month"], lines["group"], lines["line"], strict=True)
+    written: dict[tuple[Any, str, str], tuple[Any, Any]] = {}  # (period, group, line) -> (plan, actual)
+    keys = zip(periods(lines), lines["group"], lines["line"], strict=True)
     for key, plan, actual in zip(keys, lines["plan"], lines["actual"], strict=True):
         written.setdefault(key, (plan, actual))
-    figures = pnl.months.set_index("month").to_dict("index")
+    figures = pnl.months.set_index(periods(pnl.months)).to_dict("index")
     rates = {name for name in PNL_FIGURES if "pct" in name or "margin" in name}
+    spanning, dated = spans_years(pnl.months), has_years(pnl.months)
     for row, month in enumerate(layout.months, layout.first):
-        sheet.text(row, 0, month_label(book, month))
+        sheet.text(row, 0, month_heading(book, month, spanning, dated))
         for (group, line), col in layout.line_cols.items():
             plan, actual = written.get((month, group, line), (None, None))
             sheet.number(row, col, plan)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from kamxl.calc.months import has_years, month_heading, month_key, periods, spans_years
 from kamxl.calc.receivables import Receivables
 from kamxl.issues import column_letter
 from kamxl.write.xlsx.book import Book, KeyCell, KeyCells, Sheet, cell, is_blank, quote, rng
@@ -105,9 +106,11 @@ class _ReceivablesSheet:
     def __init__(self, book: Book, rec: Receivables):
         self.book, self.rec = book, rec
         self.sheet: Sheet = book.add("receivables")
-        months = sorted(int(month) for month in rec.months["month"].unique())
+        # months as periods in time order (calc.months): a rolling plan's two Januaries are two months
+        months = sorted(int(period) for period in periods(rec.months).unique())
         self.layout = _Layout(months, len(rec.rows), rec.aging is not None)
-        self.by_month = rec.by_month.set_index("month")
+        self.by_month = rec.by_month.set_index(periods(rec.by_month))
+        self.spanning, self.dated = spans_years(rec.months), has_years(rec.months)
         self.flag = book.heading("behind_flag")
 
     def write(self, keys: KeyCells) -> None:
@@ -137,13 +140,15 @@ class _ReceivablesSheet:
         for col, name in enumerate(FIXED):
             ws.merge_range(TOP, col, SUB, col, book.heading(name), header)
             self.sheet.fit(col, book.heading(name))
-        for index, month in enumerate(self.layout.months):
+        for index, period in enumerate(self.layout.months):
             col = self.layout.month_col(index)
-            ws.merge_range(TOP, col, TOP, col + 1, book.label(f"values.month.{month}"), header)
+            ws.merge_range(
+                TOP, col, TOP, col + 1, month_heading(book, period, self.spanning, self.dated), header
+            )
             ws.write_string(SUB, col, book.heading("plan"), header)
             ws.write_string(SUB, col + 1, book.heading("actual"), header)
-            ws.write_number(HELPER_ROW, col, month)
-            ws.write_number(HELPER_ROW, col + 1, month)
+            ws.write_number(HELPER_ROW, col, month_key(period, self.spanning))
+            ws.write_number(HELPER_ROW, col + 1, month_key(period, self.spanning))
         for name, col in self.layout.figures.items():
             ws.merge_range(TOP, col, SUB, col, book.heading(name), header)
             self.sheet.widths[col] = book.width("receivables_figure")
@@ -154,11 +159,13 @@ class _ReceivablesSheet:
         sheet, rows, layout = self.sheet, self.rec.rows, self.layout
         first = FIRST_ROW
         # plan and actual per row and month, looked up once as two arrays (rows × months)
-        by_cell = self.rec.months.set_index(["sheet", "row", "month"])
+        by_cell = self.rec.months.assign(period=periods(self.rec.months)).set_index(
+            ["sheet", "row", "period"]
+        )
         row_keys = pd.MultiIndex.from_arrays([rows["sheet"], rows["row"]])
         plans, actuals = (
             by_cell[measure]
-            .unstack("month")
+            .unstack("period")
             .reindex(index=row_keys, columns=layout.months)
             .to_numpy(dtype=float)
             for measure in ("plan", "actual")
@@ -321,7 +328,7 @@ class _ReceivablesSheet:
             M_STAR_ROW,
             1,
             f"SUMPRODUCT(MAX(ISNUMBER({actuals})*({actuals}<>0)*{rng(first, 0, last, 0, True)}))",
-            self.rec.summary["last_month"] or 0,
+            month_key(self.rec.last_period, self.spanning) if self.rec.last_period is not None else 0,
             "int",
         )
         sheet.headings(layout.table_head, MONTH_TABLE)
@@ -332,7 +339,7 @@ class _ReceivablesSheet:
             ]  # plan, actual, cumulative figures and rates as kamxl computed them
             month_, plan, actual, cum_plan, cum_actual = (cell(row, col) for col in range(5))
             after_m_star = f"{month_}>{M_STAR}"
-            sheet.number(row, 0, month, "int")
+            sheet.number(row, 0, month_key(month, self.spanning), "int")
             sheet.formula(row, 1, cell(layout.total_row, total_col), value["plan"])
             sheet.formula(row, 2, cell(layout.total_row, total_col + 1), value["actual"])
             sheet.formula(row, 3, f"SUM({cell(first, 1, True, False)}:{plan})", value["cum_plan"])
