@@ -73,7 +73,7 @@ def test_golden_receivables_cells(march):
     # the first data row is 朗通 / 产品A (row 7); 12 months × (plan, actual) from column E;
     # totals follow in AC…
     assert [ws.cell(7, c).value for c in (1, 2, 3)] == ["朗通", "产品A", "王伟"]
-    assert ws["D7"].value == 600000 and ws["D7"].number_format == "#,##0.00"
+    assert ws["D7"].value == 600000 and ws["D7"].number_format == "#,##0"
     assert ws["AC7"].value == '=SUMIFS(E7:AB7,$E$6:$AB$6,"计划")' and v["AC7"].value == 600000
     assert (
         ws["AE7"].value == '=SUMIFS(E7:AB7,$E$6:$AB$6,"计划",$E$4:$AB$4,"<="&$B$3)'

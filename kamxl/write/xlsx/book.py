@@ -419,7 +419,7 @@ class Sheet:
     def _number_widths(self) -> None:
         for col, (largest, fmt) in self.numbers.items():
             if fmt in ("money", "total_money"):
-                width: float = len(f"{-largest:,.2f}") + 2
+                width: float = len(f"{-largest:,.0f}") + 2
             elif fmt in ("percent", "total_percent"):
                 width = PERCENT_WIDTH
             else:

@@ -186,7 +186,7 @@ def _guideline_chart(book: Book, sheet: Sheet, head: int, total_row: int) -> Non
 def write_plans(book: Book, results: Results) -> None:
     """The monthly plan's attainment, the weekly plan's and whether its weeks add up, the goals' checks."""
     sheet = book.add("plans")
-    sheet.title(book.label("report.titles.plans"))
+    sheet.title(book.label("report.titles.plans"), book.label("report.notes.plans"))
     row, header_row = TOP, None
     if results.monthly is not None:
         _monthly_plan(book, sheet, results.monthly, row)
@@ -207,11 +207,12 @@ def _monthly_plan(book: Book, sheet: Sheet, monthly: pd.DataFrame, head: int) ->
         sheet.text(row, 0, item["indicator"])
         category = item["category"]
         sheet.text(row, 1, None if is_blank(category) else book.label(f"values.indicator_class.{category}"))
+        kind = "percent" if _is_rate(book, item) else "number"
         _target_actual(
-            sheet, row, item["target"], item["actual"], item["lower_is_better"], item["attainment"]
+            sheet, row, item["target"], item["actual"], item["lower_is_better"], item["attainment"], kind
         )
         sheet.text(row, 5, item["owner"])
-        sheet.number(row, 6, item["last_actual"], "number")
+        sheet.number(row, 6, item["last_actual"], kind)
     _attainment_colours(book, sheet, head + 1, head + len(monthly), 4)
 
 
@@ -269,10 +270,22 @@ def _goal_checks(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int) -> No
             sheet.text(row, col, CHECK_MARKS[passed], "bad" if passed is False else "text")
 
 
-def _target_actual(sheet: Sheet, row: int, target: Any, actual: Any, lower: bool, attainment: Any) -> None:
+def _is_rate(book: Book, item: Mapping[str, Any]) -> bool:
+    """Whether a monthly indicator is a rate (费用率 0.12): a percentage beside the other percentages then."""
+    formats = book.settings.get("formats")
+    name = str(item["indicator"]).lower()
+    if not any(word.lower() in name for word in formats["rate_indicator_words"]):
+        return False
+    figures = [item[key] for key in ("target", "actual", "last_actual") if not is_blank(item[key])]
+    return all(abs(float(figure)) <= formats["rate_indicator_max"] for figure in figures)
+
+
+def _target_actual(
+    sheet: Sheet, row: int, target: Any, actual: Any, lower: bool, attainment: Any, kind: str = "number"
+) -> None:
     """Target and actual in columns C:D, the attainment formula in E (target / actual if less is better)."""
-    sheet.number(row, 2, target, "number")
-    sheet.number(row, 3, actual, "number")
+    sheet.number(row, 2, target, kind)
+    sheet.number(row, 3, actual, kind)
     target_cell, actual_cell = cell(row, 2), cell(row, 3)
     blank = f'OR({target_cell}="",{actual_cell}="",N({actual_cell if lower else target_cell})=0)'
     ratio = f"{target_cell}/{actual_cell}" if lower else f"{actual_cell}/{target_cell}"
