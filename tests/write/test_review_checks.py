@@ -53,3 +53,114 @@ def test_rate_indicators_of_the_monthly_plan_are_percentages(reports):
     formats = {ws.cell(row, 1).value: ws.cell(row, 3).number_format for row in range(1, 15)}
     assert formats["费用率"] == "0.0%" and formats["客户满意度"] == "0.0%"
     assert formats["销售额(万元)"] == "General"
+
+
+# ---------------------------------------------------------------- P&L totals ---
+MONTHS_ZH = (
+    "一月",
+    "二月",
+    "三月",
+    "四月",
+    "五月",
+    "六月",
+    "七月",
+    "八月",
+    "九月",
+    "十月",
+    "十一月",
+    "十二月",
+)
+REVENUE_ACTUAL = (90_000, 110_000, 120_000)  # plan 100,000 a month
+EXPENSE_ACTUAL = (50_000, 70_000, 65_000)  # plan 60,000 a month
+
+
+def _pnl_with_a_quarter_of_actuals(path):
+    """A P&L planned for the year (revenue 100,000, expense 60,000 a month) with actuals for Jan–Mar."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(path)
+    ws = workbook.add_worksheet("预期损益表")
+    ws.write_row(0, 0, ["预期损益表 — 测试 2026"])
+    ws.write(2, 0, "时间")
+    ws.merge_range(2, 1, 2, 2, "收入项")  # the course's form: group and line over their plan and actual
+    ws.merge_range(2, 3, 2, 4, "支出项")
+    ws.merge_range(3, 1, 3, 2, "产品A")
+    ws.merge_range(3, 3, 3, 4, "人员工资")
+    ws.write_row(4, 0, [None, "计划", "实际", "计划", "实际"])
+    for index, month in enumerate(MONTHS_ZH):
+        actuals = (REVENUE_ACTUAL[index], EXPENSE_ACTUAL[index]) if index < 3 else (None, None)
+        ws.write_row(5 + index, 0, [month, 100_000, actuals[0], 60_000, actuals[1]])
+    workbook.close()
+
+
+def _row_of(ws, label_start):
+    return next(
+        row for row in range(1, ws.max_row + 1) if str(ws.cell(row, 1).value or "").startswith(label_start)
+    )
+
+
+@pytest.fixture(scope="module")
+def quarter_pnl(tmp_path_factory, settings):
+    out = tmp_path_factory.mktemp("pnl")
+    _pnl_with_a_quarter_of_actuals(out / "pnl.xlsx")
+    process(out / "pnl.xlsx", out, settings, RunOptions(AS_OF, history=None, strict=True))
+    return out / "pnl.kamxl.xlsx"
+
+
+def _to_date_figures(workbook):
+    """The to-date row's and the full-year row's figures, by the P&L sheet's column headings."""
+    ws = workbook["损益"]
+    headings = {ws.cell(4, col).value: col for col in range(1, ws.max_column + 1)}
+    to_date, year = _row_of(ws, "截至本期"), _row_of(ws, "全年计划")
+    names = (
+        "收入计划",
+        "收入实际",
+        "收入差异",
+        "收入差异%",
+        "支出差异",
+        "利润计划",
+        "利润实际",
+        "利润差异",
+        "利润差异%",
+    )
+    return (
+        ws.cell(to_date, 1).value,
+        {name: ws.cell(to_date, headings[name]).value for name in names},
+        {
+            name: ws.cell(year, headings[name]).value
+            for name in ("收入计划", "收入实际", "收入差异", "利润计划")
+        },
+    )
+
+
+# by hand: plan to date 3 × 100,000 = 300,000 against 90 + 110 + 120 thousand; expense 180,000 against 185,000
+TO_DATE = {
+    "收入计划": 300_000,
+    "收入实际": 320_000,
+    "收入差异": 20_000,
+    "收入差异%": pytest.approx(20_000 / 300_000),
+    "支出差异": 5_000,
+    "利润计划": 120_000,
+    "利润实际": 135_000,
+    "利润差异": 15_000,
+    "利润差异%": pytest.approx(0.125),
+}
+YEAR_PLAN = {"收入计划": 1_200_000, "收入实际": None, "收入差异": None, "利润计划": 480_000}
+
+
+def test_pnl_totals_compare_the_plan_to_date_with_the_actual_to_date(quarter_pnl):
+    label, to_date, year = _to_date_figures(openpyxl.load_workbook(quarter_pnl, data_only=True))
+    assert label == "截至本期(一月–三月)"
+    assert to_date == TO_DATE
+    assert year == YEAR_PLAN
+
+
+@pytest.mark.slow
+def test_pnl_to_date_row_recalculates_in_libreoffice(quarter_pnl, tmp_path):
+    from tests.write.libreoffice import convert, require
+
+    require()
+    recalculated = convert(quarter_pnl, tmp_path)
+    _, to_date, year = _to_date_figures(openpyxl.load_workbook(recalculated, data_only=True))
+    assert to_date == TO_DATE
+    assert year == {**YEAR_PLAN, "收入实际": None, "收入差异": None}

@@ -38,6 +38,7 @@ KEY_FIGURES = (
     ("receivables.balance", "balance"),
     ("pnl.revenue_actual", "revenue_actual"),
     ("pnl.profit_plan", "profit_plan"),
+    ("pnl.profit_plan_to_date", "profit_plan_to_date"),
     ("pnl.profit_actual", "profit_actual"),
     ("activities.budget", "activities_budget"),
     ("time.m2_share", "m2_share"),

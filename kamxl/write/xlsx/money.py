@@ -58,6 +58,7 @@ class _PnlLayout:
     line_cols: dict[tuple[str, str], int]  # its plan column; the actual is the next
     figures: dict[str, int]  # PNL_FIGURES -> column
     months: list[int]
+    to_date: int = 0  # the month rows up to the last month with an actual (0: none yet)
     top: int = 3
     sub: int = 4
 
@@ -67,7 +68,13 @@ class _PnlLayout:
 
     @property
     def total_row(self) -> int:
+        """The first row under the months: plan to date against actual to date (when there are actuals)."""
         return self.first + len(self.months)
+
+    @property
+    def year_row(self) -> int:
+        """The full year's plan, apart."""
+        return self.total_row + (1 if self.to_date else 0)
 
     def at(self, row: int, figure: str) -> str:
         return cell(row, self.figures[figure])
@@ -90,19 +97,35 @@ def write_pnl(book: Book, pnl: PnL, keys: KeyCells) -> None:
         figures={name: base + i for i, name in enumerate(PNL_FIGURES)},
         months=list(pnl.months["month"]),
     )
+    last = pnl.summary["last_month"]
+    layout.to_date = 0 if last is None else sum(1 for month in layout.months if month <= last)
     _pnl_columns(book, sheet, layout)
     _pnl_months(book, sheet, pnl, layout)
     _pnl_totals(book, sheet, pnl, layout)
     _pnl_colours(book, sheet, layout)
-    summary, total_row = pnl.summary, layout.total_row
-    for figure in ("profit_plan", "profit_actual", "revenue_actual"):
-        keys[f"pnl.{figure}"] = KeyCell(
-            sheet.name, total_row, layout.figures[figure], summary[figure], "money"
-        )
+    _pnl_keys(sheet, pnl, layout, keys)
     _pnl_chart(book, sheet, layout)
     sheet.ws.freeze_panes(layout.first, 1)
     sheet.finish(layout.sub, max(layout.figures.values()), None, filter_=False, freeze_cols=1)
     sheet.ws.repeat_rows(layout.top, layout.sub)
+
+
+def _pnl_keys(sheet: Sheet, pnl: PnL, layout: _PnlLayout, keys: KeyCells) -> None:
+    """The summary sheet's P&L figures: the year's planned profit, and plan and actual to date."""
+    summary: Mapping[str, Any] = pnl.summary
+    keys["pnl.profit_plan"] = KeyCell(
+        sheet.name, layout.year_row, layout.figures["profit_plan"], summary["profit_plan"], "money"
+    )
+    if not layout.to_date:
+        return
+    # key -> (column's figure, value) on the to-date row
+    to_date = {
+        "pnl.revenue_actual": ("revenue_actual", summary["revenue_actual"]),
+        "pnl.profit_plan_to_date": ("profit_plan", summary["profit_plan_to_date"]),
+        "pnl.profit_actual": ("profit_actual", summary["profit_actual"]),
+    }
+    for key, (figure, value) in to_date.items():
+        keys[key] = KeyCell(sheet.name, layout.total_row, layout.figures[figure], value, "money")
 
 
 def _pnl_columns(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
@@ -191,58 +214,101 @@ def _pnl_month_formulas(layout: _PnlLayout, row: int) -> dict[str, str]:
 
 
 def _pnl_totals(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
-    """The 合计 row: sums of the lines and the groups, and the year's variances and margins from them."""
-    first, total_row = layout.first, layout.total_row
+    """Two rows under the months, so that every total compares like with like.
+
+    The plan of the whole year against a quarter's actuals reads as a 75 % shortfall; so the first row
+    sums the months up to the last one with an actual (plan to date against actual to date, their
+    variances and margins), and the second shows the full year's plan on its own, with no actual beside it.
+    """
+    if layout.to_date:
+        _pnl_to_date(book, sheet, pnl, layout)
+    _pnl_year_plan(book, sheet, pnl, layout)
+
+
+def _pnl_to_date(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
+    """The to-date row: lines and groups summed over the months to the last actual, variances and margins."""
+    row, last_row = layout.total_row, layout.first + layout.to_date - 1
     summary: Mapping[str, Any] = pnl.summary
+    months = layout.months[: layout.to_date]
+    label = book.label(
+        "report.pnl_rows.to_date", first=month_label(book, months[0]), last=month_label(book, months[-1])
+    )
+    sheet.text(row, 0, label, "total_label")
 
     def column_sum(col: int) -> str:
-        return f"SUM({rng(first, col, total_row - 1, col)})"
+        return f"SUM({rng(layout.first, col, last_row, col)})"
 
-    sheet.total_label(total_row)
     for col in range(1, 1 + 2 * len(layout.lines)):
-        sheet.formula(total_row, col, column_sum(col), _line_total(pnl, layout.lines, col), "total_money")
+        total = _line_total(pnl, layout.lines, col, set(months))
+        sheet.formula(row, col, column_sum(col), total, "total_money")
     for group in GROUPS:
-        for measure in ("plan", "actual"):
-            col = layout.figures[f"{group}_{measure}"]
-            sheet.formula(total_row, col, column_sum(col), summary[f"{group}_{measure}"], "total_money")
-        actual, plan = layout.at(total_row, f"{group}_actual"), layout.at(total_row, f"{group}_plan")
-        variance = summary[f"{group}_actual"] - summary[f"{group}_plan"]
+        plan_col, actual_col = layout.figures[f"{group}_plan"], layout.figures[f"{group}_actual"]
+        plan_to_date = summary[f"{group}_plan_to_date"]
+        sheet.formula(row, plan_col, column_sum(plan_col), plan_to_date, "total_money")
+        sheet.formula(row, actual_col, column_sum(actual_col), summary[f"{group}_actual"], "total_money")
+        actual, plan = cell(row, actual_col), cell(row, plan_col)
+        variance = summary[f"{group}_variance_to_date"]
+        variance_col = layout.figures[f"{group}_variance"]
+        sheet.formula(row, variance_col, f"{actual}-{plan}", variance, "total_money")
         sheet.formula(
-            total_row, layout.figures[f"{group}_variance"], f"{actual}-{plan}", variance, "total_money"
-        )
-        sheet.formula(
-            total_row,
+            row,
             layout.figures[f"{group}_variance_pct"],
-            f'IF({plan}=0,"",{layout.at(total_row, f"{group}_variance")}/ABS({plan}))',
-            variance / abs(summary[f"{group}_plan"]) if summary[f"{group}_plan"] else None,
+            f'IF({plan}=0,"",{cell(row, variance_col)}/ABS({plan}))',
+            variance / abs(plan_to_date) if plan_to_date else None,
             "total_percent",
         )
-    revenue_plan, revenue_actual = (
-        layout.at(total_row, "revenue_plan"),
-        layout.at(total_row, "revenue_actual"),
-    )
+    _pnl_margins(sheet, layout, row, summary["profit_plan_to_date"], summary["revenue_plan_to_date"])
+    revenue_actual = layout.at(row, "revenue_actual")
     sheet.formula(
-        total_row,
-        layout.figures["margin_plan"],
-        f'IF({revenue_plan}=0,"",{layout.at(total_row, "profit_plan")}/{revenue_plan})',
-        summary["margin_plan"],
-        "total_percent",
-    )
-    sheet.formula(
-        total_row,
+        row,
         layout.figures["margin_actual"],
-        f'IF({revenue_actual}=0,"",{layout.at(total_row, "profit_actual")}/{revenue_actual})',
+        f'IF({revenue_actual}=0,"",{layout.at(row, "profit_actual")}/{revenue_actual})',
         summary["profit_actual"] / summary["revenue_actual"] if summary["revenue_actual"] else None,
         "total_percent",
     )
     for name in ("revenue_plan_ytd", "revenue_actual_ytd", "profit_plan_ytd", "profit_actual_ytd"):
-        sheet.text(total_row, layout.figures[name], None, "total_label")
+        sheet.text(row, layout.figures[name], None, "total_label")
 
 
-def _line_total(pnl: PnL, order: list[tuple[str, str]], col: int) -> float:
-    """The 合计 of one line's plan (odd column) or actual (even column)."""
+def _pnl_year_plan(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
+    """The full year's plan: each line's and group's plan over every month; no actual, so no variance."""
+    row, first, last_row = layout.year_row, layout.first, layout.total_row - 1
+    summary: Mapping[str, Any] = pnl.summary
+    sheet.text(row, 0, book.label("report.pnl_rows.year_plan"), "total_label")
+
+    def column_sum(col: int) -> str:
+        return f"SUM({rng(first, col, last_row, col)})"
+
+    for col in range(1, 1 + 2 * len(layout.lines), 2):
+        sheet.formula(row, col, column_sum(col), _line_total(pnl, layout.lines, col), "total_money")
+        sheet.text(row, col + 1, None, "total_label")
+    for group in GROUPS:
+        col = layout.figures[f"{group}_plan"]
+        sheet.formula(row, col, column_sum(col), summary[f"{group}_plan"], "total_money")
+    _pnl_margins(sheet, layout, row, summary["profit_plan"], summary["revenue_plan"])
+    planned = {layout.figures[f"{group}_plan"] for group in GROUPS} | {layout.figures["margin_plan"]}
+    for col in set(layout.figures.values()) - planned:
+        sheet.text(row, col, None, "total_label")
+
+
+def _pnl_margins(sheet: Sheet, layout: _PnlLayout, row: int, profit: float, revenue: float) -> None:
+    """The planned margin of a total row, from its own profit and revenue cells."""
+    revenue_plan = layout.at(row, "revenue_plan")
+    sheet.formula(
+        row,
+        layout.figures["margin_plan"],
+        f'IF({revenue_plan}=0,"",{layout.at(row, "profit_plan")}/{revenue_plan})',
+        profit / revenue if revenue else None,
+        "total_percent",
+    )
+
+
+def _line_total(pnl: PnL, order: list[tuple[str, str]], col: int, months: set[int] | None = None) -> float:
+    """The total of one line's plan (odd column) or actual (even column), over ``months`` (default: all)."""
     group, line = order[(col - 1) // 2]
     part = pnl.lines[(pnl.lines["group"] == group) & (pnl.lines["line"] == line)]
+    if months is not None:
+        part = part[part["month"].isin(months)]
     measure = "plan" if (col - 1) % 2 == 0 else "actual"
     return float(pd.to_numeric(part[measure], errors="coerce").sum())
 
@@ -301,7 +367,7 @@ def _pnl_chart(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
     chart.set_title({"name": book.label("report.charts.pnl")})
     chart.set_y_axis({"num_format": style["money_axis"]})
     chart.set_legend({"position": "bottom"})
-    sheet.place_chart(layout.total_row + book.chart_spec("pnl")["rows_below"], chart, "pnl")
+    sheet.place_chart(layout.year_row + book.chart_spec("pnl")["rows_below"], chart, "pnl")
 
 
 # --------------------------------------------------------------- activities ---
