@@ -16,7 +16,18 @@ import pandas as pd
 
 from kamxl.calc.activities import Activities
 from kamxl.calc.pnl import PnL
-from kamxl.write.xlsx.book import Book, KeyCell, KeyCells, Sheet, cell, is_blank, quote, records, rng
+from kamxl.write.xlsx.book import (
+    Book,
+    KeyCell,
+    KeyCells,
+    Sheet,
+    cell,
+    has_data,
+    is_blank,
+    quote,
+    records,
+    rng,
+)
 
 # P&L: the month's figures right of the lines, in this order
 PNL_FIGURES = (
@@ -104,7 +115,7 @@ def write_pnl(book: Book, pnl: PnL, keys: KeyCells) -> None:
     _pnl_totals(book, sheet, pnl, layout)
     _pnl_colours(book, sheet, layout)
     _pnl_keys(sheet, pnl, layout, keys)
-    _pnl_chart(book, sheet, layout)
+    _pnl_chart(book, sheet, pnl, layout)
     sheet.ws.freeze_panes(layout.first, 1)
     sheet.finish(layout.sub, max(layout.figures.values()), None, filter_=False, freeze_cols=1)
     sheet.ws.repeat_rows(layout.top, layout.sub)
@@ -334,9 +345,12 @@ def _pnl_colours(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
                 )
 
 
-def _pnl_chart(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
+def _pnl_chart(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
     """Profit planned and actual per month as columns, the margin as a line on the right-hand axis."""
-    colours, style = book.colours, book.style
+    figures = [*pnl.months["profit_plan"], *pnl.months["profit_actual"]]
+    if not has_data(figures):
+        return
+    colours = book.colours
     first, last, name = layout.first, layout.total_row - 1, sheet.name
     chart = book.add_chart("column")
     months = [name, first, 0, last, 0]
@@ -363,9 +377,9 @@ def _pnl_chart(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
         }
     )
     chart.combine(line)
-    line.set_y2_axis({"num_format": style["rate_axis"]})
+    line.set_y2_axis(book.value_axis("margin", "rate_axis", pnl.months["margin_actual"]))
     chart.set_title({"name": book.label("report.charts.pnl")})
-    chart.set_y_axis({"num_format": style["money_axis"]})
+    chart.set_y_axis(book.value_axis("profit", "money_axis", figures))
     chart.set_legend({"position": "bottom"})
     sheet.place_chart(layout.year_row + book.chart_spec("pnl")["rows_below"], chart, "pnl")
 
@@ -419,7 +433,10 @@ def write_activities(book: Book, act: Activities, keys: KeyCells) -> None:
         sheet.name, layout.total_row, layout.planned_col, act.summary["budget"], "money"
     )
     _budget_by_month(book, sheet, act, layout)
-    _budget_chart(book, sheet, layout, bool(act.summary.get("advertising_plan")))
+    advertising = act.summary.get("advertising_plan") or {}
+    figures = [*act.by_month["budget"], *advertising.values()]
+    if has_data(figures):
+        _budget_chart(book, sheet, layout, bool(advertising), figures)
     _activities_by_owner(book, sheet, act, layout)
     sheet.finish(layout.head, layout.expected_col, layout.total_row - 1, freeze_cols=1)
 
@@ -509,7 +526,9 @@ def _budget_by_month(book: Book, sheet: Sheet, act: Activities, layout: _Activit
     )
 
 
-def _budget_chart(book: Book, sheet: Sheet, layout: _ActivityLayout, advertising: bool) -> None:
+def _budget_chart(
+    book: Book, sheet: Sheet, layout: _ActivityLayout, advertising: bool, figures: list[Any]
+) -> None:
     """The budget per month as columns, and the advertising plan (where the P&L has one) as a dashed line."""
     colours, head, name = book.colours, layout.budget_head, sheet.name
     first, last = head + 1, head + len(YEAR)
@@ -535,7 +554,7 @@ def _budget_chart(book: Book, sheet: Sheet, layout: _ActivityLayout, advertising
         )
         chart.combine(line)
     chart.set_title({"name": book.label("report.charts.activities")})
-    chart.set_y_axis({"num_format": book.style["money_axis"]})
+    chart.set_y_axis(book.value_axis("budget", "money_axis", figures))
     chart.set_legend({"position": "bottom"})
     sheet.place_chart(head, chart, "activities")
 

@@ -22,6 +22,7 @@ from kamxl.write.xlsx.book import (
     Sheet,
     cell,
     column_of,
+    has_data,
     is_blank,
     quote,
     records,
@@ -69,12 +70,14 @@ def write_time(
         _quadrant_table(book, sheet, quadrants.set_index("quadrant"), summary, row, last)
         keys["time.m2_share"] = KeyCell(sheet.name, row + 2, 4, summary["m2_share"], "percent")
         keys["time.completion"] = KeyCell(sheet.name, row + 5, 5, summary["completion_rate"], "percent")
-        _quadrant_chart(book, sheet, row)
+        if has_data(quadrants["hours"]):
+            _quadrant_chart(book, sheet, row)
         sheet.finish(row + 8, 5, last, freeze_cols=0)
         row = last + 3
     if groups is not None:
         _guideline_table(book, sheet, groups, row)
-        _guideline_chart(book, sheet, row, row + 1 + len(groups))
+        if has_data([*groups["time_share"], *groups["guideline_time"]]):
+            _guideline_chart(book, sheet, row, row + 1 + len(groups))
         if time is None:
             sheet.finish(row, 7, None, filter_=False)
 
@@ -177,7 +180,7 @@ def _guideline_chart(book: Book, sheet: Sheet, head: int, total_row: int) -> Non
             }
         )
     chart.set_title({"name": book.label("report.charts.guideline")})
-    chart.set_y_axis({"num_format": book.style["rate_axis"], "max": 1})
+    chart.set_y_axis(book.value_axis("time_share", "rate_axis", max=1))
     chart.set_legend({"position": "bottom"})
     sheet.place_chart(head, chart, "guideline")
 
