@@ -205,7 +205,7 @@ def test_the_look_comes_from_the_settings(tmp_path, settings):
     assert len([part for part in drawings if parts["mine"][part] != parts["shipped"][part]]) == 1
     wb = openpyxl.load_workbook(tmp_path / "mine" / "east-2026-03.kamxl.xlsx")
     assert wb["应收帐款"]["A5"].fill.fgColor.rgb == "FFFFEEDD"
-    assert wb["问题"].column_dimensions["E"].width == pytest.approx(100, abs=1)
+    assert wb["问题"].column_dimensions["D"].width == pytest.approx(100, abs=1)
 
 
 def test_xlsxwriter_shortcuts_change_no_byte(tmp_path, settings, monkeypatch):

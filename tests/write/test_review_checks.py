@@ -269,3 +269,27 @@ def test_no_chart_is_drawn_without_data(every_report):
                 for point in figures.iter(C + "v")
             ]
             assert any(value != 0 for value in values), (stem, name)
+
+
+# ------------------------------------------------------------------ wording ---
+SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # plan_short, activities_over_advertising …
+
+
+@pytest.mark.parametrize("stem", SAMPLE_STEMS)
+def test_no_raw_code_is_shown_to_a_reader(reports, stem, settings):
+    """Codes are for programs (report.json); the workbook and the summary say things in words."""
+    workbook = openpyxl.load_workbook(reports[stem])
+    texts = [
+        (f"{ws.title}!{found.coordinate}", found.value)
+        for ws in workbook.worksheets
+        for row in ws.iter_rows()
+        for found in row
+        if isinstance(found.value, str) and not found.value.startswith("=")
+    ]
+    folder = reports[stem].parent
+    texts += [(name, (folder / f"{stem}.{name}").read_text(encoding="utf-8")) for name in ("summary.md",)]
+    html = (folder / f"{stem}.summary.html").read_text(encoding="utf-8")
+    texts.append(("summary.html", re.sub(r"<[^>]+>|\{[^}]*\}", " ", html)))  # words, not tags or CSS
+    for where, text in texts:
+        assert not SNAKE.findall(text), (where, SNAKE.findall(text))  # no code, nor any other identifier
+    assert {"plan_short", "activity_no_owner"} <= set(settings.get("labels.issues"))  # the sample's codes

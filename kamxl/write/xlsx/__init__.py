@@ -44,7 +44,8 @@ KEY_FIGURES = (
     ("time.m2_share", "m2_share"),
     ("time.completion", "completion"),
 )
-ISSUE_COLUMNS = ("severity", "code", "sheet", "cell", "message")
+# no code column: a reader wants the message; the codes are in report.json for programs
+ISSUE_COLUMNS = ("severity", "sheet", "cell", "message")
 MAX_URL = 2000  # Excel's limit on a link's length
 HEAD = 3
 
@@ -120,8 +121,13 @@ def _write_sheets(book: Book, results: Results) -> KeyCells:
 
 
 def _write_issues(book: Book, sheet: Sheet, results: Results, target: Path) -> None:
-    """Every issue, errors first, each cell a link into the input workbook."""
-    sheet.title(book.label("report.titles.issues"), book.label("report.notes.issues"))
+    """Every issue, errors first, each cell a link into the input workbook.
+
+    The link is relative, so it works while the report sits beside its input (or moves with it); once the
+    report is mailed alone it cannot, so the note names the input and the sheet and cell are said in words.
+    """
+    source_name = (results.link or results.source).name
+    sheet.title(book.label("report.titles.issues"), book.label("report.notes.issues", source=source_name))
     sheet.headings(HEAD, ISSUE_COLUMNS)
     source = (results.link or results.source).resolve()
     try:
@@ -131,15 +137,15 @@ def _write_issues(book: Book, sheet: Sheet, results: Results, target: Path) -> N
     ordered = by_severity(results.issues)
     for row, issue in enumerate(ordered, HEAD + 1):
         sheet.text(row, 0, book.label(f"ui.{issue.severity}"), issue.severity)
-        sheet.text(row, 1, issue.code)
-        sheet.text(row, 2, issue.sheet)
+        sheet.text(row, 1, issue.sheet)
         url = _link(link_base, issue)
         if url:
-            sheet.ws.write_url(row, 3, url, book.fmt["link"], issue.cell, book.label("report.open_cell"))
+            sheet.ws.write_url(row, 2, url, book.fmt["link"], issue.cell, book.label("report.open_cell"))
+            sheet.fit(2, issue.cell)
         else:
-            sheet.text(row, 3, issue.cell)
-        sheet.text(row, 4, book.settings.message(issue), "wrap", fit=False)
-    sheet.widths[4] = book.width("issue_message")
+            sheet.text(row, 2, issue.cell)
+        sheet.text(row, 3, book.settings.message(issue), "wrap", fit=False)
+    sheet.widths[3] = book.width("issue_message")
     sheet.finish(HEAD, len(ISSUE_COLUMNS) - 1, HEAD + max(1, len(ordered)))
 
 
