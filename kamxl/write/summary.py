@@ -669,11 +669,13 @@ def _activities(activities: Activities | None, settings: Settings) -> Context | 
             "activity": activity["activity"],
             "owner": _text_or_blank(activity["owner"]),
             "budget": as_number(activity["budget_used"]),
-            "months": "、".join(label(f"values.month.{month}") for month in activity["months"]),
+            "months": label("ui.list_sep").join(
+                label(f"values.month.{month}") for month in activity["months"]
+            ),
         }
         for activity in activities.rows.head(int(settings.get("summary.list_rows"))).to_dict("records")
     ]
-    over = "、".join(label(f"values.month.{month}") for month in summary["over_advertising"])
+    over = label("ui.list_sep").join(label(f"values.month.{month}") for month in summary["over_advertising"])
     owners = [
         {
             "owner": owner["owner"] or label("report.cols.no_owner"),

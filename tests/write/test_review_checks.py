@@ -293,3 +293,48 @@ def test_no_raw_code_is_shown_to_a_reader(reports, stem, settings):
     for where, text in texts:
         assert not SNAKE.findall(text), (where, SNAKE.findall(text))  # no code, nor any other identifier
     assert {"plan_short", "activity_no_owner"} <= set(settings.get("labels.issues"))  # the sample's codes
+
+
+# ----------------------------------------------------------------- language ---
+def _sheets_written(tmp_path, *options):
+    from click.testing import CliRunner
+
+    from kamxl.cli import main
+
+    out = tmp_path / "-".join(options or ("default",))
+    args = ["process", str(SAMPLES / "east-2026-03-en.xlsx"), "--out", str(out), "--as-of", "2026-03-31"]
+    result = CliRunner().invoke(main, [*args, "--no-history", *options])
+    assert result.exit_code == 0, result.output
+    return openpyxl.load_workbook(out / "east-2026-03-en.kamxl.xlsx").sheetnames, out
+
+
+@pytest.mark.parametrize(
+    "options, first_sheet", [((), "Summary"), (("--lang", "zh"), "摘要"), (("--lang", "en"), "Summary")]
+)
+def test_the_report_follows_the_inputs_language_unless_told(tmp_path, options, first_sheet):
+    names, out = _sheets_written(tmp_path, *options)
+    assert names[0] == first_sheet
+    if first_sheet == "Summary":  # English lists are separated by commas
+        text = (out / "east-2026-03-en.summary.md").read_text(encoding="utf-8")
+        assert "、" not in text and ", " in text
+
+
+@pytest.mark.parametrize(
+    "words, lang",
+    [
+        ([(5, 0)], "zh"),
+        ([(0, 6)], "en"),
+        ([(4, 1), (0, 2)], "zh"),  # the majority of the labels, over every recognised sheet
+        ([(1, 0), (0, 3)], "en"),
+        ([(2, 2)], None),  # even: the settings' language
+        ([], None),
+    ],
+)
+def test_input_language_is_the_majority_of_header_labels(words, lang):
+    from kamxl.read import SheetInfo
+    from kamxl.results import Results
+    from kamxl.write.language import input_lang
+
+    sheets = [SheetInfo(f"s{index}", "pnl", 1, 1, counted) for index, counted in enumerate(words)]
+    sheets.append(SheetInfo("unused", None, header_words=(9, 9)))  # a sheet no form was found in: not counted
+    assert input_lang(Results(SAMPLES / "x.xlsx", AS_OF, sheets=sheets)) == lang

@@ -174,7 +174,8 @@ def _write_summary(book: Book, sheet: Sheet, results: Results, keys: KeyCells, i
     if results.receivables is not None:
         behind = results.receivables.summary["behind"]
         others = book.label("summary.others", count=len(behind) - limit)
-        names = "、".join(behind[:limit]) + ("、" + others if len(behind) > limit else "")
+        separator = book.label("ui.list_sep")
+        names = separator.join(behind[:limit]) + (separator + others if len(behind) > limit else "")
         sheet.text(row, 0, _summary_label(book, "behind"), "key")
         sheet.text(row, 1, names or "—", "wrap", fit=False)
     sheet.at_least(0, book.width("summary_label"))

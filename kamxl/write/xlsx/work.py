@@ -339,7 +339,7 @@ def _key_events(book: Book, cal: CalendarMonth, events: pd.DataFrame) -> list[st
     undated = events["date"].isna()
     if not undated.any():
         return list(cal["key_events"])
-    activities = "、".join(events.loc[undated, "text"].astype(str))
+    activities = book.label("ui.list_sep").join(events.loc[undated, "text"].astype(str))
     return [*cal["key_events"], f"{book.heading('activity')}: {activities}"]
 
 
