@@ -33,9 +33,12 @@ from kamxl.write.words import (
     by_priority,
     class_label,
     health_text,
+    health_tone,
     move_tone,
     period_of,
+    rate_tone,
     value_label,
+    variance_tone,
 )
 
 SECTIONS = (
@@ -73,14 +76,6 @@ def number(value: Any) -> str:
     if found is None:
         return "—"
     return f"{found:,.0f}" if found == int(found) else f"{found:,.3f}".rstrip("0").rstrip(".")
-
-
-def tone(value: Any, good_when_positive: bool = True) -> str:
-    """ "good"/"bad"/"" for colouring a variance."""
-    found = as_number(value)
-    if not found:
-        return ""
-    return "good" if (found > 0) == good_when_positive else "bad"
 
 
 def _text_or_blank(value: Any) -> str:
@@ -130,7 +125,9 @@ def _plan(results: Results, settings: Settings, context: Context) -> Context:
     if results.receivables is not None:
         collections = results.receivables.summary
         rate = pct(collections["collection_rate"])
-        figures.append(_figure(settings, "collection_rate", rate, "bad" if collections["behind"] else ""))
+        figures.append(
+            _figure(settings, "collection_rate", rate, rate_tone(settings, collections["collection_rate"]))
+        )
         points.append(
             label(
                 "summary.text.collections",
@@ -175,10 +172,12 @@ def _pnl_points(pnl: PnL, settings: Settings, figures: list[Context], points: li
         revenue_plan = float(months.loc[:last, "revenue_plan"].sum())
         revenue = float(months.loc[:last, "revenue_actual"].sum())
         points.append(_to_date(settings, "revenue_to_date", last, revenue, revenue_plan))
-        figures.append(_figure(settings, "revenue_actual", money(revenue), tone(revenue - revenue_plan)))
+        revenue_tone = variance_tone(settings, revenue - revenue_plan, revenue_plan)
+        figures.append(_figure(settings, "revenue_actual", money(revenue), revenue_tone))
         profit, profit_plan = summary["profit_actual"], summary["profit_plan_to_date"]
         points.append(_to_date(settings, "profit_to_date", last, profit, profit_plan))
-        figures.append(_figure(settings, "profit_actual", money(profit), tone(profit - profit_plan)))
+        profit_tone = variance_tone(settings, profit - profit_plan, profit_plan)
+        figures.append(_figure(settings, "profit_actual", money(profit), profit_tone))
         if last - 1 in months.index:
             now, before = (
                 as_number(months.at[last, "revenue_actual"]),
@@ -229,6 +228,7 @@ def _monthly_plan(
             "target": as_number(item["target"]),
             "actual": as_number(item["actual"]),
             "attainment": as_number(item["attainment"]),
+            "tone": rate_tone(settings, as_number(item["attainment"])),
             "behind": bool(item["behind"])
             if item["behind"] is not None and not pd.isna(item["behind"])
             else False,
@@ -269,9 +269,11 @@ def _ranked(found: Any, settings: Settings, limit: int, what: str) -> Context | 
         sentence = settings.label(
             f"summary.text.top_{what}",
             top_count=summary["top_count"],
-            top_pct=pct(settings.get("contribution.top_share")).replace(".0%", "%"),
+            # what share of the names they really are: 3 of 11 is 27 %, not the setting's 20 %
+            top_pct=pct(summary["top_count"] / summary["count"]).replace(".0%", "%"),
             share=pct(summary["top_share"]),
             count=summary["count"],
+            measure=settings.label(f"summary.text.measure_{summary['basis']}"),
         )
     return {
         "rows": rows,
@@ -331,7 +333,7 @@ def _funnel(results: Results, settings: Settings) -> Context | None:
         "weighted_total": float(funnel["weighted"].sum()),
         "grade": settings.label(f"values.health.{grade}"),
         "rule": health_text(settings, rule),
-        "tone": "good" if grade in ("excellent", "good") else "bad",
+        "tone": health_tone(grade),
         "chart": chart,
     }
 
@@ -591,6 +593,7 @@ def _receivables(receivables: Receivables | None, settings: Settings) -> Context
     more = max(0, len(behind) - limit)
     return {
         "summary": receivables.summary,
+        "rate_tone": rate_tone(settings, receivables.summary["collection_rate"]),
         "months": months,
         "behind": behind_rows,
         "behind_more": more,
@@ -627,7 +630,7 @@ def _pnl(pnl: PnL | None, settings: Settings) -> Context | None:
                     "actual": actual,
                     "variance": actual - plan,
                     "pct": (actual - plan) / abs(plan) if plan else None,
-                    "tone": tone(actual - plan, good),
+                    "tone": variance_tone(settings, actual - plan, plan, good),
                 }
             )
     palette = _palette(settings)

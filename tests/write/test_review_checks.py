@@ -338,3 +338,55 @@ def test_input_language_is_the_majority_of_header_labels(words, lang):
     sheets = [SheetInfo(f"s{index}", "pnl", 1, 1, counted) for index, counted in enumerate(words)]
     sheets.append(SheetInfo("unused", None, header_words=(9, 9)))  # a sheet no form was found in: not counted
     assert input_lang(Results(SAMPLES / "x.xlsx", AS_OF, sheets=sheets)) == lang
+
+
+# ------------------------------------------------------------------- colour ---
+@pytest.mark.parametrize(
+    "rate, look",
+    [
+        (1.0, "good"),  # at plan
+        (1.2, "good"),
+        (0.999, ""),  # under plan, not behind
+        (0.906, ""),  # the sample's collections: not red, "behind" is under 90 %
+        (0.9, ""),  # exactly the line: not behind
+        (0.8999, "bad"),
+        (None, ""),
+    ],
+)
+def test_one_colour_rule_for_rates(settings, rate, look):
+    from kamxl.write.words import rate_tone
+
+    assert rate_tone(settings, rate) == look
+
+
+@pytest.mark.parametrize(
+    "variance, plan, good_when_positive, look",
+    [
+        (18_000, 1_800_000, True, "good"),  # revenue above plan
+        (-100_000, 1_000_000, True, ""),  # 10 % short: on the line, uncoloured
+        (-100_001, 1_000_000, True, "bad"),
+        (5_000, 180_000, False, ""),  # expense 2.8 % over plan
+        (20_000, 180_000, False, "bad"),  # expense 11 % over plan
+        (-5_000, 180_000, False, "good"),  # expense under plan
+        (-1, 0, True, "bad"),  # no plan: any shortfall is behind
+        (0, 100, True, ""),
+    ],
+)
+def test_one_colour_rule_for_variances(settings, variance, plan, good_when_positive, look):
+    from kamxl.write.words import variance_tone
+
+    assert variance_tone(settings, variance, plan, good_when_positive) == look
+
+
+@pytest.mark.parametrize(
+    "grade, look", [("excellent", "good"), ("good", "warn"), ("fair", "bad"), ("poor", "bad")]
+)
+def test_the_funnels_grade_is_green_only_without_a_warning(grade, look):
+    from kamxl.write.words import health_tone
+
+    assert health_tone(grade) == look
+
+
+def test_the_summary_does_not_colour_collections_red_above_the_behind_line(reports):
+    html = (reports["east-2026-03"].parent / "east-2026-03.summary.html").read_text(encoding="utf-8")
+    assert '<div class="value bad">90.6%</div>' not in html and '<div class="value ">90.6%</div>' in html

@@ -325,23 +325,28 @@ def _line_total(pnl: PnL, order: list[tuple[str, str]], col: int, months: set[in
 
 
 def _pnl_colours(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
-    """Variances green where favourable (more revenue and profit, less expense), red where not."""
+    """The colour rule (``formats.behind_below``): a variance at or better than plan green (more revenue and
+    profit, less expense), one worse than plan by more than the behind line red, a small one uncoloured.
+
+    Both the variance and its % are judged by the % (variance ÷ plan), so they always agree.
+    """
+    allowed = 1 - book.settings.get("formats.behind_below")
     for group, good_sign in GOOD_SIGN.items():
-        bad_sign = "<" if good_sign == ">" else ">"
+        sign = 1 if good_sign == ">" else -1
+        pct = cell(layout.first, layout.figures[f"{group}_variance_pct"], False, True)
+        rules = (
+            (f"=AND(ISNUMBER({pct}),{sign}*{pct}>=0)", "good"),
+            (f"=AND(ISNUMBER({pct}),{sign}*{pct}<-{allowed:g})", "bad"),
+        )
         for name in (f"{group}_variance", f"{group}_variance_pct"):
             col = layout.figures[name]
-            first = cell(layout.first, col, False, True)
-            for sign, look in ((good_sign, "good"), (bad_sign, "bad")):
+            for criteria, look in rules:
                 sheet.ws.conditional_format(
                     layout.first,
                     col,
                     layout.total_row,
                     col,
-                    {
-                        "type": "formula",
-                        "criteria": f"=AND(ISNUMBER({first}),{first}{sign}0)",
-                        "format": book.fmt[look],
-                    },
+                    {"type": "formula", "criteria": criteria, "format": book.fmt[look]},
                 )
 
 

@@ -296,11 +296,12 @@ def _target_actual(
 
 
 def _attainment_colours(book: Book, sheet: Sheet, first: int, last: int, col: int) -> None:
-    """Attainment red below 100 %, green from 100 %."""
+    """The colour rule (``formats.behind_below``): attainment green from 100 %, red under the behind line."""
     if last < first:
         return
     top = cell(first, col, False, True)
-    for condition, look in ((f"{top}<1", "bad"), (f"{top}>=1", "good")):
+    behind = book.settings.get("formats.behind_below")
+    for condition, look in ((f"{top}<{behind:g}", "bad"), (f"{top}>=1", "good")):
         sheet.ws.conditional_format(
             first,
             col,
