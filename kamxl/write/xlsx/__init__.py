@@ -228,7 +228,7 @@ def _p1_actions(book: Book, sheet: Sheet, customers: pd.DataFrame, limit: int, r
         row += 1
         project = customer.get("project")
         sheet.text(row, 0, f"{customer['customer']}" + (f" / {project}" if isinstance(project, str) else ""))
-        sheet.text(row, 1, actions_text(book.settings, customer["actions"], "; "), fit=False)
+        sheet.text(row, 1, actions_text(book.settings, customer["actions"], "\n"), "wrap", fit=False)
     if len(p1) > limit:
         row += 1
         sheet.text(row, 0, book.label("report.more", count=len(p1) - limit), "note")

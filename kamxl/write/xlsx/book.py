@@ -395,10 +395,14 @@ class Sheet:
         self.widths: dict[int, float] = {}
         self.hidden: set[int] = set()
         self.charts: list[tuple[int, int]] = []  # (first column, width in px) of each chart
+        self.titles: list[tuple[str, str]] = []  # (text, format) of the title rows, from row 0
+        self.chart_rows: list[tuple[int, int]] = []  # (row, height in px) of each chart
         self.portrait, self.freeze_cols = False, 0
         self.one_page = False  # a form: the whole sheet on one page (an appraisal)
         self.wrapped: dict[int, list[tuple[int, str]]] = {}  # row -> (column, text) of wrapping cells
-        self.numbers: dict[int, tuple[float, str]] = {}  # column -> (largest magnitude, format) written
+        self.numbers: dict[
+            int, tuple[float, str, bool]
+        ] = {}  # column -> (largest magnitude, format, any < 0)
 
     # -- widths --------------------------------------------------------------
     def fit(self, col: int, text: Any, cap: int = FIT_CAP) -> None:
@@ -431,19 +435,25 @@ class Sheet:
         self.widths.setdefault(col, HIDDEN_WIDTH)
 
     def _fit_number(self, col: int, value: Any, fmt: str) -> None:
-        """Remember the widest number per column; its width is worked out once, when the sheet is closed."""
-        largest, kind = self.numbers.get(col, (0.0, fmt))
+        """Remember the widest number per column; its width is worked out once, when the sheet is closed.
+
+        The widest is kept signed when negative: a minus sign needs its room, a column of positive
+        figures does not (24 month columns a character narrower keep a wide sheet on fewer pages).
+        """
+        largest, kind, negative = self.numbers.get(col, (0.0, fmt, False))
         money = fmt in ("money", "total_money")  # money, once seen, sizes it
-        self.numbers[col] = (max(largest, abs(float(value))), fmt if money else kind)
+        number = float(value)
+        self.numbers[col] = (max(largest, abs(number)), fmt if money else kind, negative or number < 0)
 
     def _number_widths(self) -> None:
-        for col, (largest, fmt) in self.numbers.items():
+        for col, (magnitude, fmt, negative) in self.numbers.items():
+            largest = -magnitude if negative else magnitude
             if fmt in ("money", "total_money"):
-                width: float = len(f"{-largest:,.0f}") + 2
+                width: float = len(f"{largest:,.0f}") + 2
             elif fmt in ("percent", "total_percent"):
                 width = PERCENT_WIDTH
             else:
-                width = len(f"{-largest:,.2f}".rstrip("0").rstrip(".")) + 2
+                width = len(f"{largest:,.2f}".rstrip("0").rstrip(".")) + 2
             self.widths[col] = max(self.widths.get(col, NARROWEST), width)
         self.numbers.clear()
 
@@ -514,9 +524,11 @@ class Sheet:
             for row, number in enumerate(numbers, row0):
                 if number is None:
                     self.ws.write_blank(row, col, None, self.fmt[fmt])
-        present = [abs(number) for number in numbers if number is not None]
+        present = [number for number in numbers if number is not None]
         if present:
-            self._fit_number(col, max(present), fmt)
+            self._fit_number(col, max(present, key=abs), fmt)
+            if min(present) < 0:
+                self._fit_number(col, min(present), fmt)
 
     def formula_column(
         self, row0: int, col: int, formulas: Iterable[str], values: Iterable[Any], fmt: str = "money"
@@ -532,9 +544,11 @@ class Sheet:
         ]
         pairs = [(formula.lstrip("="), value) for formula, value in zip(formulas, cached, strict=True)]
         self._put(row0, col, "formula", pairs, fmt)
-        numbers = [abs(value) for value in cached if type(value) is float]
+        numbers = [value for value in cached if type(value) is float]
         if numbers:
-            self._fit_number(col, max(numbers), fmt)
+            self._fit_number(col, max(numbers, key=abs), fmt)
+            if min(numbers) < 0:
+                self._fit_number(col, min(numbers), fmt)
 
     def _put(self, row0: int, col: int, kind: str, items: Sequence[Any], fmt: str) -> None:
         self.ws.put_column(row0, col, kind, items, self.fmt[fmt])
@@ -588,8 +602,10 @@ class Sheet:
     def title(self, text: str, subtitle: str | None = None) -> int:
         """Title (and subtitle) at the top; returns the first free row."""
         self.ws.write_string(0, 0, text, self.fmt["title"])
+        self.titles = [(text, "title")]
         if subtitle:
             self.ws.write_string(1, 0, subtitle, self.fmt["subtitle"])
+            self.titles.append((subtitle, "subtitle"))
         return 3
 
     # -- charts ----------------------------------------------------------------
@@ -598,6 +614,7 @@ class Sheet:
         chart.set_size({"width": width, "height": height})
         self.ws.insert_chart(row, col, chart, {"x_offset": x_offset} if x_offset else None)
         self.charts.append((col, width + x_offset))
+        self.chart_rows.append((row, height))
 
     def place_chart(self, row: int, chart: Any, name: str, col: int | None = None, x_offset: int = 0) -> None:
         """Insert a chart at ``row``, sized and (unless ``col`` is given) placed as ``charts.<name>`` says;
@@ -630,7 +647,41 @@ class Sheet:
         self.ws.fit_to_pages(wide, 0)
         if wide > 1 and self.freeze_cols:
             self.ws.repeat_columns(0, self.freeze_cols - 1)
+            self._title_past_repeated_columns()
+        scale = min(1.0, wide * page_px / max(self.print_width_px(), 1.0))
+        for factor in (1.0, settings.get("print.libreoffice_scale")):
+            self._keep_charts_whole(scale * factor)
         return wide
+
+    def _keep_charts_whole(self, scale: float) -> None:
+        """Start a new page above a chart that a page break would cut in two, at the print ``scale``."""
+        settings = self.book.settings
+        margins = settings.get("print.margins_in")
+        height_in = settings.get(f"print.paper_width_in.{'landscape' if self.portrait else 'portrait'}")
+        page = (height_in - margins["top"] - margins["bottom"]) * 96 / scale - 2 * ROW_PX  # a header repeats
+        for row, height in sorted(self.chart_rows):
+            top = self._row_y(row)
+            breaks = [self._row_y(brk) for brk in self.ws.hbreaks if brk <= row]
+            start = max(breaks, default=0.0)
+            start += (top - start) // page * page  # the automatic breaks since the last manual one
+            if top + height > start + page and height <= page and row not in self.ws.hbreaks:
+                self.ws.set_h_pagebreaks(sorted([*self.ws.hbreaks, row]))
+
+    def _row_y(self, row: int) -> float:
+        """How far down the sheet ``row`` starts, in pixels (rows set taller, or hidden, as they are)."""
+        extra = sum(
+            (0 if info.hidden else info.height) - ROW_PX for at, info in self.ws.row_info.items() if at < row
+        )
+        return float(row * ROW_PX + extra)
+
+    def _title_past_repeated_columns(self) -> None:
+        """Move the title right of the repeated key columns: in column A it would print again, cut at
+        that column's edge, on every further page across; past them it prints once, on the first."""
+        for row, (text, look) in enumerate(self.titles):
+            self.ws.write_blank(
+                row, 0, None, self.fmt[look]
+            )  # a blank needs a format, or XlsxWriter skips it
+            self.ws.write_string(row, self.freeze_cols, text, self.fmt[look])
 
     def finish(
         self,
@@ -640,12 +691,16 @@ class Sheet:
         filter_: bool = True,
         freeze_cols: int = 0,
         portrait: bool = False,
+        repeat: bool = True,
     ) -> None:
-        """Frozen header, filter, and a page that prints: A4, header rows repeated (Book.close fits it)."""
+        """Frozen header, filter, and a page that prints: A4, the header row repeated on every page (only
+        it: not the title, nor tables above it; not at all when ``repeat`` is off, for a sheet of several
+        tables), Book.close fits it."""
         ws = self.ws
         if header_row is not None:
             ws.freeze_panes(header_row + 1, freeze_cols)
-            ws.repeat_rows(0, header_row)
+            if repeat:
+                ws.repeat_rows(header_row, header_row)
             if filter_ and last_row is not None and last_row > header_row:
                 ws.autofilter(header_row, 0, last_row, last_col)
         ws.set_paper(A4)

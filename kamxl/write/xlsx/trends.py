@@ -126,7 +126,7 @@ def _movement(book: Book, sheet: Sheet, history: dict[str, Any], row: int) -> in
     title = book.label(
         "report.titles.movement", previous=history["previous_period"], period=history["period"]
     )
-    sheet.text(row, 0, title, "key")
+    sheet.text(row, 0, title, "key", fit=False)
     row += 1
     sheet.headings(row, ["customer", "project", "previous_class", "current_class", "move"])
     for move in records(history["movement"]):
@@ -149,7 +149,7 @@ def _movement(book: Book, sheet: Sheet, history: dict[str, Any], row: int) -> in
 def _stuck(book: Book, sheet: Sheet, stuck: Any, row: int) -> None:
     """The opportunities in the same class for ``health.stuck_months`` months or more."""
     months = book.settings.get("health.stuck_months")
-    sheet.text(row, 0, book.label("report.titles.stuck", months=months), "key")
+    sheet.text(row, 0, book.label("report.titles.stuck", months=months), "key", fit=False)
     row += 1
     sheet.headings(row, ["customer", "project", "classes"])
     for opportunity in records(stuck):

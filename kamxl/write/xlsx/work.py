@@ -143,7 +143,7 @@ def _quadrant_chart(book: Book, sheet: Sheet, head: int) -> None:
 def _guideline_table(book: Book, sheet: Sheet, groups: pd.DataFrame, head: int) -> None:
     """Customers and hours per priority group, their shares against the course's guideline."""
     source = book.label(f"forms.{groups.attrs.get('source', 'worklog')}")
-    sheet.text(head - 1, 0, book.label("report.titles.guideline", source=source), "key")
+    sheet.text(head - 1, 0, book.label("report.titles.guideline", source=source), "key", fit=False)
     sheet.headings(head, GROUP_COLUMNS)
     total_row = head + 1 + len(groups)
     customers, hours = cell(total_row, 1), cell(total_row, 4)
@@ -200,7 +200,7 @@ def write_plans(book: Book, results: Results) -> None:
         row = _weekly_plan(book, sheet, *results.weekly, row)
     if results.goals is not None and len(results.goals):
         _goal_checks(book, sheet, results.goals, row)
-    sheet.finish(header_row, 6, None, filter_=False)
+    sheet.finish(header_row, 6, None, filter_=False, repeat=False)  # several tables: no one header repeats
 
 
 def _monthly_plan(book: Book, sheet: Sheet, monthly: pd.DataFrame, head: int) -> None:
@@ -241,7 +241,7 @@ def _weekly_plan(book: Book, sheet: Sheet, weeks: pd.DataFrame, goals: pd.DataFr
 
 def _weeks_add_up(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int, names: str, targets: str) -> None:
     """Per goal: the weeks' targets summed (SUMIF over the weekly plan) against the month's; short if less."""
-    sheet.text(head - 1, 0, book.label("report.titles.weeks_add_up"), "key")
+    sheet.text(head - 1, 0, book.label("report.titles.weeks_add_up"), "key", fit=False)
     sheet.headings(head, WEEKS_COLUMNS)
     flag = book.heading("short_flag")
     for row, goal in enumerate(records(goals), head + 1):
@@ -259,7 +259,7 @@ def _weeks_add_up(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int, name
 
 def _goal_checks(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int) -> None:
     """Each goal's SMART checks: ✓, ✗ (red) or — where it could not be told."""
-    sheet.text(head - 1, 0, book.label("report.titles.goal_lint"), "key")
+    sheet.text(head - 1, 0, book.label("report.titles.goal_lint"), "key", fit=False)
     checks = [book.label(f"values.goal_check.{check}") for check in GOAL_CHECKS]
     sheet.header(head, [book.heading("form"), book.heading("goal"), *checks])
     for row, goal in enumerate(records(goals), head + 1):
