@@ -397,6 +397,7 @@ class Sheet:
         self.charts: list[tuple[int, int]] = []  # (first column, width in px) of each chart
         self.titles: list[tuple[str, str]] = []  # (text, format) of the title rows, from row 0
         self.chart_rows: list[tuple[int, int]] = []  # (row, height in px) of each chart
+        self.chart_objects: list[tuple[int, int, Any]] = []  # (column, x offset, chart) of each chart
         self.portrait, self.freeze_cols = False, 0
         self.one_page = False  # a form: the whole sheet on one page (an appraisal)
         self.wrapped: dict[int, list[tuple[int, str]]] = {}  # row -> (column, text) of wrapping cells
@@ -615,6 +616,7 @@ class Sheet:
         self.ws.insert_chart(row, col, chart, {"x_offset": x_offset} if x_offset else None)
         self.charts.append((col, width + x_offset))
         self.chart_rows.append((row, height))
+        self.chart_objects.append((col, x_offset, chart))
 
     def place_chart(self, row: int, chart: Any, name: str, col: int | None = None, x_offset: int = 0) -> None:
         """Insert a chart at ``row``, sized and (unless ``col`` is given) placed as ``charts.<name>`` says;
@@ -649,9 +651,22 @@ class Sheet:
             self.ws.repeat_columns(0, self.freeze_cols - 1)
             self._title_past_repeated_columns()
         scale = min(1.0, wide * page_px / max(self.print_width_px(), 1.0))
+        if wide > 1:
+            self._charts_within_first_page(page_px / scale * settings.get("print.libreoffice_scale"))
         for factor in (1.0, settings.get("print.libreoffice_scale")):
             self._keep_charts_whole(scale * factor)
         return wide
+
+    def _charts_within_first_page(self, page: float) -> None:
+        """Narrow a chart that would reach past the first page across (``page`` pixels of the sheet), so
+        that no vertical page break cuts it; a chart starting past that page is left as it is."""
+        px = [
+            column_px(self.widths.get(col, DEFAULT_WIDTH)) for col in range(max(self.widths, default=0) + 1)
+        ]
+        for col, x_offset, chart in self.chart_objects:
+            left = sum(px[:col]) + x_offset
+            if left < page < left + chart.width:
+                chart.width = int(page - left)
 
     def _keep_charts_whole(self, scale: float) -> None:
         """Start a new page above a chart that a page break would cut in two, at the print ``scale``."""
