@@ -188,7 +188,7 @@ def test_the_look_comes_from_the_settings(tmp_path, settings):
     config = tmp_path / "look.toml"
     config.write_text(
         "[charts.colours]\nactual = '#123456'\n"
-        "[charts.receivables]\nwidth = 900\n"
+        "[charts.funnel]\nwidth = 600\n"
         "[formats.cells.header]\nbg_color = '#FFEEDD'\n"
         "[formats.widths]\nissue_message = 100\n",
         "utf-8",
