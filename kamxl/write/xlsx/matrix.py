@@ -16,6 +16,7 @@ from kamxl.write.xlsx.book import Book, Sheet, is_blank
 
 QUADRANTS = 4
 HELPER_COLUMNS = 3  # x, y and a quadrant's name
+NAME_INSET_X, NAME_INSET_Y = 0.3, 0.08  # a quadrant's name: how far in from its outer corner, per axis
 
 
 def matrix_helper(
@@ -40,11 +41,13 @@ def matrix_helper(
     for line_row, (x, y) in enumerate(ends, row + 1):
         sheet.number(line_row, col, x, "score")
         sheet.number(line_row, col + 1, y, "score")
-    below, above = (low + threshold) / 2, (threshold + high) / 2
     names_row = row + 2 + len(ends)
     for name_row, (name, x_high, y_high) in enumerate(quadrants, names_row):
-        sheet.number(name_row, col, above if x_high else below, "score")
-        sheet.number(name_row, col + 1, above if y_high else below, "score")
+        # in the quadrant's outer corner, not its centre, where points (a score of 2 or 4) often sit
+        x = high - (high - threshold) * NAME_INSET_X if x_high else low + (threshold - low) * NAME_INSET_X
+        y = high - (high - threshold) * NAME_INSET_Y if y_high else low + (threshold - low) * NAME_INSET_Y
+        sheet.number(name_row, col, x, "score")
+        sheet.number(name_row, col + 1, y, "score")
         sheet.text(name_row, col + 2, name, fit=False)
     return row + 1, names_row, col
 
