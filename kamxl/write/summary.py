@@ -34,6 +34,7 @@ from kamxl.write.words import (
     class_label,
     health_text,
     health_tone,
+    is_rate_indicator,
     move_tone,
     period_of,
     rate_tone,
@@ -229,6 +230,7 @@ def _monthly_plan(
             "actual": as_number(item["actual"]),
             "attainment": as_number(item["attainment"]),
             "tone": rate_tone(settings, as_number(item["attainment"])),
+            "rate": is_rate_indicator(settings, item),
             "behind": bool(item["behind"])
             if item["behind"] is not None and not pd.isna(item["behind"])
             else False,

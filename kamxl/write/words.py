@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -61,6 +61,17 @@ def move_tone(move: str) -> str:
     if move in ("up", "won"):
         return "good"
     return "bad" if move in ("down", "lost", "dropped") else ""
+
+
+def is_rate_indicator(settings: Settings, item: Mapping[str, Any]) -> bool:
+    """Whether a plan's indicator is a rate (费用率 0.12): shown as a percentage beside the other ones."""
+    formats = settings.get("formats")
+    name = str(item["indicator"]).lower()
+    if not any(word.lower() in name for word in formats["rate_indicator_words"]):
+        return False
+    figures = [item.get(key) for key in ("target", "actual", "last_actual")]
+    known = [float(figure) for figure in figures if isinstance(figure, (int, float)) and not _missing(figure)]
+    return all(abs(figure) <= formats["rate_indicator_max"] for figure in known)
 
 
 def rate_tone(settings: Settings, rate: Any) -> str:

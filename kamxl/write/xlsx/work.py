@@ -15,6 +15,7 @@ import pandas as pd
 from kamxl.calc.calendar import month_grid
 from kamxl.calc.time import QUADRANTS, TimeUse
 from kamxl.results import CalendarMonth, Results
+from kamxl.write.words import is_rate_indicator
 from kamxl.write.xlsx.book import (
     Book,
     KeyCell,
@@ -210,7 +211,7 @@ def _monthly_plan(book: Book, sheet: Sheet, monthly: pd.DataFrame, head: int) ->
         sheet.text(row, 0, item["indicator"])
         category = item["category"]
         sheet.text(row, 1, None if is_blank(category) else book.label(f"values.indicator_class.{category}"))
-        kind = "percent" if _is_rate(book, item) else "number"
+        kind = "percent" if is_rate_indicator(book.settings, item) else "number"
         _target_actual(
             sheet, row, item["target"], item["actual"], item["lower_is_better"], item["attainment"], kind
         )
@@ -271,16 +272,6 @@ def _goal_checks(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int) -> No
                 None if passed is None or (isinstance(passed, float) and pd.isna(passed)) else bool(passed)
             )
             sheet.text(row, col, CHECK_MARKS[passed], "bad" if passed is False else "text")
-
-
-def _is_rate(book: Book, item: Mapping[str, Any]) -> bool:
-    """Whether a monthly indicator is a rate (费用率 0.12): a percentage beside the other percentages then."""
-    formats = book.settings.get("formats")
-    name = str(item["indicator"]).lower()
-    if not any(word.lower() in name for word in formats["rate_indicator_words"]):
-        return False
-    figures = [item[key] for key in ("target", "actual", "last_actual") if not is_blank(item[key])]
-    return all(abs(float(figure)) <= formats["rate_indicator_max"] for figure in figures)
 
 
 def _target_actual(
