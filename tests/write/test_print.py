@@ -209,3 +209,30 @@ def test_no_chart_is_cut_by_a_page_break(printed):
             )
         checked += 1
     assert checked >= 4
+
+
+def _median_word_height(pdf, page: int) -> float:
+    """The median height of the words on a page: the cells' 10-point text times the print scale."""
+    import re
+    import statistics
+
+    boxes = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    heights = [
+        float(y1) - float(y0)
+        for y0, y1 in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', boxes)
+    ]
+    return statistics.median(heights)
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_every_page_at_seventy_percent_or_more(printed):
+    """Measured on the PDF: the words of each page against those of the summary, which prints at 100 %."""
+    _, pdf, _, per_page = printed
+    full_size = _median_word_height(pdf, 1)
+    for page, name in enumerate(per_page, 1):
+        assert _median_word_height(pdf, page) >= 0.7 * full_size, (name, page)
