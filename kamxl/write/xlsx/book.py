@@ -78,6 +78,21 @@ class KeyCell(NamedTuple):
 KeyCells = dict[str, KeyCell]  # "receivables.total_owed" -> its cell
 
 
+class PlacedChart(NamedTuple):
+    """A chart on a sheet: where its top-left corner is, how tall it is, and the chart (its width can still
+    change before the workbook is closed)."""
+
+    row: int
+    col: int
+    x_offset: int  # pixels right of its column's left edge
+    height: int
+    chart: Any
+
+    @property
+    def width(self) -> int:
+        return int(self.chart.width)
+
+
 class FormulaWorksheet(Worksheet):  # type: ignore[misc,unused-ignore]
     """XlsxWriter's worksheet (through its ``worksheet_class`` hook) with its per-cell work made cheaper.
 
@@ -394,16 +409,13 @@ class Sheet:
         self.fmt = book.fmt
         self.widths: dict[int, float] = {}
         self.hidden: set[int] = set()
-        self.charts: list[tuple[int, int]] = []  # (first column, width in px) of each chart
+        self.charts: list[PlacedChart] = []
         self.titles: list[tuple[str, str]] = []  # (text, format) of the title rows, from row 0
-        self.chart_rows: list[tuple[int, int]] = []  # (row, height in px) of each chart
-        self.chart_objects: list[tuple[int, int, Any]] = []  # (column, x offset, chart) of each chart
         self.portrait, self.freeze_cols = False, 0
         self.one_page = False  # a form: the whole sheet on one page (an appraisal)
         self.wrapped: dict[int, list[tuple[int, str]]] = {}  # row -> (column, text) of wrapping cells
-        self.numbers: dict[
-            int, tuple[float, str, bool]
-        ] = {}  # column -> (largest magnitude, format, any < 0)
+        # column -> (largest magnitude, format, whether any is negative) of the numbers written
+        self.numbers: dict[int, tuple[float, str, bool]] = {}
 
     # -- widths --------------------------------------------------------------
     def fit(self, col: int, text: Any, cap: int = FIT_CAP) -> None:
@@ -614,9 +626,7 @@ class Sheet:
         """Insert a native chart, remembering how far right it reaches (it prints with the sheet)."""
         chart.set_size({"width": width, "height": height})
         self.ws.insert_chart(row, col, chart, {"x_offset": x_offset} if x_offset else None)
-        self.charts.append((col, width + x_offset))
-        self.chart_rows.append((row, height))
-        self.chart_objects.append((col, x_offset, chart))
+        self.charts.append(PlacedChart(row, col, x_offset, height, chart))
 
     def place_chart(self, row: int, chart: Any, name: str, col: int | None = None, x_offset: int = 0) -> None:
         """Insert a chart at ``row``, sized and (unless ``col`` is given) placed as ``charts.<name>`` says;
@@ -628,12 +638,14 @@ class Sheet:
     # -- the page -------------------------------------------------------------
     def print_width_px(self) -> float:
         """How wide the sheet prints at 100 %: every column written, or further where a chart reaches."""
-        last = max(list(self.widths) + [col for col, _ in self.charts] + [0])
+        last = max(list(self.widths) + [placed.col for placed in self.charts] + [0])
         px = [
             0.0 if col in self.hidden else column_px(self.widths.get(col, DEFAULT_WIDTH))
             for col in range(last + 1)
         ]
-        return max([sum(px)] + [sum(px[:col]) + width for col, width in self.charts])
+        return max(
+            [sum(px)] + [sum(px[: placed.col]) + placed.x_offset + placed.width for placed in self.charts]
+        )
 
     def fit_pages(self) -> int:
         """Fit to as few pages wide as keep the print at ``print.min_scale`` or more; returns how many."""
@@ -663,10 +675,10 @@ class Sheet:
         px = [
             column_px(self.widths.get(col, DEFAULT_WIDTH)) for col in range(max(self.widths, default=0) + 1)
         ]
-        for col, x_offset, chart in self.chart_objects:
-            left = sum(px[:col]) + x_offset
-            if left < page < left + chart.width:
-                chart.width = int(page - left)
+        for placed in self.charts:
+            left = sum(px[: placed.col]) + placed.x_offset
+            if left < page < left + placed.width:
+                placed.chart.width = int(page - left)
 
     def _keep_charts_whole(self, scale: float) -> None:
         """Start a new page above a chart that a page break would cut in two, at the print ``scale``."""
@@ -674,7 +686,7 @@ class Sheet:
         margins = settings.get("print.margins_in")
         height_in = settings.get(f"print.paper_width_in.{'landscape' if self.portrait else 'portrait'}")
         page = (height_in - margins["top"] - margins["bottom"]) * 96 / scale - 2 * ROW_PX  # a header repeats
-        for row, height in sorted(self.chart_rows):
+        for row, height in sorted((placed.row, placed.height) for placed in self.charts):
             top = self._row_y(row)
             breaks = [self._row_y(brk) for brk in self.ws.hbreaks if brk <= row]
             start = max(breaks, default=0.0)
