@@ -665,8 +665,7 @@ class Sheet:
         scale = min(1.0, wide * page_px / max(self.print_width_px(), 1.0))
         if wide > 1:
             self._charts_within_first_page(page_px / scale * settings.get("print.libreoffice_scale"))
-        for factor in (1.0, settings.get("print.libreoffice_scale")):
-            self._keep_charts_whole(scale * factor)
+        self._keep_charts_whole(scale * settings.get("print.libreoffice_scale"))
         return wide
 
     def _charts_within_first_page(self, page: float) -> None:
@@ -681,25 +680,30 @@ class Sheet:
                 placed.chart.width = int(page - left)
 
     def _keep_charts_whole(self, scale: float) -> None:
-        """Start a new page above a chart that a page break would cut in two, at the print ``scale``."""
+        """Start a new page above a chart that a page break would cut in two, at the print ``scale``.
+
+        The pages are laid out as LibreOffice prints them (the way the reviews are printed and checked):
+        its rows of 10-point text are ``print.row_px`` high, not Excel's 20 pixels.
+        """
         settings = self.book.settings
         margins = settings.get("print.margins_in")
         height_in = settings.get(f"print.paper_width_in.{'landscape' if self.portrait else 'portrait'}")
-        page = (height_in - margins["top"] - margins["bottom"]) * 96 / scale - 2 * ROW_PX  # a header repeats
+        row_px = settings.get("print.row_px")
+        page = (height_in - margins["top"] - margins["bottom"]) * 96 / scale - 2 * row_px  # a header repeats
         for row, height in sorted((placed.row, placed.height) for placed in self.charts):
-            top = self._row_y(row)
-            breaks = [self._row_y(brk) for brk in self.ws.hbreaks if brk <= row]
+            top = self._row_y(row, row_px)
+            breaks = [self._row_y(brk, row_px) for brk in self.ws.hbreaks if brk <= row]
             start = max(breaks, default=0.0)
             start += (top - start) // page * page  # the automatic breaks since the last manual one
             if top + height > start + page and height <= page and row not in self.ws.hbreaks:
                 self.ws.set_h_pagebreaks(sorted([*self.ws.hbreaks, row]))
 
-    def _row_y(self, row: int) -> float:
+    def _row_y(self, row: int, row_px: float) -> float:
         """How far down the sheet ``row`` starts, in pixels (rows set taller, or hidden, as they are)."""
         extra = sum(
-            (0 if info.hidden else info.height) - ROW_PX for at, info in self.ws.row_info.items() if at < row
+            (0 if info.hidden else info.height) - row_px for at, info in self.ws.row_info.items() if at < row
         )
-        return float(row * ROW_PX + extra)
+        return float(row * row_px + extra)
 
     def _title_past_repeated_columns(self) -> None:
         """Move the title right of the repeated key columns: in column A it would print again, cut at

@@ -16,7 +16,10 @@ import pandas as pd
 
 from kamxl.calc.activities import Activities
 from kamxl.calc.pnl import PnL
+from kamxl.text import display_width
 from kamxl.write.xlsx.book import (
+    LINE_HEIGHT,
+    ROW_PADDING,
     Book,
     KeyCell,
     KeyCells,
@@ -143,16 +146,19 @@ def _pnl_columns(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
     top, sub, header = layout.top, layout.sub, book.fmt["header"]
     sheet.ws.merge_range(top, 0, sub, 0, book.heading("month"), header)
     width = book.width("pnl_figure")
+    widest = 0
     for (group, line), col in layout.line_cols.items():
-        sheet.ws.merge_range(
-            top, col, top, col + 1, f"{book.label(f'report.groups.{group}')} · {line}", header
-        )
+        heading = f"{book.label(f'report.groups.{group}')} · {line}"
+        widest = max(widest, display_width(heading))
+        sheet.ws.merge_range(top, col, top, col + 1, heading, header)
         sheet.ws.write_string(sub, col, book.heading("plan"), header)
         sheet.ws.write_string(sub, col + 1, book.heading("actual"), header)
         sheet.widths[col] = sheet.widths[col + 1] = width
     for name, col in layout.figures.items():
         sheet.ws.merge_range(top, col, sub, col, book.heading(f"pnl_{name}"), header)
         sheet.widths[col] = width
+    if widest > 2 * width - 2:  # "Expense · Regional advertising" wraps over its two columns: room for it
+        sheet.ws.set_row(top, 2 * LINE_HEIGHT + ROW_PADDING)
 
 
 def _pnl_months(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
