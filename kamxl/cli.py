@@ -60,16 +60,23 @@ def _inputs(paths: tuple[str, ...]) -> list[Path]:
     return files
 
 
-def _settings(config: str | None, lang: str) -> Settings:
-    """The settings, or exit status 2 with the configuration error (it names the key)."""
-    from kamxl.config import ConfigError, load_settings
+def _settings(config: str | None, lang: str | None) -> Settings:
+    """The settings, or exit status 2 with the configuration error (it names the key).
+
+    Without --lang the reports follow their inputs' language (``output.follow_input_lang``), the terminal
+    speaks Chinese; with it, everything is in that language.
+    """
+    from kamxl.config import ConfigError, Settings, load_settings
 
     try:
-        return load_settings(config, lang)
+        settings = load_settings(config, lang or "zh")
     except ConfigError as exc:
+        lang = lang or "zh"
         shipped = load_settings(lang=lang)  # the user's file is what failed: say so in kamxl's own words
         click.echo(f"kamxl: {shipped.message(shipped.issue('config_error', detail=str(exc)))}", err=True)
         sys.exit(2)
+    output = {**settings.tree["output"], "follow_input_lang": lang is None}
+    return Settings({**settings.tree, "output": output}, settings.lang)
 
 
 def _history_path(out: Path, history: str | None, no_history: bool) -> Path | None:
@@ -107,9 +114,8 @@ with_common = _with(
         click.option(
             "--lang",
             type=click.Choice(["zh", "en"]),
-            default="zh",
-            show_default=True,
-            help="Language of labels and messages.",
+            default=None,
+            help="Language of labels and messages (default: each report in its input's language).",
         ),
         click.option(
             "--config", type=click.Path(dir_okay=False), help="A TOML file overriding kamxl's defaults."
@@ -168,7 +174,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_common
-def check(paths: tuple[str, ...], as_json: bool, lang: str, config: str | None, debug: bool) -> None:
+def check(paths: tuple[str, ...], as_json: bool, lang: str | None, config: str | None, debug: bool) -> None:
     """Show how workbooks are read, and every issue found in them. For each
     file (or each spreadsheet in a folder) it lists the form every sheet was
     recognised as, its header row and its number of rows, then each issue with
@@ -283,7 +289,7 @@ def process(
     no_history: bool,
     region: str | None,
     jobs: int | None,
-    lang: str,
+    lang: str | None,
     config: str | None,
     debug: bool,
 ) -> None:
@@ -413,7 +419,7 @@ def _print_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
 )
 @jobs_option
 @with_common
-def demo(out_dir: str, jobs: int | None, lang: str, config: str | None, debug: bool) -> None:
+def demo(out_dir: str, jobs: int | None, lang: str | None, config: str | None, debug: bool) -> None:
     """Process the bundled sample workbooks and say where to look. The
     samples are a regional plan of 华东区 for January to March 2026 (March
     holds every form), the plans of 华南区 and 西北区 for the same months, one
@@ -462,7 +468,7 @@ def _demo_rollup(out: Path, history: Path, settings: Settings) -> None:
         click.echo(settings.label("rollup.demo_look", workbook=workbooks[0]))
 
 
-def _first_to_open(outcomes: list[Outcome], lang: str) -> str:
+def _first_to_open(outcomes: list[Outcome], lang: str | None) -> str:
     """The stem of the sample to look at first: the English plan in English, else March of 华东区."""
     stems = [outcome.source.stem for outcome in outcomes]
     english = next((stem for stem in stems if stem.endswith("-en")), None) if lang == "en" else None
@@ -483,7 +489,7 @@ def _first_to_open(outcomes: list[Outcome], lang: str) -> str:
 @click.option("--pdf", is_flag=True, help="Also print the workbooks to PDF (needs LibreOffice).")
 @with_common
 def appraisal(
-    path: str, out_dir: str, split: bool, pdf: bool, lang: str, config: str | None, debug: bool
+    path: str, out_dir: str, split: bool, pdf: bool, lang: str | None, config: str | None, debug: bool
 ) -> None:
     """Write printable appraisal forms from an HR export. PATH is the HR
     system's export of the appraisal indicators and every
@@ -570,7 +576,7 @@ def watch(
     history: str | None,
     no_history: bool,
     region: str | None,
-    lang: str,
+    lang: str | None,
     config: str | None,
     debug: bool,
 ) -> None:
@@ -689,7 +695,7 @@ def rollup(
     help="Folder to write the blank forms into.",
 )
 @with_common
-def template(forms: tuple[str, ...], out_dir: str, lang: str, config: str | None, debug: bool) -> None:
+def template(forms: tuple[str, ...], out_dir: str, lang: str | None, config: str | None, debug: bool) -> None:
     """Write blank forms in the course's layout, ready to fill in. All ten
     forms, or only the FORMS named (receivables, pnl, activities, calendar,
     todo, weekly, monthly, worklog, customers, appraisal), each as

@@ -179,6 +179,10 @@ def process(
             raise
         calculated = [settings.issue("unexpected_error", name=path.name, detail=describe(exc))]
     results, issues = (None, calculated) if isinstance(calculated, list) else (calculated, calculated.issues)
+    if results is not None:
+        from kamxl.write.language import output_settings
+
+        settings = output_settings(results, settings)
     try:
         if results is not None:
             outcome.outputs = _render(results, out_dir, stem, settings, options)

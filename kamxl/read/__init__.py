@@ -13,6 +13,8 @@ Issue with its sheet and cell, and whatever can be read is returned.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +25,7 @@ from kamxl.read.container import Kind, Refused, open_container
 from kamxl.read.grid import Grid, load_grids
 from kamxl.read.header import FORM_NAMES, FormSpec, RowFeatures, build_block, form_specs, row_features
 from kamxl.read.sheet import SheetContext, SheetData
-from kamxl.read.values import Values
+from kamxl.read.values import CellValue, Values
 from kamxl.text import normalise
 
 if TYPE_CHECKING:
@@ -40,6 +42,7 @@ class SheetInfo:
     form: str | None
     header_row: int | None = None
     rows: int = 0
+    header_words: tuple[int, int] = (0, 0)  # header labels in Chinese and in English: the input's language
 
 
 @dataclass
@@ -172,6 +175,18 @@ def parse_sheet(
     return data, ctx.finish()
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+
+
+def _header_words(cells: Sequence[CellValue]) -> tuple[int, int]:
+    """How many of a header row's labels are Chinese, and how many English (the report follows them)."""
+    texts = [cell for cell in cells if isinstance(cell, str)]
+    chinese = sum(1 for text in texts if _CJK.search(text))
+    english = sum(1 for text in texts if not _CJK.search(text) and _LATIN.search(text))
+    return chinese, english
+
+
 def _read_sheet(grid: Grid, settings: Settings, result: WorkbookData) -> None:
     """Recognise and parse one sheet into ``result``."""
     form, header, notes = recognise(grid, settings)
@@ -190,7 +205,8 @@ def _read_sheet(grid: Grid, settings: Settings, result: WorkbookData) -> None:
         return
     data, sheet_issues = parse_sheet(grid, form, header, settings)
     result.issues += sheet_issues
-    result.sheets.append(SheetInfo(grid.name, form, header + 1, data.rows if data else 0))
+    words = _header_words(grid.rows[header] if header < grid.nrows else [])
+    result.sheets.append(SheetInfo(grid.name, form, header + 1, data.rows if data else 0, words))
     if data is not None:
         result.forms.setdefault(form, []).append(data)
 

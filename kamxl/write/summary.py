@@ -34,9 +34,13 @@ from kamxl.write.words import (
     by_priority,
     class_label,
     health_text,
+    health_tone,
+    is_rate_indicator,
     move_tone,
     period_of,
+    rate_tone,
     value_label,
+    variance_tone,
 )
 
 SECTIONS = (
@@ -74,14 +78,6 @@ def number(value: Any) -> str:
     if found is None:
         return "—"
     return f"{found:,.0f}" if found == int(found) else f"{found:,.3f}".rstrip("0").rstrip(".")
-
-
-def tone(value: Any, good_when_positive: bool = True) -> str:
-    """ "good"/"bad"/"" for colouring a variance."""
-    found = as_number(value)
-    if not found:
-        return ""
-    return "good" if (found > 0) == good_when_positive else "bad"
 
 
 def _text_or_blank(value: Any) -> str:
@@ -131,7 +127,9 @@ def _plan(results: Results, settings: Settings, context: Context) -> Context:
     if results.receivables is not None:
         collections = results.receivables.summary
         rate = pct(collections["collection_rate"])
-        figures.append(_figure(settings, "collection_rate", rate, "bad" if collections["behind"] else ""))
+        figures.append(
+            _figure(settings, "collection_rate", rate, rate_tone(settings, collections["collection_rate"]))
+        )
         points.append(
             label(
                 "summary.text.collections",
@@ -178,10 +176,12 @@ def _pnl_points(pnl: PnL, settings: Settings, figures: list[Context], points: li
         revenue_plan = float(months.loc[:now_at, "revenue_plan"].sum())
         revenue = float(months.loc[:now_at, "revenue_actual"].sum())
         points.append(_to_date(settings, "revenue_to_date", last, revenue, revenue_plan))
-        figures.append(_figure(settings, "revenue_actual", money(revenue), tone(revenue - revenue_plan)))
+        revenue_tone = variance_tone(settings, revenue - revenue_plan, revenue_plan)
+        figures.append(_figure(settings, "revenue_actual", money(revenue), revenue_tone))
         profit, profit_plan = summary["profit_actual"], summary["profit_plan_to_date"]
         points.append(_to_date(settings, "profit_to_date", last, profit, profit_plan))
-        figures.append(_figure(settings, "profit_actual", money(profit), tone(profit - profit_plan)))
+        profit_tone = variance_tone(settings, profit - profit_plan, profit_plan)
+        figures.append(_figure(settings, "profit_actual", money(profit), profit_tone))
         if now_at - 1 in months.index:
             now, before = (
                 as_number(months.at[now_at, "revenue_actual"]),
@@ -232,6 +232,8 @@ def _monthly_plan(
             "target": as_number(item["target"]),
             "actual": as_number(item["actual"]),
             "attainment": as_number(item["attainment"]),
+            "tone": rate_tone(settings, as_number(item["attainment"])),
+            "rate": is_rate_indicator(settings, item),
             "behind": bool(item["behind"])
             if item["behind"] is not None and not pd.isna(item["behind"])
             else False,
@@ -272,9 +274,11 @@ def _ranked(found: Any, settings: Settings, limit: int, what: str) -> Context | 
         sentence = settings.label(
             f"summary.text.top_{what}",
             top_count=summary["top_count"],
-            top_pct=pct(settings.get("contribution.top_share")).replace(".0%", "%"),
+            # what share of the names they really are: 3 of 11 is 27 %, not the setting's 20 %
+            top_pct=pct(summary["top_count"] / summary["count"]).replace(".0%", "%"),
             share=pct(summary["top_share"]),
             count=summary["count"],
+            measure=settings.label(f"summary.text.measure_{summary['basis']}"),
         )
     return {
         "rows": rows,
@@ -334,7 +338,7 @@ def _funnel(results: Results, settings: Settings) -> Context | None:
         "weighted_total": float(funnel["weighted"].sum()),
         "grade": settings.label(f"values.health.{grade}"),
         "rule": health_text(settings, rule),
-        "tone": "good" if grade in ("excellent", "good") else "bad",
+        "tone": health_tone(grade),
         "chart": chart,
     }
 
@@ -596,6 +600,7 @@ def _receivables(receivables: Receivables | None, settings: Settings) -> Context
     more = max(0, len(behind) - limit)
     return {
         "summary": receivables.summary,
+        "rate_tone": rate_tone(settings, receivables.summary["collection_rate"]),
         "months": months,
         "behind": behind_rows,
         "behind_more": more,
@@ -635,7 +640,7 @@ def _pnl(pnl: PnL | None, settings: Settings) -> Context | None:
                     "actual": actual,
                     "variance": actual - plan,
                     "pct": (actual - plan) / abs(plan) if plan else None,
-                    "tone": tone(actual - plan, good),
+                    "tone": variance_tone(settings, actual - plan, plan, good),
                 }
             )
     palette = _palette(settings)
@@ -677,11 +682,13 @@ def _activities(activities: Activities | None, settings: Settings) -> Context | 
             "activity": activity["activity"],
             "owner": _text_or_blank(activity["owner"]),
             "budget": as_number(activity["budget_used"]),
-            "months": "、".join(label(f"values.month.{month}") for month in activity["months"]),
+            "months": label("ui.list_sep").join(
+                label(f"values.month.{month}") for month in activity["months"]
+            ),
         }
         for activity in activities.rows.head(int(settings.get("summary.list_rows"))).to_dict("records")
     ]
-    over = "、".join(label(f"values.month.{month}") for month in summary["over_advertising"])
+    over = label("ui.list_sep").join(label(f"values.month.{month}") for month in summary["over_advertising"])
     owners = [
         {
             "owner": owner["owner"] or label("report.cols.no_owner"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -61,6 +61,44 @@ def move_tone(move: str) -> str:
     if move in ("up", "won"):
         return "good"
     return "bad" if move in ("down", "lost", "dropped") else ""
+
+
+def is_rate_indicator(settings: Settings, item: Mapping[str, Any]) -> bool:
+    """Whether a plan's indicator is a rate (费用率 0.12): shown as a percentage beside the other ones."""
+    formats = settings.get("formats")
+    name = str(item["indicator"]).lower()
+    if not any(word.lower() in name for word in formats["rate_indicator_words"]):
+        return False
+    figures = [item.get(key) for key in ("target", "actual", "last_actual")]
+    known = [float(figure) for figure in figures if isinstance(figure, (int, float)) and not _missing(figure)]
+    return all(abs(figure) <= formats["rate_indicator_max"] for figure in known)
+
+
+def rate_tone(settings: Settings, rate: Any) -> str:
+    """The colour rule (``formats.behind_below``) for actual ÷ plan: "good" from 100 %, "bad" under the
+    behind line, else "" (a 90.6 % collection rate is not red when "behind" means under 90 %)."""
+    if _missing(rate) or not isinstance(rate, (int, float)):
+        return ""
+    if rate >= 1:
+        return "good"
+    return "bad" if rate < settings.get("formats.behind_below") else ""
+
+
+def variance_tone(settings: Settings, variance: Any, plan: Any, good_when_positive: bool = True) -> str:
+    """The colour rule for a variance from plan: favourable green, unfavourable beyond the behind line red."""
+    if _missing(variance) or _missing(plan) or not variance:
+        return ""
+    favourable = (variance > 0) == good_when_positive
+    if favourable:
+        return "good"
+    if not plan:
+        return "bad"
+    return "bad" if 1 - abs(variance) / abs(plan) < settings.get("formats.behind_below") else ""
+
+
+def health_tone(grade: str) -> str:
+    """The funnel's grade: 优 green, 良 amber (its rule warns: stuck or bottom-heavy), 中 and 差 red."""
+    return {"excellent": "good", "good": "warn"}.get(grade, "bad")
 
 
 def actions_text(settings: Settings, actions: Any, sep: str = "\n") -> str:

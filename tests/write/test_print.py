@@ -141,3 +141,98 @@ def test_wide_sheets_repeat_their_key_column(printed):
 )
 def test_pages_wide(width, page, scale, repeat, wide):
     assert pages_wide(width, page, scale, repeat) == wide
+
+
+# -------------------------------------------------------------- issue 15 ---
+PAGE_WIDTH_IN = {"landscape": 11.69, "portrait": 8.27}
+
+
+def _printed_scale(ws) -> float:
+    """The scale a sheet prints at, from the file alone: its pages wide over its columns' width (Excel's
+    7 pixels a character; hidden columns and charts past the last column are not counted)."""
+    from openpyxl.utils import get_column_letter
+
+    margins = ws.page_margins
+    page = (PAGE_WIDTH_IN[ws.page_setup.orientation or "portrait"] - margins.left - margins.right) * 96
+    width = 0.0
+    for col in range(1, ws.max_column + 1):
+        found = ws.column_dimensions.get(get_column_letter(col))
+        if found is not None and found.hidden:
+            continue
+        width += (found.width if found is not None and found.width else 8.43) * 7 + 5
+    return min(1.0, (ws.page_setup.fitToWidth or 1) * page / width)
+
+
+@pytest.mark.slow
+def test_every_sheet_prints_at_seventy_percent_or_more(printed):
+    workbook = openpyxl.load_workbook(printed[0])
+    for ws in workbook.worksheets:
+        assert _printed_scale(ws) >= 0.7, (ws.title, _printed_scale(ws))
+
+
+@pytest.mark.slow
+def test_print_titles_are_only_the_tables_header_rows(printed):
+    """Not the title above (cut on the pages across), not a header over an unrelated table, not 12 rows."""
+    workbook = openpyxl.load_workbook(printed[0])
+    for ws in workbook.worksheets:
+        titles = ws.print_title_rows
+        if titles is None:
+            continue
+        first, last = (int(part.strip("$")) for part in titles.split(":"))
+        assert first > 1 and last - first <= 1, (ws.title, titles)  # one or two header rows, no title
+        header = [found.value for found in ws[first] if found.value is not None]
+        assert header and all(isinstance(text, str) for text in header), (ws.title, header)
+    assert workbook["计划"].print_title_rows is None  # several tables: no header belongs over all of them
+
+
+@pytest.mark.slow
+def test_no_chart_is_cut_by_a_page_break(printed):
+    """A chart's title and its value axis's title (with the unit) print on the same page."""
+    import re
+    import zipfile
+
+    workbook, pdf, _, per_page = printed
+    pages = [_page_text(pdf, page + 1) for page in range(len(per_page))]
+    with zipfile.ZipFile(workbook) as package:
+        charts = [package.read(name).decode() for name in package.namelist() if name.startswith("xl/charts/")]
+    checked = 0
+    for chart in charts:
+        texts = re.findall(r"<a:t>([^<]+)</a:t>", chart)
+        title, axes = texts[0], [text for text in texts[1:] if "(" in text and ")" in text]
+        if not axes:
+            continue
+        with_title = [page for page, text in enumerate(pages) if title in text.replace(" ", "")]
+        for axis in axes:
+            assert any(axis.replace(" ", "") in pages[page].replace(" ", "") for page in with_title), (
+                title,
+                axis,
+            )
+        checked += 1
+    assert checked >= 4
+
+
+def _median_word_height(pdf, page: int) -> float:
+    """The median height of the words on a page: the cells' 10-point text times the print scale."""
+    import re
+    import statistics
+
+    boxes = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    heights = [
+        float(y1) - float(y0)
+        for y0, y1 in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', boxes)
+    ]
+    return statistics.median(heights)
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_every_page_at_seventy_percent_or_more(printed):
+    """Measured on the PDF: the words of each page against those of the summary, which prints at 100 %."""
+    _, pdf, _, per_page = printed
+    full_size = _median_word_height(pdf, 1)
+    for page, name in enumerate(per_page, 1):
+        assert _median_word_height(pdf, page) >= 0.7 * full_size, (name, page)

@@ -73,7 +73,7 @@ def test_golden_receivables_cells(march):
     # the first data row is 朗通 / 产品A (row 7); 12 months × (plan, actual) from column E;
     # totals follow in AC…
     assert [ws.cell(7, c).value for c in (1, 2, 3)] == ["朗通", "产品A", "王伟"]
-    assert ws["D7"].value == 600000 and ws["D7"].number_format == "#,##0.00"
+    assert ws["D7"].value == 600000 and ws["D7"].number_format == "#,##0"
     assert ws["AC7"].value == '=SUMIFS(E7:AB7,$E$6:$AB$6,"计划")' and v["AC7"].value == 600000
     assert (
         ws["AE7"].value == '=SUMIFS(E7:AB7,$E$6:$AB$6,"计划",$E$4:$AB$4,"<="&$B$3)'
@@ -188,7 +188,7 @@ def test_the_look_comes_from_the_settings(tmp_path, settings):
     config = tmp_path / "look.toml"
     config.write_text(
         "[charts.colours]\nactual = '#123456'\n"
-        "[charts.receivables]\nwidth = 900\n"
+        "[charts.funnel]\nwidth = 600\n"
         "[formats.cells.header]\nbg_color = '#FFEEDD'\n"
         "[formats.widths]\nissue_message = 100\n",
         "utf-8",
@@ -205,7 +205,7 @@ def test_the_look_comes_from_the_settings(tmp_path, settings):
     assert len([part for part in drawings if parts["mine"][part] != parts["shipped"][part]]) == 1
     wb = openpyxl.load_workbook(tmp_path / "mine" / "east-2026-03.kamxl.xlsx")
     assert wb["应收帐款"]["A5"].fill.fgColor.rgb == "FFFFEEDD"
-    assert wb["问题"].column_dimensions["E"].width == pytest.approx(100, abs=1)
+    assert wb["问题"].column_dimensions["D"].width == pytest.approx(100, abs=1)
 
 
 def test_xlsxwriter_shortcuts_change_no_byte(tmp_path, settings, monkeypatch):

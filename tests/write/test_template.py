@@ -30,7 +30,7 @@ def test_template_has_dropdowns_formats_and_live_totals(tmp_path, settings):
     assert ws.freeze_panes == "A4"
     total = [c for c in ws["I"] if isinstance(c.value, str) and c.value.startswith("=SUM")]
     assert total and total[0].value == "=SUM(I4:I14)"
-    assert ws["I4"].number_format == "#,##0.00" and ws["J4"].number_format == "yyyy-mm-dd"
+    assert ws["I4"].number_format == "#,##0" and ws["J4"].number_format == "yyyy-mm-dd"
 
 
 def test_filled_template_reads_back(tmp_path, settings):

@@ -38,12 +38,14 @@ KEY_FIGURES = (
     ("receivables.balance", "balance"),
     ("pnl.revenue_actual", "revenue_actual"),
     ("pnl.profit_plan", "profit_plan"),
+    ("pnl.profit_plan_to_date", "profit_plan_to_date"),
     ("pnl.profit_actual", "profit_actual"),
     ("activities.budget", "activities_budget"),
     ("time.m2_share", "m2_share"),
     ("time.completion", "completion"),
 )
-ISSUE_COLUMNS = ("severity", "code", "sheet", "cell", "message")
+# no code column: a reader wants the message; the codes are in report.json for programs
+ISSUE_COLUMNS = ("severity", "sheet", "cell", "message")
 MAX_URL = 2000  # Excel's limit on a link's length
 HEAD = 3
 
@@ -119,8 +121,13 @@ def _write_sheets(book: Book, results: Results) -> KeyCells:
 
 
 def _write_issues(book: Book, sheet: Sheet, results: Results, target: Path) -> None:
-    """Every issue, errors first, each cell a link into the input workbook."""
-    sheet.title(book.label("report.titles.issues"), book.label("report.notes.issues"))
+    """Every issue, errors first, each cell a link into the input workbook.
+
+    The link is relative, so it works while the report sits beside its input (or moves with it); once the
+    report is mailed alone it cannot, so the note names the input and the sheet and cell are said in words.
+    """
+    source_name = (results.link or results.source).name
+    sheet.title(book.label("report.titles.issues"), book.label("report.notes.issues", source=source_name))
     sheet.headings(HEAD, ISSUE_COLUMNS)
     source = (results.link or results.source).resolve()
     try:
@@ -130,15 +137,15 @@ def _write_issues(book: Book, sheet: Sheet, results: Results, target: Path) -> N
     ordered = by_severity(results.issues)
     for row, issue in enumerate(ordered, HEAD + 1):
         sheet.text(row, 0, book.label(f"ui.{issue.severity}"), issue.severity)
-        sheet.text(row, 1, issue.code)
-        sheet.text(row, 2, issue.sheet)
+        sheet.text(row, 1, issue.sheet)
         url = _link(link_base, issue)
         if url:
-            sheet.ws.write_url(row, 3, url, book.fmt["link"], issue.cell, book.label("report.open_cell"))
+            sheet.ws.write_url(row, 2, url, book.fmt["link"], issue.cell, book.label("report.open_cell"))
+            sheet.fit(2, issue.cell)
         else:
-            sheet.text(row, 3, issue.cell)
-        sheet.text(row, 4, book.settings.message(issue), "wrap", fit=False)
-    sheet.widths[4] = book.width("issue_message")
+            sheet.text(row, 2, issue.cell)
+        sheet.text(row, 3, book.settings.message(issue), "wrap", fit=False)
+    sheet.widths[3] = book.width("issue_message")
     sheet.finish(HEAD, len(ISSUE_COLUMNS) - 1, HEAD + max(1, len(ordered)))
 
 
@@ -167,7 +174,8 @@ def _write_summary(book: Book, sheet: Sheet, results: Results, keys: KeyCells, i
     if results.receivables is not None:
         behind = results.receivables.summary["behind"]
         others = book.label("summary.others", count=len(behind) - limit)
-        names = "、".join(behind[:limit]) + ("、" + others if len(behind) > limit else "")
+        separator = book.label("ui.list_sep")
+        names = separator.join(behind[:limit]) + (separator + others if len(behind) > limit else "")
         sheet.text(row, 0, _summary_label(book, "behind"), "key")
         sheet.text(row, 1, names or "—", "wrap", fit=False)
     sheet.at_least(0, book.width("summary_label"))
@@ -220,7 +228,7 @@ def _p1_actions(book: Book, sheet: Sheet, customers: pd.DataFrame, limit: int, r
         row += 1
         project = customer.get("project")
         sheet.text(row, 0, f"{customer['customer']}" + (f" / {project}" if isinstance(project, str) else ""))
-        sheet.text(row, 1, actions_text(book.settings, customer["actions"], "; "), fit=False)
+        sheet.text(row, 1, actions_text(book.settings, customer["actions"], "\n"), "wrap", fit=False)
     if len(p1) > limit:
         row += 1
         sheet.text(row, 0, book.label("report.more", count=len(p1) - limit), "note")

@@ -376,7 +376,7 @@ def _grade_counts(book: Book, sheet: Sheet, people: list[dict[str, Any]], grades
     )
     chart.set_title({"name": _text(settings, "chart_grades")})
     chart.set_legend({"none": True})
-    chart.set_y_axis({"major_unit": 1, "min": 0})
+    chart.set_y_axis(book.value_axis("employees", "count_axis", major_unit=1))
     sheet.place_chart(head, chart, "appraisal_grades")
 
 
@@ -411,7 +411,7 @@ def _matrix_chart(book: Book, sheet: Sheet, first: int, ranked: list[dict[str, A
         (settings.label(f"values.quadrant_action.{action}"), x, y) for action, x, y in ACTION_QUADRANTS
     ]
     helper = _text(settings, "matrix_helper")
-    lines_row, names_row = matrix_helper(sheet, row, low, high, threshold, quadrants, helper)
+    guides = matrix_helper(sheet, row, low, high, threshold, quadrants, helper)
     chart = book.add_chart("scatter")
     placed = [
         index
@@ -422,10 +422,11 @@ def _matrix_chart(book: Book, sheet: Sheet, first: int, ranked: list[dict[str, A
         rows = (first + min(placed), first + max(placed))
         labelled = rows[1] - rows[0] + 1 <= settings.get("charts.max_labels")
         name, colour = _text(settings, "matrix_points"), book.colours["actual"]
-        chart.add_series(
-            point_series(book, sheet.name, name, rows, (ABILITY_COL, WILL_COL), colour, labelled)
+        labels = (
+            [person.get("employee") for person in ranked[min(placed) : max(placed) + 1]] if labelled else None
         )
-    add_matrix_guides(book, chart, sheet.name, lines_row, names_row)
+        chart.add_series(point_series(book, sheet.name, name, rows, (ABILITY_COL, WILL_COL), colour, labels))
+    add_matrix_guides(book, chart, sheet.name, guides, quadrants)
     chart.set_title({"name": _text(settings, "chart_matrix")})
     chart.set_x_axis(matrix_axis(_field(settings, "ability"), low, high))
     chart.set_y_axis(matrix_axis(_text(settings, "will"), low, high))

@@ -201,7 +201,7 @@ def _funnel_chart(book: Book, sheet: Sheet, first: int) -> None:
     chart.set_title({"name": book.label("report.charts.funnel")})
     chart.set_legend({"none": True})
     chart.show_hidden_data()
-    chart.set_x_axis({"visible": False, "major_gridlines": {"visible": False}})
+    chart.set_x_axis({"visible": False, "min": 0, "major_gridlines": {"visible": False}})
     chart.set_y_axis({"reverse": True})
     total_row = first + len(CLASSES)
     sheet.place_chart(total_row + book.chart_spec("funnel")["rows_below"], chart, "funnel")
@@ -227,7 +227,8 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
     last = max(head + len(data), head + 1)
     # under the table, beside its helper cells: the page stays one wide; the chart starts a page
     chart_row = last + book.chart_spec("tiers")["rows_below"]
-    _tier_chart(book, sheet, _tier_spans(data, first), chart_row)
+    names = dict(enumerate(column_of(data, "customer"), first))
+    _tier_chart(book, sheet, _tier_spans(data, first), names, chart_row)
     sheet.ws.set_h_pagebreaks([chart_row - 1])
     sheet.finish(head, len(TIER_COLUMNS) - 1, last)
 
@@ -282,22 +283,23 @@ def _tier_spans(data: pd.DataFrame, first: int) -> dict[int, tuple[int, int]]:
     return spans
 
 
-def _tier_chart(book: Book, sheet: Sheet, spans: dict[int, tuple[int, int]], row: int) -> None:
+def _tier_chart(
+    book: Book, sheet: Sheet, spans: dict[int, tuple[int, int]], names: dict[int, Any], row: int
+) -> None:
     """The value-tier matrix: a series per tier, the threshold lines and the tiers' names (helper cells)."""
     settings = book.settings
     low, high = settings.get("tier.score_min"), settings.get("tier.score_max")
     quadrants = [(book.label(f"values.tier.{tier}"), x, y) for tier, x, y in TIER_QUADRANTS]
     threshold = settings.get("tier.high_threshold")
-    lines_row, names_row = matrix_helper(
-        sheet, row, low, high, threshold, quadrants, book.heading("chart_helper")
-    )
+    helper = matrix_helper(sheet, row, low, high, threshold, quadrants, book.heading("chart_helper"))
     chart = book.add_chart("scatter")
     points = sum(last - first + 1 for first, last in spans.values())
     labelled = points <= settings.get("charts.max_labels")  # names on a crowded chart say nothing
     for tier, rows in sorted(spans.items()):
         name, colour = book.label(f"values.tier.{tier}"), book.colours["tiers"][tier - 1]
-        chart.add_series(point_series(book, sheet.name, name, rows, (3, 2), colour, labelled))
-    add_matrix_guides(book, chart, sheet.name, lines_row, names_row)
+        labels = [names.get(point) for point in range(rows[0], rows[1] + 1)] if labelled else None
+        chart.add_series(point_series(book, sheet.name, name, rows, (3, 2), colour, labels))
+    add_matrix_guides(book, chart, sheet.name, helper, quadrants)
     chart.set_title({"name": book.label("report.charts.tiers")})
     chart.set_x_axis(matrix_axis(book.heading("advantage"), low, high))
     chart.set_y_axis(matrix_axis(book.heading("attractiveness"), low, high))

@@ -17,7 +17,21 @@ import pandas as pd
 from kamxl.calc.activities import Activities
 from kamxl.calc.months import has_years, month_heading, periods, spans_years
 from kamxl.calc.pnl import PnL
-from kamxl.write.xlsx.book import Book, KeyCell, KeyCells, Sheet, cell, is_blank, quote, records, rng
+from kamxl.text import display_width
+from kamxl.write.xlsx.book import (
+    LINE_HEIGHT,
+    ROW_PADDING,
+    Book,
+    KeyCell,
+    KeyCells,
+    Sheet,
+    cell,
+    has_data,
+    is_blank,
+    quote,
+    records,
+    rng,
+)
 
 # P&L: the month's figures right of the lines, in this order
 PNL_FIGURES = (
@@ -59,6 +73,7 @@ class _PnlLayout:
     line_cols: dict[tuple[str, str], int]  # its plan column; the actual is the next
     figures: dict[str, int]  # PNL_FIGURES -> column
     months: list[int]
+    to_date: int = 0  # the month rows up to the last month with an actual (0: none yet)
     top: int = 3
     sub: int = 4
 
@@ -68,7 +83,13 @@ class _PnlLayout:
 
     @property
     def total_row(self) -> int:
+        """The first row under the months: plan to date against actual to date (when there are actuals)."""
         return self.first + len(self.months)
+
+    @property
+    def year_row(self) -> int:
+        """The full year's plan, apart."""
+        return self.total_row + (1 if self.to_date else 0)
 
     def at(self, row: int, figure: str) -> str:
         return cell(row, self.figures[figure])
@@ -91,35 +112,54 @@ def write_pnl(book: Book, pnl: PnL, keys: KeyCells) -> None:
         figures={name: base + i for i, name in enumerate(PNL_FIGURES)},
         months=[int(period) for period in periods(pnl.months)],  # in time order; see calc.months
     )
+    last = pnl.last_period  # the last month with an actual, as a period like layout.months
+    layout.to_date = 0 if last is None else sum(1 for period in layout.months if period <= last)
     _pnl_columns(book, sheet, layout)
     _pnl_months(book, sheet, pnl, layout)
     _pnl_totals(book, sheet, pnl, layout)
     _pnl_colours(book, sheet, layout)
-    summary, total_row = pnl.summary, layout.total_row
-    for figure in ("profit_plan", "profit_actual", "revenue_actual"):
-        keys[f"pnl.{figure}"] = KeyCell(
-            sheet.name, total_row, layout.figures[figure], summary[figure], "money"
-        )
-    _pnl_chart(book, sheet, layout)
+    _pnl_keys(sheet, pnl, layout, keys)
+    _pnl_chart(book, sheet, pnl, layout)
     sheet.ws.freeze_panes(layout.first, 1)
     sheet.finish(layout.sub, max(layout.figures.values()), None, filter_=False, freeze_cols=1)
     sheet.ws.repeat_rows(layout.top, layout.sub)
+
+
+def _pnl_keys(sheet: Sheet, pnl: PnL, layout: _PnlLayout, keys: KeyCells) -> None:
+    """The summary sheet's P&L figures: the year's planned profit, and plan and actual to date."""
+    summary: Mapping[str, Any] = pnl.summary
+    keys["pnl.profit_plan"] = KeyCell(
+        sheet.name, layout.year_row, layout.figures["profit_plan"], summary["profit_plan"], "money"
+    )
+    if not layout.to_date:
+        return
+    # key -> (column's figure, value) on the to-date row
+    to_date = {
+        "pnl.revenue_actual": ("revenue_actual", summary["revenue_actual"]),
+        "pnl.profit_plan_to_date": ("profit_plan", summary["profit_plan_to_date"]),
+        "pnl.profit_actual": ("profit_actual", summary["profit_actual"]),
+    }
+    for key, (figure, value) in to_date.items():
+        keys[key] = KeyCell(sheet.name, layout.total_row, layout.figures[figure], value, "money")
 
 
 def _pnl_columns(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
     top, sub, header = layout.top, layout.sub, book.fmt["header"]
     sheet.ws.merge_range(top, 0, sub, 0, book.heading("month"), header)
     width = book.width("pnl_figure")
+    widest = 0
     for (group, line), col in layout.line_cols.items():
-        sheet.ws.merge_range(
-            top, col, top, col + 1, f"{book.label(f'report.groups.{group}')} · {line}", header
-        )
+        heading = f"{book.label(f'report.groups.{group}')} · {line}"
+        widest = max(widest, display_width(heading))
+        sheet.ws.merge_range(top, col, top, col + 1, heading, header)
         sheet.ws.write_string(sub, col, book.heading("plan"), header)
         sheet.ws.write_string(sub, col + 1, book.heading("actual"), header)
         sheet.widths[col] = sheet.widths[col + 1] = width
     for name, col in layout.figures.items():
         sheet.ws.merge_range(top, col, sub, col, book.heading(f"pnl_{name}"), header)
         sheet.widths[col] = width
+    if widest > 2 * width - 2:  # "Expense · Regional advertising" wraps over its two columns: room for it
+        sheet.ws.set_row(top, 2 * LINE_HEIGHT + ROW_PADDING)
 
 
 def _pnl_months(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
@@ -193,86 +233,137 @@ def _pnl_month_formulas(layout: _PnlLayout, row: int) -> dict[str, str]:
 
 
 def _pnl_totals(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
-    """The 合计 row: sums of the lines and the groups, and the year's variances and margins from them."""
-    first, total_row = layout.first, layout.total_row
+    """Two rows under the months, so that every total compares like with like.
+
+    The plan of the whole year against a quarter's actuals reads as a 75 % shortfall; so the first row
+    sums the months up to the last one with an actual (plan to date against actual to date, their
+    variances and margins), and the second shows the full year's plan on its own, with no actual beside it.
+    """
+    if layout.to_date:
+        _pnl_to_date(book, sheet, pnl, layout)
+    _pnl_year_plan(book, sheet, pnl, layout)
+
+
+def _pnl_to_date(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
+    """The to-date row: lines and groups summed over the months to the last actual, variances and margins."""
+    row, last_row = layout.total_row, layout.first + layout.to_date - 1
     summary: Mapping[str, Any] = pnl.summary
+    months = layout.months[: layout.to_date]
+    spanning, dated = spans_years(pnl.months), has_years(pnl.months)
+    first, last = (month_heading(book, period, spanning, dated) for period in (months[0], months[-1]))
+    label = book.label("report.pnl_rows.to_date", first=first, last=last)
+    sheet.text(row, 0, label, "total_label")
 
     def column_sum(col: int) -> str:
-        return f"SUM({rng(first, col, total_row - 1, col)})"
+        return f"SUM({rng(layout.first, col, last_row, col)})"
 
-    sheet.total_label(total_row)
     for col in range(1, 1 + 2 * len(layout.lines)):
-        sheet.formula(total_row, col, column_sum(col), _line_total(pnl, layout.lines, col), "total_money")
+        total = _line_total(pnl, layout.lines, col, set(months))
+        sheet.formula(row, col, column_sum(col), total, "total_money")
     for group in GROUPS:
-        for measure in ("plan", "actual"):
-            col = layout.figures[f"{group}_{measure}"]
-            sheet.formula(total_row, col, column_sum(col), summary[f"{group}_{measure}"], "total_money")
-        actual, plan = layout.at(total_row, f"{group}_actual"), layout.at(total_row, f"{group}_plan")
-        variance = summary[f"{group}_actual"] - summary[f"{group}_plan"]
+        plan_col, actual_col = layout.figures[f"{group}_plan"], layout.figures[f"{group}_actual"]
+        plan_to_date = summary[f"{group}_plan_to_date"]
+        sheet.formula(row, plan_col, column_sum(plan_col), plan_to_date, "total_money")
+        sheet.formula(row, actual_col, column_sum(actual_col), summary[f"{group}_actual"], "total_money")
+        actual, plan = cell(row, actual_col), cell(row, plan_col)
+        variance = summary[f"{group}_variance_to_date"]
+        variance_col = layout.figures[f"{group}_variance"]
+        sheet.formula(row, variance_col, f"{actual}-{plan}", variance, "total_money")
         sheet.formula(
-            total_row, layout.figures[f"{group}_variance"], f"{actual}-{plan}", variance, "total_money"
-        )
-        sheet.formula(
-            total_row,
+            row,
             layout.figures[f"{group}_variance_pct"],
-            f'IF({plan}=0,"",{layout.at(total_row, f"{group}_variance")}/ABS({plan}))',
-            variance / abs(summary[f"{group}_plan"]) if summary[f"{group}_plan"] else None,
+            f'IF({plan}=0,"",{cell(row, variance_col)}/ABS({plan}))',
+            variance / abs(plan_to_date) if plan_to_date else None,
             "total_percent",
         )
-    revenue_plan, revenue_actual = (
-        layout.at(total_row, "revenue_plan"),
-        layout.at(total_row, "revenue_actual"),
-    )
+    _pnl_margins(sheet, layout, row, summary["profit_plan_to_date"], summary["revenue_plan_to_date"])
+    revenue_actual = layout.at(row, "revenue_actual")
     sheet.formula(
-        total_row,
-        layout.figures["margin_plan"],
-        f'IF({revenue_plan}=0,"",{layout.at(total_row, "profit_plan")}/{revenue_plan})',
-        summary["margin_plan"],
-        "total_percent",
-    )
-    sheet.formula(
-        total_row,
+        row,
         layout.figures["margin_actual"],
-        f'IF({revenue_actual}=0,"",{layout.at(total_row, "profit_actual")}/{revenue_actual})',
+        f'IF({revenue_actual}=0,"",{layout.at(row, "profit_actual")}/{revenue_actual})',
         summary["profit_actual"] / summary["revenue_actual"] if summary["revenue_actual"] else None,
         "total_percent",
     )
     for name in ("revenue_plan_ytd", "revenue_actual_ytd", "profit_plan_ytd", "profit_actual_ytd"):
-        sheet.text(total_row, layout.figures[name], None, "total_label")
+        sheet.text(row, layout.figures[name], None, "total_label")
 
 
-def _line_total(pnl: PnL, order: list[tuple[str, str]], col: int) -> float:
-    """The 合计 of one line's plan (odd column) or actual (even column)."""
+def _pnl_year_plan(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
+    """The full year's plan: each line's and group's plan over every month; no actual, so no variance."""
+    row, first, last_row = layout.year_row, layout.first, layout.total_row - 1
+    summary: Mapping[str, Any] = pnl.summary
+    sheet.text(row, 0, book.label("report.pnl_rows.year_plan"), "total_label")
+
+    def column_sum(col: int) -> str:
+        return f"SUM({rng(first, col, last_row, col)})"
+
+    for col in range(1, 1 + 2 * len(layout.lines), 2):
+        sheet.formula(row, col, column_sum(col), _line_total(pnl, layout.lines, col), "total_money")
+        sheet.text(row, col + 1, None, "total_label")
+    for group in GROUPS:
+        col = layout.figures[f"{group}_plan"]
+        sheet.formula(row, col, column_sum(col), summary[f"{group}_plan"], "total_money")
+    _pnl_margins(sheet, layout, row, summary["profit_plan"], summary["revenue_plan"])
+    planned = {layout.figures[f"{group}_plan"] for group in GROUPS} | {layout.figures["margin_plan"]}
+    for col in set(layout.figures.values()) - planned:
+        sheet.text(row, col, None, "total_label")
+
+
+def _pnl_margins(sheet: Sheet, layout: _PnlLayout, row: int, profit: float, revenue: float) -> None:
+    """The planned margin of a total row, from its own profit and revenue cells."""
+    revenue_plan = layout.at(row, "revenue_plan")
+    sheet.formula(
+        row,
+        layout.figures["margin_plan"],
+        f'IF({revenue_plan}=0,"",{layout.at(row, "profit_plan")}/{revenue_plan})',
+        profit / revenue if revenue else None,
+        "total_percent",
+    )
+
+
+def _line_total(pnl: PnL, order: list[tuple[str, str]], col: int, months: set[int] | None = None) -> float:
+    """The total of one line's plan (odd column) or actual (even column), over ``months`` (default: all)."""
     group, line = order[(col - 1) // 2]
     part = pnl.lines[(pnl.lines["group"] == group) & (pnl.lines["line"] == line)]
+    if months is not None:
+        part = part[periods(part).isin(months)]  # months here are periods (calc.months)
     measure = "plan" if (col - 1) % 2 == 0 else "actual"
     return float(pd.to_numeric(part[measure], errors="coerce").sum())
 
 
 def _pnl_colours(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
-    """Variances green where favourable (more revenue and profit, less expense), red where not."""
+    """The colour rule (``formats.behind_below``): a variance at or better than plan green (more revenue and
+    profit, less expense), one worse than plan by more than the behind line red, a small one uncoloured.
+
+    Both the variance and its % are judged by the % (variance ÷ plan), so they always agree.
+    """
+    allowed = 1 - book.settings.get("formats.behind_below")
     for group, good_sign in GOOD_SIGN.items():
-        bad_sign = "<" if good_sign == ">" else ">"
+        sign = 1 if good_sign == ">" else -1
+        pct = cell(layout.first, layout.figures[f"{group}_variance_pct"], False, True)
+        rules = (
+            (f"=AND(ISNUMBER({pct}),{sign}*{pct}>=0)", "good"),
+            (f"=AND(ISNUMBER({pct}),{sign}*{pct}<-{allowed:g})", "bad"),
+        )
         for name in (f"{group}_variance", f"{group}_variance_pct"):
             col = layout.figures[name]
-            first = cell(layout.first, col, False, True)
-            for sign, look in ((good_sign, "good"), (bad_sign, "bad")):
+            for criteria, look in rules:
                 sheet.ws.conditional_format(
                     layout.first,
                     col,
                     layout.total_row,
                     col,
-                    {
-                        "type": "formula",
-                        "criteria": f"=AND(ISNUMBER({first}),{first}{sign}0)",
-                        "format": book.fmt[look],
-                    },
+                    {"type": "formula", "criteria": criteria, "format": book.fmt[look]},
                 )
 
 
-def _pnl_chart(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
+def _pnl_chart(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
     """Profit planned and actual per month as columns, the margin as a line on the right-hand axis."""
-    colours, style = book.colours, book.style
+    figures = [*pnl.months["profit_plan"], *pnl.months["profit_actual"]]
+    if not has_data(figures):
+        return
+    colours = book.colours
     first, last, name = layout.first, layout.total_row - 1, sheet.name
     chart = book.add_chart("column")
     months = [name, first, 0, last, 0]
@@ -299,11 +390,11 @@ def _pnl_chart(book: Book, sheet: Sheet, layout: _PnlLayout) -> None:
         }
     )
     chart.combine(line)
-    line.set_y2_axis({"num_format": style["rate_axis"]})
+    line.set_y2_axis(book.value_axis("margin", "rate_axis", pnl.months["margin_actual"]))
     chart.set_title({"name": book.label("report.charts.pnl")})
-    chart.set_y_axis({"num_format": style["money_axis"]})
+    chart.set_y_axis(book.value_axis("profit", "money_axis", figures))
     chart.set_legend({"position": "bottom"})
-    sheet.place_chart(layout.total_row + book.chart_spec("pnl")["rows_below"], chart, "pnl")
+    sheet.place_chart(layout.year_row + book.chart_spec("pnl")["rows_below"], chart, "pnl")
 
 
 # --------------------------------------------------------------- activities ---
@@ -355,7 +446,10 @@ def write_activities(book: Book, act: Activities, keys: KeyCells) -> None:
         sheet.name, layout.total_row, layout.planned_col, act.summary["budget"], "money"
     )
     _budget_by_month(book, sheet, act, layout)
-    _budget_chart(book, sheet, layout, bool(act.summary.get("advertising_plan")))
+    advertising = act.summary.get("advertising_plan") or {}
+    figures = [*act.by_month["budget"], *advertising.values()]
+    if has_data(figures):
+        _budget_chart(book, sheet, layout, bool(advertising), figures)
     _activities_by_owner(book, sheet, act, layout)
     sheet.finish(layout.head, layout.expected_col, layout.total_row - 1, freeze_cols=1)
 
@@ -445,7 +539,9 @@ def _budget_by_month(book: Book, sheet: Sheet, act: Activities, layout: _Activit
     )
 
 
-def _budget_chart(book: Book, sheet: Sheet, layout: _ActivityLayout, advertising: bool) -> None:
+def _budget_chart(
+    book: Book, sheet: Sheet, layout: _ActivityLayout, advertising: bool, figures: list[Any]
+) -> None:
     """The budget per month as columns, and the advertising plan (where the P&L has one) as a dashed line."""
     colours, head, name = book.colours, layout.budget_head, sheet.name
     first, last = head + 1, head + len(YEAR)
@@ -471,7 +567,7 @@ def _budget_chart(book: Book, sheet: Sheet, layout: _ActivityLayout, advertising
         )
         chart.combine(line)
     chart.set_title({"name": book.label("report.charts.activities")})
-    chart.set_y_axis({"num_format": book.style["money_axis"]})
+    chart.set_y_axis(book.value_axis("budget", "money_axis", figures))
     chart.set_legend({"position": "bottom"})
     sheet.place_chart(head, chart, "activities")
 

@@ -20,7 +20,7 @@ import pandas as pd
 from kamxl.calc.months import has_years, month_heading, month_key, periods, spans_years
 from kamxl.calc.receivables import Receivables
 from kamxl.issues import column_letter
-from kamxl.write.xlsx.book import Book, KeyCell, KeyCells, Sheet, cell, is_blank, quote, rng
+from kamxl.write.xlsx.book import Book, KeyCell, KeyCells, Sheet, cell, has_data, is_blank, quote, rng
 
 FIXED = ("customer", "product", "owner", "total_owed")  # the columns left of the months
 FIGURES = (  # the columns right of the months
@@ -353,7 +353,10 @@ class _ReceivablesSheet:
     def _chart(self) -> None:
         """Plan and actual per month as columns, the cumulative collection rate as a line (right axis)."""
         book, layout, name = self.book, self.layout, self.sheet.name
-        colours, style = book.colours, book.style
+        figures = [*self.by_month["plan"], *self.by_month["actual"]]
+        if not has_data(figures):
+            return
+        colours = book.colours
         head, first, last = layout.table_head, layout.table_first, layout.table_last
         months = [name, first, 0, last, 0]
         chart = book.add_chart("column")
@@ -381,8 +384,8 @@ class _ReceivablesSheet:
         chart.set_title({"name": book.label("report.charts.receivables")})
         chart.set_x_axis({"name": book.heading("month")})
         gridlines = {"visible": True, "line": {"color": colours["gridlines"]}}
-        chart.set_y_axis({"num_format": style["money_axis"], "major_gridlines": gridlines})
-        line.set_y2_axis({"num_format": style["rate_axis"], "min": 0})
+        chart.set_y_axis(book.value_axis("collections", "money_axis", figures, major_gridlines=gridlines))
+        line.set_y2_axis(book.value_axis("collection_rate", "rate_axis"))
         chart.set_legend({"position": "bottom"})
         self.sheet.place_chart(head, chart, "receivables")
 

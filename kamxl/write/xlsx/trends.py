@@ -10,7 +10,7 @@ from typing import Any
 
 from kamxl.calc.funnel import CLASSES
 from kamxl.write.words import class_label, move_tone
-from kamxl.write.xlsx.book import Book, Sheet, cell, chart_rows, records, rng
+from kamxl.write.xlsx.book import Book, Sheet, cell, chart_rows, has_data, records, rng
 
 TREND_COLUMNS = (
     "period",
@@ -40,7 +40,7 @@ def write_trends(book: Book, history: dict[str, Any]) -> None:
     last = _trend_rows(book, sheet, history["trends"])
     spec = book.chart_spec("trends")
     charts_row = last + spec["rows_below"]
-    _trend_charts(book, sheet, last, charts_row)
+    _trend_charts(book, sheet, history["trends"], last, charts_row)
     row = charts_row + chart_rows(spec["height"]) + spec["rows_after"]
     if history.get("movement") is not None:
         row = _movement(book, sheet, history, row)
@@ -79,20 +79,30 @@ def _trend_rows(book: Book, sheet: Sheet, trends: Any) -> int:
     return first + max(len(trends), 1) - 1
 
 
-def _trend_charts(book: Book, sheet: Sheet, last: int, row: int) -> None:
-    """Three line charts side by side: the classes' counts, the collection rate, profit planned and actual."""
+def _trend_charts(book: Book, sheet: Sheet, trends: Any, last: int, row: int) -> None:
+    """Up to three line charts side by side: the classes' counts, the collection rate, profit planned and
+    actual; a chart whose figures the history does not hold (a single form's reviews) is left out."""
     colours, style, spec = book.colours, book.style, book.chart_spec("trends")
     charts = [
         (
             "trend_funnel",
             [(col, colours["classes"][klass]) for col, klass in enumerate(CLASSES, 1)],
-            "count_axis",
+            ("count_axis", "opportunities"),
         ),
-        ("trend_collection", [(RATE_COL, colours["rate"])], "rate_axis"),
-        ("trend_profit", [(PLAN_COL, colours["plan"]), (ACTUAL_COL, colours["actual"])], "money_axis"),
+        ("trend_collection", [(RATE_COL, colours["rate"])], ("rate_axis", "rate")),
+        (
+            "trend_profit",
+            [(PLAN_COL, colours["plan"]), (ACTUAL_COL, colours["actual"])],
+            ("money_axis", "profit"),
+        ),
     ]
     name, first = sheet.name, HEAD + 1
-    for index, (key, series, axis) in enumerate(charts):
+    drawn = [
+        (key, series, axis, [value for col, _ in series for value in trends[TREND_COLUMNS[col]]])
+        for key, series, axis in charts
+    ]
+    drawn = [chart for chart in drawn if has_data(chart[3])]
+    for index, (key, series, (axis, title), figures) in enumerate(drawn):
         chart = book.add_chart("line")
         for col, colour in series:
             chart.add_series(
@@ -106,9 +116,9 @@ def _trend_charts(book: Book, sheet: Sheet, last: int, row: int) -> None:
             )
         chart.set_title({"name": book.label(f"report.charts.{key}")})
         gridlines = {"visible": True, "line": {"color": colours["gridlines"]}}
-        chart.set_y_axis({"num_format": style[axis], "major_gridlines": gridlines})
+        chart.set_y_axis(book.value_axis(title, axis, figures, major_gridlines=gridlines))
         chart.set_legend({"position": "bottom"})
-        sheet.place_chart(row, chart, "trends", col=index * spec["column_step"])
+        sheet.place_chart(row, chart, "trends", col=0, x_offset=index * (spec["width"] + spec["gap_px"]))
 
 
 def _movement(book: Book, sheet: Sheet, history: dict[str, Any], row: int) -> int:
@@ -116,7 +126,7 @@ def _movement(book: Book, sheet: Sheet, history: dict[str, Any], row: int) -> in
     title = book.label(
         "report.titles.movement", previous=history["previous_period"], period=history["period"]
     )
-    sheet.text(row, 0, title, "key")
+    sheet.text(row, 0, title, "key", fit=False)
     row += 1
     sheet.headings(row, ["customer", "project", "previous_class", "current_class", "move"])
     for move in records(history["movement"]):
@@ -139,7 +149,7 @@ def _movement(book: Book, sheet: Sheet, history: dict[str, Any], row: int) -> in
 def _stuck(book: Book, sheet: Sheet, stuck: Any, row: int) -> None:
     """The opportunities in the same class for ``health.stuck_months`` months or more."""
     months = book.settings.get("health.stuck_months")
-    sheet.text(row, 0, book.label("report.titles.stuck", months=months), "key")
+    sheet.text(row, 0, book.label("report.titles.stuck", months=months), "key", fit=False)
     row += 1
     sheet.headings(row, ["customer", "project", "classes"])
     for opportunity in records(stuck):

@@ -15,6 +15,7 @@ import pandas as pd
 from kamxl.calc.calendar import month_grid
 from kamxl.calc.time import QUADRANTS, TimeUse
 from kamxl.results import CalendarMonth, Results
+from kamxl.write.words import is_rate_indicator
 from kamxl.write.xlsx.book import (
     Book,
     KeyCell,
@@ -22,6 +23,7 @@ from kamxl.write.xlsx.book import (
     Sheet,
     cell,
     column_of,
+    has_data,
     is_blank,
     quote,
     records,
@@ -69,12 +71,14 @@ def write_time(
         _quadrant_table(book, sheet, quadrants.set_index("quadrant"), summary, row, last)
         keys["time.m2_share"] = KeyCell(sheet.name, row + 2, 4, summary["m2_share"], "percent")
         keys["time.completion"] = KeyCell(sheet.name, row + 5, 5, summary["completion_rate"], "percent")
-        _quadrant_chart(book, sheet, row)
+        if has_data(quadrants["hours"]):
+            _quadrant_chart(book, sheet, row)
         sheet.finish(row + 8, 5, last, freeze_cols=0)
         row = last + 3
     if groups is not None:
         _guideline_table(book, sheet, groups, row)
-        _guideline_chart(book, sheet, row, row + 1 + len(groups))
+        if has_data([*groups["time_share"], *groups["guideline_time"]]):
+            _guideline_chart(book, sheet, row, row + 1 + len(groups))
         if time is None:
             sheet.finish(row, 7, None, filter_=False)
 
@@ -140,7 +144,7 @@ def _quadrant_chart(book: Book, sheet: Sheet, head: int) -> None:
 def _guideline_table(book: Book, sheet: Sheet, groups: pd.DataFrame, head: int) -> None:
     """Customers and hours per priority group, their shares against the course's guideline."""
     source = book.label(f"forms.{groups.attrs.get('source', 'worklog')}")
-    sheet.text(head - 1, 0, book.label("report.titles.guideline", source=source), "key")
+    sheet.text(head - 1, 0, book.label("report.titles.guideline", source=source), "key", fit=False)
     sheet.headings(head, GROUP_COLUMNS)
     total_row = head + 1 + len(groups)
     customers, hours = cell(total_row, 1), cell(total_row, 4)
@@ -177,7 +181,7 @@ def _guideline_chart(book: Book, sheet: Sheet, head: int, total_row: int) -> Non
             }
         )
     chart.set_title({"name": book.label("report.charts.guideline")})
-    chart.set_y_axis({"num_format": book.style["rate_axis"], "max": 1})
+    chart.set_y_axis(book.value_axis("time_share", "rate_axis", max=1))
     chart.set_legend({"position": "bottom"})
     sheet.place_chart(head, chart, "guideline")
 
@@ -186,7 +190,7 @@ def _guideline_chart(book: Book, sheet: Sheet, head: int, total_row: int) -> Non
 def write_plans(book: Book, results: Results) -> None:
     """The monthly plan's attainment, the weekly plan's and whether its weeks add up, the goals' checks."""
     sheet = book.add("plans")
-    sheet.title(book.label("report.titles.plans"))
+    sheet.title(book.label("report.titles.plans"), book.label("report.notes.plans"))
     row, header_row = TOP, None
     if results.monthly is not None:
         _monthly_plan(book, sheet, results.monthly, row)
@@ -197,7 +201,7 @@ def write_plans(book: Book, results: Results) -> None:
         row = _weekly_plan(book, sheet, *results.weekly, row)
     if results.goals is not None and len(results.goals):
         _goal_checks(book, sheet, results.goals, row)
-    sheet.finish(header_row, 6, None, filter_=False)
+    sheet.finish(header_row, 6, None, filter_=False, repeat=False)  # several tables: no one header repeats
 
 
 def _monthly_plan(book: Book, sheet: Sheet, monthly: pd.DataFrame, head: int) -> None:
@@ -207,11 +211,12 @@ def _monthly_plan(book: Book, sheet: Sheet, monthly: pd.DataFrame, head: int) ->
         sheet.text(row, 0, item["indicator"])
         category = item["category"]
         sheet.text(row, 1, None if is_blank(category) else book.label(f"values.indicator_class.{category}"))
+        kind = "percent" if is_rate_indicator(book.settings, item) else "number"
         _target_actual(
-            sheet, row, item["target"], item["actual"], item["lower_is_better"], item["attainment"]
+            sheet, row, item["target"], item["actual"], item["lower_is_better"], item["attainment"], kind
         )
         sheet.text(row, 5, item["owner"])
-        sheet.number(row, 6, item["last_actual"], "number")
+        sheet.number(row, 6, item["last_actual"], kind)
     _attainment_colours(book, sheet, head + 1, head + len(monthly), 4)
 
 
@@ -237,7 +242,7 @@ def _weekly_plan(book: Book, sheet: Sheet, weeks: pd.DataFrame, goals: pd.DataFr
 
 def _weeks_add_up(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int, names: str, targets: str) -> None:
     """Per goal: the weeks' targets summed (SUMIF over the weekly plan) against the month's; short if less."""
-    sheet.text(head - 1, 0, book.label("report.titles.weeks_add_up"), "key")
+    sheet.text(head - 1, 0, book.label("report.titles.weeks_add_up"), "key", fit=False)
     sheet.headings(head, WEEKS_COLUMNS)
     flag = book.heading("short_flag")
     for row, goal in enumerate(records(goals), head + 1):
@@ -255,7 +260,7 @@ def _weeks_add_up(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int, name
 
 def _goal_checks(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int) -> None:
     """Each goal's SMART checks: ✓, ✗ (red) or — where it could not be told."""
-    sheet.text(head - 1, 0, book.label("report.titles.goal_lint"), "key")
+    sheet.text(head - 1, 0, book.label("report.titles.goal_lint"), "key", fit=False)
     checks = [book.label(f"values.goal_check.{check}") for check in GOAL_CHECKS]
     sheet.header(head, [book.heading("form"), book.heading("goal"), *checks])
     for row, goal in enumerate(records(goals), head + 1):
@@ -269,10 +274,12 @@ def _goal_checks(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int) -> No
             sheet.text(row, col, CHECK_MARKS[passed], "bad" if passed is False else "text")
 
 
-def _target_actual(sheet: Sheet, row: int, target: Any, actual: Any, lower: bool, attainment: Any) -> None:
+def _target_actual(
+    sheet: Sheet, row: int, target: Any, actual: Any, lower: bool, attainment: Any, kind: str = "number"
+) -> None:
     """Target and actual in columns C:D, the attainment formula in E (target / actual if less is better)."""
-    sheet.number(row, 2, target, "number")
-    sheet.number(row, 3, actual, "number")
+    sheet.number(row, 2, target, kind)
+    sheet.number(row, 3, actual, kind)
     target_cell, actual_cell = cell(row, 2), cell(row, 3)
     blank = f'OR({target_cell}="",{actual_cell}="",N({actual_cell if lower else target_cell})=0)'
     ratio = f"{target_cell}/{actual_cell}" if lower else f"{actual_cell}/{target_cell}"
@@ -280,11 +287,12 @@ def _target_actual(sheet: Sheet, row: int, target: Any, actual: Any, lower: bool
 
 
 def _attainment_colours(book: Book, sheet: Sheet, first: int, last: int, col: int) -> None:
-    """Attainment red below 100 %, green from 100 %."""
+    """The colour rule (``formats.behind_below``): attainment green from 100 %, red under the behind line."""
     if last < first:
         return
     top = cell(first, col, False, True)
-    for condition, look in ((f"{top}<1", "bad"), (f"{top}>=1", "good")):
+    behind = book.settings.get("formats.behind_below")
+    for condition, look in ((f"{top}<{behind:g}", "bad"), (f"{top}>=1", "good")):
         sheet.ws.conditional_format(
             first,
             col,
@@ -323,7 +331,7 @@ def _key_events(book: Book, cal: CalendarMonth, events: pd.DataFrame) -> list[st
     undated = events["date"].isna()
     if not undated.any():
         return list(cal["key_events"])
-    activities = "、".join(events.loc[undated, "text"].astype(str))
+    activities = book.label("ui.list_sep").join(events.loc[undated, "text"].astype(str))
     return [*cal["key_events"], f"{book.heading('activity')}: {activities}"]
 
 
