@@ -130,6 +130,10 @@ def test_demo_processes_the_samples_and_says_where_to_look(runner, tmp_path):
     # reviewed as of the samples' own date: March's receivables are to date, not overdue by November
     report = json.loads((out / "east-2026-03.report.json").read_text("utf-8"))
     assert report["as_of"] == "2026-03-31" and report["receivables"]["last_month"] == 3
+    # the roll-up counts each region once: the English copy of 华东区 and the one-form samples are not regions
+    rollup = json.loads((out / "org-2026-03.rollup.json").read_text("utf-8"))
+    assert sorted(region["region"] for region in rollup["regions"]) == ["华东区", "华南区", "西北区"]
+    assert sorted(row["region"] for row in rollup["completeness"]) == ["华东区", "华南区", "西北区"]
 
 
 @pytest.mark.slow

@@ -310,3 +310,15 @@ def test_a_history_with_no_region_to_compare_still_says_who_filed(tmp_path, sett
     ]
     summary = (out / "org-2026-03.summary.md").read_text("utf-8")
     assert "customer assessment, receivables plan, projected P&L" in summary
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_message_keeps_an_unfilled_placeholder(store_history, lang):
+    """Every message is rendered with its values: no "{min_open}" reaches a director."""
+    out = store_history.parent
+    result = CliRunner().invoke(main, ["rollup", "--out", str(out), "--lang", lang])
+    assert result.exit_code == 0, result.output
+    texts = [path.read_text("utf-8") for path in out.glob("org-2026-03.*") if path.suffix in {".json", ".md"}]
+    assert len(texts) == 2
+    placeholders = [found for text in texts for found in re.findall(r"\{[a-z_]+\}", text)]
+    assert placeholders == []

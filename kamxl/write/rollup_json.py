@@ -18,6 +18,7 @@ from kamxl.calc.rollup import PNL_GROUPS, Rollup
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.write.files import atomic_path
+from kamxl.write.words import health_text
 
 
 def funnel_section(figures: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -125,7 +126,7 @@ def decision_message(decision: Mapping[str, Any], result: Rollup, settings: Sett
         rate=pct(row.get("collection_rate")),
         alert=pct(settings.get("rollup.collection_rate_alert")),
         health=settings.label(f"values.health.{health}") if health else "",
-        rule=settings.label(f"values.health_rule.{rule}") if rule else "",
+        rule=health_text(settings, rule) if rule else "",
     )
 
 
