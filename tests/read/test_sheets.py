@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from kamxl.cli import main
 from kamxl.read import _by_name, form_specs, read_workbook
 from kamxl.read.grid import Grid
+from tests.write.libreoffice import convert, require
 
 # The receivables plan of one region: 客户 / 产品 / 数量, 一月 and 二月 as 计划 / 实收, 总欠款.
 ROWS = [
@@ -232,6 +233,7 @@ def test_a_title_cell_outranks_the_sheet_name(tmp_path, settings):
     result = read_workbook(tmp_path / "book.xlsx", settings)
     assert [sheet.form for sheet in result.sheets] == ["receivables"]
     assert _total_owed(result) == TOTAL_OWED
+    assert not _codes(result, "sheet_name_overruled")  # the title decided: the name was not asked
 
 
 # -- kamxl check --------------------------------------------------------------------------------------
@@ -260,3 +262,22 @@ def test_check_json_gives_why_a_sheet_was_left_out(tmp_path):
     assert (copy["form"], copy["left_out"], copy["same_as"]) == (None, "hidden", "应收帐款规划表")
     assert sheets["应收帐款规划表 (3)"]["left_out"] == "duplicate"
     assert sheets["应收帐款规划表 (3)"]["same_as"] == "应收帐款规划表"
+
+
+# -- the same workbook saved by LibreOffice as .xls and .ods ------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_hidden_and_duplicate_sheets_saved_as_xls_and_ods(tmp_path, settings, kind):
+    """Sheet visibility survives .xls and .ods; hidden rows are read, but only .xlsx says which they are."""
+    require()
+    book = _book(tmp_path)
+    _receivables(book, "应收帐款规划表", hidden_rows=(1,))
+    _receivables(book, "应收帐款规划表 (2)", hide="hidden")
+    _receivables(book, "应收帐款规划表 (3)")
+    book.close()
+    result = read_workbook(convert(tmp_path / "book.xlsx", tmp_path / "out", kind), settings)
+    assert _total_owed(result) == TOTAL_OWED
+    assert _plan(result, 1) == PLAN_JAN
+    left_out = {sheet.name: sheet.left_out for sheet in result.sheets if sheet.left_out}
+    assert left_out == {"应收帐款规划表 (2)": "hidden", "应收帐款规划表 (3)": "duplicate"}
+    assert not _codes(result, "hidden_rows_read")  # the hidden row (泰岳) is read, without a note
