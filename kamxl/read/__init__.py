@@ -264,9 +264,14 @@ def _unexpected(exc: Exception, path: Path, grid: Grid, settings: Settings) -> I
 def _fingerprint(data: SheetData) -> str | None:
     """A hash of a sheet's tidy rows without their sheet and row: equal for a copy of the sheet.
 
-    None when the sheet has no rows (two blank forms are not one copied twice).
+    What the sheet says besides its rows (its title: region and period; a
+    calendar's month) is part of it, so two days' identical to-do lists
+    under different titles are not one copied. None when the sheet has no
+    rows (two blank forms are not one copied twice).
     """
     digest = hashlib.sha256()
+    said = {key: value for key, value in data.meta.items() if key != "layout"}
+    digest.update(repr(sorted(said.items())).encode("utf-8"))
     any_rows = False
     for name, frame in sorted(data.tables.items()):
         if frame.empty:

@@ -152,6 +152,18 @@ def test_sheets_of_one_form_with_other_rows_are_all_read(tmp_path, settings):
     assert not _codes(result, "hidden_sheet_left_out")
 
 
+def test_the_same_rows_under_another_title_are_not_a_copy(tmp_path, settings):
+    """The title names the region and period: the same figures for two regions are both read."""
+    book = _book(tmp_path)
+    _receivables(book, "华东")
+    sheet = _receivables(book, "华南")
+    sheet.write(0, 0, "华南区 应收帐款规划表")
+    book.close()
+    result = read_workbook(tmp_path / "book.xlsx", settings)
+    assert _total_owed(result) == 2 * TOTAL_OWED
+    assert not _codes(result, "duplicate_sheet_left_out")
+
+
 def test_two_blank_forms_are_not_duplicates(tmp_path, settings):
     book = _book(tmp_path)
     _receivables(book, "应收帐款规划表", rows=[])
