@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import openpyxl
+import pandas as pd
 import pytest
 import xlsxwriter
 from click.testing import CliRunner
@@ -15,6 +17,7 @@ from click.testing import CliRunner
 from kamxl.cli import main
 from kamxl.read import _by_name, form_specs, read_workbook
 from kamxl.read.grid import Grid
+from tests.conftest import SAMPLES
 from tests.write.libreoffice import convert, require
 
 # The receivables plan of one region: 客户 / 产品 / 数量, 一月 and 二月 as 计划 / 实收, 总欠款.
@@ -293,3 +296,36 @@ def test_hidden_and_duplicate_sheets_saved_as_xls_and_ods(tmp_path, settings, ki
     left_out = {sheet.name: sheet.left_out for sheet in result.sheets if sheet.left_out}
     assert left_out == {"应收帐款规划表 (2)": "hidden", "应收帐款规划表 (3)": "duplicate"}
     assert not _codes(result, "hidden_rows_read")  # the hidden row (泰岳) is read, without a note
+
+
+# -- every form: a copy of the sample sheet, hidden or visible ----------------------------------------
+FORM_SAMPLES = sorted(SAMPLES.glob("form-*.xlsx"))
+
+
+def _tables(result):
+    """Every form's tables, without the sheet column (the copy's rows must be the original's, once)."""
+    return {
+        (form, name): frame.drop(columns="sheet").reset_index(drop=True)
+        for form in result.forms
+        for name in result.forms[form][0].tables
+        if (frame := result.table(form, name)) is not None
+    }
+
+
+@pytest.mark.parametrize("sample", FORM_SAMPLES, ids=[path.stem for path in FORM_SAMPLES])
+@pytest.mark.parametrize("hide", [True, False], ids=["hidden copy", "visible copy"])
+def test_a_copy_of_any_form_is_read_once(tmp_path, settings, sample, hide):
+    workbook = openpyxl.load_workbook(sample, data_only=True)
+    workbook.save(tmp_path / "plain.xlsx")
+    copy = workbook.copy_worksheet(workbook.worksheets[0])
+    copy.title = f"{workbook.worksheets[0].title} (2)"
+    copy.sheet_state = "hidden" if hide else "visible"
+    workbook.save(tmp_path / "copied.xlsx")
+    plain = read_workbook(tmp_path / "plain.xlsx", settings)
+    copied = read_workbook(tmp_path / "copied.xlsx", settings)
+    expected, got = _tables(plain), _tables(copied)
+    assert expected.keys() == got.keys()
+    for key, frame in expected.items():
+        pd.testing.assert_frame_equal(got[key], frame, obj=str(key))
+    [left_out] = [sheet for sheet in copied.sheets if sheet.left_out]
+    assert (left_out.name, left_out.left_out) == (copy.title, "hidden" if hide else "duplicate")
