@@ -359,21 +359,25 @@ def _no_header(grid: Grid, form: str, settings: Settings) -> Issue:
 
 
 def _read_sheet(item: _Recognised, chooser: _Chooser, settings: Settings, result: WorkbookData) -> None:
-    """Parse one recognised sheet into ``result``, unless it is a hidden or duplicate copy."""
+    """Parse one recognised sheet into ``result``, unless it is a hidden or duplicate copy.
+
+    A copy left out says only why: its other issues repeat those of the sheet it copies.
+    """
     grid, form, header = item.grid, item.form, item.header
-    result.issues += item.notes
     if form is None:
+        result.issues += item.notes
         result.sheets.append(SheetInfo(grid.name, None))
         return
     if chooser.hidden_copy(grid, form):
         return
     if header is None:
-        result.issues.append(_no_header(grid, form, settings))
+        result.issues += [*item.notes, _no_header(grid, form, settings)]
         result.sheets.append(SheetInfo(grid.name, form))
         return
     data, sheet_issues = parse_sheet(grid, form, header, settings)
     if data is not None and chooser.duplicate(grid, form, data):
-        return  # its issues repeat those of the sheet it copies
+        return
+    result.issues += item.notes
     if grid.hidden:
         result.issues.append(settings.issue("hidden_sheet_read", grid.name, form=settings.form_name(form)))
     result.issues += sheet_issues

@@ -128,6 +128,25 @@ def test_a_visible_copy_with_the_same_rows_is_counted_once(tmp_path, settings, f
     )
     info = {sheet.name: sheet for sheet in result.sheets}["应收帐款规划表 (2)"]
     assert (info.form, info.left_out, info.same_as) == (None, "duplicate", "应收帐款规划表")
+    assert [issue.code for issue in result.issues if issue.sheet == "应收帐款规划表 (2)"] == [
+        "duplicate_sheet_left_out"
+    ]
+
+
+def test_a_copy_left_out_says_only_why(tmp_path, settings):
+    """The copy's own notes (here: its name overruled by its header) would repeat or mislead."""
+    book = _book(tmp_path)
+    _receivables(book, "应收帐款规划表", title=False)
+    _receivables(book, "3月计划", title=False)
+    _receivables(book, "3月计划 (2)", title=False, hide="hidden")
+    book.close()
+    result = read_workbook(tmp_path / "book.xlsx", settings)
+    assert _total_owed(result) == TOTAL_OWED
+    by_sheet = [(issue.sheet, issue.code) for issue in result.issues]
+    assert by_sheet == [
+        ("3月计划", "duplicate_sheet_left_out"),
+        ("3月计划 (2)", "hidden_sheet_left_out"),
+    ]
 
 
 def test_two_hidden_copies_and_no_visible_one_are_read_once(tmp_path, settings):
