@@ -284,6 +284,9 @@ def test_check_shows_a_left_out_sheet_as_not_used_with_the_reason(tmp_path):
     result = CliRunner().invoke(main, ["check", str(_two_copies(tmp_path))])
     assert "未使用:隐藏,已有可见的“应收帐款规划表”" in result.output
     assert "未使用:与“应收帐款规划表”重复" in result.output
+    english = CliRunner().invoke(main, ["check", "--lang", "en", str(_two_copies(tmp_path))])
+    assert "not used: hidden, “应收帐款规划表” is visible" in " ".join(english.output.split())
+    assert "not used: same rows as “应收帐款规划表”" in english.output
 
 
 def test_check_json_gives_why_a_sheet_was_left_out(tmp_path):
