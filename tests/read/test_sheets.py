@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from kamxl.cli import main
 from kamxl.read import _by_name, form_specs, read_workbook
 from kamxl.read.grid import Grid
+from kamxl.read.parts import _hidden_rows
 from tests.conftest import SAMPLES
 from tests.write.libreoffice import convert, require
 
@@ -211,6 +212,20 @@ def test_hidden_rows_are_read_and_said(tmp_path, settings):
         0,
         "6-7",
     )
+
+
+@pytest.mark.parametrize(
+    ("xml", "rows"),
+    [
+        (b'<row r="3" spans="1:1" hidden="1"><c r="A3"/></row>', {2}),
+        (b'<x:row r="3" hidden="true" customHeight="1"/>', {2}),  # a prefixed tag, an empty row
+        (b'<row r="3" hidden="0"/><row r="4"/>', set()),
+        (b'<row hidden="1"/>', set()),  # no number: no row to name
+        (b'<rowBreaks count="1"><brk id="3"/></rowBreaks>', set()),
+    ],
+)
+def test_hidden_rows_from_the_sheet_xml(xml, rows):
+    assert _hidden_rows(b"<sheetData>" + xml + b"</sheetData>") == rows
 
 
 def test_no_note_without_hidden_rows(tmp_path, settings):
