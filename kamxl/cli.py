@@ -214,6 +214,7 @@ def _check_dict(result: WorkbookData, settings: Settings) -> dict[str, Any]:
         "kind": result.kind,
         "sheets": [
             {"name": s.name, "form": s.form, "header_row": s.header_row, "rows": s.rows}
+            | ({"left_out": s.left_out, "same_as": s.same_as} if s.left_out else {})
             for s in result.sheets
         ],
         "issues": [settings.issue_dict(i) for i in result.issues],
@@ -248,7 +249,14 @@ def _print_sheets(console: Console, result: WorkbookData, settings: Settings) ->
     for key in ("sheet", "form", "header_row", "rows"):
         table.add_column(settings.label(f"ui.{key}"))
     for sheet in result.sheets:
-        form = settings.form_name(sheet.form) if sheet.form else f"[dim]{settings.label('ui.not_used')}[/dim]"
+        unused = (
+            settings.label(f"ui.left_out_{sheet.left_out}", used=sheet.same_as) if sheet.left_out else None
+        )
+        form = (
+            settings.form_name(sheet.form)
+            if sheet.form
+            else f"[dim]{unused or settings.label('ui.not_used')}[/dim]"
+        )
         table.add_row(sheet.name, form, str(sheet.header_row or ""), str(sheet.rows) if sheet.form else "")
     console.print(table)
 

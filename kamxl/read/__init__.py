@@ -13,7 +13,9 @@ Issue with its sheet and cell, and whatever can be read is returned.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +45,8 @@ class SheetInfo:
     header_row: int | None = None
     rows: int = 0
     header_words: tuple[int, int] = (0, 0)  # header labels in Chinese and in English: the input's language
+    left_out: str | None = None  # why a sheet holding a form was not used: "hidden" or "duplicate"
+    same_as: str | None = None  # the sheet of that form used instead
 
 
 @dataclass
@@ -94,26 +98,55 @@ def _title_texts(grid: Grid, scan: int) -> list[str]:
     return out
 
 
-def _by_title(grid: Grid, specs: dict[str, FormSpec]) -> str | None:
-    """The form a sheet's name or title names; the longest matching title wins.
+def _longest(hits: list[tuple[int, str]]) -> str | None:
+    """The form of the longest matching title; None when none matched or two forms tie."""
+    if not hits:
+        return None
+    top = max(length for length, _ in hits)
+    forms = {form for length, form in hits if length == top}
+    return forms.pop() if len(forms) == 1 else None
+
+
+def _by_title_cell(grid: Grid, specs: dict[str, FormSpec], settings: Settings) -> str | None:
+    """The form a title cell names; the longest matching title wins.
 
     Titles cells are prose ("本工作簿用于三月计划评审"), so inside them only
-    titles of four or more characters count unless the whole cell is the title.
+    titles of ``limits.title_cell_min_chars`` or more count unless the whole cell is the title.
     """
-    for texts, min_len in (([grid.name], 1), (_title_texts(grid, 5), 4)):
-        best: list[tuple[int, str]] = []
-        for text in texts:
-            key = normalise(text)
-            for spec in specs.values():
-                hits = [len(t) for t in spec.titles if t and (t == key or (len(t) >= min_len and t in key))]
-                if hits:
-                    best.append((max(hits), spec.name))
-        if best:
-            top = max(length for length, _ in best)
-            forms = {form for length, form in best if length == top}
-            if len(forms) == 1:
-                return forms.pop()
-    return None
+    min_len: int = settings.get("limits.title_cell_min_chars")
+    hits: list[tuple[int, str]] = []
+    for text in _title_texts(grid, settings.get("limits.title_rows")):
+        key = normalise(text)
+        for spec in specs.values():
+            lengths = [len(t) for t in spec.titles if t and (t == key or (len(t) >= min_len and t in key))]
+            if lengths:
+                hits.append((max(lengths), spec.name))
+    return _longest(hits)
+
+
+def _name_words(name: str) -> set[str]:
+    """A sheet name's words, split at whatever is not a letter: "应收 (2)" and "2026应收" give 应收."""
+    words = re.split(r"[\W\d_]+", unicodedata.normalize("NFKC", name))
+    return {normalise(word) for word in words if word}
+
+
+def _by_name(grid: Grid, specs: dict[str, FormSpec], settings: Settings) -> str | None:
+    """The form a sheet's name suggests; the longest matching title wins.
+
+    A short title (应收, 客户, 考核) is too common a word to be found inside a
+    name: "客户回款计划" is no customer assessment. It names a sheet only as
+    the whole name or one of its words; longer titles may sit anywhere in it.
+    """
+    short: int = settings.get("limits.short_name_chars")
+    key, words = normalise(grid.name), _name_words(grid.name)
+    hits: list[tuple[int, str]] = []
+    for spec in specs.values():
+        lengths = [
+            len(t) for t in spec.titles if t and (t == key or t in words or (len(t) > short and t in key))
+        ]
+        if lengths:
+            hits.append((max(lengths), spec.name))
+    return _longest(hits)
 
 
 def _candidate_rows(grid: Grid, spec: FormSpec, values: Values, scan: int) -> list[RowFeatures]:
@@ -131,33 +164,59 @@ def _best(rows: list[RowFeatures]) -> RowFeatures:
     return max(rows, key=lambda row: (row.score, -row.row))
 
 
-def recognise(grid: Grid, settings: Settings) -> tuple[str | None, int | None, list[Issue]]:
-    """(form, header row) for a sheet: by title first, then by header signature."""
-    specs = form_specs(settings)
-    values = _values(settings)
-    scan = min(grid.nrows, settings.get("limits.header_scan_rows"))
-    titled = _by_title(grid, specs)
-    if titled:
-        spec = specs[titled]
-        candidates = _candidate_rows(grid, spec, values, scan)
-        pool = _fitting(candidates, spec) or [row for row in candidates if row.score > 0]
-        if not pool:
-            return titled, None, []
-        return titled, _best(pool).row, []
+def _named_header(candidates: list[RowFeatures], spec: FormSpec) -> int | None:
+    """The header row of a form named by title or sheet name: a fitting row, else the best partial one."""
+    pool = _fitting(candidates, spec) or [row for row in candidates if row.score > 0]
+    return _best(pool).row if pool else None
+
+
+def _by_signature(
+    grid: Grid, specs: dict[str, FormSpec], values: Values, scan: int
+) -> list[tuple[int, str, int]]:
+    """(score, form, header row) of every form whose header signature some row meets."""
     found: list[tuple[int, str, int]] = []
     for spec in specs.values():
         fitting = _fitting(_candidate_rows(grid, spec, values, scan), spec)
         if fitting:
             best = _best(fitting)
             found.append((best.score, spec.name, best.row))
+    return found
+
+
+def recognise(grid: Grid, settings: Settings) -> tuple[str | None, int | None, list[Issue]]:
+    """(form, header row) for a sheet: by title cell, then header signature, then sheet name.
+
+    The sheet name is weak evidence ("3月计划" may hold a receivables plan):
+    it decides only when its form's signature fits the header too, or when
+    no form's signature fits at all. A name the header overrules is said.
+    """
+    specs = form_specs(settings)
+    values = _values(settings)
+    scan = min(grid.nrows, settings.get("limits.header_scan_rows"))
+    titled = _by_title_cell(grid, specs, settings)
+    if titled:
+        return titled, _named_header(_candidate_rows(grid, specs[titled], values, scan), specs[titled]), []
+    named = _by_name(grid, specs, settings)
+    if named:
+        candidates = _candidate_rows(grid, specs[named], values, scan)
+        fitting = _fitting(candidates, specs[named])
+        if fitting:
+            return named, _best(fitting).row, []
+    found = _by_signature(grid, specs, values, scan)
     if not found:
-        return None, None, []
+        return (named, _named_header(candidates, specs[named]), []) if named else (None, None, [])
     top = max(score for score, _, _ in found)
     winners = [(form, row) for score, form, row in found if score == top]
     if len(winners) > 1:
         names = " / ".join(settings.form_name(form) for form, _ in winners)
         return None, None, [settings.issue("ambiguous_form", grid.name, forms=names)]
-    return winners[0][0], winners[0][1], []
+    form, row = winners[0]
+    if not named:
+        return form, row, []
+    overruled = settings.issue(
+        "sheet_name_overruled", grid.name, named=settings.form_name(named), form=settings.form_name(form)
+    )
+    return form, row, [overruled]
 
 
 def parse_sheet(
@@ -187,27 +246,159 @@ def _header_words(cells: Sequence[CellValue]) -> tuple[int, int]:
     return chinese, english
 
 
-def _read_sheet(grid: Grid, settings: Settings, result: WorkbookData) -> None:
-    """Recognise and parse one sheet into ``result``."""
-    form, header, notes = recognise(grid, settings)
-    result.issues += notes
+@dataclass
+class _Recognised:
+    """A sheet recognised but not yet parsed: what choosing the sheets to read needs to know."""
+
+    grid: Grid
+    form: str | None
+    header: int | None
+    notes: list[Issue]
+
+
+def _recognise_all(grids: list[Grid], path: Path, settings: Settings, strict: bool) -> list[_Recognised]:
+    """Every sheet's form before any is parsed: a hidden sheet is read only if no visible one holds it."""
+    out: list[_Recognised] = []
+    for grid in grids:
+        try:
+            out.append(_Recognised(grid, *recognise(grid, settings)))
+        except Exception as exc:
+            if strict:
+                raise
+            out.append(_Recognised(grid, None, None, [_unexpected(exc, path, grid, settings)]))
+    return out
+
+
+def _unexpected(exc: Exception, path: Path, grid: Grid, settings: Settings) -> Issue:
+    """A bug met on one sheet, said on that sheet so the others are still read."""
+    name = f"{path.name} / {grid.name}"
+    return settings.issue("unexpected_error", grid.name, name=name, detail=describe(exc))
+
+
+def _fingerprint(data: SheetData) -> str | None:
+    """A hash of a sheet's tidy rows without their sheet and row: equal for a copy of the sheet.
+
+    What the sheet says besides its rows (its title: region and period; a
+    calendar's month) is part of it, so two days' identical to-do lists
+    under different titles are not one copied. None when the sheet has no
+    rows (two blank forms are not one copied twice).
+    """
+    digest = hashlib.sha256()
+    said = {key: value for key, value in data.meta.items() if key != "layout"}
+    digest.update(repr(sorted(said.items())).encode("utf-8"))
+    any_rows = False
+    for name, frame in sorted(data.tables.items()):
+        if frame.empty:
+            continue
+        any_rows = True
+        place = [column for column in ("sheet", "row") if column in frame.columns]
+        digest.update(name.encode("utf-8"))
+        digest.update(frame.drop(columns=place).to_csv(index=False).encode("utf-8"))
+    return digest.hexdigest() if any_rows else None
+
+
+def _row_runs(rows: list[int]) -> str:
+    """Sorted row numbers as runs: [5, 6, 7, 9] gives "5-7, 9"."""
+    runs: list[list[int]] = []
+    for row in rows:
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
+
+
+def _hidden_rows_read(grid: Grid, data: SheetData, settings: Settings) -> list[Issue]:
+    """An info issue for the hidden rows that were read (known for .xlsx only: the sheet XML says)."""
+    hidden = {row + 1 for row in grid.parts.hidden_rows}
+    read = {
+        int(row) for frame in data.tables.values() if "row" in frame.columns for row in frame["row"].dropna()
+    }
+    rows = sorted(hidden & read)
+    if not rows:
+        return []
+    return [settings.issue("hidden_rows_read", grid.name, (rows[0] - 1, 0), rows=_row_runs(rows))]
+
+
+# why a sheet was left out -> the issue that says so
+_LEFT_OUT = {"hidden": "hidden_sheet_left_out", "duplicate": "duplicate_sheet_left_out"}
+
+
+class _Chooser:
+    """Which recognised sheets are read: a hidden copy of a visible form, or a second copy of rows, is not.
+
+    docs/forms.md ("Which sheets are read") gives the rule; each sheet left out is a warning that names it.
+    """
+
+    def __init__(self, recognised: list[_Recognised], settings: Settings, result: WorkbookData) -> None:
+        self.settings, self.result = settings, result
+        self.visible: dict[str, str] = {}  # form -> the first visible sheet holding it
+        for item in recognised:
+            if item.form is not None and not item.grid.hidden:
+                self.visible.setdefault(item.form, item.grid.name)
+        self.seen: dict[tuple[str, str], str] = {}  # (form, fingerprint) -> the sheet first read with them
+
+    def leave_out(self, grid: Grid, form: str, reason: str, used: str) -> None:
+        """Record a sheet that holds a form but is not used, and the warning that says why."""
+        name = self.settings.form_name(form)
+        self.result.issues.append(self.settings.issue(_LEFT_OUT[reason], grid.name, form=name, used=used))
+        self.result.sheets.append(SheetInfo(grid.name, None, left_out=reason, same_as=used))
+
+    def hidden_copy(self, grid: Grid, form: str) -> bool:
+        """A hidden sheet of a form a visible sheet holds: left out."""
+        used = self.visible.get(form)
+        if not grid.hidden or used is None:
+            return False
+        self.leave_out(grid, form, "hidden", used)
+        return True
+
+    def duplicate(self, grid: Grid, form: str, data: SheetData) -> bool:
+        """A sheet whose rows are those of a sheet already read: left out."""
+        fingerprint = _fingerprint(data)
+        if fingerprint is None:
+            return False
+        used = self.seen.setdefault((form, fingerprint), grid.name)
+        if used == grid.name:
+            return False
+        self.leave_out(grid, form, "duplicate", used)
+        return True
+
+
+def _no_header(grid: Grid, form: str, settings: Settings) -> Issue:
+    """A sheet titled as a form whose header is not found: the column it needs, named."""
+    spec = form_specs(settings)[form]
+    column = settings.label(f"headers.{form}.{spec.required[0]}") if spec.required else "周一"
+    scan = settings.get("limits.header_scan_rows")
+    return settings.issue("no_header", grid.name, form=settings.form_name(form), rows=scan, column=column)
+
+
+def _read_sheet(item: _Recognised, chooser: _Chooser, settings: Settings, result: WorkbookData) -> None:
+    """Parse one recognised sheet into ``result``, unless it is a hidden or duplicate copy.
+
+    A copy left out says only why: its other issues repeat those of the sheet it copies.
+    """
+    grid, form, header = item.grid, item.form, item.header
     if form is None:
+        result.issues += item.notes
         result.sheets.append(SheetInfo(grid.name, None))
         return
+    if chooser.hidden_copy(grid, form):
+        return
     if header is None:
-        spec = form_specs(settings)[form]
-        column = settings.label(f"headers.{form}.{spec.required[0]}") if spec.required else "周一"
-        scan = settings.get("limits.header_scan_rows")
-        result.issues.append(
-            settings.issue("no_header", grid.name, form=settings.form_name(form), rows=scan, column=column)
-        )
+        result.issues += [*item.notes, _no_header(grid, form, settings)]
         result.sheets.append(SheetInfo(grid.name, form))
         return
     data, sheet_issues = parse_sheet(grid, form, header, settings)
+    if data is not None and chooser.duplicate(grid, form, data):
+        return
+    result.issues += item.notes
+    if grid.hidden:
+        result.issues.append(settings.issue("hidden_sheet_read", grid.name, form=settings.form_name(form)))
     result.issues += sheet_issues
     words = _header_words(grid.rows[header] if header < grid.nrows else [])
     result.sheets.append(SheetInfo(grid.name, form, header + 1, data.rows if data else 0, words))
     if data is not None:
+        result.issues += _hidden_rows_read(grid, data, settings)
         result.forms.setdefault(form, []).append(data)
 
 
@@ -215,6 +406,7 @@ def read_workbook(path: str | Path, settings: Settings, strict: bool = False) ->
     """Read every sheet; ``strict`` re-raises unexpected errors (for --debug).
 
     Otherwise a bug met on one sheet becomes an issue on that sheet, and the other sheets are still read.
+    All sheets are recognised before any is parsed, so that a hidden copy of a visible form is left out.
     """
     path = Path(path)
     try:
@@ -225,21 +417,16 @@ def read_workbook(path: str | Path, settings: Settings, strict: bool = False) ->
     result = WorkbookData(path, container.kind, issues=list(issues))
     if container.has_macros:
         result.issues.append(settings.issue("macros_not_run"))
-    for grid in grids:
+    recognised = _recognise_all(grids, path, settings, strict)
+    chooser = _Chooser(recognised, settings, result)
+    for item in recognised:
         try:
-            _read_sheet(grid, settings, result)
+            _read_sheet(item, chooser, settings, result)
         except Exception as exc:
             if strict:
                 raise
-            result.issues.append(
-                settings.issue(
-                    "unexpected_error",
-                    grid.name,
-                    name=f"{path.name} / {grid.name}",
-                    detail=describe(exc),
-                )
-            )
-            result.sheets.append(SheetInfo(grid.name, None))
+            result.issues.append(_unexpected(exc, path, item.grid, settings))
+            result.sheets.append(SheetInfo(item.grid.name, None))
     if not result.forms and not result.errors:
         result.issues.append(settings.issue("no_forms", name=path.name))
     return result

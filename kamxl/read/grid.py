@@ -37,6 +37,11 @@ class Grid:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
     suspects: dict[tuple[int, int], SuspectFormula] = field(default_factory=dict)
     parts: SheetParts = field(default_factory=SheetParts)  # tables' total rows, zero-padded IDs (xlsx)
+    visibility: str = "visible"  # or "hidden", "veryhidden": a hidden sheet is often a backup copy
+
+    @property
+    def hidden(self) -> bool:
+        return self.visibility != "visible"
 
     @property
     def nrows(self) -> int:
@@ -96,6 +101,11 @@ def _opened(container: Container) -> Iterator[calamine.CalamineWorkbook]:
             yield workbook
 
 
+def _visibility(meta: calamine.SheetMetadata) -> str:
+    """'visible', 'hidden' or 'veryhidden', from calamine's enum (SheetVisibleEnum.VeryHidden)."""
+    return str(meta.visible).rsplit(".", 1)[-1].lower()
+
+
 def _read_sheet(
     workbook: calamine.CalamineWorkbook, name: str, settings: Settings, issues: list[Issue]
 ) -> Grid | None:
@@ -133,6 +143,7 @@ def _read_sheets(container: Container, settings: Settings, issues: list[Issue]) 
                     continue  # chart and macro sheets hold no form data
                 grid = _read_sheet(workbook, meta.name, settings, issues)
                 if grid is not None:
+                    grid.visibility = _visibility(meta)
                     grids.append(grid)
     except calamine.PasswordError:
         raise Refused(settings.issue("encrypted", name=name)) from None
@@ -206,7 +217,7 @@ def _attach_suspects(container: Container, grids: list[Grid], settings: Settings
 
 
 def _attach_parts(container: Container, grids: list[Grid], settings: Settings) -> list[Issue]:
-    """Each sheet's Excel-table total rows and zero-padded number cells (kamxl/read/parts.py)."""
+    """Each sheet's Excel-table total rows, zero-padded number cells and hidden rows (kamxl/read/parts.py)."""
     try:
         found = read_parts(container.path, [grid.name for grid in grids])
     except Exception as exc:  # the values were read; only this extra reading failed

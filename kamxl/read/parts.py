@@ -1,4 +1,4 @@
-"""What calamine does not say about an .xlsx sheet: Excel tables' total rows and zero-padded IDs.
+"""What calamine does not say about an .xlsx sheet: Excel tables' total rows, zero-padded IDs, hidden rows.
 
 An Excel table (插入 › 表格) with its total row switched on ends in a row of
 SUBTOTAL formulas that may carry no label at all; read as an item, it would
@@ -6,7 +6,9 @@ be a customer without a name, or — with keys filled down — a second copy of
 the last customer. And an ID formatted 00000 is a number whose leading
 zeros only the number format keeps (calamine gives 123.0 for 00123). Both
 are in the package's XML, read here with defusedxml (the container has
-already refused any part that declares entities).
+already refused any part that declares entities). Hidden rows (行 › 隐藏)
+are read like any other — a manager hides rows to print, not to delete —
+but the reader says so, and only the sheet XML knows which they are.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from defusedxml import ElementTree as SafeET
 from kamxl.read.formulas import _rels, column_index, sheet_parts
 
 _CELL_START = re.compile(rb"<(?:\w+:)?c\b([^>]*?)/?>")
+_ROW_START = re.compile(rb"<(?:\w+:)?row\b([^>]*?)/?>")
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _STYLE = re.compile(rb'\bs="(\d+)"')
 _TEXT_TYPE = re.compile(rb'\bt="(?:s|str|inlineStr|b|e)"')
@@ -36,10 +41,11 @@ class SheetParts:
     formats_known: bool = False  # number formats were read (xlsx): a plain number in an ID column is plain
     table_total_rows: set[int] = field(default_factory=set)  # 0-based rows that are a table's total row
     padded: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) -> digits shown
+    hidden_rows: set[int] = field(default_factory=set)  # 0-based rows hidden in the sheet
 
 
 def read_parts(path: Path, names: list[str]) -> dict[str, SheetParts]:
-    """Each named sheet's table total rows and zero-padded number cells."""
+    """Each named sheet's table total rows, zero-padded number cells and hidden rows."""
     out = {name: SheetParts(formats_known=True) for name in names}
     with zipfile.ZipFile(path) as archive:
         parts, _ = sheet_parts(archive)
@@ -49,8 +55,10 @@ def read_parts(path: Path, names: list[str]) -> dict[str, SheetParts]:
             if part is None:
                 continue
             found.table_total_rows = _table_total_rows(archive, part)
+            data = archive.read(part)
+            found.hidden_rows = _hidden_rows(data)
             if padded_styles:
-                found.padded = _padded_cells(archive.read(part), padded_styles)
+                found.padded = _padded_cells(data, padded_styles)
     return out
 
 
@@ -103,3 +111,14 @@ def _padded_cells(data: bytes, styles: dict[int, int]) -> dict[tuple[int, int], 
         position = (int(ref.group(2)) - 1, column_index(ref.group(1).decode("ascii")))
         found[position] = styles[int(style.group(1))]
     return found
+
+
+def _hidden_rows(data: bytes) -> set[int]:
+    """The 0-based rows of a sheet part marked hidden (``<row r="5" hidden="1">``)."""
+    rows: set[int] = set()
+    for row in _ROW_START.finditer(data):
+        attrs = row.group(1)
+        number = _ROW_NUMBER.search(attrs)
+        if number is not None and _HIDDEN.search(attrs):
+            rows.add(int(number.group(1)) - 1)
+    return rows
