@@ -208,6 +208,7 @@ def _check_dict(result: WorkbookData, settings: Settings) -> dict[str, Any]:
         "kind": result.kind,
         "sheets": [
             {"name": s.name, "form": s.form, "header_row": s.header_row, "rows": s.rows}
+            | ({"area": s.area} if s.area else {})
             for s in result.sheets
         ],
         "issues": [settings.issue_dict(i) for i in result.issues],
@@ -243,7 +244,8 @@ def _print_sheets(console: Console, result: WorkbookData, settings: Settings) ->
         table.add_column(settings.label(f"ui.{key}"))
     for sheet in result.sheets:
         form = settings.form_name(sheet.form) if sheet.form else f"[dim]{settings.label('ui.not_used')}[/dim]"
-        table.add_row(sheet.name, form, str(sheet.header_row or ""), str(sheet.rows) if sheet.form else "")
+        name = f"{sheet.name} {sheet.area}" if sheet.area else sheet.name  # one line per table of a sheet
+        table.add_row(name, form, str(sheet.header_row or ""), str(sheet.rows) if sheet.form else "")
     console.print(table)
 
 

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kamxl.config import Settings
-from kamxl.issues import Issue, describe
+from kamxl.issues import Issue, a1, describe
 from kamxl.read.container import Kind, Refused, open_container
 from kamxl.read.grid import Grid, load_grids
 from kamxl.read.header import FORM_NAMES, FormSpec, RowFeatures, build_block, form_specs, row_features
 from kamxl.read.sheet import SheetContext, SheetData
+from kamxl.read.tables import Table, find_tables, restrict, unread_block
 from kamxl.read.values import Values
 from kamxl.text import normalise
 
@@ -34,12 +35,16 @@ __all__ = ["read_workbook", "WorkbookData", "SheetInfo", "SheetData", "FORM_NAME
 
 @dataclass
 class SheetInfo:
-    """How one sheet was understood: its form (None = not used) and rows read."""
+    """How one sheet, or one table of a sheet holding several, was understood: its form and rows read.
+
+    ``form`` None: the sheet is not used.
+    """
 
     name: str
     form: str | None
     header_row: int | None = None
     rows: int = 0
+    area: str | None = None  # "A10:G14" when the sheet holds several tables, each listed on its own
 
 
 @dataclass
@@ -169,11 +174,18 @@ def parse_sheet(
     data = PARSERS[form](ctx, block)
     if data is not None and data.rows == 0 and form != "calendar":
         ctx.issue("no_rows", form=settings.form_name(form))
+    if data is not None:
+        data.end = max([block.bottom, *(int(table["row"].max()) - 1 for table in _row_tables(data))])
     return data, ctx.finish()
 
 
+def _row_tables(data: SheetData) -> list[pd.DataFrame]:
+    """The sheet's tables that have rows, each with its Excel row numbers."""
+    return [table for table in data.tables.values() if "row" in table and not table.empty]
+
+
 def _read_sheet(grid: Grid, settings: Settings, result: WorkbookData) -> None:
-    """Recognise and parse one sheet into ``result``."""
+    """Recognise one sheet, find every table on it (kamxl/read/tables.py) and parse each into ``result``."""
     form, header, notes = recognise(grid, settings)
     result.issues += notes
     if form is None:
@@ -188,11 +200,32 @@ def _read_sheet(grid: Grid, settings: Settings, result: WorkbookData) -> None:
         )
         result.sheets.append(SheetInfo(grid.name, form))
         return
-    data, sheet_issues = parse_sheet(grid, form, header, settings)
-    result.issues += sheet_issues
-    result.sheets.append(SheetInfo(grid.name, form, header + 1, data.rows if data else 0))
-    if data is not None:
-        result.forms.setdefault(form, []).append(data)
+    tables = find_tables(grid, (form, header), settings, _values(settings))
+    if len(tables) == 1:  # the sheet is one table: read as a whole, as it always was
+        _read_table(grid, Table(tables[0].area, form, header), settings, result, None)
+        return
+    for table in tables:
+        _read_table(restrict(grid, table.area), table, settings, result, table.area.a1(grid))
+
+
+def _read_table(grid: Grid, table: Table, settings: Settings, result: WorkbookData, area: str | None) -> None:
+    """Parse one table of a sheet; a block under it that no form reads is a warning at its first cell."""
+    end = table.area.top - 1
+    if table.form is not None and table.header is not None:
+        data, sheet_issues = parse_sheet(grid, table.form, table.header, settings)
+        result.issues += sheet_issues
+        rows = data.rows if data else 0
+        result.sheets.append(SheetInfo(grid.name, table.form, table.header + 1, rows, area))
+        if data is not None:
+            data.area = area
+            result.forms.setdefault(table.form, []).append(data)
+            end = data.end
+    unread = unread_block(grid, table.area, end, _values(settings))
+    if unread is not None:
+        row, col, cells = unread
+        result.issues.append(
+            settings.issue("table_not_read", grid.name, (row, col), start=a1(row, col), cells=cells)
+        )
 
 
 def read_workbook(path: str | Path, settings: Settings, strict: bool = False) -> WorkbookData:
