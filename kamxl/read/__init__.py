@@ -201,11 +201,15 @@ def _read_sheet(grid: Grid, settings: Settings, result: WorkbookData) -> None:
         result.sheets.append(SheetInfo(grid.name, form))
         return
     tables = find_tables(grid, (form, header), settings, _values(settings))
-    if len(tables) == 1:  # the sheet is one table: read as a whole, as it always was
-        _read_table(grid, Table(tables[0].area, form, header), settings, result, None)
-        return
+    formed = [table for table in tables if table.form is not None]
     for table in tables:
-        _read_table(restrict(grid, table.area), table, settings, result, table.area.a1(grid))
+        if table.form is None:  # a block no form reads
+            _read_table(grid, table, settings, result, None)
+        elif len(formed) == 1 and table.area.left == 0 and table.area.right is None:
+            # the sheet's one table: read as a whole, as it always was
+            _read_table(grid, Table(table.area, form, header), settings, result, None)
+        else:
+            _read_table(restrict(grid, table.area), table, settings, result, table.area.a1(grid))
 
 
 def _read_table(grid: Grid, table: Table, settings: Settings, result: WorkbookData, area: str | None) -> None:

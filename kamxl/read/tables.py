@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from kamxl.config import Settings
 from kamxl.issues import a1
 from kamxl.read.grid import Grid, Row
-from kamxl.read.header import FormSpec, RowFeatures, form_specs, row_features
+from kamxl.read.header import FormSpec, RowFeatures, form_specs, is_sub_label, row_features
 from kamxl.read.values import CellValue, Values
 from kamxl.text import normalise
 
@@ -209,8 +209,41 @@ def find_tables(grid: Grid, first: tuple[str, int], settings: Settings, values: 
                 starts = next((found for headed_band, found in headed if headed_band == band), [])
                 tables += split_band(band, starts, None, head_rows)
             return tables
+        beside = _beside(grid, bands, first, settings, values)
+        if beside:  # the table is read within its own columns, the blocks beside it are looked at
+            kept = [band for band in bands if band not in beside]
+            own = Area(0, kept[0].left, max(grid.nrows - 1, 0), kept[-1].right)
+            tables = split_band(own, _starts(grid, own, settings, values), first, head_rows)
+            return tables + [Table(band, None, None) for band in beside]
     whole = Area(0, 0, max(grid.nrows - 1, 0), None)
     return split_band(whole, _starts(grid, whole, settings, values), first, head_rows)
+
+
+def _beside(
+    grid: Grid, bands: list[Area], first: tuple[str, int], settings: Settings, values: Values
+) -> list[Area]:
+    """The column bands at either side of the recognised table that hold a block of their own.
+
+    A band belongs to the table when a cell of it in the table's header rows is
+    one of the form's labels (a month, a field, a P&L group, 计划/实际): a blank
+    spacer column inside a table does not cut it. A band that does not belong
+    and holds a header-like row (``unread_block``) is a block beside the table.
+    """
+    form, header = first
+    spec = form_specs(settings)[form]
+    rows = range(header, min(header + 3, grid.nrows))
+
+    def belongs(band: Area) -> bool:
+        masked = restrict(grid, Area(header, band.left, rows.stop - 1, band.right))
+        return any(row_features(masked, r, spec, values).score > 0 for r in rows) or any(
+            is_sub_label(value, spec, values) for r in rows for _, value in _cells(grid.rows[r], band, values)
+        )
+
+    owned = [i for i, band in enumerate(bands) if belongs(band)]
+    if not owned:
+        return []
+    outside = [band for i, band in enumerate(bands) if i < owned[0] or i > owned[-1]]
+    return [band for band in outside if unread_block(grid, band, band.top - 1, values) is not None]
 
 
 def _header_like(cells: list[tuple[int, CellValue]], values: Values) -> bool:
