@@ -175,10 +175,14 @@ def split_band(
     that header is read as that form, whatever the signatures say, so a sheet
     read right today is read the same. A start found inside its head is its own.
     """
-    if first is not None:
-        header = first[1]
+    if first is not None:  # the block whose head holds the recognised header is that table
+        form, header = first
         starts = [
-            start for start in starts if start[2] != header and not start[0] <= header < start[0] + head_rows
+            (top, form, header) if hit == header or top <= header < top + head_rows else (top, hit_form, hit)
+            for top, hit_form, hit in starts
+        ]
+        starts = [
+            start for i, start in enumerate(starts) if start[2] not in {hit for _, _, hit in starts[:i]}
         ]
     tops = sorted({band.top, *(start[0] for start in starts)})
     tables: list[Table] = []
