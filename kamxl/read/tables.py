@@ -13,14 +13,16 @@ sheet", states the rules.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from kamxl.config import Settings
 from kamxl.issues import a1
 from kamxl.read.grid import Grid, Row
 from kamxl.read.header import FormSpec, RowFeatures, form_specs, is_sub_label, row_features
 from kamxl.read.values import CellValue, Values
-from kamxl.text import normalise
+from kamxl.text import normalise, normalise_loose
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,76 @@ class Table:
 
 def _filled(value: CellValue, values: Values) -> bool:
     """A non-blank cell (0 is a value)."""
-    return value is not None and value != "" and not values.is_blank(value)
+    if value is None or value == "":
+        return False
+    if type(value) is float:
+        return value == value  # not NaN
+    return type(value) is not str or not values.is_blank(value)
 
 
 def _cells(row: Row, area: Area, values: Values) -> list[tuple[int, CellValue]]:
     """The row's non-blank (column, value) inside the area's columns."""
     return [(c, row[c]) for c in area.cols(len(row)) if _filled(row[c], values)]
+
+
+class _Window(Sequence[Row]):
+    """The grid's rows ``rows`` within the area's columns (and the row under them); every other row blank.
+
+    Built for each block looked at, so it copies nothing until a row is asked for.
+    """
+
+    def __init__(self, grid: Grid, rows: range, area: Area):
+        self._grid, self._rows, self._area = grid, range(rows.start, rows.stop + 1), area
+
+    def __len__(self) -> int:
+        return self._grid.nrows
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Row]: ...
+    def __getitem__(self, index: int | slice) -> Row | Sequence[Row]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index not in self._rows or index >= self._grid.nrows:
+            return ()
+        row = self._grid.rows[index]
+        return [value if c in self._area.cols(len(row)) else None for c, value in enumerate(row)]
+
+
+def _header_words(settings: Settings) -> frozenset[str]:
+    """Every form's header labels, normalised: a row without one of them is no header row."""
+
+    def build() -> frozenset[str]:
+        return frozenset(
+            alias
+            for spec in form_specs(settings).values()
+            for aliases in spec.fields.values()
+            for alias in aliases
+        )
+
+    return settings.cached("table_header_words", build)
+
+
+def _may_head(row: Row, area: Area, settings: Settings, values: Values) -> bool:
+    """The row names a column of some form (or a weekday): worth testing against the signatures.
+
+    Most rows of a long sheet are items; this spares them the test per form.
+    """
+    words = _header_words(settings)
+    for c in area.cols(len(row)):
+        value = row[c]
+        if (
+            isinstance(value, str)
+            and value.strip()
+            and (
+                normalise(value) in words
+                or normalise_loose(value) in words
+                or values.label("weekday", value)[0]
+            )
+        ):
+            return True
+    return False
 
 
 def restrict(grid: Grid, area: Area) -> Grid:
@@ -119,7 +185,7 @@ def header_in(
     a sheet named 应收 may well be a P&L. A tie is broken by a title in the rows.
     """
     specs = form_specs(settings)
-    masked = restrict(grid, Area(rows.start, area.left, rows.stop - 1, area.right))
+    masked = dataclasses.replace(grid, rows=_Window(grid, rows, area), merged=[], suspects={})
     found: list[RowFeatures] = []
     forms: list[str] = []
     for spec in specs.values():
@@ -152,6 +218,7 @@ def _starts(grid: Grid, band: Area, settings: Settings, values: Values) -> list[
     """
     head_rows: int = settings.get("limits.table_head_rows")
     found: list[tuple[int, str, int]] = []
+    heads: dict[int, bool] = {}  # row -> ``_may_head``, asked once per row though windows overlap
     after_blank = True
     for r in range(band.top, min(band.bottom + 1, grid.nrows)):
         if not _cells(grid.rows[r], band, values):
@@ -159,6 +226,12 @@ def _starts(grid: Grid, band: Area, settings: Settings, values: Values) -> list[
             continue
         if after_blank:
             window = range(r, min(r + head_rows, band.bottom + 1, grid.nrows))
+            for w in window:
+                if w not in heads:
+                    heads[w] = _may_head(grid.rows[w], band, settings, values)
+            if not any(heads[w] for w in window):
+                after_blank = False
+                continue
             hit = header_in(grid, window, band, settings, values)
             if hit is not None and not any(hit[1] == header for _, _, header in found):
                 found.append((r, *hit))
