@@ -213,29 +213,28 @@ def header_in(
 def _starts(grid: Grid, band: Area, settings: Settings, values: Values) -> list[tuple[int, str, int]]:
     """(first row, form, header row) of each block of the band that opens with a header.
 
-    A block opens after a blank row (or at the band's first row); its header may
-    sit under a title or a units row, within ``limits.table_head_rows`` rows.
+    A block opens at the band's first row, after a blank row, or right under a
+    total or note row (where a table's body ends); its header may sit under a
+    title or a units row, within ``limits.table_head_rows`` rows.
     """
     head_rows: int = settings.get("limits.table_head_rows")
     found: list[tuple[int, str, int]] = []
     heads: dict[int, bool] = {}  # row -> ``_may_head``, asked once per row though windows overlap
-    after_blank = True
+    opens = True
     for r in range(band.top, min(band.bottom + 1, grid.nrows)):
-        if not _cells(grid.rows[r], band, values):
-            after_blank = True
+        cells = _cells(grid.rows[r], band, values)
+        if not cells:
+            opens = True
             continue
-        if after_blank:
+        if opens:
             window = range(r, min(r + head_rows, band.bottom + 1, grid.nrows))
             for w in window:
                 if w not in heads:
                     heads[w] = _may_head(grid.rows[w], band, settings, values)
-            if not any(heads[w] for w in window):
-                after_blank = False
-                continue
-            hit = header_in(grid, window, band, settings, values)
+            hit = header_in(grid, window, band, settings, values) if any(heads[w] for w in window) else None
             if hit is not None and not any(hit[1] == header for _, _, header in found):
                 found.append((r, *hit))
-        after_blank = False
+        opens = values.is_total(cells[0][1]) or values.is_note(cells[0][1])
     return found
 
 
@@ -281,10 +280,12 @@ def find_tables(grid: Grid, first: tuple[str, int], settings: Settings, values: 
     if len(bands) > 1:
         headed = [(band, starts) for band in bands if (starts := _starts(grid, band, settings, values))]
         if len(headed) > 1:
+            # the band the recognised header lies in keeps the recognised form
+            owner = next((band for band in bands if _belongs(grid, band, first, settings, values)), None)
             tables: list[Table] = []
             for band in bands:
                 starts = next((found for headed_band, found in headed if headed_band == band), [])
-                tables += split_band(band, starts, None, head_rows)
+                tables += split_band(band, starts, first if band == owner else None, head_rows)
             return tables
         beside = _beside(grid, bands, first, settings, values)
         if beside:  # the table is read within its own columns, the blocks beside it are looked at
@@ -294,6 +295,20 @@ def find_tables(grid: Grid, first: tuple[str, int], settings: Settings, values: 
             return tables + [Table(band, None, None) for band in beside]
     whole = Area(0, 0, max(grid.nrows - 1, 0), None)
     return split_band(whole, _starts(grid, whole, settings, values), first, head_rows)
+
+
+def _belongs(grid: Grid, band: Area, first: tuple[str, int], settings: Settings, values: Values) -> bool:
+    """A cell of the band in the recognised table's header rows is one of the form's labels.
+
+    (a month, a field, a P&L group, 计划/实际): the band holds columns of that table.
+    """
+    form, header = first
+    spec = form_specs(settings)[form]
+    rows = range(header, min(header + 3, grid.nrows))
+    masked = dataclasses.replace(grid, rows=_Window(grid, range(rows.start, rows.stop - 1), band))
+    return any(row_features(masked, r, spec, values).score > 0 for r in rows) or any(
+        is_sub_label(value, spec, values) for r in rows for _, value in _cells(grid.rows[r], band, values)
+    )
 
 
 def _beside(
@@ -306,17 +321,7 @@ def _beside(
     spacer column inside a table does not cut it. A band that does not belong
     and holds a header-like row (``unread_block``) is a block beside the table.
     """
-    form, header = first
-    spec = form_specs(settings)[form]
-    rows = range(header, min(header + 3, grid.nrows))
-
-    def belongs(band: Area) -> bool:
-        masked = restrict(grid, Area(header, band.left, rows.stop - 1, band.right))
-        return any(row_features(masked, r, spec, values).score > 0 for r in rows) or any(
-            is_sub_label(value, spec, values) for r in rows for _, value in _cells(grid.rows[r], band, values)
-        )
-
-    owned = [i for i, band in enumerate(bands) if belongs(band)]
+    owned = [i for i, band in enumerate(bands) if _belongs(grid, band, first, settings, values)]
     if not owned:
         return []
     outside = [band for i, band in enumerate(bands) if i < owned[0] or i > owned[-1]]

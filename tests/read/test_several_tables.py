@@ -134,6 +134,16 @@ def test_a_pnl_under_the_receivables_plan_is_read_too(tmp_path, settings, gap):
     assert pnl.meta.get("title") == "预期损益表"
 
 
+def test_a_pnl_right_under_the_receivables_total_row_is_read_too(tmp_path, settings):
+    """No blank row between: the 合计 row ends the receivables, the P&L's title opens the next table."""
+    path, below = _stacked(tmp_path / "book.xlsx", gap=0)
+    result = read_workbook(path, settings)
+    assert not result.issues, result.issues
+    assert _receivables(result) == (OWED, MONTHS)
+    assert _pnl(result) == PNL_EXPECTED
+    assert [s.area for s in result.sheets] == ["A1:G6", f"A{below}:G{below + 6}"]
+
+
 def test_the_receivables_plan_alone_reads_the_same_as_with_a_pnl_under_it(tmp_path, settings):
     alone = read_workbook(_book(tmp_path / "alone.xlsx", (1, 1, RECEIVABLES, RECEIVABLES_MERGED)), settings)
     path, _ = _stacked(tmp_path / "stacked.xlsx")
