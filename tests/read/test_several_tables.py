@@ -182,6 +182,31 @@ def test_tables_side_by_side_are_each_read(tmp_path, settings):
     assert [(s.form, s.area) for s in result.sheets] == [("receivables", "A1:G7"), ("pnl", "I1:O7")]
 
 
+def test_a_table_beside_another_may_start_lower_down(tmp_path, settings):
+    """The P&L in I5:O11, beside a receivables plan in A1:G6."""
+    path = _book(tmp_path / "book.xlsx", (1, 1, RECEIVABLES, RECEIVABLES_MERGED), (5, 9, PNL, PNL_MERGED))
+    result = read_workbook(path, settings)
+    assert not result.issues, result.issues
+    assert _receivables(result) == (OWED, MONTHS)
+    assert _pnl(result) == PNL_EXPECTED
+    assert result.table("pnl")["row"].tolist() == [9, 9, 9, 10, 10, 10]
+
+
+def test_a_block_between_two_tables_is_reported_and_both_tables_read(tmp_path, settings):
+    """Receivables A1:G6, vehicle costs A9:C12, P&L from A15: the middle block is the receivables' tail."""
+    path = _book(
+        tmp_path / "book.xlsx",
+        (1, 1, RECEIVABLES, RECEIVABLES_MERGED),
+        (9, 1, VEHICLES, ()),
+        (15, 1, PNL, PNL_MERGED),
+    )
+    result = read_workbook(path, settings)
+    assert _receivables(result) == (OWED, MONTHS)
+    assert _pnl(result) == PNL_EXPECTED
+    [issue] = result.issues
+    assert (issue.code, issue.cell, issue.params["cells"]) == ("table_not_read", "A9", 10)
+
+
 def test_a_blank_spacer_column_inside_a_table_does_not_cut_it(tmp_path, settings):
     """总欠款 | (blank) | 一月 …: the months right of the blank column are the same table's."""
     rows = [[*row[:3], None, *row[3:]] for row in RECEIVABLES]
