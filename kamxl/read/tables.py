@@ -265,6 +265,11 @@ def split_band(
         if first is not None and top <= first[1] <= bottom:
             hit = first
         tables.append(Table(area, *(hit or (None, None))))
+    if len(tables) > 1 and tables[0].form is None:
+        # the rows above the first table are its head too (title, units row): they stay in its area,
+        # and are still looked at for a block no form reads
+        head = tables[1]
+        tables[1] = Table(dataclasses.replace(head.area, top=band.top), head.form, head.header)
     return tables
 
 
@@ -336,12 +341,19 @@ def _header_like(cells: list[tuple[int, CellValue]], values: Values) -> bool:
     return not values.is_note(first) and not values.is_signature(first)
 
 
+def _is_table(block: list[list[tuple[int, CellValue]]], values: Values) -> bool:
+    """A header-like row with a row of two or more cells under it: a table, not a line of notes."""
+    heads = [i for i, cells in enumerate(block) if _header_like(cells, values)]
+    return bool(heads) and any(len(cells) >= 2 for cells in block[heads[0] + 1 :])
+
+
 def unread_block(grid: Grid, area: Area, after: int, values: Values) -> tuple[int, int, int] | None:
     """(row, column, non-blank cells) of a block below row ``after`` of the area that no form read.
 
     A block is a run of non-blank rows; it counts as a table when one of its rows
-    looks like a header (``_header_like``). Notes, signature lines and lone
-    remarks are not tables. The first such block is reported, with every cell from there down.
+    looks like a header (``_header_like``) with a row of two or more cells under
+    it. Notes, signature lines, lone remarks and a units row are not tables.
+    The first such block is reported, with every cell from there down.
     """
     first: tuple[int, int] | None = None
     count = 0
@@ -351,7 +363,7 @@ def unread_block(grid: Grid, area: Area, after: int, values: Values) -> tuple[in
         if cells:
             block.append((r, cells))
             continue
-        if first is None and any(_header_like(row_cells, values) for _, row_cells in block):
+        if first is None and _is_table([row_cells for _, row_cells in block], values):
             first = (block[0][0], block[0][1][0][0])
         if first is not None:
             count += sum(len(row_cells) for _, row_cells in block)

@@ -250,6 +250,7 @@ def test_an_unread_block_beside_a_table_is_a_warning_and_leaves_the_table_as_it_
         [["备注:二月实收含预付款。"], ["1. 泰岳二月多付 1,000 元"]],  # notes
         [["制表:王伟", None, "审核:李娜"]],  # a signature line
         [["以上数据截至 3 月 31 日"]],  # a lone remark
+        [["填表人:王伟", "日期:2026-03-31"]],  # two cells of text, nothing under them
     ],
 )
 def test_notes_signatures_and_remarks_under_a_table_are_not_a_table(tmp_path, settings, below):
@@ -257,6 +258,23 @@ def test_notes_signatures_and_remarks_under_a_table_are_not_a_table(tmp_path, se
     result = read_workbook(path, settings)
     assert _receivables(result) == (OWED, MONTHS)
     assert "table_not_read" not in {i.code for i in result.issues}
+
+
+def test_a_title_and_units_row_over_the_second_table_are_its_head_not_a_block(tmp_path, settings):
+    """单位:万元 over the P&L applies to the P&L only; 编制:王伟 beside it in the same row is no table."""
+    head = [["华东区 2026"], ["单位:元", "编制:王伟"], []]
+    pnl = [PNL[0], ["单位:万元", "编制:王伟"], *PNL[1:]]
+    merged = [(r0 + 1, c0, r1 + 1, c1) for r0, c0, r1, c1 in PNL_MERGED]
+    path = _book(
+        tmp_path / "book.xlsx",
+        (1, 1, head, ()),
+        (4, 1, RECEIVABLES[1:], [(r0 - 1, c0, r1 - 1, c1) for r0, c0, r1, c1 in RECEIVABLES_MERGED]),
+        (11, 1, pnl, merged),
+    )
+    result = read_workbook(path, settings)
+    assert {i.code for i in result.issues} == {"units_applied"}, result.issues
+    assert _receivables(result) == (OWED, MONTHS)
+    assert _pnl(result) == {key: (p * 10000, a * 10000) for key, (p, a) in PNL_EXPECTED.items()}
 
 
 def test_check_lists_each_table_of_a_sheet_with_its_area(tmp_path, settings):
