@@ -215,6 +215,7 @@ def _check_dict(result: WorkbookData, settings: Settings) -> dict[str, Any]:
         "sheets": [
             {"name": s.name, "form": s.form, "header_row": s.header_row, "rows": s.rows}
             | ({"left_out": s.left_out, "same_as": s.same_as} if s.left_out else {})
+            | ({"area": s.area} if s.area else {})
             for s in result.sheets
         ],
         "issues": [settings.issue_dict(i) for i in result.issues],
@@ -257,7 +258,8 @@ def _print_sheets(console: Console, result: WorkbookData, settings: Settings) ->
             if sheet.form
             else f"[dim]{unused or settings.label('ui.not_used')}[/dim]"
         )
-        table.add_row(sheet.name, form, str(sheet.header_row or ""), str(sheet.rows) if sheet.form else "")
+        name = f"{sheet.name} {sheet.area}" if sheet.area else sheet.name  # one line per table of a sheet
+        table.add_row(name, form, str(sheet.header_row or ""), str(sheet.rows) if sheet.form else "")
     console.print(table)
 
 

@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kamxl.config import Settings
-from kamxl.issues import Issue, describe
+from kamxl.issues import Issue, a1, describe
 from kamxl.read.container import Kind, Refused, open_container
 from kamxl.read.grid import Grid, load_grids
 from kamxl.read.header import FORM_NAMES, FormSpec, RowFeatures, build_block, form_specs, row_features
 from kamxl.read.sheet import SheetContext, SheetData
+from kamxl.read.tables import Table, find_tables, restrict, unread_block
 from kamxl.read.values import CellValue, Values
 from kamxl.text import normalise
 
@@ -38,7 +39,10 @@ __all__ = ["read_workbook", "WorkbookData", "SheetInfo", "SheetData", "FORM_NAME
 
 @dataclass
 class SheetInfo:
-    """How one sheet was understood: its form (None = not used) and rows read."""
+    """How one sheet, or one table of a sheet holding several, was understood: its form and rows read.
+
+    ``form`` None: the sheet is not used.
+    """
 
     name: str
     form: str | None
@@ -47,6 +51,7 @@ class SheetInfo:
     header_words: tuple[int, int] = (0, 0)  # header labels in Chinese and in English: the input's language
     left_out: str | None = None  # why a sheet holding a form was not used: "hidden" or "duplicate"
     same_as: str | None = None  # the sheet of that form used instead
+    area: str | None = None  # "A10:G14" when the sheet holds several tables, each listed on its own
 
 
 @dataclass
@@ -231,7 +236,14 @@ def parse_sheet(
     data = PARSERS[form](ctx, block)
     if data is not None and data.rows == 0 and form != "calendar":
         ctx.issue("no_rows", form=settings.form_name(form))
+    if data is not None:
+        data.end = max([block.bottom, *(int(table["row"].max()) - 1 for table in _row_tables(data))])
     return data, ctx.finish()
+
+
+def _row_tables(data: SheetData) -> list[pd.DataFrame]:
+    """The sheet's tables that have rows, each with its Excel row numbers."""
+    return [table for table in data.tables.values() if "row" in table and not table.empty]
 
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -388,18 +400,54 @@ def _read_sheet(item: _Recognised, chooser: _Chooser, settings: Settings, result
         result.issues += [*item.notes, _no_header(grid, form, settings)]
         result.sheets.append(SheetInfo(grid.name, form))
         return
-    data, sheet_issues = parse_sheet(grid, form, header, settings)
-    if data is not None and chooser.duplicate(grid, form, data):
-        return
-    result.issues += item.notes
+    notes = list(item.notes)
     if grid.hidden:
-        result.issues.append(settings.issue("hidden_sheet_read", grid.name, form=settings.form_name(form)))
-    result.issues += sheet_issues
-    words = _header_words(grid.rows[header] if header < grid.nrows else [])
-    result.sheets.append(SheetInfo(grid.name, form, header + 1, data.rows if data else 0, words))
-    if data is not None:
-        result.issues += _hidden_rows_read(grid, data, settings)
-        result.forms.setdefault(form, []).append(data)
+        notes.append(settings.issue("hidden_sheet_read", grid.name, form=settings.form_name(form)))
+    start = len(result.issues)
+    tables = find_tables(grid, (form, header), settings, _values(settings))
+    formed = [table for table in tables if table.form is not None]
+    kept = []
+    for table in tables:
+        if table.form is None:  # a block no form reads
+            kept.append(_read_table(grid, table, settings, result, None, chooser))
+        elif len(formed) == 1 and table.area.left == 0 and table.area.right is None:
+            # the sheet's one table: read as a whole, as it always was
+            kept.append(_read_table(grid, Table(table.area, form, header), settings, result, None, chooser))
+        else:
+            area = table.area.a1(grid)
+            kept.append(_read_table(restrict(grid, table.area), table, settings, result, area, chooser))
+    if any(kept):  # a copy left out says only why: its notes would repeat the sheet it copies
+        result.issues[start:start] = notes
+
+
+def _read_table(
+    grid: Grid, table: Table, settings: Settings, result: WorkbookData, area: str | None, chooser: _Chooser
+) -> bool:
+    """Parse one table of a sheet; a block under it that no form reads is a warning at its first cell.
+
+    A table whose rows another sheet already gave is a copy: left out (False), with the warning that says so.
+    """
+    end = table.area.top - 1
+    if table.form is not None and table.header is not None:
+        data, sheet_issues = parse_sheet(grid, table.form, table.header, settings)
+        if data is not None and chooser.duplicate(grid, table.form, data):
+            return False
+        result.issues += sheet_issues
+        rows = data.rows if data else 0
+        words = _header_words(grid.rows[table.header] if table.header < grid.nrows else [])
+        result.sheets.append(SheetInfo(grid.name, table.form, table.header + 1, rows, words, area=area))
+        if data is not None:
+            data.area = area
+            result.issues += _hidden_rows_read(grid, data, settings)
+            result.forms.setdefault(table.form, []).append(data)
+            end = data.end
+    unread = unread_block(grid, table.area, end, _values(settings))
+    if unread is not None:
+        row, col, cells = unread
+        result.issues.append(
+            settings.issue("table_not_read", grid.name, (row, col), start=a1(row, col), cells=cells)
+        )
+    return True
 
 
 def read_workbook(path: str | Path, settings: Settings, strict: bool = False) -> WorkbookData:

@@ -91,6 +91,8 @@ class SheetData:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)  # field -> column letter
     meta: SheetMeta = field(default_factory=lambda: SheetMeta())
+    area: str | None = None  # "A10:G14" when the sheet holds several tables (kamxl/read/tables.py)
+    end: int = 0  # 0-based grid row of the table's last row read (header, items, totals)
 
     @property
     def rows(self) -> int:
