@@ -549,6 +549,13 @@ def _print_to_pdf(workbooks: list[Path], out: Path, settings: Settings) -> None:
 @history_option
 @no_history_option
 @click.option("--region", help="File every review under this region.")
+@click.option(
+    "--status",
+    "show_status",
+    is_flag=True,
+    help="Print how the drop folder stands (queue, files in progress, today's counts, last error, "
+    "history) and exit.",
+)
 @with_common
 def watch(
     inbox: str,
@@ -558,6 +565,7 @@ def watch(
     history: str | None,
     no_history: bool,
     region: str | None,
+    show_status: bool,
     lang: str,
     config: str | None,
     debug: bool,
@@ -566,20 +574,27 @@ def watch(
     processed into --out, as by the process command, once it has stopped
     changing; then it moves to INBOX/done/, or, when it cannot be processed,
     to INBOX/failed/ with <name>.error.txt saying why. Lock, hidden and
-    temporary files are left alone, and a watcher killed at any moment
-    finishes its file when started again. Ctrl-C or SIGTERM stops after the
-    current file.
+    temporary files are left alone. Several watchers may watch one INBOX,
+    and a watcher killed at any moment has its file finished by the next.
+    Ctrl-C or SIGTERM stops after the current file (or puts it back into
+    INBOX if it takes longer than watch.stop_grace_seconds). --status prints
+    how the folder stands (also in OUTBOX/status.json).
     """
     import datetime as dt
     import signal
 
-    from kamxl.watch import Watcher
+    from kamxl.watch import Watcher, read_status, status_lines
+    from kamxl.write.files import escape_controls
 
     settings = _settings(config, lang)
     out = Path(outbox)
+    if show_status:
+        for line in status_lines(read_status(Path(inbox), out, settings), settings):
+            click.echo(line)
+        return
 
     def log(line: str) -> None:
-        click.echo(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {line}", err=True)
+        click.echo(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {escape_controls(line)}", err=True)
 
     watcher = Watcher(
         Path(inbox),
