@@ -73,12 +73,14 @@ class Worker:
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe()
         memory_mb = int(self.settings.get("watch.memory_mb"))
-        self.proc = ctx.Process(
-            target=_serve, args=(child, self.settings, memory_mb, os.getpid()), daemon=True
-        )
+        # the settings go through the pipe, not the start-up arguments: multiprocessing writes those while
+        # it still holds the child's end, so a child killed before reading more than a pipe's buffer
+        # would leave the watcher blocked for good
+        self.proc = ctx.Process(target=_serve, args=(child, memory_mb, os.getpid()), daemon=True)
         self.proc.start()
         child.close()
         self.conn = parent
+        parent.send(self.settings)
 
     def _connection(self) -> Connection:
         """The pipe to a running child, started anew if there is none or it died."""
@@ -143,12 +145,16 @@ class Worker:
         self._kill()
 
 
-def _serve(conn: Connection, settings: Settings, memory_mb: int, parent: int) -> None:
+def _serve(conn: Connection, memory_mb: int, parent: int) -> None:
     """The worker: die with the watcher, leave Ctrl-C and SIGTERM to the watcher (which decides whether
     the current file finishes), cap its memory, process files."""
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        settings: Settings = conn.recv()
+    except EOFError:
+        return
     _cap_memory(memory_mb)
     while True:
         try:

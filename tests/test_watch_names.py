@@ -19,7 +19,9 @@ __all__ = ["folders"]  # the fixture, used by name
 
 GBK = os.fsdecode("华东区-2026-03".encode("gbk") + b".xlsx")
 LONG = "华东区" + "计划" * 38 + "-2026-03.xlsx"  # 250 bytes
-LONG_TEXT = "说明" * 40 + "x" * 6 + ".txt"  # 250 bytes, not a workbook: failed/ needs a longer explanation name
+LONG_TEXT = (
+    "说明" * 40 + "x" * 6 + ".txt"
+)  # 250 bytes, not a workbook: failed/ needs a longer explanation name
 NEWLINE = "form\npnl.xlsx"
 
 
@@ -51,14 +53,17 @@ def test_hostile_names_are_processed_once_and_shown_escaped(folders):
     proc = start(inbox, outbox, config)
     try:
         assert wait_for(
-            lambda: len(os.listdir(inbox / "done")) == 3 and len(os.listdir(inbox / "failed")) == 2, timeout=120
+            lambda: len(os.listdir(inbox / "done")) == 3 and len(os.listdir(inbox / "failed")) == 2,
+            timeout=120,
         )
         time.sleep(0.5)
     finally:
         code, log = stop(proc)
     assert code == 0, log
     # own bytes kept on disk
-    assert sorted(os.listdir(os.fsencode(inbox / "done"))) == sorted(os.fsencode(n) for n in (GBK, LONG, NEWLINE))
+    assert sorted(os.listdir(os.fsencode(inbox / "done"))) == sorted(
+        os.fsencode(n) for n in (GBK, LONG, NEWLINE)
+    )
     failed = os.listdir(inbox / "failed")
     assert LONG_TEXT in failed
     explanation = next(name for name in failed if name.endswith(".error.txt"))
@@ -67,7 +72,9 @@ def test_hostile_names_are_processed_once_and_shown_escaped(folders):
     gbk_stem = display(GBK)[:-5]
     report = json.loads((outbox / f"{gbk_stem}.report.json").read_text("utf-8"))
     assert report["source"] == display(GBK) and report["forms"]
-    long_reports = [p for p in outbox.glob("*.report.json") if json.loads(p.read_text("utf-8"))["source"] == LONG]
+    long_reports = [
+        p for p in outbox.glob("*.report.json") if json.loads(p.read_text("utf-8"))["source"] == LONG
+    ]
     assert len(long_reports) == 1 and len(os.fsencode(long_reports[0].name)) <= NAME_MAX
     long_stem = long_reports[0].name[: -len(".report.json")]
     for suffix in (".kamxl.xlsx", ".summary.md", ".summary.html"):
