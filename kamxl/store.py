@@ -103,7 +103,7 @@ class HistoryStore:
                 con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
 
     def _retry(self, work: Callable[[], Answer]) -> Answer:
@@ -148,7 +148,7 @@ class HistoryStore:
                     con.execute("COMMIT")
                     return digest
                 except BaseException:
-                    con.execute("ROLLBACK")
+                    _rollback(con)
                     raise
 
         return self._retry(work)
@@ -292,6 +292,13 @@ class HistoryStore:
                 return [r for (r,) in con.execute("SELECT DISTINCT region FROM snapshots ORDER BY region")]
 
         return self._retry(work)
+
+
+def _rollback(con: sqlite3.Connection) -> None:
+    """Undo the transaction if SQLite has not already (it rolls back by itself on a full disk, and a second
+    ROLLBACK would hide the real error behind "no transaction is active")."""
+    if con.in_transaction:
+        con.execute("ROLLBACK")
 
 
 def _replace_snapshot(

@@ -732,12 +732,16 @@ class Watcher:
         write_atomic(self.refile / f"{claim.stem}.json", json.dumps(entry, ensure_ascii=False))
 
     def pending_refiles(self) -> list[Path]:
+        """The queued snapshots, oldest first (a month is compared with the months filed before it)."""
+        found = []
         try:
-            return sorted(
-                p for p in self.refile.iterdir() if p.suffix == ".json" and not is_temporary(p.name)
-            )
+            for entry in os.scandir(self.refile):
+                if entry.name.endswith(".json") and not is_temporary(entry.name):
+                    with contextlib.suppress(OSError):
+                        found.append((entry.stat().st_mtime_ns, entry.name, Path(entry.path)))
         except OSError:
             return []
+        return [path for _, _, path in sorted(found)]
 
     def refile_pending(self) -> None:
         """Process again, every ``history.retry_seconds``, the files of done/ whose snapshot is missing,

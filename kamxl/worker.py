@@ -151,6 +151,7 @@ def _serve(conn: Connection, memory_mb: int, parent: int) -> None:
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.unraisablehook = _unraisable
     try:
         settings: Settings = conn.recv()
     except EOFError:
@@ -167,6 +168,17 @@ def _serve(conn: Connection, memory_mb: int, parent: int) -> None:
             conn.send(("ok", _process(job, settings)))
         except Exception as exc:  # process() turns bad files into issues; this is a bug (or the cap)
             conn.send(("memory", None) if _out_of_memory(exc) else ("error", describe(exc)))
+
+
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """An error in a finaliser (a ZipFile closed on a full disk after its writer failed): the failure
+    is reported with the file already, so no traceback in the watcher's log; anything else in one line."""
+    if isinstance(unraisable.exc_value, OSError):
+        return
+    detail = (
+        describe(unraisable.exc_value) if unraisable.exc_value is not None else unraisable.exc_type.__name__
+    )
+    print(f"kamxl worker: ignored {detail}", file=sys.stderr)
 
 
 def _die_with_parent(parent: int) -> None:
