@@ -284,6 +284,27 @@ class HistoryStore:
 
         return self._retry(work)
 
+    def periods(self) -> list[tuple[str, str]]:
+        """Every (region, period) with a snapshot, in order."""
+
+        def work() -> list[tuple[str, str]]:
+            with closing(self._connect()) as con:
+                return [
+                    (r, p)
+                    for r, p in con.execute("SELECT region, period FROM snapshots ORDER BY region, period")
+                ]
+
+        return self._retry(work)
+
+    def forget(self, region: str, period: str) -> None:
+        """Remove the snapshot of (region, period) (a batch files a period's workbooks again, in order)."""
+
+        def work() -> None:
+            with closing(self._connect()) as con:
+                con.execute("DELETE FROM snapshots WHERE region = ? AND period = ?", (region, period))
+
+        self._retry(work)
+
     def regions(self) -> list[str]:
         """Every region with a snapshot, in order."""
 
