@@ -476,14 +476,14 @@ class Watcher:
         for path in outputs_of(self.outbox, stem):
             if not (keep_report and path.name.endswith(".report.json")):
                 path.unlink(missing_ok=True)
-        self._remove_temporaries(self.outbox, stem + ".")
+        self._remove_temporaries(self.outbox, [path.name for path in outputs_of(self.outbox, stem)])
 
-    def _remove_temporaries(self, folder: Path, target_start: str) -> None:
-        """The temporary files of atomic writes of targets whose name starts with ``target_start``."""
-        prefix = temp_prefix(target_start + "x")[:-1]  # the temporary names' start, cut as atomic_path cuts
+    def _remove_temporaries(self, folder: Path, targets: list[str]) -> None:
+        """The temporary files of atomic writes of ``targets`` in ``folder`` (a writer killed mid-write)."""
+        prefixes = tuple(temp_prefix(name) for name in targets)
         with contextlib.suppress(OSError):
             for entry in os.scandir(folder):
-                if is_temporary(entry.name) and entry.name.startswith(prefix):
+                if is_temporary(entry.name) and entry.name.startswith(prefixes):
                     Path(entry.path).unlink(missing_ok=True)
 
     def _withdraw_snapshot(self, outcome: Outcome, source: str) -> None:
@@ -531,6 +531,8 @@ class Watcher:
             os.replace(claim.input, folder / name)
         else:
             name = from_hex(filing["name_hex"])
+        if filing["to"] == "failed":
+            self._remove_temporaries(folder, [error_name(name)])  # an explanation cut short by a kill
         self._log_filed(claim, filing, folder / name)
         if filing.get("refile"):
             self._queue_refile(claim, name)
@@ -582,8 +584,7 @@ class Watcher:
 
     def _cleanup(self, claim: Claim) -> None:
         """After a file: its temporary files, the stem's reservation, the claim folder."""
-        self._remove_temporaries(self.outbox, claim.stem + ".")
-        self._remove_temporaries(self.failed, "")  # an explanation's, cut short by a kill
+        self._remove_temporaries(self.outbox, [path.name for path in outputs_of(self.outbox, claim.stem)])
         release_stem(self.outbox, claim.stem, claim.id)
         remove_claim_folder(claim.folder)
 
@@ -631,7 +632,7 @@ class Watcher:
         writer killed mid-write), and stem reservations whose claim is gone."""
         cutoff = time.time() - self.setting("debris_seconds")
         stems = held_stems(self.outbox)
-        owned = tuple(temp_prefix(stem + ".x")[:-1] for stem in stems)
+        owned = tuple(temp_prefix(path.name) for stem in stems for path in outputs_of(self.outbox, stem))
         for folder in (self.outbox, self.done, self.failed):
             with contextlib.suppress(OSError):
                 for entry in os.scandir(folder):

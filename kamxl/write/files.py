@@ -119,8 +119,9 @@ def is_disk_full(exc: BaseException | str) -> bool:
 
 
 def temp_prefix(target_name: str) -> str:
-    """The start of the temporary names of an atomic write of ``target_name`` ("." and its stem, cut)."""
-    return "." + fit(Path(target_name).stem, _TEMP_PREFIX_MAX) + "."
+    """The start of the temporary names of an atomic write of ``target_name``: "." and its stem, shortened
+    with a hash when long, then ".", so that it tells apart the temporaries of every target."""
+    return "." + shorten(Path(target_name).stem, _TEMP_PREFIX_MAX, keep_suffix=False) + "."
 
 
 def is_temporary(name: str) -> bool:
