@@ -20,6 +20,7 @@ killed in between finds it again.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import socket
@@ -226,7 +227,10 @@ class Claim:
         return self.folder / CLAIM_FILE
 
     def save(self) -> None:
-        """Write the claim file atomically (a crash leaves the old one or the new one, never half)."""
+        """Write the claim file atomically (a crash leaves the old one or the new one, never half); a claim
+        whose folder is gone (INBOX deleted) is not made again."""
+        if not self.folder.is_dir():
+            raise FileNotFoundError(errno.ENOENT, "the claim's folder is gone", str(self.folder))
         write_atomic(self.path, json.dumps(self.data, ensure_ascii=False, indent=1))
         with contextlib.suppress(FileNotFoundError):
             (self.folder / LEGACY_CLAIM_FILE).unlink()  # converted: the new file says all
@@ -339,7 +343,7 @@ def error_name(name: str) -> str:
 def reserve_name(folder: Path, name: str, claim: Claim, *, with_error: bool = False) -> str:
     """A name in ``folder`` for the claim's input, held by a placeholder created exclusively; the name is
     written into the claim before the placeholder, so that a watcher killed in between finds it."""
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(exist_ok=True)  # not INBOX itself: a deleted INBOX is not made again here
     for candidate in numbered(name):
         if held_by(folder / candidate, claim.id):
             return candidate  # reserved before a crash

@@ -324,7 +324,7 @@ class Watcher:
         """Move ``path`` into a new claim folder, with the output stem reserved for it; None if another
         watcher took it first. A name that is not UTF-8 (or holds control characters) is processed as
         its escaped text, so that the reports can name it; it gets its own bytes back when filed."""
-        self.work.mkdir(parents=True, exist_ok=True)
+        self.work.mkdir(exist_ok=True)  # not INBOX itself: a deleted INBOX is not made again here
         folder = self.work / new_folder_name()
         folder.mkdir()
         name = path.name
@@ -338,10 +338,9 @@ class Watcher:
         except BaseException:
             release_stem(self.outbox, claim.stem, claim.id)
             remove_claim_folder(folder)
-            with contextlib.suppress(FileNotFoundError):
-                path.stat()
-                raise  # still there: the error is real
-            return None  # taken away meanwhile
+            if os.path.lexists(path):
+                raise  # the file is still in INBOX: the error is real, the next scan tries again
+            return None  # another watcher took it meanwhile
         return claim
 
     def finish(self, claim: Claim) -> None:
@@ -531,6 +530,10 @@ class Watcher:
             os.replace(claim.input, folder / name)
         else:
             name = from_hex(filing["name_hex"])
+            if not (folder / name).exists():  # taken out of the claim by someone else (INBOX deleted)
+                self.say("watch_file_error", name=claim.shown, detail=f"{claim.input} is gone")
+                self._cleanup(claim)
+                return
         if filing["to"] == "failed":
             self._remove_temporaries(folder, [error_name(name)])  # an explanation cut short by a kill
         self._log_filed(claim, filing, folder / name)
@@ -723,7 +726,7 @@ class Watcher:
 
     def _queue_refile(self, claim: Claim, done_name: str) -> None:
         """Remember a file in done/ whose snapshot the history did not take, to file it again."""
-        self.refile.mkdir(parents=True, exist_ok=True)
+        self.refile.mkdir(exist_ok=True)
         entry = {
             "done_hex": os.fsencode(done_name).hex(),
             "name": claim.shown,
@@ -821,7 +824,7 @@ class Watcher:
                 remove_claim_folder(claim.folder)
                 return
         with contextlib.suppress(OSError):
-            self.refile.mkdir(parents=True, exist_ok=True)
+            self.refile.mkdir(exist_ok=True)
             os.rename(claim.folder / REFILE_ENTRY, self.refile / f"{claim.stem}.json")
         remove_claim_folder(claim.folder)
 

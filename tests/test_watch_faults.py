@@ -296,9 +296,15 @@ def test_inbox_deleted_and_created_again(drop):
     try:
         make_input(inbox, "first.xlsx", "g1")
         assert wait_for(lambda: (inbox / "done" / "first.xlsx").exists(), timeout=90)
-        shutil.rmtree(inbox)
-        time.sleep(1.5)
-        assert proc.poll() is None
+        make_input(inbox, "lost.xlsx", "g0", "east-2026-03.xlsx")
+        work = inbox / ".kamxl-work"
+        assert wait_for(lambda: any(work.iterdir()), timeout=60, step=0.005)
+        for _ in range(100):  # with the file in progress (the watcher may write into it meanwhile)
+            shutil.rmtree(inbox, ignore_errors=True)
+            if not inbox.exists():
+                break
+        time.sleep(2.0)
+        assert proc.poll() is None and not inbox.exists(), "INBOX is not made again by the watcher"
         inbox.mkdir()
         make_input(inbox, "second.xlsx", "g2")
         assert wait_for(lambda: (inbox / "done" / "second.xlsx").exists(), timeout=90)
