@@ -992,7 +992,7 @@ def status_lines(view: dict[str, Any], settings: Settings) -> list[str]:
         label(
             "ui.watch_status_history",
             state=history.get("state", "?"),
-            detail=history.get("detail") or "",
+            detail=f" — {history['detail']}" if history.get("detail") else "",
             pending=history.get("pending", 0),
         )
     )

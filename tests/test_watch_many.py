@@ -63,7 +63,8 @@ def _all_filed(inbox: Path, sent: dict[str, bool]) -> bool:
 
 def _assert_clean(inbox: Path, outbox: Path, sent: dict[str, bool], label: str) -> dict:
     counts = figures(inbox, outbox, sent)
-    print(f"\nFIGURES {label}: {json.dumps(counts)}")
+    same = sum(1 for p in (inbox / "done").iterdir() if p.name.startswith("same"))
+    print(f"\nFIGURES {label}: {json.dumps(counts | {'same_name_drops': same})}")
     assert counts["lost"] == [] and counts["duplicated"] == [] and counts["unknown"] == []
     assert counts["valid_failed"] == [], counts
     assert counts["debris"] == [], counts
