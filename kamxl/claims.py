@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
 import socket
@@ -42,6 +43,7 @@ from kamxl.write.files import (
 )
 
 WORK = ".kamxl-work"
+STAGING = ".new."  # a claim folder being made: its name says whose, so that a dead maker's is removed
 CLAIM_FILE = ".claim.json"
 LEGACY_CLAIM_FILE = "claim.json"  # kamxl before owners and heartbeats: its claims have no owner
 STEM_MARKER = ".kamxl-stem"
@@ -143,6 +145,32 @@ def is_me(owner: dict[str, Any] | None, me: Owner) -> bool:
 def new_folder_name() -> str:
     """A claim folder's name: when, then a random part; sorts oldest first."""
     return f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:12]}"
+
+
+def _host_tag(host: str) -> str:
+    return hashlib.sha1(host.encode("utf-8", "backslashreplace")).hexdigest()[:8]
+
+
+def staging_name(owner: Owner, claim_id: str) -> str:
+    """The name of a claim folder while it is made (claim file and stem written, then renamed into a
+    claim folder's name): its maker and the claim's id, for the folder and its stem reservation to be
+    removed when the maker died meanwhile."""
+    return f"{STAGING}{_host_tag(owner.host)}.{owner.pid}.{owner.started or 0}.{claim_id}"
+
+
+def staging_owner(name: str, me: Owner) -> tuple[dict[str, Any] | None, str]:
+    """(the maker, the claim id) a staging folder's name tells; no maker when the name is not one."""
+    try:
+        host, pid, started, claim_id = name[len(STAGING) :].split(".")
+        owner = {
+            "host": me.host if host == _host_tag(me.host) else f"#{host}",
+            "pid": int(pid),
+            "started": int(started) or None,
+            "boot": None,
+        }
+    except ValueError:
+        return None, ""
+    return owner, claim_id
 
 
 @dataclass
@@ -324,6 +352,14 @@ def release_stem(outbox: Path, stem: str, claim_id: str) -> None:
     marker = stem_marker(outbox, stem)
     if held_by(marker, claim_id):
         marker.unlink(missing_ok=True)
+
+
+def release_stems_of(outbox: Path, claim_id: str) -> None:
+    """Every stem reservation a claim holds (one whose claim file was never written)."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(outbox):
+            if entry.name.endswith(STEM_MARKER) and held_by(Path(entry.path), claim_id):
+                Path(entry.path).unlink(missing_ok=True)
 
 
 def held_stems(outbox: Path) -> set[str]:

@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kamxl import SPREADSHEET_SUFFIXES
 from kamxl.claims import (
+    CLAIM_FILE,
+    STAGING,
     STEM_MAX,
     WORK,
     Claim,
@@ -53,9 +55,12 @@ from kamxl.claims import (
     outputs_of,
     owner_gone,
     release_stem,
+    release_stems_of,
     remove_claim_folder,
     reserve_name,
     reserve_stem,
+    staging_name,
+    staging_owner,
     take_over,
 )
 from kamxl.config import Settings
@@ -325,23 +330,35 @@ class Watcher:
         watcher took it first. A name that is not UTF-8 (or holds control characters) is processed as
         its escaped text, so that the reports can name it; it gets its own bytes back when filed."""
         self.work.mkdir(exist_ok=True)  # not INBOX itself: a deleted INBOX is not made again here
-        folder = self.work / new_folder_name()
-        folder.mkdir()
         name = path.name
         input_name = name if display(name) == name else shorten(display(name))
         stem = shorten(split_name(display(name))[0], STEM_MAX, keep_suffix=False)
-        claim = Claim.new(folder, name, input_name, stem, self.me)
+        claim = self._stage(Claim.new(self.work, name, input_name, stem, self.me))
         try:
             claim.data["stem"] = reserve_stem(self.outbox, stem, claim.id)
             claim.save()
+            self._publish(claim)
             os.replace(path, claim.input)
-        except BaseException:
+        except BaseException as exc:
             release_stem(self.outbox, claim.stem, claim.id)
-            remove_claim_folder(folder)
-            if os.path.lexists(path):
+            remove_claim_folder(claim.folder)
+            if not isinstance(exc, FileNotFoundError) or os.path.lexists(path):
                 raise  # the file is still in INBOX: the error is real, the next scan tries again
             return None  # another watcher took it meanwhile
         return claim
+
+    def _stage(self, claim: Claim) -> Claim:
+        """Make the claim's folder under a name saying who is making it (recovery ignores it while its
+        maker lives, and removes it when not)."""
+        claim.folder = self.work / staging_name(self.me, claim.id)
+        claim.folder.mkdir()
+        return claim
+
+    def _publish(self, claim: Claim) -> None:
+        """The staged claim, its claim file written, becomes a claim folder."""
+        final = self.work / new_folder_name()
+        os.rename(claim.folder, final)
+        claim.folder = final
 
     def finish(self, claim: Claim) -> None:
         """Process a claimed input and file it away; safe to run again on the same claim after a crash.
@@ -605,6 +622,9 @@ class Watcher:
         for folder in self._claim_folders():
             if self.stop.is_set():
                 return
+            if folder.name.startswith(STAGING):
+                self._remove_abandoned_staging(folder, limit)
+                continue
             claim = Claim.load(folder)
             if claim is None:
                 self._remove_stray_folder(folder)
@@ -617,14 +637,27 @@ class Watcher:
                     self.say("watch_taken_over", name=taken.shown, owner=_owner_text(claim.data.get("owner")))
                     self.finish(taken)
 
-    def _remove_stray_folder(self, folder: Path) -> None:
-        """A claim folder without a claim file, older than the debris age: nothing is claimed in it (a
-        claim file is written before its input moves in); anything else found there goes back to INBOX."""
+    def _remove_abandoned_staging(self, folder: Path, limit: float) -> None:
+        """A claim folder its maker died making (no input is moved in before it is published): removed
+        with the stem it reserved."""
+        owner, claim_id = staging_owner(folder.name, self.me)
         try:
-            if time.time() - folder.stat().st_mtime < self.setting("debris_seconds"):
-                return  # being created by another watcher
+            made = folder.stat().st_mtime
+        except OSError:
+            return
+        if owner is not None and not owner_gone(owner, made, limit, self.me):
+            return
+        if claim_id:
+            release_stems_of(self.outbox, claim_id)
+        self._remove_stray_folder(folder)
+
+    def _remove_stray_folder(self, folder: Path) -> None:
+        """A folder in .kamxl-work without a claim file (an older kamxl's, or debris): nothing is claimed
+        in it, since a claim file is written before its input moves in; anything else found there goes
+        back to INBOX all the same."""
+        try:
             for path in folder.iterdir():
-                if not is_temporary(path.name):
+                if not is_temporary(path.name) and path.name != CLAIM_FILE:
                     next(c for c in numbered(path.name) if link_or_move(path, self.inbox / c))
         except OSError:
             return
@@ -781,24 +814,24 @@ class Watcher:
             done = self.done / from_hex(data["done_hex"])
         except (OSError, ValueError, KeyError):
             return None
-        folder = self.work / new_folder_name()
-        folder.mkdir(parents=True)
         shown = display(done.name)
         claim = Claim.new(
-            folder,
+            self.work,
             done.name,
             shown if shown == done.name else shorten(shown),
             data["stem"],
             self.me,
             "refile",
         )
+        self._stage(claim)
         claim.data["entry"] = data
         claim.save()
         try:
-            os.rename(entry, folder / REFILE_ENTRY)
+            os.rename(entry, claim.folder / REFILE_ENTRY)
         except OSError:
-            remove_claim_folder(folder)
+            remove_claim_folder(claim.folder)
             return None
+        self._publish(claim)
         return claim
 
     def _finish_refile(self, claim: Claim) -> None:
