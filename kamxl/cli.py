@@ -581,6 +581,7 @@ def watch(
     how the folder stands (also in OUTBOX/status.json).
     """
     import datetime as dt
+    import faulthandler
     import signal
 
     from kamxl.watch import Watcher, read_status, status_lines
@@ -610,6 +611,9 @@ def watch(
     def stop(signum: int, frame: FrameType | None) -> None:
         watcher.stop.set()
         watcher.wake.set()
+        # stopping is bounded: should the watcher still run past the grace period (plus its own clean-up),
+        # it exits with every thread's traceback on stderr; its claims are finished by the next watcher
+        faulthandler.dump_traceback_later(float(settings.get("watch.stop_grace_seconds")) + 5, exit=True)
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
