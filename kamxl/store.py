@@ -426,7 +426,9 @@ def apply_history(
     }
     if results.customers is not None:
         info |= _compare(results, store, settings, earlier, current)
-    _file_snapshot(results, store, region, period, current)
+    totals, filed = _file_snapshot(results, store, region, period, current)
+    # what was filed, for report.json to keep (a corrupt history is rebuilt from the reports)
+    info["snapshot"] = {"totals": totals, "opportunities": filed}
     series = [(s["period"], s["totals"]) for s in store.snapshots(region, period)]
     info["trends"] = snapshots.trends(series)
     results.history = info
@@ -467,9 +469,9 @@ def _compare(
 
 def _file_snapshot(
     results: Results, store: HistoryStore, region: str, period: str, current: pd.DataFrame
-) -> None:
-    """Save the period's snapshot. A workbook holding only some forms (a P&L alone) updates the figures
-    it has and keeps the rest of the period's snapshot."""
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Save the period's snapshot; its totals and opportunities as saved. A workbook holding only some
+    forms (a P&L alone) updates the figures it has and keeps the rest of the period's snapshot."""
     from kamxl import __version__
 
     totals = snapshot_totals(results, period)
@@ -487,6 +489,7 @@ def _file_snapshot(
         as_of=results.as_of.isoformat(),
         version=__version__,
     )
+    return totals, current
 
 
 def snapshot_from_report(report: dict[str, Any]) -> tuple[str, str, pd.DataFrame, dict[str, Any]] | None:

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kamxl.config import Settings
 from kamxl.issues import describe
@@ -221,21 +221,18 @@ def _cap_memory(memory_mb: int) -> None:
         pass
 
 
+def _run_options(job: FileJob) -> dict[str, Any]:
+    """How ``process`` is to run this job (review date, history, region; never strict: a bad file is an
+    outcome, not an exception)."""
+    return {"as_of": job.as_of, "strict": False, "history": job.history, "region": job.region}
+
+
 def _process(job: FileJob, settings: Settings) -> Outcome:
     """``process`` one claimed input; the outcome without its tables, to cross the pipe small."""
     # imported here, inside the caller's guard: under a small cap even the imports may not fit
     from kamxl.process import process
 
-    outcome = process(
-        job.source,
-        job.outbox,
-        settings,
-        job.as_of,
-        history=job.history,
-        region=job.region,
-        stem=job.stem,
-        link=job.link,
-    )
+    outcome = process(job.source, job.outbox, settings, **_run_options(job), stem=job.stem, link=job.link)
     outcome.results = None
     return outcome
 
