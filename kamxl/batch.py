@@ -165,9 +165,9 @@ def _settle(outcomes: list[Outcome], job: _Job, history: Path, before: set[tuple
         groups.setdefault((filed.region, filed.period), []).append(i)
     for (region, period), members in sorted(groups.items()):
         if len(members) == 1:
-            filed = outcomes[members[0]].filed
-            assert filed is not None  # grouped from the filed outcomes
-            if tuple(store.earlier_digests(region, period)) == tuple(filed.compared_with):
+            alone = outcomes[members[0]].filed
+            assert alone is not None  # grouped from the filed outcomes
+            if tuple(store.earlier_digests(region, period)) == tuple(alone.compared_with):
                 continue
         elif (region, period) not in before:
             store.forget(region, period)

@@ -21,7 +21,6 @@ from kamxl import SPREADSHEET_SUFFIXES, __version__
 
 if TYPE_CHECKING:
     import datetime as dt
-    from types import FrameType
 
     from rich.console import Console
 
@@ -581,8 +580,6 @@ def watch(
     how the folder stands (also in OUTBOX/status.json).
     """
     import datetime as dt
-    import faulthandler
-    import signal
 
     from kamxl.watch import Watcher, read_status, status_lines
     from kamxl.write.files import escape_controls
@@ -607,16 +604,7 @@ def watch(
         poll=poll,
         log=log,
     )
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        watcher.stop.set()
-        watcher.wake.set()
-        # stopping is bounded: should the watcher still run past the grace period (plus its own clean-up),
-        # it exits with every thread's traceback on stderr; its claims are finished by the next watcher
-        faulthandler.dump_traceback_later(float(settings.get("watch.stop_grace_seconds")) + 5, exit=True)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    watcher.stop_on_signals()
     log(settings.label("ui.watch_started", inbox=Path(inbox).resolve(), outbox=out.resolve()))
     watcher.run()
     log(settings.label("ui.watch_stopped"))

@@ -80,6 +80,8 @@ from kamxl.write.files import (
 )
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from watchdog.observers.api import BaseObserver
 
     from kamxl.store import HistoryStore
@@ -159,6 +161,22 @@ class Watcher:
     def say(self, key: str, **args: Any) -> None:
         """Log a catalogue line; control characters escaped, so one event stays one line."""
         self.log(escape_controls(self.settings.label(f"ui.{key}", **args)))
+
+    def stop_on_signals(self) -> None:
+        """Ctrl-C and SIGTERM stop the watcher after the current file (within ``stop_grace_seconds``, or
+        the file goes back to INBOX). Stopping is bounded: should the watcher still run a few seconds past
+        the grace period, it exits with every thread's traceback on stderr, and the next watcher finishes
+        its claims. Call from the main thread."""
+        import faulthandler
+        import signal
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            self.stop.set()
+            self.wake.set()
+            faulthandler.dump_traceback_later(self.setting("stop_grace_seconds") + 5, exit=True)
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
 
     # -- the loop ---------------------------------------------------------------
     def run(self) -> None:
