@@ -2,9 +2,13 @@
 
 Files are independent except through the history: a review compares with
 the region's earlier snapshots, and in a parallel batch March may be done
-before February is filed. After the pool, every review whose earlier
-snapshots changed since it ran is done again, oldest period first, so a
-batch gives the same results as processing the files one by one in order.
+before February is filed. The results must not depend on the number of
+cores nor on the files' names, so every batch (``--jobs 1`` too) ends the
+same way: after the first pass, the reviews are settled in (region, period)
+order. A review whose earlier snapshots changed since it ran is done again;
+the files of one region and period are done again one by one in name order,
+from the snapshot the period had before the batch. The outcome is what
+processing the files one by one in (region, period, name) order gives.
 """
 
 from __future__ import annotations
@@ -46,9 +50,14 @@ class _Job:
     region: str | None
 
 
+def _run_options(job: _Job) -> RunOptions:
+    """How ``process`` is to run, for every file of the batch."""
+    return RunOptions(job.as_of, job.history, job.region, job.strict)
+
+
 def _one(path: Path, job: _Job) -> Outcome:
     """Process one file and drop its tables: the outcome crosses back from the worker small."""
-    outcome = process(path, job.out, job.settings, RunOptions(job.as_of, job.history, job.region, job.strict))
+    outcome = process(path, job.out, job.settings, _run_options(job))
     outcome.results = None
     return outcome
 
@@ -73,16 +82,38 @@ def run_batch(
     """
     job = _Job(out, settings, as_of, strict, history, region)
     jobs = min(jobs or default_jobs(), max(1, len(files)))
-    if jobs == 1:
-        return _run_serial(files, job, on_done)
-    ordered = _run_pool(files, job, jobs, on_done)
+    before = _periods_filed(job)
+    ordered = _run_serial(files, job, on_done) if jobs == 1 else _run_pool(files, job, jobs, on_done)
     if history is not None:
-        _redo_stale(ordered, job, history)
+        _settle(ordered, job, history, before)
     return ordered
 
 
+def _periods_filed(job: _Job) -> set[tuple[str, str]]:
+    """The (region, period) the history holds before the batch (none without one, or when it cannot be
+    read: then every period counts as new)."""
+    if job.history is None:
+        return set()
+    try:
+        return set(_store(job).periods())
+    except Exception:  # the history's troubles are reported by each file's process()
+        return set()
+
+
+def _store(job: _Job) -> HistoryStore:
+    from kamxl.store import HistoryStore
+
+    assert job.history is not None  # only called with a history
+    settings = job.settings
+    return HistoryStore(
+        job.history,
+        retries=settings.get("history.busy_retries"),
+        timeout=settings.get("history.busy_timeout_s"),
+    )
+
+
 def _run_serial(files: list[Path], job: _Job, on_done: Callable[[Outcome], None] | None) -> list[Outcome]:
-    """One file after the other in this process: nothing to redo, each review sees the ones before."""
+    """One file after the other in this process (in the order given: the history settles them after)."""
     outcomes = []
     for path in files:
         outcomes.append(_one(path, job))
@@ -118,34 +149,29 @@ def _result_of(future: Future[Outcome], path: Path, job: _Job) -> Outcome:
         return outcome
 
 
-def _redo_stale(outcomes: list[Outcome], job: _Job, history: Path) -> None:
-    """Process again, oldest period first, every review whose earlier snapshots changed after it ran.
+def _settle(outcomes: list[Outcome], job: _Job, history: Path, before: set[tuple[str, str]]) -> None:
+    """Make the first pass's results those of processing one by one in (region, period, name) order.
 
-    Several files of the same region and period replace each other's
-    snapshot; one by one in name order the last name keeps it, so it is
-    filed again here if another finished after it.
+    In (region, period) order: a lone file of its period is done again
+    when the earlier snapshots it was compared with have changed since; the
+    files sharing a period are all done again in name order (a workbook
+    holding only some forms merges into its period's snapshot, so their
+    order matters), after the snapshot the batch gave that period is
+    removed, unless the period was in the history before the batch.
     """
-    from kamxl.store import HistoryStore
-
-    settings = job.settings
-    store = HistoryStore(
-        history, retries=settings.get("history.busy_retries"), timeout=settings.get("history.busy_timeout_s")
-    )
-    _refile_last_of_each_period(outcomes, job, store)
-    oldest_first = sorted(_filed_outcomes(outcomes), key=lambda pair: (pair[1].region, pair[1].period))
-    for i, filed in oldest_first:
-        if tuple(store.earlier_digests(filed.region, filed.period)) != tuple(filed.compared_with):
-            outcomes[i] = _one(outcomes[i].source, job)
-
-
-def _refile_last_of_each_period(outcomes: list[Outcome], job: _Job, store: HistoryStore) -> None:
-    """Of the files filed under one (region, period), the last in name order must keep the snapshot."""
-    last: dict[tuple[str, str], int] = {}
+    store = _store(job)
+    groups: dict[tuple[str, str], list[int]] = {}
     for i, filed in sorted(_filed_outcomes(outcomes), key=lambda pair: outcomes[pair[0]].source.name):
-        last[(filed.region, filed.period)] = i
-    for (region, period), i in sorted(last.items()):
-        kept = [snap["source"] for snap in store.snapshots(region, period) if snap["period"] == period]
-        if kept and kept[-1] != outcomes[i].source.name:
+        groups.setdefault((filed.region, filed.period), []).append(i)
+    for (region, period), members in sorted(groups.items()):
+        if len(members) == 1:
+            alone = outcomes[members[0]].filed
+            assert alone is not None  # grouped from the filed outcomes
+            if tuple(store.earlier_digests(region, period)) == tuple(alone.compared_with):
+                continue
+        elif (region, period) not in before:
+            store.forget(region, period)
+        for i in members:
             outcomes[i] = _one(outcomes[i].source, job)
 
 

@@ -21,7 +21,6 @@ from kamxl import SPREADSHEET_SUFFIXES, __version__
 
 if TYPE_CHECKING:
     import datetime as dt
-    from types import FrameType
 
     from rich.console import Console
 
@@ -599,6 +598,13 @@ def _print_to_pdf(workbooks: list[Path], out: Path, settings: Settings) -> None:
 @history_option
 @no_history_option
 @click.option("--region", help="File every review under this region.")
+@click.option(
+    "--status",
+    "show_status",
+    is_flag=True,
+    help="Print how the drop folder stands (queue, files in progress, today's counts, last error, "
+    "history) and exit.",
+)
 @with_common
 def watch(
     inbox: str,
@@ -608,6 +614,7 @@ def watch(
     history: str | None,
     no_history: bool,
     region: str | None,
+    show_status: bool,
     lang: str | None,
     config: str | None,
     debug: bool,
@@ -616,20 +623,26 @@ def watch(
     processed into --out, as by the process command, once it has stopped
     changing; then it moves to INBOX/done/, or, when it cannot be processed,
     to INBOX/failed/ with <name>.error.txt saying why. Lock, hidden and
-    temporary files are left alone, and a watcher killed at any moment
-    finishes its file when started again. Ctrl-C or SIGTERM stops after the
-    current file.
+    temporary files are left alone. Several watchers may watch one INBOX,
+    and a watcher killed at any moment has its file finished by the next.
+    Ctrl-C or SIGTERM stops after the current file (or puts it back into
+    INBOX if it takes longer than watch.stop_grace_seconds). --status prints
+    how the folder stands (also in OUTBOX/status.json).
     """
     import datetime as dt
-    import signal
 
-    from kamxl.watch import Watcher
+    from kamxl.watch import Watcher, read_status, status_lines
+    from kamxl.write.files import escape_controls
 
     settings = _settings(config, lang)
     out = Path(outbox)
+    if show_status:
+        for line in status_lines(read_status(Path(inbox), out, settings), settings):
+            click.echo(line)
+        return
 
     def log(line: str) -> None:
-        click.echo(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {line}", err=True)
+        click.echo(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {escape_controls(line)}", err=True)
 
     watcher = Watcher(
         Path(inbox),
@@ -641,13 +654,7 @@ def watch(
         poll=poll,
         log=log,
     )
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        watcher.stop.set()
-        watcher.wake.set()
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    watcher.stop_on_signals()
     log(settings.label("ui.watch_started", inbox=Path(inbox).resolve(), outbox=out.resolve()))
     watcher.run()
     log(settings.label("ui.watch_stopped"))

@@ -125,7 +125,7 @@ def _calculate(
         return list(workbook.issues)
     results = build_results(workbook, settings, options.review_date, strict=options.strict)
     results.link = link
-    if options.history is not None:
+    if options.history is not None and results.forms:  # a workbook with no form is no region's review
         _apply_history(results, options.history, settings, options)
     return results
 

@@ -4,13 +4,20 @@ Two watchers, or a watcher and a batch, may write at once: the database is
 in WAL mode, each snapshot is replaced in one IMMEDIATE transaction, and a
 busy database is waited for and retried. Processing a period again replaces
 its snapshot, so the store is idempotent.
+
+Its health: ``health`` runs SQLite's quick integrity check; a corrupt
+database is moved aside (``quarantine``) and rebuilt from the report.json
+files that were written with it (``rebuild``), each of which holds what its
+snapshot held.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -20,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
+from kamxl.calc.calendar import period_month
 from kamxl.calc.months import periods, spans_years
 from kamxl.calc.snapshots import OPPORTUNITY_COLUMNS
 
@@ -97,7 +105,7 @@ class HistoryStore:
                 con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
 
     def _retry(self, work: Callable[[], Answer]) -> Answer:
@@ -142,7 +150,7 @@ class HistoryStore:
                     con.execute("COMMIT")
                     return digest
                 except BaseException:
-                    con.execute("ROLLBACK")
+                    _rollback(con)
                     raise
 
         return self._retry(work)
@@ -183,6 +191,122 @@ class HistoryStore:
 
         return self._retry(work)
 
+    def health(self) -> tuple[str, str | None]:
+        """("ok" | "missing" | "corrupt" | "failing", what is wrong): SQLite's quick integrity check.
+
+        "corrupt" is a database to move aside and rebuild; "failing" one
+        that cannot be used now but must be kept (busy, a full disk, a newer
+        kamxl's schema).
+        """
+        if not self.path.exists():
+            return "missing", None
+        try:
+            with closing(sqlite3.connect(self.path, timeout=self.timeout)) as con:
+                found = [row[0] for row in con.execute("PRAGMA quick_check")]
+                version = con.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.OperationalError as exc:  # busy, locked, full, unreadable: not damage
+            return "failing", str(exc)
+        except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed"
+            return "corrupt", str(exc)
+        if found != ["ok"]:
+            return "corrupt", "; ".join(map(str, found[:3]))
+        if version > SCHEMA_VERSION:
+            return "failing", f"{self.path} was written by a newer kamxl (schema {version})"
+        return "ok", None
+
+    def quarantine(self) -> Path | None:
+        """Move the database (and its WAL and shared-memory files) aside as ``<name>.corrupt-<when>``;
+        where it went, or None when another process moved it first."""
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        try:
+            os.rename(self.path, target)
+        except FileNotFoundError:
+            return None
+        for extra in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + extra)
+            if side.exists():
+                os.replace(side, target.with_name(target.name + extra))
+        return target
+
+    def rebuild(self, reports: list[Path]) -> int:
+        """File the snapshot each report.json holds, oldest report first (as they were filed); the
+        number of snapshots filed."""
+        dated = []
+        for path in reports:
+            try:
+                dated.append((path.stat().st_mtime, path.name, path))
+            except OSError:
+                continue
+        filed = 0
+        for _, _, path in sorted(dated):
+            try:
+                report = json.loads(path.read_text("utf-8"))
+            except (OSError, ValueError):
+                continue
+            found = snapshot_from_report(report)
+            if found is None:
+                continue
+            region, period, opportunities, totals = found
+            self._file_merged(region, period, opportunities, totals, report)
+            filed += 1
+        return filed
+
+    def _file_merged(
+        self, region: str, period: str, opportunities: pd.DataFrame, totals: dict[str, Any], report: dict
+    ) -> None:
+        """Save a rebuilt snapshot as ``_file_snapshot`` would have: merged with what the period has."""
+        kept = [s for s in self.snapshots(region, period) if s["period"] == period]
+        if kept:
+            totals = kept[-1]["totals"] | totals
+            if report.get("customers") is None:
+                opportunities = self.opportunities(kept[-1]["id"])
+        self.save(
+            region,
+            period,
+            opportunities,
+            totals,
+            source=str(report.get("source") or ""),
+            as_of=str(report.get("as_of") or ""),
+            version=str(report.get("kamxl_version") or ""),
+        )
+
+    def withdraw_empty(self, region: str, period: str, source: str) -> bool:
+        """Remove the snapshot of (region, period) if ``source`` filed it with nothing in it (a workbook
+        with no form kamxl recognises); True if it did."""
+
+        def work() -> bool:
+            with closing(self._connect()) as con:
+                cur = con.execute(
+                    "DELETE FROM snapshots WHERE region = ? AND period = ? AND source = ? AND totals = '{}'"
+                    " AND NOT EXISTS (SELECT 1 FROM opportunities WHERE snapshot_id = snapshots.id)",
+                    (region, period, source),
+                )
+                return cur.rowcount > 0
+
+        return self._retry(work)
+
+    def periods(self) -> list[tuple[str, str]]:
+        """Every (region, period) with a snapshot, in order."""
+
+        def work() -> list[tuple[str, str]]:
+            with closing(self._connect()) as con:
+                return [
+                    (r, p)
+                    for r, p in con.execute("SELECT region, period FROM snapshots ORDER BY region, period")
+                ]
+
+        return self._retry(work)
+
+    def forget(self, region: str, period: str) -> None:
+        """Remove the snapshot of (region, period) (a batch files a period's workbooks again, in order)."""
+
+        def work() -> None:
+            with closing(self._connect()) as con:
+                con.execute("DELETE FROM snapshots WHERE region = ? AND period = ?", (region, period))
+
+        self._retry(work)
+
     def regions(self) -> list[str]:
         """Every region with a snapshot, in order."""
 
@@ -191,6 +315,13 @@ class HistoryStore:
                 return [r for (r,) in con.execute("SELECT DISTINCT region FROM snapshots ORDER BY region")]
 
         return self._retry(work)
+
+
+def _rollback(con: sqlite3.Connection) -> None:
+    """Undo the transaction if SQLite has not already (it rolls back by itself on a full disk, and a second
+    ROLLBACK would hide the real error behind "no transaction is active")."""
+    if con.in_transaction:
+        con.execute("ROLLBACK")
 
 
 def _replace_snapshot(
@@ -289,7 +420,9 @@ def apply_history(
     }
     if results.customers is not None:
         info |= _compare(results, store, settings, earlier, current)
-    _file_snapshot(results, store, region, period, current)
+    totals, filed = _file_snapshot(results, store, region, period, current)
+    # what was filed, for report.json to keep (a corrupt history is rebuilt from the reports)
+    info["snapshot"] = {"totals": totals, "opportunities": filed}
     series = [(s["period"], s["totals"]) for s in store.snapshots(region, period)]
     info["trends"] = snapshots.trends(series)
     results.history = info
@@ -330,9 +463,9 @@ def _compare(
 
 def _file_snapshot(
     results: Results, store: HistoryStore, region: str, period: str, current: pd.DataFrame
-) -> None:
-    """Save the period's snapshot. A workbook holding only some forms (a P&L alone) updates the figures
-    it has and keeps the rest of the period's snapshot."""
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Save the period's snapshot; its totals and opportunities as saved. A workbook holding only some
+    forms (a P&L alone) updates the figures it has and keeps the rest of the period's snapshot."""
     from kamxl import __version__
 
     totals = snapshot_totals(results, period)
@@ -350,3 +483,56 @@ def _file_snapshot(
         as_of=results.as_of.isoformat(),
         version=__version__,
     )
+    return totals, current
+
+
+def snapshot_from_report(report: dict[str, Any]) -> tuple[str, str, pd.DataFrame, dict[str, Any]] | None:
+    """(region, period, opportunities, totals) of the snapshot a report.json was filed with; None for a
+    report without history. A report with a ``history.snapshot`` section gives it as it was; an older
+    one is read back from its funnel, receivables, P&L and customers, which hold the same figures."""
+    from kamxl.calc.snapshots import opportunities_of
+
+    history = report.get("history")
+    if not isinstance(history, dict) or not history.get("region") or not history.get("period"):
+        return None
+    region, period = str(history["region"]), str(history["period"])
+    kept = history.get("snapshot")
+    if isinstance(kept, dict) and "totals" in kept:
+        frame = pd.DataFrame(kept.get("opportunities") or [], columns=OPPORTUNITY_COLUMNS)
+        return region, period, frame, dict(kept["totals"])
+    customers = pd.DataFrame(report.get("customers") or [])
+    for column in ("customer", "project", "owner", "tier", "class", "status", "amount", "weighted_amount"):
+        if column not in customers:
+            customers[column] = None
+    frame = opportunities_of(customers if len(customers) else None)
+    return region, period, frame, _totals_from_report(report, period)
+
+
+def _totals_from_report(report: dict[str, Any], period: str) -> dict[str, Any]:
+    """What ``snapshot_totals`` kept, from the sections of report.json that show the same figures."""
+    totals: dict[str, Any] = {}
+    funnel = report.get("funnel")
+    if isinstance(funnel, dict) and funnel.get("counts") is not None:
+        totals["funnel_counts"] = {cls: int(n) for cls, n in funnel["counts"].items()}
+        totals["open"] = int(sum(funnel["counts"].values()))
+        totals["amount_total"] = float(sum(v or 0 for v in (funnel.get("amounts") or {}).values()))
+        totals["weighted_total"] = float(funnel.get("weighted_total") or 0.0)
+        totals["health"], totals["health_rule"] = funnel.get("health"), funnel.get("health_rule")
+    receivables = report.get("receivables")
+    if isinstance(receivables, dict):
+        totals |= {
+            "collection_rate": receivables.get("collection_rate"),
+            "receivables_plan_to_date": receivables.get("plan_to_date"),
+            "receivables_actual_to_date": receivables.get("actual_to_date"),
+            "receivables_last_month": receivables.get("last_month"),
+        }
+    pnl = report.get("pnl")
+    if isinstance(pnl, dict):
+        months = {row.get("month"): row for row in pnl.get("months") or []}
+        month = period_month(period) if period_month(period) in months else pnl.get("last_month")
+        if month in months:
+            row = months[month]
+            for key in ("revenue_plan", "revenue_actual", "profit_plan", "profit_actual"):
+                value = row.get(key)
+                totals[f"{key}_month"] = None if value is None else float(value)
+    return totals

@@ -1,21 +1,28 @@
 """The drop folder: workbooks that appear in INBOX are processed into OUTBOX, and never lost.
 
-Each file goes through three steps, each one a rename, so that a watcher
-killed at any moment (even ``kill -9``) and started again finishes every file
-exactly once:
+Several watchers (on one machine, or on several sharing a network folder) may
+watch one INBOX, be killed at any moment and started again: every input ends
+exactly once in ``done/`` or ``failed/``. Each file goes through three steps:
 
-1. claim: a folder ``INBOX/.kamxl-work/<id>/`` gets ``claim.json`` (the file's
-   name and the stem its outputs will have), then the file is renamed into it;
+1. claim: a folder ``INBOX/.kamxl-work/<id>/`` gets ``.claim.json`` (the
+   file's name, the output stem reserved for it in OUTBOX, its owner), then
+   the file is renamed into it (``kamxl.claims`` says how claims are owned,
+   kept alive and taken over);
 2. process: the same ``process`` as the CLI, in a worker process with a time
-   limit and a memory cap, writes the outputs (each atomically) to OUTBOX;
-3. file away: the input is renamed into ``done/`` or ``failed/`` (with
-   ``<name>.error.txt``), then the claim folder is removed.
+   limit and a memory cap that dies with its watcher (``kamxl.worker``);
+3. file away: a name in ``done/`` or ``failed/`` is reserved exclusively, the
+   input is renamed onto it (failed/ gets ``<name>.error.txt`` saying why),
+   then the claim folder is removed.
 
-On start, claim folders left by a killed watcher are finished first (a claim
-whose input is gone was filed already; one whose input never arrived is
-dropped, the file still being in INBOX). Watchdog reports changes; a rescan
-every few seconds catches anything it missed. Library code: it logs through
-the callable it is given and never prints.
+A file is done only when every output it should have was written; outputs
+that could not be written (a full disk) are removed and the file is tried
+again, then failed with the reason. A worker that was killed is replaced and
+the file tried again (``watch.worker_retries``). A snapshot the history could
+not take is queued in ``INBOX/.kamxl-refile/`` and filed again, loudly, until
+it is; a corrupt history is moved aside and rebuilt from the reports in
+OUTBOX. ``status.json`` in OUTBOX (and ``kamxl watch --status``) tells how it
+all stands. Library code: it logs through the callable it is given and never
+prints.
 """
 
 from __future__ import annotations
@@ -24,36 +31,65 @@ import contextlib
 import datetime as dt
 import json
 import os
-import signal
 import threading
 import time
-import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kamxl import SPREADSHEET_SUFFIXES
+from kamxl.claims import (
+    CLAIM_FILE,
+    STAGING,
+    STEM_MAX,
+    WORK,
+    Claim,
+    Owner,
+    error_name,
+    from_hex,
+    held_stems,
+    is_me,
+    link_or_move,
+    new_folder_name,
+    outputs_of,
+    owner_gone,
+    release_stem,
+    release_stems_of,
+    remove_claim_folder,
+    reserve_name,
+    reserve_stem,
+    staging_name,
+    staging_owner,
+    take_over,
+)
 from kamxl.config import Settings
-from kamxl.issues import describe
 from kamxl.outcome import Outcome
+from kamxl.worker import FileJob, Result, Worker
+from kamxl.write.files import (
+    create_exclusive,
+    display,
+    escape_controls,
+    is_disk_full,
+    is_temporary,
+    numbered,
+    shorten,
+    split_name,
+    temp_prefix,
+    write_atomic,
+)
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-    from multiprocessing.context import SpawnProcess
+    from types import FrameType
 
     from watchdog.observers.api import BaseObserver
 
-WORK = ".kamxl-work"
-OUTPUT_SUFFIXES = (
-    ".kamxl.xlsx",
-    ".report.json",
-    ".summary.md",
-    ".summary.html",
-    ".appraisal.xlsx",
-    ".appraisal.json",
-)
+    from kamxl.store import HistoryStore
+
+REFILE = ".kamxl-refile"
+REFILE_ENTRY = ".refile.json"
 INCOMPLETE_CODES = ("corrupt_file", "empty_file", "file_not_found")
+__all__ = ["FileJob", "Watcher", "ignored", "read_status", "status_lines", "unique_name"]
 
 
 def ignored(path: Path) -> bool:
@@ -68,32 +104,23 @@ def ignored(path: Path) -> bool:
 
 
 def unique_name(folder: Path, name: str, taken: Collection[str] = frozenset()) -> str:
-    """``name``, or ``stem-2.ext``, ``stem-3.ext`` … whichever is free in ``folder``."""
-    stem, suffix = _split(name)
-    number = 1
-    candidate = name
-    while (folder / candidate).exists() or candidate in taken:
-        number += 1
-        candidate = f"{stem}-{number}{suffix}"
-    return candidate
+    """``name``, or ``stem-2.ext``, ``stem-3.ext`` … whichever is free in ``folder`` (a guess: only a
+    reservation makes a name safe from another process)."""
+    return next(c for c in numbered(name) if c not in taken and not (folder / c).exists())
 
 
-def _split(name: str) -> tuple[str, str]:
-    """(stem, suffix) of a file name; a name without a suffix is all stem."""
-    path = Path(name)
-    return (path.stem, path.suffix) if path.suffix else (name, "")
+class Verdict(NamedTuple):
+    """What becomes of a processed claim: "done", "failed" (``reason`` says why) or "release" (back to
+    INBOX: the watcher is stopping)."""
+
+    state: str
+    reason: str | None
+    outcome: Outcome | None
+    seconds: float
 
 
-class FileJob(NamedTuple):
-    """One claimed input as the worker process gets it: what ``process`` is called with."""
-
-    source: Path
-    outbox: Path
-    stem: str
-    as_of: dt.date | None
-    history: Path | None
-    region: str | None
-    link: Path  # where the input will be once filed away: the issue links point there
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
 
 
 @dataclass
@@ -112,33 +139,107 @@ class Watcher:
 
     def __post_init__(self) -> None:
         self.inbox, self.outbox = Path(self.inbox), Path(self.outbox)
-        watch_settings = self.settings.get("watch")
-        self.done = self.inbox / watch_settings["done_folder"]
-        self.failed = self.inbox / watch_settings["failed_folder"]
+        self.done = self.inbox / self.settings.get("watch.done_folder")
+        self.failed = self.inbox / self.settings.get("watch.failed_folder")
         self.work = self.inbox / WORK
+        self.refile = self.inbox / REFILE
         self.wake = threading.Event()
+        self.ended = threading.Event()
         self.seen: dict[Path, tuple[int, int, float]] = {}  # path -> (size, mtime_ns, when first seen so)
-        self.worker = _Worker(self.settings)
+        self.worker = Worker(self.settings)
+        self.me = Owner.me()
+        self.inbox_gone = False
+        self.last_error: dict[str, Any] | None = None
+        self.history_state: dict[str, Any] = {"state": "none" if self.history is None else "unchecked"}
+        self.periodic_at = 0.0
+        self.refile_at = 0.0
+
+    def setting(self, key: str) -> float:
+        """A number of the [watch] settings."""
+        return float(self.settings.get(f"watch.{key}"))
+
+    def say(self, key: str, **args: Any) -> None:
+        """Log a catalogue line; control characters escaped, so one event stays one line."""
+        self.log(escape_controls(self.settings.label(f"ui.{key}", **args)))
+
+    def stop_on_signals(self) -> None:
+        """Ctrl-C and SIGTERM stop the watcher after the current file (within ``stop_grace_seconds``, or
+        the file goes back to INBOX). Stopping is bounded: should the watcher still run a few seconds past
+        the grace period, it exits with every thread's traceback on stderr, and the next watcher finishes
+        its claims. Call from the main thread."""
+        import faulthandler
+        import signal
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            self.stop.set()
+            self.wake.set()
+            faulthandler.dump_traceback_later(self.setting("stop_grace_seconds") + 5, exit=True)
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
 
     # -- the loop ---------------------------------------------------------------
     def run(self) -> None:
         """Finish what a killed watcher left, process what is waiting, then watch until stopped."""
-        for folder in (self.outbox, self.done, self.failed, self.work):
-            folder.mkdir(parents=True, exist_ok=True)
+        self._make_folders()
+        self.sweep_debris()
+        self.check_history()
+        beat = threading.Thread(target=self._heartbeat, daemon=True, name="kamxl-heartbeat")
+        beat.start()
         observer = self._observer()
         try:
             self.recover()
             while not self.stop.is_set():
-                self.scan()
+                observer = self.cycle(observer)
                 self.wake.wait(self._next_wait())
                 self.wake.clear()
         finally:
-            observer.stop()
-            observer.join(5)
+            self.ended.set()
+            if observer is not None:
+                observer.stop()
+                observer.join(5)
             self.worker.close()
+            self.write_status()
 
-    def _observer(self) -> BaseObserver:
-        """A started watchdog observer that wakes the loop on any change in INBOX (polling with --poll)."""
+    def _make_folders(self) -> None:
+        for folder in (self.outbox, self.done, self.failed, self.work):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def cycle(self, observer: BaseObserver | None) -> BaseObserver | None:
+        """One round: new files, then (every rescan interval) abandoned claims, snapshots to file again,
+        debris and the status file. Returns the observer, started anew when INBOX came back."""
+        if not self._inbox_present():
+            if observer is not None:
+                observer.stop()
+            return None
+        if observer is None:
+            observer = self._observer()
+        self.scan()
+        if time.monotonic() - self.periodic_at >= self.setting("rescan_seconds") and not self.stop.is_set():
+            self.periodic_at = time.monotonic()
+            self.recover()
+            self.refile_pending()
+            self.sweep_debris()
+            self.write_status()
+        return observer
+
+    def _inbox_present(self) -> bool:
+        """INBOX is there; when it was deleted, say so once, and when it is back, make its folders again."""
+        if self.inbox.is_dir():
+            if self.inbox_gone:
+                self.inbox_gone = False
+                self._make_folders()
+                self.say("watch_inbox_back", inbox=display(str(self.inbox)))
+            return True
+        if not self.inbox_gone:
+            self.inbox_gone = True
+            self.say("watch_inbox_gone", inbox=display(str(self.inbox)))
+            self.write_status()
+        return False
+
+    def _observer(self) -> BaseObserver | None:
+        """A started watchdog observer that wakes the loop on any change in INBOX (polling with --poll);
+        None when INBOX cannot be watched now (the rescan still finds every file)."""
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
         from watchdog.observers import Observer
         from watchdog.observers.polling import PollingObserver
@@ -150,27 +251,41 @@ class Watcher:
                 watcher.wake.set()
 
         observer = PollingObserver(timeout=self.poll) if self.poll else Observer()
-        observer.schedule(Handler(), str(self.inbox), recursive=False)
-        observer.start()
+        try:
+            observer.schedule(Handler(), str(self.inbox), recursive=False)
+            observer.start()
+        except OSError:
+            return None
         return observer
 
     def _next_wait(self) -> float:
         """Seconds until the next scan: soon while a file is settling, else at the rescan interval."""
-        watch_settings = self.settings.get("watch")
         if self.seen:
-            return float(min(watch_settings["settle_seconds"], watch_settings["rescan_seconds"]))
-        return float(watch_settings["rescan_seconds"])
+            return min(self.setting("settle_seconds"), self.setting("rescan_seconds"))
+        return self.setting("rescan_seconds")
+
+    def _heartbeat(self) -> None:
+        """Refresh the claims this watcher holds, so that watchers elsewhere know it is alive."""
+        while not self.ended.wait(self.setting("heartbeat_seconds")):
+            for folder in self._claim_folders():
+                claim = Claim.load(folder)
+                if claim is not None and is_me(claim.data.get("owner"), self.me):
+                    claim.touch()
 
     def candidates(self) -> list[Path]:
         """The files in INBOX that may be inputs, oldest first."""
         try:
-            entries = list(os.scandir(self.inbox))
-        except FileNotFoundError:
+            entries = [e for e in os.scandir(self.inbox) if not ignored(Path(e.name))]
+        except OSError:
             return []
-        return sorted(
-            (Path(e.path) for e in entries if e.is_file(follow_symlinks=False) and not ignored(Path(e.name))),
-            key=lambda path: (path.stat().st_mtime_ns if path.exists() else 0, path.name),
-        )
+        found = []
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False):
+                    found.append(
+                        (entry.stat(follow_symlinks=False).st_mtime_ns, entry.name, Path(entry.path))
+                    )
+        return [path for _, _, path in sorted(found)]
 
     def scan(self) -> None:
         """Process every file in INBOX that has stopped changing."""
@@ -190,14 +305,14 @@ class Watcher:
         """Unchanged in size and time for ``settle_seconds``, and not a copy still arriving: ready."""
         try:
             stat = path.stat()
-        except FileNotFoundError:
+        except OSError:
             return False
         key = (stat.st_size, stat.st_mtime_ns)
         before = self.seen.get(path)
         if before is None or before[:2] != key:
             self.seen[path] = (*key, now)
             return False
-        if now - before[2] < self.settings.get("watch")["settle_seconds"]:
+        if now - before[2] < self.setting("settle_seconds"):
             return False
         return not self._still_arriving(path, stat)
 
@@ -211,7 +326,7 @@ class Watcher:
         try:
             open_container(path, self.settings)
         except Refused as exc:
-            recent = time.time() - stat.st_mtime < self.settings.get("watch.grace_seconds")
+            recent = time.time() - stat.st_mtime < self.setting("grace_seconds")
             return exc.issue.code in INCOMPLETE_CODES and recent
         except OSError:
             return True
@@ -220,272 +335,716 @@ class Watcher:
     # -- one file -----------------------------------------------------------------
     def handle(self, path: Path) -> None:
         """Claim, process and file away one input."""
-        claim = self.claim(path)
+        try:
+            claim = self.claim(path)
+        except OSError as exc:  # INBOX deleted meanwhile, a full disk: the file stays where it is
+            self.say("watch_claim_failed", name=display(path.name), detail=exc)
+            return
         if claim is not None:
             self.finish(claim)
 
-    def claim(self, path: Path) -> Path | None:
-        """Move ``path`` into a new claim folder, with the output stem it will have; None if it is gone."""
-        folder = self.work / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        folder.mkdir(parents=True)
-        stem = self._free_stem(_split(path.name)[0])
-        (folder / "claim.json").write_text(
-            json.dumps({"name": path.name, "stem": stem}, ensure_ascii=False), "utf-8"
-        )
+    def claim(self, path: Path) -> Claim | None:
+        """Move ``path`` into a new claim folder, with the output stem reserved for it; None if another
+        watcher took it first. A name that is not UTF-8 (or holds control characters) is processed as
+        its escaped text, so that the reports can name it; it gets its own bytes back when filed."""
+        self.work.mkdir(exist_ok=True)  # not INBOX itself: a deleted INBOX is not made again here
+        name = path.name
+        input_name = name if display(name) == name else shorten(display(name))
+        stem = shorten(split_name(display(name))[0], STEM_MAX, keep_suffix=False)
+        claim = self._stage(Claim.new(self.work, name, input_name, stem, self.me))
         try:
-            os.replace(path, folder / path.name)
-        except FileNotFoundError:  # taken away meanwhile
-            _remove(folder)
-            return None
-        return folder
+            claim.data["stem"] = reserve_stem(self.outbox, stem, claim.id)
+            claim.save()
+            self._publish(claim)
+            os.replace(path, claim.input)
+        except BaseException as exc:
+            release_stem(self.outbox, claim.stem, claim.id)
+            remove_claim_folder(claim.folder)
+            if not isinstance(exc, FileNotFoundError) or os.path.lexists(path):
+                raise  # the file is still in INBOX: the error is real, the next scan tries again
+            return None  # another watcher took it meanwhile
+        return claim
 
-    def _free_stem(self, stem: str) -> str:
-        """An output stem no file in OUTBOX and no other claim uses: nothing is overwritten."""
-        reserved = set()
-        for claim in self.work.glob("*/claim.json"):
-            try:
-                reserved.add(json.loads(claim.read_text("utf-8"))["stem"])
-            except (OSError, ValueError, KeyError):
-                continue
-        number, candidate = 1, stem
-        while candidate in reserved or any(
-            (self.outbox / f"{candidate}{suffix}").exists() for suffix in OUTPUT_SUFFIXES
-        ):
-            number += 1
-            candidate = f"{stem}-{number}"
-        return candidate
+    def _stage(self, claim: Claim) -> Claim:
+        """Make the claim's folder under a name saying who is making it (recovery ignores it while its
+        maker lives, and removes it when not)."""
+        claim.folder = self.work / staging_name(self.me, claim.id)
+        claim.folder.mkdir()
+        return claim
 
-    def finish(self, folder: Path) -> None:
-        """Process a claimed input and file it away; safe to run again on the same claim after a crash."""
-        claim = _read_claim(folder)
-        inputs = [p for p in folder.iterdir() if p.name != "claim.json"] if folder.exists() else []
-        if claim is None or not inputs:
-            _remove(folder)  # the input never arrived (it is still in INBOX) or was filed away already
-            return
-        source = folder / claim["name"]
-        if not source.exists():
-            source = inputs[0]
-        started = time.perf_counter()
-        done_name = unique_name(self.done, claim["name"])
-        status, outcome, reason = self.worker.run(
-            FileJob(
-                source,
-                self.outbox,
-                claim["stem"],
-                self.as_of,
-                self.history,
-                self.region,
-                self.done / done_name,
-            )
-        )
-        seconds = time.perf_counter() - started
-        workbook = self._workbook_written(claim["stem"], outcome)
-        if status == "ok" and workbook is not None and workbook.exists():
-            os.replace(source, self.done / done_name)
-            self.log(self._line(claim["name"], "done", seconds, outcome, workbook))
+    def _publish(self, claim: Claim) -> None:
+        """The staged claim, its claim file written, becomes a claim folder."""
+        final = self.work / new_folder_name()
+        os.rename(claim.folder, final)
+        claim.folder = final
+
+    def finish(self, claim: Claim) -> None:
+        """Process a claimed input and file it away; safe to run again on the same claim after a crash.
+        A filesystem error (a folder deleted, a full disk while filing) leaves the claim to be tried
+        again later."""
+        try:
+            self._finish(claim)
+        except OSError as exc:
+            self.say("watch_file_error", name=claim.shown, detail=exc)
+            self._record_error(claim.shown, str(exc))
+            claim.data["retry_after"] = time.time() + self.setting("retry_seconds")
+            with contextlib.suppress(OSError):
+                claim.save()
+
+    def _finish(self, claim: Claim) -> None:
+        """The steps of ``finish`` not yet done: processing, then filing away."""
+        filing = claim.data.get("filing")
+        if filing and filing.get("to") == "inbox":
+            self._complete_release(claim)
+        elif filing:
+            self._complete_filing(claim)
+        elif claim.data.get("kind") == "refile":
+            self._finish_refile(claim)
+        elif not claim.input.exists():  # the input never arrived (it is still in INBOX)
+            self._cleanup(claim)
         else:
-            self._file_failed(source, claim, seconds, outcome, reason)
-        _remove(folder)
+            self._conclude(claim, self._process(claim))
 
-    def _workbook_written(self, stem: str, outcome: Outcome | None) -> Path | None:
-        """The report or appraisal workbook among the outputs: without one the file counts as failed."""
-        if outcome is None:
+    def _job(self, claim: Claim, link: Path) -> FileJob:
+        return FileJob(claim.input, self.outbox, claim.stem, self.as_of, self.history, self.region, link)
+
+    def _link(self, claim: Claim) -> Path:
+        """Where the input will most likely be in done/, for the report's links (its escaped name when
+        the real one cannot be written in a report)."""
+        name = claim.name if display(claim.name) == claim.name else claim.data["input"]
+        return self.done / unique_name(self.done, name)
+
+    def _process(self, claim: Claim) -> Verdict:
+        """Run the worker on the claim until it is done, failed, or to be released; a killed worker and
+        outputs that could not be written are tried again, within their limits."""
+        link = self._link(claim)
+        while True:
+            started = time.perf_counter()
+            result = self.worker.run(self._job(claim, link), self.stop)
+            verdict = self._judge(claim, result, time.perf_counter() - started)
+            if verdict is not None:
+                return verdict
+
+    def _judge(self, claim: Claim, result: Result, seconds: float) -> Verdict | None:
+        """The verdict on one run of the worker; None to run it again."""
+        if result.state == "ok" and result.outcome is not None:
+            return self._judge_outputs(claim, result.outcome, seconds)
+        self._remove_outputs(claim.stem)
+        if result.state == "stopped" or (result.state == "killed" and self.stop.is_set()):
+            return Verdict("release", None, None, seconds)
+        mb, limit = self.settings.get("watch.memory_mb"), f"{self.setting('time_limit_seconds'):g}"
+        if result.state == "killed":
+            kills = claim.bump("worker_kills")
+            if kills <= self.setting("worker_retries"):
+                self.say("watch_retry_killed", name=claim.shown, code=result.detail, times=kills)
+                return None
+            reason = self.settings.label(
+                "ui.watch_killed", code=result.detail, times=kills, mb=mb, seconds=limit
+            )
+        elif result.state == "timeout":
+            reason = self.settings.label("ui.watch_timeout", seconds=result.detail)
+        elif result.state == "memory":
+            reason = self.settings.label("ui.watch_memory", mb=mb)
+        else:
+            reason = self.settings.label("ui.watch_error", detail=result.detail)
+        return Verdict("failed", reason, None, seconds)
+
+    def _judge_outputs(self, claim: Claim, outcome: Outcome, seconds: float) -> Verdict | None:
+        """Done only with every output written; outputs that could not be written are removed and tried
+        again (a full disk may be emptied), then the file fails saying why."""
+        problem = self._write_problem(claim.stem, outcome)
+        if problem is not None:
+            self._remove_outputs(claim.stem)
+            failures = claim.bump("write_failures")
+            if failures <= self.setting("write_retries") and not self.stop.is_set():
+                self.say(
+                    "watch_retry_write",
+                    name=claim.shown,
+                    reason=problem,
+                    seconds=self.setting("retry_seconds"),
+                )
+                if not self.stop.wait(self.setting("retry_seconds")):
+                    return None
+            if self.stop.is_set():
+                return Verdict("release", None, outcome, seconds)
+            return Verdict("failed", problem, outcome, seconds)
+        if not outcome.forms:
+            self._withdraw_snapshot(outcome, claim.data["input"])
+            self._remove_outputs(claim.stem, keep_report=True)
+            return Verdict("failed", self._content_reason(outcome), outcome, seconds)
+        if self._workbook_written(claim.stem, outcome) is None:
+            self._remove_outputs(claim.stem, keep_report=True)
+            return Verdict("failed", self._content_reason(outcome), outcome, seconds)
+        return Verdict("done", None, outcome, seconds)
+
+    def _write_problem(self, stem: str, outcome: Outcome) -> str | None:
+        """Why the outputs are incomplete (the disk is full, a write failed), or None when they are all
+        there."""
+        report = self.outbox / f"{stem}.report.json"
+        failures = [
+            str(i.params.get("detail", ""))
+            for i in outcome.issues
+            if i.code == "write_failed"
+            or (i.code == "unexpected_error" and is_disk_full(i.params.get("detail", "")))
+        ]
+        missing = [p for p in outcome.outputs if not p.exists()]
+        if not failures and not missing and report in outcome.outputs:
             return None
+        if any(is_disk_full(detail) for detail in failures):
+            return self.settings.label("ui.watch_disk_full", folder=display(str(self.outbox)))
+        detail = failures[0] if failures else ", ".join(display(p.name) for p in missing) or report.name
+        return self.settings.label("ui.watch_write_failed", folder=display(str(self.outbox)), detail=detail)
+
+    def _content_reason(self, outcome: Outcome) -> str:
+        """Why a file that was read failed: its first errors, else that it holds no form."""
+        messages = [self.settings.message(i) for i in outcome.errors[:2]]
+        return " ".join(messages) or self.settings.label("ui.watch_no_forms")
+
+    def _workbook_written(self, stem: str, outcome: Outcome) -> Path | None:
+        """The report or appraisal workbook among the outputs: without one the file counts as failed."""
         workbooks = (self.outbox / f"{stem}.kamxl.xlsx", self.outbox / f"{stem}.appraisal.xlsx")
         return next((path for path in workbooks if path in outcome.outputs), None)
 
-    def _file_failed(
-        self, source: Path, claim: dict[str, str], seconds: float, outcome: Outcome | None, reason: str | None
-    ) -> None:
-        """Move the input into failed/ beside ``<name>.error.txt``, which says why and where the report is."""
-        if reason is None:
-            reason = " ".join(
-                self.settings.message(i) for i in (outcome.errors if outcome else [])[:2]
-            ) or self.settings.label("ui.watch_no_forms")
-        report = self.outbox / f"{claim['stem']}.report.json"
-        failed_name = unique_name(
-            self.failed,
-            claim["name"],
-            {p.name[: -len(".error.txt")] for p in self.failed.glob("*.error.txt")},
+    def _remove_outputs(self, stem: str, keep_report: bool = False) -> None:
+        """A file's outputs (all, or all but its report.json) and its writers' temporary files."""
+        for path in outputs_of(self.outbox, stem):
+            if not (keep_report and path.name.endswith(".report.json")):
+                path.unlink(missing_ok=True)
+        self._remove_temporaries(self.outbox, [path.name for path in outputs_of(self.outbox, stem)])
+
+    def _remove_temporaries(self, folder: Path, targets: list[str]) -> None:
+        """The temporary files of atomic writes of ``targets`` in ``folder`` (a writer killed mid-write)."""
+        prefixes = tuple(temp_prefix(name) for name in targets)
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(folder):
+                if is_temporary(entry.name) and entry.name.startswith(prefixes):
+                    Path(entry.path).unlink(missing_ok=True)
+
+    def _withdraw_snapshot(self, outcome: Outcome, source: str) -> None:
+        """A workbook without forms files no snapshot: remove the empty one ``process`` filed for it."""
+        if self.history is None or outcome.filed is None:
+            return
+        with contextlib.suppress(Exception):  # the history's troubles are reported where it is used
+            self._store().withdraw_empty(outcome.filed.region, outcome.filed.period, source)
+
+    # -- filing away ---------------------------------------------------------------
+    def _conclude(self, claim: Claim, verdict: Verdict) -> None:
+        """Record the verdict in the claim, then file the input away accordingly."""
+        if verdict.state == "release":
+            claim.data["filing"] = {"to": "inbox", "name_hex": None}
+            claim.save()
+            self._complete_release(claim)
+            return
+        outcome = verdict.outcome
+        claim.data["filing"] = {
+            "to": verdict.state,
+            "name_hex": None,
+            "reason": verdict.reason,
+            "seconds": round(verdict.seconds, 1),
+            "counts": [len(outcome.errors), len(outcome.warnings)] if outcome else None,
+            "refile": bool(
+                verdict.state == "done"
+                and outcome
+                and any(i.code == "history_failed" for i in outcome.issues)
+            ),
+        }
+        claim.save()
+        if outcome is not None:
+            self._note_history(outcome)
+        self._complete_filing(claim)
+
+    def _complete_filing(self, claim: Claim) -> None:
+        """Move the input onto a name reserved in done/ or failed/ (failed/ gets the explanation first),
+        then log and clean up; picks up where a killed watcher stopped."""
+        filing = claim.data["filing"]
+        folder = self.done if filing["to"] == "done" else self.failed
+        if claim.input.exists():
+            name = reserve_name(folder, claim.name, claim, with_error=filing["to"] == "failed")
+            if filing["to"] == "failed":
+                write_atomic(folder / error_name(name), self._explanation(claim, filing["reason"]))
+            os.replace(claim.input, folder / name)
+        else:
+            name = from_hex(filing["name_hex"])
+            if not (folder / name).exists():  # taken out of the claim by someone else (INBOX deleted)
+                self.say("watch_file_error", name=claim.shown, detail=f"{claim.input} is gone")
+                self._cleanup(claim)
+                return
+        if filing["to"] == "failed":
+            self._remove_temporaries(folder, [error_name(name)])  # an explanation cut short by a kill
+        self._log_filed(claim, filing, folder / name)
+        if filing.get("refile"):
+            self._queue_refile(claim, name)
+        self._cleanup(claim)
+
+    def _explanation(self, claim: Claim, reason: str | None) -> str:
+        """failed/<name>.error.txt: the reason, and where the report is."""
+        report = self.outbox / f"{claim.stem}.report.json"
+        text = reason or self.settings.label("ui.watch_no_forms")
+        if report.exists():
+            text += "\n" + self.settings.label("ui.watch_report_at", path=display(str(report)))
+        return text + "\n"
+
+    def _log_filed(self, claim: Claim, filing: dict[str, Any], where: Path) -> None:
+        """The log line of a file done or failed: where it went, its issue counts, why it failed."""
+        counts = ""
+        if filing.get("counts"):
+            errors, warnings = filing["counts"]
+            counts = self.settings.label("ui.watch_counts", errors=errors, warnings=warnings)
+        state = filing["to"]
+        line = self.settings.label(
+            f"ui.watch_{state}",
+            name=claim.shown,
+            seconds=f"{filing.get('seconds') or 0:.1f}",
+            where=display(str(where)),
+            counts=counts,
         )
-        text = reason + (
-            "\n" + self.settings.label("ui.watch_report_at", path=report) if report.exists() else ""
-        )
-        _write_atomic(self.failed / f"{failed_name}.error.txt", text + "\n")
-        os.replace(source, self.failed / failed_name)
-        self.log(self._line(claim["name"], "failed", seconds, outcome, self.failed / failed_name, reason))
+        if state == "failed":
+            line += f" — {filing.get('reason')}"
+            self._record_error(claim.shown, str(filing.get("reason")))
+        self.log(escape_controls(line))
+
+    def _record_error(self, name: str, reason: str) -> None:
+        self.last_error = {"name": name, "reason": reason, "at": _now()}
+
+    def _complete_release(self, claim: Claim) -> None:
+        """Give the input back to INBOX under its own name (or a free variant): the watcher is stopping
+        before it could finish it; the next watcher takes it as new."""
+        if claim.input.exists():
+            for candidate in numbered(claim.name):
+                target = self.inbox / candidate
+                claim.data["filing"]["name_hex"] = os.fsencode(candidate).hex()
+                claim.save()
+                if link_or_move(claim.input, target):
+                    break
+        self._remove_outputs(claim.stem)
+        self.say("watch_released", name=claim.shown)
+        self._cleanup(claim)
+
+    def _cleanup(self, claim: Claim) -> None:
+        """After a file: its temporary files, the stem's reservation, the claim folder."""
+        self._remove_temporaries(self.outbox, [path.name for path in outputs_of(self.outbox, claim.stem)])
+        release_stem(self.outbox, claim.stem, claim.id)
+        remove_claim_folder(claim.folder)
+
+    # -- recovery -------------------------------------------------------------------
+    def _claim_folders(self) -> list[Path]:
+        try:
+            return sorted(p for p in self.work.iterdir() if p.is_dir())
+        except OSError:
+            return []
 
     def recover(self) -> None:
-        """Finish the claims a killed watcher left behind, oldest first."""
-        for folder in sorted(p for p in self.work.iterdir() if p.is_dir()):
-            self.finish(folder)
+        """Finish the claims whose owner is gone (a killed watcher, here or elsewhere), oldest first, and
+        our own claims waiting to be tried again."""
+        limit = self.setting("heartbeat_limit_seconds")
+        for folder in self._claim_folders():
+            if self.stop.is_set():
+                return
+            if folder.name.startswith(STAGING):
+                self._remove_abandoned_staging(folder, limit)
+                continue
+            claim = Claim.load(folder)
+            if claim is None:
+                self._remove_stray_folder(folder)
+            elif is_me(claim.data.get("owner"), self.me):
+                if time.time() >= float(claim.data.get("retry_after") or 0):
+                    self.finish(claim)
+            elif owner_gone(claim.data.get("owner"), claim.heartbeat(), limit, self.me):
+                taken = take_over(claim, self.work, self.me)
+                if taken is not None:
+                    self.say("watch_taken_over", name=taken.shown, owner=_owner_text(claim.data.get("owner")))
+                    self.finish(taken)
 
-    def _line(
-        self,
-        name: str,
-        state: str,
-        seconds: float,
-        outcome: Outcome | None,
-        where: Path,
-        reason: str | None = None,
-    ) -> str:
-        """The log line of a file done or failed: where it went, its issue counts, why it failed."""
-        settings = self.settings
-        counts = ""
-        if outcome is not None:
-            counts = settings.label(
-                "ui.watch_counts", errors=len(outcome.errors), warnings=len(outcome.warnings)
+    def _remove_abandoned_staging(self, folder: Path, limit: float) -> None:
+        """A claim folder its maker died making (no input is moved in before it is published): removed
+        with the stem it reserved."""
+        owner, claim_id = staging_owner(folder.name, self.me)
+        try:
+            made = folder.stat().st_mtime
+        except OSError:
+            return
+        if owner is not None and not owner_gone(owner, made, limit, self.me):
+            return
+        if claim_id:
+            release_stems_of(self.outbox, claim_id)
+        self._remove_stray_folder(folder)
+
+    def _remove_stray_folder(self, folder: Path) -> None:
+        """A folder in .kamxl-work without a claim file (an older kamxl's, or debris): nothing is claimed
+        in it, since a claim file is written before its input moves in; anything else found there goes
+        back to INBOX all the same."""
+        try:
+            for path in folder.iterdir():
+                if not is_temporary(path.name) and path.name != CLAIM_FILE:
+                    next(c for c in numbered(path.name) if link_or_move(path, self.inbox / c))
+        except OSError:
+            return
+        remove_claim_folder(folder)
+
+    def sweep_debris(self) -> None:
+        """Temporary files of atomic writes that no claim owns and older than ``debris_seconds`` (a
+        writer killed mid-write), and stem reservations whose claim is gone."""
+        cutoff = time.time() - self.setting("debris_seconds")
+        stems = held_stems(self.outbox)
+        owned = tuple(temp_prefix(path.name) for stem in stems for path in outputs_of(self.outbox, stem))
+        for folder in (self.outbox, self.done, self.failed):
+            with contextlib.suppress(OSError):
+                for entry in os.scandir(folder):
+                    if is_temporary(entry.name) and not entry.name.startswith(owned or ("\0",)):
+                        with contextlib.suppress(OSError):
+                            if entry.stat().st_mtime < cutoff:
+                                Path(entry.path).unlink()
+        claims = {c.stem for c in map(Claim.load, self._claim_folders()) if c is not None}
+        for stem in stems - claims:
+            marker = self.outbox / f".{stem}.kamxl-stem"
+            with contextlib.suppress(OSError):
+                if marker.stat().st_mtime < cutoff:
+                    marker.unlink()
+
+    # -- the history ---------------------------------------------------------------------
+    def _store(self) -> HistoryStore:
+        from kamxl.store import HistoryStore
+
+        assert self.history is not None  # only called with a history
+        retries, timeout = (
+            self.settings.get("history.busy_retries"),
+            self.settings.get("history.busy_timeout_s"),
+        )
+        return HistoryStore(self.history, retries=retries, timeout=timeout)
+
+    def check_history(self) -> str:
+        """SQLite's quick check of the history; a corrupt one is moved aside and rebuilt from the reports
+        in OUTBOX. The state ("ok", "missing", "failing", "none")."""
+        if self.history is None:
+            return "none"
+        store = self._store()
+        state, detail = store.health()
+        if state == "corrupt":
+            with self._history_lock() as locked:
+                if locked and store.health()[0] == "corrupt":
+                    self._rebuild(store, detail)
+            state, detail = store.health()
+        self.history_state |= {"path": str(self.history), "state": state, "detail": detail, "checked": _now()}
+        return state
+
+    def _rebuild(self, store: HistoryStore, detail: str | None) -> None:
+        """Move the corrupt database aside and file again every snapshot the reports in OUTBOX hold."""
+        moved = store.quarantine()
+        self.say("watch_history_corrupt", path=display(str(self.history)), detail=detail, moved=moved)
+        reports = sorted(self.outbox.glob("*.report.json"))
+        filed = store.rebuild(reports)
+        self.history_state["rebuilt"] = {"at": _now(), "snapshots": filed, "corrupt_copy": str(moved)}
+        self.say("watch_history_rebuilt", path=display(str(self.history)), count=filed)
+
+    @contextlib.contextmanager
+    def _history_lock(self) -> Iterator[bool]:
+        """Held by one watcher while it repairs the history; True if this one holds it. A lock whose
+        owner is gone is broken."""
+        assert self.history is not None
+        lock = self.history.with_name(f".{self.history.name}.lock")
+        mine = json.dumps(self.me.as_dict()).encode()
+        if not create_exclusive(lock, mine):
+            try:
+                owner = json.loads(lock.read_text("utf-8"))
+            except (OSError, ValueError):
+                owner = None
+            if not owner_gone(owner, lock.stat().st_mtime, self.setting("heartbeat_limit_seconds"), self.me):
+                yield False
+                return
+            lock.unlink(missing_ok=True)
+            if not create_exclusive(lock, mine):
+                yield False
+                return
+        try:
+            yield True
+        finally:
+            lock.unlink(missing_ok=True)
+
+    def _note_history(self, outcome: Outcome) -> None:
+        """Keep the history's state from what a file's filing said; a failure is checked at once (a
+        corrupt database is rebuilt) and said loudly."""
+        if self.history is None:
+            return
+        failed = [i for i in outcome.issues if i.code == "history_failed"]
+        if not failed:
+            if any(i.code == "history_filed" for i in outcome.issues):
+                self.history_state |= {"state": "ok", "detail": None}
+            return
+        detail = str(failed[0].params.get("detail", ""))
+        if self.check_history() != "corrupt":
+            self.history_state |= {"state": "failing", "detail": detail}
+        self.say("watch_history_failing", path=display(str(self.history)), detail=detail)
+
+    def _queue_refile(self, claim: Claim, done_name: str) -> None:
+        """Remember a file in done/ whose snapshot the history did not take, to file it again."""
+        self.refile.mkdir(exist_ok=True)
+        entry = {
+            "done_hex": os.fsencode(done_name).hex(),
+            "name": claim.shown,
+            "stem": claim.stem,
+            "since": _now(),
+        }
+        write_atomic(self.refile / f"{claim.stem}.json", json.dumps(entry, ensure_ascii=False))
+
+    def pending_refiles(self) -> list[Path]:
+        """The queued snapshots, oldest first (a month is compared with the months filed before it)."""
+        found = []
+        try:
+            for entry in os.scandir(self.refile):
+                if entry.name.endswith(".json") and not is_temporary(entry.name):
+                    with contextlib.suppress(OSError):
+                        found.append((entry.stat().st_mtime_ns, entry.name, Path(entry.path)))
+        except OSError:
+            return []
+        return [path for _, _, path in sorted(found)]
+
+    def refile_pending(self) -> None:
+        """Process again, every ``history.retry_seconds``, the files of done/ whose snapshot is missing,
+        while the history takes them; say loudly how many still wait."""
+        entries = self.pending_refiles()
+        self.history_state["pending"] = len(entries)
+        if not entries or time.monotonic() - self.refile_at < float(
+            self.settings.get("history.retry_seconds")
+        ):
+            return
+        self.refile_at = time.monotonic()
+        if self.check_history() in ("corrupt", "failing"):
+            self.say("watch_history_pending", count=len(entries), detail=self.history_state.get("detail"))
+            return
+        for entry in entries:
+            if self.stop.is_set():
+                return
+            claim = self._claim_refile(entry)
+            if claim is not None:
+                self.finish(claim)
+                if self.history_state.get("state") == "failing":
+                    break
+        left = len(self.pending_refiles())
+        self.history_state["pending"] = left
+        if left:
+            self.say("watch_history_pending", count=left, detail=self.history_state.get("detail"))
+
+    def _claim_refile(self, entry: Path) -> Claim | None:
+        """Claim a queued snapshot: the entry moves into a claim folder (one watcher wins), with a link
+        to the input in done/ under the name the reports know."""
+        try:
+            data = json.loads(entry.read_text("utf-8"))
+            done = self.done / from_hex(data["done_hex"])
+        except (OSError, ValueError, KeyError):
+            return None
+        shown = display(done.name)
+        claim = Claim.new(
+            self.work,
+            done.name,
+            shown if shown == done.name else shorten(shown),
+            data["stem"],
+            self.me,
+            "refile",
+        )
+        self._stage(claim)
+        claim.data["entry"] = data
+        claim.save()
+        try:
+            os.rename(entry, claim.folder / REFILE_ENTRY)
+        except OSError:
+            remove_claim_folder(claim.folder)
+            return None
+        self._publish(claim)
+        return claim
+
+    def _finish_refile(self, claim: Claim) -> None:
+        """File a queued snapshot again by processing the input in done/ again (its outputs replaced);
+        the entry goes back to the queue while the history still fails."""
+        done = self.done / from_hex(claim.data["entry"]["done_hex"])
+        if not claim.input.exists():
+            try:
+                _link_or_copy(done, claim.input)
+            except FileNotFoundError:  # the input was taken out of done/: nothing to file
+                self.say("watch_history_gone", name=claim.shown)
+                remove_claim_folder(claim.folder)
+                return
+        started = time.perf_counter()
+        result = self.worker.run(self._job(claim, done), self.stop)
+        outcome = result.outcome if result.state == "ok" else None
+        if outcome is not None and self._write_problem(claim.stem, outcome) is None:
+            self._note_history(outcome)
+            if not any(i.code == "history_failed" for i in outcome.issues):
+                self.say(
+                    "watch_history_refiled", name=claim.shown, seconds=f"{time.perf_counter() - started:.1f}"
+                )
+                remove_claim_folder(claim.folder)
+                return
+        with contextlib.suppress(OSError):
+            self.refile.mkdir(exist_ok=True)
+            os.rename(claim.folder / REFILE_ENTRY, self.refile / f"{claim.stem}.json")
+        remove_claim_folder(claim.folder)
+
+    # -- status ----------------------------------------------------------------------------
+    def write_status(self) -> None:
+        """status.json in OUTBOX: the queue, the files in progress, today's counts, the last error, the
+        history's health. Never stops the watcher."""
+        try:
+            view = read_status(self.inbox, self.outbox, self.settings)
+            view["watcher"] = {"owner": self.me.as_dict(), "last_error": self.last_error}
+            view["history"] = self.history_state | {"pending": view["history"]["pending"]}
+            write_atomic(
+                self.outbox / self.settings.get("watch.status_file"),
+                json.dumps(view, ensure_ascii=False, indent=1),
             )
-        text = settings.label(
-            f"ui.watch_{state}", name=name, seconds=f"{seconds:.1f}", where=where, counts=counts
-        )
-        return text + (f" — {reason}" if reason and state == "failed" else "")
+        except OSError:
+            pass
 
 
-def _read_claim(folder: Path) -> dict[str, str] | None:
-    """The claim's name and stem, or None when claim.json is missing or torn (a crash while writing it)."""
+def _link_or_copy(source: Path, target: Path) -> None:
+    """``target`` is ``source`` too: a hard link, or a copy where links are not supported."""
     try:
-        claim: dict[str, str] = json.loads((folder / "claim.json").read_text("utf-8"))
-    except (OSError, ValueError):
+        os.link(source, target)
+    except FileExistsError:
+        return
+    except FileNotFoundError:
+        raise
+    except OSError:
+        import shutil
+
+        shutil.copy2(source, target)
+
+
+def _owner_text(owner: dict[str, Any] | None) -> str:
+    if not owner:
+        return "?"
+    return f"{owner.get('host')}:{owner.get('pid')}"
+
+
+def read_status(inbox: Path, outbox: Path, settings: Settings) -> dict[str, Any]:
+    """How the drop folder stands, from the folders themselves (any watcher's or none)."""
+    inbox, outbox = Path(inbox), Path(outbox)
+    watcher = Watcher(inbox, outbox, settings)
+    today = dt.date.today()
+    view: dict[str, Any] = {
+        "updated": _now(),
+        "inbox": display(str(inbox)),
+        "outbox": display(str(outbox)),
+        "inbox_present": inbox.is_dir(),
+        "queue": len(watcher.candidates()),
+        "in_progress": _in_progress(watcher),
+        "today": {
+            "done": _filed_on(watcher.done, today),
+            "failed": _filed_on(watcher.failed, today, skip_suffix=".error.txt"),
+        },
+        "last_error": _last_error(watcher.failed),
+        "history": {"pending": len(watcher.pending_refiles())},
+    }
+    previous = outbox / settings.get("watch.status_file")
+    with contextlib.suppress(OSError, ValueError):
+        written = json.loads(previous.read_text("utf-8"))
+        view["history"] = written.get("history", {}) | view["history"]
+        view["watcher"] = written.get("watcher")
+    return view
+
+
+def _in_progress(watcher: Watcher) -> list[dict[str, Any]]:
+    """The claims held now, with their owner and whether it is alive."""
+    found = []
+    limit = watcher.setting("heartbeat_limit_seconds")
+    for folder in watcher._claim_folders():
+        claim = Claim.load(folder)
+        if claim is None:
+            continue
+        owner = claim.data.get("owner")
+        found.append(
+            {
+                "name": claim.shown,
+                "kind": claim.data.get("kind", "file"),
+                "owner": owner,
+                "alive": not owner_gone(owner, claim.heartbeat(), limit, watcher.me),
+                "since": dt.datetime.fromtimestamp(float(claim.data.get("claimed") or 0)).isoformat(
+                    timespec="seconds"
+                ),
+                "worker_kills": claim.data.get("worker_kills", 0),
+                "write_failures": claim.data.get("write_failures", 0),
+            }
+        )
+    return found
+
+
+def _filed_on(folder: Path, day: dt.date, skip_suffix: str = "") -> int:
+    """Files moved into ``folder`` on ``day`` (a rename changes a file's ctime, not its mtime)."""
+    count = 0
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith(".") or (skip_suffix and entry.name.endswith(skip_suffix)):
+                continue
+            with contextlib.suppress(OSError):
+                if dt.date.fromtimestamp(entry.stat(follow_symlinks=False).st_ctime) == day:
+                    count += 1
+    return count
+
+
+def _last_error(failed: Path) -> dict[str, Any] | None:
+    """The newest explanation in failed/."""
+    newest: tuple[float, Path] | None = None
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(failed):
+            if entry.name.endswith(".error.txt") and not entry.name.startswith("."):
+                when = entry.stat().st_mtime
+                if newest is None or when > newest[0]:
+                    newest = (when, Path(entry.path))
+    if newest is None:
         return None
-    return claim
-
-
-class _Worker:
-    """A long-lived child process that runs ``process``: imports are paid once, and a file that hangs
-    or eats memory costs only the child, which is then replaced."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self.proc: SpawnProcess | None = None
-        self.conn: Connection | None = None
-
-    def _start(self) -> None:
-        """A fresh child, spawned (not forked: no threads or locks of the watcher carried over)."""
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        self.proc = ctx.Process(
-            target=_serve, args=(child, self.settings, int(self.settings.get("watch.memory_mb"))), daemon=True
-        )
-        self.proc.start()
-        child.close()
-        self.conn = parent
-
-    def _connection(self) -> Connection:
-        """The pipe to a running child, started anew if there is none or it died."""
-        if self.proc is None or not self.proc.is_alive():
-            self._start()
-        assert self.conn is not None  # _start sets it
-        return self.conn
-
-    def run(self, job: FileJob) -> tuple[str, Outcome | None, str | None]:
-        """("ok", outcome, None), or ("failed", outcome or None, reason) when it crashed, ran out of
-        memory or took too long."""
-        conn = self._connection()
-        limit = float(self.settings.get("watch.time_limit_seconds"))
-        memory_mb = self.settings.get("watch.memory_mb")
-        try:
-            conn.send(job)
-            if not conn.poll(limit):
-                self._kill()
-                return "failed", None, self.settings.label("ui.watch_timeout", seconds=f"{limit:g}")
-            status, payload = conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            if self.proc is not None:
-                self.proc.join(5)
-            code = self.proc.exitcode if self.proc else None
-            self._kill()
-            return "failed", None, self.settings.label("ui.watch_crashed", code=code, mb=memory_mb)
-        if status == "memory":
-            self._kill()
-            return "failed", None, self.settings.label("ui.watch_memory", mb=memory_mb)
-        if status == "error":
-            return "failed", None, self.settings.label("ui.watch_error", detail=payload)
-        return "ok", payload, None
-
-    def _kill(self) -> None:
-        """End the child, whatever it is doing; the next file starts a new one."""
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.join(10)
-        self.proc = self.conn = None
-
-    def close(self) -> None:
-        """Ask the child to stop after its current file, and make sure it has."""
-        if self.proc is not None and self.proc.is_alive() and self.conn is not None:
-            with contextlib.suppress(OSError, BrokenPipeError):
-                self.conn.send(None)
-                self.proc.join(5)
-        self._kill()
-
-
-def _serve(conn: Connection, settings: Settings, memory_mb: int) -> None:
-    """The worker: cap its memory, leave Ctrl-C to the watcher (which stops after the current file),
-    process files."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _cap_memory(memory_mb)
-    while True:
-        try:
-            job: FileJob | None = conn.recv()
-        except EOFError:
-            return
-        if job is None:
-            return
-        try:
-            conn.send(("ok", _process(job, settings)))
-        except Exception as exc:  # process() turns bad files into issues; this is a bug (or the cap)
-            conn.send(("memory", None) if _out_of_memory(exc) else ("error", describe(exc)))
-
-
-def _cap_memory(memory_mb: int) -> None:
-    """Limit this process's address space, and BLAS to one thread (its thread pools reserve address
-    space per core)."""
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
     try:
-        import resource
-
-        cap = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    except (ImportError, ValueError, OSError):  # pragma: no cover - not on POSIX
-        pass
-
-
-def _process(job: FileJob, settings: Settings) -> Outcome:
-    """``process`` one claimed input; the outcome without its tables, to cross the pipe small."""
-    # imported here, inside the caller's guard: under a small cap even the imports may not fit
-    from kamxl.pipeline import RunOptions, process
-
-    options = RunOptions(job.as_of, job.history, job.region)
-    outcome = process(job.source, job.outbox, settings, options, stem=job.stem, link=job.link)
-    outcome.results = None
-    return outcome
+        reason = newest[1].read_text("utf-8", "replace").strip()
+    except OSError:
+        return None
+    name = display(newest[1].name[: -len(".error.txt")])
+    return {
+        "name": name,
+        "reason": reason,
+        "at": dt.datetime.fromtimestamp(newest[0]).isoformat(timespec="seconds"),
+    }
 
 
-def _out_of_memory(exc: BaseException) -> bool:
-    """MemoryError, or what the address-space cap looks like elsewhere (a library that cannot be mapped,
-    ENOMEM)."""
-    if isinstance(exc, MemoryError):
-        return True
-    text = str(exc).lower()
-    return isinstance(exc, (ImportError, OSError)) and (
-        "failed to map" in text or "cannot allocate memory" in text
+def status_lines(view: dict[str, Any], settings: Settings) -> list[str]:
+    """``kamxl watch --status`` as lines of text."""
+    label = settings.label
+    lines = [label("ui.watch_status_folders", inbox=view["inbox"], outbox=view["outbox"])]
+    if not view["inbox_present"]:
+        lines.append(label("ui.watch_inbox_gone", inbox=view["inbox"]))
+    lines.append(
+        label(
+            "ui.watch_status_queue",
+            count=view["queue"],
+            done=view["today"]["done"],
+            failed=view["today"]["failed"],
+        )
     )
-
-
-def _write_atomic(target: Path, text: str) -> None:
-    """Write ``text`` so that ``target`` is never seen half written."""
-    from kamxl.write.files import atomic_path
-
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, "utf-8")
-
-
-def _remove(folder: Path) -> None:
-    """A claim folder and what is left in it."""
-    for path in sorted(folder.glob("*"), reverse=True):
-        path.unlink(missing_ok=True)
-    with contextlib.suppress(FileNotFoundError):
-        folder.rmdir()
+    for held in view["in_progress"]:
+        state = label("ui.watch_status_alive") if held["alive"] else label("ui.watch_status_abandoned")
+        lines.append(
+            label(
+                "ui.watch_status_claim",
+                name=held["name"],
+                owner=_owner_text(held["owner"]),
+                since=held["since"],
+                state=state,
+            )
+        )
+    if view["last_error"]:
+        error = view["last_error"]
+        lines.append(
+            label(
+                "ui.watch_status_error",
+                name=error["name"],
+                at=error["at"],
+                reason=error["reason"].splitlines()[0],
+            )
+        )
+    history = view["history"]
+    lines.append(
+        label(
+            "ui.watch_status_history",
+            state=history.get("state", "?"),
+            detail=f" — {history['detail']}" if history.get("detail") else "",
+            pending=history.get("pending", 0),
+        )
+    )
+    return [escape_controls(line) for line in lines]

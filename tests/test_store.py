@@ -202,3 +202,58 @@ def test_a_partial_workbook_keeps_the_rest_of_its_periods_snapshot(tmp_path, set
         428_000,
         438_000,
     )
+
+
+def test_each_report_gives_back_the_snapshot_it_was_filed_with(three_months):
+    """What a corrupt history is rebuilt from: report.json's sections give each month's totals and
+    opportunities as the store kept them."""
+    from kamxl.store import snapshot_from_report
+
+    out, db = three_months
+    store = HistoryStore(db)
+    kept = {s["period"]: s for s in store.snapshots("华东区")}
+    for name, _ in MONTHS:
+        region, period, opportunities, totals = snapshot_from_report(report(out, name[:-5]))
+        assert (region, period) == ("华东区", name[5:12])
+        assert totals == kept[period]["totals"]
+        stored = store.opportunities(kept[period]["id"])
+        assert (
+            opportunities[["key", "class", "status"]].values.tolist()
+            == stored[["key", "class", "status"]].values.tolist()
+        )
+
+
+def test_rebuild_files_every_reports_snapshot_and_quarantine_keeps_the_old_file(three_months, tmp_path):
+    out, db = three_months
+    copy = tmp_path / "h.sqlite"
+    copy.write_bytes(b"not a database at all" * 100)
+    store = HistoryStore(copy)
+    assert store.health()[0] == "corrupt"
+    moved = store.quarantine()
+    assert moved is not None and moved.exists() and not copy.exists()
+    assert store.rebuild(sorted(out.glob("east-2026-0*.report.json"))) == 3
+    assert store.health() == ("ok", None)
+    before = {s["period"]: s["totals"] for s in HistoryStore(db).snapshots("华东区")}
+    after = {s["period"]: s["totals"] for s in store.snapshots("华东区")}
+    assert after == before
+
+
+def test_a_report_holding_its_snapshot_is_rebuilt_from_it(tmp_path):
+    from kamxl.store import snapshot_from_report
+
+    report = {
+        "source": "x.xlsx",
+        "history": {
+            "region": "r",
+            "period": "2026-04",
+            "snapshot": {
+                "totals": {"open": 1},
+                "opportunities": [{"key": "a\x1f", "customer": "a", "class": "C"}],
+            },
+        },
+    }
+    region, period, opportunities, totals = snapshot_from_report(report)
+    assert (region, period, totals) == ("r", "2026-04", {"open": 1}) and opportunities["key"].tolist() == [
+        "a\x1f"
+    ]
+    assert snapshot_from_report({"history": None}) is None

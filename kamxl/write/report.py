@@ -18,6 +18,7 @@ import pandas as pd
 
 from kamxl import __version__
 from kamxl.calc.contribution import Ranking
+from kamxl.calc.snapshots import OPPORTUNITY_COLUMNS
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.results import Results
@@ -357,11 +358,18 @@ def _history(results: Results) -> Json | None:
     history = results.history
     if history is None:
         return None
-    return {
+    out: Json = {
         "region": history["region"],
         "period": history["period"],
         "previous_period": history["previous_period"],
     }
+    filed = history.get("snapshot")
+    if filed is not None:  # what the history keeps of this review: a corrupt history is rebuilt from it
+        out["snapshot"] = {
+            "totals": clean(filed["totals"]),
+            "opportunities": _records(filed["opportunities"], OPPORTUNITY_COLUMNS),
+        }
+    return out
 
 
 def _movement(results: Results, funnel: Json) -> None:
