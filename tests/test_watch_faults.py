@@ -191,7 +191,10 @@ def test_a_write_that_fails_as_a_full_disk_leaves_no_outputs_and_says_so(drop, t
 
 
 def _snapshots(db: Path) -> list[tuple[str, str]]:
+    """The (region, period) of every snapshot filed; none when nothing ever created the history's tables."""
     with contextlib.closing(sqlite3.connect(db)) as con:
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'snapshots'").fetchone():
+            return []
         return con.execute("SELECT region, period FROM snapshots ORDER BY region, period").fetchall()
 
 
