@@ -74,7 +74,7 @@ def test_markdown_figures_match_the_report(march):
     md = (out / "east-2026-03.summary.md").read_text("utf-8")
     report = json.loads((out / "east-2026-03.report.json").read_text("utf-8"))
     # hand-checked in tests/test_process.py: collected 806,000 of 889,500 planned to March
-    assert "| 回款率(截至本期) | 90.6% |" in md
+    assert "| 回款完成率(实收÷计划,截至本期) | 90.6% |" in md
     assert "| 未收余额 | 2,844,000 |" in md
     # the top 20% of 11 customers is 3 (华信 900k, 朗通 840k, 海川 420k) of 3,650,000 owed: 59.2%;
     # 3 of 11 is 27.3% of the customers, and they are the 11 the receivables plan owes (not the 14 tiered)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from kamxl.calc.activities import Activities
 from kamxl.calc.months import has_years, month_heading, periods, spans_years
+from kamxl.calc.numbers import pct
 from kamxl.calc.pnl import PnL
 from kamxl.text import display_width
 from kamxl.write.xlsx.book import (
@@ -98,7 +99,8 @@ class _PnlLayout:
 def write_pnl(book: Book, pnl: PnL, keys: KeyCells) -> None:
     """The projected P&L: each line's plan and actual per month; group totals, variances, margins, YTD."""
     sheet = book.add("pnl")
-    sheet.title(book.label("report.titles.pnl"), book.label("report.notes.pnl"))
+    allowed = pct(1 - float(book.settings.get("formats.behind_below")))
+    sheet.title(book.label("report.titles.pnl"), book.label("report.notes.pnl", allowed=allowed))
     lines = pnl.lines
     order = [
         (group, line)
