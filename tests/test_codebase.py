@@ -83,7 +83,9 @@ def _tracked_files() -> list[Path]:
 
 def test_nothing_reaches_outside_the_repository():
     """A clone alone must work: no file names the team's spec or corpus beside the repository."""
-    outside = ("../shared", "shared/spec", "shared/corpus", "METHOD.md", "FORMS.md", "REPORT_JSON.md")
+    # the team's folder beside the repository, spelt in two parts so that this guard does not name it itself
+    team = "../" + "shared"
+    outside = (team, "shared/spec", "shared/corpus", "METHOD.md", "FORMS.md", "REPORT_JSON.md")
     offenders = [
         f"{path.relative_to(ROOT)}: {word}"
         for path in _tracked_files()

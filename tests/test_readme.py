@@ -135,7 +135,8 @@ def test_the_pictures_are_there_and_small():
 
 def test_the_readme_cites_only_what_the_repository_has():
     text = readme()
-    assert "../shared" not in text and "METHOD" not in text and "REPORT_JSON" not in text
+    team = "../" + "shared"  # spelt in two parts so that this guard does not name the folder itself
+    assert team not in text and "METHOD" not in text and "REPORT_JSON" not in text
     links = re.findall(r"\]\(((?!https?://)[^)#]+)\)", text)
     missing = [link for link in links if not (ROOT / link).exists()]
     assert set(missing) <= WRITTEN_ELSEWHERE, missing
