@@ -139,6 +139,22 @@ history_option = click.option(
     metavar="FILE",
     help=f"The history database (default: {DEFAULT_HISTORY} in the output folder).",
 )
+
+
+def out_option(help_text: str, default: str | None = None) -> Callable[[Command], Command]:
+    """``--out``: the folder a command writes into (required unless it has a default)."""
+    option: Callable[[Command], Command] = click.option(
+        "--out",
+        "out_dir",
+        required=default is None,
+        default=default,
+        show_default=default is not None,
+        type=click.Path(file_okay=False),
+        help=help_text,
+    )
+    return option
+
+
 no_history_option = click.option(
     "--no-history", is_flag=True, help="Do not file these reviews or compare them with earlier months."
 )
@@ -279,13 +295,7 @@ def _print_summary(console: Console, issues: list[Issue], files: int, settings: 
 # -- process ----------------------------------------------------------------------------------------
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder for the outputs (<stem>.report.json …).",
-)
+@out_option("Folder for the outputs (<stem>.report.json …).")
 @as_of_option
 @with_history
 @jobs_option
@@ -418,14 +428,7 @@ def _print_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
 
 # -- demo -------------------------------------------------------------------------------------------
 @main.command()
-@click.option(
-    "--out",
-    "out_dir",
-    default="kamxl-output",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Folder for the outputs.",
-)
+@out_option("Folder for the outputs.", default="kamxl-output")
 @jobs_option
 @with_common
 def demo(out_dir: str, jobs: int | None, lang: str | None, config: str | None, debug: bool) -> None:
@@ -509,13 +512,7 @@ def _first_to_open(outcomes: list[Outcome], lang: str | None) -> str:
 # -- appraisal --------------------------------------------------------------------------------------
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder for the appraisal workbooks.",
-)
+@out_option("Folder for the appraisal workbooks.")
 @click.option("--split", is_flag=True, help="One workbook per employee instead of one with a sheet each.")
 @click.option("--pdf", is_flag=True, help="Also print the workbooks to PDF (needs LibreOffice).")
 @with_common
@@ -665,14 +662,7 @@ def watch(
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--period", metavar="YYYY-MM", help="The month to roll up (default: the latest filed).")
 @history_option
-@click.option(
-    "--out",
-    "out_dir",
-    default="kamxl-output",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Folder of the regions' reports, and for the roll-up.",
-)
+@out_option("Folder of the regions' reports, and for the roll-up.", default="kamxl-output")
 @jobs_option
 @with_common
 def rollup(
@@ -726,13 +716,7 @@ def rollup(
 # -- template ---------------------------------------------------------------------------------------
 @main.command()
 @click.argument("forms", nargs=-1)
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder to write the blank forms into.",
-)
+@out_option("Folder to write the blank forms into.")
 @with_common
 def template(forms: tuple[str, ...], out_dir: str, lang: str | None, config: str | None, debug: bool) -> None:
     """Write blank forms in the course's layout, ready to fill in. All ten
