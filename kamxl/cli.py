@@ -143,14 +143,10 @@ history_option = click.option(
 
 def out_option(help_text: str, default: str | None = None) -> Callable[[Command], Command]:
     """``--out``: the folder a command writes into (required unless it has a default)."""
+    # click counts an explicit default=None as a default given: pass one only when there is one
+    defaults: dict[str, Any] = {"default": default, "show_default": True} if default else {"required": True}
     option: Callable[[Command], Command] = click.option(
-        "--out",
-        "out_dir",
-        required=default is None,
-        default=default,
-        show_default=default is not None,
-        type=click.Path(file_okay=False),
-        help=help_text,
+        "--out", "out_dir", type=click.Path(file_okay=False), help=help_text, **defaults
     )
     return option
 
