@@ -120,5 +120,65 @@ def health_text(settings: Settings, rule: str) -> str:
     return settings.label(
         f"values.health_rule.{rule}",
         min_open=settings.get("health.min_open"),
+        months=settings.get("health.stuck_months"),
         share=f"{share.get(rule, 0):.0%}",
+    )
+
+
+def customers_behind(rows: pd.DataFrame, behind: float) -> list[str]:
+    """The customers behind on collections as customers: their lines' plan and actual to date summed, the
+    sum under ``behind`` × plan (``receivables.behind``). A customer with one late product of several
+    (朗通: 88 % on 产品B, 96.7 % in all) is not behind; the sheet flags that line, not the customer."""
+    if rows.empty:
+        return []
+    per_customer = rows.groupby(rows["customer"].astype(str), sort=False)[["plan_to_date", "actual_to_date"]]
+    sums = per_customer.sum()
+    late = (sums["plan_to_date"] > 0) & (sums["actual_to_date"] < behind * sums["plan_to_date"])
+    return [str(name) for name in sums.index[late]]
+
+
+def counted(settings: Settings, count: int, what: str) -> str:
+    """A count with what it counts: "4 个客户", "13 个商机", "5 条明细" (``values.counted.<what>``)."""
+    return settings.label(f"values.counted.{what}", count=count)
+
+
+def health_label(settings: Settings, grade: str, rule: str) -> str:
+    """The grade in words, qualified where the grade alone misleads: 良 says what holds it back (停滞,
+    底部过重) and 优 without history says that being stuck was not judged (docs/method.md §4)."""
+    return settings.label(f"values.health_grade.{rule}", grade=settings.label(f"values.health.{grade}"))
+
+
+def health_verdict(settings: Settings, grade: str, rule: str, stuck_share: float | None = None) -> str:
+    """The grade with the rule that decided it, and the share measured when stuck: one line that the label,
+    its colour (``health_tone``) and the note agree in."""
+    text = f"{health_label(settings, grade, rule)} — {health_text(settings, rule)}"
+    if rule == "stuck" and isinstance(stuck_share, (int, float)) and not _missing(stuck_share):
+        text += settings.label("values.words.health_measured", share=f"{stuck_share:.0%}")
+    return text
+
+
+def action_plan(settings: Settings, record: Mapping[str, Any]) -> str:
+    """Who does a P1 customer's actions and by when, from the data: the customer (and project), its owner,
+    its expected close (else the likelihood the user wrote) and next step; 未指定 where the data has none."""
+    unset = settings.label("values.words.unset")
+    name = str(record.get("customer", ""))
+    project = record.get("project")
+    if not _missing(project):
+        name += f" / {project}"
+    owner = record.get("owner")
+    close = record.get("expected_close")
+    if _missing(close):
+        when = unset
+        likelihood = value_label(settings, "likelihood", record.get("likelihood"))
+        if likelihood:
+            when += settings.label("values.words.likelihood_hint", likelihood=likelihood)
+    else:
+        when = pd.Timestamp(close).date().isoformat()
+    step = record.get("next_step")
+    return settings.label(
+        "values.words.action_plan",
+        customer=name,
+        owner=unset if _missing(owner) else str(owner),
+        date=when,
+        step=unset if _missing(step) else str(step),
     )

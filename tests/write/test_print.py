@@ -125,7 +125,9 @@ def test_chinese_prints_as_text_in_a_cjk_font(printed):
 def test_wide_sheets_repeat_their_key_column(printed):
     workbook = openpyxl.load_workbook(printed[0])
     receivables = workbook["应收帐款"]
-    assert receivables.page_setup.fitToWidth == 2 and receivables.print_title_cols == "$A:$A"
+    assert (
+        receivables.page_setup.fitToWidth == 2 and receivables.print_title_cols == "$A:$B"
+    )  # 客户 and 产品: two 朗通 rows stay apart
     assert workbook["摘要"].page_setup.fitToWidth in (None, 1)
 
 

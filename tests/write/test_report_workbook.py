@@ -88,15 +88,15 @@ def test_golden_receivables_cells(march):
     assert v.cell(total, 33).value == pytest.approx(806000 / 889500)
     assert v.cell(total, 4).value == 3650000
     assert (
-        ws.freeze_panes == "B7" and ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        ws.freeze_panes == "C7" and ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     )
-    # 37 columns: two pages wide (one would print them too small to read), the customer column on each
+    # 37 columns: two pages wide (one would print them too small to read), customer and product on each
     assert (
         ws.sheet_properties.pageSetUpPr.fitToPage
         and ws.page_setup.fitToWidth == 2
         and ws.page_setup.fitToHeight == 0
     )
-    assert ws.print_title_cols == "$A:$A"
+    assert ws.print_title_cols == "$A:$B"  # 客户 and 产品 on each page: 朗通 产品A and 产品B stay apart
 
 
 def test_golden_pnl_and_funnel_cells(march):

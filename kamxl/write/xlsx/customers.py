@@ -14,7 +14,7 @@ from xlsxwriter.utility import quote_sheetname
 
 from kamxl.calc.funnel import CLASSES
 from kamxl.issues import column_letter
-from kamxl.write.words import actions_text, by_priority, health_text, value_label
+from kamxl.write.words import action_plan, actions_text, by_priority, health_verdict, value_label
 from kamxl.write.xlsx.book import Book, Sheet, cell, column_of, is_blank, quote, rng
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_axis, matrix_helper, point_series
 
@@ -28,13 +28,17 @@ PRIORITY_COLUMNS = (
     "score",
     "order_size",
     "likelihood",
+    "expected_close",
     "status",
     "amount",
     "probability",
     "weighted_amount",
     "actions",
 )
-FUNNEL_COLUMNS = ("class", "class_label", "count", "share", "amount", "weighted_amount", "offset")
+FUNNEL_COLUMNS = ("class", "class_label", "opportunity_count", "share", "amount", "weighted_amount", "offset")
+CLOSE_COL = PRIORITY_COLUMNS.index("expected_close")
+AMOUNT_COL = PRIORITY_COLUMNS.index("amount")
+ACTIONS_COL = PRIORITY_COLUMNS.index("actions")
 TIER_COLUMNS = ("customer", "owner", "attractiveness", "advantage", "tier", "source", "actions")
 # where each tier's name sits in the matrix: (tier, attractive, strong advantage)
 TIER_QUADRANTS = ((1, True, True), (2, False, True), (3, True, False), (4, False, False))
@@ -64,12 +68,12 @@ def write_priorities(book: Book, customers: pd.DataFrame) -> Counted:
     data = by_priority(customers, ["class"])
     first = head + 1
     _priority_columns(book, sheet, data, first)
-    sheet.widths[13] = book.width("actions")
+    sheet.widths[ACTIONS_COL] = book.width("actions")
     last = max(head + len(data), head + 1)
     sheet.finish(head, len(PRIORITY_COLUMNS) - 1, last, freeze_cols=2)
     p1 = {"type": "cell", "criteria": "==", "value": quote("P1"), "format": book.fmt["good"]}
     sheet.ws.conditional_format(first, 0, last, 0, p1)
-    return Counted(sheet.name, first, last, class_col=5, amount_col=10, weighted_col=12)
+    return Counted(sheet.name, first, last, class_col=5, amount_col=AMOUNT_COL, weighted_col=AMOUNT_COL + 2)
 
 
 def _priority_columns(book: Book, sheet: Sheet, data: pd.DataFrame, first: int) -> None:
@@ -90,33 +94,64 @@ def _priority_columns(book: Book, sheet: Sheet, data: pd.DataFrame, first: int) 
     sheet.text_column(first, 5, col("class"))
     scores = [score if open_ else None for score, open_ in zip(col("score"), is_open, strict=True)]
     sheet.number_column(first, 6, scores, "score")
-    for index, vocab in enumerate(("order_size", "likelihood", "status"), 7):
-        sheet.text_column(first, index, labels(vocab))
-    sheet.number_column(first, 10, col("amount"))
+    sheet.text_column(first, 7, labels("order_size"))
+    sheet.text_column(first, 8, labels("likelihood"))
+    _close_column(book, sheet, first, col("expected_close"))
+    sheet.text_column(first, AMOUNT_COL - 1, labels("status"))
+    sheet.number_column(first, AMOUNT_COL, col("amount"))
     chances = [
         probability.get(likelihood) if open_ and not is_blank(likelihood) else None
         for likelihood, open_ in zip(col("likelihood"), is_open, strict=True)
     ]
-    sheet.number_column(first, 11, chances, "percent")
-    amount, chance = column_letter(10), column_letter(11)
+    sheet.number_column(first, AMOUNT_COL + 1, chances, "percent")
+    amount, chance = column_letter(AMOUNT_COL), column_letter(AMOUNT_COL + 1)
     weighted = [
         f'IF(OR({amount}{k}="",{chance}{k}=""),"",{amount}{k}*{chance}{k})'
         for k in range(first + 1, first + len(data) + 1)
     ]
-    sheet.formula_column(first, 12, weighted, col("weighted_amount"))
-    sheet.text_column(
-        first, 13, [actions_text(settings, actions) for actions in col("actions")], "wrap", fit=False
-    )
+    sheet.formula_column(first, AMOUNT_COL + 2, weighted, col("weighted_amount"))
+    sheet.text_column(first, ACTIONS_COL, _action_texts(settings, data), "wrap", fit=False)
+
+
+def _close_column(book: Book, sheet: Sheet, first: int, dates: list[Any]) -> None:
+    """Each deal's expected close as the data gives it, a date; 未指定 for an open deal without one."""
+    unset = book.label("values.words.unset")
+    for row, date in enumerate(dates, first):
+        if is_blank(date):
+            sheet.text(row, CLOSE_COL, unset)
+        else:
+            sheet.date(row, CLOSE_COL, date)
+
+
+def _action_texts(settings: Any, data: pd.DataFrame) -> list[str]:
+    """The playbook actions; a P1 customer's led by who does them and by when (from the data, else 未指定),
+    so the action is a plan, not a page of the course."""
+    texts = []
+    for record in data.to_dict("records"):
+        actions = actions_text(settings, record.get("actions"))
+        if record.get("priority") == "P1":
+            actions = (
+                f"{action_plan(settings, record)}\n{actions}" if actions else action_plan(settings, record)
+            )
+        texts.append(actions)
+    return texts
 
 
 # ------------------------------------------------------------------ funnel ---
-def write_funnel(book: Book, funnel: pd.DataFrame, health: tuple[str, str], counted: Counted) -> None:
-    """Counts and amounts per class (COUNTIF/SUMIF over the priorities sheet), a funnel chart, the health."""
+def write_funnel(
+    book: Book,
+    funnel: pd.DataFrame,
+    health: tuple[str, str],
+    counted: Counted,
+    stuck_share: float | None = None,
+) -> None:
+    """Counts and amounts per class (COUNTIF/SUMIF over the priorities sheet), a funnel chart, the health
+    (grade, rule and, when judged by the stuck rule, the share of C and D found stuck)."""
     sheet = book.add("funnel")
     top = sheet.title(book.label("report.titles.funnel"))
     grade, rule = health
     sheet.text(top, 0, book.heading("health"), "key")
-    verdict = f"{book.label(f'values.health.{grade}')} — {health_text(book.settings, rule)}"
+    verdict = health_verdict(book.settings, grade, rule, stuck_share)
     sheet.ws.merge_range(top, 1, top, 5, verdict, book.fmt["text"])
     head = top + 2
     sheet.headings(head, FUNNEL_COLUMNS)
@@ -186,7 +221,7 @@ def _funnel_chart(book: Book, sheet: Sheet, first: int) -> None:
     )
     chart.add_series(
         {
-            "name": book.heading("count"),
+            "name": book.heading("opportunity_count"),
             "categories": classes,
             "values": [name, first, 2, last, 2],
             "fill": {"color": colours["funnel"]},

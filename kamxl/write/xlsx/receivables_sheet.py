@@ -20,6 +20,7 @@ import pandas as pd
 from kamxl.calc.months import has_years, month_heading, month_key, periods, spans_years
 from kamxl.calc.receivables import Receivables
 from kamxl.issues import column_letter
+from kamxl.write.words import counted, customers_behind
 from kamxl.write.xlsx.book import Book, KeyCell, KeyCells, Sheet, cell, has_data, is_blank, quote, rng
 
 FIXED = ("customer", "product", "owner", "total_owed")  # the columns left of the months
@@ -49,6 +50,7 @@ OWED_COL = FIXED.index("total_owed")
 FIRST_MONTH_COL = len(FIXED)
 FIRST_ROW = SUB + 1  # the first customer's row
 M_STAR = cell(M_STAR_ROW, 1, True, True)
+KEY_COLS = 2  # 客户 and 产品: repeated on every page across, so a continued row says whose it is
 
 
 @dataclass
@@ -115,10 +117,7 @@ class _ReceivablesSheet:
 
     def write(self, keys: KeyCells) -> None:
         book, sheet, layout = self.book, self.sheet, self.layout
-        behind = f"{book.settings.get('receivables.behind'):.0%}"
-        sheet.title(
-            book.label("report.titles.receivables"), book.label("report.notes.receivables", behind=behind)
-        )
+        sheet.title(book.label("report.titles.receivables"), self._note())
         self._columns()
         self._inputs()
         self._row_formulas()
@@ -129,10 +128,24 @@ class _ReceivablesSheet:
         self._chart()
         if self.rec.aging is not None:
             self._aging(self.rec.aging)
-        sheet.ws.freeze_panes(FIRST_ROW, 1)
-        sheet.finish(SUB, layout.last_col, None, filter_=False, freeze_cols=1)
+        sheet.ws.freeze_panes(FIRST_ROW, KEY_COLS)
+        sheet.finish(SUB, layout.last_col, None, filter_=False, freeze_cols=KEY_COLS)
         sheet.ws.autofilter(SUB, 0, layout.total_row - 1, layout.last_col)
         sheet.ws.repeat_rows(TOP, SUB)
+
+    def _note(self) -> str:
+        """The behind rule, and what the flags count: lines (customer · product), while a customer is behind
+        only when its lines together are (so 朗通, one product late and 96.7 % in all, is not)."""
+        book, share = self.book, self.book.settings.get("receivables.behind")
+        customers = customers_behind(self.rec.rows, share)
+        settings = book.settings
+        return book.label(
+            "report.notes.receivables_counted",
+            behind=f"{share:.0%}",
+            lines=counted(settings, int(self.rec.rows["behind"].sum()), "lines"),
+            customers=counted(settings, len(customers), "customers"),
+            names=book.label("ui.list_sep").join(customers) if customers else "—",
+        )
 
     def _columns(self) -> None:
         """Two header rows (a month over its plan and actual), and the hidden row of month numbers."""
