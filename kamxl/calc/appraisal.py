@@ -26,7 +26,17 @@ QUADRANT_ACTIONS = {
     (False, True): "train",
     (False, False): "direct",
 }
-EMPLOYEE_FIELDS = ("employee_id", "department", "period", "personality", "drive", "ability", "willingness")
+EMPLOYEE_FIELDS = (
+    "employee_id",
+    "department",
+    "position",
+    "reviewer",
+    "period",
+    "personality",
+    "drive",
+    "ability",
+    "willingness",
+)
 
 
 def score_indicators(rows: pd.DataFrame, settings: Settings) -> pd.DataFrame:

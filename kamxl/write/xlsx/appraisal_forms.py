@@ -19,13 +19,14 @@ from kamxl import __version__
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.write.files import atomic_path
+from kamxl.write.words import is_rate_indicator
 from kamxl.write.xlsx.book import Book, Sheet, cell, chart_rows, new_workbook, quote, records, rng
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_axis, matrix_helper, point_series
 
 CLASS_ORDER = ("financial", "market", "image", "management")
 GRADES = ("A", "B", "C", "D", "E")
 COLS = ("indicator", "direction", "target", "actual", "weight", "attainment", "score", "weighted_score")
-DETAILS = ("employee", "employee_id", "department")  # the form's head, then the period
+DETAILS = ("employee", "employee_id", "department", "position")  # the form's head, then period, reviewer
 FACTORS = ("personality", "drive", "ability", "willingness")
 OVERVIEW_COLUMNS = (  # (label group, key): a field of the HR export or the appraisal's own label
     ("field", "employee"),
@@ -50,6 +51,7 @@ ACTION_QUADRANTS = (
 WEIGHT_COL, SCORE_COL, WEIGHTED_COL = 5, 7, 8
 ABILITY_COL, WILL_COL, STATUS_COL = 7, 8, 10
 SIGNATURE_HEIGHT = 30  # points: room to sign
+COMMENT_ROWS = 3  # lines of the comments box
 CREATED = dt.datetime(2000, 1, 1)  # a fixed date: the same export gives the same bytes
 
 
@@ -124,13 +126,11 @@ def write_appraisal_book(
         period = next(iter(periods), "") if len(employees) else ""
         meta = {"source": source, "period": str(period or ""), "as_of": "", "version": __version__}
         book = Book(wb, settings, meta)
+        # an employee's own workbook (no overview) goes to them: no tool's name in it
+        branded = {"author": "kamxl", "comments": settings.label("report.doc_comment", version=__version__)}
         wb.set_properties(
-            {
-                "title": _text(settings, "doc_title", source=source),
-                "author": "kamxl",
-                "created": CREATED,
-                "comments": settings.label("report.doc_comment", version=__version__),
-            }
+            {"title": _text(settings, "doc_title", source=source), "created": CREATED}
+            | (branded if overview else {})
         )
         people = [
             person
@@ -168,15 +168,13 @@ def _write_forms(
 
 # -------------------------------------------------------------------- form ---
 def _write_form(book: Book, sheet: Sheet, person: dict[str, Any], rows: pd.DataFrame) -> tuple[str, int, int]:
-    """One employee's A4 form; returns where its total sits (sheet, row, col)."""
+    """One employee's A4 form; returns where its total sits (sheet, row, col).
+
+    The sheet is protected without a password: what a reviewer fills in or corrects (targets, actuals,
+    weights, factor scores, the lines and boxes) is unlocked, the formulas are not."""
     settings = book.settings
     sheet.title(_text(settings, "form_title", period=person.get("period") or ""))
-    row = 2
-    details = [(_field(settings, key), person.get(key)) for key in DETAILS]
-    for label, value in [*details, (_text(settings, "period"), person.get("period"))]:
-        sheet.text(row, 0, label, "key")
-        sheet.text(row, 1, value)
-        row += 1
+    row = _details(book, sheet, person, 2)
     head = row + 1
     sheet.header(
         head, [_field(settings, "indicator_class")] + [_text(settings, f"col_{col}") for col in COLS]
@@ -185,12 +183,35 @@ def _write_form(book: Book, sheet: Sheet, person: dict[str, Any], rows: pd.DataF
     _form_total(book, sheet, person, rows, head + 1, total_row)
     row = _grade(book, sheet, person, cell(total_row, WEIGHTED_COL, True, True), total_row + 2)
     row = _factors(book, sheet, person, row + 2)
-    row = _comments_and_signatures(book, sheet, row + 2)
+    row = _next_targets(book, sheet, rows, row + 2)
+    row = _box(book, sheet, "improvement", int(settings.get("appraisal.plan_rows")), row + 2)
+    row = _box(book, sheet, "comments", COMMENT_ROWS, row + 1)
+    row = _signatures(book, sheet, row + 1)
     sheet.at_least(1, book.width("appraisal_indicator"))
     sheet.finish(head, WEIGHTED_COL, None, filter_=False, portrait=True)
+    _form_header_footer(book, sheet, person)
     sheet.ws.print_area(0, 0, row, WEIGHTED_COL)
+    sheet.ws.protect("", {"format_columns": True, "format_rows": True})
     sheet.one_page = True
     return (sheet.name, total_row, WEIGHTED_COL)
+
+
+def _details(book: Book, sheet: Sheet, person: dict[str, Any], row: int) -> int:
+    """Who is appraised, for which period and by whom: the export's fields, a line to fill in where it has
+    none (position and reviewer are often not exported); returns the row after."""
+    settings = book.settings
+    fields = [(_field(settings, key), person.get(key)) for key in DETAILS]
+    fields += [
+        (_text(settings, "period"), person.get("period")),
+        (_field(settings, "reviewer"), person.get("reviewer")),
+    ]
+    for label, value in fields:
+        sheet.text(row, 0, label, "key")
+        sheet.ws.merge_range(row, 1, row, 2, "", book.fmt["input"])
+        if _known(value):
+            sheet.text(row, 1, value, "input")
+        row += 1
+    return row
 
 
 def _indicators(book: Book, sheet: Sheet, rows: pd.DataFrame, first: int) -> int:
@@ -222,9 +243,10 @@ def _indicator(book: Book, sheet: Sheet, row: int, in_class: str, item: dict[str
     sheet.text(
         row, 2, settings.label(f"values.direction.{direction}") if isinstance(direction, str) else None
     )
-    sheet.number(row, 3, item["target"], "number")
-    sheet.number(row, 4, item["actual"], "number")
-    sheet.number(row, WEIGHT_COL, item["weight"], "percent")
+    figure = _figure_format(settings, item, "input")
+    sheet.number(row, 3, item["target"], figure)
+    sheet.number(row, 4, item["actual"], figure)
+    sheet.number(row, WEIGHT_COL, item["weight"], "input_percent")
     cap, target, actual = f"{float(settings.get('appraisal.cap')):g}", cell(row, 3), cell(row, 4)
     if direction == "lower":
         capped = f'IF({actual}="",0,IF({actual}=0,{cap},MIN({cap},{target}/{actual})))'
@@ -246,7 +268,7 @@ def _form_total(
     weights = f"SUM({rng(first, WEIGHT_COL, last, WEIGHT_COL)})"
     sheet.formula(total_row, WEIGHT_COL, weights, float(rows["weight"].sum()), "total_percent")
     total = f"SUM({rng(first, WEIGHTED_COL, last, WEIGHTED_COL)})"
-    sheet.formula(total_row, WEIGHTED_COL, total, person["weighted_score"], "total_number")
+    sheet.formula(total_row, WEIGHTED_COL, total, person["weighted_score"], "total_score")
 
 
 def _grade(book: Book, sheet: Sheet, person: dict[str, Any], total: str, row: int) -> int:
@@ -259,7 +281,30 @@ def _grade(book: Book, sheet: Sheet, person: dict[str, Any], total: str, row: in
         name = f"IF({cell(row, 1)}={quote(grade)},{quote(settings.label(f'values.grade.{grade}'))},{name})"
     cached = settings.label(f"values.grade.{person['grade']}") if person["grade"] else ""
     sheet.formula(row, 2, name, cached, "text")
-    return row
+    sheet.ws.merge_range(row + 1, 0, row + 1, WEIGHTED_COL, grade_rule(settings), book.fmt["note"])
+    return row + 1
+
+
+def grade_rule(settings: Settings) -> str:
+    """How the total is graded, from ``appraisal.grades``: "≥ 90 为 A 优秀;≥ 80 为 B 良好;… 低于 60 为 E"."""
+    floors = sorted(settings.get("appraisal.grades").items(), key=lambda grade_floor: -grade_floor[1])
+    steps = [
+        _text(
+            settings,
+            "grade_step",
+            floor=f"{floor:g}",
+            grade=grade,
+            name=settings.label(f"values.grade.{grade}"),
+        )
+        for grade, floor in floors
+    ]
+    return _text(
+        settings,
+        "grade_rule",
+        rules=settings.label("ui.list_sep").join(steps) if settings.lang == "en" else ";".join(steps),
+        lowest=f"{floors[-1][1]:g}",
+        lowest_name=settings.label("values.grade.E"),
+    )
 
 
 def _factors(book: Book, sheet: Sheet, person: dict[str, Any], row: int) -> int:
@@ -269,7 +314,7 @@ def _factors(book: Book, sheet: Sheet, person: dict[str, Any], row: int) -> int:
     cells = {}
     for factor_row, factor in enumerate(FACTORS, row + 1):
         sheet.text(factor_row, 0, _field(settings, factor))
-        sheet.number(factor_row, 1, person.get(factor), "score")
+        sheet.number(factor_row, 1, person.get(factor), "input_score")
         cells[factor] = cell(factor_row, 1)
     row += 1 + len(FACTORS)
     sheet.text(row, 0, _text(settings, "quadrant"), "key")
@@ -284,20 +329,80 @@ def _factors(book: Book, sheet: Sheet, person: dict[str, Any], row: int) -> int:
     return row
 
 
-def _comments_and_signatures(book: Book, sheet: Sheet, row: int) -> int:
-    """A box for comments, and the employee's and the manager's signature and date; returns the last row."""
-    settings, text_box = book.settings, book.fmt["text"]
-    sheet.text(row, 0, _text(settings, "comments"), "key")
-    sheet.ws.merge_range(row + 1, 0, row + 5, WEIGHTED_COL, "", book.fmt["wrap"])
-    row += 7
+def _next_targets(book: Book, sheet: Sheet, rows: pd.DataFrame, row: int) -> int:
+    """The next period's targets: each indicator with this period's target and its next one as the export
+    gives it (else a blank to fill in), and a few blank lines for new indicators; returns the last row."""
+    settings = book.settings
+    sheet.text(row, 0, _text(settings, "next_targets"), "key")
+    head = row + 1
+    fmt = book.fmt
+    sheet.ws.merge_range(head, 0, head, 1, _text(settings, "col_indicator"), fmt["header"])
+    sheet.header(
+        head, [_text(settings, key) for key in ("col_this_target", "col_next_target", "col_next_weight")], 2
+    )
+    sheet.ws.merge_range(head, 5, head, WEIGHTED_COL, _text(settings, "col_next_note"), fmt["header"])
+    items = records(rows)
+    blank = int(settings.get("appraisal.next_target_rows"))
+    for line, item in enumerate([*items, *([None] * blank)], head + 1):
+        sheet.ws.merge_range(line, 0, line, 1, "", fmt["input"])
+        sheet.ws.merge_range(line, 5, line, WEIGHTED_COL, "", fmt["input"])
+        sheet.text(line, 4, None, "input_percent")
+        if item is None:
+            sheet.text(line, 2, None, "input")
+            sheet.text(line, 3, None, "input")
+            continue
+        sheet.text(line, 0, item["indicator"], "input", fit=False)
+        sheet.number(line, 2, item["target"], _figure_format(settings, item, ""))
+        sheet.number(line, 3, item.get("next_target"), _figure_format(settings, item, "input"))
+    return head + len(items) + blank
+
+
+def _figure_format(settings: Settings, item: dict[str, Any], kind: str) -> str:
+    """An indicator's target and actual as the reader expects them: a rate as a percentage (回款率 95.0 %),
+    whole figures with thousands separators (1,000,000), others as written; ``kind`` "input" or ""."""
+    if is_rate_indicator(settings, item):
+        return "input_percent" if kind else "percent"
+    figures = [item.get(key) for key in ("target", "actual", "next_target")]
+    known = [float(figure) for figure in figures if isinstance(figure, (int, float)) and _known(figure)]
+    if known and all(figure.is_integer() for figure in known):
+        return "input_whole" if kind else "money"
+    return "input_number" if kind else "number"
+
+
+def _box(book: Book, sheet: Sheet, key: str, lines: int, row: int) -> int:
+    """A labelled box to write in (``appraisal.<key>``), ``lines`` rows high; returns its last row."""
+    sheet.text(row, 0, _text(book.settings, key), "key")
+    sheet.ws.merge_range(row + 1, 0, row + lines, WEIGHTED_COL, "", book.fmt["input_box"])
+    for line in range(row + 1, row + lines + 1):
+        sheet.ws.set_row(line, book.settings.get("appraisal.box_line_pt"))
+    return row + lines
+
+
+def _signatures(book: Book, sheet: Sheet, row: int) -> int:
+    """The employee's and the reviewer's signature and date (signing is a step of the course); returns the
+    last row."""
+    settings, line = book.settings, book.fmt["input"]
     for who in ("employee_sign", "manager_sign"):
+        row += 1
         sheet.text(row, 0, _text(settings, who), "key")
-        sheet.ws.merge_range(row, 1, row, 4, "", text_box)
+        sheet.ws.merge_range(row, 1, row, 4, "", line)
         sheet.text(row, 5, _text(settings, "date"), "key")
-        sheet.ws.merge_range(row, 6, row, WEIGHTED_COL, "", text_box)
+        sheet.ws.merge_range(row, 6, row, WEIGHTED_COL, "", line)
         sheet.ws.set_row(row, SIGNATURE_HEIGHT)
-        row += 2
+        row += 1
     return row
+
+
+def _form_header_footer(book: Book, sheet: Sheet, person: dict[str, Any]) -> None:
+    """The employee's page names them, their department and the period; no tool name (it goes to them)."""
+
+    def amp(text: Any) -> str:
+        return str(text or "").replace("&", "&&")
+
+    sheet.ws.set_header(
+        f"&L&8 {amp(person.get('department'))}&C&9&B {amp(_name_of(person))}&R&8 {amp(person.get('period'))}"
+    )
+    sheet.ws.set_footer("")
 
 
 # ---------------------------------------------------------------- overview ---
