@@ -125,6 +125,24 @@ def test_formulas_equal_libreoffice(sample, tmp_path):
         )
 
 
+FULL_SIZE_WORD_PT = 9.6
+
+
+def _median_word_height(pdf, page: int) -> float:
+    """The median height of a page's words, in points: the cells' text times the print scale."""
+    import re
+    import statistics
+
+    boxes = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', boxes)
+    return statistics.median(float(bottom) - float(top) for top, bottom in found)
+
+
 @pytest.mark.slow
 def test_pdf_has_one_employee_per_page(sample, tmp_path):
     require()
@@ -144,6 +162,9 @@ def test_pdf_has_one_employee_per_page(sample, tmp_path):
         for p in range(1, pages + 1)
     ]
     forms = [h for h in heads if "总览" not in h]
+    # each form on its one page at 70 % or more: 10-point cells print 9.6 points tall at 100 % (measured)
+    for page in (p for p, head in enumerate(heads, 1) if "总览" not in head):
+        assert _median_word_height(pdf, page) >= 0.7 * FULL_SIZE_WORD_PT, page
     assert [next(n for n in ("王伟", "李娜", "张强", "赵敏", "陈刚") if n in h) for h in forms] == [
         "王伟",
         "李娜",

@@ -151,7 +151,12 @@ def health_label(settings: Settings, grade: str, rule: str) -> str:
 def health_verdict(settings: Settings, grade: str, rule: str, stuck_share: float | None = None) -> str:
     """The grade with the rule that decided it, and the share measured when stuck: one line that the label,
     its colour (``health_tone``) and the note agree in."""
-    text = f"{health_label(settings, grade, rule)} — {health_text(settings, rule)}"
+    return f"{health_label(settings, grade, rule)} — {health_note(settings, rule, stuck_share)}"
+
+
+def health_note(settings: Settings, rule: str, stuck_share: float | None = None) -> str:
+    """The rule that decided the grade, and the stuck share measured when that rule did."""
+    text = health_text(settings, rule)
     if rule == "stuck" and isinstance(stuck_share, (int, float)) and not _missing(stuck_share):
         text += settings.label("values.words.health_measured", share=f"{stuck_share:.0%}")
     return text

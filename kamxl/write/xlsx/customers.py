@@ -14,8 +14,9 @@ from xlsxwriter.utility import quote_sheetname
 
 from kamxl.calc.funnel import CLASSES
 from kamxl.issues import column_letter
-from kamxl.write.words import action_plan, actions_text, by_priority, health_verdict, value_label
-from kamxl.write.xlsx.book import Book, Sheet, cell, column_of, is_blank, quote, rng
+from kamxl.text import display_width
+from kamxl.write.words import action_plan, actions_text, by_priority, health_label, health_note, value_label
+from kamxl.write.xlsx.book import LINE_HEIGHT, ROW_PADDING, Book, Sheet, cell, column_of, is_blank, quote, rng
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_axis, matrix_helper, point_series
 
 PRIORITY_COLUMNS = (
@@ -28,7 +29,6 @@ PRIORITY_COLUMNS = (
     "score",
     "order_size",
     "likelihood",
-    "expected_close",
     "status",
     "amount",
     "probability",
@@ -36,7 +36,6 @@ PRIORITY_COLUMNS = (
     "actions",
 )
 FUNNEL_COLUMNS = ("class", "class_label", "opportunity_count", "share", "amount", "weighted_amount", "offset")
-CLOSE_COL = PRIORITY_COLUMNS.index("expected_close")
 AMOUNT_COL = PRIORITY_COLUMNS.index("amount")
 ACTIONS_COL = PRIORITY_COLUMNS.index("actions")
 TIER_COLUMNS = ("customer", "owner", "attractiveness", "advantage", "tier", "source", "actions")
@@ -96,7 +95,6 @@ def _priority_columns(book: Book, sheet: Sheet, data: pd.DataFrame, first: int) 
     sheet.number_column(first, 6, scores, "score")
     sheet.text_column(first, 7, labels("order_size"))
     sheet.text_column(first, 8, labels("likelihood"))
-    _close_column(book, sheet, first, col("expected_close"))
     sheet.text_column(first, AMOUNT_COL - 1, labels("status"))
     sheet.number_column(first, AMOUNT_COL, col("amount"))
     chances = [
@@ -111,16 +109,6 @@ def _priority_columns(book: Book, sheet: Sheet, data: pd.DataFrame, first: int) 
     ]
     sheet.formula_column(first, AMOUNT_COL + 2, weighted, col("weighted_amount"))
     sheet.text_column(first, ACTIONS_COL, _action_texts(settings, data), "wrap", fit=False)
-
-
-def _close_column(book: Book, sheet: Sheet, first: int, dates: list[Any]) -> None:
-    """Each deal's expected close as the data gives it, a date; 未指定 for an open deal without one."""
-    unset = book.label("values.words.unset")
-    for row, date in enumerate(dates, first):
-        if is_blank(date):
-            sheet.text(row, CLOSE_COL, unset)
-        else:
-            sheet.date(row, CLOSE_COL, date)
 
 
 def _action_texts(settings: Any, data: pd.DataFrame) -> list[str]:
@@ -151,8 +139,12 @@ def write_funnel(
     top = sheet.title(book.label("report.titles.funnel"))
     grade, rule = health
     sheet.text(top, 0, book.heading("health"), "key")
-    verdict = health_verdict(book.settings, grade, rule, stuck_share)
-    sheet.ws.merge_range(top, 1, top, 5, verdict, book.fmt["text"])
+    # the grade on its line, the rule that decided it wrapped under it (one line would run off the page)
+    sheet.ws.merge_range(top, 1, top, 5, health_label(book.settings, grade, rule), book.fmt["text"])
+    note = health_note(book.settings, rule, stuck_share)
+    sheet.ws.merge_range(top + 1, 1, top + 1, 5, note, book.fmt["wrap"])
+    lines = -(-display_width(note) // book.settings.get("formats.widths.funnel_note"))
+    sheet.ws.set_row(top + 1, LINE_HEIGHT * max(lines, 1) + ROW_PADDING)
     head = top + 2
     sheet.headings(head, FUNNEL_COLUMNS)
     first = head + 1
