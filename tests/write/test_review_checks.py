@@ -428,3 +428,9 @@ def test_each_p1_action_names_its_customer_owner_and_date(reports):
         assert "预计成交:未指定(成交可能性:" in first_line  # the sample writes no close date
     others = [row for row in ws.iter_rows(min_row=5, values_only=True) if row[priority] in ("P2", "P3")]
     assert others and not any("负责人:" in row[actions] for row in others)
+
+
+def test_the_tiers_say_they_count_customers_and_the_funnel_opportunities(reports):
+    ws = openpyxl.load_workbook(reports["east-2026-03"])["客户分级"]
+    note = next(str(found.value) for found in ws[2] if isinstance(found.value, str))
+    assert "本表 14 个客户(每个客户一行)" in note and "进行中的 13 个商机" in note

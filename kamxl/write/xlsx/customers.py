@@ -15,7 +15,15 @@ from xlsxwriter.utility import quote_sheetname
 from kamxl.calc.funnel import CLASSES
 from kamxl.issues import column_letter
 from kamxl.text import display_width
-from kamxl.write.words import action_plan, actions_text, by_priority, health_label, health_note, value_label
+from kamxl.write.words import (
+    action_plan,
+    actions_text,
+    by_priority,
+    counted,
+    health_label,
+    health_note,
+    value_label,
+)
 from kamxl.write.xlsx.book import LINE_HEIGHT, ROW_PADDING, Book, Sheet, cell, column_of, is_blank, quote, rng
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_axis, matrix_helper, point_series
 
@@ -239,8 +247,15 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
     """The two axis scores and the tier per customer, and the 2×2 matrix as a native scatter chart."""
     sheet = book.add("tiers")
     threshold = f"{book.settings.get('tier.high_threshold'):g}"
+    # what is counted: customers here (one row each), opportunities in the funnel and the priorities
+    customers_count = counted(book.settings, int(customers["customer"].nunique()), "customers")
+    opportunities = counted(
+        book.settings, int(customers["open"].sum()) if "open" in customers else 0, "opportunities"
+    )
     head = sheet.title(
-        book.label("report.titles.tiers"), book.label("report.notes.tiers", threshold=threshold)
+        book.label("report.titles.tiers"),
+        book.label("report.notes.tiers", threshold=threshold)
+        + book.label("report.notes.tiers_counted", customers=customers_count, opportunities=opportunities),
     )
     sheet.headings(head, TIER_COLUMNS)
     data = (
