@@ -17,7 +17,7 @@ import pandas as pd
 
 from kamxl.calc.cells import CellMap
 from kamxl.calc.frames import as_floats, has_text
-from kamxl.calc.months import periods
+from kamxl.calc.months import has_years, month_heading, month_key, periods, spans_years
 from kamxl.calc.numbers import fmt
 from kamxl.config import Settings
 from kamxl.issues import Issue
@@ -38,6 +38,7 @@ class ActivitiesSummary(TypedDict):
     """The plan's key figures (report.json's ``activities``, in this order)."""
 
     budget: float
+    # months are keyed 1..12, or YYYYMM (calc.months.month_key) when the plan runs into a second year
     by_month: dict[int, float]
     by_owner: list[OwnerBudget]
     advertising_plan: dict[int, float] | None  # None: the workbook's P&L has no advertising line
@@ -62,6 +63,8 @@ def spread_budget(main: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
     number share what is left of the 费用预算 evenly.
     """
     spread = months[["sheet", "row", "month", "amount"]].copy()
+    spread["period"] = periods(months)  # a rolling plan's two Novembers are two months (calc.months)
+    spread["year"] = months["year"] if "year" in months.columns else None
     spread["amount"] = as_floats(spread["amount"])
     budget = main.set_index(ROW_KEYS)["budget"].astype(float)
     spread = spread.join(budget, on=ROW_KEYS)
@@ -76,13 +79,18 @@ def spread_budget(main: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
     return spread.drop(columns="budget")
 
 
+def _advertising_lines(pnl_main: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The P&L's rows of its 区域广告 (regional advertising) expense line."""
+    names = {normalise_loose(name) for name in settings.get("vocab.pnl_line.advertising")}
+    is_advertising = pnl_main["line"].map(lambda line: normalise_loose(str(line)) in names)
+    return pnl_main[(pnl_main["group"] == "expense") & is_advertising]
+
+
 def advertising_plan(pnl_main: pd.DataFrame | None, settings: Settings) -> pd.Series | None:
     """The P&L's 区域广告 plan per month (None when the workbook has no such line)."""
     if pnl_main is None or pnl_main.empty:
         return None
-    names = {normalise_loose(name) for name in settings.get("vocab.pnl_line.advertising")}
-    is_advertising = pnl_main["line"].map(lambda line: normalise_loose(str(line)) in names)
-    hit = pnl_main[(pnl_main["group"] == "expense") & is_advertising]
+    hit = _advertising_lines(pnl_main, settings)
     if hit.empty:
         return None
     # the activity plan names months by number: a month a rolling P&L holds twice (two Novembers, in two
@@ -91,6 +99,37 @@ def advertising_plan(pnl_main: pd.DataFrame | None, settings: Settings) -> pd.Se
     twice = hit.assign(period=periods(hit)).groupby(month)["period"].nunique() > 1
     plan = hit.groupby(month)["plan"].sum(min_count=1).astype(float)
     return plan[~twice.reindex(plan.index, fill_value=False)]
+
+
+def advertising_by_period(
+    pnl_main: pd.DataFrame | None, settings: Settings, spread: pd.DataFrame
+) -> pd.Series | None:
+    """The P&L's 区域广告 plan per month of the activity plan (its ``period``), None without such a line.
+
+    When both forms date their months, each month is held against the same
+    month of the same year. Otherwise the P&L's month numbers (``advertising_plan``)
+    are placed in the activity plan's months: a month number the activity plan
+    holds twice (a rolling plan's two Novembers) has no one plan, and is not compared.
+    """
+    if pnl_main is None or pnl_main.empty:
+        return None
+    hit = _advertising_lines(pnl_main, settings)
+    if hit.empty:
+        return None
+    if has_years(hit) and has_years(spread):
+        return hit.groupby(periods(hit))["plan"].sum(min_count=1).astype(float)
+    by_number = advertising_plan(pnl_main, settings)
+    if by_number is None:
+        return None
+    first = int(spread["period"].min()) if len(spread) else 0
+    placed: dict[int, float] = {}
+    for month, plan in by_number.items():
+        held = sorted({int(period) for period in spread["period"] if int(period) % 12 + 1 == month})
+        if len(held) > 1:
+            continue
+        period = held[0] if held else (first // 12) * 12 + int(month) - 1
+        placed[period + 12 if period < first else period] = float(plan)
+    return pd.Series(placed, dtype=float)
 
 
 def plan_activities(
@@ -110,7 +149,7 @@ def plan_activities(
     issues = row_issues(rows, rule_flags(rows, spread, tolerance), settings, cells)
     # the budget used: month amounts when the activity has months, else the 费用预算
     rows["budget_used"] = np.where(rows["months"].map(len) > 0, rows["planned"], rows["budget"].fillna(0.0))
-    advertising = advertising_plan(pnl_main, settings)
+    advertising = advertising_by_period(pnl_main, settings, spread)
     by_month = month_budget(spread, advertising, tolerance)
     issues += over_advertising_issues(by_month, rows, settings)
     by_owner = owner_budget(rows)
@@ -121,8 +160,9 @@ def plan_activities(
 
 def _with_months(rows: pd.DataFrame, spread: pd.DataFrame) -> pd.DataFrame:
     """Each activity with its months (a sorted list, [] for none) and the amount they plan."""
-    per_activity = spread.groupby(ROW_KEYS, sort=False).agg(
-        months=("month", lambda months: sorted(int(month) for month in months)), planned=("amount", "sum")
+    in_time = spread.sort_values("period", kind="stable") if "period" in spread else spread
+    per_activity = in_time.groupby(ROW_KEYS, sort=False).agg(
+        months=("month", lambda months: [int(month) for month in months]), planned=("amount", "sum")
     )
     rows = rows.join(per_activity, on=ROW_KEYS)
     rows["months"] = [months if isinstance(months, list) else [] for months in rows["months"]]
@@ -186,31 +226,42 @@ def _broken_rules(row: dict[str, Any], settings: Settings, cells: CellMap) -> li
 
 
 def month_budget(spread: pd.DataFrame, advertising: pd.Series | None, tolerance: float) -> pd.DataFrame:
-    """Per month (the index): the activities' budget, the advertising plan and whether it is exceeded."""
-    by_month = spread.groupby(spread["month"].astype(int))["amount"].sum().rename("budget").to_frame()
+    """Per month: the activities' budget, the advertising plan and whether it is exceeded.
+
+    Months are compared by ``period`` (a rolling plan's two Novembers apart);
+    the index ``month`` is each month's key in the report (calc.months.month_key:
+    1..12, or YYYYMM when the plan runs into a second year), beside its
+    ``period`` and ``year``.
+    """
+    by_month = spread.groupby(periods(spread))["amount"].sum().rename("budget").to_frame()
     if advertising is not None:
         by_month = by_month.join(advertising.rename("advertising_plan"), how="outer").fillna({"budget": 0.0})
         by_month["over"] = by_month["budget"] > by_month["advertising_plan"].fillna(0.0) + tolerance
     else:
         by_month["advertising_plan"] = np.nan
         by_month["over"] = False
-    by_month.index.name = "month"
+    period = pd.Series(by_month.index.astype(int), index=by_month.index)
+    spanning = bool(len(period)) and int(period.max()) // 12 != int(period.min()) // 12
+    by_month["period"] = period
+    by_month["year"] = (period // 12).astype(object) if has_years(spread) else None
+    by_month.index = pd.Index([month_key(int(p), spanning) for p in period], name="month")
     return by_month
 
 
 def over_advertising_issues(by_month: pd.DataFrame, rows: pd.DataFrame, settings: Settings) -> list[Issue]:
     """A month whose activities cost more than the P&L's advertising plan (on the plan's first sheet)."""
     sheet = rows["sheet"].iloc[0] if len(rows) else None
+    spanning, dated = spans_years(by_month), has_years(by_month)
     return [
         settings.issue(
             "activities_over_advertising",
             sheet,
             None,
-            month=settings.label(f"values.month.{int(month)}"),
+            month=month_heading(settings, int(figures["period"]), spanning, dated),
             activities=fmt(figures["budget"]),
             plan=fmt(figures["advertising_plan"]),
         )
-        for month, figures in by_month[by_month["over"]].to_dict("index").items()
+        for figures in by_month[by_month["over"]].to_dict("records")
     ]
 
 

@@ -170,7 +170,7 @@ SCHEMAS["receivables"]["months"] = [
     "year",
     "period",
 ]
-SCHEMAS["activities"]["months"] = ["sheet", "row", "month", "mark", "amount", "col"]
+SCHEMAS["activities"]["months"] = ["sheet", "row", "month", "mark", "amount", "col", "year", "period"]
 SCHEMAS["pnl"] = {
     "main": [
         "sheet",
@@ -799,10 +799,10 @@ def parse_activities(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     schema = SCHEMAS["activities"]
     tables = {"main": _frame(main, schema["main"]), "months": _frame(detail, schema["months"])}
     tables["totals"] = _money_totals(ctx, flat)
-    return _sheet(ctx, block, flat.cols, tables, {"months": sorted(month_cols)})
+    return _sheet(ctx, block, flat.cols, tables, {"months": [month.month for month in sorted(month_cols)]})
 
 
-def _activity_months(ctx: SheetContext, rows: list[int], month_cols: dict[int, int]) -> list[Record]:
+def _activity_months(ctx: SheetContext, rows: list[int], month_cols: dict[Month, int]) -> list[Record]:
     """One record per marked month of each activity: a tick, or an amount (docs/forms.md, "Marks").
 
     TRUE, ✓, √, ●, x and text mark a month; FALSE, ×, 否 and 0 do not. A 1 is
@@ -816,8 +816,8 @@ def _activity_months(ctx: SheetContext, rows: list[int], month_cols: dict[int, i
     for r, month, c, value in cells:
         marked, amount = _month_mark(ctx, r, c, value, ticks_only)
         if marked:
-            record = {"sheet": ctx.sheet, "row": r + 1, "month": month, "mark": True, "amount": amount}
-            detail.append(record | {"col": ctx.letter(c)})
+            record = {"sheet": ctx.sheet, "row": r + 1, "month": month.month, "mark": True, "amount": amount}
+            detail.append(record | {"col": ctx.letter(c), "year": month.year, "period": month.period})
     return detail
 
 
@@ -850,30 +850,35 @@ def _month_mark(
     return True, ctx.parse("number", row, col)
 
 
-def _activity_month_columns(ctx: SheetContext, block: HeaderBlock, taken: set[int]) -> dict[int, int]:
-    """month (1..12) -> the first column under it.
+def _activity_month_columns(ctx: SheetContext, block: HeaderBlock, taken: set[int]) -> dict[Month, int]:
+    """month (placed in time, like the receivables plan's) -> the first column under it.
 
-    The activity plan is a calendar year of months: a month written twice (a
-    13-month rolling plan's second November) is reported at its header, not
-    silently left out.
+    A rolling plan from 十一月 to the next 十一月 keeps both Novembers, each in
+    its year (from the headers, else the title; a roll into a year nothing
+    writes is reported at its header). The same month of the same year written
+    twice is reported at its second header, not silently left out.
     """
-    month_cols: dict[int, int] = {}
-    month_cells: dict[int, Cell] = {}
+    first_col: dict[Cell, int] = {}  # month header cell -> the first column under it
+    found: dict[Cell, YearMonth] = {}
     for c, path in sorted(block.paths.items()):
         if c in taken:
             continue
-        at, month = next(
-            ((i, named) for i, label in enumerate(path) if (named := is_month_label(label, ctx.values))),
+        at, named = next(
+            ((i, month) for i, label in enumerate(path) if (month := header_month(label, ctx.values))),
             (0, None),
         )
-        if not month:
+        if named is not None:
+            first_col.setdefault(block.cell_of(c, at), c)
+            found.setdefault(block.cell_of(c, at), named)
+    placed = _place(ctx, block, [list(found.items())])
+    month_cols: dict[Month, int] = {}
+    for cell, c in first_col.items():
+        when = placed[cell]
+        if when not in month_cols:
+            month_cols[when] = c
             continue
-        if month not in month_cols:
-            month_cols[month], month_cells[month] = c, block.cell_of(c, at)
-        elif block.cell_of(c, at) != month_cells[month]:  # a second header of the month, not a sub-column
-            row, col = block.cell_of(c, at)
-            used, ignored = ctx.letter(month_cols[month]), ctx.letter(c)
-            ctx.issue("duplicate_column", row, col, column=block.label(c), used=used, ignored=ignored)
+        used, ignored = ctx.letter(month_cols[when]), ctx.letter(c)
+        ctx.issue("duplicate_column", *cell, column=block.label(c), used=used, ignored=ignored)
     return month_cols
 
 

@@ -135,7 +135,12 @@ class RowFeatures:
 
 
 def split_measure(text: str, values: Values) -> tuple[str, str] | None:
-    """ "一月计划" -> ("一月", "plan"); "Jan actual" -> ("Jan", "actual")."""
+    """ "一月计划" -> ("一月", "plan"); "Jan actual" -> ("Jan", "actual").
+
+    "一月计划（万元）" -> ("一月", "plan"): a unit in brackets is the column's (read from
+    the header path separately), no part of the month or the measure.
+    """
+    text = without_units(text)
     key = normalise(text)
     for alias, code in values.measure_aliases():
         if not alias or alias == key:
@@ -151,6 +156,14 @@ def split_measure(text: str, values: Values) -> tuple[str, str] | None:
             if cut:
                 return cut, code
     return None
+
+
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+
+
+def without_units(text: str) -> str:
+    """The text with its bracketed parts (units such as (万元), notes such as (含税)) left out."""
+    return _BRACKETED.sub("", text).strip() if _BRACKETED.search(text) else text
 
 
 def _cut_suffix(raw: str, alias: str) -> str | None:
@@ -190,6 +203,9 @@ def header_month(label: CellValue, values: Values) -> YearMonth | None:
         return _number_month(float(label), values)
     if not isinstance(label, str):
         return None
+    if without_units(label) != label:  # "一月(万元)", "2026年1月实收(万元)"
+        stripped = without_units(label)
+        return header_month(stripped, values) if stripped else None
     year_month, _ = values.month(label)
     if year_month is not None:
         return year_month
@@ -220,14 +236,15 @@ def _number_month(number: float, values: Values) -> YearMonth | None:
 
 
 def title_year(grid: Grid, top: int, values: Values) -> TitleDate | None:
-    """(year, month or None) a sheet's name or the title rows above its header name, if any.
+    """(year, month or None) the title rows above a header name, else the sheet's name, if any.
 
     "华东区 2026年3月 应收帐款规划表" gives (2026, 3): the month the plan is
     for, which a rolling plan's months must include; "2026年 预期损益表" gives
-    (2026, None).
+    (2026, None). The title is written for this table; a sheet name ("2025备份",
+    a copied tab) is weaker evidence, read only when no title names a year.
     """
     first, last = values.settings.get("limits.month_years")
-    texts = [grid.name] + [value for r in range(min(top, grid.nrows)) for value in grid.rows[r]]
+    texts = [value for r in range(min(top, grid.nrows)) for value in grid.rows[r]] + [grid.name]
     for text in texts:
         if not isinstance(text, str):
             continue

@@ -232,10 +232,26 @@ def _starts(grid: Grid, band: Area, settings: Settings, values: Values) -> list[
                 if w not in heads:
                     heads[w] = _may_head(grid.rows[w], band, settings, values)
             hit = header_in(grid, window, band, settings, values) if any(heads[w] for w in window) else None
+            if hit is not None and _figures_above(grid, range(r, hit[1]), band, values):
+                hit = None  # rows of figures (an item under a 小计) are no title: the block opens lower down
             if hit is not None and not any(hit[1] == header for _, _, header in found):
                 found.append((r, *hit))
         opens = values.is_total(cells[0][1]) or values.is_note(cells[0][1])
     return found
+
+
+def _figures_above(grid: Grid, rows: range, band: Area, values: Values) -> bool:
+    """Whether any of ``rows`` (those between a block's first row and its header) holds a number.
+
+    A table's head is text (a title, a units row); a row of figures right under
+    a 小计 is the table's next item, and must not be taken into the head of a
+    table further down, where it would vanish.
+    """
+    return any(
+        isinstance(value, (int, float)) and not isinstance(value, bool)
+        for r in rows
+        for _, value in _cells(grid.rows[r], band, values)
+    )
 
 
 def split_band(

@@ -18,6 +18,7 @@ import pandas as pd
 
 from kamxl import __version__
 from kamxl.calc.contribution import Ranking
+from kamxl.calc.months import has_years
 from kamxl.calc.snapshots import OPPORTUNITY_COLUMNS
 from kamxl.config import Settings
 from kamxl.issues import Issue
@@ -251,7 +252,8 @@ def _receivables(results: Results) -> Json | None:
     rows = _records(receivables.rows, RECEIVABLE_FIELDS)
     aging = clean(receivables.aging["balance"].to_dict()) if receivables.aging is not None else None
     summary: Json = clean(receivables.summary)
-    return summary | {"months": months, "rows": rows, "aging": aging}
+    last = last_period(receivables.last_period, has_years(receivables.by_month))
+    return summary | {"last_period": last, "months": months, "rows": rows, "aging": aging}
 
 
 def _pnl(results: Results) -> Json | None:
@@ -259,9 +261,17 @@ def _pnl(results: Results) -> Json | None:
         return None
     summary: Json = clean(results.pnl.summary)
     return summary | {
+        "last_period": last_period(results.pnl.last_period, has_years(results.pnl.months)),
         "months": _all_records(results.pnl.months),
         "lines": _records(results.pnl.lines, PNL_LINE_FIELDS),
     }
+
+
+def last_period(period: int | None, dated: bool) -> str | None:
+    """The last month with an actual as "2026-03", beside ``last_month`` (its number alone, kept for
+    readers of older reports): a rolling plan's 2026-03 comes after its 2025-11, 3 does not after 11.
+    None when there is no actual, or when the months carry no year (``last_month`` then says it all)."""
+    return None if period is None or not dated else f"{period // 12}-{period % 12 + 1:02d}"
 
 
 def _time(results: Results) -> Json | None:

@@ -661,16 +661,28 @@ def _pnl(pnl: PnL | None, settings: Settings) -> Context | None:
     return {"summary": pnl.summary, "months": rows, "to_date": to_date, "last_month": last, "chart": chart}
 
 
+def _activity_headings(activities: Activities, settings: Settings) -> dict[int, str]:
+    """Each month key of the activity plan's summary (calc.months.month_key) as its heading: 一月, or
+    2025-11 when the plan runs into a second year."""
+    by_month = activities.by_month
+    if "period" not in by_month.columns:
+        return {int(month): settings.label(f"values.month.{int(month)}") for month in by_month["month"]}
+    spanning, dated = spans_years(by_month), has_years(by_month)
+    pairs = zip(by_month["month"], by_month["period"], strict=True)
+    return {int(month): month_heading(settings, int(period), spanning, dated) for month, period in pairs}
+
+
 def _activities(activities: Activities | None, settings: Settings) -> Context | None:
     """The activities' budget per month against the advertising plan, the largest activities, by owner."""
     if activities is None:
         return None
     summary, label = activities.summary, settings.label
     advertising = summary.get("advertising_plan") or {}
+    headings = _activity_headings(activities, settings)
     months: list[Context] = [
         {
             "month": month,
-            "label": label(f"values.month.{month}"),
+            "label": headings[month],
             "budget": budget,
             "advertising_plan": advertising.get(month),
             "over": month in summary["over_advertising"],
@@ -688,7 +700,7 @@ def _activities(activities: Activities | None, settings: Settings) -> Context | 
         }
         for activity in activities.rows.head(int(settings.get("summary.list_rows"))).to_dict("records")
     ]
-    over = label("ui.list_sep").join(label(f"values.month.{month}") for month in summary["over_advertising"])
+    over = label("ui.list_sep").join(headings[month] for month in summary["over_advertising"])
     owners = [
         {
             "owner": owner["owner"] or label("report.cols.no_owner"),

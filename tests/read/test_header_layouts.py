@@ -229,15 +229,33 @@ def test_a_text_row_naming_a_measure_is_data_in_a_form_without_groups(tmp_path, 
     assert result.table("monthly")["indicator"].tolist() == ["回款", "新客户"]
 
 
-def test_an_activity_month_written_twice_is_reported(tmp_path, settings):
-    """A 13-month activity plan: the second 十一月 is reported at its header, not silently dropped."""
+def test_a_rolling_activity_plan_keeps_both_novembers(tmp_path, settings):
+    """A 13-month activity plan: both 十一月 are read, each in its year; with no year written anywhere,
+    the roll into the next year is reported at its header (E1), as in the receivables plan."""
     book = xlsxwriter.Workbook(tmp_path / "a.xlsx")
     sheet = book.add_worksheet("市场活动")
     sheet.write_row(0, 0, ["工作内容", "负责人", "十一月", "十二月", "一月", "十一月"])
     sheet.write_row(1, 0, ["新品推介会", "王伟", "✓", None, None, "✓"])
     book.close()
     result = read_workbook(tmp_path / "a.xlsx", settings)
-    assert [(i.code, i.cell) for i in result.issues] == [("duplicate_column", "F1")]
+    assert [(i.code, i.cell) for i in result.issues] == [("month_year_assumed", "E1")]
+    months = result.table("activities", "months")
+    assert list(zip(months["month"], months["period"], months["col"], strict=True)) == [
+        (11, 10, "C"),
+        (11, 22, "F"),
+    ]
+
+
+def test_an_activity_month_of_the_same_year_written_twice_is_reported(tmp_path, settings):
+    book = xlsxwriter.Workbook(tmp_path / "a.xlsx")
+    sheet = book.add_worksheet("市场活动")
+    sheet.write_row(0, 0, ["工作内容", "负责人", "2025年11月", "2025年12月", "2025年11月"])
+    sheet.write_row(1, 0, ["新品推介会", "王伟", "✓", None, "✓"])
+    book.close()
+    result = read_workbook(tmp_path / "a.xlsx", settings)
+    assert [(i.code, i.cell) for i in result.issues] == [("duplicate_column", "E1")]
+    months = result.table("activities", "months")
+    assert list(zip(months["year"], months["month"], months["col"], strict=True)) == [(2025, 11, "C")]
 
 
 @pytest.mark.parametrize("grouping, issues", [("merged", []), ("left", [("unknown_subheader", "F2")])])

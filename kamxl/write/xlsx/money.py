@@ -9,13 +9,13 @@ flag follow, so each sheet is written in parts: its columns, the rows, the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from kamxl.calc.activities import Activities
-from kamxl.calc.months import has_years, month_heading, periods, spans_years
+from kamxl.calc.months import has_years, month_heading, month_key, periods, spans_years
 from kamxl.calc.numbers import pct
 from kamxl.calc.pnl import PnL
 from kamxl.text import display_width
@@ -408,17 +408,20 @@ class _ActivityLayout:
     total_row: int
     head: int = 3
     months_col: int = 3  # January's column
+    # the months' keys (calc.months.month_key): January … December, or the plan's months in time order
+    # when it runs into a second year (a rolling plan's two Novembers are two columns)
+    keys: list[int] = field(default_factory=lambda: list(YEAR))
 
     @property
     def planned_col(self) -> int:
-        return self.months_col + len(YEAR)
+        return self.months_col + len(self.keys)
 
     @property
     def expected_col(self) -> int:
         return self.planned_col + 1
 
     def month_col(self, month: int) -> int:
-        return self.months_col + month - 1
+        return self.months_col + self.keys.index(month)
 
     @property
     def budget_head(self) -> int:
@@ -428,18 +431,19 @@ class _ActivityLayout:
     @property
     def owner_head(self) -> int:
         """The header of the by-owner table under that."""
-        return self.budget_head + len(YEAR) + 3
+        return self.budget_head + len(self.keys) + 3
 
 
 def write_activities(book: Book, act: Activities, keys: KeyCells) -> None:
     """The activity plan with live totals, the budget per month against the advertising plan, by owner."""
     sheet = book.add("activities")
     sheet.title(book.label("report.titles.activities"), book.label("report.notes.activities"))
-    layout = _ActivityLayout(first=4, total_row=4 + len(act.rows))
+    month_keys, labels = _activity_months(book, act)
+    layout = _ActivityLayout(first=4, total_row=4 + len(act.rows), keys=month_keys)
     sheet.header(
         layout.head,
         [book.heading("activity"), book.heading("owner"), book.heading("budget")]
-        + [month_label(book, month) for month in YEAR]
+        + [labels[month] for month in month_keys]
         + [book.heading("planned"), book.heading("expected")],
     )
     _activity_rows(book, sheet, act, layout)
@@ -456,20 +460,39 @@ def write_activities(book: Book, act: Activities, keys: KeyCells) -> None:
     sheet.finish(layout.head, layout.expected_col, layout.total_row - 1, freeze_cols=1)
 
 
+def _activity_months(book: Book, act: Activities) -> tuple[list[int], dict[int, str]]:
+    """The month columns' keys and headings: 一月 … 十二月, or each month of a plan that runs into a second
+    year with its year (2025-11 … 2026-11), as the receivables and P&L sheets head them."""
+    by_month = act.by_month
+    if "period" not in by_month.columns or not spans_years(by_month):
+        return list(YEAR), {month: month_label(book, month) for month in YEAR}
+    dated = has_years(by_month)
+    headings = zip(by_month["month"], by_month["period"], strict=True)
+    labels = {int(key): month_heading(book, int(period), True, dated) for key, period in headings}
+    return sorted(labels), labels
+
+
+def _spread_keys(act: Activities, layout: _ActivityLayout) -> pd.Series:
+    """Each spread month's key, as the month columns are keyed."""
+    if layout.keys == list(YEAR):
+        return act.months["month"].astype(int)
+    return pd.Series([month_key(int(period), True) for period in periods(act.months)], index=act.months.index)
+
+
 def _activity_rows(book: Book, sheet: Sheet, act: Activities, layout: _ActivityLayout) -> None:
     """A row per activity: its months marked with their amounts, the amount planned as a formula."""
-    amounts = act.months.set_index(["row", "month"])["amount"]
+    amounts = act.months.assign(month=_spread_keys(act, layout)).set_index(["row", "month"])["amount"]
     for row, activity in enumerate(records(act.rows), layout.first):
         sheet.text(row, 0, activity["activity"])
         sheet.text(row, 1, activity.get("owner"))
         sheet.number(row, 2, activity["budget"])
-        for month in YEAR:
+        for month in layout.keys:
             key = (activity["row"], month)
             if key in amounts.index:
                 sheet.number(row, layout.month_col(month), _amount(amounts.loc[key]), "mark")
             else:
                 sheet.number(row, layout.month_col(month), None, "number")
-        months = rng(row, layout.month_col(1), row, layout.month_col(12))
+        months = rng(row, layout.months_col, row, layout.planned_col - 1)
         sheet.formula(
             row,
             layout.planned_col,
@@ -496,14 +519,14 @@ def _activity_totals(book: Book, sheet: Sheet, act: Activities, layout: _Activit
 
     sheet.total_label(total_row, [1])
     sheet.formula(total_row, 2, column_sum(2), float(act.rows["budget"].sum()), "total_money")
-    for month in YEAR:
+    for month in layout.keys:
         col = layout.month_col(month)
         sheet.formula(
             total_row, col, column_sum(col), float(by_month["budget"].get(month, 0.0)), "total_money"
         )
     planned = layout.planned_col
     sheet.formula(total_row, planned, column_sum(planned), act.summary["budget"], "total_money")
-    for month in YEAR:
+    for month in layout.keys:
         sheet.widths[layout.month_col(month)] = book.width("activity_month")
 
 
@@ -515,11 +538,12 @@ def _budget_by_month(book: Book, sheet: Sheet, act: Activities, layout: _Activit
     advertising = act.summary.get("advertising_plan") or {}
     by_month = act.by_month.set_index("month")
     flag = book.heading("over_flag")
-    for row, month in enumerate(YEAR, head + 1):
+    _, labels = _activity_months(book, act)
+    for row, month in enumerate(layout.keys, head + 1):
         budget = float(by_month["budget"].get(month, 0.0))
         plan = advertising.get(month)
         budget_cell, plan_cell = cell(row, 1), cell(row, 2)
-        sheet.text(row, 0, month_label(book, month))
+        sheet.text(row, 0, labels[month])
         sheet.formula(row, 1, cell(layout.total_row, layout.month_col(month)), budget)
         sheet.number(row, 2, plan)
         headroom = None if plan is None else plan - budget
@@ -535,7 +559,7 @@ def _budget_by_month(book: Book, sheet: Sheet, act: Activities, layout: _Activit
     sheet.ws.conditional_format(
         head + 1,
         0,
-        head + len(YEAR),
+        head + len(layout.keys),
         4,
         {"type": "formula", "criteria": f'=$E{head + 2}<>""', "format": book.fmt["bad"]},
     )
@@ -546,7 +570,7 @@ def _budget_chart(
 ) -> None:
     """The budget per month as columns, and the advertising plan (where the P&L has one) as a dashed line."""
     colours, head, name = book.colours, layout.budget_head, sheet.name
-    first, last = head + 1, head + len(YEAR)
+    first, last = head + 1, head + len(layout.keys)
     months = [name, first, 0, last, 0]
     chart = book.add_chart("column")
     chart.add_series(
