@@ -12,7 +12,9 @@ import xlsxwriter
 from kamxl.read import read_workbook
 
 
-def _book(path: Path, name: str, rows: list[list[Any]], merges: list[tuple[int, int, int, int, Any]] = ()) -> Path:
+def _book(
+    path: Path, name: str, rows: list[list[Any]], merges: list[tuple[int, int, int, int, Any]] = ()
+) -> Path:
     """A one-sheet workbook of ``rows`` (None = blank cell), with merged ranges (r0, c0, r1, c1, value)."""
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet(name)
@@ -27,11 +29,48 @@ def _book(path: Path, name: str, rows: list[list[Any]], merges: list[tuple[int, 
 
 
 COMPETITOR_HEADERS = {
-    "zh": ["竞争对手", "主要产品", "价格水平", "渠道运作", "销售模式", "服务状态", "优势", "劣势", "争夺客户", "竞争者动向"],
-    "zh-Hant": ["競爭對手", "主要產品", "價格水平", "渠道運作", "銷售模式", "服務狀態", "優勢", "劣勢", "爭奪客戶", "競爭者動向"],
-    "en": ["Competitor", "Products", "Price level", "Channel", "Sales model", "Service", "Strengths", "Weaknesses", "Customers contested", "Recent moves"],
+    "zh": [
+        "竞争对手",
+        "主要产品",
+        "价格水平",
+        "渠道运作",
+        "销售模式",
+        "服务状态",
+        "优势",
+        "劣势",
+        "争夺客户",
+        "竞争者动向",
+    ],
+    "zh-Hant": [
+        "競爭對手",
+        "主要產品",
+        "價格水平",
+        "渠道運作",
+        "銷售模式",
+        "服務狀態",
+        "優勢",
+        "劣勢",
+        "爭奪客戶",
+        "競爭者動向",
+    ],
+    "en": [
+        "Competitor",
+        "Products",
+        "Price level",
+        "Channel",
+        "Sales model",
+        "Service",
+        "Strengths",
+        "Weaknesses",
+        "Customers contested",
+        "Recent moves",
+    ],
 }
-COMPETITOR_TITLES = {"zh": "华东区 竞争对手信息表", "zh-Hant": "華東區 競爭對手信息表", "en": "East region competitor information"}
+COMPETITOR_TITLES = {
+    "zh": "华东区 竞争对手信息表",
+    "zh-Hant": "華東區 競爭對手信息表",
+    "en": "East region competitor information",
+}
 
 
 @pytest.mark.parametrize("lang", ["zh", "zh-Hant", "en"])
@@ -59,7 +98,11 @@ def test_competitor_rows_read_in_each_language(tmp_path, settings, lang):
     [
         ("竞争者比照", ["比照项目", "渠道运作", "销售模式", "服务状态", "价格水平", "产品特性"], "zh"),
         ("競爭者比照", ["比照項目", "渠道運作", "銷售模式", "服務狀態", "價格水平", "產品特性"], "zh-Hant"),
-        ("Competitor comparison", ["Dimension", "Channel", "Sales model", "Service", "Price level", "Product features"], "en"),
+        (
+            "Competitor comparison",
+            ["Dimension", "Channel", "Sales model", "Service", "Price level", "Product features"],
+            "en",
+        ),
     ],
 )
 def test_comparison_layout_reads_a_column_per_competitor(tmp_path, settings, title, dims, lang):
@@ -77,7 +120,14 @@ def test_comparison_layout_reads_a_column_per_competitor(tmp_path, settings, tit
 SWOT_WORDS = {
     "zh": ("SWOT分析", "优势(S)", "劣势(W)", "机会(O)", "威胁(T)", "具体行动趋向"),
     "zh-Hant": ("SWOT分析", "優勢(S)", "劣勢(W)", "機會(O)", "威脅(T)", "具體行動趨向"),
-    "en": ("SWOT analysis", "Strengths (S)", "Weaknesses (W)", "Opportunities (O)", "Threats (T)", "Action directions"),
+    "en": (
+        "SWOT analysis",
+        "Strengths (S)",
+        "Weaknesses (W)",
+        "Opportunities (O)",
+        "Threats (T)",
+        "Action directions",
+    ),
 }
 
 
@@ -98,7 +148,10 @@ def test_swot_is_read_from_its_quadrant_labels(tmp_path, settings, lang):
     result = read_workbook(_book(tmp_path / "s.xlsx", "SWOT", rows), settings)
     assert [x.form for x in result.sheets] == ["swot"]
     main = result.table("swot")
-    by = {q: main[main["quadrant"] == q]["text"].tolist() for q in ("strengths", "weaknesses", "opportunities", "threats", "actions")}
+    by = {
+        q: main[main["quadrant"] == q]["text"].tolist()
+        for q in ("strengths", "weaknesses", "opportunities", "threats", "actions")
+    }
     assert by == {
         "strengths": ["产品质量稳定", "老客户关系好"],
         "weaknesses": ["交货周期长"],
@@ -114,13 +167,26 @@ def test_swot_missing_and_empty_quadrants_are_said(tmp_path, settings):
     rows = [["SWOT分析"], ["优势", None, "劣势"], ["价格好", None, None], [], ["机会"]]
     result = read_workbook(_book(tmp_path / "s.xlsx", "SWOT", rows), settings)
     found = sorted((i.code, i.cell) for i in result.issues)
-    assert found == [("swot_quadrant_empty", "A5"), ("swot_quadrant_empty", "C2"), ("swot_quadrant_missing", None)]
+    assert found == [
+        ("swot_quadrant_empty", "A5"),
+        ("swot_quadrant_empty", "C2"),
+        ("swot_quadrant_missing", None),
+    ]
 
 
 TARGET_WORDS = {
     "zh": ("营销目标及分解", "产品", "市场/客户", "1月", "2月", "3月", "全年目标", "合计"),
     "zh-Hant": ("營銷目標及分解", "產品", "市場/客戶", "1月", "2月", "3月", "全年目標", "合計"),
-    "en": ("Sales targets breakdown", "Product", "Market/customer", "Jan", "Feb", "Mar", "Annual target", "Total"),
+    "en": (
+        "Sales targets breakdown",
+        "Product",
+        "Market/customer",
+        "Jan",
+        "Feb",
+        "Mar",
+        "Annual target",
+        "Total",
+    ),
 }
 
 
@@ -144,7 +210,11 @@ def test_targets_read_products_markets_months_and_totals(tmp_path, settings, lan
         ["B型机", "朗通", 60],
     ]
     months = result.table("targets", "months")
-    assert months[months["row"] == 4][["month", "plan", "col"]].values.tolist() == [[1, 50, "C"], [2, 50, "D"], [3, 50, "E"]]
+    assert months[months["row"] == 4][["month", "plan", "col"]].values.tolist() == [
+        [1, 50, "C"],
+        [2, 50, "D"],
+        [3, 50, "E"],
+    ]
     totals = result.table("targets", "totals")
     assert totals[["row", "kind", "total", "total_col"]].values.tolist() == [[6, "total", 810, "F"]]
     assert result.table("targets", "total_months")["plan"].tolist() == [160, 270, 380]
@@ -152,16 +222,33 @@ def test_targets_read_products_markets_months_and_totals(tmp_path, settings, lan
 
 
 def test_targets_in_wan_yuan_are_read_in_yuan(tmp_path, settings):
-    rows = [["营销目标及分解"], ["单位:万元"], ["产品", "客户", "1月", "全年目标"], ["A型机", "朗通", 1.5, 1.5]]
+    rows = [
+        ["营销目标及分解"],
+        ["单位:万元"],
+        ["产品", "客户", "1月", "全年目标"],
+        ["A型机", "朗通", 1.5, 1.5],
+    ]
     result = read_workbook(_book(tmp_path / "t.xlsx", "目标", rows), settings)
     assert result.table("targets")["total"].tolist() == [15000]
     assert result.table("targets", "months")["plan"].tolist() == [15000]
 
 
 REVIEW_WORDS = {
-    "zh": ("月度计划审查", ["考核项目", "月目标", "实际完成", "第1周", "第2周", "第3周", "第4周", "下月重点目标"], "特别纪要:"),
-    "zh-Hant": ("月度計劃審查", ["考核項目", "月目標", "實際完成", "第1週", "第2週", "第3週", "第4週", "下月重點目標"], "特別紀要:"),
-    "en": ("Monthly plan review", ["Indicator", "Monthly target", "Actual", "Week 1", "Week 2", "Week 3", "Week 4", "Next month focus"], "Special notes:"),
+    "zh": (
+        "月度计划审查",
+        ["考核项目", "月目标", "实际完成", "第1周", "第2周", "第3周", "第4周", "下月重点目标"],
+        "特别纪要:",
+    ),
+    "zh-Hant": (
+        "月度計劃審查",
+        ["考核項目", "月目標", "實際完成", "第1週", "第2週", "第3週", "第4週", "下月重點目標"],
+        "特別紀要:",
+    ),
+    "en": (
+        "Monthly plan review",
+        ["Indicator", "Monthly target", "Actual", "Week 1", "Week 2", "Week 3", "Week 4", "Next month focus"],
+        "Special notes:",
+    ),
 }
 
 
