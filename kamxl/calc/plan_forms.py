@@ -76,28 +76,13 @@ def _number(value: Any) -> float | None:
 # ------------------------------------------------------------------ competitors ---
 def competition(main: pd.DataFrame) -> Competition:
     """The comparison on the 4P1S dimensions and the per-customer list, from the competitor rows."""
-    comparison = pd.DataFrame(
-        {str(row["competitor"]): [row[d] for d in DIMENSIONS] for _, row in main.iterrows()},
-        index=list(DIMENSIONS),
-    )
-    contested: list[dict[str, Any]] = []
-    for _, row in main.iterrows():
-        text = "" if _blank(row["customers"]) else str(row["customers"])
-        for name in (part.strip() for part in _CUSTOMER_SPLIT.split(text)):
-            if name:
-                contested.append(
-                    {
-                        "customer": name,
-                        "competitor": row["competitor"],
-                        "moves": row["moves"],
-                        "strengths": row["strengths"],
-                        "weaknesses": row["weaknesses"],
-                        "sheet": row["sheet"],
-                        "row": row["row"],
-                    }
-                )
+    comparison = main.set_index(main["competitor"].astype(str))[list(DIMENSIONS)].T
+    comparison.columns.name = None
     columns = ["customer", "competitor", "moves", "strengths", "weaknesses", "sheet", "row"]
-    per_customer = pd.DataFrame(contested, columns=columns)
+    names = main["customers"].where(main["customers"].notna(), "").astype(str).str.split(_CUSTOMER_SPLIT)
+    per_customer = main.assign(customer=names).explode("customer")
+    per_customer["customer"] = per_customer["customer"].str.strip()
+    per_customer = per_customer[per_customer["customer"].fillna("") != ""].reindex(columns=columns)
     per_customer = per_customer.sort_values(["customer", "row"], kind="stable").reset_index(drop=True)
     return Competition(main.reset_index(drop=True), comparison, per_customer)
 
@@ -108,13 +93,14 @@ def swot_quadrants(main: pd.DataFrame) -> dict[str, list[str]]:
 
 
 # ---------------------------------------------------------------------- targets ---
-def _mismatch(
-    settings: Settings, sheet: str, cell: str, what: str, written: float, computed: float
-) -> Issue | None:
-    """A targets_mismatch issue when ``written`` and ``computed`` differ by more than the tolerance."""
+def _over(written: pd.Series, computed: pd.Series, settings: Settings) -> pd.Series:
+    """Where a written total and its pieces' sum differ by more than the tolerance (both known)."""
     tolerance: float = settings.get("forms.targets.tolerance")
-    if abs(written - computed) <= tolerance:
-        return None
+    return written.notna() & computed.notna() & ((written - computed).abs() > tolerance)
+
+
+def _mismatch(settings: Settings, sheet: str, cell: str, what: str, written: Any, computed: Any) -> Issue:
+    """A targets_mismatch issue at the total's cell."""
     return settings.issue(
         "targets_mismatch", sheet, cell, what=what, written=fmt(written), computed=fmt(computed)
     )
@@ -124,53 +110,54 @@ def _row_pieces(
     main: pd.DataFrame, months: pd.DataFrame, settings: Settings
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """Each row's months summed (its pieces), checked against its annual target where it has one."""
-    issues: list[Issue] = []
     plan = pd.to_numeric(months["plan"], errors="coerce")
-    sums = plan.groupby(months["row"]).sum(min_count=1)
     rows = main.copy()
-    rows["pieces"] = [_number(sums.get(row)) for row in rows["row"]]
-    for _, item in rows.iterrows():
-        written, pieces = _number(item["total"]), item["pieces"]
-        if written is None or pieces is None or _blank(pieces) or _blank(item["total_col"]):
-            continue
+    written = pd.to_numeric(rows["total"], errors="coerce")
+    pieces = rows["row"].map(plan.groupby(months["row"]).sum(min_count=1)).astype(float)
+    flagged = rows.assign(pieces=pieces)[_over(written, pieces, settings) & rows["total_col"].notna()]
+    issues = []
+    for item in flagged.to_dict("records"):
         name = " · ".join(str(v) for v in (item["product"], item["market"]) if not _blank(v))
         what = settings.label("plan_forms.row_total", row=int(item["row"]), name=name)
-        found = _mismatch(
-            settings, item["sheet"], f"{item['total_col']}{int(item['row'])}", what, written, pieces
-        )
-        if found is not None:
-            issues.append(found)
-    rows["pieces"] = [
-        p if not _blank(p) else _number(t) for p, t in zip(rows["pieces"], rows["total"], strict=True)
-    ]
+        cell = f"{item['total_col']}{int(item['row'])}"
+        issues.append(_mismatch(settings, item["sheet"], cell, what, item["total"], item["pieces"]))
+    rows["pieces"] = pieces.fillna(written)
+    by_month = plan.groupby([months["row"], months["month"]]).sum(min_count=1).unstack()
+    for month in by_month.columns:
+        rows[f"m{int(month)}"] = rows["row"].map(by_month[month]).astype(float)
     return rows, issues
 
 
 def _check_total_row(
-    total: pd.Series, rows: pd.DataFrame, months: pd.DataFrame, total_months: pd.DataFrame, settings: Settings
+    total: dict[str, Any],
+    rows: pd.DataFrame,
+    months: pd.DataFrame,
+    total_months: pd.DataFrame,
+    settings: Settings,
 ) -> list[Issue]:
     """One 合计/小计 row against the rows it sums: each month's cell and its annual target."""
     span = set(total["span"]) or set(rows["row"])
-    issues: list[Issue] = []
     mine = months[months["row"].isin(span)]
-    for _, cell in total_months[total_months["row"] == total["row"]].iterrows():
-        written = _number(cell["plan"])
-        computed = pd.to_numeric(mine.loc[mine["month"] == cell["month"], "plan"], errors="coerce").sum()
-        if written is None:
-            continue
-        month = settings.label(f"values.month.{int(cell['month'])}")
-        what = settings.label("plan_forms.month_total", month=month)
-        found = _mismatch(
-            settings, total["sheet"], f"{cell['col']}{int(total['row'])}", what, written, computed
-        )
-        issues += [found] if found else []
+    computed = pd.to_numeric(mine["plan"], errors="coerce").groupby(mine["month"]).sum()
+    cells = total_months[total_months["row"] == total["row"]]
+    written = pd.to_numeric(cells["plan"], errors="coerce")
+    sums = cells["month"].map(computed).fillna(0.0)
+    issues = []
+    for cell, value, pieces in zip(cells.to_dict("records"), written, sums, strict=True):
+        if _over(pd.Series([value]), pd.Series([pieces]), settings).iloc[0]:
+            month = settings.label(f"values.month.{int(cell['month'])}")
+            what = settings.label("plan_forms.month_total", month=month)
+            place = f"{cell['col']}{int(total['row'])}"
+            issues.append(_mismatch(settings, total["sheet"], place, what, value, pieces))
     written_total = _number(total["total"])
     if written_total is not None and not _blank(total["total_col"]):
-        computed = float(pd.to_numeric(rows.loc[rows["row"].isin(span), "pieces"], errors="coerce").sum())
-        where = f"{total['total_col']}{int(total['row'])}"
-        what = settings.label("plan_forms.grand_total")
-        found = _mismatch(settings, total["sheet"], where, what, written_total, computed)
-        issues += [found] if found else []
+        computed_total = float(
+            pd.to_numeric(rows.loc[rows["row"].isin(span), "pieces"], errors="coerce").sum()
+        )
+        if _over(pd.Series([written_total]), pd.Series([computed_total]), settings).iloc[0]:
+            where = f"{total['total_col']}{int(total['row'])}"
+            what = settings.label("plan_forms.grand_total")
+            issues.append(_mismatch(settings, total["sheet"], where, what, written_total, computed_total))
     return issues
 
 
@@ -199,17 +186,12 @@ def check_targets(
     main, months = tables["main"], tables["months"]
     rows, issues = _row_pieces(main, months, settings)
     totals, total_months = tables["totals"], tables["total_months"]
-    for _, total in totals.iterrows():
+    for total in totals.to_dict("records"):
         issues += _check_total_row(total, rows, months, total_months, settings)
     grand = totals[totals["kind"] == "total"]
     written_total = _number(grand["total"].iloc[-1]) if len(grand) else None
     actual, source = _actuals(pnl_months, collected)
     by_month = _by_month(months, grand, total_months, actual)
-    for month in sorted(set(months["month"].dropna().astype(int))):
-        rows[f"m{month}"] = [
-            _number(months.loc[(months["row"] == r) & (months["month"] == month), "plan"].sum(min_count=1))
-            for r in rows["row"]
-        ]
     total = float(pd.to_numeric(rows["pieces"], errors="coerce").sum())
     month_list = [int(m) for m in by_month["month"]]
     return Targets(rows, by_month, total, written_total, source, month_list), issues
@@ -219,105 +201,85 @@ def _by_month(
     months: pd.DataFrame, grand: pd.DataFrame, total_months: pd.DataFrame, actual: dict[int, float]
 ) -> pd.DataFrame:
     """Per month: the pieces' sum, the 合计 row's figure, the actual and the attainment."""
-    plan = pd.to_numeric(months["plan"], errors="coerce").groupby(months["month"]).sum(min_count=1)
-    written: dict[int, float | None] = {}
+    plan = (
+        pd.to_numeric(months["plan"], errors="coerce").groupby(months["month"].astype(int)).sum(min_count=1)
+    )
+    out = pd.DataFrame({"month": plan.index.astype(int), "plan": plan.to_numpy(dtype=float)})
+    written = pd.Series(dtype=float)
     if len(grand):
         last = total_months[total_months["row"] == grand["row"].iloc[-1]]
-        written = {int(m): _number(v) for m, v in zip(last["month"], last["plan"], strict=True)}
-    records = []
-    for month, value in plan.items():
-        got = actual.get(int(month))
-        share = got / float(value) if got is not None and not _blank(value) and float(value) != 0 else None
-        records.append(
-            {
-                "month": int(month),
-                "plan": _number(value),
-                "written": written.get(int(month)),
-                "actual": got,
-                "attainment": share,
-            }
-        )
-    return pd.DataFrame(records, columns=["month", "plan", "written", "actual", "attainment"])
+        written = pd.to_numeric(last["plan"], errors="coerce").set_axis(last["month"].astype(int))
+    out["written"] = out["month"].map(written).astype(float)
+    out["actual"] = out["month"].map(pd.Series(actual, dtype=float)).astype(float)
+    out["attainment"] = out["actual"] / out["plan"].where(out["plan"] != 0)
+    return out
 
 
 # ----------------------------------------------------------------------- review ---
-def _review_row(item: pd.Series, settings: Settings) -> tuple[dict[str, Any], list[Issue]]:
-    """One indicator: the actual (the weeks' sum where none is written), its attainment, the checks."""
-    issues: list[Issue] = []
-    sheet, row, name = item["sheet"], int(item["row"]), item["indicator"]
-    weeks = [_number(item[w]) for w in WEEKS]
-    weeks_sum = sum(w for w in weeks if w is not None) if any(w is not None for w in weeks) else None
-    target, actual = _number(item["target"]), _number(item["actual"])
-    actual_cell = f"{item['actual_col']}{row}" if not _blank(item["actual_col"]) else None
-    tolerance: float = settings.get("forms.targets.tolerance")
-    if actual is None and weeks_sum is not None:
-        actual = weeks_sum
-        issues.append(
-            settings.issue(
-                "review_actual_from_weeks", sheet, actual_cell, indicator=name, weeks=fmt(weeks_sum)
-            )
-        )
-    elif actual is not None and weeks_sum is not None and abs(actual - weeks_sum) > tolerance:
-        issues.append(
-            settings.issue(
-                "review_weeks_mismatch",
-                sheet,
-                actual_cell,
-                indicator=name,
-                weeks=fmt(weeks_sum),
-                actual=fmt(actual),
-            )
-        )
-    attainment = None
-    if target is None or target == 0:
-        target_cell = f"{item['target_col']}{row}" if not _blank(item["target_col"]) else None
-        issues.append(settings.issue("review_no_target", sheet, target_cell, indicator=name))
-    elif actual is not None:
-        attainment = actual / target
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(frame[column], errors="coerce").astype(float)
+
+
+def _review_rows(main: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Each indicator: the actual (the weeks' sum where none is written), its attainment, behind or not."""
+    rows = main[["sheet", "row", "indicator"]].copy()
+    weeks = pd.DataFrame({week: _numbers(main, week) for week in WEEKS})
+    rows["target"], rows["written_actual"] = _numbers(main, "target"), _numbers(main, "actual")
+    rows["weeks_sum"] = weeks.sum(axis=1, min_count=1)
+    rows["actual"] = rows["written_actual"].fillna(rows["weeks_sum"])
+    rows["attainment"] = rows["actual"] / rows["target"].where(rows["target"] != 0)
     line: float = settings.get("forms.review.behind_below")
-    record = {"sheet": sheet, "row": row, "indicator": name, "target": target, "actual": actual}
-    record |= {"weeks_sum": weeks_sum, "attainment": attainment}
-    record["behind"] = None if attainment is None else attainment < line
-    record |= dict(zip(WEEKS, weeks, strict=True))
-    return record, issues
+    behind = (rows["attainment"] < line).astype(object)
+    rows["behind"] = behind.where(rows["attainment"].notna(), None)
+    return pd.concat([rows, weeks], axis=1)
+
+
+def _review_issues(rows: pd.DataFrame, main: pd.DataFrame, settings: Settings) -> list[Issue]:
+    """The weeks against the month's actual, an actual taken from the weeks, a target missing."""
+    tolerance: float = settings.get("forms.targets.tolerance")
+    at_actual = main["actual_col"].fillna("").astype(str) + main["row"].astype(str)
+    at_target = main["target_col"].fillna("").astype(str) + main["row"].astype(str)
+    places = rows.assign(at_actual=at_actual.where(main["actual_col"].notna()))
+    places = places.assign(at_target=at_target.where(main["target_col"].notna()))
+    checks = (
+        ("review_actual_from_weeks", "at_actual", rows["written_actual"].isna() & rows["weeks_sum"].notna()),
+        (
+            "review_weeks_mismatch",
+            "at_actual",
+            (rows["written_actual"] - rows["weeks_sum"]).abs() > tolerance,
+        ),
+        ("review_no_target", "at_target", rows["target"].isna() | (rows["target"] == 0)),
+    )
+    issues = []
+    for code, place, mask in checks:
+        for item in places[mask].to_dict("records"):
+            params = {"indicator": item["indicator"], "weeks": fmt(item["weeks_sum"])}
+            params |= {"actual": fmt(item["written_actual"])} if code == "review_weeks_mismatch" else {}
+            if code == "review_no_target":
+                params = {"indicator": item["indicator"]}
+            cell = item[place] if isinstance(item[place], str) else None
+            issues.append(settings.issue(code, item["sheet"], cell, **params))
+    return sorted(issues, key=lambda issue: (issue.row or 0, issue.col or 0))
 
 
 def _weeks_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Each indicator's weeks: the value, the running sum, and that sum's share of the month's target."""
-    records = []
-    for _, item in rows.iterrows():
-        running = 0.0
-        for number, week in enumerate(WEEKS, 1):
-            value = item[week]
-            if _blank(value):
-                continue
-            running += float(value)
-            target = item["target"]
-            share = running / target if not _blank(target) and target != 0 else None
-            records.append(
-                {
-                    "indicator": item["indicator"],
-                    "week": number,
-                    "value": value,
-                    "cumulative": running,
-                    "share": share,
-                }
-            )
-    return pd.DataFrame(records, columns=["indicator", "week", "value", "cumulative", "share"])
+    long = rows.melt(id_vars=["row", "indicator", "target"], value_vars=list(WEEKS), var_name="week")
+    long["week"] = long["week"].str.removeprefix("week").astype(int)
+    long = long.dropna(subset=["value"]).sort_values(["row", "week"], kind="stable")
+    long["cumulative"] = long.groupby("row")["value"].cumsum()
+    long["share"] = long["cumulative"] / long["target"].where(long["target"] != 0)
+    return long[["indicator", "week", "value", "cumulative", "share"]].reset_index(drop=True)
 
 
 def review_attainment(
     main: pd.DataFrame, notes: pd.DataFrame | None, settings: Settings
 ) -> tuple[Review, list[Issue]]:
     """Attainment per indicator against the month, the weeks against the month, the notes by kind."""
-    issues: list[Issue] = []
-    records = []
-    for _, item in main.iterrows():
-        record, found = _review_row(item, settings)
-        records.append(record)
-        issues += found
+    full = _review_rows(main.reset_index(drop=True), settings)
+    issues = _review_issues(full, main.reset_index(drop=True), settings)
     columns = ["sheet", "row", "indicator", "target", "actual", "weeks_sum", "attainment", "behind", *WEEKS]
-    rows = pd.DataFrame(records, columns=columns)
+    rows = full[columns]
     by_kind: dict[str, list[str]] = {kind: [] for kind in NOTE_KINDS}
     if notes is not None:
         for kind, text in zip(notes["kind"], notes["text"], strict=True):
@@ -326,4 +288,4 @@ def review_attainment(
         by_kind[kind] += [str(v) for v in main[kind] if not _blank(v)]
     counted = int(rows["attainment"].notna().sum())
     behind = int(rows["behind"].eq(True).sum())  # None (no attainment) is neither
-    return Review(rows, _weeks_table(rows), by_kind, behind, counted), issues
+    return Review(rows, _weeks_table(full), by_kind, behind, counted), issues
