@@ -301,11 +301,19 @@ def _contribution(results: Results, src: _Input, settings: Settings) -> None:
 
 def _plan_forms(results: Results, src: _Input, settings: Settings) -> None:
     """Competitors, SWOT, targets breakdown (against the P&L or receivables) and the plan review."""
-    from kamxl.calc.plan_forms import check_targets, competition, review_attainment, swot_quadrants
+    from kamxl.calc.plan_forms import (
+        check_targets,
+        competition,
+        review_attainment,
+        swot_quadrants,
+        with_priorities,
+    )
 
     competitors, swot, review = src.table("competitors"), src.table("swot"), src.table("review")
     if competitors is not None:
         results.competition = competition(competitors)
+        if results.customers is not None and "priority" in results.customers:
+            results.competition = with_priorities(results.competition, results.customers)
     if swot is not None:
         results.swot = swot_quadrants(swot)
     if src.has("targets"):

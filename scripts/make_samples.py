@@ -1155,8 +1155,9 @@ def review_sheet(b: Book, name="月度计划审查"):
 
 
 def strategy_book(path: Path):
-    """The four planning forms and the March P&L of 华东区, shown (not filed) by the demo."""
+    """The four planning forms, the customers and March P&L of 华东区: shown, not filed, by the demo."""
     b = Book(path, "华东区 2026年 竞争、SWOT、目标与计划审查")
+    customers_sheet(b, 3)
     competitors_sheet(b)
     swot_sheet(b)
     targets_sheet(b)

@@ -36,7 +36,7 @@ class Competition:
 
     rows: pd.DataFrame
     comparison: pd.DataFrame  # index: dimension; a column per competitor; text cells
-    per_customer: pd.DataFrame  # customer, competitor, moves, strengths, weaknesses, sheet, row
+    per_customer: pd.DataFrame  # customer, competitor, moves, strengths, weaknesses, sheet, row (, priority)
 
 
 @dataclass
@@ -55,7 +55,9 @@ class Targets:
 class Review:
     """The review's indicators with attainment, the weeks against the month, and its notes by kind."""
 
-    rows: pd.DataFrame  # indicator, target, actual, weeks_sum, attainment, behind, + week1…week5
+    rows: (
+        pd.DataFrame
+    )  # indicator, target, actual, weeks_sum, attainment, behind, week1…week5, attainment_note
     weeks: pd.DataFrame  # indicator, week, value, cumulative, share (cumulative ÷ target)
     notes: dict[str, list[str]]
     behind: int
@@ -85,6 +87,20 @@ def competition(main: pd.DataFrame) -> Competition:
     per_customer = per_customer[per_customer["customer"].fillna("") != ""].reindex(columns=columns)
     per_customer = per_customer.sort_values(["customer", "row"], kind="stable").reset_index(drop=True)
     return Competition(main.reset_index(drop=True), comparison, per_customer)
+
+
+def with_priorities(found: Competition, customers: pd.DataFrame) -> Competition:
+    """Each contested customer's priority from the customer assessment (its best, P1 first), if named there.
+
+    Names are matched as users write them (width, script and punctuation aside).
+    """
+    from kamxl.text import normalise
+
+    keys = customers["customer"].map(normalise)
+    best = customers.assign(key=keys).dropna(subset=["priority"]).groupby("key")["priority"].min()
+    per_customer = found.per_customer.copy()
+    per_customer["priority"] = per_customer["customer"].map(normalise).map(best)
+    return Competition(found.rows, found.comparison, per_customer)
 
 
 def swot_quadrants(main: pd.DataFrame) -> dict[str, list[str]]:
@@ -222,7 +238,7 @@ def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def _review_rows(main: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Each indicator: the actual (the weeks' sum where none is written), its attainment, behind or not."""
-    rows = main[["sheet", "row", "indicator"]].copy()
+    rows = main[["sheet", "row", "indicator", "attainment_note"]].copy()
     weeks = pd.DataFrame({week: _numbers(main, week) for week in WEEKS})
     rows["target"], rows["written_actual"] = _numbers(main, "target"), _numbers(main, "actual")
     rows["weeks_sum"] = weeks.sum(axis=1, min_count=1)
@@ -279,7 +295,7 @@ def review_attainment(
     full = _review_rows(main.reset_index(drop=True), settings)
     issues = _review_issues(full, main.reset_index(drop=True), settings)
     columns = ["sheet", "row", "indicator", "target", "actual", "weeks_sum", "attainment", "behind", *WEEKS]
-    rows = full[columns]
+    rows = full[[*columns, "attainment_note"]]
     by_kind: dict[str, list[str]] = {kind: [] for kind in NOTE_KINDS}
     if notes is not None:
         for kind, text in zip(notes["kind"], notes["text"], strict=True):

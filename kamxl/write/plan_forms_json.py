@@ -21,7 +21,18 @@ COMPETITOR_FIELDS = [
     "customers",
     "moves",
 ]
-REVIEW_FIELDS = ["sheet", "row", "indicator", "target", "actual", "weeks_sum", "attainment", "behind", *WEEKS]
+REVIEW_FIELDS = [
+    "sheet",
+    "row",
+    "indicator",
+    "target",
+    "actual",
+    "weeks_sum",
+    "attainment",
+    "behind",
+    *WEEKS,
+    "attainment_note",
+]
 
 
 def _rows(frame: pd.DataFrame, columns: list[str]) -> list[Json]:

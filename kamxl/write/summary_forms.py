@@ -50,13 +50,14 @@ def _parts(results: Results, settings: Settings) -> list[tuple[str, list[str], l
             [label(f"headers.competitors.{d}")] + [_text(found.comparison.loc[d, n]) for n in names]
             for d in DIMENSIONS
         ]
-        customers = [
-            [_text(row["customer"]), _text(row["competitor"]), _text(row["moves"])]
-            for _, row in found.per_customer.iterrows()
-        ]
+        columns = ["customer", "competitor", "moves"] + (
+            ["priority"] if "priority" in found.per_customer else []
+        )
+        customers = [[_text(row[name]) for name in columns] for row in found.per_customer.to_dict("records")]
         head = [label("plan_forms.customer"), label("headers.competitors.competitor")]
+        head += [label("headers.competitors.moves")] + [label("plan_forms.priority")] * (len(columns) - 3)
         tables = [([label("plan_forms.dimension"), *names], comparison)]
-        tables += [([*head, label("headers.competitors.moves")], customers)] if customers else []
+        tables += [(head, customers)] if customers else []
         parts.append((label("plan_forms.competitors_title"), [], tables))
     if results.swot is not None:
         parts.append((label("plan_forms.swot_title"), *_swot(results.swot, settings)))

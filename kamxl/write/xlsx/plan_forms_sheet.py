@@ -19,7 +19,8 @@ from kamxl.write.xlsx.book import Book, Sheet, cell, is_blank, records, rng
 TOP = 3  # the first row under the title
 TEXT_WIDTH = 30  # a comparison's or a list's text column, in characters (it wraps)
 SWOT_WIDTH = 52
-KEY_WIDTH = 14  # the first column: dimension and customer names  # each half of the 2×2
+KEY_WIDTH = 14
+LIST_WIDTH = 20  # the per-customer and information tables' text columns (they wrap)  # the first column: dimension and customer names  # each half of the 2×2
 COMPETITOR_COLUMNS = ("competitor", "products", "price", "channel", "sales_model", "service")
 CUSTOMER_COLUMNS = ("customer", "competitor", "moves", "strengths", "weaknesses")
 SWOT_ROWS = (("strengths", "weaknesses"), ("opportunities", "threats"))
@@ -75,6 +76,8 @@ def _competitors(book: Book, found: Competition) -> None:
     for at, item in enumerate(records(found.rows), row + 1):
         for col, name in enumerate(columns):
             _wrapped(sheet, at, col, item[name])
+    for col in range(1, len(columns)):
+        sheet.at_least(col, LIST_WIDTH)
     last = max(len(names), len(columns) - 1)
     sheet.finish(head, last, None, filter_=False, repeat=False)
 
@@ -84,10 +87,13 @@ def _per_customer(book: Book, sheet: Sheet, found: Competition, head: int) -> in
     sheet.text(head - 1, 0, book.label("plan_forms.per_customer_title"), "key", fit=False)
     labels = [book.label("plan_forms.customer")]
     labels += [book.label(f"headers.competitors.{name}") for name in CUSTOMER_COLUMNS[1:]]
-    _header(sheet, head, labels)
+    has_priority = "priority" in found.per_customer
+    _header(sheet, head, labels + ([book.label("plan_forms.priority")] if has_priority else []))
     for row, item in enumerate(records(found.per_customer), head + 1):
         for col, name in enumerate(CUSTOMER_COLUMNS):
             _wrapped(sheet, row, col, item[name])
+        if has_priority:
+            sheet.text(row, len(CUSTOMER_COLUMNS), None if is_blank(item["priority"]) else item["priority"])
     return head + len(found.per_customer) + 3
 
 
@@ -183,6 +189,7 @@ def _review(book: Book, review: Review) -> None:
     weeks = [week for week in WEEKS if review.rows[week].notna().any()]
     labels = [book.label(f"headers.review.{key}") for key in ("indicator", "target", "actual", *weeks)]
     labels += [book.label("plan_forms.weeks_sum"), book.label("plan_forms.attainment")]
+    labels.append(book.label("headers.review.attainment_note"))
     _header(sheet, head, labels)
     sum_col = 3 + len(weeks)
     for row, item in enumerate(records(review.rows), head + 1):
@@ -197,15 +204,17 @@ def _review(book: Book, review: Review) -> None:
         target, actual = cell(row, 1), cell(row, 2)
         rate = f'IF(OR({actual}="",N({target})=0),"",{actual}/{target})'
         sheet.formula(row, sum_col + 1, rate, item["attainment"], "percent")
+        _wrapped(sheet, row, sum_col + 2, item.get("attainment_note"))
+    sheet.at_least(sum_col + 2, TEXT_WIDTH)
     _colours(book, sheet, head + 1, head + len(review.rows), sum_col + 1)
     row = head + len(review.rows) + 3
     for kind in NOTE_KINDS:
         if review.notes[kind]:
             sheet.text(row - 1, 0, book.label(f"plan_forms.{kind}_title"), "key", fit=False)
-            sheet.ws.merge_range(row, 0, row, sum_col + 1, "\n".join(review.notes[kind]), book.fmt["wrap"])
+            sheet.ws.merge_range(row, 0, row, sum_col + 2, "\n".join(review.notes[kind]), book.fmt["wrap"])
             sheet.ws.set_row(row, min(409, 16 * max(len(review.notes[kind]), 2)))
             row += 3
-    sheet.finish(head, sum_col + 1, None, filter_=False, repeat=False)
+    sheet.finish(head, sum_col + 2, None, filter_=False, repeat=False)
 
 
 def _colours(book: Book, sheet: Sheet, first: int, last: int, col: int) -> None:
