@@ -18,10 +18,9 @@ from kamxl.write.xlsx.book import Book, Sheet, cell, is_blank, records, rng
 
 TOP = 3  # the first row under the title
 TEXT_WIDTH = 30  # a comparison's or a list's text column, in characters (it wraps)
-SWOT_WIDTH = 52
-KEY_WIDTH = 14
-LIST_WIDTH = 20  # the per-customer and information tables' text columns (they wrap)  # the first column: dimension and customer names  # each half of the 2×2
-COMPETITOR_COLUMNS = ("competitor", "products", "price", "channel", "sales_model", "service")
+SWOT_WIDTH = 52  # each half of the 2×2
+KEY_WIDTH = 14  # the first column: dimension and customer names
+LIST_WIDTH = 20  # the per-customer and information tables' text columns (they wrap)
 CUSTOMER_COLUMNS = ("customer", "competitor", "moves", "strengths", "weaknesses")
 SWOT_ROWS = (("strengths", "weaknesses"), ("opportunities", "threats"))
 
