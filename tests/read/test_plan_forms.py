@@ -277,3 +277,23 @@ def test_review_reads_indicators_weeks_and_the_notes_below(tmp_path, settings, l
         [7, "notes", "恒通在园区降价,需应对"],
     ]
     assert result.issues == []
+
+
+@pytest.mark.parametrize(
+    ("header", "form"),
+    [
+        (["竞争对手", "价格水平", "渠道运作"], "competitors"),
+        (["产品", "市场", "1月", "2月"], "targets"),
+        (["考核项目", "月目标", "第1周", "第2周"], "review"),
+    ],
+)
+def test_untitled_sheets_are_recognised_by_their_header(tmp_path, settings, header, form):
+    rows = [header, ["甲", 1, 2, 3]]
+    result = read_workbook(_book(tmp_path / "u.xlsx", "Sheet1", rows), settings)
+    assert [s.form for s in result.sheets] == [form]
+
+
+def test_a_monthly_plan_stays_a_monthly_plan(tmp_path, settings):
+    rows = [["指标", "目标", "实际", "特别纪要"], ["回款", 100, 90, "万星推迟"]]
+    result = read_workbook(_book(tmp_path / "m.xlsx", "Sheet1", rows), settings)
+    assert [s.form for s in result.sheets] == ["monthly"]
