@@ -324,6 +324,7 @@ def _plan_forms(results: Results, src: _Input, settings: Settings) -> None:
             settings,
             results.pnl.months if results.pnl else None,
             results.receivables.by_month if results.receivables else None,
+            results.pnl.lines if results.pnl else None,
         )
         results.issues += issues
     if review is not None:

@@ -49,6 +49,8 @@ class Targets:
     written_total: float | None  # what the 合计 row says, if there is one
     source: str  # where the actuals come from: "pnl", "receivables" or "none"
     months: list[int] = field(default_factory=list)
+    # product, month, plan (its rows' sum), actual (the P&L revenue line of that name), attainment
+    by_product: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass
@@ -194,10 +196,12 @@ def check_targets(
     settings: Settings,
     pnl_months: pd.DataFrame | None = None,
     collected: pd.DataFrame | None = None,
+    pnl_lines: pd.DataFrame | None = None,
 ) -> tuple[Targets, list[Issue]]:
-    """The targets checked to add up, and set against the actuals month by month.
+    """The targets checked to add up, and set against the actuals month by month (and per product).
 
-    ``tables`` are the reader's main, months, totals and total_months tables.
+    ``tables`` are the reader's main, months, totals and total_months tables; ``pnl_lines`` the
+    P&L's lines, whose revenue lines named as a product give that product's actuals.
     """
     main, months = tables["main"], tables["months"]
     rows, issues = _row_pieces(main, months, settings)
@@ -210,7 +214,37 @@ def check_targets(
     by_month = _by_month(months, grand, total_months, actual)
     total = float(pd.to_numeric(rows["pieces"], errors="coerce").sum())
     month_list = [int(m) for m in by_month["month"]]
-    return Targets(rows, by_month, total, written_total, source, month_list), issues
+    found = Targets(rows, by_month, total, written_total, source, month_list)
+    found.by_product = _by_product(rows, month_list, pnl_lines)
+    return found, issues
+
+
+def _by_product(rows: pd.DataFrame, months: list[int], lines: pd.DataFrame | None) -> pd.DataFrame:
+    """Each product's target per month against the P&L revenue line of the same name (if there is one)."""
+    from kamxl.text import normalise
+
+    columns = ["product", "month", "plan", "actual", "attainment"]
+    if not months or rows.empty:
+        return pd.DataFrame(columns=columns)
+    long = rows.melt(id_vars=["product"], value_vars=[f"m{m}" for m in months], var_name="month")
+    long["month"] = long["month"].str.removeprefix("m").astype(int)
+    out = long.groupby(["product", "month"], sort=False)["value"].sum(min_count=1).reset_index(name="plan")
+    out["actual"] = float("nan")
+    if lines is not None and not lines.empty:
+        revenue = lines[lines["group"] == "revenue"]
+        keys = revenue["line"].map(normalise)
+        actual = (
+            pd.to_numeric(revenue["actual"], errors="coerce")
+            .groupby([keys, revenue["month"]])
+            .sum(min_count=1)
+        )
+        index = pd.MultiIndex.from_arrays([out["product"].map(normalise), out["month"]])
+        out["actual"] = actual.reindex(index).to_numpy(dtype=float)
+    out["attainment"] = out["actual"] / out["plan"].where(out["plan"] != 0)
+    order = pd.Categorical(out["product"], categories=list(dict.fromkeys(out["product"])))
+    return (
+        out.assign(order=order).sort_values(["order", "month"], kind="stable")[columns].reset_index(drop=True)
+    )
 
 
 def _by_month(

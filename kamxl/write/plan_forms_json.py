@@ -79,6 +79,7 @@ def _targets(targets: Targets) -> Json:
         "actual_source": targets.source,
         "rows": rows,
         "by_month": _rows(targets.by_month, list(targets.by_month.columns)),
+        "by_product": _rows(targets.by_product, list(targets.by_product.columns)),
     }
 
 

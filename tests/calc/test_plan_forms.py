@@ -68,6 +68,37 @@ def test_targets_that_add_up_raise_nothing_and_take_the_pnl_revenue(tmp_path, se
     assert pd.isna(targets.by_month["attainment"].iloc[2])
 
 
+def test_each_products_targets_against_its_pnl_revenue_line(tmp_path, settings):
+    book = _read(tmp_path, "目标", TARGETS, settings)
+    tables = {name: book.table("targets", name) for name in ("main", "months", "totals", "total_months")}
+    lines = pd.DataFrame(
+        {
+            "month": [1, 1, 1, 2],
+            "group": ["revenue", "revenue", "expense", "revenue"],
+            "line": [
+                "A型机",
+                "Ｂ型机",
+                "A型机",
+                "A型机",
+            ],  # full-width Ｂ names B型机 too; an expense line is no sale
+            "actual": [120.0, 9.0, 999.0, None],
+        }
+    )
+    targets, _ = check_targets(tables, settings, pnl_lines=lines)
+    table = targets.by_product
+    assert table[["product", "month", "plan"]].values.tolist() == [
+        ["A型机", 1, 150],  # 朗通 100 + 泰岳 50
+        ["A型机", 2, 250],
+        ["A型机", 3, 350],
+        ["B型机", 1, 10],
+        ["B型机", 2, 20],
+        ["B型机", 3, 30],
+    ]
+    assert table["actual"].tolist()[0] == 120 and table["actual"].tolist()[3] == 9
+    assert table["actual"].isna().tolist() == [False, True, True, False, True, True]
+    assert table["attainment"].tolist()[0] == pytest.approx(0.8)
+
+
 REVIEW = [
     ["月度计划审查"],
     ["考核项目", "月目标", "实际完成", "第1周", "第2周", "第3周", "第4周"],

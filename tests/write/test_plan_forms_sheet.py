@@ -58,6 +58,9 @@ def test_targets_and_review_hold_live_formulas(strategy):
     # per month: the pieces' SUM, the 合计 row's 605,000, the P&L revenue 585,000, 585/605
     assert cached["B14"].value == 605000 and cached["C14"].value == 605000 and cached["E14"].value == 585000
     assert cached["F14"].value == pytest.approx(585000 / 605000)
+    # per product: a SUMIF over the pieces, against the P&L's 产品A line (430,000 planned, 410,000 actual)
+    assert targets["C21"].value == "=SUMIF($A$5:$A$9,A21,$C$5:$C$9)" and cached["C21"].value == 430000
+    assert cached["A21"].value == "产品A" and cached["D21"].value == 410000
     review, shown = formulas["月度计划审查"], values["月度计划审查"]
     assert [shown.cell(4, c).value for c in range(1, 10)] == [
         "考核项目",

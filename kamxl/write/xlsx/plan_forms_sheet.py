@@ -147,6 +147,8 @@ def _targets(book: Book, targets: Targets) -> None:
         sheet.formula(total_row, col, f"SUM({rng(first, col, last, col)})", value, "total_money")
     sheet.number(total_row, sum_col + 1, targets.written_total, "total_money")
     _by_month(book, sheet, targets, total_row + 3, first, last)
+    if len(targets.by_product):
+        _by_product(book, sheet, targets, total_row + len(targets.by_month) + 7, first, last)
     sheet.finish(head, sum_col + 1, None, filter_=False, repeat=False)
 
 
@@ -171,6 +173,25 @@ def _by_month(book: Book, sheet: Sheet, targets: Targets, head: int, first: int,
         plan, actual = cell(row, 1), cell(row, 4)
         rate = f'IF(OR({actual}="",N({plan})=0),"",{actual}/{plan})'
         sheet.formula(row, 5, rate, item["attainment"], "percent")
+
+
+def _by_product(book: Book, sheet: Sheet, targets: Targets, head: int, first: int, last: int) -> None:
+    """Per product and month: its rows' target (a SUMIF over the table above), the P&L line's actual, rate."""
+    sheet.text(head - 1, 0, book.label("plan_forms.targets_by_product"), "key", fit=False)
+    keys = ("headers.targets.product", "plan_forms.month", "plan_forms.plan", "plan_forms.actual")
+    _header(sheet, head, [book.label(key) for key in (*keys, "plan_forms.attainment")])
+    products = rng(first, 0, last, 0, True)
+    for row, item in enumerate(records(targets.by_product), head + 1):
+        col = 2 + targets.months.index(int(item["month"]))
+        sheet.text(row, 0, item["product"])
+        sheet.text(row, 1, book.label(f"values.month.{int(item['month'])}"))
+        formula = f"SUMIF({products},{cell(row, 0)},{rng(first, col, last, col, True)})"
+        sheet.formula(row, 2, formula, item["plan"], "money")
+        sheet.number(row, 3, item["actual"], "money")
+        plan, actual = cell(row, 2), cell(row, 3)
+        sheet.formula(
+            row, 4, f'IF(OR({actual}="",N({plan})=0),"",{actual}/{plan})', item["attainment"], "percent"
+        )
 
 
 # ----------------------------------------------------------------------- review ---
