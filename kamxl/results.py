@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from kamxl.calc.activities import Activities
     from kamxl.calc.contribution import Contributions
     from kamxl.calc.funnel import Health
+    from kamxl.calc.plan_forms import Competition, Review, Targets
     from kamxl.calc.pnl import PnL
     from kamxl.calc.receivables import Receivables
     from kamxl.calc.time import TimeUse
@@ -69,6 +70,10 @@ class Results:
     period: Period | None = None  # the month the workbook plans; set before any calculation
     history: dict[str, Any] | None = None  # set by kamxl.store's apply_history: movement, stuck, trends
     link: Path | None = None  # where the input will be (watch moves it to done/): issue links point there
+    competition: Competition | None = None  # 竞争对手信息表 / 竞争者比照 (calc.plan_forms)
+    swot: dict[str, list[str]] | None = None  # SWOT part -> its items, as written
+    targets: Targets | None = None  # 营销目标及分解: checked to add up, against the actuals
+    review: Review | None = None  # 月度计划审查 / 周计划审查: attainment, weeks, 特别纪要
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -294,6 +299,39 @@ def _contribution(results: Results, src: _Input, settings: Settings) -> None:
     results.contribution = found if any(found.values()) else None
 
 
+def _plan_forms(results: Results, src: _Input, settings: Settings) -> None:
+    """Competitors, SWOT, targets breakdown (against the P&L or receivables) and the plan review."""
+    from kamxl.calc.plan_forms import (
+        check_targets,
+        competition,
+        review_attainment,
+        swot_quadrants,
+        with_priorities,
+    )
+
+    competitors, swot, review = src.table("competitors"), src.table("swot"), src.table("review")
+    if competitors is not None:
+        results.competition = competition(competitors)
+        if results.customers is not None and "priority" in results.customers:
+            results.competition = with_priorities(results.competition, results.customers)
+    if swot is not None:
+        results.swot = swot_quadrants(swot)
+    if src.has("targets"):
+        names = ("main", "months", "totals", "total_months")
+        tables = {name: src.table("targets", name) for name in names}
+        results.targets, issues = check_targets(
+            {name: table for name, table in tables.items() if table is not None},
+            settings,
+            results.pnl.months if results.pnl else None,
+            results.receivables.by_month if results.receivables else None,
+            results.pnl.lines if results.pnl else None,
+        )
+        results.issues += issues
+    if review is not None:
+        results.review, issues = review_attainment(review, src.table("review", "notes"), settings)
+        results.issues += issues
+
+
 # (form named in a calculation_failed issue, step), in dependency order:
 # activities need the P&L; time per group needs the customers; the calendar needs both.
 STEPS: list[tuple[str, Callable[[Results, _Input, Settings], None]]] = [
@@ -307,4 +345,5 @@ STEPS: list[tuple[str, Callable[[Results, _Input, Settings], None]]] = [
     ("calendar", _calendar),
     ("appraisal", _appraisal),
     ("customers", _contribution),
+    ("targets", _plan_forms),
 ]

@@ -1014,6 +1014,158 @@ def english_plan(path: Path):
     b.close()
 
 
+# -- the course's planning forms: competitors, SWOT, targets breakdown, plan review ------------------
+COMPETITORS = [
+    [
+        "远大科技",
+        "A型机、运维服务",
+        "高于我方 5%",
+        "直销 + 两家代理",
+        "顾问式",
+        "7×24 热线",
+        "与朗通高层关系深",
+        "交付周期长",
+        "朗通、华信",
+        "3月在华信做免费试用",
+    ],
+    [
+        "联创",
+        "B型机",
+        "低于我方 10%",
+        "代理为主",
+        "电话 + 拜访",
+        "响应慢",
+        "价格低",
+        "售后网点少",
+        "泰岳;万星",
+        "3月起对泰岳降价 8%",
+    ],
+    ["中科信", "定制系统", "持平", "直销", "项目制", "驻场", "行业方案全", "产品线窄", "天成", None],
+]
+
+
+def competitors_sheet(b: Book, name="竞争对手信息表"):
+    b.flat(
+        b.sheet(name),
+        "竞争对手信息表 — 华东区 2026年3月",
+        [
+            "竞争对手",
+            "主要产品",
+            "价格水平",
+            "渠道运作",
+            "销售模式",
+            "服务状态",
+            "优势",
+            "劣势",
+            "争夺客户",
+            "竞争者动向",
+        ],
+        COMPETITORS,
+        widths={1: 16, 2: 12, 3: 16, 6: 16, 7: 12, 8: 12, 9: 20},
+    )
+
+
+def swot_sheet(b: Book, name="SWOT分析"):
+    ws = b.sheet(name)
+    ws.write_string(0, 0, "SWOT分析 — 华东区 2026年", b.title)
+    quadrants = [
+        (2, 0, "优势(S)", "产品质量稳定,返修率低于 1%\n老客户关系好(朗通、华信)\n本地服务团队 12 人"),
+        (2, 1, "劣势(W)", "交货周期比对手长 2 周\n中小客户覆盖不足"),
+        (5, 0, "机会(O)", "新区工业园 4 月开工\n政府采购向本地厂商倾斜"),
+        (5, 1, "威胁(T)", "联创对泰岳降价 8%\n远大科技在华信免费试用"),
+    ]
+    for row, col, label, text in quadrants:
+        ws.write_string(row, col, label, b.head)
+        ws.write_string(row + 1, col, text, b.cell)
+        ws.set_row(row + 1, 60)
+    ws.write_string(8, 0, "具体行动趋向", b.head)
+    ws.write_string(9, 0, "守住朗通、华信:二季度前完成续约", b.cell)
+    ws.write_string(10, 0, "抢园区首批项目:4 月组织园区推介会", b.cell)
+    ws.write_string(11, 0, "对泰岳以服务换价格,不跟降价", b.cell)
+    ws.set_column(0, 1, 44)
+
+
+TARGET_ROWS = [
+    ["产品A", "朗通", [130000, 130000, 135000]],
+    ["产品A", "华信", [110000, 115000, 120000]],
+    ["产品A", "其他客户", [190000, 197000, 200000]],
+    ["产品B", "泰岳", [60000, 56000, 70000]],
+    ["产品B", "其他客户", [115000, 110000, 120000]],
+]
+
+
+def targets_sheet(b: Book, name="营销目标及分解"):
+    ws = b.sheet(name)
+    ws.write_string(0, 0, "营销目标及分解 — 华东区 2026年第一季度", b.title)
+    headers = ["产品", "市场/客户", "1月", "2月", "3月", "全年目标"]
+    for c, h in enumerate(headers):
+        ws.write_string(2, c, h, b.head)
+    for i, (product, market, months) in enumerate(TARGET_ROWS):
+        r = 3 + i
+        b.put(ws, r, 0, product)
+        b.put(ws, r, 1, market)
+        for c, value in enumerate(months, 2):
+            b.put(ws, r, c, value)
+        ws.write_formula(r, 5, f"=SUM(C{r + 1}:E{r + 1})", b.money, sum(months))
+    last = 3 + len(TARGET_ROWS)
+    ws.write_string(last, 0, "合计", b.total)
+    for c in range(2, 6):
+        col = "CDEF"[c - 2]
+        cached = (
+            sum(row[2][c - 2] for row in TARGET_ROWS) if c < 5 else sum(sum(row[2]) for row in TARGET_ROWS)
+        )
+        ws.write_formula(last, c, f"=SUM({col}4:{col}{last})", b.total, cached)
+    ws.set_column(0, 1, 12)
+    ws.set_column(2, 5, 11)
+
+
+REVIEW_ROWS = [
+    ["销售额(万元)", 60, 63.5, 14, 16.5, 15, 18, "达成", "华信二期签约"],
+    ["回款(万元)", 120, 111, 25, 30, 28, 28, "万星回款不足", "万星欠款清收"],
+    ["新增商机(个)", 8, 9, 2, 3, 2, 2, "达成", None],
+    ["重点客户拜访(家)", 20, 17, 5, 4, 4, 4, "泰岳、万星各少一次", "补齐泰岳拜访"],
+]
+
+
+def review_sheet(b: Book, name="月度计划审查"):
+    ws = b.sheet(name)
+    ws.write_string(0, 0, "月度计划审查 — 华东区 2026年3月", b.title)
+    headers = [
+        "考核项目",
+        "月目标",
+        "实际完成",
+        "第1周",
+        "第2周",
+        "第3周",
+        "第4周",
+        "考核达成情况",
+        "下月重点目标",
+    ]
+    for c, h in enumerate(headers):
+        ws.write_string(2, c, h, b.head)
+    for i, row in enumerate(REVIEW_ROWS):
+        for c, value in enumerate(row):
+            b.put(ws, 3 + i, c, value, b.num if isinstance(value, float) else None)
+    below = 3 + len(REVIEW_ROWS) + 1
+    ws.write_string(below, 0, "特别纪要:", b.head)
+    ws.write_string(below + 1, 0, "联创对泰岳降价 8%,4 月初与泰岳采购部面谈,以服务条款应对。", b.text)
+    ws.write_string(below + 2, 0, "万星 2 月、3 月回款均不足,已报财务部,4 月起按周跟进。", b.text)
+    ws.set_column(0, 0, 18)
+    ws.set_column(7, 8, 18)
+
+
+def strategy_book(path: Path):
+    """The four planning forms, the customers and March P&L of 华东区: shown, not filed, by the demo."""
+    b = Book(path, "华东区 2026年 竞争、SWOT、目标与计划审查")
+    customers_sheet(b, 3)
+    competitors_sheet(b)
+    swot_sheet(b)
+    targets_sheet(b)
+    review_sheet(b)
+    pnl_sheet(b, 3)
+    b.close()
+
+
 def single_forms(folder: Path):
     for form, builder in (
         ("customers", lambda b: customers_sheet(b, 3)),
@@ -1025,6 +1177,10 @@ def single_forms(folder: Path):
         ("weekly", weekly_sheet),
         ("monthly", monthly_sheet),
         ("worklog", worklog_sheet),
+        ("competitors", competitors_sheet),
+        ("swot", swot_sheet),
+        ("targets", targets_sheet),
+        ("review", review_sheet),
     ):
         b = Book(folder / f"form-{form}.xlsx", form)
         builder(b)
@@ -1040,6 +1196,7 @@ def main():
             other_region(SAMPLES / f"{stem}-2026-{month:02d}.xlsx", month, region)
     english_plan(SAMPLES / "east-2026-03-en.xlsx")
     single_forms(SAMPLES)
+    strategy_book(SAMPLES / "strategy-east-2026.xlsx")
     appraisal_book(SAMPLES / "hr-appraisal-2026q1.xlsx")
 
 

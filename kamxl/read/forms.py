@@ -32,6 +32,7 @@ from kamxl.read.header import (
     split_measure,
     title_year,
 )
+from kamxl.read.plan_forms import parse_competitors, parse_review, parse_swot, parse_targets
 from kamxl.read.sheet import Layout, PureParser, SheetContext, SheetData, SheetMeta
 from kamxl.read.values import CellValue, Parsed, YearMonth, hours_minutes, is_hours_minutes
 from kamxl.text import normalise
@@ -1378,4 +1379,8 @@ PARSERS: dict[str, Parser] = {
     "worklog": parse_worklog,
     "customers": parse_customers,
     "appraisal": parse_appraisal,
+    "competitors": parse_competitors,
+    "swot": parse_swot,
+    "targets": parse_targets,
+    "review": parse_review,
 }

@@ -86,6 +86,10 @@ FORM_NAMES = (
     "worklog",
     "customers",
     "appraisal",
+    "competitors",
+    "swot",
+    "targets",
+    "review",
 )
 
 

@@ -199,6 +199,8 @@ def _all_records(frame: pd.DataFrame) -> list[Json]:
 
 def report_dict(results: Results, settings: Settings) -> Json:
     """The whole report.json of one workbook."""
+    from kamxl.write.plan_forms_json import plan_forms_json  # it uses ``clean`` from here
+
     history = results.history
     return {
         "kamxl_version": __version__,
@@ -221,6 +223,7 @@ def report_dict(results: Results, settings: Settings) -> Json:
         "contribution": _contribution(results),
         "history": _history(results),
         "trends": _all_records(history["trends"]) if history else None,
+        "plan_forms": plan_forms_json(results),
         "issues": [settings.issue_dict(issue) for issue in results.issues],
     }
 

@@ -29,6 +29,7 @@ from kamxl.issues import Issue, by_severity
 from kamxl.results import Results
 from kamxl.write import svg
 from kamxl.write.files import atomic_path
+from kamxl.write.summary_forms import with_forms_section
 from kamxl.write.words import (
     actions_text,
     by_priority,
@@ -864,7 +865,8 @@ def render_summary(
     """The summary as Markdown ("md") or HTML ("html") text."""
     context = context or summary_context(results, settings, workbook_name)
     env = _environment(kind, str(settings.get("summary.template_dir") or ""))
-    return str(env.get_template(TEMPLATES[kind]).render(**context, L=settings.label))
+    text = str(env.get_template(TEMPLATES[kind]).render(**context, L=settings.label))
+    return with_forms_section(text, results, settings, kind)
 
 
 def write_summary(

@@ -145,6 +145,36 @@ FLAT_FORMS: dict[str, dict[str, Any]] = {
         ],
         "vocab": {"indicator_class": "indicator_class", "direction": "direction"},
     },
+    "competitors": {
+        "columns": [
+            ("competitor", "text"),
+            ("products", "text"),
+            ("price", "text"),
+            ("channel", "text"),
+            ("sales_model", "text"),
+            ("service", "text"),
+            ("strengths", "text"),
+            ("weaknesses", "text"),
+            ("customers", "text"),
+            ("moves", "text"),
+        ]
+    },
+    "review": {
+        "columns": [
+            ("indicator", "text"),
+            ("target", "number"),
+            ("actual", "number"),
+            ("week1", "number"),
+            ("week2", "number"),
+            ("week3", "number"),
+            ("week4", "number"),
+            ("week5", "number"),
+            ("attainment_note", "text"),
+            ("next_focus", "text"),
+            ("week_events", "text"),
+            ("notes", "text"),
+        ]
+    },
 }
 
 
@@ -437,6 +467,53 @@ def _calendar(sheet: _Sheet, example: dict[str, Any]) -> int:
     return top
 
 
+# ------------------------------------------------------------ SWOT, targets ---
+SWOT_LAYOUT = (("strengths", 2, 0), ("weaknesses", 2, 1), ("opportunities", 5, 0), ("threats", 5, 1))
+
+
+def _swot(sheet: _Sheet, example: dict[str, Any]) -> int:
+    """The course's 2×2: each quadrant's label over a cell of its items, the action directions under it."""
+    head = _fields("swot", sheet.settings)
+    for part, row, col in SWOT_LAYOUT:
+        sheet.header(row, col, head[part])
+        sheet.ws.write_string(row + 1, col, "\n".join(example[part]), sheet.fmt["wrap"])
+        sheet.ws.set_row(row + 1, EVENT_ROW_HEIGHT)
+    sheet.header(8, 0, head["actions"])
+    for offset, action in enumerate(example["actions"], 9):
+        sheet.ws.write_string(offset, 0, action, sheet.fmt["wrap"])
+    for col in (0, 1):
+        sheet.widths[col] = WIDEST
+    return 2
+
+
+def _targets(sheet: _Sheet, example: dict[str, Any]) -> int:
+    """产品 · 市场/客户 · twelve months · 全年目标 (a SUM of the months), blank rows, a 合计 row."""
+    head, top = _fields("targets", sheet.settings), 2
+    names = [head["product"], head["market"], *_month_names(sheet.settings), head["total"]]
+    for col, name in enumerate(names):
+        sheet.header(top, col, name)
+    row, months = top + 1, example["months"]
+    sheet.value(row, 0, "text", example["product"])
+    sheet.value(row, 1, "text", example["market"])
+    for col, amount in enumerate(months, 2):
+        sheet.value(row, col, "money", amount)
+    total_col = 2 + MONTHS
+    first, last = column_letter(2), column_letter(total_col - 1)
+    sheet.ws.write_formula(
+        row, total_col, f"=SUM({first}{row + 1}:{last}{row + 1})", sheet.fmt["money"], float(sum(months))
+    )
+    bottom = row + BLANK_ROWS
+    sheet.blank_rows(row + 1, bottom, ["text", "text"] + ["money"] * (MONTHS + 1))
+    sums = {col: float(amount) for col, amount in enumerate(months, 2)} | {total_col: float(sum(months))}
+    sheet.total_row(bottom + 1, 0, sums, row, bottom)
+    for col in range(2, total_col):
+        sheet.widths[col] = sheet.width("money")
+    return top
+
+
+PLAN_FORMS = {"swot": _swot, "targets": _targets}
+
+
 def write_template(form: str, out_dir: Path, settings: Settings) -> Path:
     """Write one blank form as ``out_dir/<form>.xlsx`` and return its path."""
     import xlsxwriter
@@ -459,6 +536,8 @@ def write_template(form: str, out_dir: Path, settings: Settings) -> Path:
             bottom = _pnl(sheet, example)
         elif form == "calendar":
             bottom = _calendar(sheet, example)
+        elif form in PLAN_FORMS:
+            bottom = PLAN_FORMS[form](sheet, example)
         else:
             bottom = _flat(sheet, example=example, **FLAT_FORMS[form])
         sheet.finish(bottom, title)

@@ -24,6 +24,7 @@ from kamxl.write.words import actions_text, health_text, period_of
 from kamxl.write.xlsx.book import Book, KeyCells, Sheet, new_workbook, quote, records, ref
 from kamxl.write.xlsx.customers import write_funnel, write_priorities, write_tiers
 from kamxl.write.xlsx.money import write_activities, write_pnl
+from kamxl.write.xlsx.plan_forms_sheet import write_plan_forms
 from kamxl.write.xlsx.receivables_sheet import write_receivables
 from kamxl.write.xlsx.trends import write_trends
 from kamxl.write.xlsx.work import write_calendar, write_plans, write_time
@@ -115,6 +116,7 @@ def _write_sheets(book: Book, results: Results) -> KeyCells:
         write_plans(book, results)
     if results.calendar is not None:
         write_calendar(book, results.calendar)
+    write_plan_forms(book, results)
     if results.history is not None and len(results.history["trends"]):
         write_trends(book, results.history)
     return keys

@@ -1,0 +1,125 @@
+"""The planning forms' sheets, summary section and report.json, from the strategy sample (make_samples.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import openpyxl
+import pytest
+
+from kamxl.pipeline import RunOptions, process
+from tests.conftest import SAMPLES
+from tests.write.libreoffice import convert, formula_cells, require, same
+
+AS_OF = dt.date(2026, 3, 31)
+MY_SHEETS = ("竞争对手信息表", "SWOT 分析", "营销目标及分解", "月度计划审查")
+
+
+@pytest.fixture(scope="module")
+def strategy(tmp_path_factory, settings):
+    out = tmp_path_factory.mktemp("plan_forms")
+    process(SAMPLES / "strategy-east-2026.xlsx", out, settings, RunOptions(AS_OF, strict=True))
+    return out
+
+
+def test_the_four_sheets_are_written(strategy):
+    wb = openpyxl.load_workbook(strategy / "strategy-east-2026.kamxl.xlsx")
+    assert set(MY_SHEETS) <= set(wb.sheetnames)
+    competitors = wb["竞争对手信息表"]
+    # the 4P1S comparison: dimensions down column A, a column per competitor
+    assert [competitors.cell(4, c).value for c in range(1, 5)] == ["比照项目", "远大科技", "联创", "中科信"]
+    assert [competitors.cell(r, 1).value for r in range(5, 10)] == [
+        "渠道运作",
+        "销售模式",
+        "服务状态",
+        "价格水平",
+        "产品特性",
+    ]
+    assert competitors["C8"].value == "低于我方 10%"
+    swot = wb["SWOT 分析"]
+    assert (swot["A4"].value, swot["B4"].value, swot["A6"].value, swot["B6"].value) == (
+        "优势(S)",
+        "劣势(W)",
+        "机会(O)",
+        "威胁(T)",
+    )
+    assert swot["B7"].value == "• 联创对泰岳降价 8%\n• 远大科技在华信免费试用"
+    assert swot["A9"].value.startswith("1. 守住朗通、华信")
+
+
+def test_targets_and_review_hold_live_formulas(strategy):
+    path = strategy / "strategy-east-2026.kamxl.xlsx"
+    formulas, values = openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)
+    targets, cached = formulas["营销目标及分解"], values["营销目标及分解"]
+    # five pieces in rows 5–9, the 合计 row 10: Jan 130,000+110,000+190,000+60,000+115,000
+    assert targets["C10"].value == "=SUM(C5:C9)" and cached["C10"].value == 605000
+    assert targets["F5"].value == "=SUM(C5:E5)" and cached["F5"].value == 395000
+    # per month: the pieces' SUM, the 合计 row's 605,000, the P&L revenue 585,000, 585/605
+    assert cached["B14"].value == 605000 and cached["C14"].value == 605000 and cached["E14"].value == 585000
+    assert cached["F14"].value == pytest.approx(585000 / 605000)
+    # per product: a SUMIF over the pieces, against the P&L's 产品A line (430,000 planned, 410,000 actual)
+    assert targets["C21"].value == "=SUMIF($A$5:$A$9,A21,$C$5:$C$9)" and cached["C21"].value == 430000
+    assert cached["A21"].value == "产品A" and cached["D21"].value == 410000
+    review, shown = formulas["月度计划审查"], values["月度计划审查"]
+    assert [shown.cell(4, c).value for c in range(1, 10)] == [
+        "考核项目",
+        "月目标",
+        "实际完成",
+        "第1周",
+        "第2周",
+        "第3周",
+        "第4周",
+        "各周合计",
+        "达成率",
+    ]
+    assert review["I8"].value == '=IF(OR(C8="",N(B8)=0),"",C8/B8)' and shown["I8"].value == pytest.approx(
+        0.85
+    )
+    assert shown["H6"].value == 111  # 回款's weeks: 25+30+28+28
+    assert shown["A10"].value == "特别纪要"  # two rows under the four indicators (rows 5–8)
+    assert shown["A11"].value.startswith("联创对泰岳降价 8%")
+
+
+def test_summary_carries_the_section_before_the_issues(strategy):
+    for kind, mark in (("html", '<section id="issues">'), ("md", "## 9. ")):
+        text = (strategy / f"strategy-east-2026.summary.{kind}").read_text("utf-8")
+        at, issues = text.find("<h2>竞争、SWOT" if kind == "html" else "## 竞争、SWOT"), text.find(mark)
+        assert 0 < at < issues, kind
+        assert "联创对泰岳降价 8%,4 月初与泰岳采购部面谈" in text  # the 特别纪要, as written
+        assert "1/4 项考核未达到 90%" in text
+
+
+def test_report_json_plan_forms(strategy):
+    report = json.loads((strategy / "strategy-east-2026.report.json").read_text("utf-8"))
+    forms = report["plan_forms"]
+    assert forms["targets"]["total"] == 1858000 and forms["targets"]["actual_source"] == "pnl"
+    assert forms["targets"]["by_month"][0] == {
+        "month": 1,
+        "plan": 605000,
+        "written": 605000,
+        "actual": 585000,
+        "attainment": pytest.approx(585000 / 605000),
+    }
+    assert forms["review"]["behind"] == 1 and forms["review"]["counted"] == 4
+    assert forms["competitors"]["comparison"]["price"]["联创"] == "低于我方 10%"
+    assert forms["swot"]["threats"] == ["联创对泰岳降价 8%", "远大科技在华信免费试用"]
+
+
+def test_a_workbook_without_these_forms_has_no_section(tmp_path, settings):
+    process(SAMPLES / "form-weekly.xlsx", tmp_path, settings, RunOptions(AS_OF, strict=True))
+    report = json.loads((tmp_path / "form-weekly.report.json").read_text("utf-8"))
+    assert report["plan_forms"] is None
+    assert "竞争、SWOT" not in (tmp_path / "form-weekly.summary.md").read_text("utf-8")
+
+
+@pytest.mark.slow
+def test_formulas_equal_libreoffice_recalculation(strategy, tmp_path):
+    require()
+    path = strategy / "strategy-east-2026.kamxl.xlsx"
+    lo = openpyxl.load_workbook(convert(path, tmp_path), data_only=True)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    mine = [(sheet, ref) for sheet, ref, _ in formula_cells(path) if sheet in MY_SHEETS]
+    assert len(mine) > 20
+    for sheet, ref in mine:
+        assert same(cached[sheet][ref].value, lo[sheet][ref].value), f"{sheet}!{ref}"
