@@ -65,6 +65,7 @@ class Results:
     calendar: CalendarMonth | None = None
     appraisal: tuple[pd.DataFrame, pd.DataFrame] | None = None
     contribution: Contributions | None = None
+    owners: pd.DataFrame | None = None
     titles: list[str] = field(default_factory=list)  # the recognised sheets' titles (region, period)
     period: Period | None = None  # the month the workbook plans; set before any calculation
     history: dict[str, Any] | None = None  # set by kamxl.store's apply_history: movement, stuck, trends
@@ -294,6 +295,49 @@ def _contribution(results: Results, src: _Input, settings: Settings) -> None:
     results.contribution = found if any(found.values()) else None
 
 
+def _owners(results: Results, src: _Input, settings: Settings) -> None:
+    """By salesperson (docs/method.md §12); the hours stay blank where the time forms name no owner."""
+    from kamxl.calc.owners import by_owner
+
+    time_form = next((form for form in ("worklog", "todo") if src.has(form)), None)
+    entries = src.table(time_form) if time_form else None
+    results.owners = by_owner(
+        results.customers,
+        results.receivables.rows if results.receivables else None,
+        results.monthly,
+        entries,
+        settings,
+    )
+    if results.owners is not None and time_form and entries is not None and "owner" not in entries.columns:
+        results.issues.append(settings.issue("owner_hours_unknown", form=settings.form_name(time_form)))
+
+
+def _crossform(results: Results, src: _Input, settings: Settings) -> None:
+    """Figures that two forms both state, compared (docs/method.md §12.2)."""
+    if not src.has("monthly") and not (src.has("activities") and src.has("pnl")):
+        return
+    from kamxl.calc.crossform import cross_check
+
+    assert results.period is not None  # build_results sets it first
+    spread, marks = (
+        results.activities.months if results.activities else None,
+        src.table("activities", "months"),
+    )
+    if spread is not None and marks is not None:  # the amounts with the month column they are written in
+        spread = spread.merge(
+            marks[["sheet", "row", "month", "col"]], on=["sheet", "row", "month"], how="left"
+        )
+    results.issues += cross_check(
+        src.table("monthly"),
+        src.table("receivables", "months"),
+        src.table("pnl"),
+        spread,
+        (results.period.year, results.period.month),
+        settings,
+        src.cells.get("monthly", CellMap()),
+    )
+
+
 # (form named in a calculation_failed issue, step), in dependency order:
 # activities need the P&L; time per group needs the customers; the calendar needs both.
 STEPS: list[tuple[str, Callable[[Results, _Input, Settings], None]]] = [
@@ -307,4 +351,6 @@ STEPS: list[tuple[str, Callable[[Results, _Input, Settings], None]]] = [
     ("calendar", _calendar),
     ("appraisal", _appraisal),
     ("customers", _contribution),
+    ("receivables", _owners),
+    ("monthly", _crossform),
 ]

@@ -220,8 +220,22 @@ def report_dict(results: Results, settings: Settings) -> Json:
         "contribution": _contribution(results),
         "history": _history(results),
         "trends": _all_records(history["trends"]) if history else None,
+        "owners": _owners(results),
         "issues": [settings.issue_dict(issue) for issue in results.issues],
     }
+
+
+def _owners(results: Results) -> list[Json] | None:
+    """By salesperson (docs/method.md §12): a row per owner; the unassigned row has owner null."""
+    if results.owners is None:
+        return None
+    rows = _records(results.owners, list(results.owners.columns))
+    unassigned = results.owners.attrs.get("unassigned")
+    for row in rows:
+        row["unassigned"] = row["owner"] == unassigned
+        if row["unassigned"]:
+            row["owner"] = None
+    return rows
 
 
 def _funnel(results: Results) -> Json | None:
@@ -251,7 +265,9 @@ def _receivables(results: Results) -> Json | None:
     rows = _records(receivables.rows, RECEIVABLE_FIELDS)
     aging = clean(receivables.aging["balance"].to_dict()) if receivables.aging is not None else None
     summary: Json = clean(receivables.summary)
-    return summary | {"months": months, "rows": rows, "aging": aging}
+    by_customer = receivables.aging_by_customer
+    aging_customers = None if by_customer is None else _all_records(by_customer)
+    return summary | {"months": months, "rows": rows, "aging": aging, "aging_customers": aging_customers}
 
 
 def _pnl(results: Results) -> Json | None:
