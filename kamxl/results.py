@@ -155,7 +155,7 @@ def _customers(results: Results, src: _Input, settings: Settings) -> None:
 def _receivables(results: Results, src: _Input, settings: Settings) -> None:
     if not src.has("receivables"):
         return
-    from kamxl.calc.receivables import collect
+    from kamxl.calc.receivables import aging_issues, collect
 
     results.receivables, issues = collect(
         src.table("receivables"),
@@ -166,7 +166,7 @@ def _receivables(results: Results, src: _Input, settings: Settings) -> None:
         src.table("receivables", "total_months"),
         src.cells["receivables"],
     )
-    results.issues += issues
+    results.issues += issues + aging_issues(results.receivables, settings)
 
 
 def _pnl(results: Results, src: _Input, settings: Settings) -> None:

@@ -133,15 +133,17 @@ def collect(
     receivables = Receivables(
         rows.reset_index(drop=True), per_month, sheet_months(per_month), summary, aging, m_star
     )
-    if aging is None:  # say so, rather than show an aging of zeros
-        issues.append(settings.issue("no_due_dates", _first_sheet(rows)))
-    else:
+    if aging is not None:
         receivables.aging_by_customer = customer_aging(rows)
     return receivables, issues
 
 
-def _first_sheet(rows: pd.DataFrame) -> str | None:
-    return str(rows["sheet"].iloc[0]) if len(rows) else None
+def aging_issues(receivables: Receivables, settings: Settings) -> list[Issue]:
+    """Say plainly when the sheet has no due dates, rather than show an aging of zeros (an info issue)."""
+    if receivables.aging is not None:
+        return []
+    rows = receivables.rows
+    return [settings.issue("no_due_dates", str(rows["sheet"].iloc[0]) if len(rows) else None)]
 
 
 def customer_aging(rows: pd.DataFrame) -> pd.DataFrame:
