@@ -47,7 +47,7 @@ MONTHLY = monthly([("王伟", 1.0), ("王伟; 李娜", 0.5), ("李娜", np.nan),
 def test_hand_computed(settings):
     table = by_owner(CUSTOMERS, RECEIVABLES, MONTHLY, None, settings)
     assert list(table.columns) == OWNER_COLUMNS
-    # first appearance: receivables (李娜, 王伟, blank), customers, then the monthly plan (张强); unassigned last
+    # first seen: receivables (李娜, 王伟, blank), customers, the monthly plan (张强); unassigned last
     assert table["owner"].tolist() == ["李娜", "王伟", "张强", "未指定"]
     rows = table.set_index("owner")
     assert rows.loc["李娜", ["collections_plan", "collections_actual"]].tolist() == [400.0, 300.0]
