@@ -296,20 +296,18 @@ def _contribution(results: Results, src: _Input, settings: Settings) -> None:
 
 
 def _owners(results: Results, src: _Input, settings: Settings) -> None:
-    """By salesperson (docs/method.md §12); the hours stay blank where the time forms name no owner."""
+    """By salesperson (docs/method.md §12.1); the hours stay blank where the time forms name no owner (the
+    负责人 sheet says so)."""
     from kamxl.calc.owners import by_owner
 
     time_form = next((form for form in ("worklog", "todo") if src.has(form)), None)
-    entries = src.table(time_form) if time_form else None
     results.owners = by_owner(
         results.customers,
         results.receivables.rows if results.receivables else None,
         results.monthly,
-        entries,
+        src.table(time_form) if time_form else None,
         settings,
     )
-    if results.owners is not None and time_form and entries is not None and "owner" not in entries.columns:
-        results.issues.append(settings.issue("owner_hours_unknown", form=settings.form_name(time_form)))
 
 
 def _crossform(results: Results, src: _Input, settings: Settings) -> None:

@@ -83,7 +83,7 @@ def test_owner_rows_and_total(report):
     path, _ = report
     ws = openpyxl.load_workbook(path, data_only=True)["负责人"]
     rows = table(ws, 5, 9)
-    # to date = January–March: 王伟 300,000 + 60,000 planned, 270,000 + 20,000 collected; 李娜 120,000 / 50,000
+    # to date = January–March: 王伟 300,000 + 60,000 planned, 270,000 + 20,000 collected; 李娜 120k / 50k
     assert rows[0][:3] == ["王伟", 360_000, 290_000]
     assert rows[1][:3] == ["李娜", 120_000, 50_000]
     assert rows[2][:3] == ["未指定", 90_000, 60_000]  # the blank owner is not dropped
