@@ -27,6 +27,7 @@ from kamxl.results import Results
 from kamxl.write.xlsx.book import Book, Sheet, cell, column_of, quote, rng
 from kamxl.write.xlsx.customers import PRIORITY_COLUMNS, Counted
 from kamxl.write.xlsx.receivables_sheet import FIRST_ROW, FIXED, _Layout
+from kamxl.write.xlsx.work import _attainment_colours
 
 HEAD = 3
 OWNER = "\0owner"  # in a formula template: the owner's cell on this sheet (sheet names may hold braces)
@@ -108,6 +109,11 @@ class _OwnerTable:
             sheet.number_column(self.first, COL[name], column_of(owners, name), FORMATS[name])
         self._rate(self.first, self.last)
         self._total()
+        for name in (
+            "collections_rate",
+            "plan_attainment",
+        ):  # one colour rule everywhere (formats.behind_below)
+            _attainment_colours(self.book, sheet, self.first, self.last + 1, COL[name])
 
     def _named_rows(self) -> list[int]:
         """The rows of named owners (every row but an unassigned last one)."""
