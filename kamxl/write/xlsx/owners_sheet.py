@@ -78,7 +78,7 @@ def write_owners(book: Book, results: Results, counted: Counted | None) -> None:
         end += 1
         sheet.text(end, 0, book.label("owners.no_hours"), "note", fit=False)
     if results.receivables is not None:
-        end = _aging_block(book, sheet, results.receivables, end + 2)
+        end = _aging_block(book, sheet, results.receivables, end + 3)
     sheet.finish(HEAD, len(OWNER_COLUMNS) - 1, None, filter_=False, freeze_cols=1, repeat=False)
 
 
@@ -208,12 +208,12 @@ class _OwnerTable:
 def _aging_block(book: Book, sheet: Sheet, rec: Receivables, head: int) -> int:
     """The balance per customer and aging bucket, with its 合计; a sentence when there are no due dates."""
     if rec.aging_by_customer is None:
-        sheet.text(head, 0, book.label("owners.no_due_dates"), "note", fit=False)
-        return head
+        sheet.text(head - 1, 0, book.label("owners.no_due_dates"), "note", fit=False)
+        return head - 1
     table = rec.aging_by_customer
     if table.empty:  # nothing outstanding past a due date
         return head
-    sheet.text(head - 1, 0, book.label("owners.aging_title", as_of=book.meta["as_of"]), "key")
+    sheet.text(head - 1, 0, book.label("owners.aging_title", as_of=book.meta["as_of"]), "key", fit=False)
     labels = [book.label(f"values.aging.{bucket}") for bucket in AGING]
     sheet.header(head, [book.label("owners.cols.customer"), *labels, book.label("owners.cols.total")])
     first, last = head + 1, head + len(table)
