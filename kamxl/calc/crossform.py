@@ -49,11 +49,11 @@ def agree(first: float, second: float, settings: Settings) -> bool:
 
 
 def mismatch_issue(figure: str, first: Figure, second: Figure, settings: Settings) -> Issue:
-    """The warning: at the first figure's cell, naming both cells and values."""
+    """The warning: at the first figure's (first) cell, naming both figures' cells and values."""
     return settings.issue(
         "crossform_mismatch",
         first.sheet,
-        first.cell,
+        re.split("[:,]", first.cell)[0] or None,
         figure=figure,
         sheet_a=first.sheet,
         cell_a=first.cell,

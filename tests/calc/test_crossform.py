@@ -218,6 +218,15 @@ def test_the_message_names_both_cells(settings):
     assert "月度计划!C4" in message and "应收帐款规划表!H5:H6" in message and "903,500" in message
 
 
+def test_an_issue_sits_at_the_first_cell_of_a_sum(settings):
+    # two advertising lines in March's row: the sum is F7 + H7; the issue is at F7 and names both
+    two = pnl(600_000.0, 20_000.0)
+    two.loc[two["line"] == "人员工资", ["line", "plan"]] = ["广告费", 10_000.0]
+    issues = cross_check(None, None, two, activities(5_000.0), MARCH, settings, CELLS)
+    assert [(i.sheet, i.cell, i.params["cell_a"]) for i in issues] == [(PNL_SHEET, "F7", "F7,H7")]
+    assert issues[0].params["value_a"] == "30,000"
+
+
 def test_only_the_review_month_is_compared(settings):
     # February's plan is 1 + 1 = 2 元; a monthly target of 2 元 agrees with February, not with March
     issues = cross_check(
