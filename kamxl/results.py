@@ -66,6 +66,7 @@ class Results:
     calendar: CalendarMonth | None = None
     appraisal: tuple[pd.DataFrame, pd.DataFrame] | None = None
     contribution: Contributions | None = None
+    owners: pd.DataFrame | None = None
     titles: list[str] = field(default_factory=list)  # the recognised sheets' titles (region, period)
     period: Period | None = None  # the month the workbook plans; set before any calculation
     history: dict[str, Any] | None = None  # set by kamxl.store's apply_history: movement, stuck, trends
@@ -159,7 +160,7 @@ def _customers(results: Results, src: _Input, settings: Settings) -> None:
 def _receivables(results: Results, src: _Input, settings: Settings) -> None:
     if not src.has("receivables"):
         return
-    from kamxl.calc.receivables import collect
+    from kamxl.calc.receivables import aging_issues, collect
 
     results.receivables, issues = collect(
         src.table("receivables"),
@@ -170,7 +171,7 @@ def _receivables(results: Results, src: _Input, settings: Settings) -> None:
         src.table("receivables", "total_months"),
         src.cells["receivables"],
     )
-    results.issues += issues
+    results.issues += issues + aging_issues(results.receivables, settings)
 
 
 def _pnl(results: Results, src: _Input, settings: Settings) -> None:
@@ -330,6 +331,45 @@ def _plan_forms(results: Results, src: _Input, settings: Settings) -> None:
     if review is not None:
         results.review, issues = review_attainment(review, src.table("review", "notes"), settings)
         results.issues += issues
+def _owners(results: Results, src: _Input, settings: Settings) -> None:
+    """By salesperson (docs/method.md §13.1); the hours stay blank where the time forms name no owner (the
+    负责人 sheet says so)."""
+    from kamxl.calc.owners import by_owner
+
+    time_form = next((form for form in ("worklog", "todo") if src.has(form)), None)
+    results.owners = by_owner(
+        results.customers,
+        results.receivables.rows if results.receivables else None,
+        results.monthly,
+        src.table(time_form) if time_form else None,
+        settings,
+    )
+
+
+def _crossform(results: Results, src: _Input, settings: Settings) -> None:
+    """Figures that two forms both state, compared (docs/method.md §13.2)."""
+    if not src.has("monthly") and not (src.has("activities") and src.has("pnl")):
+        return
+    from kamxl.calc.crossform import cross_check
+
+    assert results.period is not None  # build_results sets it first
+    spread, marks = (
+        results.activities.months if results.activities else None,
+        src.table("activities", "months"),
+    )
+    if spread is not None and marks is not None:  # the amounts with the month column they are written in
+        spread = spread.merge(
+            marks[["sheet", "row", "month", "col"]], on=["sheet", "row", "month"], how="left"
+        )
+    results.issues += cross_check(
+        src.table("monthly"),
+        src.table("receivables", "months"),
+        src.table("pnl"),
+        spread,
+        (results.period.year, results.period.month),
+        settings,
+        src.cells.get("monthly", CellMap()),
+    )
 
 
 # (form named in a calculation_failed issue, step), in dependency order:
@@ -346,4 +386,6 @@ STEPS: list[tuple[str, Callable[[Results, _Input, Settings], None]]] = [
     ("appraisal", _appraisal),
     ("customers", _contribution),
     ("targets", _plan_forms),
+    ("receivables", _owners),
+    ("monthly", _crossform),
 ]

@@ -52,6 +52,9 @@ class Receivables:
     summary: ReceivablesSummary
     aging: pd.DataFrame | None = None  # aging bucket: balance; None without due dates
     last_period: int | None = None  # m* as a period (calc.months), to compare months across years
+    aging_by_customer: pd.DataFrame | None = (
+        None  # customer, a balance per bucket, total; None without due dates
+    )
 
 
 def last_actual_month(months: pd.DataFrame) -> int | None:
@@ -130,7 +133,36 @@ def collect(
     receivables = Receivables(
         rows.reset_index(drop=True), per_month, sheet_months(per_month), summary, aging, m_star
     )
+    if aging is not None:
+        receivables.aging_by_customer = customer_aging(rows)
     return receivables, issues
+
+
+def aging_issues(receivables: Receivables, settings: Settings) -> list[Issue]:
+    """Say plainly when the sheet has no due dates, rather than show an aging of zeros (an info issue)."""
+    if receivables.aging is not None:
+        return []
+    rows = receivables.rows
+    return [settings.issue("no_due_dates", str(rows["sheet"].iloc[0]) if len(rows) else None)]
+
+
+def customer_aging(rows: pd.DataFrame) -> pd.DataFrame:
+    """The outstanding balance per customer and aging bucket (rows aged by ``age_balances``), and its total.
+
+    Customers in order of their first row; a customer with nothing outstanding has no row. The columns
+    add up to the aging table's balances.
+    """
+    aged = rows.dropna(subset=["aging"])
+    if aged.empty:
+        return pd.DataFrame(columns=["customer", *AGING, "total"])
+    table = (
+        aged.pivot_table(index="customer", columns="aging", values="balance", aggfunc="sum", sort=False)
+        .reindex(columns=list(AGING))
+        .fillna(0.0)
+    )
+    table.columns.name = None
+    table["total"] = table[list(AGING)].sum(axis=1)
+    return table.rename_axis("customer").reset_index()
 
 
 def row_figures(

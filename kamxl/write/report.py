@@ -224,8 +224,22 @@ def report_dict(results: Results, settings: Settings) -> Json:
         "history": _history(results),
         "trends": _all_records(history["trends"]) if history else None,
         "plan_forms": plan_forms_json(results),
+        "owners": _owners(results),
         "issues": [settings.issue_dict(issue) for issue in results.issues],
     }
+
+
+def _owners(results: Results) -> list[Json] | None:
+    """By salesperson (docs/method.md §13): a row per owner; the unassigned row has owner null."""
+    if results.owners is None:
+        return None
+    rows = _records(results.owners, list(results.owners.columns))
+    unassigned = results.owners.attrs.get("unassigned")
+    for row in rows:
+        row["unassigned"] = row["owner"] == unassigned
+        if row["unassigned"]:
+            row["owner"] = None
+    return rows
 
 
 def _funnel(results: Results) -> Json | None:
@@ -256,7 +270,15 @@ def _receivables(results: Results) -> Json | None:
     aging = clean(receivables.aging["balance"].to_dict()) if receivables.aging is not None else None
     summary: Json = clean(receivables.summary)
     last = last_period(receivables.last_period, has_years(receivables.by_month))
-    return summary | {"last_period": last, "months": months, "rows": rows, "aging": aging}
+    by_customer = receivables.aging_by_customer
+    aging_customers = None if by_customer is None else _all_records(by_customer)
+    return summary | {
+        "last_period": last,
+        "months": months,
+        "rows": rows,
+        "aging": aging,
+        "aging_customers": aging_customers,
+    }
 
 
 def _pnl(results: Results) -> Json | None:

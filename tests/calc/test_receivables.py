@@ -214,3 +214,43 @@ def test_totals_equal_the_sum_of_months(data):
     assert rec.summary["balance"] == pytest.approx(sum(o for _, o, _, _ in rows) - actual)
     per_row = rec.months.groupby("row")["plan"].sum()
     assert (rec.rows.set_index("row")["plan"] - per_row).abs().max() < 1e-6
+
+
+def test_aging_per_customer_adds_up_to_the_aging_table(settings):
+    main, months = tables(
+        [
+            ("甲", 100.0, [10.0], [10.0]),
+            ("乙", 200.0, [20.0], [0.0]),
+            ("甲", 50.0, [0.0], [0.0]),
+            ("丙", 80.0, [80.0], [80.0]),
+        ]
+    )
+    main["due_date"] = [dt.date(2026, 3, 1), dt.date(2026, 1, 1), dt.date(2026, 4, 10), dt.date(2025, 11, 1)]
+    rec, _ = collect(main, months, settings, dt.date(2026, 3, 31))
+    # 甲: 90 left, 30 days overdue (1–30) and 50 not due; 乙: 200 left, 89 days (61–90); 丙: nothing left
+    by_customer = rec.aging_by_customer.set_index("customer")
+    assert list(by_customer.index) == ["甲", "乙"]
+    assert by_customer.loc["甲"].to_dict() == {
+        "not_due": 50.0,
+        "d1_30": 90.0,
+        "d31_60": 0.0,
+        "d61_90": 0.0,
+        "over_90": 0.0,
+        "total": 140.0,
+    }
+    assert by_customer.loc["乙", "d61_90"] == 200.0 and by_customer.loc["乙", "total"] == 200.0
+    assert by_customer[list(rec.aging.index)].sum().to_dict() == rec.aging["balance"].to_dict()
+
+
+def test_no_due_dates_is_said_not_shown_as_zeros(settings):
+    from kamxl.calc.receivables import aging_issues
+
+    main, months = tables(HAND)
+    rec, _ = collect(main, months, settings, dt.date(2026, 3, 31))
+    assert rec.aging is None and rec.aging_by_customer is None
+    assert [(i.code, i.severity, i.sheet) for i in aging_issues(rec, settings)] == [
+        ("no_due_dates", "info", SHEET)
+    ]
+    main["due_date"] = [dt.date(2026, 1, 1), None]
+    dated, _ = collect(main, months, settings, dt.date(2026, 3, 31))
+    assert aging_issues(dated, settings) == []

@@ -62,6 +62,7 @@ def test_sheets_of_the_combined_sample(march):
         "时间",
         "计划",
         "日历",
+        "负责人",
         "问题",
     ]
 

@@ -25,6 +25,7 @@ from kamxl.write.xlsx.book import Book, KeyCells, Sheet, new_workbook, quote, re
 from kamxl.write.xlsx.customers import write_funnel, write_priorities, write_tiers
 from kamxl.write.xlsx.money import write_activities, write_pnl
 from kamxl.write.xlsx.plan_forms_sheet import write_plan_forms
+from kamxl.write.xlsx.owners_sheet import write_owners
 from kamxl.write.xlsx.receivables_sheet import write_receivables
 from kamxl.write.xlsx.trends import write_trends
 from kamxl.write.xlsx.work import write_calendar, write_plans, write_time
@@ -97,6 +98,7 @@ def write_workbook(results: Results, target: Path, settings: Settings) -> list[I
 def _write_sheets(book: Book, results: Results) -> KeyCells:
     """A sheet per form the workbook had; returns the key cells the summary sheet links to."""
     keys: KeyCells = {}
+    counted = None
     if results.customers is not None:
         for key in ("tiers", "funnel", "priorities"):  # tab order: tiers, funnel, then the list they count
             book.add(key)
@@ -117,6 +119,8 @@ def _write_sheets(book: Book, results: Results) -> KeyCells:
     if results.calendar is not None:
         write_calendar(book, results.calendar)
     write_plan_forms(book, results)
+    if results.owners is not None:  # 负责人: after the receivables and priorities sheets it sums over
+        write_owners(book, results, counted)
     if results.history is not None and len(results.history["trends"]):
         write_trends(book, results.history)
     return keys

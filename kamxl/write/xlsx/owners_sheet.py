@@ -1,0 +1,252 @@
+"""负责人 / By owner: each salesperson's collections, pipeline, P1 customers, plans, time; aging per customer.
+
+The figures are docs/method.md §13.1's (kamxl.calc.owners). Where the
+source rows are on another sheet of the report, a figure is a live SUMIFS
+over them (the receivables sheet's plan and actual to date, the priorities
+sheet's open amounts per class), so a reviewer who corrects an owner there
+sees it move here; the unassigned row is the region's total less the named
+owners', so the rows always add up. Counts of distinct customers, the mean
+attainment and the hours are values. Under it, when the receivables have
+due dates, the outstanding balance per customer and aging bucket (§5.6),
+as SUMIFS over the receivables sheet's rows; without due dates, a sentence
+says there is no aging.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from xlsxwriter.utility import quote_sheetname
+
+from kamxl.calc.funnel import CLASSES
+from kamxl.calc.months import periods
+from kamxl.calc.owners import OWNER_COLUMNS
+from kamxl.calc.receivables import AGING, Receivables
+from kamxl.results import Results
+from kamxl.write.xlsx.book import Book, Sheet, cell, column_of, quote, rng
+from kamxl.write.xlsx.customers import PRIORITY_COLUMNS, Counted
+from kamxl.write.xlsx.receivables_sheet import FIRST_ROW, FIXED, _Layout
+from kamxl.write.xlsx.work import _attainment_colours
+
+HEAD = 3
+OWNER = "\0owner"  # in a formula template: the owner's cell on this sheet (sheet names may hold braces)
+FORMATS = {
+    "owner": "text",
+    "collections_plan": "money",
+    "collections_actual": "money",
+    "collections_rate": "percent",
+    "pipeline": "money",
+    "weighted_pipeline": "money",
+    "p1_customers": "int",
+    "plan_attainment": "percent",
+    "hours": "number",
+}
+TOTAL_FORMATS = {
+    "money": "total_money",
+    "percent": "total_percent",
+    "int": "total_number",
+    "number": "total_number",
+}
+COL = {name: index for index, name in enumerate(OWNER_COLUMNS)}
+_CRITERIA_SIGNS = ("*", "?", "~")  # a SUMIFS criterion with these is a pattern, not the name itself
+
+
+def criteria_safe(names: list[Any]) -> bool:
+    """Whether SUMIFS finds exactly these names: text as written, no pattern or comparison, no two alike but
+    for case (SUMIFS ignores case, kamxl does not)."""
+    texts = [name for name in names if isinstance(name, str)]
+    if any(name != name.strip() or not name for name in texts):
+        return False
+    if any(sign in name for name in texts for sign in _CRITERIA_SIGNS) or any(
+        name[0] in "=<>" for name in texts
+    ):
+        return False
+    return len({name.casefold() for name in texts}) == len(set(texts))
+
+
+def write_owners(book: Book, results: Results, counted: Counted | None) -> None:
+    """The 负责人 sheet, after the receivables and priorities sheets its formulas sum over."""
+    owners = results.owners
+    assert owners is not None  # the caller writes the sheet only with owners
+    sheet = book.add("owners", book.label("owners.sheet"))
+    month = _to_date(book, results.receivables)
+    sheet.title(book.label("owners.title"), book.label("owners.note", month=month))
+    _OwnerTable(book, sheet, results, counted).write()
+    end = HEAD + len(owners) + 1
+    if owners["hours"].isna().all() and {"todo", "worklog"} & set(results.forms):
+        end += 1
+        sheet.text(end, 0, book.label("owners.no_hours"), "note", fit=False)
+    if results.receivables is not None:
+        end = _aging_block(book, sheet, results.receivables, end + 3)
+    sheet.finish(HEAD, len(OWNER_COLUMNS) - 1, None, filter_=False, freeze_cols=1, repeat=False)
+
+
+def _to_date(book: Book, receivables: Receivables | None) -> str:
+    """The last month with actuals, by name ("三月"), or a dash."""
+    last = receivables.summary["last_month"] if receivables is not None else None
+    return book.label(f"values.month.{last}") if last else "—"
+
+
+class _OwnerTable:
+    """The owners' rows, their 合计, and where on the other sheets their sources are."""
+
+    def __init__(self, book: Book, sheet: Sheet, results: Results, counted: Counted | None):
+        self.book, self.sheet, self.results = book, sheet, results
+        assert results.owners is not None  # write_owners's caller checks
+        self.owners: pd.DataFrame = results.owners
+        self.first, self.last = HEAD + 1, HEAD + len(self.owners)
+        self.unassigned = self.owners["owner"].tolist()[-1] == self.owners.attrs.get("unassigned")
+        self.counted = counted if counted is not None and results.customers is not None else None
+
+    def write(self) -> None:
+        sheet, owners = self.sheet, self.owners
+        sheet.header(HEAD, [self.book.label(f"owners.cols.{name}") for name in OWNER_COLUMNS])
+        sheet.text_column(self.first, 0, column_of(owners, "owner"))
+        self._collections()
+        self._pipeline()
+        for name in ("p1_customers", "plan_attainment", "hours"):
+            sheet.number_column(self.first, COL[name], column_of(owners, name), FORMATS[name])
+        self._rate(self.first, self.last)
+        self._total()
+        for name in (
+            "collections_rate",
+            "plan_attainment",
+        ):  # one colour rule everywhere (formats.behind_below)
+            _attainment_colours(self.book, sheet, self.first, self.last + 1, COL[name])
+
+    def _named_rows(self) -> list[int]:
+        """The rows of named owners (every row but an unassigned last one)."""
+        return list(range(self.first, self.last + (0 if self.unassigned else 1)))
+
+    def _live_column(self, name: str, total: str, sums: list[str]) -> None:
+        """A column of formulas: each named owner's ``sums`` (``OWNER`` marks the owner's cell), then for
+        the unassigned row the region's ``total`` less the named rows above."""
+        col, named = COL[name], self._named_rows()
+        formulas = ["+".join(part.replace(OWNER, cell(row, 0)) for part in sums) for row in named]
+        if self.unassigned:
+            above = f"SUM({rng(self.first, col, self.last - 1, col)})" if named else "0"
+            formulas.append(f"({total})-{above}")
+        self.sheet.formula_column(self.first, col, formulas, column_of(self.owners, name), FORMATS[name])
+
+    def _values(self, *names: str) -> None:
+        for name in names:
+            self.sheet.number_column(self.first, COL[name], column_of(self.owners, name), FORMATS[name])
+
+    def _collections(self) -> None:
+        rec = self.results.receivables
+        names = column_of(rec.rows, "owner") if rec is not None else []
+        if rec is None or "receivables" not in self.book.sheets or not criteria_safe(names):
+            self._values("collections_plan", "collections_actual")
+            return
+        months = sorted(int(period) for period in periods(rec.months).unique())
+        layout = _Layout(months, len(rec.rows), rec.aging is not None)
+        where = quote_sheetname(self.book.sheets["receivables"].name)
+        last = FIRST_ROW + len(rec.rows) - 1
+        owners = f"{where}!{rng(FIRST_ROW, FIXED.index('owner'), last, FIXED.index('owner'), True)}"
+        for name, figure in (("collections_plan", "plan_to_date"), ("collections_actual", "actual_to_date")):
+            col = layout.figures[figure]
+            summed = f"{where}!{rng(FIRST_ROW, col, last, col, True)}"
+            self._live_column(name, f"SUM({summed})", [f"SUMIFS({summed},{owners},{OWNER})"])
+
+    def _pipeline(self) -> None:
+        """Open amounts per owner: a SUMIFS per class, for an open opportunity is one with a class (the funnel
+        sheet counts the same)."""
+        customers, counted = self.results.customers, self.counted
+        names = column_of(customers, "owner") if customers is not None else []
+        if customers is None or counted is None or not criteria_safe(names):
+            self._values("pipeline", "weighted_pipeline")
+            return
+        owners, classes = counted.column(PRIORITY_COLUMNS.index("owner")), counted.column(counted.class_col)
+        for name, col in (("pipeline", counted.amount_col), ("weighted_pipeline", counted.weighted_col)):
+            summed = counted.column(col)
+            total = "+".join(f"SUMIF({classes},{quote(klass)},{summed})" for klass in CLASSES)
+            sums = [f"SUMIFS({summed},{owners},{OWNER},{classes},{quote(klass)})" for klass in CLASSES]
+            self._live_column(name, total, sums)
+
+    def _rate(self, first: int, last: int) -> None:
+        plan, actual = COL["collections_plan"], COL["collections_actual"]
+        formulas = [
+            f'IF(N({cell(row, plan)})=0,"",{cell(row, actual)}/{cell(row, plan)})'
+            for row in range(first, last + 1)
+        ]
+        self.sheet.formula_column(
+            first, COL["collections_rate"], formulas, column_of(self.owners, "collections_rate"), "percent"
+        )
+
+    def _total(self) -> None:
+        """合计: the sums of the summed columns, the rate of the sums; the mean attainment is not summed."""
+        sheet, owners, row = self.sheet, self.owners, self.last + 1
+        sheet.total_label(row, [COL["plan_attainment"]])
+        for name in (
+            "collections_plan",
+            "collections_actual",
+            "pipeline",
+            "weighted_pipeline",
+            "p1_customers",
+            "hours",
+        ):
+            col, values = COL[name], owners[name]
+            total = float(values.sum()) if values.notna().any() else None
+            fmt = TOTAL_FORMATS[FORMATS[name]]
+            if total is None:
+                sheet.text(row, col, None, "total_label")
+            else:
+                sheet.formula(row, col, f"SUM({rng(self.first, col, self.last, col)})", total, fmt)
+        plan, actual = (owners[name].sum() for name in ("collections_plan", "collections_actual"))
+        rate = actual / plan if owners["collections_plan"].notna().any() and plan else None
+        plan_cell, actual_cell = cell(row, COL["collections_plan"]), cell(row, COL["collections_actual"])
+        sheet.formula(
+            row,
+            COL["collections_rate"],
+            f'IF(N({plan_cell})=0,"",{actual_cell}/{plan_cell})',
+            rate,
+            "total_percent",
+        )
+
+
+def _aging_block(book: Book, sheet: Sheet, rec: Receivables, head: int) -> int:
+    """The balance per customer and aging bucket, with its 合计; a sentence when there are no due dates."""
+    if rec.aging_by_customer is None:
+        sheet.text(head - 1, 0, book.label("owners.no_due_dates"), "note", fit=False)
+        return head - 1
+    table = rec.aging_by_customer
+    if table.empty:  # nothing outstanding past a due date
+        return head
+    sheet.text(head - 1, 0, book.label("owners.aging_title", as_of=book.meta["as_of"]), "key", fit=False)
+    labels = [book.label(f"values.aging.{bucket}") for bucket in AGING]
+    sheet.header(head, [book.label("owners.cols.customer"), *labels, book.label("owners.cols.total")])
+    first, last = head + 1, head + len(table)
+    sheet.text_column(first, 0, column_of(table, "customer"))
+    live = (
+        "receivables" in book.sheets
+        and criteria_safe(column_of(rec.rows, "customer"))
+        and rec.aging is not None
+    )
+    layout = _Layout(sorted(int(p) for p in periods(rec.months).unique()), len(rec.rows), True)
+    where = quote_sheetname(book.sheets["receivables"].name) if live else ""
+    end = FIRST_ROW + len(rec.rows) - 1
+
+    def column(col: int) -> str:
+        return f"{where}!{rng(FIRST_ROW, col, end, col, True)}"
+
+    for index, bucket in enumerate(AGING, 1):
+        values = column_of(table, bucket)
+        if live:
+            formulas = [
+                f"SUMIFS({column(layout.figures['balance'])},{column(0)},{cell(row, 0)},"
+                f"{column(layout.figures['aging'])},{cell(head, index, True)})"
+                for row in range(first, last + 1)
+            ]
+            sheet.formula_column(first, index, formulas, values)
+        else:
+            sheet.number_column(first, index, values)
+    total_col = len(AGING) + 1
+    sums = [f"SUM({rng(row, 1, row, len(AGING))})" for row in range(first, last + 1)]
+    sheet.formula_column(first, total_col, sums, column_of(table, "total"))
+    sheet.total_label(last + 1)
+    for col, name in enumerate([*AGING, "total"], 1):
+        sheet.formula(
+            last + 1, col, f"SUM({rng(first, col, last, col)})", float(table[name].sum()), "total_money"
+        )
+    return last + 1
