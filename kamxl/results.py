@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from kamxl.calc.activities import Activities
     from kamxl.calc.contribution import Contributions
+    from kamxl.calc.decisions import Decision
     from kamxl.calc.funnel import Health
     from kamxl.calc.pnl import PnL
     from kamxl.calc.receivables import Receivables
@@ -65,9 +66,11 @@ class Results:
     calendar: CalendarMonth | None = None
     appraisal: tuple[pd.DataFrame, pd.DataFrame] | None = None
     contribution: Contributions | None = None
+    owners: pd.DataFrame | None = None
     titles: list[str] = field(default_factory=list)  # the recognised sheets' titles (region, period)
     period: Period | None = None  # the month the workbook plans; set before any calculation
     history: dict[str, Any] | None = None  # set by kamxl.store's apply_history: movement, stuck, trends
+    decisions: list[Decision] = field(default_factory=list)  # ranked; kamxl.pipeline sets them after history
     link: Path | None = None  # where the input will be (watch moves it to done/): issue links point there
     issues: list[Issue] = field(default_factory=list)
 

@@ -213,6 +213,7 @@ METHOD_SECTIONS = (
     "calendar",
     "goals",
     "contribution",
+    "decisions",
     "history",
     "appraisal",
     "demo",

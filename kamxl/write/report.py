@@ -220,8 +220,16 @@ def report_dict(results: Results, settings: Settings) -> Json:
         "contribution": _contribution(results),
         "history": _history(results),
         "trends": _all_records(history["trends"]) if history else None,
+        "decisions": _decisions(results, settings),
         "issues": [settings.issue_dict(issue) for issue in results.issues],
     }
+
+
+def _decisions(results: Results, settings: Settings) -> list[Json]:
+    """The ranked decisions and risks (docs/method.md §12), every one: the summary shows the top few."""
+    from kamxl.calc.decisions import decision_dict
+
+    return [clean(decision_dict(item, rank, settings)) for rank, item in enumerate(results.decisions, 1)]
 
 
 def _funnel(results: Results) -> Json | None:
