@@ -147,7 +147,7 @@ def _decide(results: Results, workbook: Any, settings: Settings, strict: bool) -
         results.activities,
         results.monthly,
         stuck,
-        (results.forms.get("activities") or [None])[0],
+        next(iter(results.forms.get("activities", [])), None),
         {form: CellMap.of(sheets) for form, sheets in workbook.forms.items()},
     )
     try:
