@@ -79,7 +79,7 @@ def test_tiles_link_to_the_sheets_that_hold_their_figures(march):
         "利润(截至本期)",
     ]
     figures = [values.cell(VALUES, col).value for col in range(1, 13, 2)]
-    # by hand: 296,500 × 3 planned, 261,000 + 269,000 + 276,000 collected; P&L to March (tests/test_samples.py)
+    # by hand: 296,500 × 3 planned, 261,000 + 269,000 + 276,000 collected; P&L to March (test_samples)
     assert figures[:3] == [889_500, 806_000, -83_500]
     assert figures[3] == pytest.approx(806_000 / 889_500)
     assert figures[4:] == [1_818_000, 1_202_000]
@@ -106,7 +106,7 @@ def _texts(ws) -> list[str]:
 def test_funnel_and_its_rule_in_words(march):
     texts = _texts(openpyxl.load_workbook(march)["仪表板"])
     assert "漏斗健康度:良 — C、D 类中停滞的占 50% 以上:长时间无法向漏斗口靠近" in texts
-    assert ["A类", "B类", "C类", "D类"] == [text for text in texts if re.fullmatch("[A-D]类", text)]
+    assert [text for text in texts if re.fullmatch("[A-D]类", text)] == ["A类", "B类", "C类", "D类"]
 
 
 def test_decisions_with_their_input_cells_as_text(march):
