@@ -19,10 +19,10 @@ import pandas as pd
 
 from kamxl.calc.decisions import sentence
 from kamxl.calc.funnel import CLASSES
-from kamxl.calc.months import periods
 from kamxl.results import Results
 from kamxl.text import display_width
 from kamxl.write.heading import review_heading
+from kamxl.write.summary_figures import last_two, previous_trend
 from kamxl.write.words import health_text, rate_tone, variance_tone
 from kamxl.write.xlsx.book import (
     LINE_HEIGHT,
@@ -115,7 +115,7 @@ def _collection_tiles(book: Book, results: Results, keys: KeyCells) -> list[Tile
     summary = results.receivables.summary
     plan, actual = float(summary["plan_to_date"]), float(summary["actual_to_date"])
     money = book.settings
-    this, last = _last_two(results.receivables.by_month, "actual", results.receivables.last_period)
+    this, last = last_two(results.receivables.by_month, "actual", results.receivables.last_period)
     plan_tile = Tile(
         _label(book, "tiles.collections_plan"), plan, "money", _linked(keys, "receivables.plan_to_date")
     )
@@ -138,9 +138,9 @@ def _collection_tiles(book: Book, results: Results, keys: KeyCells) -> list[Tile
             rate_tone(money, rate),
         )
     )
-    previous = _previous_trend(results, "collection_rate")
+    previous = previous_trend(results, "collection_rate")
     if previous is None:
-        previous = _last_two(results.receivables.by_month, "cum_rate", results.receivables.last_period)[1]
+        previous = last_two(results.receivables.by_month, "cum_rate", results.receivables.last_period)[1]
     if rate is not None and previous is not None:
         rate_tile.notes.append(_points_note(book, rate, previous))
     return [plan_tile, actual_tile, variance, rate_tile]
@@ -162,7 +162,7 @@ def _pnl_tiles(book: Book, results: Results, keys: KeyCells) -> list[Tile]:
             pct=_signed_pct(actual - plan, plan),
         )
         tile.notes.append((text, variance_tone(book.settings, actual - plan, plan)))
-        this, last = _last_two(months, f"{figure}_actual", results.pnl.last_period)
+        this, last = last_two(months, f"{figure}_actual", results.pnl.last_period)
         if this is not None:
             tile.notes.append(_month_note(book, this, last))
         out.append(tile)
@@ -197,32 +197,6 @@ def _write_tiles(book: Book, sheet: Sheet, tiles: Sequence[Tile], top: int) -> i
             )
     sheet.ws.set_row(top + 1, book.settings.get("formats.dashboard.value_row"))
     return top + 4
-
-
-def _last_two(frame: pd.DataFrame, column: str, last_period: int | None) -> tuple[float | None, float | None]:
-    """The figure of the last month with actuals and of the month before it (None where there is none)."""
-    if last_period is None or frame.empty or column not in frame:
-        return None, None
-    by_period = dict(zip(periods(frame), pd.to_numeric(frame[column], errors="coerce"), strict=True))
-
-    def known(period: int) -> float | None:
-        value = by_period.get(period)
-        return None if value is None or value != value else float(value)
-
-    return known(last_period), known(last_period - 1)
-
-
-def _previous_trend(results: Results, figure: str) -> float | None:
-    """Last month's figure from the history (the previous review of the region), if there is one."""
-    history = results.history
-    if not history or history.get("trends") is None or not len(history["trends"]):
-        return None
-    trends = history["trends"]
-    earlier = trends[trends["period"] < history["period"]]
-    if earlier.empty:
-        return None
-    value = earlier.iloc[-1][figure]
-    return None if value is None or value != value else float(value)
 
 
 def _month_note(book: Book, this: float, last: float | None) -> tuple[str, str]:
