@@ -17,7 +17,7 @@ from kamxl.calc.months import periods
 from kamxl.calc.numbers import pct
 from kamxl.config import Settings
 from kamxl.results import Results
-from kamxl.write.words import variance_tone
+from kamxl.write.words import rate_tone, variance_tone
 
 Context = dict[str, Any]
 NOISE = 0.0005  # a change smaller than this (0.05 %, or 0.05 points) reads "level"
@@ -64,8 +64,16 @@ def _money(value: float) -> str:
 
 
 def _row(settings: Settings, key: str, now: str, before: str | None, change: str, look: str) -> Context:
+    """A figure now and last month; ``tone`` colours the change, ``value_tone`` the figure itself."""
     label = settings.label(f"summary.changes.{key}")
-    return {"label": label, "now": now, "before": before or "—", "change": change, "tone": look}
+    return {
+        "label": label,
+        "now": now,
+        "before": before or "—",
+        "change": change,
+        "tone": look,
+        "value_tone": "",
+    }
 
 
 def _money_row(settings: Settings, key: str, now: float, before: float | None) -> Context:
@@ -99,6 +107,7 @@ def month_over_month(results: Results, settings: Settings) -> list[Context]:
             previous = last_two(receivables.by_month, "cum_rate", receivables.last_period)[1]
         if rate is not None:
             rows.append(_rate_row(settings, "collection_rate", rate, previous))
+            rows[-1]["value_tone"] = rate_tone(settings, rate)  # one colour rule: red only when behind
     if results.pnl is not None:
         for figure in ("revenue", "profit"):
             now, before = last_two(results.pnl.months, f"{figure}_actual", results.pnl.last_period)
