@@ -335,6 +335,7 @@ def _funnel_chart(book: Book, sheet: Sheet, first: int, at: int) -> None:
             "data_labels": labels,
         }
     )
+    chart.set_title({"name": book.label("report.charts.funnel"), "name_font": {"size": 9}})
     chart.set_legend({"none": True})
     chart.show_hidden_data()
     chart.set_x_axis({"visible": False, "min": 0, "major_gridlines": {"visible": False}})
