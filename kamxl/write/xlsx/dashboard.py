@@ -40,6 +40,7 @@ COLUMNS = 12  # the page: six tiles of two columns each
 TILE_COLS = 2
 HIDDEN = 14  # first of the hidden columns the charts read (months, plan, actual; the funnel's offsets)
 FUNNEL_COL = 7  # the funnel's table, right of the collections chart
+FUNNEL_WIDTH = 5  # columns: class, count, amount, weighted amount (two)
 DECISION_TEXT = (2, 9)  # the decision's sentence spans these columns
 TEXT_NARROWING = 0.75  # printed text is narrower than a column's character widths (a digit's) say
 OWNER_COLUMNS = (
@@ -234,7 +235,8 @@ def _middle(book: Book, sheet: Sheet, results: Results, top: int) -> int:
     if results.receivables is not None:
         bottom = max(bottom, _collections_chart(book, sheet, results.receivables.by_month, top))
     if results.funnel is not None and results.health is not None:
-        bottom = max(bottom, _funnel(book, sheet, results, top))
+        col = FUNNEL_COL if bottom > top else 0  # beside the collections chart, or in its place
+        bottom = max(bottom, _funnel(book, sheet, results, top, col))
     return bottom
 
 
@@ -273,12 +275,12 @@ def _collections_chart(book: Book, sheet: Sheet, by_month: pd.DataFrame, top: in
     return top + chart_rows(spec["height"])
 
 
-def _funnel(book: Book, sheet: Sheet, results: Results, top: int) -> int:
+def _funnel(book: Book, sheet: Sheet, results: Results, top: int, col: int) -> int:
     """Count, amount and weighted amount per class, A at the top; the health and its rule under them."""
     assert results.funnel is not None and results.health is not None
     funnel, (grade, rule) = results.funnel, results.health
-    col = FUNNEL_COL
-    sheet.ws.merge_range(top, col, top, COLUMNS - 1, _label(book, "funnel"), book.fmt["key"])
+    last = col + FUNNEL_WIDTH - 1
+    sheet.ws.merge_range(top, col, top, last, _label(book, "funnel"), book.fmt["key"])
     sheet.headings(top + 1, ("class", "count", "amount", "weighted_amount"), col)
     sheet.ws.merge_range(
         top + 1, col + 3, top + 1, col + 4, book.heading("weighted_amount"), book.fmt["header"]
@@ -303,15 +305,15 @@ def _funnel(book: Book, sheet: Sheet, results: Results, top: int) -> int:
         book, "health", grade=book.label(f"values.health.{grade}"), rule=health_text(book.settings, rule)
     )
     tone = {"excellent": "good_text", "good": "warn_text"}.get(grade, "bad_text")
-    sheet.ws.merge_range(total + 1, col, total + 2, COLUMNS - 1, verdict, book.fmt[f"dashboard_{tone}"])
-    _funnel_chart(book, sheet, top + 2, total + 3)
+    sheet.ws.merge_range(total + 1, col, total + 2, last, verdict, book.fmt[f"dashboard_{tone}"])
+    _funnel_chart(book, sheet, top + 2, total + 3, col)
     return total + 3 + chart_rows(book.chart_spec("dashboard_funnel")["height"])
 
 
-def _funnel_chart(book: Book, sheet: Sheet, first: int, at: int) -> None:
+def _funnel_chart(book: Book, sheet: Sheet, first: int, at: int, col: int) -> None:
     """The funnel drawn as the course draws it: A at the top, bars centred by an invisible offset."""
     name, last = sheet.name, first + len(CLASSES) - 1
-    classes = [name, first, FUNNEL_COL, last, FUNNEL_COL]
+    classes = [name, first, col, last, col]
     chart = book.add_chart("bar", "stacked")
     chart.add_series(
         {
@@ -329,7 +331,7 @@ def _funnel_chart(book: Book, sheet: Sheet, first: int, at: int) -> None:
     chart.add_series(
         {
             "categories": classes,
-            "values": [name, first, FUNNEL_COL + 1, last, FUNNEL_COL + 1],
+            "values": [name, first, col + 1, last, col + 1],
             "fill": {"color": book.colours["funnel"]},
             "gap": book.style["funnel_gap"],
             "data_labels": labels,
@@ -341,7 +343,7 @@ def _funnel_chart(book: Book, sheet: Sheet, first: int, at: int) -> None:
     chart.set_x_axis({"visible": False, "min": 0, "major_gridlines": {"visible": False}})
     chart.set_y_axis({"reverse": True})
     spec = book.chart_spec("dashboard_funnel")
-    sheet.chart(at, FUNNEL_COL, chart, spec["width"], spec["height"])
+    sheet.chart(at, col, chart, spec["width"], spec["height"])
 
 
 # -- decisions and salespeople -------------------------------------------------------------------------
@@ -349,7 +351,11 @@ def _decisions(book: Book, sheet: Sheet, results: Results, top: int) -> int:
     """The first ``decisions.top`` decisions: rank, severity, the sentence, and the input cell as text."""
     settings = book.settings
     shown = results.decisions[: int(settings.get("decisions.top"))]
-    title = _label(book, "decisions", shown=len(shown), count=len(results.decisions))
+    title = (
+        _label(book, "decisions", shown=len(shown), count=len(results.decisions))
+        if shown
+        else book.label("decisions.title")
+    )
     sheet.ws.merge_range(top, 0, top, COLUMNS - 1, title, book.fmt["key"])
     if not shown:
         sheet.ws.merge_range(top + 1, 0, top + 1, COLUMNS - 1, book.label("decisions.none"), book.fmt["text"])
