@@ -127,7 +127,37 @@ def _calculate(
     results.link = link
     if options.history is not None and results.forms:  # a workbook with no form is no region's review
         _apply_history(results, options.history, settings, options)
+    _decide(results, workbook, settings, options.strict)
     return results
+
+
+def _decide(results: Results, workbook: Any, settings: Settings, strict: bool) -> None:
+    """The ranked decisions and risks (docs/method.md §14): after the history, which says who is stuck."""
+    from kamxl.calc.cells import CellMap
+    from kamxl.calc.decisions import Inputs, decide
+
+    period = results.period
+    stuck = results.history.get("stuck") if results.history else None
+    inputs = Inputs(
+        results.as_of,
+        (period.year, period.month) if period else None,
+        results.customers,
+        results.receivables,
+        results.pnl,
+        results.activities,
+        results.monthly,
+        stuck,
+        next(iter(results.forms.get("activities", [])), None),
+        {form: CellMap.of(sheets) for form, sheets in workbook.forms.items()},
+    )
+    try:
+        results.decisions = decide(inputs, settings)
+    except Exception as exc:  # a bug in a rule costs the decisions, not the review
+        if strict:
+            raise
+        results.issues.append(
+            settings.issue("calculation_failed", form=settings.label("decisions.title"), detail=describe(exc))
+        )
 
 
 def _render(

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from kamxl.calc.activities import Activities
     from kamxl.calc.contribution import Contributions
+    from kamxl.calc.decisions import Decision
     from kamxl.calc.funnel import Health
     from kamxl.calc.plan_forms import Competition, Review, Targets
     from kamxl.calc.pnl import PnL
@@ -70,6 +71,7 @@ class Results:
     titles: list[str] = field(default_factory=list)  # the recognised sheets' titles (region, period)
     period: Period | None = None  # the month the workbook plans; set before any calculation
     history: dict[str, Any] | None = None  # set by kamxl.store's apply_history: movement, stuck, trends
+    decisions: list[Decision] = field(default_factory=list)  # ranked; kamxl.pipeline sets them after history
     link: Path | None = None  # where the input will be (watch moves it to done/): issue links point there
     competition: Competition | None = None  # 竞争对手信息表 / 竞争者比照 (calc.plan_forms)
     swot: dict[str, list[str]] | None = None  # SWOT part -> its items, as written

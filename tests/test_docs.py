@@ -214,6 +214,7 @@ METHOD_SECTIONS = (
     "goals",
     "contribution",
     "crossform",
+    "decisions",
     "history",
     "appraisal",
     "demo",

@@ -225,6 +225,7 @@ def report_dict(results: Results, settings: Settings) -> Json:
         "trends": _all_records(history["trends"]) if history else None,
         "plan_forms": plan_forms_json(results),
         "owners": _owners(results),
+        "decisions": _decisions(results, settings),
         "issues": [settings.issue_dict(issue) for issue in results.issues],
     }
 
@@ -240,6 +241,11 @@ def _owners(results: Results) -> list[Json] | None:
         if row["unassigned"]:
             row["owner"] = None
     return rows
+def _decisions(results: Results, settings: Settings) -> list[Json]:
+    """The ranked decisions and risks (docs/method.md §14), every one: the summary shows the top few."""
+    from kamxl.calc.decisions import decision_dict
+
+    return [clean(decision_dict(item, rank, settings)) for rank, item in enumerate(results.decisions, 1)]
 
 
 def _funnel(results: Results) -> Json | None:

@@ -1,7 +1,9 @@
 """<stem>.summary.md and <stem>.summary.html: the review summary a director reads.
 
-It follows the course's regional marketing plan: 计划摘要, 客户贡献, 漏斗与健康度,
-客户策略, 应收, 损益, 活动, 时间管理, 问题清单. One context is built from the
+The decisions and risks come first, then the course's plan review: 计划摘要
+(the key figures to date against plan, and against last month), 漏斗与健康度,
+客户策略, 应收, 损益, 活动, 时间管理, 问题清单. It is short on purpose: the
+workbook holds every row; no table shows months still to come. One context is built from the
 results (numbers stay numbers; sentences are formatted here, from the label
 catalogue) and rendered by two Jinja2 templates shipped in ``templates/``.
 A user's ``summary.template_dir`` may hold their own copies.
@@ -19,8 +21,9 @@ import pandas as pd
 
 from kamxl import __version__
 from kamxl.calc.activities import Activities
+from kamxl.calc.decisions import sentence
 from kamxl.calc.funnel import PRIORITY_ORDER
-from kamxl.calc.months import has_years, month_heading, month_of, periods, spans_years
+from kamxl.calc.months import has_years, month_heading, periods, spans_years
 from kamxl.calc.numbers import as_number, pct
 from kamxl.calc.pnl import PnL
 from kamxl.calc.receivables import Receivables
@@ -29,6 +32,8 @@ from kamxl.issues import Issue, by_severity
 from kamxl.results import Results
 from kamxl.write import svg
 from kamxl.write.files import atomic_path
+from kamxl.write.heading import review_heading
+from kamxl.write.summary_figures import month_over_month, to_date_rows
 from kamxl.write.summary_forms import with_forms_section
 from kamxl.write.words import (
     actions_text,
@@ -45,8 +50,8 @@ from kamxl.write.words import (
 )
 
 SECTIONS = (
+    "decisions",
     "plan",
-    "contribution",
     "funnel",
     "strategy",
     "receivables",
@@ -57,6 +62,7 @@ SECTIONS = (
 )
 TEMPLATES = {"md": "summary.md.j2", "html": "summary.html.j2"}
 MOVES = ("up", "down", "same", "new", "won", "lost", "dropped")
+PRIORITY_FIRST = "P1"  # the summary lists these customers with their actions
 GROWTH_NOISE = 0.0005  # a month-on-month change smaller than this reads "about the same"
 
 Context = dict[str, Any]
@@ -91,7 +97,7 @@ def summary_context(results: Results, settings: Settings, workbook_name: str | N
     label = settings.label
     context: Context = {
         "lang": "zh-CN" if settings.lang == "zh" else "en",
-        "title": label("summary.title", source=results.source.name),
+        "title": label("summary.title", **review_heading(results, settings)),
         "meta": label(
             "summary.meta", as_of=results.as_of.isoformat(), period=period_of(results), version=__version__
         ),
@@ -99,6 +105,7 @@ def summary_context(results: Results, settings: Settings, workbook_name: str | N
         "sections": [(key, label(f"summary.sections.{key}")) for key in SECTIONS],
     }
     limit = int(settings.get("summary.top_rows"))
+    context["decisions"] = _decisions(results, settings)
     context["contribution"] = _contribution(results, settings, limit)
     context["funnel"] = _funnel(results, settings)
     context["strategy"] = _strategy(results, settings)
@@ -109,12 +116,34 @@ def summary_context(results: Results, settings: Settings, workbook_name: str | N
     context["issues"] = _issues(results, settings)
     context["history"] = _history(results, settings)
     context["plan"] = _plan(results, settings, context)
+    context["changes"] = month_over_month(results, settings)
     return context
 
 
 def _palette(settings: Settings) -> svg.Palette:
-    palette: svg.Palette = settings.get("charts.summary")
+    """The summary's colours; tiers and funnel classes in the workbook's colours (``charts.colours``)."""
+    palette: dict[str, Any] = dict(settings.get("charts.summary"))
+    colours = settings.get("charts.colours")
+    palette["tiers"] = [colour.lower() for colour in colours["tiers"]]
+    palette["funnel"] = [colour.lower() for colour in colours["classes"].values()]  # A first, at the top
     return palette
+
+
+# ---------------------------------------------------------------- decisions ---
+def _decisions(results: Results, settings: Settings) -> Context:
+    """The first ``decisions.top`` decisions and risks (docs/method.md §14), each with its input cell."""
+    shown = results.decisions[: int(settings.get("decisions.top"))]
+    rows = [
+        {
+            "severity": decision.severity(settings),
+            "severity_label": settings.label(f"decisions.severity.{decision.severity(settings)}"),
+            "kind": settings.label(f"decisions.kinds.{decision.kind}"),
+            "text": sentence(decision, settings),
+            "where": " ".join(part for part in (decision.sheet, decision.cell) if part),
+        }
+        for decision in shown
+    ]
+    return {"rows": rows, "more": len(results.decisions) - len(shown)}
 
 
 # --------------------------------------------------------------------- plan ---
@@ -145,21 +174,17 @@ def _plan(results: Results, settings: Settings, context: Context) -> Context:
         weighted = money(funnel["weighted_total"])
         figures.append(_figure(settings, "weighted_pipeline", weighted))
         figures.append(_figure(settings, "health", funnel["grade"], funnel["tone"]))
-        pipeline = {
-            "open": funnel["open"],
-            "weighted": weighted,
-            "health": funnel["grade"],
-            "rule": funnel["rule"],
-        }
-        points.append(label("summary.text.pipeline", **pipeline))
     if results.time is not None:
         figures.append(_figure(settings, "m2_share", pct(results.time[1]["m2_share"])))
     monthly = _monthly_plan(results.monthly, settings, points)
-    if context.get("history") and context["history"]["moves"]:
-        points.append(context["history"]["moves"]["sentence"])
     counts = context["issues"]["counts"]
     points.append(label("summary.text.issues_count", errors=counts["error"], warnings=counts["warning"]))
-    return {"figures": figures, "points": points, "monthly": monthly}
+    return {
+        "figures": figures,
+        "points": points,
+        "monthly": monthly,
+        "to_date": to_date_rows(results, settings),
+    }
 
 
 def _figure(settings: Settings, key: str, value: str, look: str = "") -> Context:
@@ -167,8 +192,8 @@ def _figure(settings: Settings, key: str, value: str, look: str = "") -> Context
 
 
 def _pnl_points(pnl: PnL, settings: Settings, figures: list[Context], points: list[str]) -> None:
-    """Revenue and profit to date against plan, and revenue against the month before."""
-    label, summary = settings.label, pnl.summary
+    """Revenue and profit to date against plan (this month against last is in the month-over-month table)."""
+    summary = pnl.summary
     last = summary.get("last_month")
     if last:
         # months by period (calc.months), so a plan that runs into a second year compares months in time
@@ -176,32 +201,11 @@ def _pnl_points(pnl: PnL, settings: Settings, figures: list[Context], points: li
         now_at = pnl.last_period if pnl.last_period is not None else last - 1
         revenue_plan = float(months.loc[:now_at, "revenue_plan"].sum())
         revenue = float(months.loc[:now_at, "revenue_actual"].sum())
-        points.append(_to_date(settings, "revenue_to_date", last, revenue, revenue_plan))
         revenue_tone = variance_tone(settings, revenue - revenue_plan, revenue_plan)
         figures.append(_figure(settings, "revenue_actual", money(revenue), revenue_tone))
         profit, profit_plan = summary["profit_actual"], summary["profit_plan_to_date"]
-        points.append(_to_date(settings, "profit_to_date", last, profit, profit_plan))
         profit_tone = variance_tone(settings, profit - profit_plan, profit_plan)
         figures.append(_figure(settings, "profit_actual", money(profit), profit_tone))
-        if now_at - 1 in months.index:
-            now, before = (
-                as_number(months.at[now_at, "revenue_actual"]),
-                as_number(months.at[now_at - 1, "revenue_actual"]),
-            )
-            if now is not None and before:
-                change = now / before - 1
-                direction = "up" if change > GROWTH_NOISE else "down" if change < -GROWTH_NOISE else "same"
-                growth = {"actual": money(now), "pct": pct(abs(change))}
-                direction_text = label(f"summary.text.growth_{direction}")
-                points.append(
-                    label(
-                        "summary.text.growth",
-                        month=last,
-                        previous=month_of(now_at - 1),
-                        direction=direction_text,
-                        **growth,
-                    )
-                )
     figures.append(_figure(settings, "profit_plan", money(summary["profit_plan"])))
 
 
@@ -329,7 +333,7 @@ def _funnel(results: Results, settings: Settings) -> Context | None:
     ]
     chart = svg.funnel(
         settings.label("report.charts.funnel"),
-        [(row["label"], row["count"], f"{row['count']} · {money(row['amount'])}") for row in reversed(rows)],
+        [(row["label"], row["count"], f"{row['count']} · {money(row['amount'])}") for row in rows],
         palette=_palette(settings),
     )
     return {
@@ -354,7 +358,6 @@ def _history(results: Results, settings: Settings) -> Context | None:
     out: Context = {
         "title": settings.label("summary.text.trends", region=history["region"]),
         "rows": rows,
-        "chart": _trend_chart(settings, rows),
         "moves": None,
         "stuck": None,
     }
@@ -376,28 +379,6 @@ def _trend_row(settings: Settings, month: dict[str, Any]) -> Context:
         "profit_actual": as_number(month["profit_actual"]),
         "health": settings.label(f"values.health.{health}") if isinstance(health, str) else "",
     }
-
-
-def _trend_chart(settings: Settings, rows: list[Context]) -> Any:
-    """The classes' counts per month as columns, the collection rate as a line."""
-    colours = settings.get("charts.colours.classes")
-    classes = [
-        (
-            settings.label(f"values.class.{klass}"),
-            [float(row[klass]) if row[klass] is not None else None for row in rows],
-            colours[klass],
-        )
-        for klass in "ABCD"
-    ]
-    palette = _palette(settings)
-    rates = [row["collection_rate"] for row in rows]
-    return svg.columns(
-        settings.label("report.charts.trend_funnel"),
-        [row["period"] for row in rows],
-        classes,
-        line=(settings.label("report.cols.collection_rate"), rates, palette["line"]),
-        palette=palette,
-    )
 
 
 def _moves(settings: Settings, history: dict[str, Any]) -> Context:
@@ -459,34 +440,36 @@ def _stuck(settings: Settings, history: dict[str, Any]) -> Context:
 
 # ----------------------------------------------------------------- strategy ---
 def _strategy(results: Results, settings: Settings) -> Context | None:
-    """Customers per value tier with the tier's actions, the priorities, the P1… list, the tier matrix."""
+    """Customers per value tier, the priorities counted, and the P1 opportunities with their tier's actions
+    (once per tier: the playbook is the tier's); the rest are on the workbook's 行动 sheet."""
     customers = results.customers
     if customers is None:
         return None
     per_customer = customers.drop_duplicates("customer")
     limit = int(settings.get("summary.list_rows"))
     ordered = by_priority(customers)
-    shown = ordered[ordered["priority"].notna()]
-    rows: list[Context] = [
-        {
-            "priority": customer["priority"],
-            "customer": customer["customer"],
-            "project": _text_or_blank(customer.get("project")),
-            "tier": value_label(settings, "tier", customer["tier"]) or "",
-            "class": _text_or_blank(customer["class"]),
-            "amount": as_number(customer["amount"]),
-            "actions": actions_text(settings, customer["actions"], "; "),
-        }
-        for customer in shown.head(limit).to_dict("records")
-    ]
+    shown = ordered[ordered["priority"] == PRIORITY_FIRST].head(limit)
+    p1: list[Context] = []
+    for tier, in_tier in shown.groupby("tier", sort=True):
+        names = [
+            f"{row['customer']}{' / ' + row['project'] if isinstance(row.get('project'), str) else ''}"
+            f" ({_text_or_blank(row['class'])}, {money(row['amount'])})"
+            for row in in_tier.to_dict("records")
+        ]
+        p1.append(
+            {
+                "tier": value_label(settings, "tier", tier) or "",
+                "names": settings.label("ui.list_sep").join(names),
+                "actions": actions_text(settings, in_tier.iloc[0]["actions"], "; "),
+            }
+        )
     return {
         "tiers": _tier_lists(settings, per_customer, limit),
         "priorities": [
             {"priority": p, "count": int((customers["priority"] == p).sum())} for p in PRIORITY_ORDER
         ],
-        "rows": rows,
-        "more": max(0, len(shown) - limit),
-        "chart": _tier_chart(settings, per_customer),
+        "p1": p1,
+        "more": max(0, int((ordered["priority"] == PRIORITY_FIRST).sum()) - limit),
     }
 
 
@@ -505,48 +488,6 @@ def _tier_lists(settings: Settings, per_customer: pd.DataFrame, limit: int) -> l
             }
         )
     return tiers
-
-
-def _tier_chart(settings: Settings, per_customer: pd.DataFrame) -> Any:
-    """The value-tier matrix, or None when no customer has both scores."""
-    placed = (
-        per_customer[["advantage", "attractiveness", "customer", "tier"]]
-        .assign(
-            advantage=lambda frame: pd.to_numeric(frame["advantage"], errors="coerce"),
-            attractiveness=lambda frame: pd.to_numeric(frame["attractiveness"], errors="coerce"),
-            tier=lambda frame: pd.to_numeric(frame["tier"], errors="coerce"),
-        )
-        .dropna(subset=["advantage", "attractiveness", "tier"])
-    )
-    points = list(
-        zip(
-            placed["advantage"].astype(float).tolist(),
-            placed["attractiveness"].astype(float).tolist(),
-            placed["customer"].astype(str).tolist(),
-            placed["tier"].astype(int).tolist(),
-            strict=True,
-        )
-    )
-    if not points:
-        return None
-    if len(points) > int(settings.get("charts.max_labels")):
-        # thousands of names on one chart say nothing: dots only, each place once
-        points = list(dict.fromkeys((x, y, "", tier) for x, y, _, tier in points))
-    quadrants = {
-        (True, True): settings.label("values.tier.1"),
-        (False, True): settings.label("values.tier.2"),
-        (True, False): settings.label("values.tier.3"),
-        (False, False): settings.label("values.tier.4"),
-    }
-    return svg.scatter(
-        settings.label("report.charts.tiers"),
-        points,
-        float(settings.get("tier.high_threshold")),
-        settings.label("report.cols.advantage"),
-        settings.label("report.cols.attractiveness"),
-        quadrants,
-        palette=_palette(settings),
-    )
 
 
 # ------------------------------------------------------------------- money ---
@@ -599,10 +540,11 @@ def _receivables(receivables: Receivables | None, settings: Settings) -> Context
         palette=palette,
     )
     more = max(0, len(behind) - limit)
+    done = list(periods(by_month) <= receivables.last_period) if receivables.last_period is not None else []
     return {
         "summary": receivables.summary,
         "rate_tone": rate_tone(settings, receivables.summary["collection_rate"]),
-        "months": months,
+        "months": [month for month, happened in zip(months, done, strict=False) if happened],
         "behind": behind_rows,
         "behind_more": more,
         "chart": chart,
@@ -627,7 +569,7 @@ def _pnl(pnl: PnL | None, settings: Settings) -> Context | None:
         for month, period in zip(pnl.months.to_dict("records"), periods(pnl.months), strict=True)
     ]
     last = pnl.summary.get("last_month")
-    to_date = []
+    to_date, now_at = [], -1
     if last:
         now_at = pnl.last_period if pnl.last_period is not None else last - 1
         done = [row for row, period in zip(rows, periods(pnl.months), strict=True) if period <= now_at]
@@ -644,22 +586,15 @@ def _pnl(pnl: PnL | None, settings: Settings) -> Context | None:
                     "tone": variance_tone(settings, actual - plan, plan, good),
                 }
             )
-    palette = _palette(settings)
-    profit = [
-        (
-            settings.label("report.cols.pnl_profit_plan"),
-            [row["profit_plan"] for row in rows],
-            palette["plan"],
-        ),
-        (
-            settings.label("report.cols.pnl_profit_actual"),
-            [row["profit_actual"] for row in rows],
-            palette["actual"],
-        ),
+    happened = [
+        row for row, period in zip(rows, periods(pnl.months), strict=True) if last and period <= now_at
     ]
-    months = [str(row["month"]) for row in rows]
-    chart = svg.columns(settings.label("report.charts.pnl"), months, profit, palette=palette)
-    return {"summary": pnl.summary, "months": rows, "to_date": to_date, "last_month": last, "chart": chart}
+    return {
+        "summary": pnl.summary,
+        "months": happened,
+        "to_date": to_date,
+        "last_month": last,
+    }
 
 
 def _activity_headings(activities: Activities, settings: Settings) -> dict[int, str]:
@@ -721,21 +656,7 @@ def _activities(activities: Activities | None, settings: Settings) -> Context | 
             "summary.text.activities_total", count=len(activities.rows), budget=money(summary["budget"])
         ),
         "over": label("summary.text.over_advertising", months=over) if over else None,
-        "chart": _budget_chart(settings, months, bool(advertising)),
     }
-
-
-def _budget_chart(settings: Settings, months: list[Context], advertising: bool) -> Any:
-    """The activities' budget per month, beside the advertising plan where the P&L has one."""
-    label, palette = settings.label, _palette(settings)
-    series = [
-        (label("report.cols.activities_budget"), [month["budget"] for month in months], palette["actual"])
-    ]
-    if advertising:
-        plan = [month["advertising_plan"] for month in months]
-        series.insert(0, (label("report.cols.advertising_plan"), plan, palette["plan"]))
-    categories = [str(month["month"]) for month in months]
-    return svg.columns(label("report.charts.activities"), categories, series, palette=palette)
 
 
 # -------------------------------------------------------------------- time ---
@@ -769,12 +690,7 @@ def _quadrants(settings: Settings, by_quadrant: pd.DataFrame, summary: Mapping[s
         m2=pct(summary["m2_share"]),
         completion=pct(summary["completion_rate"]),
     )
-    chart = svg.hbars(
-        settings.label("report.charts.time"),
-        [(f"{row['quadrant']} {row['label']}", row["hours"], number(row["hours"])) for row in quadrants],
-        palette=_palette(settings),
-    )
-    return {"quadrants": quadrants, "sentence": sentence, "quadrant_chart": chart}
+    return {"quadrants": quadrants, "sentence": sentence}
 
 
 def _groups(settings: Settings, groups: pd.DataFrame) -> Context:

@@ -25,7 +25,7 @@ WIDTH = 520  # the bar and column charts'
 BAR_ROW = 28  # a horizontal bar's row
 LABEL_MAX = 180  # the widest a horizontal bar's label column gets
 FUNNEL_ROW = 40
-FUNNEL_CENTRE, FUNNEL_WIDEST, FUNNEL_NARROWEST = 220, 260, 20.0
+FUNNEL_CENTRE, FUNNEL_WIDEST, FUNNEL_NARROWEST = 220, 260, 60.0
 SCATTER_SIZE = 360  # the square plot of the tier matrix
 SCORES = (1, 2, 3, 4, 5)  # its axes
 
@@ -284,17 +284,25 @@ def _break(left: float, y: float, plot_w: float, colour: str) -> list[str]:
 
 # ----------------------------------------------------------------- funnel ---
 def funnel(title: str, rows: Sequence[tuple[str, float, str]], palette: Palette | None = None) -> Markup:
-    """The funnel drawn as centred bands, wide end at the top (D) and the mouth (A) at the bottom."""
+    """The funnel as the course draws it: A at the top, the widest band, narrowing down to D.
+
+    The shape is the funnel's, not the figures' (a band per class, each narrower than the one above);
+    each band says its count and amount beside it, in its class's colour (``charts.colours.classes``).
+    """
     palette = palette or default_palette()
     colours = palette["funnel"]
     height = FUNNEL_ROW * len(rows) + 10
-    top_value = max([value for _, value, _ in rows] + [1.0])
+    steps = max(len(rows), 1)
+    widths = [FUNNEL_WIDEST - (FUNNEL_WIDEST - FUNNEL_NARROWEST) * i / steps for i in range(steps + 1)]
     body = []
-    for i, (label, value, text) in enumerate(rows):
-        y = 5 + i * FUNNEL_ROW
-        width = max(FUNNEL_NARROWEST, FUNNEL_WIDEST * value / top_value)
-        x, band, colour = FUNNEL_CENTRE - width / 2, FUNNEL_ROW - 6, colours[i % len(colours)]
-        body.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{band}" rx="4" fill="{colour}"/>')
+    for i, (label, _value, text) in enumerate(rows):
+        y, band, colour = 5 + i * FUNNEL_ROW, FUNNEL_ROW - 6, colours[i % len(colours)]
+        top, bottom = widths[i] / 2, widths[i + 1] / 2
+        corners = (
+            f"{FUNNEL_CENTRE - top:.1f},{y} {FUNNEL_CENTRE + top:.1f},{y} "
+            f"{FUNNEL_CENTRE + bottom:.1f},{y + band} {FUNNEL_CENTRE - bottom:.1f},{y + band}"
+        )
+        body.append(f'<polygon points="{corners}" fill="{colour}"/>')
         body.append(_text(80, y + 22, label, "end", font_weight="bold"))
         body.append(_text(360, y + 22, text, "start", fill=palette["axis"]))
     return _svg(WIDTH, height, title, body)

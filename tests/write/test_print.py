@@ -19,7 +19,7 @@ from tests.write.libreoffice import convert, soffice
 
 AS_OF = dt.date(2026, 3, 31)
 # sheets with a native chart: their pages must show the chart's colours
-CHARTED = {"客户分级", "销售漏斗", "应收帐款", "损益", "活动", "时间"}
+CHARTED = {"仪表板", "客户分级", "销售漏斗", "应收帐款", "损益", "活动", "时间"}
 MAX_PAGES = {"应收帐款": 3, "损益": 3, "客户分级": 4, "行动": 3}
 
 

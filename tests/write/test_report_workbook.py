@@ -52,6 +52,7 @@ def test_formulas_equal_libreoffice_recalculation(march, tmp_path):
 def test_sheets_of_the_combined_sample(march):
     wb = openpyxl.load_workbook(march)
     assert wb.sheetnames == [
+        "仪表板",
         "摘要",
         "客户分级",
         "销售漏斗",
@@ -228,7 +229,7 @@ def test_xlsxwriter_shortcuts_change_no_byte(tmp_path, settings, monkeypatch):
 def test_english_workbook_has_no_chinese_labels(tmp_path, settings_en):
     process(SAMPLES / "east-2026-03-en.xlsx", tmp_path, settings_en, RunOptions(AS_OF, strict=True))
     wb = openpyxl.load_workbook(tmp_path / "east-2026-03-en.kamxl.xlsx")
-    assert wb.sheetnames[:4] == ["Summary", "Value tiers", "Funnel", "Priorities"]
+    assert wb.sheetnames[:5] == ["Dashboard", "Summary", "Value tiers", "Funnel", "Priorities"]
     # the input's customer names stay as written; every label kamxl writes (titles, headers) is English
     labels = [
         (ws.title, c.coordinate, c.value)

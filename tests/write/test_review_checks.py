@@ -55,8 +55,9 @@ def test_rate_indicators_of_the_monthly_plan_are_percentages(reports):
     formats = {ws.cell(row, 1).value: ws.cell(row, 3).number_format for row in range(1, 15)}
     assert formats["费用率"] == "0.0%" and formats["客户满意度"] == "0.0%"
     assert formats["销售额(万元)"] == "General"
-    summary = (reports["east-2026-03"].parent / "east-2026-03.summary.md").read_text(encoding="utf-8")
-    assert "| 费用率 | 12.0% | 11.5% |" in summary and "| 销售额(万元) | 60 | 63.5 |" in summary
+    # the summary names the missed targets among its decisions (report.json has them all), in their units
+    report = (reports["east-2026-03"].parent / "east-2026-03.report.json").read_text(encoding="utf-8")
+    assert "目标 120,实际 111(达成率 92.5%)" in report and "目标 2,实际 1(达成率 50.0%)" in report
 
 
 # ---------------------------------------------------------------- P&L totals ---
@@ -315,7 +316,7 @@ def _sheets_written(tmp_path, *options):
 )
 def test_the_report_follows_the_inputs_language_unless_told(tmp_path, options, first_sheet):
     names, out = _sheets_written(tmp_path, *options)
-    assert names[0] == first_sheet
+    assert names[1] == first_sheet  # after the dashboard
     if first_sheet == "Summary":  # English lists are separated by commas
         text = (out / "east-2026-03-en.summary.md").read_text(encoding="utf-8")
         assert "、" not in text and ", " in text

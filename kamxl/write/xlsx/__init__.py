@@ -2,8 +2,8 @@
 
 Sheets appear when their input form did. Totals, variances, rates and
 cumulative figures are live formulas with kamxl's results as cached values;
-input text is always written as text. Same input, same bytes. The summary
-sheet comes first but is written last: it links to key cells of the others.
+input text is always written as text. Same input, same bytes. The dashboard
+and the summary come first but are written last: they link to key cells of the others.
 """
 
 from __future__ import annotations
@@ -20,12 +20,14 @@ from kamxl.config import Settings
 from kamxl.issues import Issue, by_severity
 from kamxl.results import Results
 from kamxl.write.files import atomic_path
+from kamxl.write.heading import review_heading
 from kamxl.write.words import actions_text, health_text, period_of
 from kamxl.write.xlsx.book import Book, KeyCells, Sheet, new_workbook, quote, records, ref
 from kamxl.write.xlsx.customers import write_funnel, write_priorities, write_tiers
+from kamxl.write.xlsx.dashboard import write_dashboard
 from kamxl.write.xlsx.money import write_activities, write_pnl
-from kamxl.write.xlsx.plan_forms_sheet import write_plan_forms
 from kamxl.write.xlsx.owners_sheet import write_owners
+from kamxl.write.xlsx.plan_forms_sheet import write_plan_forms
 from kamxl.write.xlsx.receivables_sheet import write_receivables
 from kamxl.write.xlsx.trends import write_trends
 from kamxl.write.xlsx.work import write_calendar, write_plans, write_time
@@ -85,12 +87,14 @@ def write_workbook(results: Results, target: Path, settings: Settings) -> list[I
             }
         )
         wb.set_custom_property("kamxl_version", __version__)
+        dashboard = book.add("dashboard")  # page one: what a director reads first
         summary = book.add("summary")
         keys = _write_sheets(book, results)
-        issues_sheet = book.add("issues")
+        issues_sheet = book.add("issues")  # the diagnostics last, in tab order and in print
         _write_issues(book, issues_sheet, results, target)
         _write_summary(book, summary, results, keys, issues_sheet.name)
-        summary.ws.activate()
+        write_dashboard(book, dashboard, results, keys)
+        dashboard.ws.activate()
         book.close()
     return book.issues
 
@@ -166,7 +170,7 @@ def _link(workbook: str, issue: Issue) -> str | None:
 def _write_summary(book: Book, sheet: Sheet, results: Results, keys: KeyCells, issues_name: str) -> None:
     """The key figures linked from their sheets, the funnel, issue counts, the P1 actions, who is behind."""
     sheet.title(
-        book.label("report.titles.summary", source=results.source.name),
+        book.label("report.titles.summary", **review_heading(results, book.settings)),
         book.label("report.notes.summary", as_of=results.as_of.isoformat(), period=period_of(results)),
     )
     sheet.header(HEAD, [_summary_label(book, "figure"), _summary_label(book, "value")])
