@@ -333,6 +333,8 @@ def _plan_forms(results: Results, src: _Input, settings: Settings) -> None:
     if review is not None:
         results.review, issues = review_attainment(review, src.table("review", "notes"), settings)
         results.issues += issues
+
+
 def _owners(results: Results, src: _Input, settings: Settings) -> None:
     """By salesperson (docs/method.md §13.1); the hours stay blank where the time forms name no owner (the
     负责人 sheet says so)."""

@@ -241,6 +241,8 @@ def _owners(results: Results) -> list[Json] | None:
         if row["unassigned"]:
             row["owner"] = None
     return rows
+
+
 def _decisions(results: Results, settings: Settings) -> list[Json]:
     """The ranked decisions and risks (docs/method.md §14), every one: the summary shows the top few."""
     from kamxl.calc.decisions import decision_dict
