@@ -341,11 +341,10 @@ def _run(
     from rich.console import Console
 
     from kamxl.batch import run_batch
+    from kamxl.pipeline import RunOptions
 
     console = Console(stderr=True, highlight=False)
-    batch = partial(
-        run_batch, files, out, settings, as_of, history=history, region=region, jobs=jobs, strict=debug
-    )
+    batch = partial(run_batch, files, out, settings, RunOptions(as_of, history, region, debug), jobs=jobs)
     try:
         if console.is_terminal and len(files) > 1:
             return _with_progress_bar(batch, console, len(files), settings)

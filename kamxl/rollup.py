@@ -1,11 +1,13 @@
 """``rollup``: the director's review of every region for one period, from the history and the reports.
 
-The history store keeps, per (region, period), the funnel, the collections
-to date and the month's P&L, and every opportunity with its owner. The
-other figures a roll-up shows (the P&L to date, the receivables balance,
-the monthly plan, the issue counts) are read from the report.json files in
-the output folder, each filed under its region and period. Given workbooks
-or folders of them, they are processed first, as ``kamxl process`` would.
+The history store keeps, per (region, period), every figure a roll-up shows:
+the funnel, the collections to date and the balance, the month's and the
+year-to-date P&L, the monthly plan's attainment, each owner's figures, every
+opportunity with its owner, each form's source file and each input's issue
+counts. The report.json files in the output folder give the links to each
+region's workbook, and, for a history written by an older kamxl, the
+figures it did not keep. Given workbooks or folders of them, they are
+processed first, as ``kamxl process`` would.
 
 Writes ``<org>-<period>.rollup.xlsx``, ``.rollup.json`` and
 ``.summary.md`` / ``.summary.html`` into the output folder, atomically.
@@ -86,6 +88,8 @@ def read_history(
                 snapshot["totals"],
                 store.opportunities(snapshot["id"]) if snapshot["id"] in needed else None,
                 tuple(reports.get((region, snapshot["period"]), ())),
+                snapshot.get("forms") or {},
+                snapshot.get("inputs") or {},
             )
             for snapshot in snapshots
         ]
@@ -103,8 +107,9 @@ def _process_first(
 ) -> list[Outcome]:
     """The workbooks given, processed into ``out_dir`` and filed in ``history`` (``kamxl process``)."""
     from kamxl.batch import run_batch
+    from kamxl.pipeline import RunOptions
 
-    return run_batch(list(inputs), out_dir, settings, as_of, history=history, jobs=jobs, strict=strict)
+    return run_batch(list(inputs), out_dir, settings, RunOptions(as_of, history, None, strict), jobs=jobs)
 
 
 def rollup(
@@ -160,11 +165,12 @@ def _load(
 
 
 def _unreported(filings: dict[str, list[Filing]], period: str, settings: Settings) -> list[Issue]:
-    """A notice per region of the period without a report.json: some of its figures are unknown."""
+    """A notice per region of the period whose snapshot (of an older kamxl) lacks figures and has no
+    report.json to read them from: they are unknown."""
     return [
         settings.issue("rollup_no_report", region=region, period=period)
         for region, items in sorted(filings.items())
-        if any(filing.period == period and not filing.reports for filing in items)
+        if any(filing.period == period and not filing.reports and not filing.counted for filing in items)
     ]
 
 

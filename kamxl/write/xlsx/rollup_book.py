@@ -21,6 +21,7 @@ from kamxl.calc.rollup import RATIOS, SUMMED, VARIANCES, Rollup, period_end
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.write.files import atomic_path
+from kamxl.write.rollup_json import completeness_notes
 from kamxl.write.xlsx.book import Book, Sheet, cell, chart_rows, new_workbook, rng
 
 HEAD = 3
@@ -307,6 +308,9 @@ def _short_completeness(book: Book, sheet: Sheet, result: Rollup, row: int) -> i
     if not gaps:
         row += 1
         sheet.text(row, 1, book.label("rollup.none"))
+    for note in completeness_notes(result, book.settings):
+        row += 1
+        sheet.text(row, 1, note, "note", fit=False)
     return row + 1
 
 
@@ -379,7 +383,8 @@ def write_completeness(book: Book, result: Rollup) -> None:
     keys = ("region", "status", "last_period", "filed", "missing_forms", "refiled", "as_of", "late")
     sheet.header(HEAD, [_label(book, key) for key in keys])
     for row, entry in enumerate(result.completeness, HEAD + 1):
-        sheet.text(row, 0, entry["region"])
+        guessed = f" ({book.label('rollup.region_guessed')})" if entry.get("region_guessed") else ""
+        sheet.text(row, 0, entry["region"] + guessed)
         sheet.text(
             row,
             1,
@@ -396,6 +401,9 @@ def write_completeness(book: Book, result: Rollup) -> None:
         sheet.text(row, 6, entry["as_of"])
         late = entry["late"]
         sheet.text(row, 7, None if late is None else book.label("rollup.late" if late else "rollup.on_time"))
+    notes_row = HEAD + max(len(result.completeness), 1) + 2
+    for offset, note in enumerate(completeness_notes(result, settings)):
+        sheet.text(notes_row + offset, 0, note, "note", fit=False)
     sheet.finish(HEAD, len(keys) - 1, HEAD + max(len(result.completeness), 1))
 
 
