@@ -591,6 +591,15 @@ def _print_to_pdf(workbooks: list[Path], out: Path, settings: Settings) -> None:
 @no_history_option
 @click.option("--region", help="File every review under this region.")
 @click.option(
+    "--rollup",
+    "rollup_dir",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[DIR]",
+    help="Keep the roll-up of the latest period up to date in DIR (default: OUT/rollup) after each file.",
+)
+@click.option(
     "--status",
     "show_status",
     is_flag=True,
@@ -606,6 +615,7 @@ def watch(
     history: str | None,
     no_history: bool,
     region: str | None,
+    rollup_dir: str | None,
     show_status: bool,
     lang: str | None,
     config: str | None,
@@ -619,7 +629,8 @@ def watch(
     and a watcher killed at any moment has its file finished by the next.
     Ctrl-C or SIGTERM stops after the current file (or puts it back into
     INBOX if it takes longer than watch.stop_grace_seconds). --status prints
-    how the folder stands (also in OUTBOX/status.json).
+    how the folder stands (also in OUTBOX/status.json). --rollup keeps the
+    roll-up of the latest period up to date (as the rollup command writes it).
     """
     import datetime as dt
 
@@ -636,14 +647,18 @@ def watch(
     def log(line: str) -> None:
         click.echo(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {escape_controls(line)}", err=True)
 
+    history_path = _history_path(out, history, no_history)
+    if rollup_dir is not None and history_path is None:
+        raise click.UsageError(settings.label("ui.watch_rollup_needs_history"))
     watcher = Watcher(
         Path(inbox),
         out,
         settings,
-        history=_history_path(out, history, no_history),
+        history=history_path,
         region=region,
         as_of=as_of,
         poll=poll,
+        rollup=None if rollup_dir is None else Path(rollup_dir or out / "rollup"),
         log=log,
     )
     watcher.stop_on_signals()
