@@ -88,6 +88,7 @@ if TYPE_CHECKING:
 
     from watchdog.observers.api import BaseObserver
 
+    from kamxl.rollup import RollupOutcome
     from kamxl.store import HistoryStore
 
 REFILE = ".kamxl-refile"
@@ -900,10 +901,11 @@ class Watcher:
 
         self.rollup_due = False
         started = time.perf_counter()
+        outcome: RollupOutcome | None = None
         try:
             outcome = rollup(self.history, None, self.rollup, self.settings, reports_dir=self.outbox)
         except Exception as exc:  # a bug or a full disk costs the roll-up, not the drop folder
-            outcome, detail = None, describe(exc)
+            detail = describe(exc)
         else:
             # an empty history is no failure: nothing is filed yet
             errors = [issue for issue in outcome.errors if issue.code != "rollup_no_history"]
