@@ -268,6 +268,29 @@ def test_the_dashboard_is_one_landscape_a4_page(store_history, settings):
     assert 'fitToWidth="1"' not in first or 'fitToHeight="0"' not in first
 
 
+def test_the_dashboards_texts_wrap_within_the_tables_width(store_history, settings_en):
+    """The decisions and completeness lines are merged from their column to the table's last and wrap,
+    rows tall enough: nothing runs past the printed page's right margin."""
+    from kamxl.write.xlsx.rollup_book import DASHBOARD_COLUMNS
+
+    rollup(store_history, "2026-03", store_history.parent, settings_en)
+    sheet = openpyxl.load_workbook(store_history.parent / "org-2026-03.rollup.xlsx").worksheets[0]
+    last = len(DASHBOARD_COLUMNS)  # 1-based
+    merged = {(r.min_row, r.min_col): r for r in sheet.merged_cells.ranges}
+    below = [
+        cell
+        for row in sheet.iter_rows(min_row=10)
+        for cell in row
+        if isinstance(cell.value, str) and cell.column > 2
+    ]
+    assert below, "the dashboard lists its decisions"
+    for cell in below:
+        span = merged[(cell.row, cell.column)]
+        assert span.max_col == last and span.min_row == span.max_row, cell.coordinate
+        assert cell.alignment.wrap_text, cell.coordinate
+    assert all(cell.column <= last for row in sheet.iter_rows() for cell in row if cell.value is not None)
+
+
 def test_the_cli_rolls_up_and_says_where(store_history):
     runner = CliRunner()
     out = store_history.parent

@@ -113,6 +113,12 @@ def decision_dict(decision: Mapping[str, Any], result: Rollup, settings: Setting
     }
 
 
+def whole_money(value: float | None) -> str:
+    """Money in whole 元 as the roll-up's workbook shows it (#,##0): a shortfall of 35,000 computed from
+    sums of floats is not "35,000.00"."""
+    return fmt(None if value is None else round(value))
+
+
 def decision_message(decision: Mapping[str, Any], result: Rollup, settings: Settings) -> str:
     """A decision in words, in the settings' language, with the figures behind it."""
     row = next((row for row in result.regions if row["region"] == decision["region"]), {})
@@ -123,7 +129,7 @@ def decision_message(decision: Mapping[str, Any], result: Rollup, settings: Sett
         region=decision["region"],
         period=result.period,
         customer=decision["customer"] or "",
-        amount=fmt(decision["amount"]),
+        amount=whole_money(decision["amount"]),
         rate=pct(row.get("collection_rate")),
         alert=pct(settings.get("rollup.collection_rate_alert")),
         health=settings.label(f"values.health.{health}") if health else "",

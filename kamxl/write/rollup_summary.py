@@ -36,7 +36,9 @@ def _shown(value: Any, kind: str, settings: Settings) -> str:
     """A figure as the summary shows it."""
     if kind == "health":
         return settings.label(f"values.health.{value}") if value else "—"
-    return {"money": money, "pct": pct, "number": number}[kind](value)
+    if kind == "money":  # whole 元, as the workbook shows them
+        return money(None if value is None else round(value))
+    return {"pct": pct, "number": number}[kind](value)
 
 
 def _region_rows(result: Rollup, settings: Settings) -> dict[str, Any]:
@@ -74,7 +76,7 @@ def _owner_rows(result: Rollup, settings: Settings, limit: int) -> dict[str, Any
                 "owner": row["owner"],
                 "region": row["region"],
                 "rate": pct(row["collection_rate"]),
-                "weighted": money(row["weighted_total"]),
+                "weighted": money(None if row["weighted_total"] is None else round(row["weighted_total"])),
                 "p1": row["p1"],
                 "attainment": pct(row["plan_attainment"]),
             }
