@@ -686,11 +686,12 @@ def rollup(
     debug: bool,
 ) -> None:
     """Review every region side by side for one month. From the history
-    database (and the regions' report.json in --out) it writes
-    <org>-<period>.rollup.xlsx (a one-page dashboard, the regions, the
-    salespeople, trends, completeness and what needs attention), .rollup.json
-    and a summary (.summary.html and .md). Workbooks or folders given as PATHS
-    are processed into --out and filed first.
+    database (the regions' report.json in --out give the links to their
+    workbooks) it writes <org>-<period>.rollup.xlsx (a one-page dashboard, the
+    regions, the salespeople, trends, completeness and what needs attention),
+    .rollup.json and a summary (.summary.html and .md), all or none.
+    Workbooks or folders given as PATHS are processed into --out and filed
+    first.
 
     Exit status: 0 written, 1 nothing to roll up or a workbook has errors, 2 usage errors.
     """
