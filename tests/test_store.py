@@ -446,3 +446,38 @@ def test_where_a_region_comes_from(titles, stem, owners, given, expected, settin
 
     customers = pd.DataFrame({"owner": owners}) if owners else None
     assert region_and_source(titles, stem, customers, settings, given) == expected
+
+
+def test_a_snapshot_keeps_each_owners_figures_by_the_form_that_gives_them():
+    """results.owners (where Results has it): collections from the receivables plan, pipeline from the
+    customer assessment, attainment from the monthly plan — only for the forms the workbook holds."""
+    from types import SimpleNamespace
+
+    from kamxl.store import snapshot_totals
+
+    owners = pd.DataFrame(
+        {
+            "owner": ["王伟", "李娜"],
+            "collections_plan": [100.0, 50.0],
+            "collections_actual": [90.0, float("nan")],
+            "collections_rate": [0.9, None],
+            "pipeline": [0.0, 0.0],
+            "weighted_pipeline": [0.0, 0.0],
+            "p1_customers": [0, 0],
+            "plan_attainment": [0.5, 1.0],
+            "hours": [10.0, 12.0],
+        }
+    )
+    results = SimpleNamespace(
+        funnel=None, receivables=None, pnl=None, monthly=None, forms={"receivables": ["s"]}, owners=owners
+    )
+    assert snapshot_totals(results, "2026-03") == {
+        "owners": {
+            "receivables": {
+                "王伟": {"collections_plan": 100.0, "collections_actual": 90.0, "collections_rate": 0.9},
+                "李娜": {"collections_plan": 50.0, "collections_actual": None, "collections_rate": None},
+            }
+        }
+    }
+    del results.owners  # a Results without per-owner figures keeps none
+    assert snapshot_totals(results, "2026-03") == {}
