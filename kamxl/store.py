@@ -555,12 +555,18 @@ def merge_snapshot(
     {"totals", "forms", "inputs"}."""
     if kept is None:
         kept = {"totals": {}, "forms": {}, "inputs": {}}
-    read = set(forms) | set(forms_of_totals(totals))
+    # only the file's own forms: a report's snapshot totals were already merged with the period's
+    read = set(forms) or set(forms_of_totals(totals))
     merged = {key: value for key, value in kept["totals"].items() if form_of_total(key) not in read}
     merged.pop("owners", None)
-    merged |= {key: value for key, value in totals.items() if key != "owners"}
+    # a figure of no known form: the later file's, as before forms were kept
+    merged |= {
+        key: value
+        for key, value in totals.items()
+        if form_of_total(key) in read or (form_of_total(key) is None and key != "owners")
+    }
     owners = {form: v for form, v in (kept["totals"].get("owners") or {}).items() if form not in read}
-    owners |= totals.get("owners") or {}
+    owners |= {form: v for form, v in (totals.get("owners") or {}).items() if form in read}
     if owners:
         merged["owners"] = owners
     entries = dict(kept["forms"])

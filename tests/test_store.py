@@ -481,3 +481,29 @@ def test_a_snapshot_keeps_each_owners_figures_by_the_form_that_gives_them():
     }
     del results.owners  # a Results without per-owner figures keeps none
     assert snapshot_totals(results, "2026-03") == {}
+
+
+def test_a_period_filed_as_several_files_is_rebuilt_with_each_forms_source(tmp_path, settings):
+    """Rebuilt from the reports in the order they were written, a month filed as two files and a form
+    filed twice gives back the same figures, per-form sources and issue counts."""
+    import os
+    import shutil
+
+    db, out = tmp_path / "h.sqlite", tmp_path / "out"
+    shutil.copy(SAMPLES / "form-customers.xlsx", tmp_path / "customers-again.xlsx")
+    files = [
+        SAMPLES / "form-customers.xlsx",
+        SAMPLES / "form-receivables.xlsx",
+        tmp_path / "customers-again.xlsx",
+    ]
+    for when, path in enumerate(files):
+        process(path, out, settings, RunOptions(dt.date(2026, 3, 31), strict=True, history=db))
+        os.utime(out / f"{path.stem}.report.json", (1_000_000 + when, 1_000_000 + when))
+    rebuilt = HistoryStore(tmp_path / "rebuilt.sqlite")
+    assert rebuilt.rebuild(sorted(out.glob("*.report.json"))) == 3
+    [before], [after] = HistoryStore(db).snapshots("华东区"), rebuilt.snapshots("华东区")
+    assert after["totals"] == before["totals"]
+    assert after["forms"] == before["forms"]
+    assert after["forms"]["customers"]["replaced"] == ["form-customers.xlsx"]
+    strip = lambda inputs: {name: entry | {"region_from": None} for name, entry in inputs.items()}  # noqa: E731
+    assert strip(after["inputs"]) == strip(before["inputs"])
