@@ -244,13 +244,15 @@ def _total_row(book: Book, table: Table, total: Mapping[str, Any], row: int) -> 
 
 
 def _median_row(book: Book, table: Table, median: Mapping[str, Any], row: int) -> None:
-    """Each figure's median over the regions that have it."""
+    """Each figure's median over the regions that have it (a count's median may be a half: 3.5, not 4)."""
     sheet = table.sheet
     sheet.text(row, table.col("region"), book.label("rollup.median"), "key")
     for col, (name, kind) in enumerate(table.columns):
         value = median.get(name)
         if name in median and value is not None:
-            sheet.formula(row, col, f"MEDIAN({table.column_range(name, False)})", value, _format(kind))
+            fmt = _format(kind)
+            fmt = "number" if fmt == "int" else fmt
+            sheet.formula(row, col, f"MEDIAN({table.column_range(name, False)})", value, fmt)
 
 
 def _collections_chart(book: Book, table: Table, row: int) -> None:
