@@ -13,7 +13,6 @@ processing the files one by one in (region, period, name) order gives.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -44,20 +43,20 @@ class _Job:
 
     out: Path
     settings: Settings
-    as_of: dt.date | None
-    strict: bool
-    history: Path | None
-    region: str | None
+    options: RunOptions
 
+    @property
+    def history(self) -> Path | None:
+        return self.options.history
 
-def _run_options(job: _Job) -> RunOptions:
-    """How ``process`` is to run, for every file of the batch."""
-    return RunOptions(job.as_of, job.history, job.region, job.strict)
+    @property
+    def strict(self) -> bool:
+        return self.options.strict
 
 
 def _one(path: Path, job: _Job) -> Outcome:
     """Process one file and drop its tables: the outcome crosses back from the worker small."""
-    outcome = process(path, job.out, job.settings, _run_options(job))
+    outcome = process(path, job.out, job.settings, job.options)
     outcome.results = None
     return outcome
 
@@ -66,21 +65,20 @@ def run_batch(
     files: list[Path],
     out: Path,
     settings: Settings,
-    as_of: dt.date | None = None,
+    options: RunOptions | None = None,
     *,
-    history: Path | None = None,
-    region: str | None = None,
     jobs: int | None = None,
-    strict: bool = False,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Process ``files`` into ``out`` on ``jobs`` processes; outcomes in the order of ``files``.
 
-    ``on_done`` is called in this process as each file finishes (for a
-    progress bar). One bad file never stops the batch: it is an outcome
-    with its errors.
+    ``options`` are ``process``'s, the same for every file. ``on_done`` is
+    called in this process as each file finishes (for a progress bar). One
+    bad file never stops the batch: it is an outcome with its errors.
     """
-    job = _Job(out, settings, as_of, strict, history, region)
+    options = options or RunOptions()
+    job = _Job(out, settings, options)
+    history = options.history
     jobs = min(jobs or default_jobs(), max(1, len(files)))
     before = _periods_filed(job)
     ordered = _run_serial(files, job, on_done) if jobs == 1 else _run_pool(files, job, jobs, on_done)

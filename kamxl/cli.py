@@ -341,11 +341,10 @@ def _run(
     from rich.console import Console
 
     from kamxl.batch import run_batch
+    from kamxl.pipeline import RunOptions
 
     console = Console(stderr=True, highlight=False)
-    batch = partial(
-        run_batch, files, out, settings, as_of, history=history, region=region, jobs=jobs, strict=debug
-    )
+    batch = partial(run_batch, files, out, settings, RunOptions(as_of, history, region, debug), jobs=jobs)
     try:
         if console.is_terminal and len(files) > 1:
             return _with_progress_bar(batch, console, len(files), settings)
@@ -592,6 +591,15 @@ def _print_to_pdf(workbooks: list[Path], out: Path, settings: Settings) -> None:
 @no_history_option
 @click.option("--region", help="File every review under this region.")
 @click.option(
+    "--rollup",
+    "rollup_dir",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[DIR]",
+    help="Keep the roll-up of the latest period up to date in DIR (default: OUT/rollup) after each file.",
+)
+@click.option(
     "--status",
     "show_status",
     is_flag=True,
@@ -607,6 +615,7 @@ def watch(
     history: str | None,
     no_history: bool,
     region: str | None,
+    rollup_dir: str | None,
     show_status: bool,
     lang: str | None,
     config: str | None,
@@ -620,7 +629,8 @@ def watch(
     and a watcher killed at any moment has its file finished by the next.
     Ctrl-C or SIGTERM stops after the current file (or puts it back into
     INBOX if it takes longer than watch.stop_grace_seconds). --status prints
-    how the folder stands (also in OUTBOX/status.json).
+    how the folder stands (also in OUTBOX/status.json). --rollup keeps the
+    roll-up of the latest period up to date (as the rollup command writes it).
     """
     import datetime as dt
 
@@ -637,14 +647,18 @@ def watch(
     def log(line: str) -> None:
         click.echo(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {escape_controls(line)}", err=True)
 
+    history_path = _history_path(out, history, no_history)
+    if rollup_dir is not None and history_path is None:
+        raise click.UsageError(settings.label("ui.watch_rollup_needs_history"))
     watcher = Watcher(
         Path(inbox),
         out,
         settings,
-        history=_history_path(out, history, no_history),
+        history=history_path,
         region=region,
         as_of=as_of,
         poll=poll,
+        rollup=None if rollup_dir is None else Path(rollup_dir or out / "rollup"),
         log=log,
     )
     watcher.stop_on_signals()
@@ -672,11 +686,12 @@ def rollup(
     debug: bool,
 ) -> None:
     """Review every region side by side for one month. From the history
-    database (and the regions' report.json in --out) it writes
-    <org>-<period>.rollup.xlsx (a one-page dashboard, the regions, the
-    salespeople, trends, completeness and what needs attention), .rollup.json
-    and a summary (.summary.html and .md). Workbooks or folders given as PATHS
-    are processed into --out and filed first.
+    database (the regions' report.json in --out give the links to their
+    workbooks) it writes <org>-<period>.rollup.xlsx (a one-page dashboard, the
+    regions, the salespeople, trends, completeness and what needs attention),
+    .rollup.json and a summary (.summary.html and .md), all or none.
+    Workbooks or folders given as PATHS are processed into --out and filed
+    first.
 
     Exit status: 0 written, 1 nothing to roll up or a workbook has errors, 2 usage errors.
     """

@@ -1,11 +1,13 @@
 """``rollup``: the director's review of every region for one period, from the history and the reports.
 
-The history store keeps, per (region, period), the funnel, the collections
-to date and the month's P&L, and every opportunity with its owner. The
-other figures a roll-up shows (the P&L to date, the receivables balance,
-the monthly plan, the issue counts) are read from the report.json files in
-the output folder, each filed under its region and period. Given workbooks
-or folders of them, they are processed first, as ``kamxl process`` would.
+The history store keeps, per (region, period), every figure a roll-up shows:
+the funnel, the collections to date and the balance, the month's and the
+year-to-date P&L, the monthly plan's attainment, each owner's figures, every
+opportunity with its owner, each form's source file and each input's issue
+counts. The report.json files in the output folder give the links to each
+region's workbook, and, for a history written by an older kamxl, the
+figures it did not keep. Given workbooks or folders of them, they are
+processed first, as ``kamxl process`` would.
 
 Writes ``<org>-<period>.rollup.xlsx``, ``.rollup.json`` and
 ``.summary.md`` / ``.summary.html`` into the output folder, atomically.
@@ -13,10 +15,14 @@ Writes ``<org>-<period>.rollup.xlsx``, ``.rollup.json`` and
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
+import shutil
 import sqlite3
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,8 +52,9 @@ class RollupOutcome:
         return [issue for issue in self.issues if issue.severity == Severity.WARNING]
 
 
-def read_reports(folder: Path) -> dict[tuple[str, str], list[Report]]:
-    """Every report.json in ``folder`` filed in a history, by (region, period), oldest review first.
+def read_reports(folder: Path, links_from: Path | None = None) -> dict[tuple[str, str], list[Report]]:
+    """Every report.json in ``folder`` filed in a history, by (region, period), oldest review first; each
+    links to its workbook by a path relative to ``links_from`` (the roll-up's folder; default ``folder``).
 
     A file that is not a kamxl report (or half-written by another program)
     is skipped: the roll-up then lacks only what it would have said.
@@ -61,7 +68,8 @@ def read_reports(folder: Path) -> dict[tuple[str, str], list[Report]]:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue
         workbook = path.name.removesuffix(".report.json") + ".kamxl.xlsx"
-        report = Report(workbook if (folder / workbook).exists() else "", data)
+        link = os.path.relpath(folder / workbook, links_from) if links_from else workbook
+        report = Report(Path(link).as_posix() if (folder / workbook).exists() else "", data)
         found.append((str(data.get("as_of") or ""), path.stat().st_mtime, path.name, region, period, report))
     reports: dict[tuple[str, str], list[Report]] = {}
     for *_, region, period, report in sorted(found, key=lambda item: item[:3]):
@@ -86,6 +94,8 @@ def read_history(
                 snapshot["totals"],
                 store.opportunities(snapshot["id"]) if snapshot["id"] in needed else None,
                 tuple(reports.get((region, snapshot["period"]), ())),
+                snapshot.get("forms") or {},
+                snapshot.get("inputs") or {},
             )
             for snapshot in snapshots
         ]
@@ -103,8 +113,9 @@ def _process_first(
 ) -> list[Outcome]:
     """The workbooks given, processed into ``out_dir`` and filed in ``history`` (``kamxl process``)."""
     from kamxl.batch import run_batch
+    from kamxl.pipeline import RunOptions
 
-    return run_batch(list(inputs), out_dir, settings, as_of, history=history, jobs=jobs, strict=strict)
+    return run_batch(list(inputs), out_dir, settings, RunOptions(as_of, history, None, strict), jobs=jobs)
 
 
 def rollup(
@@ -117,14 +128,17 @@ def rollup(
     as_of: dt.date | None = None,
     jobs: int | None = None,
     strict: bool = False,
+    reports_dir: str | Path | None = None,
 ) -> RollupOutcome:
     """The roll-up of ``period`` (default: the latest period filed) from ``history``, written into
-    ``out_dir``; ``inputs`` (workbooks) are processed and filed first."""
+    ``out_dir``, all its files or none; ``inputs`` (workbooks) are processed into ``out_dir`` and filed
+    first. The regions' report.json files are read from ``reports_dir`` (default: ``out_dir``)."""
     history, out_dir = Path(history), Path(out_dir)
+    reports = Path(reports_dir) if reports_dir is not None else out_dir
     outcome = RollupOutcome(period)
     if inputs:
         outcome.processed = _process_first(inputs, out_dir, history, settings, as_of, jobs, strict)
-    filings = _load(history, out_dir, period, settings, outcome)
+    filings = _load(history, (reports, out_dir), period, settings, outcome)
     if filings is None:
         return outcome
     latest = latest_period(filings)
@@ -135,12 +149,15 @@ def rollup(
         return outcome
     outcome.rollup = build_rollup(filings, period, settings)
     outcome.issues += _unreported(filings, period, settings)
-    outcome.outputs = write_rollup(outcome.rollup, out_dir, settings, history, outcome.issues)
+    result = outcome.rollup
+    outcome.outputs = publish(
+        out_dir, lambda folder: write_rollup(result, folder, settings, history, outcome.issues)
+    )
     return outcome
 
 
 def _load(
-    history: Path, out_dir: Path, period: str | None, settings: Settings, outcome: RollupOutcome
+    history: Path, folders: tuple[Path, Path], period: str | None, settings: Settings, outcome: RollupOutcome
 ) -> dict[str, list[Filing]] | None:
     """The filings of the history (None, with an issue, when it cannot be read)."""
     from kamxl.store import HistoryError, HistoryStore
@@ -152,7 +169,9 @@ def _load(
         history, retries=settings.get("history.busy_retries"), timeout=settings.get("history.busy_timeout_s")
     )
     try:
-        reports = read_reports(out_dir) if out_dir.is_dir() else {}
+        reports_dir, out_dir = folders
+        links_from = out_dir if out_dir.resolve() != reports_dir.resolve() else None
+        reports = read_reports(reports_dir, links_from) if reports_dir.is_dir() else {}
         return read_history(store, reports, period, int(settings.get("health.stuck_months")))
     except (sqlite3.Error, HistoryError, OSError) as exc:
         outcome.issues.append(settings.issue("history_failed", path=str(history), detail=describe(exc)))
@@ -160,11 +179,12 @@ def _load(
 
 
 def _unreported(filings: dict[str, list[Filing]], period: str, settings: Settings) -> list[Issue]:
-    """A notice per region of the period without a report.json: some of its figures are unknown."""
+    """A notice per region of the period whose snapshot (of an older kamxl) lacks figures and has no
+    report.json to read them from: they are unknown."""
     return [
         settings.issue("rollup_no_report", region=region, period=period)
         for region, items in sorted(filings.items())
-        if any(filing.period == period and not filing.reports for filing in items)
+        if any(filing.period == period and not filing.reports and not filing.counted for filing in items)
     ]
 
 
@@ -182,3 +202,47 @@ def write_rollup(
     summaries = write_rollup_summary(result, out_dir, stem, settings)
     report = write_rollup_json(result, out_dir / f"{stem}.rollup.json", settings, issues)
     return [workbook, report, *summaries]
+
+
+STAGING_PREFIX = ".kamxl-rollup-"
+LOCK_NAME = ".kamxl-rollup.lock"
+
+
+@contextlib.contextmanager
+def rollup_lock(folder: Path) -> Iterator[None]:
+    """Held while one process builds and publishes a roll-up into ``folder``: several watchers (or a
+    watcher and ``kamxl rollup``) sharing it take turns. The one that holds it last read the history
+    last, so the roll-up left in place is never older than one another process wrote. An advisory
+    ``flock``, released by the OS when its holder dies; where there is none (Windows), the last writer
+    wins, each file still replaced atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    with open(folder / LOCK_NAME, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def publish(folder: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
+    """All the roll-up's files or none: ``write(staging)`` writes them into a staging folder inside
+    ``folder`` (returning their paths), then each is renamed into ``folder``. A failure leaves the
+    previous roll-up as it was. Under ``rollup_lock``; staging folders a killed process left are removed
+    (the lock holder is the only writer)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with rollup_lock(folder):
+        for stale in folder.glob(STAGING_PREFIX + "*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+        try:
+            written = [Path(path) for path in write(staging)]
+            for path in written:  # each written with an output's permissions (write.files.atomic_path)
+                os.replace(path, folder / path.name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return [folder / path.name for path in written]

@@ -20,7 +20,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS snapshots (
     kamxl_version TEXT,
     totals TEXT NOT NULL,              -- JSON: funnel counts, collection rate, profit of the month …
     digest TEXT NOT NULL,              -- of the content: saving the same content again changes nothing
+    forms TEXT NOT NULL DEFAULT '{}',  -- JSON: form -> its file, review date, the files it replaced
+    inputs TEXT NOT NULL DEFAULT '{}', -- JSON: file -> review date, issue counts, where its region came from
     UNIQUE (region, period)
 );
 CREATE TABLE IF NOT EXISTS opportunities (
@@ -54,11 +56,38 @@ CREATE TABLE IF NOT EXISTS opportunities (
 );
 CREATE INDEX IF NOT EXISTS opportunities_snapshot ON opportunities(snapshot_id);
 """
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# schema 1 -> 2: each form's source and each input's issue counts (a period merges its files form by form)
+MIGRATIONS = {
+    1: (
+        "ALTER TABLE snapshots ADD COLUMN forms TEXT NOT NULL DEFAULT '{}'",
+        "ALTER TABLE snapshots ADD COLUMN inputs TEXT NOT NULL DEFAULT '{}'",
+    ),
+}
 INSERT_SNAPSHOT = (
-    "INSERT INTO snapshots (region, period, source, as_of, kamxl_version, totals, digest)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO snapshots (region, period, source, as_of, kamxl_version, totals, digest, forms, inputs)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# totals key -> the form it comes from: a later file's form replaces these figures of the earlier file's
+TOTALS_FORM = {
+    **dict.fromkeys(
+        ("funnel_counts", "open", "amount_total", "weighted_total", "health", "health_rule"), "customers"
+    ),
+    **dict.fromkeys(("collection_rate", "receivables_balance"), "receivables"),
+    **dict.fromkeys(("plans_judged", "plans_met"), "monthly"),
+}
+TOTALS_PREFIX_FORM = (
+    ("receivables_", "receivables"),
+    ("revenue_", "pnl"),
+    ("expense_", "pnl"),
+    ("profit_", "pnl"),
+)
+# results.owners columns -> the form that gives them (the rest of a workbook's owner figures are not kept)
+OWNER_FORMS = {
+    "receivables": ("collections_plan", "collections_actual", "collections_rate"),
+    "customers": ("pipeline", "weighted_pipeline", "p1_customers"),
+    "monthly": ("plan_attainment",),
+}
 INSERT_OPPORTUNITY = (
     "INSERT INTO opportunities"
     " (snapshot_id, key, customer, project, owner, tier, class, status, amount, weighted_amount)"
@@ -89,7 +118,38 @@ class HistoryStore:
             raise HistoryError(f"{self.path} was written by a newer kamxl (schema {version})")
         if version == 0:
             self._retry(lambda: self._create(con))
+        elif version < SCHEMA_VERSION:
+            self._retry(lambda: self._migrate(con))
         return con
+
+    def _migrate(self, con: sqlite3.Connection) -> None:
+        """Bring a history of an older kamxl to this schema, in one transaction (another process may be
+        doing it at the same moment: the version is read again inside it). A schema-1 snapshot's forms
+        are those its figures show, each from the snapshot's one source; its issue counts are unknown
+        (the roll-up then reads them from report.json)."""
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step]:
+                    con.execute(statement)
+            if version < SCHEMA_VERSION:
+                rows = con.execute("SELECT id, source, as_of, totals FROM snapshots").fetchall()
+                for snapshot_id, source, as_of, totals in rows:
+                    forms = {
+                        form: _form_entry(source or "", as_of or "")
+                        for form in forms_of_totals(json.loads(totals))
+                    }
+                    inputs = {source: {"as_of": as_of or None}} if source else {}
+                    con.execute(
+                        "UPDATE snapshots SET forms = ?, inputs = ? WHERE id = ?",
+                        (_json(forms), _json(inputs), snapshot_id),
+                    )
+                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            con.execute("COMMIT")
+        except BaseException:
+            _rollback(con)
+            raise
 
     def _create(self, con: sqlite3.Connection) -> None:
         """The tables, once, even when several processes open a new database at the same moment."""
@@ -128,19 +188,32 @@ class HistoryStore:
         source: str = "",
         as_of: str = "",
         version: str = "",
+        *,
+        forms: dict[str, Any] | None = None,
+        inputs: dict[str, Any] | None = None,
     ) -> str:
-        """Store (or replace) the snapshot of (region, period); returns its content digest."""
+        """Store (or replace) the snapshot of (region, period); returns its content digest.
+
+        ``forms`` (form -> its source) and ``inputs`` (file -> its issue
+        counts) default to every form the totals show, from ``source``.
+        """
         rows = [
             tuple(_sql(v) for v in row)
             for row in opportunities.reindex(columns=OPPORTUNITY_COLUMNS).itertuples(index=False, name=None)
         ]
-        totals_json = json.dumps(totals, ensure_ascii=False, sort_keys=True)
+        if forms is None:
+            forms = {form: _form_entry(source, as_of) for form in forms_of_totals(totals)}
+        if inputs is None:
+            inputs = {source: {"as_of": as_of or None}} if source else {}
+        totals_json, forms_json, inputs_json = _json(totals), _json(forms), _json(inputs)
         digest = hashlib.sha256(
             json.dumps(
-                [region, period, source, as_of, totals_json, rows], ensure_ascii=False, default=str
+                [region, period, source, as_of, totals_json, rows, forms_json, inputs_json],
+                ensure_ascii=False,
+                default=str,
             ).encode()
         ).hexdigest()[:16]
-        snapshot = (region, period, source, as_of, version, totals_json, digest)
+        snapshot = (region, period, source, as_of, version, totals_json, digest, forms_json, inputs_json)
 
         def work() -> str:
             with closing(self._connect()) as con:
@@ -156,19 +229,27 @@ class HistoryStore:
         return self._retry(work)
 
     def snapshots(self, region: str, until: str | None = None) -> list[dict[str, Any]]:
-        """(id, period, source, totals, digest) of a region's snapshots up to and including ``until``,
-        oldest first."""
+        """(id, period, source, totals, digest, forms, inputs) of a region's snapshots up to and including
+        ``until``, oldest first."""
 
         def work() -> list[dict[str, Any]]:
             with closing(self._connect()) as con:
                 sql = (
-                    "SELECT id, period, source, totals, digest FROM snapshots WHERE region = ?"
+                    "SELECT id, period, source, totals, digest, forms, inputs FROM snapshots WHERE region = ?"
                     + (" AND period <= ?" if until else "")
                     + " ORDER BY period"
                 )
                 return [
-                    {"id": i, "period": p, "source": s, "totals": json.loads(t), "digest": d}
-                    for i, p, s, t, d in con.execute(sql, (region, until) if until else (region,))
+                    {
+                        "id": i,
+                        "period": p,
+                        "source": s,
+                        "totals": json.loads(t),
+                        "digest": d,
+                        "forms": json.loads(f),
+                        "inputs": json.loads(n),
+                    }
+                    for i, p, s, t, d, f, n in con.execute(sql, (region, until) if until else (region,))
                 ]
 
         return self._retry(work)
@@ -255,20 +336,30 @@ class HistoryStore:
     def _file_merged(
         self, region: str, period: str, opportunities: pd.DataFrame, totals: dict[str, Any], report: dict
     ) -> None:
-        """Save a rebuilt snapshot as ``_file_snapshot`` would have: merged with what the period has."""
+        """Save a rebuilt snapshot as ``_file_snapshot`` would have: merged form by form with the period's."""
         kept = [s for s in self.snapshots(region, period) if s["period"] == period]
-        if kept:
-            totals = kept[-1]["totals"] | totals
-            if report.get("customers") is None:
-                opportunities = self.opportunities(kept[-1]["id"])
+        source, as_of = str(report.get("source") or ""), str(report.get("as_of") or "")
+        read = list(report.get("forms") or {}) or forms_of_totals(totals)
+        issues = report.get("issues") or []
+        counts = {
+            "as_of": as_of or None,
+            "errors": sum(1 for issue in issues if issue.get("severity") == "error"),
+            "warnings": sum(1 for issue in issues if issue.get("severity") == "warning"),
+            "region_from": "guessed" if any(i.get("code") == "region_guessed" for i in issues) else None,
+        }
+        merged = merge_snapshot(kept[-1] if kept else None, totals, read, source, counts)
+        if kept and report.get("customers") is None:
+            opportunities = self.opportunities(kept[-1]["id"])
         self.save(
             region,
             period,
             opportunities,
-            totals,
-            source=str(report.get("source") or ""),
-            as_of=str(report.get("as_of") or ""),
+            merged["totals"],
+            source=source,
+            as_of=as_of,
             version=str(report.get("kamxl_version") or ""),
+            forms=merged["forms"],
+            inputs=merged["inputs"],
         )
 
     def withdraw_empty(self, region: str, period: str, source: str) -> bool:
@@ -329,7 +420,7 @@ def _replace_snapshot(
 ) -> None:
     """Inside the caller's transaction: (region, period)'s snapshot becomes ``snapshot`` with ``rows``,
     unless it already has the same digest (saving the same content again changes nothing)."""
-    region, period, digest = snapshot[0], snapshot[1], snapshot[-1]
+    region, period, digest = snapshot[0], snapshot[1], snapshot[6]
     same = con.execute(
         "SELECT 1 FROM snapshots WHERE region = ? AND period = ? AND digest = ?", (region, period, digest)
     ).fetchone()
@@ -338,6 +429,10 @@ def _replace_snapshot(
     con.execute("DELETE FROM snapshots WHERE region = ? AND period = ?", (region, period))
     snapshot_id = con.execute(INSERT_SNAPSHOT, snapshot).lastrowid
     con.executemany(INSERT_OPPORTUNITY, [(snapshot_id, *row) for row in rows])
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _sql(value: Any) -> Any:
@@ -352,7 +447,9 @@ def _sql(value: Any) -> Any:
 
 
 def snapshot_totals(results: Results, period: str) -> dict[str, Any]:
-    """The key figures a snapshot keeps for the trends: funnel, collections, the month's profit."""
+    """The key figures a snapshot keeps: funnel, collections to date and balance, the month's and the
+    year-to-date P&L, the monthly plan's attainment, and each owner's figures (where Results has them).
+    The roll-up reads them from here; report.json is only its fallback for older histories."""
     totals: dict[str, Any] = {}
     if results.funnel is not None:
         counts = results.funnel["count"]
@@ -369,10 +466,121 @@ def snapshot_totals(results: Results, period: str) -> dict[str, Any]:
             "receivables_plan_to_date": summary.get("plan_to_date"),
             "receivables_actual_to_date": summary.get("actual_to_date"),
             "receivables_last_month": summary.get("last_month"),
+            "receivables_balance": _number(summary.get("balance")),
         }
     if results.pnl is not None:
         totals |= _month_profit(results.pnl, period)
+        totals |= _pnl_to_date(results.pnl.summary)
+    totals |= _plan_attainment(results.monthly)
+    owners = _owner_figures(getattr(results, "owners", None), results.forms)
+    if owners:
+        totals["owners"] = owners
     return totals
+
+
+def _number(value: Any) -> float | None:
+    """A float, or None for a missing or NaN value (JSON has no NaN)."""
+    if value is None or value is pd.NA:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
+
+
+def _pnl_to_date(summary: Mapping[str, Any]) -> dict[str, float | None]:
+    """Revenue, expense and profit to date: the plan over the months with actuals, and the actuals."""
+    figures: dict[str, float | None] = {}
+    for group in ("revenue", "expense", "profit"):
+        figures[f"{group}_plan_to_date"] = _number(summary.get(f"{group}_plan_to_date"))
+        figures[f"{group}_actual_to_date"] = _number(summary.get(f"{group}_actual"))
+    return figures
+
+
+def _plan_attainment(monthly: pd.DataFrame | None) -> dict[str, int]:
+    """How many of the monthly plan's indicators were judged, and how many are on plan (attainment ≥ 1)."""
+    if monthly is None or "attainment" not in monthly:
+        return {}
+    judged = [number for number in map(_number, monthly["attainment"].tolist()) if number is not None]
+    return {"plans_judged": len(judged), "plans_met": sum(1 for number in judged if number >= 1)}
+
+
+def _owner_figures(owners: pd.DataFrame | None, forms: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """form -> owner -> the owner's figures that form gives (``OWNER_FORMS``), for the forms the workbook
+    has: a later file's form replaces them as it replaces the form's totals."""
+    if owners is None or "owner" not in owners or owners.empty:
+        return {}
+    kept: dict[str, dict[str, Any]] = {}
+    for form, columns in OWNER_FORMS.items():
+        present = [column for column in columns if column in owners]
+        if form not in forms or not present:
+            continue
+        kept[form] = {
+            str(row["owner"]): {column: _number(row[column]) for column in present}
+            for row in owners.to_dict("records")
+            if isinstance(row["owner"], str) and row["owner"].strip()
+        }
+    return kept
+
+
+def forms_of_totals(totals: Mapping[str, Any]) -> list[str]:
+    """The forms whose figures a snapshot's totals hold."""
+    return sorted(
+        {form for key in totals if (form := form_of_total(key)) is not None} | set(totals.get("owners") or {})
+    )
+
+
+def form_of_total(key: str) -> str | None:
+    """The form a totals key comes from (None for ``owners``, which is kept per form)."""
+    if key in TOTALS_FORM:
+        return TOTALS_FORM[key]
+    return next((form for prefix, form in TOTALS_PREFIX_FORM if key.startswith(prefix)), None)
+
+
+def _form_entry(source: str, as_of: str, replaced: list[str] | None = None) -> dict[str, Any]:
+    return {"source": source, "as_of": as_of or None, "replaced": replaced or []}
+
+
+def merge_snapshot(
+    kept: Mapping[str, Any] | None,
+    totals: dict[str, Any],
+    forms: Sequence[str],
+    source: str,
+    counts: dict[str, Any],
+) -> dict[str, Any]:
+    """A period's snapshot after one more file: form by form, the file's forms replace the same forms of
+    the snapshot (their figures, owners and source, which is remembered as replaced when it was another
+    file); the other forms stay. ``counts`` is the file's review date, issue counts and region source.
+    {"totals", "forms", "inputs"}."""
+    if kept is None:
+        kept = {"totals": {}, "forms": {}, "inputs": {}}
+    # only the file's own forms: a report's snapshot totals were already merged with the period's
+    read = set(forms) or set(forms_of_totals(totals))
+    merged = {key: value for key, value in kept["totals"].items() if form_of_total(key) not in read}
+    merged.pop("owners", None)
+    # a figure of no known form: the later file's, as before forms were kept
+    merged |= {
+        key: value
+        for key, value in totals.items()
+        if form_of_total(key) in read or (form_of_total(key) is None and key != "owners")
+    }
+    owners = {form: v for form, v in (kept["totals"].get("owners") or {}).items() if form not in read}
+    owners |= {form: v for form, v in (totals.get("owners") or {}).items() if form in read}
+    if owners:
+        merged["owners"] = owners
+    entries = dict(kept["forms"])
+    for form in sorted(read):
+        earlier = entries.get(form)
+        replaced = [name for name in (earlier or {}).get("replaced", []) if name != source]
+        if earlier and earlier["source"] and earlier["source"] != source:
+            replaced.append(earlier["source"])
+        entries[form] = _form_entry(source, counts.get("as_of") or "", replaced)
+    current = {entry["source"] for entry in entries.values()}
+    inputs = {name: value for name, value in kept["inputs"].items() if name in current and name != source}
+    if source:
+        inputs[source] = counts
+    return {"totals": merged, "forms": entries, "inputs": inputs}
 
 
 def _month_profit(pnl: Any, period: str) -> dict[str, float | None]:
@@ -403,13 +611,23 @@ def apply_history(
     """
     from kamxl.calc import snapshots
 
-    region = snapshots.region_of(results.titles, results.source.stem, results.customers, settings, region)
+    region, region_from = snapshots.region_and_source(
+        results.titles, results.source.stem, results.customers, settings, region
+    )
+    if region_from in snapshots.GUESSED_SOURCES:
+        # the workbook names no region: say where it was filed, and how to file it elsewhere
+        results.issues.append(
+            settings.issue(
+                "region_guessed", region=region, how=settings.label(f"ui.region_from_{region_from}")
+            )
+        )
     assert results.period is not None  # build_results decides it before any calculation
     period = str(results.period)
     earlier = [s for s in store.snapshots(region, period) if s["period"] < period]
     current = snapshots.opportunities_of(results.customers)
     info: dict[str, Any] = {
         "region": region,
+        "region_from": region_from,
         "period": period,
         "previous_period": earlier[-1]["period"] if earlier else None,
         "compared_with": [s["digest"] for s in earlier],
@@ -420,7 +638,7 @@ def apply_history(
     }
     if results.customers is not None:
         info |= _compare(results, store, settings, earlier, current)
-    totals, filed = _file_snapshot(results, store, region, period, current)
+    totals, filed = _file_snapshot(results, store, region, (period, region_from), current)
     # what was filed, for report.json to keep (a corrupt history is rebuilt from the reports)
     info["snapshot"] = {"totals": totals, "opportunities": filed}
     series = [(s["period"], s["totals"]) for s in store.snapshots(region, period)]
@@ -462,28 +680,40 @@ def _compare(
 
 
 def _file_snapshot(
-    results: Results, store: HistoryStore, region: str, period: str, current: pd.DataFrame
+    results: Results, store: HistoryStore, region: str, filed: tuple[str, str], current: pd.DataFrame
 ) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Save the period's snapshot; its totals and opportunities as saved. A workbook holding only some
-    forms (a P&L alone) updates the figures it has and keeps the rest of the period's snapshot."""
+    """Save the period's snapshot (``filed``: the period and where the region came from); its totals and
+    opportunities as saved. A workbook holding only some forms (a P&L alone) replaces those forms and
+    keeps the rest of the period's snapshot (``merge_snapshot``)."""
     from kamxl import __version__
+    from kamxl.issues import Severity
 
+    period, region_from = filed
     totals = snapshot_totals(results, period)
     kept = [s for s in store.snapshots(region, period) if s["period"] == period]
-    if kept:
-        totals = kept[-1]["totals"] | totals
-        if results.customers is None:
-            current = store.opportunities(kept[-1]["id"])
+    if kept and results.customers is None:
+        current = store.opportunities(kept[-1]["id"])
+    counts = {
+        "as_of": results.as_of.isoformat(),
+        "errors": sum(1 for issue in results.issues if issue.severity == Severity.ERROR),
+        "warnings": sum(1 for issue in results.issues if issue.severity == Severity.WARNING),
+        "region_from": region_from,
+    }
+    merged = merge_snapshot(
+        kept[-1] if kept else None, totals, list(results.forms), results.source.name, counts
+    )
     store.save(
         region,
         period,
         current,
-        totals,
+        merged["totals"],
         source=results.source.name,
         as_of=results.as_of.isoformat(),
         version=__version__,
+        forms=merged["forms"],
+        inputs=merged["inputs"],
     )
-    return totals, current
+    return merged["totals"], current
 
 
 def snapshot_from_report(report: dict[str, Any]) -> tuple[str, str, pd.DataFrame, dict[str, Any]] | None:

@@ -21,8 +21,11 @@ the file tried again (``watch.worker_retries``). A snapshot the history could
 not take is queued in ``INBOX/.kamxl-refile/`` and filed again, loudly, until
 it is; a corrupt history is moved aside and rebuilt from the reports in
 OUTBOX. ``status.json`` in OUTBOX (and ``kamxl watch --status``) tells how it
-all stands. Library code: it logs through the callable it is given and never
-prints.
+all stands. With ``rollup`` (a folder), the roll-up of the latest period is
+written there after each file filed in the history (once after the last of
+several waiting), all its files or none, under a lock the watchers sharing
+the folder take in turn (``kamxl.rollup.publish``). Library code: it logs
+through the callable it is given and never prints.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ from kamxl.claims import (
     take_over,
 )
 from kamxl.config import Settings
+from kamxl.issues import describe
 from kamxl.outcome import Outcome
 from kamxl.worker import FileJob, Result, Worker
 from kamxl.write.files import (
@@ -84,6 +88,7 @@ if TYPE_CHECKING:
 
     from watchdog.observers.api import BaseObserver
 
+    from kamxl.rollup import RollupOutcome
     from kamxl.store import HistoryStore
 
 REFILE = ".kamxl-refile"
@@ -134,6 +139,7 @@ class Watcher:
     region: str | None = None
     as_of: dt.date | None = None
     poll: float | None = None
+    rollup: Path | None = None  # keep the roll-up of the latest period up to date in this folder
     log: Callable[[str], None] = lambda line: None
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -153,6 +159,9 @@ class Watcher:
         self.history_state: dict[str, Any] = {"state": "none" if self.history is None else "unchecked"}
         self.periodic_at = 0.0
         self.refile_at = 0.0
+        # a roll-up is due at start, and after each file filed in the history
+        self.rollup_due = self.rollup is not None and self.history is not None
+        self.rollup_state: dict[str, Any] | None = None
 
     def setting(self, key: str) -> float:
         """A number of the [watch] settings."""
@@ -215,6 +224,7 @@ class Watcher:
         if observer is None:
             observer = self._observer()
         self.scan()
+        self.refresh_rollup()
         if time.monotonic() - self.periodic_at >= self.setting("rescan_seconds") and not self.stop.is_set():
             self.periodic_at = time.monotonic()
             self.recover()
@@ -551,6 +561,7 @@ class Watcher:
         claim.save()
         if outcome is not None:
             self._note_history(outcome)
+            self.rollup_due |= outcome.filed is not None and self.rollup is not None
         self._complete_filing(claim)
 
     def _complete_filing(self, claim: Claim) -> None:
@@ -879,6 +890,37 @@ class Watcher:
             os.rename(claim.folder / REFILE_ENTRY, self.refile / f"{claim.stem}.json")
         remove_claim_folder(claim.folder)
 
+    # -- the roll-up -------------------------------------------------------------------------
+    def refresh_rollup(self) -> None:
+        """Write the roll-up of the latest period into ``rollup`` when a file was filed since the last
+        one. A roll-up that fails is logged and tried again after the next file; it never stops the
+        watcher."""
+        if not self.rollup_due or self.rollup is None or self.history is None or self.stop.is_set():
+            return
+        from kamxl.rollup import rollup
+
+        self.rollup_due = False
+        started = time.perf_counter()
+        outcome: RollupOutcome | None = None
+        try:
+            outcome = rollup(self.history, None, self.rollup, self.settings, reports_dir=self.outbox)
+        except Exception as exc:  # a bug or a full disk costs the roll-up, not the drop folder
+            detail = describe(exc)
+        else:
+            # an empty history is no failure: nothing is filed yet
+            errors = [issue for issue in outcome.errors if issue.code != "rollup_no_history"]
+            detail = "; ".join(self.settings.message(issue) for issue in errors)
+        if outcome is None or not outcome.outputs:
+            if detail:  # no roll-up and no error: nothing is filed yet
+                self.say("watch_rollup_failed", folder=display(str(self.rollup)), detail=detail)
+            self.rollup_state = {"at": _now(), "period": None, "error": detail or None}
+            return
+        self.rollup_state = {"at": _now(), "period": outcome.period, "error": None}
+        seconds = f"{time.perf_counter() - started:.1f}"
+        self.say(
+            "watch_rollup_written", period=outcome.period, folder=display(str(self.rollup)), seconds=seconds
+        )
+
     # -- status ----------------------------------------------------------------------------
     def write_status(self) -> None:
         """status.json in OUTBOX: the queue, the files in progress, today's counts, the last error, the
@@ -887,6 +929,8 @@ class Watcher:
             view = read_status(self.inbox, self.outbox, self.settings)
             view["watcher"] = {"owner": self.me.as_dict(), "last_error": self.last_error}
             view["history"] = self.history_state | {"pending": view["history"]["pending"]}
+            if self.rollup is not None:
+                view["rollup"] = {"folder": str(self.rollup)} | (self.rollup_state or {})
             write_atomic(
                 self.outbox / self.settings.get("watch.status_file"),
                 json.dumps(view, ensure_ascii=False, indent=1),

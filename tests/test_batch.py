@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from kamxl.batch import default_jobs, run_batch
+from kamxl.pipeline import RunOptions
 from tests.conftest import SAMPLES
 
 MONTHS = ["east-2026-01.xlsx", "east-2026-02.xlsx", "east-2026-03.xlsx"]
@@ -50,8 +51,8 @@ def test_batch_continues_past_a_bad_file_and_exits_1(inbox, tmp_path):
 @pytest.mark.slow
 def test_parallel_batch_equals_processing_in_order(inbox, tmp_path, settings):
     files = sorted(inbox.glob("east-*.xlsx"), reverse=True)
-    parallel = run_batch(files, tmp_path / "p", settings, None, history=tmp_path / "p.sqlite", jobs=2)
-    run_batch(sorted(files), tmp_path / "s", settings, None, history=tmp_path / "s.sqlite", jobs=1)
+    parallel = run_batch(files, tmp_path / "p", settings, RunOptions(history=tmp_path / "p.sqlite"), jobs=2)
+    run_batch(sorted(files), tmp_path / "s", settings, RunOptions(history=tmp_path / "s.sqlite"), jobs=1)
     assert [o.source.name for o in parallel] == [f.name for f in files]
     for name in MONTHS:
         a = json.loads((tmp_path / "p" / name.replace(".xlsx", ".report.json")).read_text("utf-8"))
@@ -105,8 +106,7 @@ def test_two_files_of_one_region_and_month_leave_the_snapshot_one_by_one_would(t
             files if jobs > 1 else sorted(files, key=lambda p: p.name),
             tmp_path / str(jobs),
             settings,
-            None,
-            history=db,
+            RunOptions(history=db),
             jobs=jobs,
         )
         assert {(o.filed.region, o.filed.period) for o in outcomes} == {("华东区", "2026-03")}

@@ -268,6 +268,29 @@ def test_the_dashboard_is_one_landscape_a4_page(store_history, settings):
     assert 'fitToWidth="1"' not in first or 'fitToHeight="0"' not in first
 
 
+def test_the_dashboards_texts_wrap_within_the_tables_width(store_history, settings_en):
+    """The decisions and completeness lines are merged from their column to the table's last and wrap,
+    rows tall enough: nothing runs past the printed page's right margin."""
+    from kamxl.write.xlsx.rollup_book import DASHBOARD_COLUMNS
+
+    rollup(store_history, "2026-03", store_history.parent, settings_en)
+    sheet = openpyxl.load_workbook(store_history.parent / "org-2026-03.rollup.xlsx").worksheets[0]
+    last = len(DASHBOARD_COLUMNS)  # 1-based
+    merged = {(r.min_row, r.min_col): r for r in sheet.merged_cells.ranges}
+    below = [
+        cell
+        for row in sheet.iter_rows(min_row=10)
+        for cell in row
+        if isinstance(cell.value, str) and cell.column > 2
+    ]
+    assert below, "the dashboard lists its decisions"
+    for cell in below:
+        span = merged[(cell.row, cell.column)]
+        assert span.max_col == last and span.min_row == span.max_row, cell.coordinate
+        assert cell.alignment.wrap_text, cell.coordinate
+    assert all(cell.column <= last for row in sheet.iter_rows() for cell in row if cell.value is not None)
+
+
 def test_the_cli_rolls_up_and_says_where(store_history):
     runner = CliRunner()
     out = store_history.parent
@@ -322,3 +345,128 @@ def test_no_message_keeps_an_unfilled_placeholder(store_history, lang):
     assert len(texts) == 2
     placeholders = [found for text in texts for found in re.findall(r"\{[a-z_]+\}", text)]
     assert placeholders == []
+
+
+# ------------------------------------------- files merged, regions guessed ---
+FORMS = ("form-customers.xlsx", "form-receivables.xlsx", "form-pnl.xlsx", "form-monthly.xlsx")
+
+
+def _section(report, region):
+    return {key: value for key, value in _region(report, region).items() if key not in ("report", "as_of")}
+
+
+def test_one_region_month_filed_as_four_files_rolls_up_as_one_row_without_its_reports(tmp_path, settings):
+    """The customer assessment, receivables plan, P&L and monthly plan of 华东区's March filed as four
+    files: one row with every form's figures, each as the form's own report has it — and the same
+    row once the report.json files are gone (the store keeps every figure the roll-up shows)."""
+    import datetime as dt
+
+    from kamxl.pipeline import RunOptions, process
+
+    out, history = tmp_path / "out", tmp_path / "out" / "kamxl-history.sqlite"
+    alone = {}
+    for name in FORMS:
+        process(SAMPLES / name, tmp_path / name, settings, RunOptions(dt.date(2026, 3, 31), strict=True))
+        alone[name] = json.loads((tmp_path / name / name.replace(".xlsx", ".report.json")).read_text("utf-8"))
+        process(SAMPLES / name, out, settings, RunOptions(dt.date(2026, 3, 31), strict=True, history=history))
+    rollup(history, "2026-03", out, settings)
+    report = json.loads((out / "org-2026-03.rollup.json").read_text("utf-8"))
+    east = _region(report, "华东区")
+    assert east["filed"] == ["customers", "monthly", "pnl", "receivables"]
+    assert east["funnel"]["counts"] == alone["form-customers.xlsx"]["funnel"]["counts"]
+    receivables = alone["form-receivables.xlsx"]["receivables"]
+    assert east["receivables"] == {
+        "plan_to_date": receivables["plan_to_date"],
+        "actual_to_date": receivables["actual_to_date"],
+        "collection_rate": receivables["collection_rate"],
+        "balance": receivables["balance"],
+    }
+    pnl = alone["form-pnl.xlsx"]["pnl"]
+    assert east["pnl"]["profit_plan_to_date"] == pnl["profit_plan_to_date"]
+    assert east["pnl"]["profit_actual_to_date"] == pnl["profit_actual"]
+    monthly = alone["form-monthly.xlsx"]["plans"]["monthly"]
+    judged = [row["attainment"] for row in monthly if row["attainment"] is not None]
+    assert east["plans"]["judged"] == len(judged) and east["plans"]["met"] == sum(a >= 1 for a in judged)
+    warnings = sum(1 for name in FORMS for issue in alone[name]["issues"] if issue["severity"] == "warning")
+    assert east["issues"] == {"error": 0, "warning": warnings}
+    assert report["notes"] == []  # no form filed twice, no region guessed
+
+    for path in out.glob("*.report.json"):
+        path.unlink()
+    outcome = rollup(history, "2026-03", out, settings)
+    assert "rollup_no_report" not in [issue.code for issue in outcome.issues]
+    again = json.loads((out / "org-2026-03.rollup.json").read_text("utf-8"))
+    assert _section(again, "华东区") == _section(report, "华东区")
+
+
+def test_the_same_form_filed_twice_is_said_naming_both_files(tmp_path, settings_en):
+    import datetime as dt
+    import shutil
+
+    from kamxl.pipeline import RunOptions, process
+
+    out, history = tmp_path / "out", tmp_path / "out" / "kamxl-history.sqlite"
+    shutil.copy(SAMPLES / "form-customers.xlsx", tmp_path / "customers-corrected.xlsx")
+    for path in (
+        SAMPLES / "form-customers.xlsx",
+        SAMPLES / "form-receivables.xlsx",
+        tmp_path / "customers-corrected.xlsx",
+    ):
+        process(path, out, settings_en, RunOptions(dt.date(2026, 3, 31), strict=True, history=history))
+    rollup(history, "2026-03", out, settings_en)
+    report = json.loads((out / "org-2026-03.rollup.json").read_text("utf-8"))
+    [east] = report["completeness"]
+    assert east["refiled"] == ["customers"]
+    assert east["refiled_files"] == {"customers": ["form-customers.xlsx", "customers-corrected.xlsx"]}
+    [note] = report["notes"]
+    assert "form-customers.xlsx" in note and "customers-corrected.xlsx" in note
+    assert note in (out / "org-2026-03.summary.md").read_text("utf-8")
+    completeness = openpyxl.load_workbook(out / "org-2026-03.rollup.xlsx")[
+        settings_en.label("rollup.sheets.completeness")
+    ]
+    assert note in [cell.value for row in completeness.iter_rows() for cell in row]
+
+
+def test_a_region_whose_name_was_guessed_is_listed_as_such(tmp_path, settings):
+    history = tmp_path / "kamxl-history.sqlite"
+    store = HistoryStore(history)
+    frame = _opportunities(("甲", "陈", "C", 200.0))
+    guessed = {"x.xlsx": {"as_of": "2026-03-31", "errors": 0, "warnings": 1, "region_from": "file_stem"}}
+    named = {"y.xlsx": {"as_of": "2026-03-31", "errors": 0, "warnings": 0, "region_from": "title"}}
+    store.save("x", "2026-03", frame, _totals({"A": 0, "B": 0, "C": 1, "D": 0}, 10.0, 5.0), inputs=guessed)
+    store.save("华南区", "2026-03", frame, _totals({"A": 0, "B": 0, "C": 1, "D": 0}, 10.0, 5.0), inputs=named)
+    rollup(history, "2026-03", tmp_path, settings)
+    report = json.loads((tmp_path / "org-2026-03.rollup.json").read_text("utf-8"))
+    assert {entry["region"]: entry["region_guessed"] for entry in report["completeness"]} == {
+        "x": True,
+        "华南区": False,
+    }
+    assert _region(report, "x")["region_guessed"] is True
+    [note] = report["notes"]
+    assert "x" in note and "--region" in note
+    summary = (tmp_path / "org-2026-03.summary.md").read_text("utf-8")
+    assert f"x ({settings.label('rollup.region_guessed')})" in summary
+
+
+def test_the_league_table_uses_the_owner_figures_the_store_kept(tmp_path, settings):
+    """Where a snapshot kept results.owners' figures, the league table's collections and attainment are
+    those (no report.json needed)."""
+    history = tmp_path / "kamxl-history.sqlite"
+    totals = _totals({"A": 1, "B": 0, "C": 0, "D": 0}, 100.0, 80.0) | {
+        "owners": {
+            "receivables": {
+                "陈": {"collections_plan": 60.0, "collections_actual": 30.0, "collections_rate": 0.5}
+            },
+            "monthly": {"陈": {"plan_attainment": 0.75}},
+        }
+    }
+    HistoryStore(history).save("华南区", "2026-03", _opportunities(("甲", "陈", "A", 200.0)), totals)
+    rollup(history, "2026-03", tmp_path, settings)
+    [owner] = json.loads((tmp_path / "org-2026-03.rollup.json").read_text("utf-8"))["owners"]
+    assert (owner["owner"], owner["receivables_plan_to_date"], owner["receivables_actual_to_date"]) == (
+        "陈",
+        60.0,
+        30.0,
+    )
+    assert (owner["collection_rate"], owner["plan_attainment"]) == (0.5, 0.75)
+    assert owner["weighted_total"] == 100.0  # the opportunity's, from the store

@@ -260,3 +260,250 @@ def test_a_report_holding_its_snapshot_is_rebuilt_from_it(tmp_path):
         "a\x1f"
     ]
     assert snapshot_from_report({"history": None}) is None
+
+
+# ------------------------------------------------- schema 1 -> 2 migration ---
+SCHEMA_1 = """
+CREATE TABLE snapshots (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, region TEXT NOT NULL, period TEXT NOT NULL, source TEXT,
+    as_of TEXT, kamxl_version TEXT, totals TEXT NOT NULL, digest TEXT NOT NULL, UNIQUE (region, period)
+);
+CREATE TABLE opportunities (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+    key TEXT NOT NULL, customer TEXT, project TEXT, owner TEXT,
+    tier INTEGER, class TEXT, status TEXT, amount REAL, weighted_amount REAL
+);
+"""
+
+
+def test_a_history_of_the_old_format_opens_and_is_migrated(tmp_path):
+    """A schema-1 file (one source per snapshot, no per-form sources, no issue counts) is brought to
+    schema 2 on first use: its forms are those its figures show, each from its one source."""
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as con:
+        con.executescript(SCHEMA_1)
+        totals = {"funnel_counts": {"A": 1, "B": 0, "C": 0, "D": 0}, "collection_rate": 0.5}
+        con.execute(
+            "INSERT INTO snapshots (region, period, source, as_of, kamxl_version, totals, digest)"
+            " VALUES ('华东区', '2026-02', 'east-2026-02.xlsx', '2026-02-28', '0.9', ?, 'abc')",
+            (json.dumps(totals),),
+        )
+        con.execute("INSERT INTO opportunities (snapshot_id, key, customer) VALUES (1, 'k', '甲')")
+        con.execute("PRAGMA user_version = 1")
+    store = HistoryStore(db)
+    [snapshot] = store.snapshots("华东区")
+    assert snapshot["totals"] == totals and snapshot["digest"] == "abc"
+    entry = {"source": "east-2026-02.xlsx", "as_of": "2026-02-28", "replaced": []}
+    assert snapshot["forms"] == {"customers": entry, "receivables": entry}
+    assert snapshot["inputs"] == {"east-2026-02.xlsx": {"as_of": "2026-02-28"}}  # no issue counts known
+    assert store.opportunities(snapshot["id"])["customer"].tolist() == ["甲"]
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    store.save("华东区", "2026-03", pd.DataFrame(), {"open": 0}, source="x.xlsx")  # writable after
+    assert [s["period"] for s in store.snapshots("华东区")] == ["2026-02", "2026-03"]
+
+
+# ------------------------------------------------------ merging form by form ---
+def _kept(totals, forms, inputs):
+    return {"totals": totals, "forms": forms, "inputs": inputs}
+
+
+A = {"source": "a.xlsx", "as_of": "2026-03-31", "replaced": []}
+
+
+@pytest.mark.parametrize(
+    ("kept", "totals", "forms", "source", "expected_totals", "expected_forms"),
+    [
+        # a first file: its forms, from it
+        (None, {"open": 3}, ["customers"], "a.xlsx", {"open": 3}, {"customers": A}),
+        # another form from another file: both kept, each with its source
+        (
+            _kept({"open": 3}, {"customers": A}, {"a.xlsx": {}}),
+            {"collection_rate": 0.5},
+            ["receivables"],
+            "b.xlsx",
+            {"open": 3, "collection_rate": 0.5},
+            {"customers": A, "receivables": A | {"source": "b.xlsx"}},
+        ),
+        # the same form from another file: the later replaces the earlier, which is remembered
+        (
+            _kept({"open": 3, "health": "poor"}, {"customers": A}, {"a.xlsx": {}}),
+            {"open": 5},
+            ["customers"],
+            "b.xlsx",
+            {"open": 5},  # the earlier file's customer figures all go, even one the later lacks
+            {"customers": A | {"source": "b.xlsx", "replaced": ["a.xlsx"]}},
+        ),
+        # the same file again: a re-run, not a second filing
+        (
+            _kept({"open": 3}, {"customers": A}, {"a.xlsx": {}}),
+            {"open": 4},
+            ["customers"],
+            "a.xlsx",
+            {"open": 4},
+            {"customers": A},
+        ),
+        # owners are replaced per form
+        (
+            _kept({"owners": {"customers": {"王": {"pipeline": 1.0}}}}, {"customers": A}, {"a.xlsx": {}}),
+            {"owners": {"receivables": {"王": {"collections_plan": 2.0}}}},
+            ["receivables"],
+            "b.xlsx",
+            {
+                "owners": {
+                    "customers": {"王": {"pipeline": 1.0}},
+                    "receivables": {"王": {"collections_plan": 2.0}},
+                }
+            },
+            {"customers": A, "receivables": A | {"source": "b.xlsx"}},
+        ),
+    ],
+)
+def test_a_period_merges_its_files_form_by_form(kept, totals, forms, source, expected_totals, expected_forms):
+    from kamxl.store import merge_snapshot
+
+    merged = merge_snapshot(kept, totals, forms, source, {"as_of": "2026-03-31", "errors": 0})
+    assert merged["totals"] == expected_totals
+    assert merged["forms"] == expected_forms
+    # the inputs kept are those that still give a form, each with its counts
+    assert set(merged["inputs"]) == {entry["source"] for entry in expected_forms.values()}
+
+
+def test_two_files_of_one_region_month_merge_and_the_same_form_twice_replaces(tmp_path, settings):
+    """form-customers.xlsx and form-receivables.xlsx are both 华东区's March: the snapshot holds both
+    forms' figures, each with its file; the customer assessment filed again as another file replaces
+    the first, and the snapshot says which it replaced."""
+    import shutil
+
+    db = tmp_path / "h.sqlite"
+    options = RunOptions(dt.date(2026, 3, 31), strict=True, history=db)
+    alone = {}
+    for name in ("form-customers.xlsx", "form-receivables.xlsx"):
+        process(SAMPLES / name, tmp_path / name, settings, RunOptions(dt.date(2026, 3, 31), strict=True))
+        alone[name] = report(tmp_path / name, name.removesuffix(".xlsx"))
+        process(SAMPLES / name, tmp_path / "out", settings, options)
+    [snapshot] = HistoryStore(db).snapshots("华东区")
+    totals = snapshot["totals"]
+    assert totals["funnel_counts"] == alone["form-customers.xlsx"]["funnel"]["counts"]
+    receivables = alone["form-receivables.xlsx"]["receivables"]
+    assert (totals["receivables_plan_to_date"], totals["receivables_balance"]) == (
+        receivables["plan_to_date"],
+        receivables["balance"],
+    )
+    assert snapshot["forms"]["customers"]["source"] == "form-customers.xlsx"
+    assert snapshot["forms"]["receivables"]["source"] == "form-receivables.xlsx"
+    assert sorted(snapshot["inputs"]) == ["form-customers.xlsx", "form-receivables.xlsx"]
+    assert len(HistoryStore(db).opportunities(snapshot["id"])) == len(
+        alone["form-customers.xlsx"]["customers"]
+    )
+
+    shutil.copy(SAMPLES / "form-customers.xlsx", tmp_path / "customers-again.xlsx")
+    process(tmp_path / "customers-again.xlsx", tmp_path / "out", settings, options)
+    [snapshot] = HistoryStore(db).snapshots("华东区")
+    assert snapshot["forms"]["customers"] == {
+        "source": "customers-again.xlsx",
+        "as_of": "2026-03-31",
+        "replaced": ["form-customers.xlsx"],
+    }
+    assert snapshot["forms"]["receivables"]["source"] == "form-receivables.xlsx"
+    assert sorted(snapshot["inputs"]) == ["customers-again.xlsx", "form-receivables.xlsx"]
+
+
+def test_a_workbook_naming_no_region_is_filed_under_a_name_it_is_told(tmp_path, settings):
+    """form-todo.xlsx names no region in its titles or file name: filed under "form-todo" with a warning
+    saying so and how to change it; given --region, under that, silently."""
+    db = tmp_path / "h.sqlite"
+    outcome = process(
+        SAMPLES / "form-todo.xlsx", tmp_path, settings, RunOptions(dt.date(2026, 3, 31), history=db)
+    )
+    [warning] = [issue for issue in outcome.issues if issue.code == "region_guessed"]
+    assert warning.params["region"] == "form-todo"
+    assert "--region" in settings.message(warning)
+    inputs = HistoryStore(db).snapshots("form-todo")[0]["inputs"]
+    assert inputs["form-todo.xlsx"]["region_from"] == "file_stem"
+    outcome = process(
+        SAMPLES / "form-todo.xlsx",
+        tmp_path,
+        settings,
+        RunOptions(dt.date(2026, 3, 31), history=db, region="华东区"),
+    )
+    assert "region_guessed" not in [issue.code for issue in outcome.issues]
+    assert HistoryStore(db).snapshots("华东区")[0]["inputs"]["form-todo.xlsx"]["region_from"] == "option"
+
+
+@pytest.mark.parametrize(
+    ("titles", "stem", "owners", "given", "expected"),
+    [
+        (["华南区客户评估表"], "x", None, None, ("华南区", "title")),
+        (["客户评估表"], "华南区-2026-03", None, None, ("华南区", "file_name")),
+        (["客户评估表"], "plan-2026-03", ["王伟", "王伟"], None, ("王伟", "owner")),
+        (["客户评估表"], "plan-2026-03", ["王伟", "李娜"], None, ("plan", "file_stem")),
+        (["华南区客户评估表"], "x", None, "西北区", ("西北区", "option")),
+    ],
+)
+def test_where_a_region_comes_from(titles, stem, owners, given, expected, settings):
+    from kamxl.calc.snapshots import region_and_source
+
+    customers = pd.DataFrame({"owner": owners}) if owners else None
+    assert region_and_source(titles, stem, customers, settings, given) == expected
+
+
+def test_a_snapshot_keeps_each_owners_figures_by_the_form_that_gives_them():
+    """results.owners (where Results has it): collections from the receivables plan, pipeline from the
+    customer assessment, attainment from the monthly plan — only for the forms the workbook holds."""
+    from types import SimpleNamespace
+
+    from kamxl.store import snapshot_totals
+
+    owners = pd.DataFrame(
+        {
+            "owner": ["王伟", "李娜"],
+            "collections_plan": [100.0, 50.0],
+            "collections_actual": [90.0, float("nan")],
+            "collections_rate": [0.9, None],
+            "pipeline": [0.0, 0.0],
+            "weighted_pipeline": [0.0, 0.0],
+            "p1_customers": [0, 0],
+            "plan_attainment": [0.5, 1.0],
+            "hours": [10.0, 12.0],
+        }
+    )
+    results = SimpleNamespace(
+        funnel=None, receivables=None, pnl=None, monthly=None, forms={"receivables": ["s"]}, owners=owners
+    )
+    assert snapshot_totals(results, "2026-03") == {
+        "owners": {
+            "receivables": {
+                "王伟": {"collections_plan": 100.0, "collections_actual": 90.0, "collections_rate": 0.9},
+                "李娜": {"collections_plan": 50.0, "collections_actual": None, "collections_rate": None},
+            }
+        }
+    }
+    del results.owners  # a Results without per-owner figures keeps none
+    assert snapshot_totals(results, "2026-03") == {}
+
+
+def test_a_period_filed_as_several_files_is_rebuilt_with_each_forms_source(tmp_path, settings):
+    """Rebuilt from the reports in the order they were written, a month filed as two files and a form
+    filed twice gives back the same figures, per-form sources and issue counts."""
+    import os
+    import shutil
+
+    db, out = tmp_path / "h.sqlite", tmp_path / "out"
+    shutil.copy(SAMPLES / "form-customers.xlsx", tmp_path / "customers-again.xlsx")
+    files = [
+        SAMPLES / "form-customers.xlsx",
+        SAMPLES / "form-receivables.xlsx",
+        tmp_path / "customers-again.xlsx",
+    ]
+    for when, path in enumerate(files):
+        process(path, out, settings, RunOptions(dt.date(2026, 3, 31), strict=True, history=db))
+        os.utime(out / f"{path.stem}.report.json", (1_000_000 + when, 1_000_000 + when))
+    rebuilt = HistoryStore(tmp_path / "rebuilt.sqlite")
+    assert rebuilt.rebuild(sorted(out.glob("*.report.json"))) == 3
+    [before], [after] = HistoryStore(db).snapshots("华东区"), rebuilt.snapshots("华东区")
+    assert after["totals"] == before["totals"]
+    assert after["forms"] == before["forms"]
+    assert after["forms"]["customers"]["replaced"] == ["form-customers.xlsx"]
+    strip = lambda inputs: {name: entry | {"region_from": None} for name, entry in inputs.items()}  # noqa: E731
+    assert strip(after["inputs"]) == strip(before["inputs"])

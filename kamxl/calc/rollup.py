@@ -6,9 +6,11 @@ A sales director reviews a dozen regions at once: whose collections, P&L,
 funnel and monthly plan keep to plan, who sells what across regions, how
 each region moved month by month, and — the first question — who has not
 filed. Pure functions over what the history store keeps per (region,
-period) (``Filing``) and, for the figures the store does not keep (the P&L
-to date, the receivables balance, the monthly plan, the issue counts), the
-report.json files processed for that region and period.
+period) (``Filing``): its figures, each form's source file and each input's
+issue counts. A history written by an older kamxl lacks some of them (the
+P&L to date, the receivables balance, the monthly plan, the per-owner
+collections, the issue counts): those are read from the report.json files
+processed for that region and period instead.
 
 Totals are sums, and the organisation's rates are ratios of those sums
 (Σ actual ÷ Σ plan), never an average of the regions' rates.
@@ -27,7 +29,7 @@ import pandas as pd
 
 from kamxl.calc.funnel import CLASSES, priority_of
 from kamxl.calc.numbers import as_number
-from kamxl.calc.snapshots import stuck
+from kamxl.calc.snapshots import GUESSED_SOURCES, stuck
 from kamxl.config import Settings
 
 ROLLUP_FORMS = ("customers", "receivables", "pnl")  # the forms whose figures a roll-up shows
@@ -89,6 +91,8 @@ class Filing:
 
     ``opportunities`` is None where the roll-up does not need them (periods
     before the stuck window), an empty frame where the snapshot kept none.
+    ``forms``: form -> the file it came from and the files it replaced;
+    ``inputs``: file -> review date, issue counts, where its region came from.
     """
 
     region: str
@@ -96,6 +100,19 @@ class Filing:
     totals: Mapping[str, Any]
     opportunities: pd.DataFrame | None = None
     reports: tuple[Report, ...] = ()
+    forms: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def counted(self) -> bool:
+        """The store kept every input's issue counts (a history of an older kamxl did not)."""
+        return bool(self.inputs) and all("errors" in entry for entry in self.inputs.values())
+
+    @property
+    def region_guessed(self) -> bool:
+        """Every input of the period named no region: the region's name is a guess."""
+        sources = [entry.get("region_from") for entry in self.inputs.values()]
+        return bool(sources) and all(source in GUESSED_SOURCES for source in sources)
 
 
 @dataclass
@@ -164,6 +181,7 @@ def filed_forms(filing: Filing) -> list[str]:
         forms.add("receivables")
     if any(key.startswith(("revenue_", "profit_")) for key in totals):
         forms.add("pnl")
+    forms.update(filing.forms)
     for report in filing.reports:
         forms.update(report.data.get("forms") or {})
     return sorted(forms)
@@ -230,7 +248,11 @@ def _receivables_figures(filing: Filing, report_receivables: Mapping[str, Any] |
     actual = as_number(
         source.get("receivables_actual_to_date", (report_receivables or {}).get("actual_to_date"))
     )
-    balance = as_number((report_receivables or {}).get("balance"))
+    balance = as_number(
+        totals["receivables_balance"]
+        if "receivables_balance" in totals
+        else (report_receivables or {}).get("balance")
+    )
     return {
         "receivables_plan_to_date": plan,
         "receivables_actual_to_date": actual,
@@ -238,9 +260,15 @@ def _receivables_figures(filing: Filing, report_receivables: Mapping[str, Any] |
     }
 
 
-def _pnl_figures(report_pnl: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Revenue, expense and profit to date (the store keeps only the month's): plan over the months with
-    actuals, and the actuals."""
+def _pnl_figures(totals: Mapping[str, Any], report_pnl: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Revenue, expense and profit to date: plan over the months with actuals, and the actuals; from the
+    store, else (an older history) from the report."""
+    if "revenue_plan_to_date" in totals:
+        return {
+            f"{group}_{part}": as_number(totals.get(f"{group}_{part}"))
+            for group in PNL_GROUPS
+            for part in ("plan_to_date", "actual_to_date")
+        }
     if report_pnl is None:
         return {}
     figures: dict[str, Any] = {}
@@ -250,8 +278,11 @@ def _pnl_figures(report_pnl: Mapping[str, Any] | None) -> dict[str, Any]:
     return figures
 
 
-def _plan_figures(report_plans: Mapping[str, Any] | None) -> dict[str, Any]:
-    """How many of the monthly plan's indicators were judged, and how many are on plan (attainment ≥ 1)."""
+def _plan_figures(totals: Mapping[str, Any], report_plans: Mapping[str, Any] | None) -> dict[str, Any]:
+    """How many of the monthly plan's indicators were judged, and how many are on plan (attainment ≥ 1);
+    from the store, else from the report."""
+    if "plans_judged" in totals:
+        return {"plans_judged": totals["plans_judged"], "plans_met": totals.get("plans_met")}
     monthly = (report_plans or {}).get("monthly")
     if not monthly:
         return {}
@@ -260,8 +291,15 @@ def _plan_figures(report_plans: Mapping[str, Any] | None) -> dict[str, Any]:
     return {"plans_judged": len(judged), "plans_met": sum(1 for value in judged if value >= 1)}
 
 
-def _issue_figures(reports: Sequence[Report]) -> dict[str, Any]:
-    """Errors and warnings in the region's inputs of the period, once per input file."""
+def _issue_figures(filing: Filing) -> dict[str, Any]:
+    """Errors and warnings in the region's inputs of the period, once per input file that still gives a
+    form: from the store, else from the reports."""
+    if filing.counted:
+        return {
+            name: sum(int(entry.get(name) or 0) for entry in filing.inputs.values())
+            for name in ("errors", "warnings")
+        }
+    reports = filing.reports
     if not reports:
         return {}
     issues = [issue for report in latest_per_source(reports) for issue in report.data.get("issues") or []]
@@ -306,7 +344,11 @@ def region_row(filings: Sequence[Filing], settings: Settings) -> dict[str, Any]:
         "period": filing.period,
         "filed": filed_forms(filing),
         "link": main.name if main else None,
-        "as_of": main.data.get("as_of") if main else None,
+        "as_of": max(
+            (str(entry["as_of"]) for entry in filing.inputs.values() if entry.get("as_of")),
+            default=main.data.get("as_of") if main else None,
+        ),
+        "region_guessed": filing.region_guessed,
         "health": None,
         "health_rule": None,
         "stuck": None,
@@ -315,9 +357,9 @@ def region_row(filings: Sequence[Filing], settings: Settings) -> dict[str, Any]:
     row |= {name: None for name in NUMERIC}
     row |= _funnel_figures(filing, stuck_rows)
     row |= _receivables_figures(filing, merged_section(reports, "receivables"))
-    row |= _pnl_figures(merged_section(reports, "pnl"))
-    row |= _plan_figures(merged_section(reports, "plans"))
-    row |= _issue_figures(reports)
+    row |= _pnl_figures(filing.totals, merged_section(reports, "pnl"))
+    row |= _plan_figures(filing.totals, merged_section(reports, "plans"))
+    row |= _issue_figures(filing)
     return with_derived(row)
 
 
@@ -420,8 +462,18 @@ def _owner_pipeline(table: dict[tuple[str, str], dict[str, Any]], filing: Filing
             entry["p1"] += priority == "P1"
 
 
-def _owner_collections(table: dict[tuple[str, str], dict[str, Any]], region: str, receivables: Any) -> None:
-    """Collections plan and actual to date per owner, from the report's receivables rows."""
+def _owner_collections(table: dict[tuple[str, str], dict[str, Any]], filing: Filing) -> None:
+    """Collections plan and actual to date per owner: from the store's owner figures, else from the
+    report's receivables rows."""
+    region = filing.region
+    stored = (filing.totals.get("owners") or {}).get("receivables")
+    if stored is not None:
+        for name, figures in sorted(stored.items()):
+            entry = _owner_entry(table, region, name)
+            _add(entry, "receivables_plan_to_date", as_number(figures.get("collections_plan")))
+            _add(entry, "receivables_actual_to_date", as_number(figures.get("collections_actual")))
+        return
+    receivables = merged_section(filing.reports, "receivables")
     for row in (receivables or {}).get("rows") or []:
         for name in _owner_names(row.get("owner")):
             entry = _owner_entry(table, region, name)
@@ -429,8 +481,18 @@ def _owner_collections(table: dict[tuple[str, str], dict[str, Any]], region: str
             _add(entry, "receivables_actual_to_date", as_number(row.get("actual_to_date")))
 
 
-def _owner_plans(table: dict[tuple[str, str], dict[str, Any]], region: str, plans: Any) -> None:
-    """Monthly-plan indicators judged and on plan per owner (an indicator of two owners counts for both)."""
+def _owner_plans(table: dict[tuple[str, str], dict[str, Any]], filing: Filing) -> None:
+    """Monthly-plan attainment per owner: the store's, else the indicators judged and on plan in the
+    report (an indicator of two owners counts for both)."""
+    region = filing.region
+    stored = (filing.totals.get("owners") or {}).get("monthly")
+    if stored is not None:
+        for name, figures in sorted(stored.items()):
+            attained = as_number(figures.get("plan_attainment"))
+            if attained is not None:
+                _owner_entry(table, region, name)["plan_attainment_given"] = attained
+        return
+    plans = merged_section(filing.reports, "plans")
     for row in (plans or {}).get("monthly") or []:
         attained = as_number(row.get("attainment"))
         if attained is None:
@@ -446,8 +508,8 @@ def owner_rows(filings: Sequence[Filing], settings: Settings) -> list[dict[str, 
     table: dict[tuple[str, str], dict[str, Any]] = {}
     for filing in filings:
         _owner_pipeline(table, filing, settings)
-        _owner_collections(table, filing.region, merged_section(filing.reports, "receivables"))
-        _owner_plans(table, filing.region, merged_section(filing.reports, "plans"))
+        _owner_collections(table, filing)
+        _owner_plans(table, filing)
     rows = [with_owner_ratios(entry) for _, entry in sorted(table.items())]
     by = settings.get("rollup.owner_rank_by")
     lower = by in settings.get("rollup.lower_is_better")
@@ -461,9 +523,13 @@ def owner_rows(filings: Sequence[Filing], settings: Settings) -> list[dict[str, 
 
 
 def with_owner_ratios(entry: dict[str, Any]) -> dict[str, Any]:
-    """An owner's collection rate and plan attainment, from their sums."""
+    """An owner's collection rate and plan attainment, from their sums (the attainment as the store kept
+    it, where it did)."""
     entry["collection_rate"] = ratio(entry["receivables_actual_to_date"], entry["receivables_plan_to_date"])
-    entry["plan_attainment"] = ratio(entry["plans_met"], entry["plans_judged"])
+    given = entry.pop("plan_attainment_given", None)
+    entry["plan_attainment"] = (
+        given if given is not None else ratio(entry["plans_met"], entry["plans_judged"])
+    )
     return entry
 
 
@@ -508,22 +574,25 @@ def completeness(
             "forms": [],
             "missing_forms": [],
         }
-        entry |= {"late": None, "refiled": [], "as_of": None}
+        entry |= {"late": None, "refiled": [], "refiled_files": {}, "as_of": None}
+        entry["region_guessed"] = last.region_guessed
         if last.period != period:
             entries.append(entry | {"status": "missing", "missing_forms": expected})
             continue
         forms = filed_forms(last)
         missing = [form for form in expected if form not in forms]
         status = "no_figures" if not set(forms) & set(ROLLUP_FORMS) else "partial" if missing else "filed"
-        as_of = max(
-            (str(report.data.get("as_of")) for report in last.reports if report.data.get("as_of")),
-            default=None,
-        )
+        dates = [str(item["as_of"]) for item in last.inputs.values() if item.get("as_of")] or [
+            str(report.data.get("as_of")) for report in last.reports if report.data.get("as_of")
+        ]
+        as_of = max(dates, default=None)
+        refiled = refiled_files(last)
         entry |= {
             "status": status,
             "forms": forms,
             "missing_forms": missing,
-            "refiled": refiled_forms(last.reports),
+            "refiled": sorted(refiled),
+            "refiled_files": refiled,
         }
         entry |= {
             "as_of": as_of,
@@ -531,6 +600,19 @@ def completeness(
         }
         entries.append(entry)
     return entries
+
+
+def refiled_files(filing: Filing) -> dict[str, list[str]]:
+    """form -> [the earlier file(s), the later file that replaced them], for each form of the period filed
+    in more than one file: from the store, else (an older history) from the reports."""
+    stored = {
+        form: [*entry["replaced"], entry["source"]]
+        for form, entry in sorted(filing.forms.items())
+        if entry.get("replaced")
+    }
+    if filing.forms:
+        return stored
+    return {form: [] for form in refiled_forms(filing.reports)}
 
 
 def refiled_forms(reports: Sequence[Report]) -> list[str]:

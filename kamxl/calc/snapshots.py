@@ -93,8 +93,35 @@ def region_of(
     Given, else named in a sheet title, else the one owner of every
     opportunity, else the file name without its dates.
     """
-    region = region or find_region(titles, settings) or _only_owner(customers)
-    return region or _FILE_DATES.sub("", stem).strip("-_ .") or stem
+    return region_and_source(titles, stem, customers, settings, region)[0]
+
+
+REGION_SOURCES = ("option", "title", "file_name", "owner", "file_stem")
+# the workbook names no region: the user is told, and may change it ("guessed": rebuilt from a report)
+GUESSED_SOURCES = ("owner", "file_stem", "guessed")
+
+
+def region_and_source(
+    titles: list[str],
+    stem: str,
+    customers: pd.DataFrame | None,
+    settings: Settings,
+    region: str | None = None,
+) -> tuple[str, str]:
+    """The region (as ``region_of``) and where it came from, one of ``REGION_SOURCES``: the option, a
+    sheet title, a region named in the file name; or, guessed, the one owner or the bare file name."""
+    if region:
+        return region, "option"
+    found = find_region(titles, settings)
+    if found:
+        return found, "title"
+    found = find_region([stem], settings)
+    if found:
+        return found, "file_name"
+    found = _only_owner(customers)
+    if found:
+        return found, "owner"
+    return _FILE_DATES.sub("", stem).strip("-_ .") or stem, "file_stem"
 
 
 def _only_owner(customers: pd.DataFrame | None) -> str | None:

@@ -95,6 +95,7 @@ def region_dict(row: Mapping[str, Any]) -> dict[str, Any]:
         "filed": row["filed"],
         "as_of": row["as_of"],
         "report": row["link"] or None,
+        "region_guessed": row.get("region_guessed", False),
         **figures_dict(row),
         "rank": row["rank"],
         "ranks": row["ranks"],
@@ -112,6 +113,12 @@ def decision_dict(decision: Mapping[str, Any], result: Rollup, settings: Setting
     }
 
 
+def whole_money(value: float | None) -> str:
+    """Money in whole 元 as the roll-up's workbook shows it (#,##0): a shortfall of 35,000 computed from
+    sums of floats is not "35,000.00"."""
+    return fmt(None if value is None else round(value))
+
+
 def decision_message(decision: Mapping[str, Any], result: Rollup, settings: Settings) -> str:
     """A decision in words, in the settings' language, with the figures behind it."""
     row = next((row for row in result.regions if row["region"] == decision["region"]), {})
@@ -122,12 +129,36 @@ def decision_message(decision: Mapping[str, Any], result: Rollup, settings: Sett
         region=decision["region"],
         period=result.period,
         customer=decision["customer"] or "",
-        amount=fmt(decision["amount"]),
+        amount=whole_money(decision["amount"]),
         rate=pct(row.get("collection_rate")),
         alert=pct(settings.get("rollup.collection_rate_alert")),
         health=settings.label(f"values.health.{health}") if health else "",
         rule=health_text(settings, rule) if rule else "",
     )
+
+
+def completeness_notes(result: Rollup, settings: Settings) -> list[str]:
+    """What the director should know of the filings themselves: regions whose name was guessed (their
+    workbooks name none), and each form filed twice, naming both files."""
+    notes = []
+    guessed = [entry["region"] for entry in result.completeness if entry.get("region_guessed")]
+    if guessed:
+        names = settings.label("rollup.separator").join(guessed)
+        notes.append(settings.label("rollup.region_guessed_note", regions=names))
+    for entry in result.completeness:
+        for form, files in (entry.get("refiled_files") or {}).items():
+            if len(files) < 2:
+                continue
+            notes.append(
+                settings.label(
+                    "rollup.refiled_note",
+                    region=entry["region"],
+                    form=settings.form_name(form),
+                    earlier=settings.label("rollup.separator").join(files[:-1]),
+                    later=files[-1],
+                )
+            )
+    return notes
 
 
 def rollup_dict(result: Rollup, settings: Settings, issues: list[Issue]) -> dict[str, Any]:
@@ -144,6 +175,7 @@ def rollup_dict(result: Rollup, settings: Settings, issues: list[Issue]) -> dict
         "trends": result.trends,
         "completeness": result.completeness,
         "missing": result.missing,
+        "notes": completeness_notes(result, settings),
         "decisions": [decision_dict(decision, result, settings) for decision in result.decisions],
         "issues": [settings.issue_dict(issue) for issue in issues],
     }

@@ -14,7 +14,7 @@ from typing import Any
 from kamxl.calc.rollup import Rollup
 from kamxl.config import Settings
 from kamxl.write.files import atomic_path
-from kamxl.write.rollup_json import decision_message
+from kamxl.write.rollup_json import completeness_notes, decision_message
 from kamxl.write.summary import md_cell, money, number, pct
 
 TEMPLATES = {"md": "rollup.summary.md.j2", "html": "rollup.summary.html.j2"}
@@ -36,7 +36,9 @@ def _shown(value: Any, kind: str, settings: Settings) -> str:
     """A figure as the summary shows it."""
     if kind == "health":
         return settings.label(f"values.health.{value}") if value else "—"
-    return {"money": money, "pct": pct, "number": number}[kind](value)
+    if kind == "money":  # whole 元, as the workbook shows them
+        return money(None if value is None else round(value))
+    return {"pct": pct, "number": number}[kind](value)
 
 
 def _region_rows(result: Rollup, settings: Settings) -> dict[str, Any]:
@@ -74,7 +76,7 @@ def _owner_rows(result: Rollup, settings: Settings, limit: int) -> dict[str, Any
                 "owner": row["owner"],
                 "region": row["region"],
                 "rate": pct(row["collection_rate"]),
-                "weighted": money(row["weighted_total"]),
+                "weighted": money(None if row["weighted_total"] is None else round(row["weighted_total"])),
                 "p1": row["p1"],
                 "attainment": pct(row["plan_attainment"]),
             }
@@ -92,6 +94,7 @@ def _completeness_rows(result: Rollup, settings: Settings) -> list[dict[str, Any
                 settings.form_name(form) for form in entry["missing_forms"]
             ),
             "late": bool(entry["late"]),
+            "guessed": bool(entry.get("region_guessed")),
         }
         for entry in result.completeness
     ]
@@ -109,6 +112,7 @@ def rollup_context(result: Rollup, settings: Settings, stem: str) -> dict[str, A
         "decisions": [decision_message(item, result, settings) for item in result.decisions[:limit]],
         "more_decisions": max(0, len(result.decisions) - limit),
         "completeness": _completeness_rows(result, settings),
+        "filing_notes": completeness_notes(result, settings),
         "files": settings.label(
             "rollup.summary_files", workbook=f"{stem}.rollup.xlsx", json=f"{stem}.rollup.json"
         ),

@@ -21,7 +21,20 @@ from kamxl.calc.rollup import RATIOS, SUMMED, VARIANCES, Rollup, period_end
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.write.files import atomic_path
-from kamxl.write.xlsx.book import Book, Sheet, cell, chart_rows, new_workbook, rng
+from kamxl.write.rollup_json import completeness_notes
+from kamxl.write.xlsx.book import (
+    DEFAULT_WIDTH,
+    LINE_HEIGHT,
+    MAX_ROW_HEIGHT,
+    ROW_PADDING,
+    Book,
+    Sheet,
+    cell,
+    chart_rows,
+    new_workbook,
+    rng,
+)
+from kamxl.write.xlsx.book import _wrapped_lines as wrapped_lines
 
 HEAD = 3
 
@@ -231,13 +244,15 @@ def _total_row(book: Book, table: Table, total: Mapping[str, Any], row: int) -> 
 
 
 def _median_row(book: Book, table: Table, median: Mapping[str, Any], row: int) -> None:
-    """Each figure's median over the regions that have it."""
+    """Each figure's median over the regions that have it (a count's median may be a half: 3.5, not 4)."""
     sheet = table.sheet
     sheet.text(row, table.col("region"), book.label("rollup.median"), "key")
     for col, (name, kind) in enumerate(table.columns):
         value = median.get(name)
         if name in median and value is not None:
-            sheet.formula(row, col, f"MEDIAN({table.column_range(name, False)})", value, _format(kind))
+            fmt = _format(kind)
+            fmt = "number" if fmt == "int" else fmt
+            sheet.formula(row, col, f"MEDIAN({table.column_range(name, False)})", value, fmt)
 
 
 def _collections_chart(book: Book, table: Table, row: int) -> None:
@@ -275,7 +290,8 @@ def _value_axis(book: Book, title: str, style: str) -> dict[str, Any]:
 # ------------------------------------------------------------------- sheets ---
 def write_dashboard(book: Book, result: Rollup, history_name: str) -> None:
     """One landscape page: the key figures side by side, the collections chart, who has not filed, and the
-    first matters for the director."""
+    first matters for the director. Their texts wrap within the table's width (merged cells), so that
+    nothing runs past the page's margin."""
     sheet = book.add("dashboard", book.label("rollup.sheets.dashboard"))
     sheet.title(
         book.label("rollup.title", period=result.period),
@@ -284,29 +300,63 @@ def write_dashboard(book: Book, result: Rollup, history_name: str) -> None:
     table = region_table(book, sheet, result, DASHBOARD_COLUMNS, HEAD)
     note_row = table.last + 3
     rank_by = _label(book, book.settings.get("rollup.rank_by"))
-    sheet.text(note_row, 0, book.label("rollup.notes_dashboard", rank_by=rank_by), "note", fit=False)
+    lines = Lines(sheet, len(table.columns) - 1)
+    lines.add(note_row, 0, book.label("rollup.notes_dashboard", rank_by=rank_by), "note")
     spec = book.chart_spec("rollup")
     chart_row = note_row + spec["rows_below"]
     _collections_chart(book, table, chart_row)
     row = chart_row + chart_rows(spec["height"]) + 1
-    row = _short_completeness(book, sheet, result, row)
-    _short_decisions(book, sheet, result, row + 1)
+    row = _short_completeness(book, lines, result, row)
+    _short_decisions(book, lines, result, row + 1)
     sheet.one_page = True
     sheet.finish(HEAD, len(table.columns) - 1, None, filter_=False)
+    lines.fit_heights()
 
 
-def _short_completeness(book: Book, sheet: Sheet, result: Rollup, row: int) -> int:
-    """The regions that did not file everything this period; returns the next free row."""
-    sheet.text(row, 0, book.label("rollup.sheets.completeness"), "key")
-    sheet.text(row, 1, None, "key")
+@dataclass
+class Lines:
+    """Texts of the dashboard's lists, each in cells merged from its column to the table's last, wrapped;
+    their rows are made tall enough once the columns' widths are known (after ``Sheet.finish``)."""
+
+    sheet: Sheet
+    last: int
+    rows: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def add(self, row: int, col: int, text: str, fmt: str = "wrap") -> None:
+        book = self.sheet.book
+        style = book.fmt["note_wrap" if fmt == "note" else fmt]
+        self.sheet.ws.merge_range(row, col, row, self.last, text, style)
+        self.rows.append((row, col, text))
+
+    def heading(self, row: int, text: str) -> None:
+        """A list's heading over the first two columns (the rank's column keeps its own width)."""
+        self.sheet.ws.merge_range(row, 0, row, 1, text, self.sheet.book.fmt["key"])
+
+    def fit_heights(self) -> None:
+        widths = self.sheet.widths
+        for row, col, text in self.rows:
+            width = sum(widths.get(column, DEFAULT_WIDTH) for column in range(col, self.last + 1))
+            lines = wrapped_lines(text, width)
+            if lines > 1:
+                self.sheet.ws.set_row(row, min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT))
+
+
+def _short_completeness(book: Book, lines: Lines, result: Rollup, row: int) -> int:
+    """The regions that did not file everything this period, and what to know of the filings (a region's
+    name guessed, a form filed twice); returns the next free row."""
+    sheet = lines.sheet
+    lines.heading(row, book.label("rollup.sheets.completeness"))
     gaps = [entry for entry in result.completeness if entry["status"] != "filed" or entry["late"]]
     for entry in gaps:
         row += 1
         sheet.text(row, 1, entry["region"])
-        sheet.text(row, 2, _status_text(book, entry), fit=False)
+        lines.add(row, 2, _status_text(book, entry))
     if not gaps:
         row += 1
         sheet.text(row, 1, book.label("rollup.none"))
+    for note in completeness_notes(result, book.settings):
+        row += 1
+        lines.add(row, 1, note)
     return row + 1
 
 
@@ -322,19 +372,19 @@ def _status_text(book: Book, entry: Mapping[str, Any]) -> str:
     return text
 
 
-def _short_decisions(book: Book, sheet: Sheet, result: Rollup, row: int) -> None:
+def _short_decisions(book: Book, lines: Lines, result: Rollup, row: int) -> None:
     """The first matters for the director, as many as fit under the chart."""
     from kamxl.write.rollup_json import decision_message
 
-    sheet.text(row, 0, book.label("rollup.summary_heading_decisions"), "key")
-    sheet.text(row, 1, None, "key")
+    sheet = lines.sheet
+    lines.heading(row, book.label("rollup.summary_heading_decisions"))
     shown = int(book.settings.get("summary.top_rows"))
     for decision in result.decisions[:shown]:
         row += 1
         sheet.text(row, 1, decision["region"])
-        sheet.text(row, 2, decision_message(decision, result, book.settings), fit=False)
+        lines.add(row, 2, decision_message(decision, result, book.settings))
     if len(result.decisions) > shown:
-        sheet.text(row + 1, 2, book.label("rollup.more", count=len(result.decisions) - shown), "note")
+        lines.add(row + 1, 2, book.label("rollup.more", count=len(result.decisions) - shown), "note")
     if not result.decisions:
         sheet.text(row + 1, 1, book.label("rollup.none"))
 
@@ -379,7 +429,8 @@ def write_completeness(book: Book, result: Rollup) -> None:
     keys = ("region", "status", "last_period", "filed", "missing_forms", "refiled", "as_of", "late")
     sheet.header(HEAD, [_label(book, key) for key in keys])
     for row, entry in enumerate(result.completeness, HEAD + 1):
-        sheet.text(row, 0, entry["region"])
+        guessed = f" ({book.label('rollup.region_guessed')})" if entry.get("region_guessed") else ""
+        sheet.text(row, 0, entry["region"] + guessed)
         sheet.text(
             row,
             1,
@@ -396,6 +447,9 @@ def write_completeness(book: Book, result: Rollup) -> None:
         sheet.text(row, 6, entry["as_of"])
         late = entry["late"]
         sheet.text(row, 7, None if late is None else book.label("rollup.late" if late else "rollup.on_time"))
+    notes_row = HEAD + max(len(result.completeness), 1) + 2
+    for offset, note in enumerate(completeness_notes(result, settings)):
+        sheet.text(notes_row + offset, 0, note, "note", fit=False)
     sheet.finish(HEAD, len(keys) - 1, HEAD + max(len(result.completeness), 1))
 
 
