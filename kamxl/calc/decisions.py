@@ -301,7 +301,7 @@ def sentence(decision: Decision, settings: Settings) -> str:
         if key in SHARES or (key in ("target", "actual") and evidence.get("is_rate")):
             words[key] = _share(value)
         elif key == "month":
-            words[key] = settings.label(f"values.month.{value}")
+            words[key] = _month_words(int(value), settings)
         elif key in ("project",):
             words[key] = f" / {value}" if value else ""
         elif isinstance(value, float):
@@ -309,6 +309,13 @@ def sentence(decision: Decision, settings: Settings) -> str:
         else:
             words[key] = value
     return settings.label(f"decisions.text.{decision.kind}", **words)
+
+
+def _month_words(key: int, settings: Settings) -> str:
+    """A month key in words: 1..12 is 一月; a rolling plan's YYYYMM key (calc.months.month_key) is 2025-11."""
+    if key > 12:  # months of a year
+        return f"{key // 100}-{key % 100:02d}"
+    return str(settings.label(f"values.month.{key}"))
 
 
 def _share(value: Any) -> str:

@@ -316,3 +316,10 @@ def test_sentence_and_json_in_both_languages(settings, settings_en):
 def test_a_rate_target_reads_as_a_percentage(settings):
     found = decide(Inputs(AS_OF, monthly=monthly(("费用率", 0.12, 0.15, 0.8, True))), settings)
     assert "目标 12.0%,实际 15.0%(达成率 80.0%)" in sentence(found[0], settings)
+
+
+@pytest.mark.parametrize(("month", "words"), [(11, "十一月"), (202511, "2025-11"), (202611, "2026-11")])
+def test_a_month_reads_as_its_name_or_with_its_year_in_a_rolling_plan(settings, month, words):
+    evidence = {"month": month, "budget": 30_000.0, "plan": 20_000.0, "over": 10_000.0}
+    decision = Decision("activities_over_budget", 2, 10_000, "活动", "E5", evidence)
+    assert sentence(decision, settings).startswith(f"{words}的市场活动预算 30,000")
