@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import pandas as pd
 
-from kamxl.calc.calendar import Period, PeriodSource, review_period
+from kamxl.calc.calendar import Period, PeriodSource, inferred_period_issue, last_actuals, review_period
 from kamxl.calc.cells import CellMap
 from kamxl.config import Settings
 from kamxl.issues import Issue, cap, describe
@@ -69,7 +69,7 @@ class Results:
     contribution: Contributions | None = None
     owners: pd.DataFrame | None = None
     titles: list[str] = field(default_factory=list)  # the recognised sheets' titles (region, period)
-    period: Period | None = None  # the month the workbook plans; set before any calculation
+    period: Period | None = None  # the month the workbook plans; set once the actuals are known
     history: dict[str, Any] | None = None  # set by kamxl.store's apply_history: movement, stuck, trends
     decisions: list[Decision] = field(default_factory=list)  # ranked; kamxl.pipeline sets them after history
     link: Path | None = None  # where the input will be (watch moves it to done/): issue links point there
@@ -120,26 +120,50 @@ def build_results(
     results.titles = [
         title for sheets in workbook.forms.values() for sheet in sheets if (title := sheet.meta.get("title"))
     ]
-    calendar_meta = workbook.forms["calendar"][0].meta if "calendar" in workbook.forms else {}
-    year, month = calendar_meta.get("year"), calendar_meta.get("month")
-    calendar_month = (int(year), int(month)) if year and month else None
-    results.period = review_period(calendar_month, results.titles, workbook.path.stem, as_of)
     src = _Input(workbook, as_of, {form: CellMap.of(sheets) for form, sheets in workbook.forms.items()})
-    for form, step in STEPS:
-        try:
-            step(results, src, settings)
-        except Exception as exc:  # a bug in one form's step must not cost the others their results
-            if strict:
-                raise
-            results.issues.append(
-                settings.issue("calculation_failed", form=settings.form_name(form), detail=describe(exc))
-            )
+    _run(ACTUAL_STEPS, results, src, settings, strict)
+    results.period = _period(results, workbook, settings)
+    _run(PERIOD_STEPS, results, src, settings, strict)
     results.issues = cap(
         results.issues,
         settings.get("limits.max_cell_issues"),
         lambda sheet, code, n: settings.issue("more_cell_issues", sheet, count=n, kind=code),
     )
     return results
+
+
+def _period(results: Results, workbook: WorkbookData, settings: Settings) -> Period:
+    """The month the workbook plans (calc.calendar.review_period), and an info issue when kamxl had to
+    infer it: from the last month with actuals (the receivables and P&L already calculated), else from
+    the review date."""
+    meta = workbook.forms["calendar"][0].meta if "calendar" in workbook.forms else {}
+    year, month = meta.get("year"), meta.get("month")
+    calendar_month = (int(year), int(month)) if year and month else None
+    actuals = last_actuals(results.receivables, results.pnl)
+    period = review_period(calendar_month, results.titles, workbook.path.stem, results.as_of, actuals)
+    issue = inferred_period_issue(period, results.as_of, workbook.path.name, settings)
+    if issue is not None:
+        results.issues.append(issue)
+    return period
+
+
+def _run(
+    steps: list[tuple[str, Callable[[Results, _Input, Settings], None]]],
+    results: Results,
+    src: _Input,
+    settings: Settings,
+    strict: bool,
+) -> None:
+    """Run calculation steps in order; a bug in one form's step must not cost the others their results."""
+    for form, step in steps:
+        try:
+            step(results, src, settings)
+        except Exception as exc:
+            if strict:
+                raise
+            results.issues.append(
+                settings.issue("calculation_failed", form=settings.form_name(form), detail=describe(exc))
+            )
 
 
 def _customers(results: Results, src: _Input, settings: Settings) -> None:
@@ -260,7 +284,7 @@ def _calendar(results: Results, src: _Input, settings: Settings) -> None:
     workbook = src.workbook
     if not any(f in workbook.forms for f in ("calendar", "activities", "todo")) and results.customers is None:
         return
-    assert results.period is not None  # build_results sets it first
+    assert results.period is not None  # build_results sets it before this step
     meta = workbook.forms["calendar"][0].meta if "calendar" in workbook.forms else {}
     year, month = results.period.year, results.period.month
     events = gather_events(
@@ -378,10 +402,14 @@ def _crossform(results: Results, src: _Input, settings: Settings) -> None:
 
 # (form named in a calculation_failed issue, step), in dependency order:
 # activities need the P&L; time per group needs the customers; the calendar needs both.
-STEPS: list[tuple[str, Callable[[Results, _Input, Settings], None]]] = [
+# The steps that find the last month with actuals run before the review's period is decided
+# (a workbook that names no month is the month of its last actuals); the rest may use the period.
+ACTUAL_STEPS: list[tuple[str, Callable[[Results, _Input, Settings], None]]] = [
     ("customers", _customers),
     ("receivables", _receivables),
     ("pnl", _pnl),
+]
+PERIOD_STEPS: list[tuple[str, Callable[[Results, _Input, Settings], None]]] = [
     ("activities", _activities),
     ("todo", _todo),
     ("worklog", _groups),
@@ -393,3 +421,4 @@ STEPS: list[tuple[str, Callable[[Results, _Input, Settings], None]]] = [
     ("receivables", _owners),
     ("monthly", _crossform),
 ]
+STEPS = ACTUAL_STEPS + PERIOD_STEPS

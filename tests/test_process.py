@@ -289,7 +289,12 @@ def test_derived_funnel_from_a_real_sheet(tmp_path, settings):
     ]
     assert c["远航"]["class"] is None and c["泰岳"]["tier"] == 2 and c["朗通"]["priority"] == "P1"
     codes = sorted((i["code"], i["cell"]) for i in r["issues"])
-    assert codes == [("no_order_size", "F6"), ("opportunity_overdue", "G4")]
+    # no title or file name names a month, and a customer assessment has no actuals: the review date's
+    assert codes == [
+        ("no_order_size", "F6"),
+        ("opportunity_overdue", "G4"),
+        ("period_from_review_date", None),
+    ]
 
 
 def test_a_flood_of_one_issue_is_capped_and_counted(tmp_path, settings):
@@ -339,3 +344,32 @@ def test_the_month_a_title_names_beats_the_review_date(tmp_path, settings, close
     assert outcome.filed is not None and outcome.filed.period == "2026-02"
     calendar = outcome.results.calendar
     assert calendar is None or (calendar["year"], calendar["month"], calendar["source"]) == (2026, 2, "title")
+
+
+@pytest.mark.parametrize(
+    "as_of, period, code",
+    [
+        # actuals January–February 2026, reviewed in November: February's review, not November's
+        (dt.date(2026, 11, 27), "2026-02", "period_from_last_actuals"),
+        # reviewed on 31 January: February's actuals have not happened yet
+        (dt.date(2026, 1, 31), "2026-01", "period_from_last_actuals"),
+        # reviewed before any actual: only the review date is left
+        (dt.date(2025, 12, 15), "2025-12", "period_from_review_date"),
+    ],
+)
+def test_a_workbook_naming_no_month_is_the_month_of_its_last_actuals(tmp_path, settings, as_of, period, code):
+    """A receivables plan titled only "2026" over a P&L (tests/read/test_several_tables.py): its month is
+    its last month with actuals, and an info issue says it was assumed and how to write it."""
+    from tests.read.test_several_tables import _stacked
+
+    path, _ = _stacked(tmp_path / "book.xlsx")
+    out = tmp_path / "out"
+    outcome = process(path, out, settings, RunOptions(as_of, history=tmp_path / "h.sqlite"))
+    assert outcome.results is not None and str(outcome.results.period) == period
+    assert outcome.filed is not None and outcome.filed.period == period
+    [issue] = [i for i in outcome.results.issues if i.code.startswith("period_from_")]
+    assert (issue.code, issue.severity.value, issue.params["period"]) == (code, "info", period)
+    assert issue.params["file"] == f"book-{period}.xlsx"
+    report = json.loads((out / "book.report.json").read_text("utf-8"))
+    assert report["history"]["period"] == period
+    assert [i["code"] for i in report["issues"] if i["code"].startswith("period_from_")] == [code]

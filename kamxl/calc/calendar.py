@@ -15,9 +15,17 @@ import calendar as _cal
 import datetime as dt
 import re
 from collections import Counter
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import pandas as pd
+
+from kamxl.calc.months import has_years, period_of
+
+if TYPE_CHECKING:
+    from kamxl.calc.pnl import PnL
+    from kamxl.calc.receivables import Receivables
+    from kamxl.config import Settings
+    from kamxl.issues import Issue
 
 SOURCES = ("calendar", "activity", "todo", "close")  # also the order of a day's events
 EVENT_COLUMNS = ["date", "source", "text"]
@@ -30,9 +38,17 @@ def month_period(year: int, month: int) -> str:
 
 
 # Where a review's month came from, most trusted first: what the workbook
-# writes (its calendar, a title "2026年2月", its file name) always beats the
-# review date, which only says when the review was run.
-PeriodSource = Literal["calendar", "title", "file_name", "review_date"]
+# writes (its calendar, a title "2026年2月", its file name) always beats what
+# kamxl infers. Of the inferences, the last month with actuals (the month a
+# manager last wrote what came in) beats the review date, which only says when
+# the review was run: a plan of January–February reviewed in November is
+# February's, not November's.
+PeriodSource = Literal["calendar", "title", "file_name", "last_actuals", "review_date"]
+# the inferred sources, each a guess that an info issue names
+INFERRED: dict[PeriodSource, str] = {
+    "last_actuals": "period_from_last_actuals",
+    "review_date": "period_from_review_date",
+}
 
 
 class Period(NamedTuple):
@@ -61,12 +77,20 @@ def find_period(texts: list[str]) -> str | None:
 
 
 def review_period(
-    calendar_month: tuple[int, int] | None, titles: list[str], stem: str, as_of: dt.date
+    calendar_month: tuple[int, int] | None,
+    titles: list[str],
+    stem: str,
+    as_of: dt.date,
+    last_actuals: int | None = None,
 ) -> Period:
-    """The month a workbook plans: its calendar's, else its titles', else its file name's, else today's.
+    """The month a workbook plans: its calendar's, else its titles', else its file name's, else the last
+    month with actuals, else the review date's.
 
-    Only the last is a guess, and ``source`` says so: a workbook titled
-    "华东区 2026年2月" is February's whatever its close dates or the review date.
+    ``last_actuals`` is a period (calc.months, year × 12 + month − 1) whose
+    year is known; one after the review date has not happened yet and is not
+    taken. Only the last two are guesses, and ``source`` says so: a workbook
+    titled "华东区 2026年2月" is February's whatever its actuals, close dates
+    or the review date.
     """
     if calendar_month is not None:
         return Period(*calendar_month, "calendar")
@@ -74,7 +98,51 @@ def review_period(
     for period, source in found:
         if period is not None:
             return Period(int(period[:4]), period_month(period), source)  # type: ignore[arg-type]
+    if last_actuals is not None and last_actuals <= period_of(as_of):
+        return Period(last_actuals // 12, last_actuals % 12 + 1, "last_actuals")
     return Period(as_of.year, as_of.month, "review_date")
+
+
+def last_actuals(receivables: Receivables | None, pnl: PnL | None) -> int | None:
+    """The last month, in time, with receivables collections or P&L actuals, as a period whose year is
+    known; None when neither has an actual with a year.
+
+    Reuses each calculation's own last month (never past the review date
+    where the months carry years). A month without a year (a plan headed
+    一月…十二月 under a title with no year) cannot name a period and is not
+    taken. A P&L within one year keeps its months counted from January, its
+    year on its lines.
+    """
+    found: list[int] = []
+    if receivables is not None and receivables.last_period is not None and has_years(receivables.by_month):
+        found.append(receivables.last_period)
+    if pnl is not None and pnl.last_period is not None:
+        if has_years(pnl.months):  # a P&L over two years keeps its periods with their years
+            found.append(pnl.last_period)
+        elif "year" in pnl.lines and "period" in pnl.lines:
+            years = pd.to_numeric(
+                pnl.lines.loc[pnl.lines["period"] == pnl.last_period, "year"], errors="coerce"
+            )
+            if years.notna().any():
+                found.append(int(years.dropna().iloc[0]) * 12 + pnl.last_period)
+    return max(found, default=None)
+
+
+def inferred_period_issue(period: Period, as_of: dt.date, file_name: str, settings: Settings) -> Issue | None:
+    """An info issue when nothing the workbook writes names its month: which month kamxl assumed, why,
+    and how to say it (a title "2026年2月", or the month in the file name ``file_name``)."""
+    if period.source not in INFERRED:
+        return None
+    stem, dot, suffix = file_name.rpartition(".")
+    example = f"{stem}-{period}.{suffix}" if dot else f"{file_name}-{period}"
+    return settings.issue(
+        INFERRED[period.source],
+        period=str(period),
+        year=period.year,
+        month=period.month,
+        as_of=as_of.isoformat(),
+        file=example,
+    )
 
 
 def period_month(period: str) -> int:

@@ -298,17 +298,28 @@ def test_a_transposed_pnl_with_rolling_month_columns(tmp_path, settings):
     ]
 
 
-def test_the_history_files_the_month_of_the_review_in_a_rolling_pnl(tmp_path, settings):
-    """Reviewed as of 2026-11: the snapshot keeps the second November's profit (13,000), not the first's."""
+@pytest.mark.parametrize(
+    "name, period, profit_plan",
+    [
+        # the file name names the second November: its profit (13,000), not the first November's (1,000)
+        ("p-2026-11.xlsx", "2026-11", 13000),
+        # nothing names a month: the last month with actuals, 2026-02 (4,000), not the review's November
+        ("p.xlsx", "2026-02", 4000),
+    ],
+)
+def test_the_history_files_the_month_of_the_review_in_a_rolling_pnl(
+    tmp_path, settings, name, period, profit_plan
+):
+    """Reviewed as of 2026-11-30, actuals to 2026-02: the snapshot keeps its period's month's profit."""
     import json
     import sqlite3
 
-    path = _pnl_rolling(tmp_path / "p.xlsx", lambda y, m: f"{y}-{m:02d}")
+    path = _pnl_rolling(tmp_path / name, lambda y, m: f"{y}-{m:02d}")
     out, history = tmp_path / "out", tmp_path / "history.sqlite"
     process(path, out, settings, RunOptions(dt.date(2026, 11, 30), history=history, strict=True))
     with sqlite3.connect(history) as db:
-        [(totals,)] = db.execute("select totals from snapshots").fetchall()
-    assert json.loads(totals)["profit_plan_month"] == 13000
+        [(filed, totals)] = db.execute("select period, totals from snapshots").fetchall()
+    assert (filed, json.loads(totals)["profit_plan_month"]) == (period, profit_plan)
 
 
 @pytest.mark.slow
