@@ -268,9 +268,10 @@ class SheetContext:
             not ok
             and kind == "close"
             and isinstance(value, float)
-            and year_dot_month(value) == (int(value), 0)
+            and (found := year_dot_month(value)) is not None
+            and found[1] == 0
         ):
-            self.issue("ambiguous_month", row, col, value=value, year=int(value))  # 2026.1: Jan or Oct?
+            self.issue("ambiguous_month", row, col, value=value, year=found[0])  # 2026.1: Jan or Oct?
         elif not ok:
             self.issue(_INVALID_CODES[kind], row, col, value=value, column=column, allowed="1–12")
         return parsed
