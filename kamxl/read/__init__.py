@@ -26,6 +26,7 @@ from kamxl.issues import Issue, a1, describe
 from kamxl.read.container import Kind, Refused, open_container
 from kamxl.read.grid import Grid, load_grids
 from kamxl.read.header import FORM_NAMES, FormSpec, RowFeatures, build_block, form_specs, row_features
+from kamxl.read.ledger import Ledger, Reading, account, kept_columns
 from kamxl.read.sheet import SheetContext, SheetData
 from kamxl.read.tables import Table, find_tables, restrict, unread_block
 from kamxl.read.values import CellValue, Values
@@ -63,6 +64,7 @@ class WorkbookData:
     sheets: list[SheetInfo] = field(default_factory=list)
     forms: dict[str, list[SheetData]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    ledgers: list[Ledger] = field(default_factory=list)  # one per table read: what became of its cells
 
     @property
     def errors(self) -> list[Issue]:
@@ -226,19 +228,20 @@ def recognise(grid: Grid, settings: Settings) -> tuple[str | None, int | None, l
 
 def parse_sheet(
     grid: Grid, form: str, header_row: int, settings: Settings
-) -> tuple[SheetData | None, list[Issue]]:
-    """A recognised sheet's tables, and the issues met reading its cells."""
+) -> tuple[SheetData | None, list[Issue], SheetContext]:
+    """A recognised sheet's tables, the issues met reading its cells, and its context (for the ledger)."""
     from kamxl.read.forms import PARSERS
 
     spec = form_specs(settings)[form]
     ctx = SheetContext(grid, settings, _values(settings), spec)
     block = build_block(grid, header_row, spec, ctx.values)
+    ctx.block = block
     data = PARSERS[form](ctx, block)
     if data is not None and data.rows == 0 and form != "calendar":
         ctx.issue("no_rows", form=settings.form_name(form))
     if data is not None:
         data.end = max([block.bottom, *(int(table["row"].max()) - 1 for table in _row_tables(data))])
-    return data, ctx.finish()
+    return data, ctx.finish(), ctx
 
 
 def _row_tables(data: SheetData) -> list[pd.DataFrame]:
@@ -428,8 +431,9 @@ def _read_table(
     A table whose rows another sheet already gave is a copy: left out (False), with the warning that says so.
     """
     end = table.area.top - 1
+    ctx: SheetContext | None = None  # the context of a table read, for its ledger
     if table.form is not None and table.header is not None:
-        data, sheet_issues = parse_sheet(grid, table.form, table.header, settings)
+        data, sheet_issues, ctx = parse_sheet(grid, table.form, table.header, settings)
         if data is not None and chooser.duplicate(grid, table.form, data):
             return False
         result.issues += sheet_issues
@@ -441,12 +445,19 @@ def _read_table(
             result.issues += _hidden_rows_read(grid, data, settings)
             result.forms.setdefault(table.form, []).append(data)
             end = data.end
+        else:
+            ctx = None
     unread = unread_block(grid, table.area, end, _values(settings))
+    below = None
     if unread is not None:
         row, col, cells = unread
-        result.issues.append(
-            settings.issue("table_not_read", grid.name, (row, col), start=a1(row, col), cells=cells)
-        )
+        below = settings.issue("table_not_read", grid.name, (row, col), start=a1(row, col), cells=cells)
+        result.issues.append(below)
+    if ctx is not None:  # a table read: its ledger
+        reading = Reading(grid, table.area, ctx, below, kept_columns(ctx))
+        ledger, unsaid = account(reading, result.issues, settings)
+        result.ledgers.append(ledger)
+        result.issues += unsaid
     return True
 
 

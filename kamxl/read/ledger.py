@@ -1,0 +1,236 @@
+"""The ledger: every non-blank cell of a table's area accounted for, and every cell not read said.
+
+Rules for layouts are a list of cases; a ledger makes "never silently wrong" a
+property. After a form's parser ran, each non-blank cell of the table's area
+is put in one of five columns: read as a value, read as a header label, kept
+aside as a total or subtotal row, kept aside as a note (a title or units row
+above the header, a note or signature line under the body), or not read. A
+cell not read is an issue at its cell, unless an issue already names it: a
+warning when it looks like a figure (a number kamxl did not count), info when
+it is text (a remark beside the table). Cells not read next to each other
+are one issue naming their range, so a column nobody reads is one line, not
+a thousand. docs/forms.md, "The ledger", states the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from kamxl.config import Settings
+from kamxl.issues import Issue, a1
+from kamxl.read.grid import Grid
+from kamxl.read.sheet import SheetContext
+from kamxl.read.tables import Area, filled
+from kamxl.read.values import CellValue, Values
+
+Cell = tuple[int, int]
+# the ledger's columns, in the order check --json lists them
+COLUMNS = ("values", "headers", "totals", "notes", "unread")
+# Issues at a header cell that say its column is not read: they report the column's cells below too.
+COLUMN_CODES = frozenset(
+    {"no_subheader", "unknown_subheader", "month_unreadable", "orphan_measure", "duplicate_column"}
+)
+
+
+@dataclass
+class Ledger:
+    """One table's cells by what became of them; ``unread``: each cell not read -> the issue saying so."""
+
+    sheet: str
+    form: str
+    area: str  # "A1:H20"
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COLUMNS, 0))
+    unread: dict[Cell, Issue] = field(default_factory=dict)
+    cells: int = 0  # the area's non-blank cells: the sum of ``counts``
+
+    def as_dict(self) -> dict[str, object]:
+        """The ledger as ``check --json`` lists it."""
+        return {"sheet": self.sheet, "form": self.form, "area": self.area, "cells": self.cells} | self.counts
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What is known of one table after its parser ran: where it is and what it read."""
+
+    grid: Grid  # the grid as the file has it (keys filled down are the parser's own copy)
+    area: Area
+    ctx: SheetContext
+    below: Issue | None = None  # a block under the table already reported whole (table_not_read)
+    kept: dict[int, str] = field(default_factory=dict)  # column -> "totals" or "notes" (``kept_columns``)
+
+
+def kept_columns(ctx: SheetContext) -> dict[int, str]:
+    """Columns kept aside by their header: a 合计 column (totals across the row), a 备注 column (notes)."""
+    kept: dict[int, str] = {}
+    block = ctx.block
+    for col, path in (block.paths if block is not None else {}).items():
+        if any(ctx.values.is_total(label) for label in path):
+            kept[col] = "totals"
+        elif path and ctx.values.is_note(path[-1]):
+            kept[col] = "notes"
+    return kept
+
+
+def looks_like_figure(value: CellValue, values: Values) -> bool:
+    """A number, a date, or text that reads as a number ("1,200", "3万"): something a total could miss."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, dt.date, dt.datetime)):
+        return True
+    number, ok = values.number(value)
+    return ok and number is not None
+
+
+def _place(reading: Reading, row: int, col: int, value: CellValue) -> str:
+    """The ledger column of one non-blank cell."""
+    ctx, block = reading.ctx, reading.ctx.block
+    top = block.top if block is not None else reading.area.top
+    if block is not None and block.top <= row <= block.bottom:
+        return "headers"
+    if row in ctx.total_rows:
+        return "totals"
+    if row in ctx.read.get(col, ()):
+        return "values"
+    kept = reading.kept.get(col)
+    if kept is not None and row > top:
+        return kept  # under a 合计 column (kept aside like a total row) or a 备注 column (notes)
+    if _in_block_below(reading.below, (row, col)):
+        return "unread"  # a table no form reads, reported whole
+    figure = looks_like_figure(value, ctx.values)
+    if row < top and not figure:
+        return "notes"  # a title, a units row, a line naming the region and period
+    if row in ctx.noted or (ctx.noted and row > min(ctx.noted) and not figure):
+        return "notes"  # a note or signature line, and the text under it
+    return "unread"
+
+
+def _cells(reading: Reading) -> Iterator[tuple[int, int, CellValue]]:
+    """The area's non-blank cells, row by row."""
+    grid, area, values = reading.grid, reading.area, reading.ctx.values
+    for r in range(area.top, min(area.bottom + 1, grid.nrows)):
+        row = grid.rows[r]
+        for c in area.cols(len(row)):
+            value = row[c]
+            if filled(value, values):
+                yield r, c, value
+
+
+def _in_block_below(below: Issue | None, cell: Cell) -> bool:
+    """The cell lies in the block under the table that ``table_not_read`` reports (its first cell on)."""
+    if below is None or below.row is None or below.col is None:
+        return False
+    return cell[0] > below.row or (cell[0] == below.row and cell[1] >= below.col)
+
+
+def _column_reports(reading: Reading, at: dict[Cell, Issue]) -> dict[int, Issue]:
+    """column -> the issue at one of its header cells that says the column is not read."""
+    block = reading.ctx.block
+    if block is None:
+        return {}
+    out: dict[int, Issue] = {}
+    for col in block.paths:
+        cells = block.sources.get(col) or ((block.top, col),)
+        found = [at[cell] for cell in cells if cell in at and at[cell].code in COLUMN_CODES]
+        if found:
+            out[col] = found[0]
+    return out
+
+
+def _report_of(
+    reading: Reading, cell: Cell, at: dict[Cell, Issue], columns: dict[int, Issue]
+) -> Issue | None:
+    """The issue already said of a cell not read: at it, over its column, its row, or the block below."""
+    if _in_block_below(reading.below, cell):
+        return reading.below
+    if cell[0] in reading.ctx.skipped:  # a row skipped: the issue that says why, in the row
+        said = [issue for (row, _), issue in at.items() if row == cell[0]]
+        if said:
+            return said[0]
+    return at.get(cell) or columns.get(cell[1])
+
+
+def account(reading: Reading, said: Iterable[Issue], settings: Settings) -> tuple[Ledger, list[Issue]]:
+    """The table's ledger, and an issue for each block of cells not read that no issue names yet."""
+    grid, ctx = reading.grid, reading.ctx
+    ledger = Ledger(grid.name, ctx.spec.name, reading.area.a1(grid))
+    at: dict[Cell, Issue] = {}
+    for issue in said:
+        if issue.sheet == grid.name and issue.row is not None and issue.col is not None:
+            at.setdefault((issue.row, issue.col), issue)
+    columns = _column_reports(reading, at)
+    silent: list[tuple[int, int, CellValue]] = []
+    for r, c, value in _cells(reading):
+        place = _place(reading, r, c, value)
+        ledger.counts[place] += 1
+        ledger.cells += 1
+        if place != "unread":
+            continue
+        report = _report_of(reading, (r, c), at, columns)
+        if report is not None:
+            ledger.unread[(r, c)] = report
+        else:
+            silent.append((r, c, value))
+    return ledger, _issues(silent, ledger, ctx, settings)
+
+
+def _runs(silent: list[tuple[int, int, CellValue]], values: Values) -> list[list[tuple[int, int, CellValue]]]:
+    """Cells not read, cut into runs along each row: next to each other (blanks between) and alike.
+
+    Alike: all figures or all text, so each run is one issue of one severity.
+    """
+    runs: list[list[tuple[int, int, CellValue]]] = []
+    for cell in silent:
+        last = runs[-1][-1] if runs else None
+        if (
+            last is not None
+            and last[0] == cell[0]
+            and looks_like_figure(last[2], values) == looks_like_figure(cell[2], values)
+        ):
+            runs[-1].append(cell)
+        else:
+            runs.append([cell])
+    return runs
+
+
+def _blocks(
+    runs: list[list[tuple[int, int, CellValue]]], values: Values
+) -> list[list[list[tuple[int, int, CellValue]]]]:
+    """Runs of the same columns and kind in rows one under another, as one block (a column nobody reads)."""
+    blocks: list[list[list[tuple[int, int, CellValue]]]] = []
+    open_blocks: dict[tuple[int, int, bool], list[list[tuple[int, int, CellValue]]]] = {}
+    for run in runs:
+        key = (run[0][1], run[-1][1], looks_like_figure(run[0][2], values))
+        block = open_blocks.get(key)
+        if block is not None and block[-1][0][0] == run[0][0] - 1:
+            block.append(run)
+            continue
+        block = [run]
+        open_blocks[key] = block
+        blocks.append(block)
+    return blocks
+
+
+def _issues(
+    silent: list[tuple[int, int, CellValue]], ledger: Ledger, ctx: SheetContext, settings: Settings
+) -> list[Issue]:
+    """One issue per block of cells not read, at its first cell, naming the block's range."""
+    out: list[Issue] = []
+    for block in _blocks(_runs(silent, ctx.values), ctx.values):
+        first, last = block[0][0], block[-1][-1]
+        left, right = min(run[0][1] for run in block), max(run[-1][1] for run in block)
+        start, end = a1(first[0], left), a1(last[0], right)
+        figure = looks_like_figure(first[2], ctx.values)
+        issue = settings.issue(
+            "figure_not_read" if figure else "text_not_read",
+            ledger.sheet,
+            (first[0], first[1]),
+            cells=start if start == end else f"{start}:{end}",
+            count=sum(len(run) for run in block),
+            value=ctx.as_text(first[2]),
+            area=ledger.area,
+        )
+        out.append(issue)
+        ledger.unread.update({(r, c): issue for run in block for r, c, _ in run})
+    return out
