@@ -15,12 +15,12 @@ a thousand. docs/forms.md, "The ledger", states the rules.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kamxl.config import Settings
 from kamxl.issues import Issue, a1
-from kamxl.read.grid import Grid
+from kamxl.read.grid import Grid, Row
 from kamxl.read.sheet import SheetContext
 from kamxl.read.tables import Area, filled
 from kamxl.read.values import CellValue, Values
@@ -84,13 +84,9 @@ def looks_like_figure(value: CellValue, values: Values) -> bool:
 
 
 def _place(reading: Reading, row: int, col: int, value: CellValue) -> str:
-    """The ledger column of one non-blank cell."""
+    """The ledger column of a non-blank cell outside the header block and the total rows."""
     ctx, block = reading.ctx, reading.ctx.block
     top = block.top if block is not None else reading.area.top
-    if block is not None and block.top <= row <= block.bottom:
-        return "headers"
-    if row in ctx.total_rows:
-        return "totals"
     if row in ctx.read.get(col, ()):
         return "values"
     kept = reading.kept.get(col)
@@ -106,15 +102,64 @@ def _place(reading: Reading, row: int, col: int, value: CellValue) -> str:
     return "unread"
 
 
-def _cells(reading: Reading) -> Iterator[tuple[int, int, CellValue]]:
-    """The area's non-blank cells, row by row."""
-    grid, area, values = reading.grid, reading.area, reading.ctx.values
+def _filled_cells(row: Row, cols: range, values: Values) -> list[tuple[int, CellValue]]:
+    """The row's non-blank (column, value) in ``cols``, plain numbers told apart without a call."""
+    out: list[tuple[int, CellValue]] = []
+    for c in cols:
+        value = row[c]
+        kind = type(value)
+        if kind is float:
+            if value == value:  # not NaN
+                out.append((c, value))
+        elif kind is int or filled(value, values):
+            out.append((c, value))
+    return out
+
+
+def _whole_row(reading: Reading, row: int) -> str | None:
+    """The ledger column of every cell of a header row or a total row; None for other rows."""
+    block = reading.ctx.block
+    if block is not None and block.top <= row <= block.bottom:
+        return "headers"
+    return "totals" if row in reading.ctx.total_rows else None
+
+
+def _tally(reading: Reading, ledger: Ledger) -> list[tuple[int, int, CellValue]]:
+    """Count each non-blank cell of the area in its column; the cells not read, in reading order.
+
+    A row at a time: most rows are items whose every cell was read.
+    """
+    grid, area, ctx = reading.grid, reading.area, reading.ctx
+    unread: list[tuple[int, int, CellValue]] = []
+    counts, read, nothing = ledger.counts, ctx.read, frozenset[int]()
+    cells = values = 0  # counted in locals: this loop sees every cell of a big sheet
     for r in range(area.top, min(area.bottom + 1, grid.nrows)):
         row = grid.rows[r]
+        whole = _whole_row(reading, r)
+        if whole is not None:
+            whole_cells = len(_filled_cells(row, area.cols(len(row)), ctx.values))
+            counts[whole] += whole_cells
+            cells += whole_cells
+            continue
         for c in area.cols(len(row)):
             value = row[c]
-            if filled(value, values):
-                yield r, c, value
+            kind = type(value)
+            if kind is float:
+                if value != value:  # NaN
+                    continue
+            elif kind is not int and not filled(value, ctx.values):
+                continue
+            cells += 1
+            if r in read.get(c, nothing):
+                values += 1
+                continue
+            place = _place(reading, r, c, value)
+            counts[place] += 1
+            if place == "unread":
+                unread.append((r, c, value))
+    counts["values"] += values
+    ledger.cells += cells
+    return unread
 
 
 def _in_block_below(below: Issue | None, cell: Cell) -> bool:
@@ -155,18 +200,16 @@ def account(reading: Reading, said: Iterable[Issue], settings: Settings) -> tupl
     """The table's ledger, and an issue for each block of cells not read that no issue names yet."""
     grid, ctx = reading.grid, reading.ctx
     ledger = Ledger(grid.name, ctx.spec.name, reading.area.a1(grid))
+    unread = _tally(reading, ledger)
+    if not unread:
+        return ledger, []
     at: dict[Cell, Issue] = {}
     for issue in said:
         if issue.sheet == grid.name and issue.row is not None and issue.col is not None:
             at.setdefault((issue.row, issue.col), issue)
     columns = _column_reports(reading, at)
     silent: list[tuple[int, int, CellValue]] = []
-    for r, c, value in _cells(reading):
-        place = _place(reading, r, c, value)
-        ledger.counts[place] += 1
-        ledger.cells += 1
-        if place != "unread":
-            continue
+    for r, c, value in unread:
         report = _report_of(reading, (r, c), at, columns)
         if report is not None:
             ledger.unread[(r, c)] = report

@@ -20,6 +20,7 @@ import kamxl.read as reader
 from kamxl.issues import Issue, parse_a1
 from kamxl.read import FORM_NAMES, read_workbook
 from kamxl.read.ledger import COLUMN_CODES, COLUMNS, Ledger, Reading
+from kamxl.read.values import Values
 from kamxl.write.template import write_template
 from tests.conftest import CORPUS, ROOT, SAMPLES
 
@@ -39,24 +40,24 @@ BUILDING_TESTS = [
 ]
 
 
-def _blank(value: object) -> bool:
-    """Blank as a person sees it: nothing, spaces, or a float that is not a number."""
+def _blank(value: object, values: Values) -> bool:
+    """Blank as a person sees it: nothing, spaces, NaN, or what users write for nothing ("-", "无")."""
     if value is None:
         return True
     if isinstance(value, str):
-        return not value.strip()
+        return not value.strip() or values.is_blank(value)
     return isinstance(value, float) and math.isnan(value)
 
 
 def _area_cells(reading: Reading) -> int:
     """The area's non-blank cells, counted without the ledger's own code."""
-    grid, area = reading.grid, reading.area
+    grid, area, values = reading.grid, reading.area, reading.ctx.values
     right = area.right if area.right is not None else grid.ncols - 1
     return sum(
         1
         for r in range(area.top, min(area.bottom, grid.nrows - 1) + 1)
         for c in range(area.left, right + 1)
-        if not _blank(grid.value(r, c))
+        if not _blank(grid.value(r, c), values)
     )
 
 
