@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from kamxl.config import Settings
 from kamxl.issues import Issue, a1
 from kamxl.read.grid import Grid, Row
+from kamxl.read.header import header_month
 from kamxl.read.sheet import SheetContext
 from kamxl.read.tables import Area, filled
 from kamxl.read.values import CellValue, Values
@@ -102,6 +103,18 @@ def _place(reading: Reading, row: int, col: int, value: CellValue) -> str:
     return "unread"
 
 
+def _header_place(reading: Reading, col: int, value: CellValue) -> str:
+    """A cell of the header rows is a header unless it is a figure that heads nothing.
+
+    Text, a month (2026.01, a date), or any cell over a column read or kept
+    aside is a header; a lone number written in the header row is not.
+    """
+    ctx = reading.ctx
+    if not looks_like_figure(value, ctx.values) or col in ctx.read or col in reading.kept:
+        return "headers"
+    return "headers" if header_month(value, ctx.values) is not None else "unread"
+
+
 def _filled_cells(row: Row, cols: range, values: Values) -> list[tuple[int, CellValue]]:
     """The row's non-blank (column, value) in ``cols``, plain numbers told apart without a call."""
     out: list[tuple[int, CellValue]] = []
@@ -137,9 +150,12 @@ def _tally(reading: Reading, ledger: Ledger) -> list[tuple[int, int, CellValue]]
         row = grid.rows[r]
         whole = _whole_row(reading, r)
         if whole is not None:
-            whole_cells = len(_filled_cells(row, area.cols(len(row)), ctx.values))
-            counts[whole] += whole_cells
-            cells += whole_cells
+            for c, value in _filled_cells(row, area.cols(len(row)), ctx.values):
+                place = whole if whole == "totals" else _header_place(reading, c, value)
+                counts[place] += 1
+                cells += 1
+                if place == "unread":
+                    unread.append((r, c, value))
             continue
         for c in area.cols(len(row)):
             value = row[c]

@@ -76,6 +76,18 @@ CASES = {
         COUNTS | {"headers": 10, "totals": 8},
         [],
     ),
+    # a number in the header row over nothing: no header, a figure not read
+    "a number in the header row": (
+        {"I2": 2026},
+        COUNTS | {"unread": 1},
+        [("figure_not_read", "I2", "I2", 1)],
+    ),
+    # a month typed as a number in the header is a header
+    "a month as a number": (
+        {"F2": 2026.02},
+        COUNTS,
+        [],
+    ),
     # a table under the notes that no form reads: one warning for the block, nothing more
     "a block under": (
         {"A11": "项目", "B11": "金额", "A12": "差旅", "B12": 1000, "A13": "招待", "B13": 2000},
