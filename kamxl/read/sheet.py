@@ -462,7 +462,8 @@ class SheetContext:
                 self.issue("signature_row", r, first_col, text=self.as_text(first_value))
                 continue
             if len(cells) == 1 and isinstance(first_value, str) and (after_total or first_col != key_col):
-                if after_total:
+                if after_total:  # a remark under the totals ends the table: a note, like 备注
+                    self.noted.add(r)
                     return
                 continue
             since.append(r)

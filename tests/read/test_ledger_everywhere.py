@@ -129,6 +129,9 @@ def test_every_cell_of_every_sample_is_in_the_ledger_and_none_is_a_figure_not_re
     assert guard.warnings == []
     assert len(result.ledgers) == len(guard.ledgers) == sum(len(sheets) for sheets in result.forms.values())
     assert all(ledger.counts["values"] > 0 and ledger.counts["headers"] > 0 for ledger in result.ledgers)
+    assert [
+        ledger.area for ledger in result.ledgers if ledger.counts["unread"]
+    ] == []  # the samples are clean
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
