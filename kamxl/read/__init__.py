@@ -26,9 +26,9 @@ from kamxl.issues import Issue, a1, describe
 from kamxl.read.container import Kind, Refused, open_container
 from kamxl.read.grid import Grid, load_grids
 from kamxl.read.header import FORM_NAMES, FormSpec, RowFeatures, build_block, form_specs, row_features
-from kamxl.read.ledger import Ledger, Reading, account, kept_columns
+from kamxl.read.ledger import Ledger, Reading, account, kept_columns, loose_cells
 from kamxl.read.sheet import SheetContext, SheetData
-from kamxl.read.tables import Table, find_tables, restrict, unread_block
+from kamxl.read.tables import Area, Table, find_tables, restrict, unread_block
 from kamxl.read.values import CellValue, Values
 from kamxl.text import normalise
 
@@ -411,8 +411,9 @@ def _read_sheet(item: _Recognised, chooser: _Chooser, settings: Settings, result
     formed = [table for table in tables if table.form is not None]
     kept = []
     for table in tables:
-        if table.form is None:  # a block no form reads
-            kept.append(_read_table(grid, table, settings, result, None, chooser))
+        if table.form is None:  # a block no form reads; the head of the table under it is that table's
+            head = any(other.form is not None and _holds(other.area, table.area) for other in tables)
+            kept.append(_read_table(grid, table, settings, result, None, chooser, loose=not head))
         elif len(formed) == 1 and table.area.left == 0 and table.area.right is None:
             # the sheet's one table: read as a whole, as it always was
             kept.append(_read_table(grid, Table(table.area, form, header), settings, result, None, chooser))
@@ -423,12 +424,25 @@ def _read_sheet(item: _Recognised, chooser: _Chooser, settings: Settings, result
         result.issues[start:start] = notes
 
 
+def _holds(outer: Area, inner: Area) -> bool:
+    """The area ``outer`` takes in all of ``inner``."""
+    right = outer.right is None or (inner.right is not None and inner.right <= outer.right)
+    return outer.top <= inner.top and inner.bottom <= outer.bottom and outer.left <= inner.left and right
+
+
 def _read_table(
-    grid: Grid, table: Table, settings: Settings, result: WorkbookData, area: str | None, chooser: _Chooser
+    grid: Grid,
+    table: Table,
+    settings: Settings,
+    result: WorkbookData,
+    area: str | None,
+    chooser: _Chooser,
+    loose: bool = True,
 ) -> bool:
     """Parse one table of a sheet; a block under it that no form reads is a warning at its first cell.
 
     A table whose rows another sheet already gave is a copy: left out (False), with the warning that says so.
+    A block no form reads has each of its cells said (``loose``), unless another table's ledger holds them.
     """
     end = table.area.top - 1
     ctx: SheetContext | None = None  # the context of a table read, for its ledger
@@ -458,6 +472,8 @@ def _read_table(
         ledger, unsaid = account(reading, result.issues, settings)
         result.ledgers.append(ledger)
         result.issues += unsaid
+    elif table.form is None and loose:  # a block no form reads: each cell said, unless the warning above did
+        result.issues += loose_cells(grid, table.area, below, _values(settings), settings)
     return True
 
 

@@ -231,7 +231,24 @@ def account(reading: Reading, said: Iterable[Issue], settings: Settings) -> tupl
             ledger.unread[(r, c)] = report
         else:
             silent.append((r, c, value))
-    return ledger, _issues(silent, ledger, ctx, settings)
+    return ledger, _issues(silent, ledger, ctx.values, settings)
+
+
+def loose_cells(
+    grid: Grid, area: Area, below: Issue | None, values: Values, settings: Settings
+) -> list[Issue]:
+    """The issues for a block of the sheet no form reads (a band beside tables that opens none).
+
+    Every non-blank cell is said, as in a table's ledger, unless ``table_not_read`` already reports it.
+    """
+    ledger = Ledger(grid.name, "", area.a1(grid))
+    cells = [
+        (r, c, value)
+        for r in range(area.top, min(area.bottom + 1, grid.nrows))
+        for c, value in _filled_cells(grid.rows[r], area.cols(len(grid.rows[r])), values)
+        if not _in_block_below(below, (r, c))
+    ]
+    return _issues(cells, ledger, values, settings)
 
 
 def _runs(silent: list[tuple[int, int, CellValue]], values: Values) -> list[list[tuple[int, int, CellValue]]]:
@@ -271,23 +288,32 @@ def _blocks(
     return blocks
 
 
+def _shown(value: CellValue) -> str:
+    """A cell as the message shows it: 3.0 as "3", a date in ISO form."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value).strip()
+
+
 def _issues(
-    silent: list[tuple[int, int, CellValue]], ledger: Ledger, ctx: SheetContext, settings: Settings
+    silent: list[tuple[int, int, CellValue]], ledger: Ledger, values: Values, settings: Settings
 ) -> list[Issue]:
     """One issue per block of cells not read, at its first cell, naming the block's range."""
     out: list[Issue] = []
-    for block in _blocks(_runs(silent, ctx.values), ctx.values):
+    for block in _blocks(_runs(silent, values), values):
         first, last = block[0][0], block[-1][-1]
         left, right = min(run[0][1] for run in block), max(run[-1][1] for run in block)
         start, end = a1(first[0], left), a1(last[0], right)
-        figure = looks_like_figure(first[2], ctx.values)
+        figure = looks_like_figure(first[2], values)
         issue = settings.issue(
             "figure_not_read" if figure else "text_not_read",
             ledger.sheet,
             (first[0], first[1]),
             cells=start if start == end else f"{start}:{end}",
             count=sum(len(run) for run in block),
-            value=ctx.as_text(first[2]),
+            value=_shown(first[2]),
             area=ledger.area,
         )
         out.append(issue)

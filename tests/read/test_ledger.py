@@ -195,3 +195,37 @@ def test_check_json_lists_a_ledger_per_table_of_a_sheet(tmp_path):
     ]
     # the note and signature line open the P&L's block: they are its head, kept as notes there
     assert [(t["cells"], t["notes"]) for t in result["ledger"]] == [(29, 1), (9, 2)]
+
+
+def test_figures_in_a_band_beside_two_tables_are_said(tmp_path, settings):
+    """Receivables in A:G, the P&L in I:O, loose figures in Q3:Q4 (no header): a band no form reads."""
+    from tests.read.test_several_tables import PNL, PNL_MERGED, RECEIVABLES, RECEIVABLES_MERGED, _book
+
+    loose = [[None], [None], [1500], [2500]]
+    path = _book(
+        tmp_path / "book.xlsx",
+        (1, 1, RECEIVABLES, RECEIVABLES_MERGED),
+        (1, 9, PNL, PNL_MERGED),
+        (1, 17, loose, ()),
+    )
+    result = read_workbook(path, settings)
+    assert [(ledger.form, ledger.area, ledger.counts["unread"]) for ledger in result.ledgers] == [
+        ("receivables", "A1:G7", 0),
+        ("pnl", "I1:O7", 0),
+    ]
+    assert [(i.code, i.cell, i.params["cells"], i.params["count"]) for i in result.issues] == [
+        ("figure_not_read", "Q3", "Q3:Q4", 2)
+    ]
+
+
+def test_lines_above_a_table_further_down_are_its_head_said_once(tmp_path, settings):
+    """Five lines of text over the receivables plan: a block of its own that is the table's head, notes."""
+    from tests.read.test_several_tables import RECEIVABLES, RECEIVABLES_MERGED, _book
+
+    lines = [["华东区"], ["2026年"], ["编制:王伟"], ["审核:李娜"], ["说明:按月填写"], []]
+    path = _book(tmp_path / "book.xlsx", (1, 1, lines, ()), (7, 1, RECEIVABLES, RECEIVABLES_MERGED))
+    result = read_workbook(path, settings)
+    [ledger] = result.ledgers
+    assert ledger.area == "A1:G12"
+    assert ledger.counts["notes"] == 5 + 1  # the five lines and the table's own title
+    assert result.issues == []

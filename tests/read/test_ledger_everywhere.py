@@ -35,6 +35,9 @@ BUILDING_TESTS = [
     "tests/read/test_body_rows_formats.py",
     "tests/read/test_month_years.py",
     "tests/read/test_values_rows.py",
+    "tests/read/test_body_rows_property.py",
+    "tests/read/test_header_properties.py",
+    "tests/read/test_columns.py",
     "tests/write/test_template.py",
     "tests/test_appraisal.py",
 ]
