@@ -23,6 +23,7 @@ from kamxl.read.ledger import COLUMN_CODES, COLUMNS, Ledger, Reading
 from kamxl.read.values import Values
 from kamxl.write.template import write_template
 from tests.conftest import CORPUS, ROOT, SAMPLES
+from tests.write.libreoffice import convert, require
 
 SAMPLE_BOOKS = sorted(SAMPLES.glob("*.xlsx"))
 # The reader tests that build workbooks of every layout; run again under the guard (slow).
@@ -208,3 +209,18 @@ def test_the_guard_sees_a_cell_left_out(tmp_path, settings):
         guard._account = forgetful
         read_workbook(path, settings, strict=True)
     assert len(guard.failures) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["ods", "xls"])
+@pytest.mark.parametrize("name", ["east-2026-03.xlsx", "east-2026-03-en.xlsx", "hr-appraisal-2026q1.xlsx"])
+def test_a_sample_saved_by_libreoffice_has_the_same_ledger(tmp_path, settings, kind, name):
+    """.ods keeps no merges for calamine, .xls is another format: each cell still lands in the same column."""
+    require()
+    original = read_workbook(SAMPLES / name, settings, strict=True)
+    with guarded() as guard:
+        converted = read_workbook(convert(SAMPLES / name, tmp_path, kind), settings, strict=True)
+    assert guard.failures == [] and guard.warnings == []
+    assert [ledger.as_dict() for ledger in converted.ledgers] == [
+        ledger.as_dict() for ledger in original.ledgers
+    ]
