@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -282,6 +283,7 @@ class SheetContext:
             not ok
             and kind == "close"
             and isinstance(value, float)
+            and math.isfinite(value)
             and year_dot_month(value) == (int(value), 0)
         ):
             self.issue("ambiguous_month", row, col, value=value, year=int(value))  # 2026.1: Jan or Oct?
