@@ -59,11 +59,11 @@ class Reading:
     area: Area
     ctx: SheetContext
     below: Issue | None = None  # a block under the table already reported whole (table_not_read)
-    kept: dict[int, str] = field(default_factory=dict)  # column -> "totals" or "notes" (``kept_columns``)
+    kept: dict[int, str] = field(default_factory=dict)  # column -> its ledger column (``kept_columns``)
 
 
 def kept_columns(ctx: SheetContext) -> dict[int, str]:
-    """Columns kept aside by their header: a 合计 column (totals across the row), a 备注 column (notes)."""
+    """Columns kept aside by their header: 合计 (totals across the row), 备注 (notes), 序号 (row labels)."""
     kept: dict[int, str] = {}
     block = ctx.block
     for col, path in (block.paths if block is not None else {}).items():
@@ -71,6 +71,8 @@ def kept_columns(ctx: SheetContext) -> dict[int, str]:
             kept[col] = "totals"
         elif path and ctx.values.is_note(path[-1]):
             kept[col] = "notes"
+        elif path and ctx.values.label("row_number", path[-1])[0]:
+            kept[col] = "headers"  # 序号 1, 2, 3: each row's label, not a figure
     return kept
 
 

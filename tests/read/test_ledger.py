@@ -88,6 +88,12 @@ CASES = {
         COUNTS,
         [],
     ),
+    # row numbers under 序号 label the rows: counted with the headers, no figures not read
+    "a row-number column": (
+        {"H2": "序号", "H4": 1, "H5": 2},
+        COUNTS | {"headers": 12},
+        [],
+    ),
     # a table under the notes that no form reads: one warning for the block, nothing more
     "a block under": (
         {"A11": "项目", "B11": "金额", "A12": "差旅", "B12": 1000, "A13": "招待", "B13": 2000},
