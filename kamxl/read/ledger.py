@@ -100,21 +100,30 @@ def _place(reading: Reading, row: int, col: int, value: CellValue) -> str:
     figure = looks_like_figure(value, ctx.values)
     if row < top and not figure:
         return "notes"  # a title, a units row, a line naming the region and period
-    if row in ctx.noted or (ctx.noted and row > min(ctx.noted) and not figure):
-        return "notes"  # a note or signature line, and the text under it
+    if row in ctx.noted and not (figure and not isinstance(value, (dt.date, dt.datetime))):
+        return "notes"  # a note or signature line ("制表日期 2026-03-31"), but never a number in it
+    if ctx.noted and row > min(ctx.noted) and not figure:
+        return "notes"  # the text under a note or signature line
     return "unread"
 
 
-def _header_place(reading: Reading, col: int, value: CellValue) -> str:
-    """A cell of the header rows is a header unless it is a figure that heads nothing.
-
-    Text, a month (2026.01, a date), or any cell over a column read or kept
-    aside is a header; a lone number written in the header row is not.
-    """
+def _total_place(reading: Reading, col: int, value: CellValue) -> str:
+    """A cell of a total row is kept aside with it, unless it is a figure in a column nobody reads."""
     ctx = reading.ctx
-    if not looks_like_figure(value, ctx.values) or col in ctx.read or col in reading.kept:
+    if col in ctx.read or col in reading.kept or not looks_like_figure(value, ctx.values):
+        return "totals"
+    return "unread"
+
+
+def _header_place(reading: Reading, value: CellValue) -> str:
+    """A cell of the header rows is a header unless it is a figure: text or a month (2026.01, a date).
+
+    A number typed in a header row, even over a column read, is no label: it is not read.
+    """
+    values = reading.ctx.values
+    if not looks_like_figure(value, values) or header_month(value, values) is not None:
         return "headers"
-    return "headers" if header_month(value, ctx.values) is not None else "unread"
+    return "unread"
 
 
 def _filled_cells(row: Row, cols: range, values: Values) -> list[tuple[int, CellValue]]:
@@ -153,7 +162,9 @@ def _tally(reading: Reading, ledger: Ledger) -> list[tuple[int, int, CellValue]]
         whole = _whole_row(reading, r)
         if whole is not None:
             for c, value in _filled_cells(row, area.cols(len(row)), ctx.values):
-                place = whole if whole == "totals" else _header_place(reading, c, value)
+                place = (
+                    _total_place(reading, c, value) if whole == "totals" else _header_place(reading, value)
+                )
                 counts[place] += 1
                 cells += 1
                 if place == "unread":
