@@ -219,7 +219,7 @@ def _read(path: Path, settings: Settings, debug: bool) -> WorkbookData:
 
 
 def _check_dict(result: WorkbookData, settings: Settings) -> dict[str, Any]:
-    """One workbook in ``check --json``: its kind, its sheets as recognised, its issues."""
+    """One workbook in ``check --json``: its kind, its sheets as recognised, its issues, its ledgers."""
     return {
         "file": str(result.path),
         "kind": result.kind,
@@ -230,6 +230,10 @@ def _check_dict(result: WorkbookData, settings: Settings) -> dict[str, Any]:
             for s in result.sheets
         ],
         "issues": [settings.issue_dict(i) for i in result.issues],
+        # every table read: what became of each non-blank cell of its area (docs/forms.md, "The ledger")
+        "ledger": [
+            ledger.as_dict() | {"table": settings.form_name(ledger.form)} for ledger in result.ledgers
+        ],
     }
 
 

@@ -2,10 +2,15 @@
 
 Users fill in the course's forms in whatever spreadsheet program they have, and
 rename, rearrange, merge and annotate them; the calculations must not care. The
-reader runs in stages: ``container`` (what the file really is, and is it safe),
-``grid`` (cached cell values), ``header`` and ``recognise`` (which form, where
-its header is), ``forms`` (the form's tables). docs/forms.md describes the
-forms and the layouts read.
+reader runs in stages, in this order, each a module with one entry point:
+``container`` (what the file really is, and is it safe: ``open_container``),
+``grid`` (cached cell values, merges, hidden state: ``load_grids``),
+``recognise`` (which form, where its header is: ``recognise``), the sheets to
+read (``_Chooser``, here: a hidden or duplicate copy is left out), ``tables``
+(every table on the sheet: ``find_tables``), ``header`` (the header model:
+``build_block``), ``forms`` (the body rows, read through a ``sheet``
+context: ``PARSERS``) and ``ledger`` (what became of every cell: ``account``).
+docs/forms.md describes the forms and the layouts read.
 
 ``read_workbook`` never raises for a bad file: what cannot be read becomes an
 Issue with its sheet and cell, and whatever can be read is returned.
@@ -15,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,16 +29,19 @@ from kamxl.config import Settings
 from kamxl.issues import Issue, a1, describe
 from kamxl.read.container import Kind, Refused, open_container
 from kamxl.read.grid import Grid, load_grids
-from kamxl.read.header import FORM_NAMES, FormSpec, RowFeatures, build_block, form_specs, row_features
+from kamxl.read.header import FORM_NAMES, build_block, form_specs
+from kamxl.read.ledger import Ledger, Reading, account, kept_columns, loose_cells
+from kamxl.read.recognise import _by_name as _by_name  # imported from here by the reader's tests
+from kamxl.read.recognise import no_header, recognise, values_of
 from kamxl.read.sheet import SheetContext, SheetData
-from kamxl.read.tables import Table, find_tables, restrict, unread_block
-from kamxl.read.values import CellValue, Values
-from kamxl.text import normalise
+from kamxl.read.tables import Area, Table, find_tables, restrict, unread_block
+from kamxl.read.values import CellValue
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["read_workbook", "WorkbookData", "SheetInfo", "SheetData", "FORM_NAMES"]
+__all__ = ["read_workbook", "recognise", "WorkbookData", "SheetInfo", "SheetData", "FORM_NAMES", "form_specs"]
+_values = values_of  # the value parsers of some settings, by the name the reader's tests import
 
 
 @dataclass
@@ -63,6 +70,7 @@ class WorkbookData:
     sheets: list[SheetInfo] = field(default_factory=list)
     forms: dict[str, list[SheetData]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    ledgers: list[Ledger] = field(default_factory=list)  # one per table read: what became of its cells
 
     @property
     def errors(self) -> list[Issue]:
@@ -85,160 +93,22 @@ class WorkbookData:
         return sheets[0].sheet if sheets else None
 
 
-def _values(settings: Settings) -> Values:
-    """The value parsers of these settings, built once (their vocabularies are indexed when built)."""
-    return settings.cached("values", lambda: Values(settings))
-
-
-def _title_texts(grid: Grid, scan: int) -> list[str]:
-    """Cells that look like a title: alone in their row, or merged wide, near the top."""
-    wide = {(r0, c0) for r0, c0, r1, c1 in grid.merged if c1 - c0 >= 2}
-    out: list[str] = []
-    for r in range(min(scan, grid.nrows)):
-        cells = [
-            (c, value) for c, value in enumerate(grid.rows[r]) if isinstance(value, str) and value.strip()
-        ]
-        if len(cells) == 1 or any((r, c) in wide for c, _ in cells):
-            out += [text for c, text in cells if len(cells) == 1 or (r, c) in wide]
-    return out
-
-
-def _longest(hits: list[tuple[int, str]]) -> str | None:
-    """The form of the longest matching title; None when none matched or two forms tie."""
-    if not hits:
-        return None
-    top = max(length for length, _ in hits)
-    forms = {form for length, form in hits if length == top}
-    return forms.pop() if len(forms) == 1 else None
-
-
-def _by_title_cell(grid: Grid, specs: dict[str, FormSpec], settings: Settings) -> str | None:
-    """The form a title cell names; the longest matching title wins.
-
-    Titles cells are prose ("本工作簿用于三月计划评审"), so inside them only
-    titles of ``limits.title_cell_min_chars`` or more count unless the whole cell is the title.
-    """
-    min_len: int = settings.get("limits.title_cell_min_chars")
-    hits: list[tuple[int, str]] = []
-    for text in _title_texts(grid, settings.get("limits.title_rows")):
-        key = normalise(text)
-        for spec in specs.values():
-            lengths = [len(t) for t in spec.titles if t and (t == key or (len(t) >= min_len and t in key))]
-            if lengths:
-                hits.append((max(lengths), spec.name))
-    return _longest(hits)
-
-
-def _name_words(name: str) -> set[str]:
-    """A sheet name's words, split at whatever is not a letter: "应收 (2)" and "2026应收" give 应收."""
-    words = re.split(r"[\W\d_]+", unicodedata.normalize("NFKC", name))
-    return {normalise(word) for word in words if word}
-
-
-def _by_name(grid: Grid, specs: dict[str, FormSpec], settings: Settings) -> str | None:
-    """The form a sheet's name suggests; the longest matching title wins.
-
-    A short title (应收, 客户, 考核) is too common a word to be found inside a
-    name: "客户回款计划" is no customer assessment. It names a sheet only as
-    the whole name or one of its words; longer titles may sit anywhere in it.
-    """
-    short: int = settings.get("limits.short_name_chars")
-    key, words = normalise(grid.name), _name_words(grid.name)
-    hits: list[tuple[int, str]] = []
-    for spec in specs.values():
-        lengths = [
-            len(t) for t in spec.titles if t and (t == key or t in words or (len(t) > short and t in key))
-        ]
-        if lengths:
-            hits.append((max(lengths), spec.name))
-    return _longest(hits)
-
-
-def _candidate_rows(grid: Grid, spec: FormSpec, values: Values, scan: int) -> list[RowFeatures]:
-    """What each of the first ``scan`` rows would give ``spec`` as its header row."""
-    return [row_features(grid, r, spec, values) for r in range(scan)]
-
-
-def _fitting(candidates: list[RowFeatures], spec: FormSpec) -> list[RowFeatures]:
-    """The rows that meet one of the form's header signatures."""
-    return [row for row in candidates if any(row.satisfies(signature) for signature in spec.signatures)]
-
-
-def _best(rows: list[RowFeatures]) -> RowFeatures:
-    """The highest-scoring row; the topmost of equals (a title row repeats the header's words less)."""
-    return max(rows, key=lambda row: (row.score, -row.row))
-
-
-def _named_header(candidates: list[RowFeatures], spec: FormSpec) -> int | None:
-    """The header row of a form named by title or sheet name: a fitting row, else the best partial one."""
-    pool = _fitting(candidates, spec) or [row for row in candidates if row.score > 0]
-    return _best(pool).row if pool else None
-
-
-def _by_signature(
-    grid: Grid, specs: dict[str, FormSpec], values: Values, scan: int
-) -> list[tuple[int, str, int]]:
-    """(score, form, header row) of every form whose header signature some row meets."""
-    found: list[tuple[int, str, int]] = []
-    for spec in specs.values():
-        fitting = _fitting(_candidate_rows(grid, spec, values, scan), spec)
-        if fitting:
-            best = _best(fitting)
-            found.append((best.score, spec.name, best.row))
-    return found
-
-
-def recognise(grid: Grid, settings: Settings) -> tuple[str | None, int | None, list[Issue]]:
-    """(form, header row) for a sheet: by title cell, then header signature, then sheet name.
-
-    The sheet name is weak evidence ("3月计划" may hold a receivables plan):
-    it decides only when its form's signature fits the header too, or when
-    no form's signature fits at all. A name the header overrules is said.
-    """
-    specs = form_specs(settings)
-    values = _values(settings)
-    scan = min(grid.nrows, settings.get("limits.header_scan_rows"))
-    titled = _by_title_cell(grid, specs, settings)
-    if titled:
-        return titled, _named_header(_candidate_rows(grid, specs[titled], values, scan), specs[titled]), []
-    named = _by_name(grid, specs, settings)
-    if named:
-        candidates = _candidate_rows(grid, specs[named], values, scan)
-        fitting = _fitting(candidates, specs[named])
-        if fitting:
-            return named, _best(fitting).row, []
-    found = _by_signature(grid, specs, values, scan)
-    if not found:
-        return (named, _named_header(candidates, specs[named]), []) if named else (None, None, [])
-    top = max(score for score, _, _ in found)
-    winners = [(form, row) for score, form, row in found if score == top]
-    if len(winners) > 1:
-        names = " / ".join(settings.form_name(form) for form, _ in winners)
-        return None, None, [settings.issue("ambiguous_form", grid.name, forms=names)]
-    form, row = winners[0]
-    if not named:
-        return form, row, []
-    overruled = settings.issue(
-        "sheet_name_overruled", grid.name, named=settings.form_name(named), form=settings.form_name(form)
-    )
-    return form, row, [overruled]
-
-
 def parse_sheet(
     grid: Grid, form: str, header_row: int, settings: Settings
-) -> tuple[SheetData | None, list[Issue]]:
-    """A recognised sheet's tables, and the issues met reading its cells."""
+) -> tuple[SheetData | None, list[Issue], SheetContext]:
+    """A recognised sheet's tables, the issues met reading its cells, and its context (for the ledger)."""
     from kamxl.read.forms import PARSERS
 
     spec = form_specs(settings)[form]
-    ctx = SheetContext(grid, settings, _values(settings), spec)
+    ctx = SheetContext(grid, settings, values_of(settings), spec)
     block = build_block(grid, header_row, spec, ctx.values)
+    ctx.block = block
     data = PARSERS[form](ctx, block)
     if data is not None and data.rows == 0 and form != "calendar":
         ctx.issue("no_rows", form=settings.form_name(form))
     if data is not None:
         data.end = max([block.bottom, *(int(table["row"].max()) - 1 for table in _row_tables(data))])
-    return data, ctx.finish()
+    return data, ctx.finish(), ctx
 
 
 def _row_tables(data: SheetData) -> list[pd.DataFrame]:
@@ -376,14 +246,6 @@ class _Chooser:
         return True
 
 
-def _no_header(grid: Grid, form: str, settings: Settings) -> Issue:
-    """A sheet titled as a form whose header is not found: the column it needs, named."""
-    spec = form_specs(settings)[form]
-    column = settings.label(f"headers.{form}.{spec.required[0]}") if spec.required else "周一"
-    scan = settings.get("limits.header_scan_rows")
-    return settings.issue("no_header", grid.name, form=settings.form_name(form), rows=scan, column=column)
-
-
 def _read_sheet(item: _Recognised, chooser: _Chooser, settings: Settings, result: WorkbookData) -> None:
     """Parse one recognised sheet into ``result``, unless it is a hidden or duplicate copy.
 
@@ -397,19 +259,20 @@ def _read_sheet(item: _Recognised, chooser: _Chooser, settings: Settings, result
     if chooser.hidden_copy(grid, form):
         return
     if header is None:
-        result.issues += [*item.notes, _no_header(grid, form, settings)]
+        result.issues += [*item.notes, no_header(grid, form, settings)]
         result.sheets.append(SheetInfo(grid.name, form))
         return
     notes = list(item.notes)
     if grid.hidden:
         notes.append(settings.issue("hidden_sheet_read", grid.name, form=settings.form_name(form)))
     start = len(result.issues)
-    tables = find_tables(grid, (form, header), settings, _values(settings))
+    tables = find_tables(grid, (form, header), settings, values_of(settings))
     formed = [table for table in tables if table.form is not None]
     kept = []
     for table in tables:
-        if table.form is None:  # a block no form reads
-            kept.append(_read_table(grid, table, settings, result, None, chooser))
+        if table.form is None:  # a block no form reads; the head of the table under it is that table's
+            head = any(other.form is not None and _holds(other.area, table.area) for other in tables)
+            kept.append(_read_table(grid, table, settings, result, None, chooser, loose=not head))
         elif len(formed) == 1 and table.area.left == 0 and table.area.right is None:
             # the sheet's one table: read as a whole, as it always was
             kept.append(_read_table(grid, Table(table.area, form, header), settings, result, None, chooser))
@@ -420,16 +283,30 @@ def _read_sheet(item: _Recognised, chooser: _Chooser, settings: Settings, result
         result.issues[start:start] = notes
 
 
+def _holds(outer: Area, inner: Area) -> bool:
+    """The area ``outer`` takes in all of ``inner``."""
+    right = outer.right is None or (inner.right is not None and inner.right <= outer.right)
+    return outer.top <= inner.top and inner.bottom <= outer.bottom and outer.left <= inner.left and right
+
+
 def _read_table(
-    grid: Grid, table: Table, settings: Settings, result: WorkbookData, area: str | None, chooser: _Chooser
+    grid: Grid,
+    table: Table,
+    settings: Settings,
+    result: WorkbookData,
+    area: str | None,
+    chooser: _Chooser,
+    loose: bool = True,
 ) -> bool:
     """Parse one table of a sheet; a block under it that no form reads is a warning at its first cell.
 
     A table whose rows another sheet already gave is a copy: left out (False), with the warning that says so.
+    A block no form reads has each of its cells said (``loose``), unless another table's ledger holds them.
     """
     end = table.area.top - 1
+    ctx: SheetContext | None = None  # the context of a table read, for its ledger
     if table.form is not None and table.header is not None:
-        data, sheet_issues = parse_sheet(grid, table.form, table.header, settings)
+        data, sheet_issues, ctx = parse_sheet(grid, table.form, table.header, settings)
         if data is not None and chooser.duplicate(grid, table.form, data):
             return False
         result.issues += sheet_issues
@@ -441,12 +318,21 @@ def _read_table(
             result.issues += _hidden_rows_read(grid, data, settings)
             result.forms.setdefault(table.form, []).append(data)
             end = data.end
-    unread = unread_block(grid, table.area, end, _values(settings))
+        else:
+            ctx = None
+    unread = unread_block(grid, table.area, end, values_of(settings))
+    below = None
     if unread is not None:
         row, col, cells = unread
-        result.issues.append(
-            settings.issue("table_not_read", grid.name, (row, col), start=a1(row, col), cells=cells)
-        )
+        below = settings.issue("table_not_read", grid.name, (row, col), start=a1(row, col), cells=cells)
+        result.issues.append(below)
+    if ctx is not None:  # a table read: its ledger
+        reading = Reading(grid, table.area, ctx, below, kept_columns(ctx))
+        ledger, unsaid = account(reading, result.issues, settings)
+        result.ledgers.append(ledger)
+        result.issues += unsaid
+    elif table.form is None and loose:  # a block no form reads: each cell said, unless the warning above did
+        result.issues += loose_cells(grid, table.area, below, values_of(settings), settings)
     return True
 
 

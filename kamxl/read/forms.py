@@ -602,6 +602,7 @@ def _item_rows(
             cells = ctx.grid.rows[r]
             if _row_has_values(ctx, r, [c for c in range(len(cells)) if c != cols[key]]):
                 ctx.issue("missing_value", r, cols[key], row=r + 1, column=ctx.header_label(key))
+                ctx.skipped.add(r)
             continue
         main.append(r)
     return main, totals
@@ -908,6 +909,7 @@ def _timed(ctx: SheetContext, block: HeaderBlock, form: str) -> SheetData | None
         heading = ctx.values.date_in_text(cells[0][1]) if len(cells) == 1 else None
         if heading:
             current = heading
+            ctx.mark(row, cells[0][0])  # a date heading: read as the day of the rows under it
         day_of[row] = current
         return heading is not None
 
@@ -1130,6 +1132,7 @@ def _pnl_month_rows(ctx: SheetContext, block: HeaderBlock, col: int) -> list[tup
         year_month = header_month(ctx.raw(r, col), ctx.values)
         if year_month is None:
             ctx.parse("month", r, col, ctx.header_label("month"))  # reports what cannot be read
+            ctx.skipped.add(r)
             continue
         rows.append((r, year_month))
     placed = _place(ctx, block, [[((r, col), ym) for r, ym in rows if ym is not None]])
@@ -1303,12 +1306,24 @@ def _calendar_blocks(ctx: SheetContext, header: int) -> tuple[dict[str, list[str
     label_rows = sorted({r for r, _, _ in labels} | {header, grid.nrows})
     blocks: dict[str, list[str]] = {"key_events": [], "notes": []}
     for r, c, field_name in labels:
-        blocks[field_name] += [text for value in grid.rows[r][c + 1 :] if (text := ctx.as_text(value))]
+        ctx.mark(r, c)
+        blocks[field_name] += _block_texts(ctx, r, range(c + 1, len(grid.rows[r])))
         end = next(x for x in label_rows if x > r)
         for below in range(r + 1, end):
-            blocks[field_name] += [text for value in grid.rows[below] if (text := ctx.as_text(value))]
+            blocks[field_name] += _block_texts(ctx, below, range(len(grid.rows[below])))
     stop = min((r for r, _, _ in labels if r > header), default=grid.nrows)
     return blocks, stop
+
+
+def _block_texts(ctx: SheetContext, row: int, cols: range) -> list[str]:
+    """The texts of a calendar block's row in ``cols``, each cell recorded as read."""
+    texts: list[str] = []
+    for c in cols:
+        text = ctx.as_text(ctx.grid.rows[row][c])
+        if text:
+            ctx.mark(row, c)
+            texts.append(text)
+    return texts
 
 
 def _calendar_events(

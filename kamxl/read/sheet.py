@@ -129,6 +129,11 @@ class SheetContext:
         self._fill_cols: dict[str, int] = {}
         self._merged_below: dict[tuple[int, int], CellValue] = {}
         self._filled: dict[str, list[int]] = {}  # field -> grid rows filled, for ``finish``
+        # what the ledger (kamxl/read/ledger.py) accounts for: every cell read, by column -> rows
+        self.read: dict[int, set[int]] = {}
+        self.skipped: set[int] = set()  # body rows not read, each with an issue in the row that says why
+        self.noted: set[int] = set()  # rows kept aside as notes: signature lines, the note that ends the body
+        self.block: HeaderBlock | None = None  # the header block the parser read, set by ``parse_sheet``
 
     @property
     def sheet(self) -> str:
@@ -183,6 +188,7 @@ class SheetContext:
         """The cell's value, reporting a formula whose cached value is doubtful (an error reads as blank)."""
         if col is None:
             return None
+        self.mark(row, col)
         suspect = self.grid.suspects.get((row, col))
         if suspect is not None:
             code = _SUSPECT_CODES[suspect.problem]
@@ -190,6 +196,13 @@ class SheetContext:
             if suspect.problem == "error":
                 return None
         return self.grid.value(row, col)
+
+    def mark(self, row: int, col: int) -> None:
+        """Record a cell as read, for the ledger: a parser that reads the grid itself says so here."""
+        rows = self.read.get(col)
+        if rows is None:
+            rows = self.read[col] = set()
+        rows.add(row)
 
     def text(self, row: int, col: int | None) -> str | None:
         """The cell as text (see ``as_text``), its doubtful formula reported."""
@@ -246,6 +259,7 @@ class SheetContext:
             return self._scaled(row, col)
         if kind == "number" and col is not None and (row, col) not in self.grid.suspects:
             # the common case, a plain number or nothing, without the general path's calls
+            self.mark(row, col)
             value = self.grid.value(row, col)
             if type(value) is float and value - value == 0:  # neither NaN nor ±inf
                 return value
@@ -288,6 +302,7 @@ class SheetContext:
         a column is read without a call per cell.
         """
         grid, is_blank = self.grid.rows, self.values.is_blank
+        self.read.setdefault(col, set()).update(rows)
         doubtful = {r for r, c in self.grid.suspects if c == col}
         values: list[object] = [None] * len(rows)
         slow: list[int] = []
@@ -441,12 +456,15 @@ class SheetContext:
                 yield r, "total"
                 continue
             if values.is_note(first_value):
+                self.noted.add(r)
                 return
             if values.is_signature(first_value):  # 制表:王伟 审核:李娜 — a note, not a row
+                self.noted.add(r)
                 self.issue("signature_row", r, first_col, text=self.as_text(first_value))
                 continue
             if len(cells) == 1 and isinstance(first_value, str) and (after_total or first_col != key_col):
-                if after_total:
+                if after_total:  # a remark under the totals ends the table: a note, like 备注
+                    self.noted.add(r)
                     return
                 continue
             since.append(r)

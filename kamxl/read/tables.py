@@ -53,7 +53,7 @@ class Table:
     header: int | None
 
 
-def _filled(value: CellValue, values: Values) -> bool:
+def filled(value: CellValue, values: Values) -> bool:
     """A non-blank cell (0 is a value)."""
     if value is None or value == "":
         return False
@@ -64,7 +64,7 @@ def _filled(value: CellValue, values: Values) -> bool:
 
 def _cells(row: Row, area: Area, values: Values) -> list[tuple[int, CellValue]]:
     """The row's non-blank (column, value) inside the area's columns."""
-    return [(c, row[c]) for c in area.cols(len(row)) if _filled(row[c], values)]
+    return [(c, row[c]) for c in area.cols(len(row)) if filled(row[c], values)]
 
 
 class _Window(Sequence[Row]):
@@ -151,15 +151,15 @@ def column_bands(grid: Grid, values: Values) -> list[Area]:
     used = [False] * grid.ncols
     for row in grid.rows:
         for c, value in enumerate(row):
-            if not used[c] and _filled(value, values):
+            if not used[c] and filled(value, values):
                 used[c] = True
     bands: list[Area] = []
     start: int | None = None
     bottom = max(grid.nrows - 1, 0)
-    for c, filled in enumerate([*used, False]):
-        if filled and start is None:
+    for c, holds in enumerate([*used, False]):
+        if holds and start is None:
             start = c
-        elif not filled and start is not None:
+        elif not holds and start is not None:
             bands.append(Area(0, start, bottom, c - 1))
             start = None
     return bands
