@@ -403,10 +403,6 @@ def test_position_reviewer_and_next_targets_of_the_table_fill_the_form_in(tmp_pa
     _filled_in(openpyxl.load_workbook(tmp_path / "forms.xlsx")["王伟 E001"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kamxl/read/forms.py FLAT_FIELDS['appraisal'] does not list position, reviewer, next_target yet",
-)
 def test_an_export_with_position_reviewer_and_next_targets_fills_them_in(tmp_path, settings):
     export_appraisal(_export_with_position(tmp_path), tmp_path / "out", settings)
     _filled_in(openpyxl.load_workbook(tmp_path / "out" / "hr.appraisal.xlsx")["王伟 E001"])
