@@ -157,12 +157,12 @@ class _ReceivablesSheet:
         self._behind_colour()
         self._month_table()
         self._chart()
-        head = layout.table_last + 2
+        head = layout.table_last + 2  # under the month table, a row apart
         if self.rec.aging is not None:
             self._aging(self.rec.aging, head)
             head += AGING_ROWS + 1
         live = criteria_safe(column_of(self.rec.rows, "customer"))
-        write_customer_aging(book, sheet, self.rec, head + 2, "" if live else None)
+        write_customer_aging(book, sheet, self.rec, head + 1, "" if live else None)  # its title at head
         sheet.ws.freeze_panes(FIRST_ROW, KEY_COLS)
         sheet.finish(SUB, layout.last_col, None, filter_=False, freeze_cols=KEY_COLS)
         sheet.ws.autofilter(SUB, 0, layout.total_row - 1, layout.last_col)
