@@ -1,4 +1,4 @@
-"""损益: the one colour rule on the P&L's variances, in both directions (docs/method.md §10, formats.behind_below).
+"""损益: the one colour rule on the P&L's variances, both ways (docs/method.md §10, formats.behind_below).
 
 Worse than plan by more than 10 % red (revenue or profit under plan, expense over it), on or better than
 plan green, in between uncoloured. The rules are the sheet's conditional formats, evaluated here against

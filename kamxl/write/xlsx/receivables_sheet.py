@@ -6,6 +6,9 @@ as live formulas over the months up to m* (the last month with actuals).
 m* itself is a formula over the month table under it, so a reviewer who
 enters April's actuals sees every to-date figure move on. A big table is
 written a column at a time, each column's formulas built from its letters once.
+Under the month table, when the plan has due dates, the balance per aging
+bucket and per customer and bucket (SUMIFS over the rows; the 负责人 sheet
+shows the same block over this sheet's rows); without, one sentence says so.
 The figures are those of docs/method.md §5.
 """
 
