@@ -206,6 +206,7 @@ METHOD_SECTIONS = (
     "funnel",
     "priority",
     "time_guideline",
+    "time",
     "health",
     "receivables",
     "pnl",

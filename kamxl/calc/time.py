@@ -9,6 +9,7 @@ against both.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import NamedTuple, TypedDict
 
 import pandas as pd
@@ -95,6 +96,23 @@ def time_matrix(
         "days": int(dates.dt.date.nunique()) if dates is not None else 0,
     }
     return quadrants.reset_index(), summary, issues
+
+
+def todo_days(todo: pd.DataFrame) -> list[dt.date]:
+    """The distinct days the to-do lists cover, in order: the days ``TimeSummary.days`` counts.
+
+    The shares of time are a sample of the manager's weeks; the reviewer needs to know how big a sample.
+    """
+    if "date" not in todo:
+        return []
+    dates = pd.to_datetime(todo["date"], errors="coerce").dropna()
+    return sorted(set(dates.dt.date))
+
+
+def is_indicative(days: int, settings: Settings) -> bool:
+    """Whether the to-do lists cover too few days (``time.min_days``) for their shares to be more than a
+    hint: two busy days say little about where a month's time goes (docs/method.md §7.3)."""
+    return days < int(settings.get("time.min_days"))
 
 
 def time_by_group(entries: pd.DataFrame, opps: pd.DataFrame, settings: Settings) -> pd.DataFrame:

@@ -78,3 +78,32 @@ def test_time_per_group_against_the_guideline(settings):
     assert g["hours"].to_dict() == {"key": 5.0, "ordinary": 2.0, "prospects": 1.0}
     assert g.at["key", "time_share"] == pytest.approx(5 / 8) and g.at["key", "guideline_time"] == 0.6
     assert g.at["prospects", "time_gap"] == pytest.approx(1 / 8 - 0.1)
+
+
+# -- the days the shares are based on (docs/method.md §7.3, time.min_days = 5) --------------------------
+@pytest.mark.parametrize(
+    ("days", "indicative"),
+    [(0, True), (1, True), (4, True), (5, False), (20, False)],  # 5 days, exactly the setting: enough
+)
+def test_shares_from_fewer_than_min_days_are_indicative(settings, days, indicative):
+    from kamxl.calc.time import is_indicative
+
+    assert is_indicative(days, settings) is indicative
+
+
+@pytest.mark.parametrize(
+    ("dates", "days"),
+    [
+        (["2026-03-03", "2026-03-02", "2026-03-03"], ["2026-03-02", "2026-03-03"]),  # distinct, in order
+        (["2026-03-02", None, "not a date"], ["2026-03-02"]),  # what is not a date is no day
+        ([None, None], []),
+    ],
+)
+def test_todo_days_are_the_distinct_dates_in_order(dates, days):
+    import datetime as dt
+
+    from kamxl.calc.time import todo_days
+
+    todo = pd.DataFrame({"date": dates, "hours": [1.0] * len(dates)})
+    assert todo_days(todo) == [dt.date.fromisoformat(day) for day in days]
+    assert todo_days(todo.drop(columns="date")) == []

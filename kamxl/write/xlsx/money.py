@@ -128,7 +128,8 @@ def write_pnl(book: Book, pnl: PnL, keys: KeyCells) -> None:
 
 
 def _pnl_keys(sheet: Sheet, pnl: PnL, layout: _PnlLayout, keys: KeyCells) -> None:
-    """The summary sheet's P&L figures: the year's planned profit, and plan and actual to date."""
+    """The P&L figures the summary sheet and the dashboard's tiles link to: the year's planned profit, and
+    revenue and profit planned and actual to date (the to-date row; the actuals are to date by nature)."""
     summary: Mapping[str, Any] = pnl.summary
     keys["pnl.profit_plan"] = KeyCell(
         sheet.name, layout.year_row, layout.figures["profit_plan"], summary["profit_plan"], "money"
@@ -137,6 +138,7 @@ def _pnl_keys(sheet: Sheet, pnl: PnL, layout: _PnlLayout, keys: KeyCells) -> Non
         return
     # key -> (column's figure, value) on the to-date row
     to_date = {
+        "pnl.revenue_plan_to_date": ("revenue_plan", summary["revenue_plan_to_date"]),
         "pnl.revenue_actual": ("revenue_actual", summary["revenue_actual"]),
         "pnl.profit_plan_to_date": ("profit_plan", summary["profit_plan_to_date"]),
         "pnl.profit_actual": ("profit_actual", summary["profit_actual"]),

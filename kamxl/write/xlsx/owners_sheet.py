@@ -14,20 +14,23 @@ says there is no aging.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 from xlsxwriter.utility import quote_sheetname
 
 from kamxl.calc.funnel import CLASSES
-from kamxl.calc.months import periods
 from kamxl.calc.owners import OWNER_COLUMNS
-from kamxl.calc.receivables import AGING, Receivables
+from kamxl.calc.receivables import Receivables
 from kamxl.results import Results
 from kamxl.write.xlsx.book import Book, Sheet, cell, column_of, quote, rng
 from kamxl.write.xlsx.customers import PRIORITY_COLUMNS, Counted
-from kamxl.write.xlsx.receivables_sheet import FIRST_ROW, FIXED, _Layout
-from kamxl.write.xlsx.work import _attainment_colours
+from kamxl.write.xlsx.receivables_sheet import (
+    FIRST_ROW,
+    FIXED,
+    ReceivablesLayout,
+    criteria_safe,
+    write_customer_aging,
+)
+from kamxl.write.xlsx.work import attainment_colours
 
 HEAD = 3
 OWNER = "\0owner"  # in a formula template: the owner's cell on this sheet (sheet names may hold braces)
@@ -49,20 +52,6 @@ TOTAL_FORMATS = {
     "number": "total_number",
 }
 COL = {name: index for index, name in enumerate(OWNER_COLUMNS)}
-_CRITERIA_SIGNS = ("*", "?", "~")  # a SUMIFS criterion with these is a pattern, not the name itself
-
-
-def criteria_safe(names: list[Any]) -> bool:
-    """Whether SUMIFS finds exactly these names: text as written, no pattern or comparison, no two alike but
-    for case (SUMIFS ignores case, kamxl does not)."""
-    texts = [name for name in names if isinstance(name, str)]
-    if any(name != name.strip() or not name for name in texts):
-        return False
-    if any(sign in name for name in texts for sign in _CRITERIA_SIGNS) or any(
-        name[0] in "=<>" for name in texts
-    ):
-        return False
-    return len({name.casefold() for name in texts}) == len(set(texts))
 
 
 def write_owners(book: Book, results: Results, counted: Counted | None) -> None:
@@ -77,8 +66,12 @@ def write_owners(book: Book, results: Results, counted: Counted | None) -> None:
     if owners["hours"].isna().all() and {"todo", "worklog"} & set(results.forms):
         end += 1
         sheet.text(end, 0, book.label("owners.no_hours"), "note", fit=False)
-    if results.receivables is not None:
-        end = _aging_block(book, sheet, results.receivables, end + 3)
+    rec = results.receivables
+    if rec is not None:
+        # SUMIFS over the receivables sheet's rows, when it was written and its customers' names match exactly
+        live = "receivables" in book.sheets and criteria_safe(column_of(rec.rows, "customer"))
+        where = f"{quote_sheetname(book.sheets['receivables'].name)}!" if live else None
+        end = write_customer_aging(book, sheet, rec, end + 3, where)
     sheet.finish(HEAD, len(OWNER_COLUMNS) - 1, None, filter_=False, freeze_cols=1, repeat=False)
 
 
@@ -113,7 +106,7 @@ class _OwnerTable:
             "collections_rate",
             "plan_attainment",
         ):  # one colour rule everywhere (formats.behind_below)
-            _attainment_colours(self.book, sheet, self.first, self.last + 1, COL[name])
+            attainment_colours(self.book, sheet, self.first, self.last + 1, COL[name])
 
     def _named_rows(self) -> list[int]:
         """The rows of named owners (every row but an unassigned last one)."""
@@ -139,8 +132,7 @@ class _OwnerTable:
         if rec is None or "receivables" not in self.book.sheets or not criteria_safe(names):
             self._values("collections_plan", "collections_actual")
             return
-        months = sorted(int(period) for period in periods(rec.months).unique())
-        layout = _Layout(months, len(rec.rows), rec.aging is not None)
+        layout = ReceivablesLayout.of(rec)
         where = quote_sheetname(self.book.sheets["receivables"].name)
         last = FIRST_ROW + len(rec.rows) - 1
         owners = f"{where}!{rng(FIRST_ROW, FIXED.index('owner'), last, FIXED.index('owner'), True)}"
@@ -203,50 +195,3 @@ class _OwnerTable:
             rate,
             "total_percent",
         )
-
-
-def _aging_block(book: Book, sheet: Sheet, rec: Receivables, head: int) -> int:
-    """The balance per customer and aging bucket, with its 合计; a sentence when there are no due dates."""
-    if rec.aging_by_customer is None:
-        sheet.text(head - 1, 0, book.label("owners.no_due_dates"), "note", fit=False)
-        return head - 1
-    table = rec.aging_by_customer
-    if table.empty:  # nothing outstanding past a due date
-        return head
-    sheet.text(head - 1, 0, book.label("owners.aging_title", as_of=book.meta["as_of"]), "key", fit=False)
-    labels = [book.label(f"values.aging.{bucket}") for bucket in AGING]
-    sheet.header(head, [book.label("owners.cols.customer"), *labels, book.label("owners.cols.total")])
-    first, last = head + 1, head + len(table)
-    sheet.text_column(first, 0, column_of(table, "customer"))
-    live = (
-        "receivables" in book.sheets
-        and criteria_safe(column_of(rec.rows, "customer"))
-        and rec.aging is not None
-    )
-    layout = _Layout(sorted(int(p) for p in periods(rec.months).unique()), len(rec.rows), True)
-    where = quote_sheetname(book.sheets["receivables"].name) if live else ""
-    end = FIRST_ROW + len(rec.rows) - 1
-
-    def column(col: int) -> str:
-        return f"{where}!{rng(FIRST_ROW, col, end, col, True)}"
-
-    for index, bucket in enumerate(AGING, 1):
-        values = column_of(table, bucket)
-        if live:
-            formulas = [
-                f"SUMIFS({column(layout.figures['balance'])},{column(0)},{cell(row, 0)},"
-                f"{column(layout.figures['aging'])},{cell(head, index, True)})"
-                for row in range(first, last + 1)
-            ]
-            sheet.formula_column(first, index, formulas, values)
-        else:
-            sheet.number_column(first, index, values)
-    total_col = len(AGING) + 1
-    sums = [f"SUM({rng(row, 1, row, len(AGING))})" for row in range(first, last + 1)]
-    sheet.formula_column(first, total_col, sums, column_of(table, "total"))
-    sheet.total_label(last + 1)
-    for col, name in enumerate([*AGING, "total"], 1):
-        sheet.formula(
-            last + 1, col, f"SUM({rng(first, col, last, col)})", float(table[name].sum()), "total_money"
-        )
-    return last + 1

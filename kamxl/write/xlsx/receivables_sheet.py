@@ -6,6 +6,9 @@ as live formulas over the months up to m* (the last month with actuals).
 m* itself is a formula over the month table under it, so a reviewer who
 enters April's actuals sees every to-date figure move on. A big table is
 written a column at a time, each column's formulas built from its letters once.
+Under the month table, when the plan has due dates, the balance per aging
+bucket and per customer and bucket (SUMIFS over the rows; the 负责人 sheet
+shows the same block over this sheet's rows); without, one sentence says so.
 The figures are those of docs/method.md §5.
 """
 
@@ -18,10 +21,21 @@ from typing import Any
 import pandas as pd
 
 from kamxl.calc.months import has_years, month_heading, month_key, periods, spans_years
-from kamxl.calc.receivables import Receivables
+from kamxl.calc.receivables import AGING, Receivables
 from kamxl.issues import column_letter
 from kamxl.write.words import counted, customers_behind
-from kamxl.write.xlsx.book import Book, KeyCell, KeyCells, Sheet, cell, has_data, is_blank, quote, rng
+from kamxl.write.xlsx.book import (
+    Book,
+    KeyCell,
+    KeyCells,
+    Sheet,
+    cell,
+    column_of,
+    has_data,
+    is_blank,
+    quote,
+    rng,
+)
 
 FIXED = ("customer", "product", "owner", "total_owed")  # the columns left of the months
 FIGURES = (  # the columns right of the months
@@ -51,11 +65,26 @@ FIRST_MONTH_COL = len(FIXED)
 FIRST_ROW = SUB + 1  # the first customer's row
 M_STAR = cell(M_STAR_ROW, 1, True, True)
 KEY_COLS = 2  # 客户 and 产品: repeated on every page across, so a continued row says whose it is
+AGING_ROWS = len(AGING) + 1  # the aging table: its header and a row per bucket
+_CRITERIA_SIGNS = ("*", "?", "~")  # a SUMIFS criterion with these is a pattern, not the name itself
+
+
+def criteria_safe(names: list[Any]) -> bool:
+    """Whether SUMIFS finds exactly these names: text as written, no pattern or comparison, no two alike but
+    for case (SUMIFS ignores case, kamxl does not)."""
+    texts = [name for name in names if isinstance(name, str)]
+    if any(name != name.strip() or not name for name in texts):
+        return False
+    if any(sign in name for name in texts for sign in _CRITERIA_SIGNS) or any(
+        name[0] in "=<>" for name in texts
+    ):
+        return False
+    return len({name.casefold() for name in texts}) == len(set(texts))
 
 
 @dataclass
-class _Layout:
-    """Where the sheet's parts go."""
+class ReceivablesLayout:
+    """Where the receivables sheet's parts go; the 负责人 sheet's SUMIFS read its columns from it too."""
 
     months: list[int]
     count: int  # customer rows
@@ -66,6 +95,13 @@ class _Layout:
         after = FIRST_MONTH_COL + 2 * len(self.months)
         names = FIGURES if self.aging else FIGURES[:-1]
         self.figures = {name: after + i for i, name in enumerate(names)}
+
+    @classmethod
+    def of(cls, rec: Receivables) -> ReceivablesLayout:
+        """The layout the sheet of ``rec`` has: months as periods in time order (calc.months), so a rolling
+        plan's two Januaries are two months."""
+        months = sorted(int(period) for period in periods(rec.months).unique())
+        return cls(months, len(rec.rows), rec.aging is not None)
 
     def month_col(self, index: int) -> int:
         """The plan column of the ``index``-th month; its actual is the next."""
@@ -108,9 +144,7 @@ class _ReceivablesSheet:
     def __init__(self, book: Book, rec: Receivables):
         self.book, self.rec = book, rec
         self.sheet: Sheet = book.add("receivables")
-        # months as periods in time order (calc.months): a rolling plan's two Januaries are two months
-        months = sorted(int(period) for period in periods(rec.months).unique())
-        self.layout = _Layout(months, len(rec.rows), rec.aging is not None)
+        self.layout = ReceivablesLayout.of(rec)
         self.by_month = rec.by_month.set_index(periods(rec.by_month))
         self.spanning, self.dated = spans_years(rec.months), has_years(rec.months)
         self.flag = book.heading("behind_flag")
@@ -126,8 +160,12 @@ class _ReceivablesSheet:
         self._behind_colour()
         self._month_table()
         self._chart()
+        head = layout.table_last + 2  # under the month table, a row apart
         if self.rec.aging is not None:
-            self._aging(self.rec.aging)
+            self._aging(self.rec.aging, head)
+            head += AGING_ROWS + 1
+        live = criteria_safe(column_of(self.rec.rows, "customer"))
+        write_customer_aging(book, sheet, self.rec, head + 1, "" if live else None)  # its title at head
         sheet.ws.freeze_panes(FIRST_ROW, KEY_COLS)
         sheet.finish(SUB, layout.last_col, None, filter_=False, freeze_cols=KEY_COLS)
         sheet.ws.autofilter(SUB, 0, layout.total_row - 1, layout.last_col)
@@ -310,6 +348,7 @@ class _ReceivablesSheet:
         cols = {"total_owed": OWED_COL, **self.layout.figures}
         for key, col, fmt in (
             ("total_owed", "total_owed", "money"),
+            ("plan_to_date", "plan_to_date", "money"),
             ("actual_to_date", "actual_to_date", "money"),
             ("collection_rate", "rate_to_date", "percent"),
             ("balance", "balance", "money"),
@@ -402,10 +441,10 @@ class _ReceivablesSheet:
         chart.set_legend({"position": "bottom"})
         self.sheet.place_chart(head, chart, "receivables")
 
-    def _aging(self, aging: pd.DataFrame) -> None:
+    def _aging(self, aging: pd.DataFrame, head: int) -> None:
         """The balance per aging bucket, as SUMIF over the rows' buckets."""
         book, sheet, layout = self.book, self.sheet, self.layout
-        head, first, last = layout.table_last + 2, FIRST_ROW, layout.total_row - 1
+        first, last = FIRST_ROW, layout.total_row - 1
         aging_col, balance_col = layout.figures["aging"], layout.figures["balance"]
         sheet.headings(head, ["aging", "balance"])
         buckets, balances = (
@@ -415,3 +454,50 @@ class _ReceivablesSheet:
         for row, (bucket, value) in enumerate(aging["balance"].items(), head + 1):
             sheet.text(row, 0, book.label(f"values.aging.{bucket}"))
             sheet.formula(row, 1, f"SUMIF({buckets},{cell(row, 0)},{balances})", value)
+
+
+def write_customer_aging(book: Book, sheet: Sheet, rec: Receivables, head: int, source: str | None) -> int:
+    """The outstanding balance per customer and aging bucket (docs/method.md §5.6) with its 合计, the title
+    at ``head - 1`` and the header at ``head``; returns the last row written.
+
+    A bucket's cell is a SUMIFS over the receivables sheet's balance, customer and aging columns: ``source``
+    is that sheet's name as a formula's prefix ("应收帐款!"), "" on that sheet itself; None writes values
+    (a customer's name SUMIFS would not match exactly). Without due dates one sentence says there is no
+    aging, rather than a table of zeros.
+    """
+    if rec.aging_by_customer is None:
+        sheet.text(head - 1, 0, book.label("owners.no_due_dates"), "note", fit=False)
+        return head - 1
+    table = rec.aging_by_customer
+    if table.empty:  # nothing outstanding past a due date
+        return head
+    sheet.text(head - 1, 0, book.label("owners.aging_title", as_of=book.meta["as_of"]), "key", fit=False)
+    labels = [book.label(f"values.aging.{bucket}") for bucket in AGING]
+    sheet.header(head, [book.label("owners.cols.customer"), *labels, book.label("owners.cols.total")])
+    first, last = head + 1, head + len(table)
+    sheet.text_column(first, 0, column_of(table, "customer"))
+    figures, end = ReceivablesLayout.of(rec).figures, FIRST_ROW + len(rec.rows) - 1
+
+    def column(col: int) -> str:
+        return f"{source}{rng(FIRST_ROW, col, end, col, True)}"
+
+    balances, customers, buckets = column(figures["balance"]), column(0), column(figures["aging"])
+    for index, bucket in enumerate(AGING, 1):
+        values = column_of(table, bucket)
+        if source is None:
+            sheet.number_column(first, index, values)
+            continue
+        formulas = [
+            f"SUMIFS({balances},{customers},{cell(row, 0)},{buckets},{cell(head, index, True)})"
+            for row in range(first, last + 1)
+        ]
+        sheet.formula_column(first, index, formulas, values)
+    total_col = len(AGING) + 1
+    sums = [f"SUM({rng(row, 1, row, len(AGING))})" for row in range(first, last + 1)]
+    sheet.formula_column(first, total_col, sums, column_of(table, "total"))
+    sheet.total_label(last + 1)
+    for col, name in enumerate([*AGING, "total"], 1):
+        sheet.formula(
+            last + 1, col, f"SUM({rng(first, col, last, col)})", float(table[name].sum()), "total_money"
+        )
+    return last + 1

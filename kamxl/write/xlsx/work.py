@@ -7,13 +7,14 @@ to the month; the calendar puts every form's dated events in one grid.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from kamxl.calc.calendar import month_grid
-from kamxl.calc.time import QUADRANTS, TimeUse
+from kamxl.calc.time import QUADRANTS, TimeUse, is_indicative, todo_days
 from kamxl.results import CalendarMonth, Results
 from kamxl.write.words import is_rate_indicator
 from kamxl.write.xlsx.book import (
@@ -68,7 +69,9 @@ def write_time(
     if time is not None and todo is not None:
         quadrants, summary = time
         last = _todo_list(book, sheet, todo, row + 8)
-        _quadrant_table(book, sheet, quadrants.set_index("quadrant"), summary, row, last)
+        indicative = is_indicative(summary["days"], book.settings)
+        _quadrant_table(book, sheet, quadrants.set_index("quadrant"), summary, row, last, indicative)
+        _days_covered(book, sheet, todo_days(todo), row + 7, indicative)
         keys["time.m2_share"] = KeyCell(sheet.name, row + 2, 4, summary["m2_share"], "percent")
         keys["time.completion"] = KeyCell(sheet.name, row + 5, 5, summary["completion_rate"], "percent")
         if has_data(quadrants["hours"]):
@@ -96,11 +99,39 @@ def _todo_list(book: Book, sheet: Sheet, todo: pd.DataFrame, head: int) -> int:
     return max(first + len(todo) - 1, first)
 
 
+def _days_covered(book: Book, sheet: Sheet, days: list[dt.date], row: int, indicative: bool) -> None:
+    """One sentence under the quadrant table: how many days (and which) the shares are based on, and, when
+    fewer than ``time.min_days``, that they are indicative only."""
+    if days:
+        dates = [_day(book, day) for day in (days[0], days[-1])]
+        span = dates[0] if dates[0] == dates[1] else "–".join(dates)
+        text = book.label("report.time_days.based", days=len(days), dates=span)
+    else:
+        text = book.label("report.time_days.undated")
+    if indicative:
+        text += book.label("report.time_days.indicative", min_days=book.settings.get("time.min_days"))
+    sheet.text(row, 0, text, "indicative_note" if indicative else "note", fit=False)
+
+
+def _day(book: Book, day: dt.date) -> str:
+    """A day as the sheet's language writes it without its year: 3月2日, 2 Mar."""
+    month_name = book.label(f"values.month.{day.month}")
+    return book.label("report.time_days.date", month=day.month, day=day.day, month_name=month_name)
+
+
 def _quadrant_table(
-    book: Book, sheet: Sheet, by_quadrant: pd.DataFrame, summary: Mapping[str, Any], head: int, last: int
+    book: Book,
+    sheet: Sheet,
+    by_quadrant: pd.DataFrame,
+    summary: Mapping[str, Any],
+    head: int,
+    last: int,
+    indicative: bool = False,
 ) -> None:
-    """Tasks, hours, share and completion per quadrant (COUNTIF/SUMIF over the to-do list), their total."""
+    """Tasks, hours, share and completion per quadrant (COUNTIF/SUMIF over the to-do list), their total;
+    the shares (and the M2 share) in the indicative look when the lists cover too few days."""
     first = head + 9  # the to-do list's first row
+    share_look = "indicative_percent" if indicative else "percent"
     quadrant, hours, done = (rng(first, col, last, col, True) for col in (1, 4, 5))
     sheet.headings(head, QUADRANT_COLUMNS)
     total_row = head + 1 + len(QUADRANTS)
@@ -112,7 +143,7 @@ def _quadrant_table(
         sheet.formula(row, 2, f"COUNTIF({in_quadrant})", int(by_quadrant.at[code, "tasks"]), "int")
         sheet.formula(row, 3, f"SUMIF({in_quadrant},{hours})", float(by_quadrant.at[code, "hours"]), "number")
         share = f'IF({total_hours}=0,"",{cell(row, 3)}/{total_hours})'
-        sheet.formula(row, 4, share, by_quadrant.at[code, "share"], "percent")
+        sheet.formula(row, 4, share, by_quadrant.at[code, "share"], share_look)
         completion = f'IF(COUNTIFS({in_quadrant},{done},"<>")=0,"",AVERAGEIF({in_quadrant},{done}))'
         sheet.formula(row, 5, completion, by_quadrant.at[code, "done"], "percent")
     sheet.total_label(total_row, [1])
@@ -123,7 +154,7 @@ def _quadrant_table(
     completion = f'IF(COUNT({done})=0,"",AVERAGE({done}))'
     sheet.formula(total_row, 5, completion, summary["completion_rate"], "total_percent")
     sheet.text(total_row + 1, 0, book.heading("m2_share"), "key")
-    sheet.formula(total_row + 1, 3, cell(head + 2, 4), summary["m2_share"], "percent")
+    sheet.formula(total_row + 1, 3, cell(head + 2, 4), summary["m2_share"], share_look)
 
 
 def _quadrant_chart(book: Book, sheet: Sheet, head: int) -> None:
@@ -217,7 +248,7 @@ def _monthly_plan(book: Book, sheet: Sheet, monthly: pd.DataFrame, head: int) ->
         )
         sheet.text(row, 5, item["owner"])
         sheet.number(row, 6, item["last_actual"], kind)
-    _attainment_colours(book, sheet, head + 1, head + len(monthly), 4)
+    attainment_colours(book, sheet, head + 1, head + len(monthly), 4)
 
 
 def _weekly_plan(book: Book, sheet: Sheet, weeks: pd.DataFrame, goals: pd.DataFrame, head: int) -> int:
@@ -234,7 +265,7 @@ def _weekly_plan(book: Book, sheet: Sheet, weeks: pd.DataFrame, goals: pd.DataFr
         sheet.text(row, 5, week["monthly_item"])
         sheet.text(row, 6, week["owner"])
     last = first + len(weeks) - 1
-    _attainment_colours(book, sheet, first, last, 4)
+    attainment_colours(book, sheet, first, last, 4)
     goals_head = last + 3
     _weeks_add_up(book, sheet, goals, goals_head, rng(first, 1, last, 1, True), rng(first, 2, last, 2, True))
     return goals_head + len(goals) + 3
@@ -286,7 +317,7 @@ def _target_actual(
     sheet.formula(row, 4, f'IF({blank},"",{ratio})', attainment, "percent")
 
 
-def _attainment_colours(book: Book, sheet: Sheet, first: int, last: int, col: int) -> None:
+def attainment_colours(book: Book, sheet: Sheet, first: int, last: int, col: int) -> None:
     """The colour rule (``formats.behind_below``): attainment green from 100 %, red under the behind line."""
     if last < first:
         return
