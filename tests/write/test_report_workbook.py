@@ -326,6 +326,7 @@ def test_trends_sheet(march_with_history):
     assert [ws.cell(5 + i, 1).value for i in range(3)] == ["2026-01", "2026-02", "2026-03"]
     assert ws["F7"].value == "=SUM(B7:E7)" and v["F7"].value == 13
     assert ws["J7"].value == '=IF(OR(H7="",I7=""),"",I7-H7)' and v["J7"].value == 428_000 - 395_000
+    assert ws["J5"].number_format == '+#,##0;"−"#,##0;0'  # January's −8,000 with a true minus, as 仪表板
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert "漏斗变化:2026-02 → 2026-03" in texts and "C → C → D" in texts  # 瑞丰, stuck
     charts = chart_refs(march_with_history)
