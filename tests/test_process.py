@@ -111,6 +111,8 @@ def test_receivables_by_hand(march):
     assert rec["balance"] == 3650000.0 - 806000.0
     # cumulative actual under 90 % of plan: 朗通 产品B 53/60, 万星 11/37.5, 海川 59/90, 新源 22/33, 瑞丰 5/15
     assert rec["behind"] == ["朗通", "万星", "海川", "新源", "瑞丰"]
+    # as customers, all their lines together: 朗通 (203,000 of 210,000 planned, 96.7 %) is not behind
+    assert rec["behind_customers"] == ["万星", "海川", "新源", "瑞丰"]
     shorts = sorted(i["cell"] for i in r["issues"] if i["code"] == "plan_short")
     assert shorts == [
         "AB10",

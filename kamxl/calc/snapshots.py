@@ -51,6 +51,7 @@ TREND_COLUMNS = [
     "profit_plan",
     "profit_actual",
     "health",
+    "health_rule",
 ]
 _FILE_DATES = re.compile(r"[-_ .]*(20\d\d)([-_.]?\d{1,2})?([-_.]?\d{1,2})?")
 
@@ -315,7 +316,8 @@ def stuck_share(stuck_rows: pd.DataFrame | None, counts: Mapping[str, int]) -> f
 
 
 def trends(series: list[tuple[str, Mapping[str, Any]]]) -> pd.DataFrame:
-    """One row per period (oldest first): funnel counts, collection rate, profit plan and actual of the month.
+    """One row per period (oldest first): funnel counts, collection rate, profit plan and actual of the month,
+    the funnel's grade and the rule that decided it (a grade alone misleads: 优 judged without history).
 
     ``series`` holds each period's snapshot totals (kamxl.store's ``snapshot_totals``).
     """
@@ -332,6 +334,7 @@ def trends(series: list[tuple[str, Mapping[str, Any]]]) -> pd.DataFrame:
                 "profit_plan": totals.get("profit_plan_month"),
                 "profit_actual": totals.get("profit_actual_month"),
                 "health": totals.get("health"),
+                "health_rule": totals.get("health_rule"),  # 优 without history reads 优(未判断停滞)
             }
         )
     return pd.DataFrame(rows, columns=TREND_COLUMNS)

@@ -39,12 +39,17 @@ from kamxl.write.words import (
     actions_text,
     by_priority,
     class_label,
-    health_text,
+    customers_behind,
+    decision_groups,
+    decision_where,
+    health_label,
+    health_note,
     health_tone,
     is_rate_indicator,
     move_tone,
     period_of,
     rate_tone,
+    trend_health,
     value_label,
     variance_tone,
 )
@@ -131,19 +136,24 @@ def _palette(settings: Settings) -> svg.Palette:
 
 # ---------------------------------------------------------------- decisions ---
 def _decisions(results: Results, settings: Settings) -> Context:
-    """The first ``decisions.top`` decisions and risks (docs/method.md §14), each with its input cell."""
-    shown = results.decisions[: int(settings.get("decisions.top"))]
-    rows = [
-        {
-            "severity": decision.severity(settings),
-            "severity_label": settings.label(f"decisions.severity.{decision.severity(settings)}"),
-            "kind": settings.label(f"decisions.kinds.{decision.kind}"),
-            "text": sentence(decision, settings),
-            "where": " ".join(part for part in (decision.sheet, decision.cell) if part),
-        }
-        for decision in shown
-    ]
-    return {"rows": rows, "more": len(results.decisions) - len(shown)}
+    """The first ``decisions.top`` lines of decisions and risks (docs/method.md §14), a customer's together
+    as on the dashboard (``decision_groups``), each with its input cells."""
+    groups = decision_groups(results.decisions, int(settings.get("decisions.top")))
+    rows = []
+    for group in groups:
+        severity = group[0].severity(settings)  # ranked: the first is the heaviest
+        rows.append(
+            {
+                "severity": severity,
+                "severity_label": settings.label(f"decisions.severity.{severity}"),
+                "kind": settings.label(f"decisions.kinds.{group[0].kind}"),
+                "text": settings.label("ui.sentence_sep").join(
+                    sentence(decision, settings) for decision in group
+                ),
+                "where": decision_where(group),
+            }
+        )
+    return {"rows": rows, "more": len(results.decisions) - sum(len(group) for group in groups)}
 
 
 # --------------------------------------------------------------------- plan ---
@@ -166,7 +176,7 @@ def _plan(results: Results, settings: Settings, context: Context) -> Context:
                 rate=rate,
                 month=collections["last_month"] or "—",
                 balance=money(collections["balance"]),
-                behind=len(collections["behind"]),
+                behind=len(customers_behind(results.receivables.rows, settings.get("receivables.behind"))),
             )
         )
     if results.funnel is not None:
@@ -341,8 +351,8 @@ def _funnel(results: Results, settings: Settings) -> Context | None:
         "open": total,
         "amount": float(funnel["amount"].sum()),
         "weighted_total": float(funnel["weighted"].sum()),
-        "grade": settings.label(f"values.health.{grade}"),
-        "rule": health_text(settings, rule),
+        "grade": health_label(settings, grade, rule),
+        "rule": health_note(settings, rule, (results.history or {}).get("stuck_share")),
         "tone": health_tone(grade),
         "chart": chart,
     }
@@ -369,7 +379,6 @@ def _history(results: Results, settings: Settings) -> Context | None:
 
 
 def _trend_row(settings: Settings, month: dict[str, Any]) -> Context:
-    health = month["health"]
     return {
         "period": month["period"],
         **{klass: month[klass] for klass in ("A", "B", "C", "D")},
@@ -377,7 +386,7 @@ def _trend_row(settings: Settings, month: dict[str, Any]) -> Context:
         "collection_rate": as_number(month["collection_rate"]),
         "profit_plan": as_number(month["profit_plan"]),
         "profit_actual": as_number(month["profit_actual"]),
-        "health": settings.label(f"values.health.{health}") if isinstance(health, str) else "",
+        "health": trend_health(settings, month["health"], month.get("health_rule")) or "",
     }
 
 
@@ -507,23 +516,8 @@ def _receivables(receivables: Receivables | None, settings: Settings) -> Context
         }
         for month, period in zip(by_month.to_dict("records"), periods(by_month), strict=True)
     ]
-    rows = receivables.rows
-    behind = rows[rows["behind"].fillna(False).astype(bool)]
     limit = int(settings.get("summary.list_rows"))
-    if len(behind) > limit:  # the largest shortfalls first
-        gap = behind["plan_to_date"].fillna(0) - behind["actual_to_date"].fillna(0)
-        behind = behind.assign(_gap=gap).sort_values("_gap", ascending=False, kind="stable")
-    behind_rows = [
-        {
-            "customer": row["customer"],
-            "product": _text_or_blank(row.get("product")),
-            "plan_to_date": as_number(row["plan_to_date"]),
-            "actual_to_date": as_number(row["actual_to_date"]),
-            "rate": as_number(row["rate_to_date"]),
-            "balance": as_number(row["balance"]),
-        }
-        for row in behind.head(limit).to_dict("records")
-    ]
+    behind = _behind_customers(receivables.rows, settings)
     palette = _palette(settings)
     chart = svg.columns(
         settings.label("report.charts.receivables"),
@@ -545,10 +539,33 @@ def _receivables(receivables: Receivables | None, settings: Settings) -> Context
         "summary": receivables.summary,
         "rate_tone": rate_tone(settings, receivables.summary["collection_rate"]),
         "months": [month for month, happened in zip(months, done, strict=False) if happened],
-        "behind": behind_rows,
+        "behind": behind[:limit],
         "behind_more": more,
         "chart": chart,
     }
+
+
+def _behind_customers(rows: pd.DataFrame, settings: Settings) -> list[Context]:
+    """The customers behind on all their lines together (``customers_behind``: 朗通, one product late but
+    96.7 % in all, is not), their lines summed, the late products named; the largest shortfall first."""
+    names = customers_behind(rows, settings.get("receivables.behind"))
+    found: list[Context] = []
+    for name in names:
+        lines = rows[rows["customer"].astype(str) == name]
+        late = lines[lines["behind"].fillna(False).astype(bool)]
+        plan, actual = float(lines["plan_to_date"].sum()), float(lines["actual_to_date"].sum())
+        products = [str(product) for product in late.get("product", pd.Series(dtype=object)).dropna()]
+        found.append(
+            {
+                "customer": name,
+                "product": settings.label("ui.list_sep").join(products),
+                "plan_to_date": plan,
+                "actual_to_date": actual,
+                "rate": actual / plan,  # customers_behind keeps only a plan above zero
+                "balance": as_number(lines["balance"].sum(min_count=1)),
+            }
+        )
+    return sorted(found, key=lambda row: row["actual_to_date"] - row["plan_to_date"])
 
 
 def _pnl(pnl: PnL | None, settings: Settings) -> Context | None:

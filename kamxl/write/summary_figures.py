@@ -17,7 +17,7 @@ from kamxl.calc.months import periods
 from kamxl.calc.numbers import pct
 from kamxl.config import Settings
 from kamxl.results import Results
-from kamxl.write.words import rate_tone, variance_tone
+from kamxl.write.words import health_label, rate_tone, trend_health, variance_tone
 
 Context = dict[str, Any]
 NOISE = 0.0005  # a change smaller than this (0.05 %, or 0.05 points) reads "level"
@@ -142,13 +142,14 @@ def _funnel_rows(results: Results, settings: Settings) -> list[Context]:
             settings, "weighted", weighted, None if weighted_before is None else float(weighted_before)
         )
     )
-    grade, before = results.health.grade, previous_trend(results, "health")
+    grade, rule = results.health
+    before, before_rule = previous_trend(results, "health"), previous_trend(results, "health_rule")
     rows.append(
         _row(
             settings,
             "health",
-            settings.label(f"values.health.{grade}"),
-            settings.label(f"values.health.{before}") if isinstance(before, str) else None,
+            health_label(settings, grade, rule),
+            trend_health(settings, before, before_rule),
             "",
             "",
         )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from kamxl.calc.decisions import Decision
 from kamxl.calc.funnel import PRIORITY_ORDER
 from kamxl.config import Settings
 
@@ -148,6 +149,16 @@ def health_label(settings: Settings, grade: str, rule: str) -> str:
     return settings.label(f"values.health_grade.{rule}", grade=settings.label(f"values.health.{grade}"))
 
 
+def trend_health(settings: Settings, grade: Any, rule: Any) -> str | None:
+    """A month's grade in the history (趋势, the summary's trend table), qualified by its rule as this
+    month's is; a month filed without its rule keeps the bare grade; None: no funnel that month."""
+    if not isinstance(grade, str):
+        return None
+    if not isinstance(rule, str):
+        return settings.label(f"values.health.{grade}")
+    return health_label(settings, grade, rule)
+
+
 def health_verdict(settings: Settings, grade: str, rule: str, stuck_share: float | None = None) -> str:
     """The grade with the rule that decided it, and the share measured when stuck: one line that the label,
     its colour (``health_tone``) and the note agree in."""
@@ -187,3 +198,33 @@ def action_plan(settings: Settings, record: Mapping[str, Any]) -> str:
         date=when,
         step=unset if _missing(step) else str(step),
     )
+
+
+def decision_groups(decisions: Sequence[Decision], top: int) -> list[list[Decision]]:
+    """The first ``top`` lines of the ranked decisions, a customer's decisions on one line at the rank of
+    its first (海川 pays late and its A deal slipped: one matter to a director, read once, not two lines
+    that look like two customers); a decision naming no customer is a line of its own. report.json keeps
+    every decision apart, as ranked."""
+    groups: list[list[Decision]] = []
+    by_customer: dict[str, list[Decision]] = {}
+    for decision in decisions:
+        customer = decision.evidence.get("customer")
+        if isinstance(customer, str) and customer in by_customer:
+            by_customer[customer].append(decision)
+            continue
+        group = [decision]
+        if isinstance(customer, str) and customer:
+            by_customer[customer] = group
+        groups.append(group)
+    return groups[:top]
+
+
+def decision_where(group: Sequence[Decision]) -> str:
+    """The input cells of a line of decisions, by sheet: "客户价值评估 R17, Q17; 应收帐款规划表 A15"."""
+    cells: dict[str, list[str]] = {}
+    for decision in group:
+        if decision.sheet:
+            found = cells.setdefault(decision.sheet, [])
+            if decision.cell and decision.cell not in found:
+                found.append(decision.cell)
+    return "; ".join(" ".join((sheet, ", ".join(found))).strip() for sheet, found in cells.items())

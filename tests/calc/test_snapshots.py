@@ -16,6 +16,7 @@ from kamxl.calc.snapshots import (
     stuck,
     stuck_share,
     transitions,
+    trends,
 )
 
 
@@ -165,3 +166,26 @@ def test_region_falls_back_in_order(settings):
     assert region_of([], "north-2026-04", None, settings) == "north"
     assert region_of(["华东区 2026年2月"], "x", one_owner, settings) == "华东区"
     assert region_of(["华东区"], "x", None, settings, region="华东一组") == "华东一组"
+
+
+def test_trends_keep_the_rule_beside_the_grade():
+    """A month's grade and the rule that decided it: 优 judged without history is told from 优 judged."""
+    series = [
+        (
+            "2026-01",
+            {
+                "funnel_counts": {"A": 2, "B": 4, "C": 4, "D": 2},
+                "open": 12,
+                "health": "excellent",
+                "health_rule": "no_history",
+            },
+        ),
+        ("2026-03", {"funnel_counts": {"A": 4}, "open": 4, "health": "poor", "health_rule": "sparse"}),
+        ("2026-04", {"collection_rate": 0.9}),  # a P&L alone: no funnel, no grade
+    ]
+    rows = trends(series).to_dict("records")
+    assert [(row["health"], row["health_rule"]) for row in rows[:2]] == [
+        ("excellent", "no_history"),
+        ("poor", "sparse"),
+    ]
+    assert pd.isna(rows[2]["health"]) and pd.isna(rows[2]["health_rule"])

@@ -4,6 +4,7 @@ the funnel, the decisions with their input cells, the salespeople; one A4 landsc
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import zipfile
 
@@ -85,6 +86,9 @@ def test_tiles_link_to_the_sheets_that_hold_their_figures(march):
     assert figures[4:] == [1_818_000, 1_202_000]
     assert formulas["C5"].value.startswith("=应收帐款!") and formulas["G5"].value.startswith("=应收帐款!")
     assert formulas["E5"].value == "=C5-A5"
+    # a variance reads with its sign and a true minus (−83,500), the format the sheets' variances use
+    signed = '+#,##0;"−"#,##0;0'
+    assert formulas["E5"].number_format == signed and formulas["A5"].number_format == "#,##0"
     assert formulas["I5"].value.startswith("=损益!") and formulas["K5"].value.startswith("=损益!")
 
 
@@ -105,14 +109,19 @@ def _texts(ws) -> list[str]:
 
 def test_funnel_and_its_rule_in_words(march):
     texts = _texts(openpyxl.load_workbook(march)["仪表板"])
-    assert "漏斗健康度:良 — C、D 类中停滞的占 50% 以上:长时间无法向漏斗口靠近" in texts
+    # the grade says what holds it back; the rule, and the share measured (4 stuck of 6 in C and D)
+    assert (
+        "漏斗健康度:良(有停滞,需推动) — C、D 类中停滞的占 50% 以上:长时间无法向漏斗口靠近(本期停滞占 67%)"
+        in texts
+    )
     assert [text for text in texts if re.fullmatch("[A-D]类", text)] == ["A类", "B类", "C类", "D类"]
 
 
 def test_decisions_with_their_input_cells_as_text(march):
     ws = openpyxl.load_workbook(march)["仪表板"]
     texts = _texts(ws)
-    start = texts.index("待决事项与风险(前 5 项,共 14 项)")
+    # 14 decisions; a customer's on one line: 新源; 朗通 (3); 华信; 海川 (2); 金桥 — 8 in the first 5 lines
+    start = texts.index("待决事项与风险(共 14 项;同一客户的合并为一行,前 5 行含 8 项)")
     assert texts[start + 5 : start + 9] == [
         "高",
         "一级客户新源回款落后:截至本期计划 33,000,实收 22,000(回款率 66.7%),少收 11,000。",
@@ -120,6 +129,20 @@ def test_decisions_with_their_input_cells_as_text(march):
         "高",
     ]
     assert not any(c.hyperlink for row in ws.iter_rows() for c in row)
+
+
+def test_a_customers_decisions_are_one_line_with_both_facts(march):
+    """海川 pays late and its A deal slipped: one line, both sentences, both cells (report.json keeps two)."""
+    texts = _texts(openpyxl.load_workbook(march)["仪表板"])
+    haichuan = [text for text in texts if "海川 / 堆场管理" in text]
+    assert haichuan == [
+        "A 类大单 海川 / 堆场管理(420,000)的客户回款落后(回款率 65.6%):签约前需定付款条件。\n"
+        "A 类商机 海川 / 堆场管理(420,000)预计本月内成交,评审日仍未成交:已延期。"
+    ]
+    assert texts[texts.index(haichuan[0]) + 1] == "客户价值评估 R17, Q17"
+    report = json.loads((march.parent / "east-2026-03.report.json").read_text("utf-8"))
+    kinds = [entry["kind"] for entry in report["decisions"] if entry["evidence"].get("customer") == "海川"]
+    assert kinds == ["big_deal_late_payer", "slipped"]
 
 
 def test_salespeople_from_the_results(tmp_path, settings):

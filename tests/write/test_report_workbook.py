@@ -326,16 +326,38 @@ def test_trends_sheet(march_with_history):
     assert [ws.cell(5 + i, 1).value for i in range(3)] == ["2026-01", "2026-02", "2026-03"]
     assert ws["F7"].value == "=SUM(B7:E7)" and v["F7"].value == 13
     assert ws["J7"].value == '=IF(OR(H7="",I7=""),"",I7-H7)' and v["J7"].value == 428_000 - 395_000
+    assert ws["J5"].number_format == '+#,##0;"−"#,##0;0'  # January's −8,000 with a true minus, as 仪表板
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert "漏斗变化:2026-02 → 2026-03" in texts and "C → C → D" in texts  # 瑞丰, stuck
     charts = chart_refs(march_with_history)
     assert any("趋势!$B$5:$B$7" in refs and "趋势!$A$5:$A$7" in refs for refs in charts.values())
-    # the summary sheet's health is the history's: 良 by the stuck rule
-    assert any(
-        isinstance(c.value, str) and c.value.startswith("良 — C、D 类中停滞的")
-        for row in wb["摘要"].iter_rows()
-        for c in row
-    )
+    # each month's grade with what it was judged on: January and February too few reviews to judge stuck
+    assert [ws.cell(5 + i, 11).value for i in range(3)] == [
+        "优(未判断停滞)",
+        "优(未判断停滞)",
+        "良(有停滞,需推动)",
+    ]
+    # the summary sheet's health is the history's: 良 by the stuck rule, with the share measured
+    summary = [c.value for row in wb["摘要"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "良(有停滞,需推动) — C、D 类中停滞的占 50% 以上:长时间无法向漏斗口靠近(本期停滞占 67%)" in summary
+    funnel = [c.value for row in wb["销售漏斗"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(text.endswith("(本期停滞占 67%)") for text in funnel)
+
+
+def test_summary_sheet_counts_customers_and_plans_the_p1_actions(march):
+    """摘要 in the words of the other sheets: customers behind as customers (not 朗通, late on one product
+    and 96.7 % in all), each P1 customer's owner, date and next step above its actions."""
+    rows = list(openpyxl.load_workbook(march)["摘要"].iter_rows(values_only=True))
+    behind = next(value for label, value, *_ in rows if label == "回款落后的客户")
+    assert behind == "万星、海川、新源、瑞丰"
+    health = next(value for label, value, *_ in rows if label == "漏斗健康度")
+    assert health == "优(未判断停滞) — 良性循环(历史不足 3 次评审,未判断停滞)"
+    start = next(index for index, row in enumerate(rows) if row[0] == "P1 客户与动作")
+    first = rows[start + 1]
+    assert first[0] == "华信 / 数据中心"  # the biggest P1 deal, 500,000
+    plan, actions = first[1].split("\n", 1)
+    assert plan == "华信 / 数据中心 — 负责人:李娜;预计成交:未指定(成交可能性:本月内);下一步:未指定"
+    assert actions.startswith("3. 主动为客户提供信息\n")
 
 
 @pytest.mark.slow

@@ -7,7 +7,17 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from kamxl.write.words import action_plan, counted, customers_behind, health_label, health_verdict
+from kamxl.calc.decisions import Decision
+from kamxl.write.words import (
+    action_plan,
+    counted,
+    customers_behind,
+    decision_groups,
+    decision_where,
+    health_label,
+    health_verdict,
+    trend_health,
+)
 
 
 def _lines(*rows: tuple[str, float, float]) -> pd.DataFrame:
@@ -99,3 +109,50 @@ def test_the_verdict_gives_the_stuck_share_measured(settings):
 )
 def test_a_p1_action_names_the_customer_owner_and_date_from_the_data(settings, record, text):
     assert action_plan(settings, record) == text
+
+
+@pytest.mark.parametrize(
+    "grade, rule, shown",
+    [
+        ("excellent", "no_history", "优(未判断停滞)"),  # a month of the history judged without enough of it
+        ("good", "stuck", "良(有停滞,需推动)"),
+        ("excellent", None, "优"),  # a month filed without its rule keeps the bare grade
+        (None, None, None),  # no funnel that month
+    ],
+)
+def test_a_months_grade_in_the_trends(settings, grade, rule, shown):
+    assert trend_health(settings, grade, rule) == shown
+
+
+def _decision(kind: str, customer: str | None, sheet: str | None, cell: str | None) -> Decision:
+    evidence = {"customer": customer} if customer else {}
+    return Decision(kind, 4, 0.0, sheet, cell, evidence)
+
+
+@pytest.mark.parametrize(
+    "ranked, top, lines",
+    [
+        # 海川 twice: one line at the rank of its first; the ones naming no customer each alone
+        (
+            [("a", "新源"), ("b", "海川"), ("c", None), ("d", "海川"), ("e", None), ("f", "金桥")],
+            5,
+            [["a"], ["b", "d"], ["c"], ["e"], ["f"]],
+        ),
+        ([("a", "新源"), ("b", "海川"), ("c", "金桥"), ("d", "海川")], 2, [["a"], ["b", "d"]]),
+        ([], 5, []),
+    ],
+)
+def test_a_customers_decisions_are_one_line(ranked, top, lines):
+    decisions = [_decision(kind, customer, None, None) for kind, customer in ranked]
+    assert [[decision.kind for decision in group] for group in decision_groups(decisions, top)] == lines
+
+
+def test_a_lines_cells_by_sheet():
+    group = [
+        _decision("tier1_behind", "朗通", "应收帐款规划表", "A6"),
+        _decision("big_deal_late_payer", "朗通", "客户价值评估", "R4"),
+        _decision("slipped", "朗通", "客户价值评估", "Q4"),
+        _decision("slipped", "朗通", "客户价值评估", "Q4"),  # a cell said once
+    ]
+    assert decision_where(group) == "应收帐款规划表 A6; 客户价值评估 R4, Q4"
+    assert decision_where([_decision("pnl_over", None, None, None)]) == ""

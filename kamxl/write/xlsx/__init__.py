@@ -21,7 +21,7 @@ from kamxl.issues import Issue, by_severity
 from kamxl.results import Results
 from kamxl.write.files import atomic_path
 from kamxl.write.heading import review_heading
-from kamxl.write.words import actions_text, health_text, period_of
+from kamxl.write.words import action_plan, actions_text, customers_behind, health_verdict, period_of
 from kamxl.write.xlsx.book import Book, KeyCells, Sheet, new_workbook, quote, records, ref
 from kamxl.write.xlsx.customers import write_funnel, write_priorities, write_tiers
 from kamxl.write.xlsx.dashboard import write_dashboard
@@ -109,7 +109,8 @@ def _write_sheets(book: Book, results: Results) -> KeyCells:
         counted = write_priorities(book, results.customers)
         write_tiers(book, results.customers)
         if results.funnel is not None and results.health is not None:
-            write_funnel(book, results.funnel, results.health, counted)
+            stuck_share = (results.history or {}).get("stuck_share")
+            write_funnel(book, results.funnel, results.health, counted, stuck_share=stuck_share)
     if results.receivables is not None:
         write_receivables(book, results.receivables, keys)
     if results.pnl is not None:
@@ -182,7 +183,8 @@ def _write_summary(book: Book, sheet: Sheet, results: Results, keys: KeyCells, i
     if results.customers is not None:
         row = _p1_actions(book, sheet, results.customers, limit, row) + 2
     if results.receivables is not None:
-        behind = results.receivables.summary["behind"]
+        # customers, not lines: a customer late on one product of several but on time in all is not behind
+        behind = customers_behind(results.receivables.rows, book.settings.get("receivables.behind"))
         others = book.label("summary.others", count=len(behind) - limit)
         separator = book.label("ui.list_sep")
         names = separator.join(behind[:limit]) + (separator + others if len(behind) > limit else "")
@@ -213,7 +215,8 @@ def _key_figures(book: Book, sheet: Sheet, results: Results, keys: KeyCells, row
         sheet.text(row + 2, 0, _summary_label(book, "weighted_pipeline"))
         sheet.number(row + 2, 1, float(funnel["weighted"].sum()))
         sheet.text(row + 3, 0, _summary_label(book, "health"))
-        sheet.text(row + 3, 1, f"{book.label(f'values.health.{grade}')} — {health_text(book.settings, rule)}")
+        stuck_share = (results.history or {}).get("stuck_share")
+        sheet.text(row + 3, 1, health_verdict(book.settings, grade, rule, stuck_share), "wrap", fit=False)
         row += 3
     return row
 
@@ -230,7 +233,8 @@ def _issue_counts(book: Book, sheet: Sheet, results: Results, issues_name: str, 
 
 
 def _p1_actions(book: Book, sheet: Sheet, customers: pd.DataFrame, limit: int, row: int) -> int:
-    """The P1 customers, biggest first, with their playbook actions; returns the last row."""
+    """The P1 customers, biggest first, with who does their playbook actions and by when above the
+    actions (the same words as the priorities sheet); returns the last row."""
     p1 = customers[customers["priority"] == "P1"].sort_values("amount", ascending=False, kind="stable")
     sheet.text(row, 0, _summary_label(book, "p1_actions"), "key")
     sheet.text(row, 1, None, "key")
@@ -238,7 +242,9 @@ def _p1_actions(book: Book, sheet: Sheet, customers: pd.DataFrame, limit: int, r
         row += 1
         project = customer.get("project")
         sheet.text(row, 0, f"{customer['customer']}" + (f" / {project}" if isinstance(project, str) else ""))
-        sheet.text(row, 1, actions_text(book.settings, customer["actions"], "\n"), "wrap", fit=False)
+        plan = action_plan(book.settings, customer)
+        actions = actions_text(book.settings, customer["actions"], "\n")
+        sheet.text(row, 1, f"{plan}\n{actions}" if actions else plan, "wrap", fit=False)
     if len(p1) > limit:
         row += 1
         sheet.text(row, 0, book.label("report.more", count=len(p1) - limit), "note")

@@ -23,7 +23,14 @@ from kamxl.results import Results
 from kamxl.text import display_width
 from kamxl.write.heading import review_heading
 from kamxl.write.summary_figures import last_two, previous_trend
-from kamxl.write.words import health_text, rate_tone, variance_tone
+from kamxl.write.words import (
+    decision_groups,
+    decision_where,
+    health_label,
+    health_note,
+    rate_tone,
+    variance_tone,
+)
 from kamxl.write.xlsx.book import (
     LINE_HEIGHT,
     ROW_PADDING,
@@ -62,7 +69,7 @@ class Tile:
 
     label: str
     value: float | None
-    fmt: str  # "money" or "percent"
+    fmt: str  # "money", "signed_money" (a variance: +1,200 / −83,500) or "percent"
     formula: str | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)  # (text, tone: "good", "bad" or "")
 
@@ -126,7 +133,7 @@ def _collection_tiles(book: Book, results: Results, keys: KeyCells) -> list[Tile
     )
     if this is not None:
         actual_tile.notes.append(_month_note(book, this, last))
-    variance = Tile(_label(book, "tiles.collections_variance"), actual - plan, "money", "VARIANCE")
+    variance = Tile(_label(book, "tiles.collections_variance"), actual - plan, "signed_money", "VARIANCE")
     variance.notes.append((_signed_pct(actual - plan, plan), variance_tone(money, actual - plan, plan)))
     variance.notes.append((_label(book, "notes.balance", amount=_money(summary["balance"])), ""))
     rate = summary["collection_rate"]
@@ -177,7 +184,7 @@ def _write_tiles(book: Book, sheet: Sheet, tiles: Sequence[Tile], top: int) -> i
     for index, tile in enumerate(tiles):
         col = index * TILE_COLS
         sheet.ws.merge_range(top, col, top, col + 1, tile.label, book.fmt["tile_label"])
-        look = "tile_percent" if tile.fmt == "percent" else "tile_money"
+        look = f"tile_{tile.fmt}"
         sheet.ws.merge_range(top + 1, col, top + 1, col + 1, "", book.fmt[look])
         if tile.formula == "VARIANCE":  # actual − plan, over the two tiles before it
             formula = f"{cell(top + 1, col - TILE_COLS)}-{cell(top + 1, col - 2 * TILE_COLS)}"
@@ -301,8 +308,12 @@ def _funnel(book: Book, sheet: Sheet, results: Results, top: int, col: int) -> i
     sheet.number(total, col + 2, float(funnel["amount"].sum()), "total_money")
     sheet.ws.merge_range(total, col + 3, total, col + 4, "", book.fmt["total_money"])
     sheet.number(total, col + 3, float(funnel["weighted"].sum()), "total_money")
+    stuck_share = (results.history or {}).get("stuck_share")
     verdict = _label(
-        book, "health", grade=book.label(f"values.health.{grade}"), rule=health_text(book.settings, rule)
+        book,
+        "health",
+        grade=health_label(book.settings, grade, rule),
+        rule=health_note(book.settings, rule, stuck_share),
     )
     tone = {"excellent": "good_text", "good": "warn_text"}.get(grade, "bad_text")
     sheet.ws.merge_range(total + 1, col, total + 2, last, verdict, book.fmt[f"dashboard_{tone}"])
@@ -348,16 +359,18 @@ def _funnel_chart(book: Book, sheet: Sheet, first: int, at: int, col: int) -> No
 
 # -- decisions and salespeople -------------------------------------------------------------------------
 def _decisions(book: Book, sheet: Sheet, results: Results, top: int) -> int:
-    """The first ``decisions.top`` decisions: rank, severity, the sentence, and the input cell as text."""
+    """The first ``decisions.top`` lines of decisions, a customer's together (``decision_groups``): rank,
+    severity (its heaviest), the sentences one under the other, and the input cells as text."""
     settings = book.settings
-    shown = results.decisions[: int(settings.get("decisions.top"))]
+    groups = decision_groups(results.decisions, int(settings.get("decisions.top")))
+    covered = sum(len(group) for group in groups)
     title = (
-        _label(book, "decisions", shown=len(shown), count=len(results.decisions))
-        if shown
+        _label(book, "decisions_grouped", shown=len(groups), covered=covered, count=len(results.decisions))
+        if groups
         else book.label("decisions.title")
     )
     sheet.ws.merge_range(top, 0, top, COLUMNS - 1, title, book.fmt["key"])
-    if not shown:
+    if not groups:
         sheet.ws.merge_range(top + 1, 0, top + 1, COLUMNS - 1, book.label("decisions.none"), book.fmt["text"])
         return top + 2
     sheet.header(top + 1, ["#", _label(book, "cols.severity")])
@@ -367,18 +380,17 @@ def _decisions(book: Book, sheet: Sheet, results: Results, top: int) -> int:
         top + 1, last + 1, top + 1, COLUMNS - 1, _label(book, "cols.where"), book.fmt["header"]
     )
     width = (last - first + 1) * book.width("dashboard_column")
-    for rank, decision in enumerate(shown, 1):
+    for rank, group in enumerate(groups, 1):
         row = top + 1 + rank
-        severity = decision.severity(settings)
+        severity = group[0].severity(settings)  # ranked: the first is the heaviest
         sheet.number(row, 0, rank, "decision_rank")
         sheet.text(row, 1, book.label(f"decisions.severity.{severity}"), f"decision_{severity}", fit=False)
-        text = sentence(decision, settings)
-        sheet.ws.merge_range(row, first, row, last, text, book.fmt["wrap"])
-        where = " ".join(part for part in (decision.sheet, decision.cell) if part)
-        sheet.ws.merge_range(row, last + 1, row, COLUMNS - 1, where, book.fmt["wrap"])
-        lines = max(1, math.ceil(display_width(text) * TEXT_NARROWING / (width - 2)))
+        texts = [sentence(decision, settings) for decision in group]
+        sheet.ws.merge_range(row, first, row, last, "\n".join(texts), book.fmt["wrap"])
+        sheet.ws.merge_range(row, last + 1, row, COLUMNS - 1, decision_where(group), book.fmt["wrap"])
+        lines = sum(max(1, math.ceil(display_width(text) * TEXT_NARROWING / (width - 2))) for text in texts)
         sheet.ws.set_row(row, LINE_HEIGHT * lines + ROW_PADDING)
-    return top + 2 + len(shown)
+    return top + 2 + len(groups)
 
 
 def _owners(book: Book, sheet: Sheet, owners: pd.DataFrame, top: int) -> int:

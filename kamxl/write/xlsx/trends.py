@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kamxl.calc.funnel import CLASSES
-from kamxl.write.words import class_label, move_tone
+from kamxl.write.words import class_label, move_tone, trend_health
 from kamxl.write.xlsx.book import Book, Sheet, cell, chart_rows, has_data, records, rng
 
 TREND_COLUMNS = (
@@ -71,11 +71,9 @@ def _trend_rows(book: Book, sheet: Sheet, trends: Any) -> int:
         known = plan is not None and actual is not None and plan == plan and actual == actual
         plan_cell, actual_cell = cell(row, PLAN_COL), cell(row, ACTUAL_COL)
         variance = f'IF(OR({plan_cell}="",{actual_cell}=""),"",{actual_cell}-{plan_cell})'
-        sheet.formula(row, VARIANCE_COL, variance, actual - plan if known else None)
-        health = month["health"]
-        sheet.text(
-            row, HEALTH_COL, book.label(f"values.health.{health}") if isinstance(health, str) else None
-        )
+        sheet.formula(row, VARIANCE_COL, variance, actual - plan if known else None, "signed_money")
+        # 优 judged without enough history reads 优(未判断停滞), as the funnel sheet says it
+        sheet.text(row, HEALTH_COL, trend_health(book.settings, month["health"], month.get("health_rule")))
     return first + max(len(trends), 1) - 1
 
 
