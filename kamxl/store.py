@@ -468,8 +468,8 @@ def snapshot_totals(results: Results, period: str) -> dict[str, Any]:
             "receivables_balance": _number(summary.get("balance")),
         }
     if results.pnl is not None:
-        source = results.period.source if getattr(results, "period", None) is not None else None
-        totals |= _month_profit(results.pnl, period, source)[0]
+        decided = getattr(results, "period", None)  # where the period came from (calendar.Period)
+        totals |= _month_profit(results.pnl, period, decided.source if decided is not None else None)[0]
         totals |= _pnl_to_date(results.pnl.summary)
     totals |= _plan_attainment(results.monthly)
     owners = _owner_figures(getattr(results, "owners", None), results.forms)
