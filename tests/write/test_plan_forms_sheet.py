@@ -82,12 +82,34 @@ def test_targets_and_review_hold_live_formulas(strategy):
 
 
 def test_summary_carries_the_section_before_the_issues(strategy):
-    for kind, mark in (("html", '<section id="issues">'), ("md", "## 9. ")):
+    for kind, mark in (("html", '<section id="issues">\n<h2>10. '), ("md", "## 10. 问题清单")):
         text = (strategy / f"strategy-east-2026.summary.{kind}").read_text("utf-8")
-        at, issues = text.find("<h2>竞争、SWOT" if kind == "html" else "## 竞争、SWOT"), text.find(mark)
-        assert 0 < at < issues, kind
+        heading = "<h2>9. 竞争、SWOT" if kind == "html" else "## 9. 竞争、SWOT"
+        at, issues = text.find(heading), text.find(mark)
+        assert 0 < at < issues, kind  # numbered 9, the issues moved down to 10
         assert "联创对泰岳降价 8%,4 月初与泰岳采购部面谈" in text  # the 特别纪要, as written
         assert "1/4 项考核未达到 90%" in text
+
+
+def test_summary_lists_the_section_in_its_contents(strategy):
+    text = (strategy / "strategy-east-2026.summary.html").read_text("utf-8")
+    nav = text[text.index("<nav") : text.index("</nav>")]
+    assert '<a href="#plan_forms">9. 竞争、SWOT、目标与计划审查</a>' in nav
+    assert '<a href="#issues">10. 问题清单</a>' in nav
+
+
+def test_summary_strategy_names_the_contested_customers(strategy):
+    """客户策略 closes with who contests which customer (P1 first); the section below does not repeat it."""
+    for kind, start, end in (
+        ("html", '<section id="strategy">', '<section id="receivables">'),
+        ("md", "## 4. 客户策略", "## 5. "),
+    ):
+        text = (strategy / f"strategy-east-2026.summary.{kind}").read_text("utf-8")
+        section = text[text.index(start) : text.index(end)]
+        assert "竞争对手争夺的客户" in section, kind
+        assert "泰岳" in section and "联创" in section, kind
+        forms = text[text.index("竞争、SWOT、目标与计划审查", text.index(end)) :]
+        assert "按客户的竞争情况" not in forms and "竞争者动向" not in forms.split("SWOT 分析")[0], kind
 
 
 def test_report_json_plan_forms(strategy):
