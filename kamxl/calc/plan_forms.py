@@ -60,7 +60,9 @@ class Review:
     rows: (
         pd.DataFrame
     )  # indicator, target, actual, weeks_sum, attainment, behind, week1…week5, attainment_note
-    weeks: pd.DataFrame  # indicator, week, value, cumulative, share (cumulative ÷ target)
+    # indicator, week, value, cumulative, share (cumulative ÷ target); week_target where the weekly layout
+    # (周计划审查, one row per week) gives each week's target
+    weeks: pd.DataFrame
     notes: dict[str, list[str]]
     behind: int
     counted: int  # indicators with a target and an actual
@@ -281,7 +283,10 @@ def _review_rows(main: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     line: float = settings.get("forms.review.behind_below")
     behind = (rows["attainment"] < line).astype(object)
     rows["behind"] = behind.where(rows["attainment"].notna(), None)
-    return pd.concat([rows, weeks], axis=1)
+    targets = pd.DataFrame(
+        {f"{week}_target": _numbers(main, f"{week}_target") for week in WEEKS if f"{week}_target" in main}
+    )
+    return pd.concat([rows, weeks, targets], axis=1)
 
 
 def _review_issues(rows: pd.DataFrame, main: pd.DataFrame, settings: Settings) -> list[Issue]:
@@ -319,7 +324,15 @@ def _weeks_table(rows: pd.DataFrame) -> pd.DataFrame:
     long = long.dropna(subset=["value"]).sort_values(["row", "week"], kind="stable")
     long["cumulative"] = long.groupby("row")["value"].cumsum()
     long["share"] = long["cumulative"] / long["target"].where(long["target"] != 0)
-    return long[["indicator", "week", "value", "cumulative", "share"]].reset_index(drop=True)
+    columns = ["indicator", "week", "value", "cumulative", "share"]
+    targets = [f"{week}_target" for week in WEEKS]
+    if all(column in rows for column in targets) and rows[targets].notna().any().any():
+        # the weekly layout's own week targets, beside each week's actual
+        given = rows.melt(id_vars=["row"], value_vars=targets, var_name="week", value_name="week_target")
+        given["week"] = given["week"].str.removeprefix("week").str.removesuffix("_target").astype(int)
+        long = long.merge(given, on=["row", "week"], how="left")
+        columns.append("week_target")
+    return long[columns].reset_index(drop=True)
 
 
 def review_attainment(

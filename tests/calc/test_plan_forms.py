@@ -135,6 +135,29 @@ def test_review_attainment_and_the_weeks_against_the_month(tmp_path, settings):
     assert review.notes["notes"] == ["泰岳付款推迟"]
 
 
+WEEKLY = [
+    ["周计划审查"],
+    ["周次", "周目标", "实际完成", "每周大事"],
+    ["第1周", 25, 20, "拜访泰岳"],
+    ["第2周", 25, 30, None],
+    ["第3周", 25, 25, None],
+    ["第4周", 25, 15, None],
+    ["合计", 100, 95, None],  # the weeks add up to 90: a mismatch at C7
+]
+
+
+def test_weekly_review_holds_the_weeks_against_the_month(tmp_path, settings):
+    book = _read(tmp_path, "周审查", WEEKLY, settings)
+    review, issues = review_attainment(book.table("review"), book.table("review", "notes"), settings)
+    assert [(i.code, i.cell) for i in issues] == [("review_weeks_mismatch", "C7")]
+    row = review.rows.iloc[0]
+    assert (row["actual"], row["weeks_sum"], row["attainment"]) == (95, 90, pytest.approx(0.95))
+    assert review.weeks["cumulative"].tolist() == [20, 50, 75, 90]
+    assert review.weeks["share"].tolist() == [pytest.approx(x) for x in (0.2, 0.5, 0.75, 0.9)]
+    assert review.weeks["week_target"].tolist() == [25, 25, 25, 25]
+    assert review.notes["week_events"] == ["第1周: 拜访泰岳"]
+
+
 def test_competition_compares_on_4p1s_and_lists_each_contested_customer():
     main = pd.DataFrame(
         {

@@ -279,6 +279,88 @@ def test_review_reads_indicators_weeks_and_the_notes_below(tmp_path, settings, l
     assert result.issues == []
 
 
+WEEKLY_WORDS = {
+    "zh": (
+        "周计划审查",
+        ["周次", "周目标", "实际完成", "每周大事"],
+        ["第1周", "第2周", "第3周", "第4周"],
+        "合计",
+    ),
+    "zh-Hant": (
+        "週計劃審查",
+        ["週次", "週目標", "實際完成", "每週大事"],
+        ["第1週", "第2週", "第3週", "第4週"],
+        "合計",
+    ),
+    "en": (
+        "Weekly plan review",
+        ["Week", "Weekly target", "Actual", "Weekly key events"],
+        [1, 2, 3, 4],
+        "Total",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "zh-Hant", "en"])
+def test_weekly_review_reads_one_row_per_week(tmp_path, settings, lang):
+    """周次 down the side: each week's target and actual become the indicator layout's weeks; the 合计 row
+    is the month (its cells are where the month's issues point); the weekly events are kept as notes."""
+    title, header, weeks, total = WEEKLY_WORDS[lang]
+    rows = [
+        [title],
+        header,
+        [weeks[0], 25, 20, "拜访泰岳"],
+        [weeks[1], 25, 30, None],
+        [weeks[2], 25, 25, None],
+        [weeks[3], 25, 15, "华信试用"],
+        [total, 100, 90, None],
+        [],
+        ["特别纪要:泰岳付款推迟"],
+    ]
+    result = read_workbook(_book(tmp_path / "w.xlsx", "审查", rows), settings)
+    assert [x.form for x in result.sheets] == ["review"] and result.issues == []
+    main = result.table("review")
+    assert len(main) == 1
+    first = main.iloc[0]
+    assert (first["row"], first["target"], first["actual"]) == (7, 100, 90)
+    assert [first[f"week{n}"] for n in (1, 2, 3, 4)] == [20, 30, 25, 15] and first["week5"] is None
+    assert [first[f"week{n}_target"] for n in (1, 2, 3, 4)] == [25] * 4
+    assert (first["target_col"], first["actual_col"]) == ("B", "C")
+    notes = result.table("review", "notes")
+    assert notes[["row", "kind"]].values.tolist() == [[9, "notes"], [3, "week_events"], [6, "week_events"]]
+    assert notes["text"].tolist()[1:] == ["第1周: 拜访泰岳", "第4周: 华信试用"]
+
+
+def test_weekly_review_without_a_total_row_takes_the_weeks_targets(tmp_path, settings):
+    rows = [
+        ["周计划审查"],
+        ["周次", "考核项目", "周目标", "实际完成"],
+        ["第1周", "回款", 30, 20],
+        ["第1周", "拜访", 5, 6],
+        ["第2周", "回款", 30, 40],
+        ["第2周", "拜访", 5, 4],
+        ["第九周", "回款", 30, 40],  # not a week 1–5: said, not read
+    ]
+    result = read_workbook(_book(tmp_path / "w.xlsx", "审查", rows), settings)
+    main = result.table("review")
+    assert main["indicator"].tolist() == ["回款", "拜访"]
+    assert main["target"].tolist() == [60, 10]  # the weeks' targets added up, and said
+    assert main["actual"].isna().all() and main["week2"].tolist() == [40, 4]
+    assert main["target_col"].isna().all()  # no month cell to point at
+    assert sorted((i.code, i.cell) for i in result.issues) == [
+        ("review_target_from_weeks", "C3"),
+        ("review_target_from_weeks", "C4"),
+        ("review_week_unknown", "A7"),
+    ]
+
+
+def test_a_weekly_goals_column_beside_indicators_stays_text(tmp_path, settings):
+    """In the indicator layout, 周目标 is the weeks' goals in words (as before the weekly layout)."""
+    rows = [["月度计划审查"], ["考核项目", "月目标", "实际完成", "周目标"], ["回款", 100, 90, "每周回款25"]]
+    main = read_workbook(_book(tmp_path / "r.xlsx", "审查", rows), settings).table("review")
+    assert main.loc[0, "week_events"] == "每周回款25" and main.loc[0, "week1_target"] is None
+
+
 @pytest.mark.parametrize(
     ("header", "form"),
     [
