@@ -24,6 +24,8 @@ from kamxl.issues import Issue
 
 DIMENSIONS = ("channel", "sales_model", "service", "price", "products")
 QUADRANTS = ("strengths", "weaknesses", "opportunities", "threats", "actions")
+# the strategy matrix: SO 增长型, WO 扭转型, ST 多种经营, WT 防御型 (docs/forms.md, swot)
+STRATEGIES = ("so", "wo", "st", "wt")
 WEEKS = ("week1", "week2", "week3", "week4", "week5")
 NOTE_KINDS = ("notes", "next_focus", "week_events")
 # How users separate several customers in one cell: 朗通、泰岳 / 朗通,泰岳 / 朗通;泰岳 / one per line.
@@ -108,8 +110,12 @@ def with_priorities(found: Competition, customers: pd.DataFrame) -> Competition:
 
 
 def swot_quadrants(main: pd.DataFrame) -> dict[str, list[str]]:
-    """Each SWOT part's items in the order written (a part not written: an empty list)."""
-    return {part: [str(t) for t in main.loc[main["quadrant"] == part, "text"]] for part in QUADRANTS}
+    """Each SWOT part's items in the order written (a part not written: an empty list); the strategy
+    matrix's SO / WO / ST / WT too where the sheet has one (a sheet without keeps the parts it always had)."""
+    parts = {part: [str(t) for t in main.loc[main["quadrant"] == part, "text"]] for part in QUADRANTS}
+    if main["quadrant"].isin(STRATEGIES).any():
+        parts |= {part: [str(t) for t in main.loc[main["quadrant"] == part, "text"]] for part in STRATEGIES}
+    return parts
 
 
 # ---------------------------------------------------------------------- targets ---

@@ -40,7 +40,9 @@ COMPETITOR_FIELDS = (
 # The course's 4P1S dimensions of the comparison (竞争者比照), in its order.
 DIMENSIONS = ("channel", "sales_model", "service", "price", "products")
 QUADRANTS = ("strengths", "weaknesses", "opportunities", "threats")
-SWOT_PARTS = (*QUADRANTS, "actions")
+# the strategy matrix: SO 增长型, WO 扭转型, ST 多种经营, WT 防御型
+STRATEGIES = ("so", "wo", "st", "wt")
+SWOT_PARTS = (*QUADRANTS, "actions", *STRATEGIES)
 WEEKS = ("week1", "week2", "week3", "week4", "week5")
 REVIEW_NOTES = ("next_focus", "week_events", "notes")
 REVIEW_NUMBERS = ("target", "actual", *WEEKS)
@@ -248,6 +250,9 @@ def _label_at(ctx: SheetContext, value: CellValue) -> tuple[str, str] | None:
     name = ctx.spec.field_of(value)
     if name is not None:
         return name, ""
+    first, newline, rest = value.strip().partition("\n")  # "SO 增长型战略" on a line, its items under it
+    if newline and (name := ctx.spec.field_of(first)) is not None:
+        return name, rest.strip()
     for separator in _SEPARATORS:
         head, found, rest = value.partition(separator)
         if found and (name := ctx.spec.field_of(head)) is not None:

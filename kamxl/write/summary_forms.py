@@ -20,6 +20,7 @@ from kamxl.results import Results
 
 Table = tuple[list[str], list[list[str]]]  # header, rows
 SWOT_PAIRS = (("strengths", "weaknesses"), ("opportunities", "threats"))
+STRATEGY_PAIRS = (("so", "wo"), ("st", "wt"))
 HTML_MARK = '<section id="issues">'
 MD_MARK = "## 9. "
 SECTION_KEY = "plan_forms"  # the section's anchor, and its entry in the summary's contents
@@ -82,7 +83,14 @@ def _swot(parts: dict[str, list[str]], settings: Settings) -> tuple[list[str], l
         rows.append([settings.label(f"headers.swot.{left}"), settings.label(f"headers.swot.{right}")])
         rows.append(["; ".join(parts[left]), "; ".join(parts[right])])
     actions = [f"{settings.label('headers.swot.actions')}: " + "; ".join(parts["actions"])]
-    return (actions if parts["actions"] else []), [(["", ""], rows)]
+    tables: list[Table] = [(["", ""], rows)]
+    if "so" in parts:  # the strategy matrix, under the 2×2
+        matrix = []
+        for left, right in STRATEGY_PAIRS:
+            matrix.append([settings.label(f"headers.swot.{left}"), settings.label(f"headers.swot.{right}")])
+            matrix.append(["; ".join(parts[left]), "; ".join(parts[right])])
+        tables.append(([settings.label("plan_forms.strategies_title"), ""], matrix))
+    return (actions if parts["actions"] else []), tables
 
 
 def _targets(results: Results, settings: Settings) -> tuple[list[str], list[Table]]:

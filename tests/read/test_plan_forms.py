@@ -163,6 +163,59 @@ def test_swot_is_read_from_its_quadrant_labels(tmp_path, settings, lang):
     assert result.issues == []
 
 
+SWOT_MATRIX = {
+    "zh": (
+        "SWOT分析",
+        "优势(S):产品稳定",
+        "劣势(W):交期长",
+        "机会(O)",
+        "威胁(T)",
+        ("SO 增长型战略", "WO战略", "ST:", "防御型战略"),
+    ),
+    "zh-Hant": (
+        "SWOT分析",
+        "優勢(S):產品穩定",
+        "劣勢(W):交期長",
+        "機會(O)",
+        "威脅(T)",
+        ("SO 增長型戰略", "WO", "ST:", "防禦型戰略"),
+    ),
+    "en": (
+        "SWOT analysis",
+        "Strengths: stable product",
+        "Weaknesses: long lead time",
+        "Opportunities",
+        "Threats",
+        ("SO strategies", "Turnaround strategy", "ST:", "WT strategy"),
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "zh-Hant", "en"])
+def test_swot_strategy_matrix_is_read_from_its_cells(tmp_path, settings, lang):
+    """The matrix variant: S and W across the top, O and T down the side, a strategy in each crossing —
+    its label on its own line (items under it in the cell), alone (items below), or before a colon."""
+    title, s, w, o, t, (so, wo, st, wt) = SWOT_MATRIX[lang]
+    rows = [
+        [title],
+        [None, s, w],
+        [o + ":园区开工", f"{so}\n借园区扩产\n主推A型机", wo],
+        [None, None, "补交付短板"],
+        [t + ":对手降价", st + "以服务对抗降价", f"{wt}\n收缩低毛利客户"],
+    ]
+    result = read_workbook(_book(tmp_path / "s.xlsx", "SWOT", rows), settings)
+    main = result.table("swot")
+    by = {q: main[main["quadrant"] == q]["text"].tolist() for q in ("so", "wo", "st", "wt", "strengths")}
+    assert by == {
+        "so": ["借园区扩产", "主推A型机"],
+        "wo": ["补交付短板"],
+        "st": ["以服务对抗降价"],
+        "wt": ["收缩低毛利客户"],
+        "strengths": [s.split(":")[1].strip()],
+    }
+    assert main[main["quadrant"] == "wo"][["row", "col"]].values.tolist() == [[4, "C"]]
+
+
 def test_swot_missing_and_empty_quadrants_are_said(tmp_path, settings):
     rows = [["SWOT分析"], ["优势", None, "劣势"], ["价格好", None, None], [], ["机会"]]
     result = read_workbook(_book(tmp_path / "s.xlsx", "SWOT", rows), settings)

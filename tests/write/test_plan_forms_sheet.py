@@ -145,3 +145,37 @@ def test_formulas_equal_libreoffice_recalculation(strategy, tmp_path):
     assert len(mine) > 20
     for sheet, ref in mine:
         assert same(cached[sheet][ref].value, lo[sheet][ref].value), f"{sheet}!{ref}"
+
+
+def test_the_swot_strategy_matrix_is_shown_under_the_2x2(tmp_path, settings):
+    import xlsxwriter
+
+    path = tmp_path / "swot-matrix.xlsx"
+    rows = [
+        ["SWOT分析"],
+        [None, "优势(S)", "劣势(W)"],
+        [None, "产品稳定", "交期长"],
+        ["机会(O):园区开工", "SO 增长型战略\n借园区扩产", "WO:补交付短板"],
+        ["威胁(T):对手降价", "ST:以服务对抗降价", "WT:收缩低毛利客户"],
+    ]
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("SWOT")
+    for r, cells in enumerate(rows):
+        for c, value in enumerate(cells):
+            if value is not None:
+                sheet.write(r, c, value)
+    book.close()
+    out = tmp_path / "out"
+    process(path, out, settings, RunOptions(AS_OF, strict=True))
+    shown = openpyxl.load_workbook(out / "swot-matrix.kamxl.xlsx")["SWOT 分析"]
+    column_a = [cell.value for cell in shown["A"]]
+    at = column_a.index("SWOT 战略组合")
+    assert at > column_a.index("机会(O)")  # under the 2×2
+    assert column_a[at + 1 : at + 3] == ["SO 增长型战略", "• 借园区扩产"]
+    assert (
+        shown.cell(at + 4, 2).value == "WT 防御型战略" and shown.cell(at + 5, 2).value == "• 收缩低毛利客户"
+    )
+    summary = (out / "swot-matrix.summary.md").read_text("utf-8")
+    assert "| SO 增长型战略 | WO 扭转型战略 |" in summary and "| 以服务对抗降价 | 收缩低毛利客户 |" in summary
+    report = json.loads((out / "swot-matrix.report.json").read_text("utf-8"))
+    assert report["plan_forms"]["swot"]["so"] == ["借园区扩产"]

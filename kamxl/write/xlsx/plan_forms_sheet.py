@@ -23,6 +23,7 @@ KEY_WIDTH = 14  # the first column: dimension and customer names
 LIST_WIDTH = 20  # the per-customer and information tables' text columns (they wrap)
 CUSTOMER_COLUMNS = ("customer", "competitor", "moves", "strengths", "weaknesses")
 SWOT_ROWS = (("strengths", "weaknesses"), ("opportunities", "threats"))
+STRATEGY_ROWS = (("so", "wo"), ("st", "wt"))
 
 
 def write_plan_forms(book: Book, results: Results) -> None:
@@ -107,11 +108,21 @@ def _swot(book: Book, parts: dict[str, list[str]]) -> None:
             sheet.text(row, col, book.label(f"headers.swot.{part}"), "header", fit=False)
             _wrapped(sheet, row + 1, col, "\n".join(f"• {item}" for item in parts[part]) or None)
         row += 2
+    tall = [TOP + 1, TOP + 3]
+    if "so" in parts:  # the strategy matrix under the 2×2: SO 增长型 WO 扭转型 / ST 多种经营 WT 防御型
+        sheet.text(row, 0, book.label("plan_forms.strategies_title"), "key", fit=False)
+        row += 1
+        for pair in STRATEGY_ROWS:
+            for col, part in enumerate(pair):
+                sheet.text(row, col, book.label(f"headers.swot.{part}"), "header", fit=False)
+                _wrapped(sheet, row + 1, col, "\n".join(f"• {item}" for item in parts[part]) or None)
+            tall.append(row + 1)
+            row += 2
     sheet.ws.merge_range(row, 0, row, 1, book.label("headers.swot.actions"), book.fmt["header"])
     actions = "\n".join(f"{number}. {item}" for number, item in enumerate(parts["actions"], 1))
     sheet.ws.merge_range(row + 1, 0, row + 1, 1, actions, book.fmt["wrap"])
     lines = max([len(parts["actions"])] + [len(items) for items in parts.values()] + [1])
-    for at in (TOP + 1, TOP + 3, row + 1):
+    for at in (*tall, row + 1):
         sheet.ws.set_row(at, min(409, 16 * max(lines, 4)))
     for col in (0, 1):
         sheet.at_least(col, SWOT_WIDTH)
