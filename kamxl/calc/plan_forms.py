@@ -255,6 +255,48 @@ def _by_product(rows: pd.DataFrame, months: list[int], lines: pd.DataFrame | Non
     )
 
 
+def by_customer(targets: Targets, rows: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
+    """Each receivables customer a target row names (市场/客户): per month, its rows' target against the
+    customer's collections (the receivables plan's actual that month); empty when no row names one.
+
+    ``rows`` and ``months`` are the receivables' rows and row × month tables. Names are matched as users
+    write them (width, script and punctuation aside); a rolling receivables plan (two Januaries) is not
+    matched, as a target's month number would name two months."""
+    from kamxl.calc.months import spans_years
+    from kamxl.text import normalise
+
+    columns = ["customer", "target_rows", "month", "plan", "collected", "attainment"]
+    if targets.rows.empty or rows.empty or months.empty or spans_years(months) or not targets.months:
+        return pd.DataFrame(columns=columns)
+    names = rows.assign(key=rows["customer"].map(normalise))
+    spelling = names.drop_duplicates("key").set_index("key")["customer"]
+    keyed = months.merge(names[["sheet", "row", "key"]], on=["sheet", "row"], how="left")
+    collected = (
+        pd.to_numeric(keyed["actual"], errors="coerce")
+        .groupby([keyed["key"], keyed["month"]])
+        .sum(min_count=1)
+    )
+    mine = targets.rows.assign(key=targets.rows["market"].map(normalise))
+    mine = mine[mine["key"].isin(spelling.index) & (mine["key"] != "")]
+    out = []
+    for key, group in mine.groupby("key", sort=False):
+        for month in targets.months:
+            plan = pd.to_numeric(group[f"m{month}"], errors="coerce").sum()  # blank cells add 0, as in Excel
+            actual = collected.get((key, month), float("nan"))
+            out.append(
+                {
+                    "customer": spelling[key],
+                    "target_rows": tuple(int(r) for r in group["row"]),
+                    "month": month,
+                    "plan": float(plan),
+                    "collected": float(actual),
+                }
+            )
+    found = pd.DataFrame(out, columns=columns[:-1])
+    found["attainment"] = found["collected"] / found["plan"].where(found["plan"] != 0)
+    return found[columns]
+
+
 def _by_month(
     months: pd.DataFrame, grand: pd.DataFrame, total_months: pd.DataFrame, actual: dict[int, float]
 ) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from kamxl.calc.numbers import fmt
-from kamxl.calc.plan_forms import DIMENSIONS
+from kamxl.calc.plan_forms import DIMENSIONS, by_customer
 from kamxl.config import Settings
 from kamxl.results import Results
 
@@ -110,7 +110,29 @@ def _targets(results: Results, settings: Settings) -> tuple[list[str], list[Tabl
         ]
         for _, m in targets.by_month.iterrows()
     ]
-    return text, [(head, rows)]
+    tables: list[Table] = [(head, rows)]
+    receivables = results.receivables
+    customers = (
+        by_customer(targets, receivables.rows, receivables.months) if receivables is not None else None
+    )
+    if customers is not None and len(customers):  # a row naming a receivables customer: its collections
+        keys = ("customer", "month", "plan", "collected", "attainment")
+        tables.append(
+            (
+                [label(f"plan_forms.{key}") for key in keys],
+                [
+                    [
+                        _text(c["customer"]),
+                        label(f"values.month.{int(c['month'])}"),
+                        _money(c["plan"]),
+                        _money(c["collected"]),
+                        _pct(c["attainment"]),
+                    ]
+                    for c in customers.to_dict("records")
+                ],
+            )
+        )
+    return text, tables
 
 
 def _review(results: Results, settings: Settings) -> tuple[list[str], list[Table]]:

@@ -179,3 +179,64 @@ def test_the_swot_strategy_matrix_is_shown_under_the_2x2(tmp_path, settings):
     assert "| SO 增长型战略 | WO 扭转型战略 |" in summary and "| 以服务对抗降价 | 收缩低毛利客户 |" in summary
     report = json.loads((out / "swot-matrix.report.json").read_text("utf-8"))
     assert report["plan_forms"]["swot"]["so"] == ["借园区扩产"]
+
+
+def _east_with_targets(tmp_path, settings):
+    """east-2026-03 with a targets sheet naming two of its receivables customers, processed."""
+    import shutil
+
+    path = tmp_path / "east-targets-2026-03.xlsx"
+    shutil.copy(SAMPLES / "east-2026-03.xlsx", path)
+    book = openpyxl.load_workbook(path)
+    sheet = book.create_sheet("营销目标及分解")
+    for row in (
+        ["营销目标及分解"],
+        ["产品", "客户", "1月", "2月", "3月"],
+        ["产品A", "朗通", 60000, 60000, 60000],
+        ["产品B", "朗 通", 10000, 10000, 10000],
+        ["产品A", "泰岳", 30000, 30000, 30000],
+        ["产品B", "其他客户", 5000, 5000, 5000],
+    ):
+        sheet.append(row)
+    book.save(path)
+    out = tmp_path / "out"
+    process(path, out, settings, RunOptions(AS_OF, strict=True))
+    return out
+
+
+@pytest.mark.slow
+def test_the_customer_collections_formulas_equal_libreoffice_recalculation(tmp_path, settings):
+    require()
+    path = _east_with_targets(tmp_path, settings) / "east-targets-2026-03.kamxl.xlsx"
+    lo = openpyxl.load_workbook(convert(path, tmp_path), data_only=True)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    mine = [(sheet, ref) for sheet, ref, _ in formula_cells(path) if sheet == "营销目标及分解"]
+    assert len(mine) > 20
+    for sheet, ref in mine:
+        assert same(cached[sheet][ref].value, lo[sheet][ref].value), f"{sheet}!{ref}"
+
+
+def test_targets_naming_receivables_customers_show_their_collections(tmp_path, settings):
+    """east-2026-03 with a targets sheet added: 朗通 (two receivables rows: 48,000 + 20,000 collected in
+    January by the sample) and 泰岳 named, 其他客户 not matched. The plan is a live sum of the rows above."""
+    out = _east_with_targets(tmp_path, settings)
+    report = json.loads((out / "east-targets-2026-03.report.json").read_text("utf-8"))
+    collected = {"朗通": 0.0, "泰岳": 0.0}  # each customer's rows added up (朗通 has two)
+    for row in report["receivables"]["rows"]:
+        if row["customer"] in collected:
+            collected[row["customer"]] += row["actual_to_date"]
+    shown = openpyxl.load_workbook(out / "east-targets-2026-03.kamxl.xlsx")["营销目标及分解"]
+    column_a = [cell.value for cell in shown["A"]]
+    at = column_a.index("各客户目标与应收帐款实收") + 3  # 0-based title; its header; then the rows (1-based)
+    table = [[cell.value for cell in row[:5]] for row in shown.iter_rows(min_row=at, max_row=at + 5)]
+    assert [row[:2] for row in table] == [["朗通", "一月"], ["朗通", "二月"], ["朗通", "三月"]] + [
+        ["泰岳", "一月"],
+        ["泰岳", "二月"],
+        ["泰岳", "三月"],
+    ]
+    assert table[0][2] == "=$C$5+$C$6"  # the two 朗通 rows' January cells
+    assert sum(row[3] for row in table[:3]) == collected["朗通"]  # its collections, month by month
+    assert sum(row[3] for row in table[3:]) == collected["泰岳"]
+    summary = (out / "east-targets-2026-03.summary.md").read_text("utf-8")
+    assert "| 客户 | 月份 | 目标 | 实收 | 达成率 |" in summary
+    assert "| 泰岳 | 三月 | 30,000 | 29,000 | 96.7% |" in summary

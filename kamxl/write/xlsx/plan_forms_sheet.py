@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kamxl.calc.plan_forms import DIMENSIONS, NOTE_KINDS, WEEKS, Competition, Review, Targets
+import pandas as pd
+
+from kamxl.calc.plan_forms import DIMENSIONS, NOTE_KINDS, WEEKS, Competition, Review, Targets, by_customer
 from kamxl.results import Results
 from kamxl.write.xlsx.book import Book, Sheet, cell, is_blank, records, rng
 
@@ -33,7 +35,13 @@ def write_plan_forms(book: Book, results: Results) -> None:
     if results.swot is not None:
         _swot(book, results.swot)
     if results.targets is not None:
-        _targets(book, results.targets)
+        receivables = results.receivables
+        customers = (
+            by_customer(results.targets, receivables.rows, receivables.months)
+            if receivables is not None
+            else None
+        )
+        _targets(book, results.targets, customers)
     if results.review is not None:
         _review(book, results.review)
 
@@ -130,8 +138,9 @@ def _swot(book: Book, parts: dict[str, list[str]]) -> None:
 
 
 # ---------------------------------------------------------------------- targets ---
-def _targets(book: Book, targets: Targets) -> None:
-    """Each piece's months and sum (formulas); per month the pieces against the 合计 row and actual."""
+def _targets(book: Book, targets: Targets, customers: pd.DataFrame | None = None) -> None:
+    """Each piece's months and sum (formulas); per month the pieces against the 合计 row and actual; per
+    receivables customer a row names, its target against its collections."""
     sheet = _sheet(book, "targets")
     sheet.title(book.label("plan_forms.targets_title"), _source_note(book, targets))
     head, months = TOP, targets.months
@@ -158,8 +167,12 @@ def _targets(book: Book, targets: Targets) -> None:
         sheet.formula(total_row, col, f"SUM({rng(first, col, last, col)})", value, "total_money")
     sheet.number(total_row, sum_col + 1, targets.written_total, "total_money")
     _by_month(book, sheet, targets, total_row + 3, first, last)
+    below = total_row + len(targets.by_month) + 7
     if len(targets.by_product):
-        _by_product(book, sheet, targets, total_row + len(targets.by_month) + 7, first, last)
+        _by_product(book, sheet, targets, below, first, last)
+        below += len(targets.by_product) + 4
+    if customers is not None and len(customers):
+        _by_customer(book, sheet, targets, customers, below, first)
     sheet.finish(head, sum_col + 1, None, filter_=False, repeat=False)
 
 
@@ -199,6 +212,28 @@ def _by_product(book: Book, sheet: Sheet, targets: Targets, head: int, first: in
         formula = f"SUMIF({products},{cell(row, 0)},{rng(first, col, last, col, True)})"
         sheet.formula(row, 2, formula, item["plan"], "money")
         sheet.number(row, 3, item["actual"], "money")
+        plan, actual = cell(row, 2), cell(row, 3)
+        sheet.formula(
+            row, 4, f'IF(OR({actual}="",N({plan})=0),"",{actual}/{plan})', item["attainment"], "percent"
+        )
+
+
+def _by_customer(
+    book: Book, sheet: Sheet, targets: Targets, customers: pd.DataFrame, head: int, first: int
+) -> None:
+    """Per receivables customer a target row names, and month: the rows' target (their cells above added),
+    the customer's collections from the receivables plan, the rate."""
+    sheet.text(head - 1, 0, book.label("plan_forms.targets_by_customer"), "key", fit=False)
+    keys = ("plan_forms.customer", "plan_forms.month", "plan_forms.plan", "plan_forms.collected")
+    _header(sheet, head, [book.label(key) for key in (*keys, "plan_forms.attainment")])
+    at = {int(row): first + i for i, row in enumerate(targets.rows["row"])}  # input row -> row above
+    for row, item in enumerate(records(customers), head + 1):
+        col = 2 + targets.months.index(int(item["month"]))
+        sheet.text(row, 0, item["customer"])
+        sheet.text(row, 1, book.label(f"values.month.{int(item['month'])}"))
+        formula = "+".join(cell(at[int(r)], col, True, True) for r in item["target_rows"])
+        sheet.formula(row, 2, formula, item["plan"], "money")
+        sheet.number(row, 3, item["collected"], "money")
         plan, actual = cell(row, 2), cell(row, 3)
         sheet.formula(
             row, 4, f'IF(OR({actual}="",N({plan})=0),"",{actual}/{plan})', item["attainment"], "percent"
