@@ -119,3 +119,22 @@ def test_a_rebuilt_pnl_within_one_year_keys_months_by_number():
 )
 def test_a_rebuilt_snapshot_knows_how_its_region_was_decided(history, issues, expected):
     assert _region_from({"history": history}, issues) == expected
+
+
+def test_a_pnl_of_another_year_is_warned_and_files_no_month_figures(tmp_path, settings):
+    """The 2026 P&L sample filed as 2027-02 (its file name): no month figures, a warning saying why."""
+    import datetime as dt
+    import json
+    import shutil
+
+    from kamxl.pipeline import RunOptions, process
+    from tests.conftest import SAMPLES
+
+    path = tmp_path / "east-2027-02.xlsx"
+    shutil.copy(SAMPLES / "form-pnl.xlsx", path)
+    process(path, tmp_path / "out", settings, RunOptions(dt.date(2027, 3, 5), history=tmp_path / "h.sqlite"))
+    report = json.loads((tmp_path / "out" / "east-2027-02.report.json").read_text("utf-8"))
+    assert report["history"]["period"] == "2027-02"
+    assert not any(key.endswith("_month") for key in report["history"]["snapshot"]["totals"])
+    [warned] = [issue for issue in report["issues"] if issue["code"] == "history_pnl_other_year"]
+    assert warned["severity"] == "warning" and "2026" in warned["message"]
