@@ -240,3 +240,53 @@ def test_targets_naming_receivables_customers_show_their_collections(tmp_path, s
     summary = (out / "east-targets-2026-03.summary.md").read_text("utf-8")
     assert "| 客户 | 月份 | 目标 | 实收 | 达成率 |" in summary
     assert "| 泰岳 | 三月 | 30,000 | 29,000 | 96.7% |" in summary
+
+
+def _weekly_review(tmp_path, settings):
+    import xlsxwriter
+
+    path = tmp_path / "weekly-review.xlsx"
+    rows = [
+        ["周计划审查"],
+        ["周次", "周目标", "实际完成", "每周大事"],
+        ["第1周", 25, 20, "拜访泰岳"],
+        ["第2周", 25, 30, None],
+        ["第3周", 25, 25, None],
+        ["第4周", 25, 15, "华信试用"],
+        ["合计", 100, 90, None],
+    ]
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("审查")
+    for r, cells in enumerate(rows):
+        for c, value in enumerate(cells):
+            if value is not None:
+                sheet.write(r, c, value)
+    book.close()
+    process(path, tmp_path / "out", settings, RunOptions(AS_OF, strict=True))
+    return tmp_path / "out" / "weekly-review.kamxl.xlsx"
+
+
+def test_the_weekly_review_shows_each_week_against_the_month(tmp_path, settings):
+    shown = openpyxl.load_workbook(_weekly_review(tmp_path, settings), data_only=True)["月度计划审查"]
+    values = [[cell.value for cell in row[:6]] for row in shown.iter_rows()]
+    at = next(i for i, row in enumerate(values) if row[0] == "各周目标与实际(周计划审查)") + 2
+    assert values[at - 1][:3] == ["考核项目", "周次", "周目标"]
+    assert [row[1:6] for row in values[at : at + 4]] == [
+        ["第1周", 25, 20, 20, 0.2],
+        ["第2周", 25, 30, 50, 0.5],
+        ["第3周", 25, 25, 75, 0.75],
+        ["第4周", 25, 15, 90, 0.9],
+    ]
+    assert values[4][:3] == ["每周目标与实际", 100, 90]  # the month: the 合计 row
+
+
+@pytest.mark.slow
+def test_the_weekly_review_formulas_equal_libreoffice_recalculation(tmp_path, settings):
+    require()
+    path = _weekly_review(tmp_path, settings)
+    lo = openpyxl.load_workbook(convert(path, tmp_path), data_only=True)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    mine = [(sheet, ref) for sheet, ref, _ in formula_cells(path) if sheet == "月度计划审查"]
+    assert len(mine) >= 10
+    for sheet, ref in mine:
+        assert same(cached[sheet][ref].value, lo[sheet][ref].value), f"{sheet}!{ref}"

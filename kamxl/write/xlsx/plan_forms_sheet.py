@@ -280,7 +280,31 @@ def _review(book: Book, review: Review) -> None:
             sheet.ws.merge_range(row, 0, row, sum_col + 2, "\n".join(review.notes[kind]), book.fmt["wrap"])
             sheet.ws.set_row(row, min(409, 16 * max(len(review.notes[kind]), 2)))
             row += 3
+    if "week_target" in review.weeks:
+        _weeks(book, sheet, review, row, head)
     sheet.finish(head, sum_col + 2, None, filter_=False, repeat=False)
+
+
+def _weeks(book: Book, sheet: Sheet, review: Review, head: int, table_head: int) -> None:
+    """The weekly layout's weeks (周计划审查): each week's target and actual, the running actual and its
+    share of the month's target in the table above (formulas)."""
+    sheet.text(head - 1, 0, book.label("plan_forms.weeks_title"), "key", fit=False)
+    keys = ["headers.review.indicator", "headers.review.week", "headers.review.week_target"]
+    keys += ["plan_forms.actual", "plan_forms.cumulative", "plan_forms.share"]
+    _header(sheet, head, [book.label(key) for key in keys])
+    indicators = [str(name) for name in review.rows["indicator"]]
+    start: dict[str, int] = {}
+    for row, item in enumerate(records(review.weeks), head + 1):
+        name = str(item["indicator"])
+        first = start.setdefault(name, row)
+        month = cell(table_head + 1 + indicators.index(name), 1, True, True)  # its 月目标 above
+        sheet.text(row, 0, name)
+        sheet.text(row, 1, book.label(f"headers.review.week{int(item['week'])}"))
+        sheet.number(row, 2, item["week_target"], "number")
+        sheet.number(row, 3, item["value"], "number")
+        sheet.formula(row, 4, f"SUM({rng(first, 3, row, 3)})", item["cumulative"], "number")
+        share = f'IF(N({month})=0,"",{cell(row, 4)}/{month})'
+        sheet.formula(row, 5, share, item["share"], "percent")
 
 
 def _colours(book: Book, sheet: Sheet, first: int, last: int, col: int) -> None:
