@@ -457,10 +457,9 @@ def _owner_pipeline(table: dict[tuple[str, str], dict[str, Any]], filing: Filing
     if frame is not None and not frame.empty and "owner" in frame:
         open_rows = frame[(frame["status"].fillna("open") == "open") & frame["class"].isin(list(CLASSES))]
         p1_customers: dict[str, set[str]] = {}
+        unassigned = settings.label("owners.unassigned")  # as the region's 负责人 sheet names the rest
         for row in open_rows.to_dict("records"):
-            name = _owner_key(row["owner"])
-            if name is None:
-                continue
+            name = _owner_key(row["owner"]) or unassigned
             entry = _owner_entry(table, filing.region, name)
             entry["open"] += 1
             if stored is None:

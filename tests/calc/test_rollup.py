@@ -481,3 +481,14 @@ def test_the_league_table_uses_a_regions_definitions(settings):
     chen = next(row for row in found.owners if row["owner"] == "陈")
     assert (chen["weighted_total"], chen["p1"], chen["open"]) == (630.0, 1, 2)
     assert (chen["collection_rate"], chen["plan_attainment"]) == (1.0, 0.75)
+
+
+def test_an_opportunity_with_no_owner_counts_for_the_unassigned_row(settings):
+    """§13.1: a row with no owner is never dropped; it is the region's unassigned row (未指定)."""
+    frame = opportunities(("甲", None, 1, "A", "open", 1000, 900), ("乙", " ", 2, "C", "open", 100, 10))
+    counts = {"A": 1, "B": 0, "C": 1, "D": 0}
+    found = build_rollup(
+        {"华南区": [Filing("华南区", "2026-03", totals(counts, 910.0), frame)]}, "2026-03", settings
+    )
+    [row] = found.owners
+    assert (row["owner"], row["open"], row["weighted_total"], row["p1"]) == ("未指定", 2, 910.0, 1)
