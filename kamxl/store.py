@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
-from kamxl.calc.calendar import period_month
 from kamxl.calc.months import periods, spans_years
 from kamxl.calc.snapshots import OPPORTUNITY_COLUMNS
 
@@ -345,7 +344,7 @@ class HistoryStore:
             "as_of": as_of or None,
             "errors": sum(1 for issue in issues if issue.get("severity") == "error"),
             "warnings": sum(1 for issue in issues if issue.get("severity") == "warning"),
-            "region_from": "guessed" if any(i.get("code") == "region_guessed" for i in issues) else None,
+            "region_from": _region_from(report, issues),
         }
         merged = merge_snapshot(kept[-1] if kept else None, totals, read, source, counts)
         if kept and report.get("customers") is None:
@@ -469,7 +468,8 @@ def snapshot_totals(results: Results, period: str) -> dict[str, Any]:
             "receivables_balance": _number(summary.get("balance")),
         }
     if results.pnl is not None:
-        totals |= _month_profit(results.pnl, period)
+        decided = getattr(results, "period", None)  # where the period came from (calendar.Period)
+        totals |= _month_profit(results.pnl, period, decided.source if decided is not None else None)[0]
         totals |= _pnl_to_date(results.pnl.summary)
     totals |= _plan_attainment(results.monthly)
     owners = _owner_figures(getattr(results, "owners", None), results.forms)
@@ -583,15 +583,43 @@ def merge_snapshot(
     return {"totals": merged, "forms": entries, "inputs": inputs}
 
 
-def _month_profit(pnl: Any, period: str) -> dict[str, float | None]:
-    """Revenue and profit, plan and actual, of the period's month (else of the P&L's last month)."""
+def _month_profit(
+    pnl: Any, period: str, source: str | None = None
+) -> tuple[dict[str, float | None], int | None]:
+    """Revenue and profit, plan and actual, of the period's month (else of the P&L's last month with
+    actuals), and the P&L's year when it is not the period's (then no figures: they are another year's).
+
+    A period decided from the review date (``source`` "review_date") is a guess: the P&L's last month
+    with actuals says more than that month's plan with no actual yet."""
     # months by their place in time (calc.months): a rolling P&L holds a month number twice
     months = pnl.months.set_index(periods(pnl.months))
     year, month_number = (int(part) for part in period.split("-")[:2])
-    wanted = year * 12 + month_number - 1 if spans_years(pnl.months) else month_number - 1
+    spanning = spans_years(pnl.months)
+    written = None if spanning else _pnl_year(pnl)
+    if written is not None and written != year:
+        return {}, written
+    wanted = year * 12 + month_number - 1 if spanning else month_number - 1
     month = wanted if wanted in months.index else pnl.last_period
+    if source == "review_date" and pnl.last_period is not None:
+        month = pnl.last_period
+    if spanning and month is not None and int(month) // 12 != year:
+        return {}, int(month) // 12  # a rolling P&L that does not reach the period's year
+    return _profit_figures(months, month), None
+
+
+def _pnl_year(pnl: Any) -> int | None:
+    """The one year a P&L within one year plans, where its title or headers wrote it; else None."""
+    lines = pnl.lines
+    if "year" not in lines:
+        return None
+    years = pd.to_numeric(lines["year"], errors="coerce").dropna().astype(int).unique()
+    return int(years[0]) if len(years) == 1 else None
+
+
+def _profit_figures(months: pd.DataFrame, month: Any) -> dict[str, float | None]:
+    """One month's revenue and profit, plan and actual (nothing when the P&L has no such month)."""
     figures: dict[str, float | None] = {}
-    if month in months.index:
+    if month is not None and month in months.index:
         row = months.loc[month]
         for key in ("revenue_plan", "revenue_actual", "profit_plan", "profit_actual"):
             value = row.get(key)
@@ -623,6 +651,9 @@ def apply_history(
         )
     assert results.period is not None  # build_results decides it before any calculation
     period = str(results.period)
+    if results.pnl is not None and (year := _month_profit(results.pnl, period)[1]) is not None:
+        # the P&L's month figures are another year's: not filed under this period, and said so
+        results.issues.append(settings.issue("history_pnl_other_year", year=year, period=period))
     earlier = [s for s in store.snapshots(region, period) if s["period"] < period]
     current = snapshots.opportunities_of(results.customers)
     info: dict[str, Any] = {
@@ -758,11 +789,37 @@ def _totals_from_report(report: dict[str, Any], period: str) -> dict[str, Any]:
         }
     pnl = report.get("pnl")
     if isinstance(pnl, dict):
-        months = {row.get("month"): row for row in pnl.get("months") or []}
-        month = period_month(period) if period_month(period) in months else pnl.get("last_month")
-        if month in months:
-            row = months[month]
-            for key in ("revenue_plan", "revenue_actual", "profit_plan", "profit_actual"):
-                value = row.get(key)
-                totals[f"{key}_month"] = None if value is None else float(value)
+        totals |= _report_month_profit(pnl, period)
     return totals
+
+
+def _report_month_profit(pnl: Mapping[str, Any], period: str) -> dict[str, float | None]:
+    """``_month_profit`` from report.json's P&L: months keyed by period (a rolling P&L's second
+    November is its own month), the period's month else the last with actuals (``last_period``, or
+    ``last_month`` where the months carry no year)."""
+    rows = [row for row in pnl.get("months") or [] if isinstance(row, dict) and row.get("month") is not None]
+    spanning = any(row.get("period") is not None for row in rows)
+    months = {int(row["period"]) if spanning else int(row["month"]) - 1: row for row in rows}
+    year, month_number = (int(part) for part in period.split("-")[:2])
+    wanted = year * 12 + month_number - 1 if spanning else month_number - 1
+    last = pnl.get("last_period")
+    if spanning and isinstance(last, str):
+        last_year, last_month = (int(part) for part in last.split("-")[:2])
+        fallback: int | None = last_year * 12 + last_month - 1
+    else:
+        fallback = int(pnl["last_month"]) - 1 if pnl.get("last_month") is not None else None
+    month = wanted if wanted in months else fallback
+    if month is None or month not in months:
+        return {}
+    return {
+        f"{key}_month": None if months[month].get(key) is None else float(months[month][key])
+        for key in ("revenue_plan", "revenue_actual", "profit_plan", "profit_actual")
+    }
+
+
+def _region_from(report: Mapping[str, Any], issues: list[dict[str, Any]]) -> str | None:
+    """How a report's region was decided: as its history recorded it, else "guessed" when it warned so."""
+    recorded = (report.get("history") or {}).get("region_from")
+    if recorded:
+        return str(recorded)
+    return "guessed" if any(issue.get("code") == "region_guessed" for issue in issues) else None

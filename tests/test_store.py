@@ -37,7 +37,7 @@ def report(out, stem):
 def test_first_month_has_no_history(three_months):
     r = report(three_months[0], "east-2026-01")
     filed = {key: value for key, value in r["history"].items() if key != "snapshot"}
-    assert filed == {"region": "华东区", "period": "2026-01", "previous_period": None}
+    assert filed == {"region": "华东区", "region_from": "title", "period": "2026-01", "previous_period": None}
     # what the history keeps of the review travels in report.json (a corrupt history is rebuilt from it)
     assert {o["customer"] for o in r["history"]["snapshot"]["opportunities"]} >= {"朗通"}
     assert "movement" not in r["funnel"] and r["funnel"]["health_rule"] == "no_history"

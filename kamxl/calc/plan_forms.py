@@ -24,6 +24,8 @@ from kamxl.issues import Issue
 
 DIMENSIONS = ("channel", "sales_model", "service", "price", "products")
 QUADRANTS = ("strengths", "weaknesses", "opportunities", "threats", "actions")
+# the strategy matrix: SO 增长型, WO 扭转型, ST 多种经营, WT 防御型 (docs/forms.md, swot)
+STRATEGIES = ("so", "wo", "st", "wt")
 WEEKS = ("week1", "week2", "week3", "week4", "week5")
 NOTE_KINDS = ("notes", "next_focus", "week_events")
 # How users separate several customers in one cell: 朗通、泰岳 / 朗通,泰岳 / 朗通;泰岳 / one per line.
@@ -60,7 +62,9 @@ class Review:
     rows: (
         pd.DataFrame
     )  # indicator, target, actual, weeks_sum, attainment, behind, week1…week5, attainment_note
-    weeks: pd.DataFrame  # indicator, week, value, cumulative, share (cumulative ÷ target)
+    # indicator, week, value, cumulative, share (cumulative ÷ target); week_target where the weekly layout
+    # (周计划审查, one row per week) gives each week's target
+    weeks: pd.DataFrame
     notes: dict[str, list[str]]
     behind: int
     counted: int  # indicators with a target and an actual
@@ -106,8 +110,12 @@ def with_priorities(found: Competition, customers: pd.DataFrame) -> Competition:
 
 
 def swot_quadrants(main: pd.DataFrame) -> dict[str, list[str]]:
-    """Each SWOT part's items in the order written (a part not written: an empty list)."""
-    return {part: [str(t) for t in main.loc[main["quadrant"] == part, "text"]] for part in QUADRANTS}
+    """Each SWOT part's items in the order written (a part not written: an empty list); the strategy
+    matrix's SO / WO / ST / WT too where the sheet has one (a sheet without keeps the parts it always had)."""
+    parts = {part: [str(t) for t in main.loc[main["quadrant"] == part, "text"]] for part in QUADRANTS}
+    if main["quadrant"].isin(STRATEGIES).any():
+        parts |= {part: [str(t) for t in main.loc[main["quadrant"] == part, "text"]] for part in STRATEGIES}
+    return parts
 
 
 # ---------------------------------------------------------------------- targets ---
@@ -247,6 +255,48 @@ def _by_product(rows: pd.DataFrame, months: list[int], lines: pd.DataFrame | Non
     )
 
 
+def by_customer(targets: Targets, rows: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
+    """Each receivables customer a target row names (市场/客户): per month, its rows' target against the
+    customer's collections (the receivables plan's actual that month); empty when no row names one.
+
+    ``rows`` and ``months`` are the receivables' rows and row × month tables. Names are matched as users
+    write them (width, script and punctuation aside); a rolling receivables plan (two Januaries) is not
+    matched, as a target's month number would name two months."""
+    from kamxl.calc.months import spans_years
+    from kamxl.text import normalise
+
+    columns = ["customer", "target_rows", "month", "plan", "collected", "attainment"]
+    if targets.rows.empty or rows.empty or months.empty or spans_years(months) or not targets.months:
+        return pd.DataFrame(columns=columns)
+    names = rows.assign(key=rows["customer"].map(normalise))
+    spelling = names.drop_duplicates("key").set_index("key")["customer"]
+    keyed = months.merge(names[["sheet", "row", "key"]], on=["sheet", "row"], how="left")
+    collected = (
+        pd.to_numeric(keyed["actual"], errors="coerce")
+        .groupby([keyed["key"], keyed["month"]])
+        .sum(min_count=1)
+    )
+    mine = targets.rows.assign(key=targets.rows["market"].map(normalise))
+    mine = mine[mine["key"].isin(spelling.index) & (mine["key"] != "")]
+    out = []
+    for key, group in mine.groupby("key", sort=False):
+        for month in targets.months:
+            plan = pd.to_numeric(group[f"m{month}"], errors="coerce").sum()  # blank cells add 0, as in Excel
+            actual = collected.get((key, month), float("nan"))
+            out.append(
+                {
+                    "customer": spelling[key],
+                    "target_rows": tuple(int(r) for r in group["row"]),
+                    "month": month,
+                    "plan": float(plan),
+                    "collected": float(actual),
+                }
+            )
+    found = pd.DataFrame(out, columns=columns[:-1])
+    found["attainment"] = found["collected"] / found["plan"].where(found["plan"] != 0)
+    return found[columns]
+
+
 def _by_month(
     months: pd.DataFrame, grand: pd.DataFrame, total_months: pd.DataFrame, actual: dict[int, float]
 ) -> pd.DataFrame:
@@ -281,7 +331,10 @@ def _review_rows(main: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     line: float = settings.get("forms.review.behind_below")
     behind = (rows["attainment"] < line).astype(object)
     rows["behind"] = behind.where(rows["attainment"].notna(), None)
-    return pd.concat([rows, weeks], axis=1)
+    targets = pd.DataFrame(
+        {f"{week}_target": _numbers(main, f"{week}_target") for week in WEEKS if f"{week}_target" in main}
+    )
+    return pd.concat([rows, weeks, targets], axis=1)
 
 
 def _review_issues(rows: pd.DataFrame, main: pd.DataFrame, settings: Settings) -> list[Issue]:
@@ -319,7 +372,15 @@ def _weeks_table(rows: pd.DataFrame) -> pd.DataFrame:
     long = long.dropna(subset=["value"]).sort_values(["row", "week"], kind="stable")
     long["cumulative"] = long.groupby("row")["value"].cumsum()
     long["share"] = long["cumulative"] / long["target"].where(long["target"] != 0)
-    return long[["indicator", "week", "value", "cumulative", "share"]].reset_index(drop=True)
+    columns = ["indicator", "week", "value", "cumulative", "share"]
+    targets = [f"{week}_target" for week in WEEKS]
+    if all(column in rows for column in targets) and rows[targets].notna().any().any():
+        # the weekly layout's own week targets, beside each week's actual
+        given = rows.melt(id_vars=["row"], value_vars=targets, var_name="week", value_name="week_target")
+        given["week"] = given["week"].str.removeprefix("week").str.removesuffix("_target").astype(int)
+        long = long.merge(given, on=["row", "week"], how="left")
+        columns.append("week_target")
+    return long[columns].reset_index(drop=True)
 
 
 def review_attainment(

@@ -443,28 +443,41 @@ def _add(entry: dict[str, Any], name: str, value: float | None) -> None:
         entry[name] = (entry[name] or 0) + value
 
 
+def _owner_key(text: Any) -> str | None:
+    """An owner cell as one owner, as a region's report keys it (docs/method.md §13.1): "王伟; 李娜" stays
+    one owner for the money (splitting it would count the money twice)."""
+    return (text.strip() or None) if isinstance(text, str) else None
+
+
 def _owner_pipeline(table: dict[tuple[str, str], dict[str, Any]], filing: Filing, settings: Settings) -> None:
-    """Open opportunities per owner: the weighted pipeline and the P1 customers."""
+    """Open opportunities per owner: the weighted pipeline and the P1 customers (customers, not
+    opportunities), the store's per-owner figures where it kept them; the open count from the snapshot."""
     frame = filing.opportunities
-    if frame is None or frame.empty or "owner" not in frame:
-        return
-    open_rows = frame[(frame["status"].fillna("open") == "open") & frame["class"].isin(list(CLASSES))]
-    priorities = [
-        priority_of(None if tier is None else as_number(tier), cls, settings)  # type: ignore[arg-type]
-        for tier, cls in zip(open_rows["tier"].tolist(), open_rows["class"].tolist(), strict=True)
-    ]
-    weighted = pd.to_numeric(open_rows["weighted_amount"], errors="coerce").fillna(0.0).tolist()
-    for owner, amount, priority in zip(open_rows["owner"].tolist(), weighted, priorities, strict=True):
-        for name in _owner_names(owner):
+    stored = (filing.totals.get("owners") or {}).get("customers")
+    if frame is not None and not frame.empty and "owner" in frame:
+        open_rows = frame[(frame["status"].fillna("open") == "open") & frame["class"].isin(list(CLASSES))]
+        p1_customers: dict[str, set[str]] = {}
+        unassigned = settings.label("owners.unassigned")  # as the region's 负责人 sheet names the rest
+        for row in open_rows.to_dict("records"):
+            name = _owner_key(row["owner"]) or unassigned
             entry = _owner_entry(table, filing.region, name)
-            entry["weighted_total"] += float(amount)
             entry["open"] += 1
-            entry["p1"] += priority == "P1"
+            if stored is None:
+                entry["weighted_total"] += float(as_number(row["weighted_amount"]) or 0.0)
+                tier = None if row["tier"] is None else as_number(row["tier"])
+                if priority_of(tier, row["class"], settings) == "P1":  # type: ignore[arg-type]
+                    p1_customers.setdefault(name, set()).add(str(row["customer"]))
+        for name, customers in p1_customers.items():
+            _owner_entry(table, filing.region, name)["p1"] = len(customers)
+    for name, figures in sorted((stored or {}).items()):
+        entry = _owner_entry(table, filing.region, name)
+        entry["weighted_total"] = as_number(figures.get("weighted_pipeline")) or 0.0
+        entry["p1"] = int(as_number(figures.get("p1_customers")) or 0)
 
 
 def _owner_collections(table: dict[tuple[str, str], dict[str, Any]], filing: Filing) -> None:
     """Collections plan and actual to date per owner: from the store's owner figures, else from the
-    report's receivables rows."""
+    report's receivables rows (a shared owner one owner, as the region's report has it)."""
     region = filing.region
     stored = (filing.totals.get("owners") or {}).get("receivables")
     if stored is not None:
@@ -475,15 +488,16 @@ def _owner_collections(table: dict[tuple[str, str], dict[str, Any]], filing: Fil
         return
     receivables = merged_section(filing.reports, "receivables")
     for row in (receivables or {}).get("rows") or []:
-        for name in _owner_names(row.get("owner")):
+        name = _owner_key(row.get("owner"))
+        if name is not None:
             entry = _owner_entry(table, region, name)
             _add(entry, "receivables_plan_to_date", as_number(row.get("plan_to_date")))
             _add(entry, "receivables_actual_to_date", as_number(row.get("actual_to_date")))
 
 
 def _owner_plans(table: dict[tuple[str, str], dict[str, Any]], filing: Filing) -> None:
-    """Monthly-plan attainment per owner: the store's, else the indicators judged and on plan in the
-    report (an indicator of two owners counts for both)."""
+    """Monthly-plan attainment per owner: the store's, else the mean attainment of the report's indicators
+    naming the owner (an indicator of two owners counts for both), with how many were judged and met."""
     region = filing.region
     stored = (filing.totals.get("owners") or {}).get("monthly")
     if stored is not None:
@@ -501,6 +515,7 @@ def _owner_plans(table: dict[tuple[str, str], dict[str, Any]], filing: Filing) -
             entry = _owner_entry(table, region, name)
             _add(entry, "plans_judged", 1)
             _add(entry, "plans_met", 1 if attained >= 1 else 0)
+            entry["attainment_sum"] = entry.get("attainment_sum", 0.0) + attained
 
 
 def owner_rows(filings: Sequence[Filing], settings: Settings) -> list[dict[str, Any]]:
@@ -527,9 +542,8 @@ def with_owner_ratios(entry: dict[str, Any]) -> dict[str, Any]:
     it, where it did)."""
     entry["collection_rate"] = ratio(entry["receivables_actual_to_date"], entry["receivables_plan_to_date"])
     given = entry.pop("plan_attainment_given", None)
-    entry["plan_attainment"] = (
-        given if given is not None else ratio(entry["plans_met"], entry["plans_judged"])
-    )
+    mean = ratio(entry.pop("attainment_sum", None), entry["plans_judged"])  # §13.1: the mean attainment
+    entry["plan_attainment"] = given if given is not None else mean
     return entry
 
 

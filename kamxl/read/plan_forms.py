@@ -40,10 +40,14 @@ COMPETITOR_FIELDS = (
 # The course's 4P1S dimensions of the comparison (竞争者比照), in its order.
 DIMENSIONS = ("channel", "sales_model", "service", "price", "products")
 QUADRANTS = ("strengths", "weaknesses", "opportunities", "threats")
-SWOT_PARTS = (*QUADRANTS, "actions")
+# the strategy matrix: SO 增长型, WO 扭转型, ST 多种经营, WT 防御型
+STRATEGIES = ("so", "wo", "st", "wt")
+SWOT_PARTS = (*QUADRANTS, "actions", *STRATEGIES)
 WEEKS = ("week1", "week2", "week3", "week4", "week5")
 REVIEW_NOTES = ("next_focus", "week_events", "notes")
 REVIEW_NUMBERS = ("target", "actual", *WEEKS)
+# the weekly layout's week targets, one per week column (blank in the indicator layout)
+WEEK_TARGETS = tuple(f"{week}_target" for week in WEEKS)
 _SEPARATORS = ":："
 
 SCHEMAS: dict[str, dict[str, list[str]]] = {
@@ -69,6 +73,7 @@ SCHEMAS: dict[str, dict[str, list[str]]] = {
             "actual_col",
             "attainment_note",
             *REVIEW_NOTES,
+            *WEEK_TARGETS,
         ],
         "notes": ["sheet", "row", "col", "kind", "text"],
     },
@@ -245,6 +250,9 @@ def _label_at(ctx: SheetContext, value: CellValue) -> tuple[str, str] | None:
     name = ctx.spec.field_of(value)
     if name is not None:
         return name, ""
+    first, newline, rest = value.strip().partition("\n")  # "SO 增长型战略" on a line, its items under it
+    if newline and (name := ctx.spec.field_of(first)) is not None:
+        return name, rest.strip()
     for separator in _SEPARATORS:
         head, found, rest = value.partition(separator)
         if found and (name := ctx.spec.field_of(head)) is not None:
@@ -448,12 +456,18 @@ def _review_record(ctx: SheetContext, r: int, cols: dict[str, int]) -> Record:
     )
     for name in ("attainment_note", *REVIEW_NOTES):
         record[name] = ctx.parse("text", r, cols.get(name)) if name in cols else None
-    return record
+    return record | dict.fromkeys(WEEK_TARGETS)
 
 
 def parse_review(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
-    """The leader's review: each indicator's target, actual and weeks; the notes blocks under it."""
+    """The leader's review: each indicator's target, actual and weeks; the notes blocks under it.
+
+    周计划审查 laid out one row per week (周次 down the side) is turned into the same table."""
     cols = field_columns(ctx, block)
+    if "week" in cols:
+        return parse_weekly_review(ctx, block, cols)
+    if "week_target" in cols and "week_events" not in cols:
+        cols["week_events"] = cols.pop("week_target")  # beside indicators, 周目标 is the weeks' goals as text
     if _missing(ctx, block, cols, ctx.spec.required):
         return None
     notes = _Notes(ctx)
@@ -464,6 +478,110 @@ def parse_review(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
         "notes": _frame(notes.records, SCHEMAS["review"]["notes"]),
     }
     return _sheet(ctx, block.top, cols, tables)
+
+
+# ---------------------------------------------------------------- weekly review ---
+def _week_of(ctx: SheetContext, row: int, col: int) -> int | None:
+    """The week (1–5) a 周次 cell names: 第1周, 第一週, Week 1, W1 or the number 1; else None."""
+    value = ctx.grid.value(row, col)
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        return int(value) if 1 <= value <= len(WEEKS) else None
+    name = ctx.spec.field_of(value) if isinstance(value, str) else None
+    return WEEKS.index(name) + 1 if name in WEEKS else None
+
+
+class _Weekly:
+    """One indicator's weeks and month as read from the weekly layout, gathered in the order met."""
+
+    def __init__(self) -> None:
+        self.weeks: dict[str, dict[int, tuple[object, object]]] = {}  # indicator -> week -> (target, actual)
+        self.first_row: dict[str, int] = {}
+        self.month: dict[str, tuple[int, object, object]] = {}  # indicator -> (total row, target, actual)
+
+
+def parse_weekly_review(ctx: SheetContext, block: HeaderBlock, cols: dict[str, int]) -> SheetData | None:
+    """周次 | 周目标 | 实际完成 | 每周大事: each week's target and actual; the 合计 row is the month's (else
+    the weeks' targets add up to the month's target, which is said). An indicator column, where there is
+    one, keeps several indicators apart; without one, the weeks are one indicator."""
+    target_col = cols.get("week_target", cols.get("target"))
+    if target_col is None and _missing(ctx, block, cols, ["actual"]):
+        return None
+    notes = _Notes(ctx)
+    rows, totals = item_rows(ctx, block, cols, ("week",), section=notes.claim)
+    found = _Weekly()
+    default = ctx.settings.label("plan_forms.weekly_indicator")
+    for r in rows:
+        name = _weekly_name(ctx, r, cols, default)
+        week = _week_of(ctx, r, cols["week"])
+        if week is None or week in found.weeks.get(name, {}):
+            ctx.issue("review_week_unknown", r, cols["week"], row=r + 1, text=ctx.text(r, cols["week"]) or "")
+            continue
+        target = (
+            ctx.parse("number", r, target_col, ctx.header_label("week_target"))
+            if target_col is not None
+            else None
+        )
+        actual = (
+            ctx.parse("number", r, cols.get("actual"), ctx.header_label("actual"))
+            if "actual" in cols
+            else None
+        )
+        found.weeks.setdefault(name, {})[week] = (target, actual)
+        found.first_row.setdefault(name, r)
+        events = ctx.text(r, cols["week_events"]) if "week_events" in cols else None
+        for line in _lines(events):
+            where = {"sheet": ctx.sheet, "row": r + 1, "col": column_letter(cols["week_events"])}
+            heading = ctx.settings.label(f"headers.review.week{week}")
+            notes.records.append(where | {"kind": "week_events", "text": f"{heading}: {line}"})
+    for r in totals:
+        total = ctx.parse("number", r, target_col) if target_col is not None else None
+        actual = ctx.parse("number", r, cols.get("actual")) if "actual" in cols else None
+        found.month.setdefault(_weekly_name(ctx, r, cols, default, total_row=True), (r, total, actual))
+    records = [_weekly_record(ctx, cols, target_col, found, name) for name in found.weeks]
+    tables = {
+        "main": _frame(records, SCHEMAS["review"]["main"]),
+        "notes": _frame(notes.records, SCHEMAS["review"]["notes"]),
+    }
+    return _sheet(ctx, block.top, cols, tables)
+
+
+def _weekly_name(
+    ctx: SheetContext, row: int, cols: dict[str, int], default: str, total_row: bool = False
+) -> str:
+    """The indicator a weekly row is of: its indicator cell, else the one indicator of the sheet."""
+    if "indicator" not in cols:
+        return default
+    name = ctx.text(row, cols["indicator"])
+    return default if name is None or total_row and ctx.spec.field_of(name) is not None else name
+
+
+def _weekly_record(
+    ctx: SheetContext, cols: dict[str, int], target_col: int | None, found: _Weekly, name: str
+) -> Record:
+    """One indicator's row of the review table: the month from its 合计 row, else the weeks' targets."""
+    weeks = found.weeks[name]
+    month = found.month.get(name)
+    row = month[0] if month is not None else found.first_row[name]
+    record: Record = {"sheet": ctx.sheet, "row": row + 1, "indicator": name}
+    record |= {week: weeks.get(i + 1, (None, None))[1] for i, week in enumerate(WEEKS)}
+    record |= {key: weeks.get(i + 1, (None, None))[0] for i, key in enumerate(WEEK_TARGETS)}
+    targets = [float(t) for t, _ in weeks.values() if isinstance(t, int | float)]
+    if month is not None and month[1] is not None:
+        target: object = month[1]
+    elif targets:
+        target = sum(targets)
+        where = found.first_row[name]
+        ctx.issue("review_target_from_weeks", where, target_col, indicator=name, target=f"{target:,g}")
+    else:
+        target = None
+    _, month_target, month_actual = month if month is not None else (None, None, None)
+    record |= {
+        "target": target,
+        "actual": month_actual,
+        "target_col": ctx.letter(target_col) if month_target is not None else None,
+        "actual_col": ctx.letter(cols.get("actual")) if month_actual is not None else None,
+    }
+    return record | dict.fromkeys(("attainment_note", *REVIEW_NOTES))
 
 
 def same_name(left: object, right: object) -> bool:

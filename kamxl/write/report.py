@@ -413,6 +413,7 @@ def _history(results: Results) -> Json | None:
         return None
     out: Json = {
         "region": history["region"],
+        "region_from": history.get("region_from"),
         "period": history["period"],
         "previous_period": history["previous_period"],
     }

@@ -34,7 +34,7 @@ from kamxl.write import svg
 from kamxl.write.files import atomic_path
 from kamxl.write.heading import review_heading
 from kamxl.write.summary_figures import month_over_month, to_date_rows
-from kamxl.write.summary_forms import with_forms_section
+from kamxl.write.summary_forms import forms_nav, with_forms_section
 from kamxl.write.words import (
     actions_text,
     by_priority,
@@ -107,7 +107,9 @@ def summary_context(results: Results, settings: Settings, workbook_name: str | N
             "summary.meta", as_of=results.as_of.isoformat(), period=period_of(results), version=__version__
         ),
         "workbook_note": label("summary.workbook_note", workbook=workbook_name) if workbook_name else None,
-        "sections": [(key, label(f"summary.sections.{key}")) for key in SECTIONS],
+        "sections": forms_nav(
+            [(key, label(f"summary.sections.{key}")) for key in SECTIONS], results, settings
+        ),
     }
     limit = int(settings.get("summary.top_rows"))
     context["decisions"] = _decisions(results, settings)

@@ -10,17 +10,22 @@ attainment with its 特别纪要 carried over as written.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from kamxl.calc.numbers import fmt
-from kamxl.calc.plan_forms import DIMENSIONS
+from kamxl.calc.plan_forms import DIMENSIONS, by_customer
 from kamxl.config import Settings
 from kamxl.results import Results
 
 Table = tuple[list[str], list[list[str]]]  # header, rows
 SWOT_PAIRS = (("strengths", "weaknesses"), ("opportunities", "threats"))
+STRATEGY_PAIRS = (("so", "wo"), ("st", "wt"))
 HTML_MARK = '<section id="issues">'
 MD_MARK = "## 9. "
+SECTION_KEY = "plan_forms"  # the section's anchor, and its entry in the summary's contents
+# The issues heading's number, which moves down one when the section goes in before it
+_HTML_NUMBER = re.compile(r'(<section id="issues">\s*<h2>)(\d+)(\. )')
 
 
 def _pct(value: Any) -> str:
@@ -39,8 +44,11 @@ def _number(value: Any) -> str:
     return "—" if value is None or value != value else fmt(value)
 
 
-def _parts(results: Results, settings: Settings) -> list[tuple[str, list[str], list[Table]]]:
-    """(heading, paragraphs, tables) for each of the four forms the workbook had."""
+def _parts(
+    results: Results, settings: Settings, contested_shown: bool = False
+) -> list[tuple[str, list[str], list[Table]]]:
+    """(heading, paragraphs, tables) for each of the four forms the workbook had (the contested customers
+    only where the 客户策略 section does not already show them)."""
     label = settings.label
     parts: list[tuple[str, list[str], list[Table]]] = []
     if results.competition is not None:
@@ -57,7 +65,7 @@ def _parts(results: Results, settings: Settings) -> list[tuple[str, list[str], l
         head = [label("plan_forms.customer"), label("headers.competitors.competitor")]
         head += [label("headers.competitors.moves")] + [label("plan_forms.priority")] * (len(columns) - 3)
         tables = [([label("plan_forms.dimension"), *names], comparison)]
-        tables += [(head, customers)] if customers else []
+        tables += [(head, customers)] if customers and not contested_shown else []
         parts.append((label("plan_forms.competitors_title"), [], tables))
     if results.swot is not None:
         parts.append((label("plan_forms.swot_title"), *_swot(results.swot, settings)))
@@ -75,7 +83,14 @@ def _swot(parts: dict[str, list[str]], settings: Settings) -> tuple[list[str], l
         rows.append([settings.label(f"headers.swot.{left}"), settings.label(f"headers.swot.{right}")])
         rows.append(["; ".join(parts[left]), "; ".join(parts[right])])
     actions = [f"{settings.label('headers.swot.actions')}: " + "; ".join(parts["actions"])]
-    return (actions if parts["actions"] else []), [(["", ""], rows)]
+    tables: list[Table] = [(["", ""], rows)]
+    if "so" in parts:  # the strategy matrix, under the 2×2
+        matrix = []
+        for left, right in STRATEGY_PAIRS:
+            matrix.append([settings.label(f"headers.swot.{left}"), settings.label(f"headers.swot.{right}")])
+            matrix.append(["; ".join(parts[left]), "; ".join(parts[right])])
+        tables.append(([settings.label("plan_forms.strategies_title"), ""], matrix))
+    return (actions if parts["actions"] else []), tables
 
 
 def _targets(results: Results, settings: Settings) -> tuple[list[str], list[Table]]:
@@ -95,7 +110,29 @@ def _targets(results: Results, settings: Settings) -> tuple[list[str], list[Tabl
         ]
         for _, m in targets.by_month.iterrows()
     ]
-    return text, [(head, rows)]
+    tables: list[Table] = [(head, rows)]
+    receivables = results.receivables
+    customers = (
+        by_customer(targets, receivables.rows, receivables.months) if receivables is not None else None
+    )
+    if customers is not None and len(customers):  # a row naming a receivables customer: its collections
+        keys = ("customer", "month", "plan", "collected", "attainment")
+        tables.append(
+            (
+                [label(f"plan_forms.{key}") for key in keys],
+                [
+                    [
+                        _text(c["customer"]),
+                        label(f"values.month.{int(c['month'])}"),
+                        _money(c["plan"]),
+                        _money(c["collected"]),
+                        _pct(c["attainment"]),
+                    ]
+                    for c in customers.to_dict("records")
+                ],
+            )
+        )
+    return text, tables
 
 
 def _review(results: Results, settings: Settings) -> tuple[list[str], list[Table]]:
@@ -121,15 +158,16 @@ def _html(heading: str, parts: list[tuple[str, list[str], list[Table]]]) -> str:
     for title, paragraphs, tables in parts:
         out.append(f"<h3>{html.escape(title)}</h3>")
         out += [f"<p>{html.escape(text)}</p>" for text in paragraphs]
-        for head, rows in tables:
-            cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-            body = "".join(
-                "<tr>" + "".join(f'<td class="wrap">{html.escape(c)}</td>' for c in row) + "</tr>"
-                for row in rows
-            )
-            table = f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
-            out.append(f'<div class="scroll">{table}</div>')
+        out += [_html_table(head, rows) for head, rows in tables]
     return "\n".join(out) + "\n</section>\n\n"
+
+
+def _html_table(head: list[str], rows: list[list[str]]) -> str:
+    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="wrap">{html.escape(c)}</td>' for c in row) + "</tr>" for row in rows
+    )
+    return f'<div class="scroll"><table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def _md_cell(text: str) -> str:
@@ -142,27 +180,97 @@ def _markdown(heading: str, parts: list[tuple[str, list[str], list[Table]]]) -> 
         out += [f"### {title}", ""]
         out += [line for text in paragraphs for line in (_md_cell(text), "")]
         for head, rows in tables:
-            out.append("| " + " | ".join(_md_cell(h) or " " for h in head) + " |")
-            out.append("|" + "---|" * len(head))
-            out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
-            out.append("")
+            out += [*_md_table(head, rows), ""]
     return "\n".join(out) + "\n"
 
 
-def forms_section(results: Results, settings: Settings, kind: str) -> str:
-    """The section as ``kind`` ("html" or "md"); "" when the workbook has none of the four forms."""
-    parts = _parts(results, settings)
+def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(_md_cell(h) or " " for h in head) + " |", "|" + "---|" * len(head)]
+    return out + ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+
+
+def forms_section(
+    results: Results, settings: Settings, kind: str, number: int | None = None, contested_shown: bool = False
+) -> str:
+    """The section as ``kind`` ("html" or "md"), numbered ``number`` like its neighbours; "" when the
+    workbook has none of the four forms."""
+    parts = _parts(results, settings, contested_shown)
     if not parts:
         return ""
     heading = settings.label("plan_forms.summary_section")
+    heading = heading if number is None else f"{number}. {heading}"
     return _html(heading, parts) if kind == "html" else _markdown(heading, parts)
 
 
+def forms_nav(sections: list[tuple[str, str]], results: Results, settings: Settings) -> list[tuple[str, str]]:
+    """The summary's contents with this section listed where it goes (before the issues), when it is there."""
+    if not _parts(results, settings):
+        return sections
+    entry = (SECTION_KEY, settings.label("plan_forms.summary_section"))
+    keys = [key for key, _ in sections]
+    at = keys.index("issues") if "issues" in keys else len(sections)
+    return [*sections[:at], entry, *sections[at:]]
+
+
 def with_forms_section(text: str, results: Results, settings: Settings, kind: str) -> str:
-    """The rendered summary with the section before its issues (at the end if a template has none)."""
-    section = forms_section(results, settings, kind)
+    """The rendered summary with the contested customers in its 客户策略 and the section before its issues
+    (taking the issues' number, which moves down one; at the end if a template has no issues section)."""
+    shown = with_contested(text, results, settings, kind)
+    contested_shown, text = shown != text, shown
+    issues = settings.label("summary.sections.issues")
+    pattern = _HTML_NUMBER if kind == "html" else re.compile(rf"^(## )(\d+)(\. {re.escape(issues)})", re.M)
+    found = pattern.search(text)
+    if found is None:
+        mark = HTML_MARK if kind == "html" else MD_MARK
+        at = text.find(mark)
+        section = forms_section(results, settings, kind, contested_shown=contested_shown)
+        return text + section if at < 0 else text[:at] + section + text[at:]
+    number = int(found.group(2))
+    section = forms_section(results, settings, kind, number, contested_shown)
     if not section:
         return text
-    mark = HTML_MARK if kind == "html" else MD_MARK
-    at = text.find(mark)
-    return text + section if at < 0 else text[:at] + section + text[at:]
+    renumbered = f"{found.group(1)}{number + 1}{found.group(3)}"
+    return text[: found.start()] + section + renumbered + text[found.end() :]
+
+
+# ------------------------------------------------- contested customers ---
+def contested_rows(results: Results, settings: Settings) -> list[list[str]]:
+    """Each customer a competitor contests (the 竞争对手信息表's 争夺客户): its priority where the customer
+    assessment names it, the competitor and its recent moves; P1 customers first."""
+    if results.competition is None or results.competition.per_customer.empty:
+        return []
+    found = results.competition.per_customer
+    if "priority" in found:
+        found = found.assign(order=found["priority"].fillna("P9")).sort_values(
+            ["order", "customer"], kind="stable"
+        )
+    return [
+        [_text(row["customer"]), _text(row.get("priority")), _text(row["competitor"]), _text(row["moves"])]
+        for row in found.to_dict("records")
+    ]
+
+
+def with_contested(text: str, results: Results, settings: Settings, kind: str) -> str:
+    """The summary with its 客户策略 section closed by the contested customers (unchanged when none are)."""
+    rows = contested_rows(results, settings)
+    if not rows:
+        return text
+    label = settings.label
+    head = [label("plan_forms.customer"), label("plan_forms.priority")]
+    head += [label("headers.competitors.competitor"), label("headers.competitors.moves")]
+    title = label("plan_forms.contested_title")
+    if kind == "html":
+        start = text.find('<section id="strategy">')
+        end = text.find("</section>", start)
+        if start < 0 or end < 0:
+            return text
+        block = f"<h3>{html.escape(title)}</h3>\n" + _html_table(head, rows) + "\n"
+        return text[:end] + block + text[end:]
+    strategy = label("summary.sections.strategy")
+    found = re.search(rf"^## \d+\. {re.escape(strategy)}$", text, re.M)
+    if found is None:
+        return text
+    end = text.find("\n## ", found.end())
+    end = len(text) if end < 0 else end + 1
+    block = "\n".join([f"**{_md_cell(title)}**", "", *_md_table(head, rows), "", ""])
+    return text[:end] + block + text[end:]

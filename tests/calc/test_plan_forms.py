@@ -135,6 +135,29 @@ def test_review_attainment_and_the_weeks_against_the_month(tmp_path, settings):
     assert review.notes["notes"] == ["泰岳付款推迟"]
 
 
+WEEKLY = [
+    ["周计划审查"],
+    ["周次", "周目标", "实际完成", "每周大事"],
+    ["第1周", 25, 20, "拜访泰岳"],
+    ["第2周", 25, 30, None],
+    ["第3周", 25, 25, None],
+    ["第4周", 25, 15, None],
+    ["合计", 100, 95, None],  # the weeks add up to 90: a mismatch at C7
+]
+
+
+def test_weekly_review_holds_the_weeks_against_the_month(tmp_path, settings):
+    book = _read(tmp_path, "周审查", WEEKLY, settings)
+    review, issues = review_attainment(book.table("review"), book.table("review", "notes"), settings)
+    assert [(i.code, i.cell) for i in issues] == [("review_weeks_mismatch", "C7")]
+    row = review.rows.iloc[0]
+    assert (row["actual"], row["weeks_sum"], row["attainment"]) == (95, 90, pytest.approx(0.95))
+    assert review.weeks["cumulative"].tolist() == [20, 50, 75, 90]
+    assert review.weeks["share"].tolist() == [pytest.approx(x) for x in (0.2, 0.5, 0.75, 0.9)]
+    assert review.weeks["week_target"].tolist() == [25, 25, 25, 25]
+    assert review.notes["week_events"] == ["第1周: 拜访泰岳"]
+
+
 def test_competition_compares_on_4p1s_and_lists_each_contested_customer():
     main = pd.DataFrame(
         {
@@ -182,3 +205,42 @@ def test_results_carry_the_four_forms(tmp_path, settings):
     assert results.review is not None and results.review.behind == 1
     assert results.competition is None
     assert {"targets_mismatch", "review_weeks_mismatch"} <= {i.code for i in results.issues}
+
+
+def test_a_target_row_naming_a_receivables_customer_is_held_against_its_collections():
+    """By hand: 朗通 is named by two target rows (150 a month) and has two receivables rows (80 + 40
+    collected in January, nothing yet in February); 泰岳 has no receivables row; 华信 has no target."""
+    from kamxl.calc.plan_forms import Targets, by_customer
+
+    rows = pd.DataFrame(
+        {
+            "sheet": ["目标"] * 4,
+            "row": [4, 5, 6, 7],
+            "product": ["A型机", "B型机", "A型机", "B型机"],
+            "market": ["朗通", "朗 通", "泰岳", None],
+            "m1": [100.0, 50.0, 70.0, 10.0],
+            "m2": [100.0, 50.0, 70.0, 10.0],
+        }
+    )
+    targets = Targets(rows, pd.DataFrame(), 0.0, None, "none", [1, 2])
+    receivables = pd.DataFrame(
+        {"sheet": ["应收"] * 3, "row": [5, 6, 7], "customer": ["朗通", "朗通", "华信"]}
+    )
+    months = pd.DataFrame(
+        {
+            "sheet": ["应收"] * 6,
+            "row": [5, 5, 6, 6, 7, 7],
+            "month": [1, 2, 1, 2, 1, 2],
+            "actual": [80.0, None, 40.0, None, 30.0, 30.0],
+        }
+    )
+    found = by_customer(targets, receivables, months)
+    assert found[["customer", "target_rows", "month", "plan"]].values.tolist() == [
+        ["朗通", (4, 5), 1, 150.0],
+        ["朗通", (4, 5), 2, 150.0],
+    ]
+    assert found["collected"].iloc[0] == 120.0 and pd.isna(found["collected"].iloc[1])
+    assert found["attainment"].iloc[0] == pytest.approx(0.8) and pd.isna(found["attainment"].iloc[1])
+    # a rolling receivables plan (its months run into a second year) is not matched by month number
+    rolling = months.assign(period=[24311, 24312] * 3)
+    assert by_customer(targets, receivables, rolling).empty

@@ -347,12 +347,13 @@ def test_salespeople_across_regions(rollup):
     # 甲 (C, tier 1: P2) and 丙 (A, tier 1: P1)
     assert (chen["weighted_total"], chen["open"], chen["p1"]) == (400.0, 2, 1)
     assert chen["collection_rate"] == pytest.approx(500 / 600)
-    # the indicator of "陈; 赵" counts for both
-    assert (chen["plans_judged"], chen["plans_met"], chen["plan_attainment"]) == (2, 1, 0.5)
+    # the indicator of "陈; 赵" counts for both; attainment is their mean (method.md §13.1): (1.2 + 0.5) / 2
+    assert (chen["plans_judged"], chen["plans_met"]) == (2, 1)
+    assert chen["plan_attainment"] == pytest.approx(0.85)
     zhao = owners[("华南区", "赵")]
     # 乙 (C) and 戊 (D); 丁 was won and is no longer open
     assert (zhao["weighted_total"], zhao["open"], zhao["p1"]) == (100.0, 2, 0)
-    assert (zhao["plans_judged"], zhao["plans_met"], zhao["plan_attainment"]) == (1, 0, 0.0)
+    assert (zhao["plans_judged"], zhao["plans_met"], zhao["plan_attainment"]) == (1, 0, 0.5)
     assert zhao["collection_rate"] == 0.75
     # ranked on the collection rate; owners without receivables rows last
     assert [(row["owner"], row["rank"]) for row in rollup.owners[:2]] == [("陈", 1), ("赵", 2)]
@@ -436,3 +437,58 @@ def test_a_region_that_filed_no_rolled_up_form_is_listed_only_in_completeness(se
     assert [row["region"] for row in result.regions] == ["华东区"]
     entry = next(entry for entry in result.completeness if entry["region"] == "form-calendar")
     assert entry["status"] == "no_figures"
+
+
+def test_the_league_table_uses_a_regions_definitions(settings):
+    """docs/method.md §13.1, by hand: "陈; 赵" stays one owner for the money; P1 counts customers, not
+    opportunities; the store's per-owner figures (results.owners) win over the snapshot's rows."""
+    frame = opportunities(
+        ("甲", "陈; 赵", 1, "A", "open", 1000, 900),  # shared: one owner "陈; 赵", not 900 each
+        ("乙", "陈", 1, "A", "open", 500, 450),  # 乙 twice, both P1 (tier 1 × A): one P1 customer
+        ("乙", "陈", 1, "B", "open", 300, 180),
+        ("丙", "陈", 1, "A", "won", 100, None),  # won: not open
+    )
+    report = Report(
+        "x.kamxl.xlsx",
+        {
+            "forms": {"customers": "", "receivables": ""},
+            "receivables": {"rows": [{"owner": "陈; 赵", "plan_to_date": 100.0, "actual_to_date": 80.0}]},
+        },
+    )
+    counts = {"A": 2, "B": 1, "C": 0, "D": 0}
+    found = build_rollup(
+        {"华南区": [Filing("华南区", "2026-03", totals(counts, 1530.0), frame, (report,))]},
+        "2026-03",
+        settings,
+    )
+    owners = {row["owner"]: row for row in found.owners}
+    assert set(owners) == {"陈", "陈; 赵"}
+    assert (owners["陈"]["weighted_total"], owners["陈"]["open"], owners["陈"]["p1"]) == (630.0, 2, 1)
+    shared = owners["陈; 赵"]
+    assert (shared["weighted_total"], shared["open"], shared["p1"]) == (900.0, 1, 1)
+    assert (shared["receivables_plan_to_date"], shared["collection_rate"]) == (100.0, 0.8)
+
+    stored = totals(counts, 1530.0) | {
+        "owners": {
+            "customers": {"陈": {"pipeline": 800.0, "weighted_pipeline": 630.0, "p1_customers": 1}},
+            "receivables": {"陈": {"collections_plan": 50.0, "collections_actual": 50.0}},
+            "monthly": {"陈": {"plan_attainment": 0.75}},
+        }
+    }
+    found = build_rollup(
+        {"华南区": [Filing("华南区", "2026-03", stored, frame, (report,))]}, "2026-03", settings
+    )
+    chen = next(row for row in found.owners if row["owner"] == "陈")
+    assert (chen["weighted_total"], chen["p1"], chen["open"]) == (630.0, 1, 2)
+    assert (chen["collection_rate"], chen["plan_attainment"]) == (1.0, 0.75)
+
+
+def test_an_opportunity_with_no_owner_counts_for_the_unassigned_row(settings):
+    """§13.1: a row with no owner is never dropped; it is the region's unassigned row (未指定)."""
+    frame = opportunities(("甲", None, 1, "A", "open", 1000, 900), ("乙", " ", 2, "C", "open", 100, 10))
+    counts = {"A": 1, "B": 0, "C": 1, "D": 0}
+    found = build_rollup(
+        {"华南区": [Filing("华南区", "2026-03", totals(counts, 910.0), frame)]}, "2026-03", settings
+    )
+    [row] = found.owners
+    assert (row["owner"], row["open"], row["weighted_total"], row["p1"]) == ("未指定", 2, 910.0, 1)

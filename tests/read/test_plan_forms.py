@@ -163,6 +163,59 @@ def test_swot_is_read_from_its_quadrant_labels(tmp_path, settings, lang):
     assert result.issues == []
 
 
+SWOT_MATRIX = {
+    "zh": (
+        "SWOT分析",
+        "优势(S):产品稳定",
+        "劣势(W):交期长",
+        "机会(O)",
+        "威胁(T)",
+        ("SO 增长型战略", "WO战略", "ST:", "防御型战略"),
+    ),
+    "zh-Hant": (
+        "SWOT分析",
+        "優勢(S):產品穩定",
+        "劣勢(W):交期長",
+        "機會(O)",
+        "威脅(T)",
+        ("SO 增長型戰略", "WO", "ST:", "防禦型戰略"),
+    ),
+    "en": (
+        "SWOT analysis",
+        "Strengths: stable product",
+        "Weaknesses: long lead time",
+        "Opportunities",
+        "Threats",
+        ("SO strategies", "Turnaround strategy", "ST:", "WT strategy"),
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "zh-Hant", "en"])
+def test_swot_strategy_matrix_is_read_from_its_cells(tmp_path, settings, lang):
+    """The matrix variant: S and W across the top, O and T down the side, a strategy in each crossing —
+    its label on its own line (items under it in the cell), alone (items below), or before a colon."""
+    title, s, w, o, t, (so, wo, st, wt) = SWOT_MATRIX[lang]
+    rows = [
+        [title],
+        [None, s, w],
+        [o + ":园区开工", f"{so}\n借园区扩产\n主推A型机", wo],
+        [None, None, "补交付短板"],
+        [t + ":对手降价", st + "以服务对抗降价", f"{wt}\n收缩低毛利客户"],
+    ]
+    result = read_workbook(_book(tmp_path / "s.xlsx", "SWOT", rows), settings)
+    main = result.table("swot")
+    by = {q: main[main["quadrant"] == q]["text"].tolist() for q in ("so", "wo", "st", "wt", "strengths")}
+    assert by == {
+        "so": ["借园区扩产", "主推A型机"],
+        "wo": ["补交付短板"],
+        "st": ["以服务对抗降价"],
+        "wt": ["收缩低毛利客户"],
+        "strengths": [s.split(":")[1].strip()],
+    }
+    assert main[main["quadrant"] == "wo"][["row", "col"]].values.tolist() == [[4, "C"]]
+
+
 def test_swot_missing_and_empty_quadrants_are_said(tmp_path, settings):
     rows = [["SWOT分析"], ["优势", None, "劣势"], ["价格好", None, None], [], ["机会"]]
     result = read_workbook(_book(tmp_path / "s.xlsx", "SWOT", rows), settings)
@@ -277,6 +330,88 @@ def test_review_reads_indicators_weeks_and_the_notes_below(tmp_path, settings, l
         [7, "notes", "恒通在园区降价,需应对"],
     ]
     assert result.issues == []
+
+
+WEEKLY_WORDS = {
+    "zh": (
+        "周计划审查",
+        ["周次", "周目标", "实际完成", "每周大事"],
+        ["第1周", "第2周", "第3周", "第4周"],
+        "合计",
+    ),
+    "zh-Hant": (
+        "週計劃審查",
+        ["週次", "週目標", "實際完成", "每週大事"],
+        ["第1週", "第2週", "第3週", "第4週"],
+        "合計",
+    ),
+    "en": (
+        "Weekly plan review",
+        ["Week", "Weekly target", "Actual", "Weekly key events"],
+        [1, 2, 3, 4],
+        "Total",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "zh-Hant", "en"])
+def test_weekly_review_reads_one_row_per_week(tmp_path, settings, lang):
+    """周次 down the side: each week's target and actual become the indicator layout's weeks; the 合计 row
+    is the month (its cells are where the month's issues point); the weekly events are kept as notes."""
+    title, header, weeks, total = WEEKLY_WORDS[lang]
+    rows = [
+        [title],
+        header,
+        [weeks[0], 25, 20, "拜访泰岳"],
+        [weeks[1], 25, 30, None],
+        [weeks[2], 25, 25, None],
+        [weeks[3], 25, 15, "华信试用"],
+        [total, 100, 90, None],
+        [],
+        ["特别纪要:泰岳付款推迟"],
+    ]
+    result = read_workbook(_book(tmp_path / "w.xlsx", "审查", rows), settings)
+    assert [x.form for x in result.sheets] == ["review"] and result.issues == []
+    main = result.table("review")
+    assert len(main) == 1
+    first = main.iloc[0]
+    assert (first["row"], first["target"], first["actual"]) == (7, 100, 90)
+    assert [first[f"week{n}"] for n in (1, 2, 3, 4)] == [20, 30, 25, 15] and first["week5"] is None
+    assert [first[f"week{n}_target"] for n in (1, 2, 3, 4)] == [25] * 4
+    assert (first["target_col"], first["actual_col"]) == ("B", "C")
+    notes = result.table("review", "notes")
+    assert notes[["row", "kind"]].values.tolist() == [[9, "notes"], [3, "week_events"], [6, "week_events"]]
+    assert notes["text"].tolist()[1:] == ["第1周: 拜访泰岳", "第4周: 华信试用"]
+
+
+def test_weekly_review_without_a_total_row_takes_the_weeks_targets(tmp_path, settings):
+    rows = [
+        ["周计划审查"],
+        ["周次", "考核项目", "周目标", "实际完成"],
+        ["第1周", "回款", 30, 20],
+        ["第1周", "拜访", 5, 6],
+        ["第2周", "回款", 30, 40],
+        ["第2周", "拜访", 5, 4],
+        ["第九周", "回款", 30, 40],  # not a week 1–5: said, not read
+    ]
+    result = read_workbook(_book(tmp_path / "w.xlsx", "审查", rows), settings)
+    main = result.table("review")
+    assert main["indicator"].tolist() == ["回款", "拜访"]
+    assert main["target"].tolist() == [60, 10]  # the weeks' targets added up, and said
+    assert main["actual"].isna().all() and main["week2"].tolist() == [40, 4]
+    assert main["target_col"].isna().all()  # no month cell to point at
+    assert sorted((i.code, i.cell) for i in result.issues) == [
+        ("review_target_from_weeks", "C3"),
+        ("review_target_from_weeks", "C4"),
+        ("review_week_unknown", "A7"),
+    ]
+
+
+def test_a_weekly_goals_column_beside_indicators_stays_text(tmp_path, settings):
+    """In the indicator layout, 周目标 is the weeks' goals in words (as before the weekly layout)."""
+    rows = [["月度计划审查"], ["考核项目", "月目标", "实际完成", "周目标"], ["回款", 100, 90, "每周回款25"]]
+    main = read_workbook(_book(tmp_path / "r.xlsx", "审查", rows), settings).table("review")
+    assert main.loc[0, "week_events"] == "每周回款25" and main.loc[0, "week1_target"] is None
 
 
 @pytest.mark.parametrize(

@@ -82,12 +82,34 @@ def test_targets_and_review_hold_live_formulas(strategy):
 
 
 def test_summary_carries_the_section_before_the_issues(strategy):
-    for kind, mark in (("html", '<section id="issues">'), ("md", "## 9. ")):
+    for kind, mark in (("html", '<section id="issues">\n<h2>10. '), ("md", "## 10. 问题清单")):
         text = (strategy / f"strategy-east-2026.summary.{kind}").read_text("utf-8")
-        at, issues = text.find("<h2>竞争、SWOT" if kind == "html" else "## 竞争、SWOT"), text.find(mark)
-        assert 0 < at < issues, kind
+        heading = "<h2>9. 竞争、SWOT" if kind == "html" else "## 9. 竞争、SWOT"
+        at, issues = text.find(heading), text.find(mark)
+        assert 0 < at < issues, kind  # numbered 9, the issues moved down to 10
         assert "联创对泰岳降价 8%,4 月初与泰岳采购部面谈" in text  # the 特别纪要, as written
         assert "1/4 项考核未达到 90%" in text
+
+
+def test_summary_lists_the_section_in_its_contents(strategy):
+    text = (strategy / "strategy-east-2026.summary.html").read_text("utf-8")
+    nav = text[text.index("<nav") : text.index("</nav>")]
+    assert '<a href="#plan_forms">9. 竞争、SWOT、目标与计划审查</a>' in nav
+    assert '<a href="#issues">10. 问题清单</a>' in nav
+
+
+def test_summary_strategy_names_the_contested_customers(strategy):
+    """客户策略 closes with who contests which customer (P1 first); the section below does not repeat it."""
+    for kind, start, end in (
+        ("html", '<section id="strategy">', '<section id="receivables">'),
+        ("md", "## 4. 客户策略", "## 5. "),
+    ):
+        text = (strategy / f"strategy-east-2026.summary.{kind}").read_text("utf-8")
+        section = text[text.index(start) : text.index(end)]
+        assert "竞争对手争夺的客户" in section, kind
+        assert "泰岳" in section and "联创" in section, kind
+        forms = text[text.index("竞争、SWOT、目标与计划审查", text.index(end)) :]
+        assert "按客户的竞争情况" not in forms and "竞争者动向" not in forms.split("SWOT 分析")[0], kind
 
 
 def test_report_json_plan_forms(strategy):
@@ -121,5 +143,150 @@ def test_formulas_equal_libreoffice_recalculation(strategy, tmp_path):
     cached = openpyxl.load_workbook(path, data_only=True)
     mine = [(sheet, ref) for sheet, ref, _ in formula_cells(path) if sheet in MY_SHEETS]
     assert len(mine) > 20
+    for sheet, ref in mine:
+        assert same(cached[sheet][ref].value, lo[sheet][ref].value), f"{sheet}!{ref}"
+
+
+def test_the_swot_strategy_matrix_is_shown_under_the_2x2(tmp_path, settings):
+    import xlsxwriter
+
+    path = tmp_path / "swot-matrix.xlsx"
+    rows = [
+        ["SWOT分析"],
+        [None, "优势(S)", "劣势(W)"],
+        [None, "产品稳定", "交期长"],
+        ["机会(O):园区开工", "SO 增长型战略\n借园区扩产", "WO:补交付短板"],
+        ["威胁(T):对手降价", "ST:以服务对抗降价", "WT:收缩低毛利客户"],
+    ]
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("SWOT")
+    for r, cells in enumerate(rows):
+        for c, value in enumerate(cells):
+            if value is not None:
+                sheet.write(r, c, value)
+    book.close()
+    out = tmp_path / "out"
+    process(path, out, settings, RunOptions(AS_OF, strict=True))
+    shown = openpyxl.load_workbook(out / "swot-matrix.kamxl.xlsx")["SWOT 分析"]
+    column_a = [cell.value for cell in shown["A"]]
+    at = column_a.index("SWOT 战略组合")
+    assert at > column_a.index("机会(O)")  # under the 2×2
+    assert column_a[at + 1 : at + 3] == ["SO 增长型战略", "• 借园区扩产"]
+    assert (
+        shown.cell(at + 4, 2).value == "WT 防御型战略" and shown.cell(at + 5, 2).value == "• 收缩低毛利客户"
+    )
+    summary = (out / "swot-matrix.summary.md").read_text("utf-8")
+    assert "| SO 增长型战略 | WO 扭转型战略 |" in summary and "| 以服务对抗降价 | 收缩低毛利客户 |" in summary
+    report = json.loads((out / "swot-matrix.report.json").read_text("utf-8"))
+    assert report["plan_forms"]["swot"]["so"] == ["借园区扩产"]
+
+
+def _east_with_targets(tmp_path, settings):
+    """east-2026-03 with a targets sheet naming two of its receivables customers, processed."""
+    import shutil
+
+    path = tmp_path / "east-targets-2026-03.xlsx"
+    shutil.copy(SAMPLES / "east-2026-03.xlsx", path)
+    book = openpyxl.load_workbook(path)
+    sheet = book.create_sheet("营销目标及分解")
+    for row in (
+        ["营销目标及分解"],
+        ["产品", "客户", "1月", "2月", "3月"],
+        ["产品A", "朗通", 60000, 60000, 60000],
+        ["产品B", "朗 通", 10000, 10000, 10000],
+        ["产品A", "泰岳", 30000, 30000, 30000],
+        ["产品B", "其他客户", 5000, 5000, 5000],
+    ):
+        sheet.append(row)
+    book.save(path)
+    out = tmp_path / "out"
+    process(path, out, settings, RunOptions(AS_OF, strict=True))
+    return out
+
+
+@pytest.mark.slow
+def test_the_customer_collections_formulas_equal_libreoffice_recalculation(tmp_path, settings):
+    require()
+    path = _east_with_targets(tmp_path, settings) / "east-targets-2026-03.kamxl.xlsx"
+    lo = openpyxl.load_workbook(convert(path, tmp_path), data_only=True)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    mine = [(sheet, ref) for sheet, ref, _ in formula_cells(path) if sheet == "营销目标及分解"]
+    assert len(mine) > 20
+    for sheet, ref in mine:
+        assert same(cached[sheet][ref].value, lo[sheet][ref].value), f"{sheet}!{ref}"
+
+
+def test_targets_naming_receivables_customers_show_their_collections(tmp_path, settings):
+    """east-2026-03 with a targets sheet added: 朗通 (two receivables rows: 48,000 + 20,000 collected in
+    January by the sample) and 泰岳 named, 其他客户 not matched. The plan is a live sum of the rows above."""
+    out = _east_with_targets(tmp_path, settings)
+    report = json.loads((out / "east-targets-2026-03.report.json").read_text("utf-8"))
+    collected = {"朗通": 0.0, "泰岳": 0.0}  # each customer's rows added up (朗通 has two)
+    for row in report["receivables"]["rows"]:
+        if row["customer"] in collected:
+            collected[row["customer"]] += row["actual_to_date"]
+    shown = openpyxl.load_workbook(out / "east-targets-2026-03.kamxl.xlsx")["营销目标及分解"]
+    column_a = [cell.value for cell in shown["A"]]
+    at = column_a.index("各客户目标与应收帐款实收") + 3  # 0-based title; its header; then the rows (1-based)
+    table = [[cell.value for cell in row[:5]] for row in shown.iter_rows(min_row=at, max_row=at + 5)]
+    assert [row[:2] for row in table] == [["朗通", "一月"], ["朗通", "二月"], ["朗通", "三月"]] + [
+        ["泰岳", "一月"],
+        ["泰岳", "二月"],
+        ["泰岳", "三月"],
+    ]
+    assert table[0][2] == "=$C$5+$C$6"  # the two 朗通 rows' January cells
+    assert sum(row[3] for row in table[:3]) == collected["朗通"]  # its collections, month by month
+    assert sum(row[3] for row in table[3:]) == collected["泰岳"]
+    summary = (out / "east-targets-2026-03.summary.md").read_text("utf-8")
+    assert "| 客户 | 月份 | 目标 | 实收 | 达成率 |" in summary
+    assert "| 泰岳 | 三月 | 30,000 | 29,000 | 96.7% |" in summary
+
+
+def _weekly_review(tmp_path, settings):
+    import xlsxwriter
+
+    path = tmp_path / "weekly-review.xlsx"
+    rows = [
+        ["周计划审查"],
+        ["周次", "周目标", "实际完成", "每周大事"],
+        ["第1周", 25, 20, "拜访泰岳"],
+        ["第2周", 25, 30, None],
+        ["第3周", 25, 25, None],
+        ["第4周", 25, 15, "华信试用"],
+        ["合计", 100, 90, None],
+    ]
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("审查")
+    for r, cells in enumerate(rows):
+        for c, value in enumerate(cells):
+            if value is not None:
+                sheet.write(r, c, value)
+    book.close()
+    process(path, tmp_path / "out", settings, RunOptions(AS_OF, strict=True))
+    return tmp_path / "out" / "weekly-review.kamxl.xlsx"
+
+
+def test_the_weekly_review_shows_each_week_against_the_month(tmp_path, settings):
+    shown = openpyxl.load_workbook(_weekly_review(tmp_path, settings), data_only=True)["月度计划审查"]
+    values = [[cell.value for cell in row[:6]] for row in shown.iter_rows()]
+    at = next(i for i, row in enumerate(values) if row[0] == "各周目标与实际(周计划审查)") + 2
+    assert values[at - 1][:3] == ["考核项目", "周次", "周目标"]
+    assert [row[1:6] for row in values[at : at + 4]] == [
+        ["第1周", 25, 20, 20, 0.2],
+        ["第2周", 25, 30, 50, 0.5],
+        ["第3周", 25, 25, 75, 0.75],
+        ["第4周", 25, 15, 90, 0.9],
+    ]
+    assert values[4][:3] == ["每周目标与实际", 100, 90]  # the month: the 合计 row
+
+
+@pytest.mark.slow
+def test_the_weekly_review_formulas_equal_libreoffice_recalculation(tmp_path, settings):
+    require()
+    path = _weekly_review(tmp_path, settings)
+    lo = openpyxl.load_workbook(convert(path, tmp_path), data_only=True)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    mine = [(sheet, ref) for sheet, ref, _ in formula_cells(path) if sheet == "月度计划审查"]
+    assert len(mine) >= 10
     for sheet, ref in mine:
         assert same(cached[sheet][ref].value, lo[sheet][ref].value), f"{sheet}!{ref}"

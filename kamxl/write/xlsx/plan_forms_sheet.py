@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kamxl.calc.plan_forms import DIMENSIONS, NOTE_KINDS, WEEKS, Competition, Review, Targets
+import pandas as pd
+
+from kamxl.calc.plan_forms import DIMENSIONS, NOTE_KINDS, WEEKS, Competition, Review, Targets, by_customer
 from kamxl.results import Results
 from kamxl.write.xlsx.book import Book, Sheet, cell, is_blank, records, rng
 
@@ -23,6 +25,7 @@ KEY_WIDTH = 14  # the first column: dimension and customer names
 LIST_WIDTH = 20  # the per-customer and information tables' text columns (they wrap)
 CUSTOMER_COLUMNS = ("customer", "competitor", "moves", "strengths", "weaknesses")
 SWOT_ROWS = (("strengths", "weaknesses"), ("opportunities", "threats"))
+STRATEGY_ROWS = (("so", "wo"), ("st", "wt"))
 
 
 def write_plan_forms(book: Book, results: Results) -> None:
@@ -32,7 +35,13 @@ def write_plan_forms(book: Book, results: Results) -> None:
     if results.swot is not None:
         _swot(book, results.swot)
     if results.targets is not None:
-        _targets(book, results.targets)
+        receivables = results.receivables
+        customers = (
+            by_customer(results.targets, receivables.rows, receivables.months)
+            if receivables is not None
+            else None
+        )
+        _targets(book, results.targets, customers)
     if results.review is not None:
         _review(book, results.review)
 
@@ -107,11 +116,21 @@ def _swot(book: Book, parts: dict[str, list[str]]) -> None:
             sheet.text(row, col, book.label(f"headers.swot.{part}"), "header", fit=False)
             _wrapped(sheet, row + 1, col, "\n".join(f"• {item}" for item in parts[part]) or None)
         row += 2
+    tall = [TOP + 1, TOP + 3]
+    if "so" in parts:  # the strategy matrix under the 2×2: SO 增长型 WO 扭转型 / ST 多种经营 WT 防御型
+        sheet.text(row, 0, book.label("plan_forms.strategies_title"), "key", fit=False)
+        row += 1
+        for pair in STRATEGY_ROWS:
+            for col, part in enumerate(pair):
+                sheet.text(row, col, book.label(f"headers.swot.{part}"), "header", fit=False)
+                _wrapped(sheet, row + 1, col, "\n".join(f"• {item}" for item in parts[part]) or None)
+            tall.append(row + 1)
+            row += 2
     sheet.ws.merge_range(row, 0, row, 1, book.label("headers.swot.actions"), book.fmt["header"])
     actions = "\n".join(f"{number}. {item}" for number, item in enumerate(parts["actions"], 1))
     sheet.ws.merge_range(row + 1, 0, row + 1, 1, actions, book.fmt["wrap"])
     lines = max([len(parts["actions"])] + [len(items) for items in parts.values()] + [1])
-    for at in (TOP + 1, TOP + 3, row + 1):
+    for at in (*tall, row + 1):
         sheet.ws.set_row(at, min(409, 16 * max(lines, 4)))
     for col in (0, 1):
         sheet.at_least(col, SWOT_WIDTH)
@@ -119,8 +138,9 @@ def _swot(book: Book, parts: dict[str, list[str]]) -> None:
 
 
 # ---------------------------------------------------------------------- targets ---
-def _targets(book: Book, targets: Targets) -> None:
-    """Each piece's months and sum (formulas); per month the pieces against the 合计 row and actual."""
+def _targets(book: Book, targets: Targets, customers: pd.DataFrame | None = None) -> None:
+    """Each piece's months and sum (formulas); per month the pieces against the 合计 row and actual; per
+    receivables customer a row names, its target against its collections."""
     sheet = _sheet(book, "targets")
     sheet.title(book.label("plan_forms.targets_title"), _source_note(book, targets))
     head, months = TOP, targets.months
@@ -147,8 +167,12 @@ def _targets(book: Book, targets: Targets) -> None:
         sheet.formula(total_row, col, f"SUM({rng(first, col, last, col)})", value, "total_money")
     sheet.number(total_row, sum_col + 1, targets.written_total, "total_money")
     _by_month(book, sheet, targets, total_row + 3, first, last)
+    below = total_row + len(targets.by_month) + 7
     if len(targets.by_product):
-        _by_product(book, sheet, targets, total_row + len(targets.by_month) + 7, first, last)
+        _by_product(book, sheet, targets, below, first, last)
+        below += len(targets.by_product) + 4
+    if customers is not None and len(customers):
+        _by_customer(book, sheet, targets, customers, below, first)
     sheet.finish(head, sum_col + 1, None, filter_=False, repeat=False)
 
 
@@ -188,6 +212,28 @@ def _by_product(book: Book, sheet: Sheet, targets: Targets, head: int, first: in
         formula = f"SUMIF({products},{cell(row, 0)},{rng(first, col, last, col, True)})"
         sheet.formula(row, 2, formula, item["plan"], "money")
         sheet.number(row, 3, item["actual"], "money")
+        plan, actual = cell(row, 2), cell(row, 3)
+        sheet.formula(
+            row, 4, f'IF(OR({actual}="",N({plan})=0),"",{actual}/{plan})', item["attainment"], "percent"
+        )
+
+
+def _by_customer(
+    book: Book, sheet: Sheet, targets: Targets, customers: pd.DataFrame, head: int, first: int
+) -> None:
+    """Per receivables customer a target row names, and month: the rows' target (their cells above added),
+    the customer's collections from the receivables plan, the rate."""
+    sheet.text(head - 1, 0, book.label("plan_forms.targets_by_customer"), "key", fit=False)
+    keys = ("plan_forms.customer", "plan_forms.month", "plan_forms.plan", "plan_forms.collected")
+    _header(sheet, head, [book.label(key) for key in (*keys, "plan_forms.attainment")])
+    at = {int(row): first + i for i, row in enumerate(targets.rows["row"])}  # input row -> row above
+    for row, item in enumerate(records(customers), head + 1):
+        col = 2 + targets.months.index(int(item["month"]))
+        sheet.text(row, 0, item["customer"])
+        sheet.text(row, 1, book.label(f"values.month.{int(item['month'])}"))
+        formula = "+".join(cell(at[int(r)], col, True, True) for r in item["target_rows"])
+        sheet.formula(row, 2, formula, item["plan"], "money")
+        sheet.number(row, 3, item["collected"], "money")
         plan, actual = cell(row, 2), cell(row, 3)
         sheet.formula(
             row, 4, f'IF(OR({actual}="",N({plan})=0),"",{actual}/{plan})', item["attainment"], "percent"
@@ -234,7 +280,31 @@ def _review(book: Book, review: Review) -> None:
             sheet.ws.merge_range(row, 0, row, sum_col + 2, "\n".join(review.notes[kind]), book.fmt["wrap"])
             sheet.ws.set_row(row, min(409, 16 * max(len(review.notes[kind]), 2)))
             row += 3
+    if "week_target" in review.weeks:
+        _weeks(book, sheet, review, row, head)
     sheet.finish(head, sum_col + 2, None, filter_=False, repeat=False)
+
+
+def _weeks(book: Book, sheet: Sheet, review: Review, head: int, table_head: int) -> None:
+    """The weekly layout's weeks (周计划审查): each week's target and actual, the running actual and its
+    share of the month's target in the table above (formulas)."""
+    sheet.text(head - 1, 0, book.label("plan_forms.weeks_title"), "key", fit=False)
+    keys = ["headers.review.indicator", "headers.review.week", "headers.review.week_target"]
+    keys += ["plan_forms.actual", "plan_forms.cumulative", "plan_forms.share"]
+    _header(sheet, head, [book.label(key) for key in keys])
+    indicators = [str(name) for name in review.rows["indicator"]]
+    start: dict[str, int] = {}
+    for row, item in enumerate(records(review.weeks), head + 1):
+        name = str(item["indicator"])
+        first = start.setdefault(name, row)
+        month = cell(table_head + 1 + indicators.index(name), 1, True, True)  # its 月目标 above
+        sheet.text(row, 0, name)
+        sheet.text(row, 1, book.label(f"headers.review.week{int(item['week'])}"))
+        sheet.number(row, 2, item["week_target"], "number")
+        sheet.number(row, 3, item["value"], "number")
+        sheet.formula(row, 4, f"SUM({rng(first, 3, row, 3)})", item["cumulative"], "number")
+        share = f'IF(N({month})=0,"",{cell(row, 4)}/{month})'
+        sheet.formula(row, 5, share, item["share"], "percent")
 
 
 def _colours(book: Book, sheet: Sheet, first: int, last: int, col: int) -> None:

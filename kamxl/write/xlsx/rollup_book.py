@@ -94,13 +94,17 @@ OWNER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("p1", "count"),
     ("plans_judged", "count"),
     ("plans_met", "count"),
-    ("plan_attainment", "ratio"),
+    ("plan_attainment", "mean"),  # the mean of the indicators' attainment (method.md §13.1): no formula
 )
-OWNER_RATIOS = {
-    "collection_rate": RATIOS["collection_rate"],
-    "plan_attainment": RATIOS["plan_attainment"],
+OWNER_RATIOS = {"collection_rate": RATIOS["collection_rate"]}
+NUMBER_FORMATS = {
+    "money": "money",
+    "variance": "money",
+    "count": "int",
+    "open": "int",
+    "stuck_base": "int",
+    "mean": "percent",
 }
-NUMBER_FORMATS = {"money": "money", "variance": "money", "count": "int", "open": "int", "stuck_base": "int"}
 
 
 @dataclass
