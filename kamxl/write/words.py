@@ -86,10 +86,12 @@ def rate_tone(settings: Settings, rate: Any) -> str:
 
 
 def variance_tone(settings: Settings, variance: Any, plan: Any, good_when_positive: bool = True) -> str:
-    """The colour rule for a variance from plan: favourable green, unfavourable beyond the behind line red."""
-    if _missing(variance) or _missing(plan) or not variance:
+    """The colour rule for a variance from plan, the same as ``rate_tone``'s: on plan (a variance of exactly
+    0) or favourable green, unfavourable beyond the behind line red, in between uncoloured
+    (docs/method.md, Display: "a figure at or better than plan is green")."""
+    if _missing(variance) or _missing(plan):
         return ""
-    favourable = (variance > 0) == good_when_positive
+    favourable = not variance or (variance > 0) == good_when_positive
     if favourable:
         return "good"
     if not plan:
