@@ -267,3 +267,10 @@ def test_strategy_dashboard_shows_the_targets_and_the_review(tmp_path, settings)
     assert ws["G5"].value == "1/4"
     assert ws["G6"].value == "1/4 项考核未达 90%"
     assert ws["G7"].value == "重点客户拜访(家) 85.0%"
+
+
+def test_the_unplanned_debt_note_fits_its_tile_in_english(english):
+    """The tile is two columns wide (23 characters): the English note says it as short as the Chinese."""
+    ws = openpyxl.load_workbook(english)["Dashboard"]
+    assert ws["A7"].value == "Unplanned debt 92,000"
+    assert len(ws["A7"].value) <= 2 * 11.5

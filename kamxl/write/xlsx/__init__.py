@@ -169,9 +169,8 @@ def _all_decisions(book: Book, sheet: Sheet, results: Results, row: int) -> None
     send the reader here for the rest (report.json is for programs, not for a manager)."""
     if not results.decisions:
         return
-    sheet.text(
-        row, 0, book.label("report.titles.all_decisions", count=len(results.decisions)), "key", fit=False
-    )
+    title = book.label("report.titles.all_decisions", count=len(results.decisions))
+    sheet.ws.merge_range(row, 0, row, len(ISSUE_COLUMNS) - 1, title, book.fmt["key"])
     for line, decision in enumerate(results.decisions, row + 1):
         severity = decision.severity(book.settings)
         sheet.text(line, 0, book.label(f"decisions.severity.{severity}"), f"decision_{severity}")
