@@ -36,9 +36,11 @@ from kamxl.write.heading import review_heading
 from kamxl.write.summary_figures import month_over_month, to_date_rows
 from kamxl.write.summary_forms import forms_nav, with_forms_section
 from kamxl.write.words import (
+    action_plan,
     actions_text,
     by_priority,
     class_label,
+    counted,
     customers_behind,
     decision_groups,
     decision_where,
@@ -46,6 +48,7 @@ from kamxl.write.words import (
     health_note,
     health_tone,
     is_rate_indicator,
+    month_name,
     move_tone,
     period_of,
     rate_tone,
@@ -112,7 +115,7 @@ def summary_context(results: Results, settings: Settings, workbook_name: str | N
         ),
     }
     limit = int(settings.get("summary.top_rows"))
-    context["decisions"] = _decisions(results, settings)
+    context["decisions"] = _decisions(results, settings, workbook_name)
     context["contribution"] = _contribution(results, settings, limit)
     context["funnel"] = _funnel(results, settings)
     context["strategy"] = _strategy(results, settings)
@@ -137,9 +140,10 @@ def _palette(settings: Settings) -> svg.Palette:
 
 
 # ---------------------------------------------------------------- decisions ---
-def _decisions(results: Results, settings: Settings) -> Context:
+def _decisions(results: Results, settings: Settings, workbook_name: str | None = None) -> Context:
     """The first ``decisions.top`` lines of decisions and risks (docs/method.md §14), a customer's together
-    as on the dashboard (``decision_groups``), each with its input cells."""
+    as on the dashboard (``decision_groups``), each with its input cells; the rest are counted and the
+    reader sent to the report workbook's issues sheet, which lists them all (not to report.json)."""
     groups = decision_groups(results.decisions, int(settings.get("decisions.top")))
     rows = []
     for group in groups:
@@ -155,7 +159,14 @@ def _decisions(results: Results, settings: Settings) -> Context:
                 "where": decision_where(group),
             }
         )
-    return {"rows": rows, "more": len(results.decisions) - sum(len(group) for group in groups)}
+    more = len(results.decisions) - sum(len(group) for group in groups)
+    where = settings.label(
+        "summary.changes.decisions_more",
+        count=more,
+        workbook=f" {workbook_name} " if workbook_name else "",
+        sheet=settings.label("report.sheets.issues"),
+    )
+    return {"rows": rows, "more": more, "more_text": " ".join(where.split()) if workbook_name else where}
 
 
 # --------------------------------------------------------------------- plan ---
@@ -176,9 +187,13 @@ def _plan(results: Results, settings: Settings, context: Context) -> Context:
             label(
                 "summary.text.collections",
                 rate=rate,
-                month=collections["last_month"] or "—",
+                month=month_name(settings, collections["last_month"] or None),
                 balance=money(collections["balance"]),
-                behind=len(customers_behind(results.receivables.rows, settings.get("receivables.behind"))),
+                behind=counted(
+                    settings,
+                    len(customers_behind(results.receivables.rows, settings.get("receivables.behind"))),
+                    "customers",
+                ),
             )
         )
     if results.funnel is not None:
@@ -190,7 +205,11 @@ def _plan(results: Results, settings: Settings, context: Context) -> Context:
         figures.append(_figure(settings, "m2_share", pct(results.time[1]["m2_share"])))
     monthly = _monthly_plan(results.monthly, settings, points)
     counts = context["issues"]["counts"]
-    points.append(label("summary.text.issues_count", errors=counts["error"], warnings=counts["warning"]))
+    errors, warnings = (
+        counted(settings, counts["error"], "errors"),
+        counted(settings, counts["warning"], "warnings"),
+    )
+    points.append(label("summary.text.issues_count", errors=errors, warnings=warnings))
     return {
         "figures": figures,
         "points": points,
@@ -227,7 +246,7 @@ def _to_date(settings: Settings, key: str, month: int, actual: float, plan: floa
     share = pct(variance / abs(plan), True) if plan else "—"
     return settings.label(
         f"summary.text.{key}",
-        month=month,
+        month=month_name(settings, month),
         actual=money(actual),
         plan=money(plan),
         variance=money(variance, True),
@@ -287,7 +306,10 @@ def _ranked(found: Any, settings: Settings, limit: int, what: str) -> Context | 
             "share": rest_value / summary["total"] if summary["total"] > 0 else None,
         }
     sentence = None
-    if summary["top_share"] is not None:
+    # over a few names (two products) "the top 1 holds 70.8 %" is noise: the table says it
+    if summary["top_share"] is not None and summary["count"] >= settings.get(
+        "contribution.sentence_min_names"
+    ):
         sentence = settings.label(
             f"summary.text.top_{what}",
             top_count=summary["top_count"],
@@ -472,6 +494,8 @@ def _strategy(results: Results, settings: Settings) -> Context | None:
                 "tier": value_label(settings, "tier", tier) or "",
                 "names": settings.label("ui.list_sep").join(names),
                 "actions": actions_text(settings, in_tier.iloc[0]["actions"], "; "),
+                # who does them and by when, in the words of the workbook's 行动 sheet
+                "plans": [action_plan(settings, row) for row in in_tier.to_dict("records")],
             }
         )
     return {

@@ -25,7 +25,7 @@ WIDTH = 520  # the bar and column charts'
 BAR_ROW = 28  # a horizontal bar's row
 LABEL_MAX = 180  # the widest a horizontal bar's label column gets
 FUNNEL_ROW = 40
-FUNNEL_CENTRE, FUNNEL_WIDEST, FUNNEL_NARROWEST = 220, 260, 60.0
+FUNNEL_CENTRE, FUNNEL_WIDEST = 220, 260
 SCATTER_SIZE = 360  # the square plot of the tier matrix
 SCORES = (1, 2, 3, 4, 5)  # its axes
 
@@ -284,25 +284,25 @@ def _break(left: float, y: float, plot_w: float, colour: str) -> list[str]:
 
 # ----------------------------------------------------------------- funnel ---
 def funnel(title: str, rows: Sequence[tuple[str, float, str]], palette: Palette | None = None) -> Markup:
-    """The funnel as the course draws it: A at the top, the widest band, narrowing down to D.
-
-    The shape is the funnel's, not the figures' (a band per class, each narrower than the one above);
-    each band says its count and amount beside it, in its class's colour (``charts.colours.classes``).
+    """The funnel as the course lists it, A at the top down to D, each band as wide as its count is
+    (the widest count the full width): under the caption "opportunities per class" a band drawn
+    narrower than the one above must hold fewer (C with 4 is as wide as A with 4, wider than B with 3).
+    Each band says its count and amount beside it, in its class's colour (``charts.colours.classes``).
     """
     palette = palette or default_palette()
     colours = palette["funnel"]
     height = FUNNEL_ROW * len(rows) + 10
-    steps = max(len(rows), 1)
-    widths = [FUNNEL_WIDEST - (FUNNEL_WIDEST - FUNNEL_NARROWEST) * i / steps for i in range(steps + 1)]
+    peak = max((float(value) for _, value, _ in rows), default=0.0)
     body = []
-    for i, (label, _value, text) in enumerate(rows):
+    for i, (label, value, text) in enumerate(rows):
         y, band, colour = 5 + i * FUNNEL_ROW, FUNNEL_ROW - 6, colours[i % len(colours)]
-        top, bottom = widths[i] / 2, widths[i + 1] / 2
-        corners = (
-            f"{FUNNEL_CENTRE - top:.1f},{y} {FUNNEL_CENTRE + top:.1f},{y} "
-            f"{FUNNEL_CENTRE + bottom:.1f},{y + band} {FUNNEL_CENTRE - bottom:.1f},{y + band}"
-        )
-        body.append(f'<polygon points="{corners}" fill="{colour}"/>')
+        half = FUNNEL_WIDEST * float(value) / peak / 2 if peak > 0 else 0.0
+        if half > 0:  # a class with no opportunity has no band, only its "0" beside the place
+            corners = (
+                f"{FUNNEL_CENTRE - half:.1f},{y} {FUNNEL_CENTRE + half:.1f},{y} "
+                f"{FUNNEL_CENTRE + half:.1f},{y + band} {FUNNEL_CENTRE - half:.1f},{y + band}"
+            )
+            body.append(f'<polygon points="{corners}" fill="{colour}"/>')
         body.append(_text(80, y + 22, label, "end", font_weight="bold"))
         body.append(_text(360, y + 22, text, "start", fill=palette["axis"]))
     return _svg(WIDTH, height, title, body)

@@ -86,10 +86,12 @@ def rate_tone(settings: Settings, rate: Any) -> str:
 
 
 def variance_tone(settings: Settings, variance: Any, plan: Any, good_when_positive: bool = True) -> str:
-    """The colour rule for a variance from plan: favourable green, unfavourable beyond the behind line red."""
-    if _missing(variance) or _missing(plan) or not variance:
+    """The colour rule for a variance from plan, the same as ``rate_tone``'s: on plan (a variance of exactly
+    0) or favourable green, unfavourable beyond the behind line red, in between uncoloured
+    (docs/method.md, Display: "a figure at or better than plan is green")."""
+    if _missing(variance) or _missing(plan):
         return ""
-    favourable = (variance > 0) == good_when_positive
+    favourable = not variance or (variance > 0) == good_when_positive
     if favourable:
         return "good"
     if not plan:
@@ -139,8 +141,16 @@ def customers_behind(rows: pd.DataFrame, behind: float) -> list[str]:
 
 
 def counted(settings: Settings, count: int, what: str) -> str:
-    """A count with what it counts: "4 个客户", "13 个商机", "5 条明细" (``values.counted.<what>``)."""
-    return settings.label(f"values.counted.{what}", count=count)
+    """A count with what it counts: "4 个客户", "13 个商机", "5 条明细" (``values.counted.<what>``); one of
+    a thing in the singular ("1 customer", ``<what>_one``), never "customer(s)"."""
+    return settings.label(f"values.counted.{what}{'_one' if count == 1 else ''}", count=count)
+
+
+def month_name(settings: Settings, month: Any) -> str:
+    """A month of the plan in a sentence: "3 月", "March" (``values.month_long``); "—" when unknown."""
+    if _missing(month):
+        return "—"
+    return settings.label(f"values.month_long.{int(month)}")
 
 
 def health_label(settings: Settings, grade: str, rule: str) -> str:

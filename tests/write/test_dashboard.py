@@ -205,3 +205,72 @@ def test_cached_values_equal_libreoffice_recalculation(march, tmp_path):
                 assert same(mine, theirs), f"{found.coordinate}: kamxl {mine!r}, LibreOffice {theirs!r}"
                 checked += 1
     assert checked >= 5
+
+
+def test_debt_in_no_months_plan_is_said_under_the_years_plan(march):
+    """3,650,000 owed − 3,558,000 planned over the months = 92,000 the balance holds and no plan does."""
+    ws = openpyxl.load_workbook(march)["仪表板"]
+    assert ws["A6"].value == "全年计划 3,558,000"
+    assert ws["A7"].value == "另有 92,000 未排入回款计划"
+
+
+def test_a_fully_planned_debt_says_nothing_more(tmp_path, settings):
+    workbook = read_workbook(SAMPLES / "form-receivables.xlsx", settings)
+    results = build_results(workbook, settings, AS_OF)
+    assert results.receivables is not None
+    summary = results.receivables.summary
+    summary["total_owed"] = summary["plan"]  # as if every yuan owed were planned
+    target = tmp_path / "planned.kamxl.xlsx"
+    write_workbook(results, target, settings)
+    assert not any("未排入回款计划" in text for text in _texts(openpyxl.load_workbook(target)["仪表板"]))
+
+
+def _owners_block(ws):
+    rows = [[c.value for c in row] for row in ws.iter_rows(max_col=12)]
+    start = next(index for index, row in enumerate(rows) if row[0] in ("按负责人", "By salesperson"))
+    return rows, start + 1  # the header's index (0-based; its Excel row is one more)
+
+
+def test_owner_columns_nobody_has_are_left_out_and_said_once(english):
+    ws = openpyxl.load_workbook(english)["Dashboard"]
+    rows, head = _owners_block(ws)
+    assert [value for value in rows[head] if value] == [
+        "Salesperson",
+        "Collections plan",
+        "Collected",
+        "Rate",
+        "Pipeline",
+        "Weighted pipeline",
+        "P1 customers",
+    ]
+    notes = [row[0] for row in rows if isinstance(row[0], str) and row[0].startswith("Not shown")]
+    assert notes == [
+        "Not shown: Plan attainment, Hours — no salesperson has a figure "
+        "(the workbook has no form that gives them by salesperson)."
+    ]
+    # "Collections plan" (16 characters) wraps in an 11.5-wide column: the row holds two lines
+    assert ws.row_dimensions[head + 1].height >= 2 * 15
+
+
+def test_strategy_dashboard_shows_the_targets_and_the_review(tmp_path, settings):
+    """strategy-east-2026: targets 605,000 + 608,000 + 645,000 = 1,858,000 to March against revenue
+    585,000 + 598,000 + 635,000 = 1,818,000 (97.9 %); the review: 重点客户拜访 17 of 20 (85 %) is the one
+    of four indicators under 90 %."""
+    results = build_results(read_workbook(SAMPLES / "strategy-east-2026.xlsx", settings), settings, AS_OF)
+    target = tmp_path / "strategy.kamxl.xlsx"
+    write_workbook(results, target, settings)
+    ws = openpyxl.load_workbook(target)["仪表板"]
+    labels = [ws.cell(TILES, col).value for col in range(1, 13, 2)]
+    assert labels[2:4] == ["营销目标达成(截至本期)", "月度考核未达标项"]
+    assert ws["E5"].value == pytest.approx(1_818_000 / 1_858_000)
+    assert ws["E6"].value == "目标 1,858,000,实际 1,818,000"
+    assert ws["G5"].value == "1/4"
+    assert ws["G6"].value == "1/4 项考核未达 90%"
+    assert ws["G7"].value == "重点客户拜访(家) 85.0%"
+
+
+def test_the_unplanned_debt_note_fits_its_tile_in_english(english):
+    """The tile is two columns wide (23 characters): the English note says it as short as the Chinese."""
+    ws = openpyxl.load_workbook(english)["Dashboard"]
+    assert ws["A7"].value == "Unplanned debt 92,000"
+    assert len(ws["A7"].value) <= 2 * 11.5

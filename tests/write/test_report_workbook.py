@@ -4,6 +4,7 @@ right ranges."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import zipfile
 
@@ -394,3 +395,32 @@ def test_the_summary_sheet_of_a_big_plan_lists_the_first_and_counts_the_rest(tmp
     assert behind.count("、") == limit and behind.endswith(f"其他 {300 - limit} 项")
     more = [a for a, *_ in cells if isinstance(a, str) and a.startswith("……另有")]
     assert more == [f"……另有 {300 - limit} 项"]
+
+
+def test_summary_sheet_puts_the_plan_to_date_over_the_rate(march):
+    """806,000 collected ÷ 889,500 planned to March (296,500 × 3) = 90.6 %: the plan is on the row above
+    the rate, so the rate can be checked by eye; both link to the receivables sheet."""
+    ws = openpyxl.load_workbook(march)["摘要"]
+    cached = openpyxl.load_workbook(march, data_only=True)["摘要"]
+    labels = [ws.cell(row, 1).value for row in range(1, 12)]
+    rate_row = labels.index("回款完成率(实收÷计划,截至本期)") + 1
+    assert labels[rate_row - 3 : rate_row] == ["累计实收", "计划截至本期", "回款完成率(实收÷计划,截至本期)"]
+    assert ws.cell(rate_row - 1, 2).value.startswith("=应收帐款!")
+    assert cached.cell(rate_row - 1, 2).value == 889_500
+    assert cached.cell(rate_row, 2).value == pytest.approx(806_000 / 889_500)
+
+
+def test_the_issues_sheet_lists_every_decision_under_the_issues(march):
+    """The dashboard and the summary show the first few decisions and send the reader to 问题 for the rest:
+    it lists every one of report.json's decisions, ranked, with its input sheet and cell; the severity
+    count (COUNTIF over column A) still counts only the issues."""
+    report = json.loads((march.parent / "east-2026-03.report.json").read_text("utf-8"))
+    rows = list(openpyxl.load_workbook(march, data_only=True)["问题"].iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if str(row[0]).startswith("全部待决事项与风险"))
+    assert rows[start][0].startswith(f"全部待决事项与风险({len(report['decisions'])} 项")
+    listed = rows[start + 1 : start + 1 + len(report["decisions"])]
+    assert [(row[1], row[2]) for row in listed] == [(d["sheet"], d["cell"]) for d in report["decisions"]]
+    assert listed[0][0] == "高" and listed[0][3].startswith("一级客户新源回款落后")
+    summary = openpyxl.load_workbook(march, data_only=True)["摘要"]
+    warnings = next(row[1] for row in summary.iter_rows(values_only=True) if row[0] == "警告")
+    assert warnings == sum(1 for issue in report["issues"] if issue["severity"] == "warning")

@@ -362,6 +362,13 @@ def test_one_colour_rule_for_rates(settings, rate, look):
     assert rate_tone(settings, rate) == look
 
 
+@pytest.mark.parametrize("rate, variance, plan", [(1.0, 0, 100), (0.95, -5, 100), (0.85, -15, 100)])
+def test_rate_and_variance_tones_agree_at_the_boundaries(settings, rate, variance, plan):
+    from kamxl.write.words import rate_tone, variance_tone
+
+    assert variance_tone(settings, variance, plan) == rate_tone(settings, rate)
+
+
 @pytest.mark.parametrize(
     "variance, plan, good_when_positive, look",
     [
@@ -372,7 +379,12 @@ def test_one_colour_rule_for_rates(settings, rate, look):
         (20_000, 180_000, False, "bad"),  # expense 11 % over plan
         (-5_000, 180_000, False, "good"),  # expense under plan
         (-1, 0, True, "bad"),  # no plan: any shortfall is behind
-        (0, 100, True, ""),
+        (0, 100, True, "good"),  # exactly on plan: green, as a rate of 100 % is
+        (0, 180_000, False, "good"),  # expense exactly on plan
+        (0, 0, True, "good"),  # no plan and nothing spent: on plan
+        (1, 100, True, "good"),
+        (-1, 100, True, ""),  # the smallest shortfall: not on plan any more
+        (None, 100, True, ""),  # unknown: uncoloured
     ],
 )
 def test_one_colour_rule_for_variances(settings, variance, plan, good_when_positive, look):

@@ -46,16 +46,31 @@ def test_customers_behind_of_no_lines():
 
 
 @pytest.mark.parametrize(
-    "what, zh, en",
+    "what, count, zh, en",
     [
-        ("customers", "4 个客户", "4 customer(s)"),
-        ("opportunities", "4 个商机", "4 opportunit(y/ies)"),
-        ("lines", "4 条客户·产品明细", "4 customer-product line(s)"),
+        ("customers", 4, "4 个客户", "4 customers"),
+        ("customers", 1, "1 个客户", "1 customer"),
+        ("customers", 0, "0 个客户", "0 customers"),
+        ("opportunities", 4, "4 个商机", "4 opportunities"),
+        ("opportunities", 1, "1 个商机", "1 opportunity"),
+        ("lines", 4, "4 条客户·产品明细", "4 customer-product lines"),
+        ("lines", 1, "1 条客户·产品明细", "1 customer-product line"),
+        ("errors", 0, "0 个错误", "0 errors"),
+        ("errors", 1, "1 个错误", "1 error"),
+        ("warnings", 4, "4 个警告", "4 warnings"),
     ],
 )
-def test_a_count_says_what_it_counts(settings, settings_en, what, zh, en):
-    assert counted(settings, 4, what) == zh
-    assert counted(settings_en, 4, what) == en
+def test_a_count_says_what_it_counts_in_real_plurals(settings, settings_en, what, count, zh, en):
+    assert counted(settings, count, what) == zh
+    assert counted(settings_en, count, what) == en
+
+
+@pytest.mark.parametrize("month, zh, en", [(3, "3 月", "March"), (12, "12 月", "December"), (None, "—", "—")])
+def test_a_month_in_a_sentence_is_named(settings, settings_en, month, zh, en):
+    from kamxl.write.words import month_name
+
+    assert month_name(settings, month) == zh
+    assert month_name(settings_en, month) == en
 
 
 @pytest.mark.parametrize(

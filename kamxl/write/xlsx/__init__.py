@@ -16,6 +16,7 @@ import pandas as pd
 from xlsxwriter.utility import quote_sheetname
 
 from kamxl import __version__
+from kamxl.calc.decisions import sentence
 from kamxl.config import Settings
 from kamxl.issues import Issue, by_severity
 from kamxl.results import Results
@@ -38,6 +39,7 @@ __all__ = ["write_workbook"]
 KEY_FIGURES = (
     ("receivables.total_owed", "total_owed"),
     ("receivables.actual_to_date", "collected"),
+    ("receivables.plan_to_date", "plan_to_date"),  # right above the rate: collected ÷ this, checked by eye
     ("receivables.collection_rate", "collection_rate"),
     ("receivables.balance", "balance"),
     ("pnl.revenue_actual", "revenue_actual"),
@@ -157,7 +159,24 @@ def _write_issues(book: Book, sheet: Sheet, results: Results, target: Path) -> N
             sheet.text(row, 2, issue.cell)
         sheet.text(row, 3, book.settings.message(issue), "wrap", fit=False)
     sheet.widths[3] = book.width("issue_message")
-    sheet.finish(HEAD, len(ISSUE_COLUMNS) - 1, HEAD + max(1, len(ordered)))
+    last = HEAD + max(1, len(ordered))
+    sheet.finish(HEAD, len(ISSUE_COLUMNS) - 1, last)
+    _all_decisions(book, sheet, results, last + 2)
+
+
+def _all_decisions(book: Book, sheet: Sheet, results: Results, row: int) -> None:
+    """Every decision, ranked, under the issues: the dashboard and the summary show the first few and
+    send the reader here for the rest (report.json is for programs, not for a manager)."""
+    if not results.decisions:
+        return
+    title = book.label("report.titles.all_decisions", count=len(results.decisions))
+    sheet.ws.merge_range(row, 0, row, len(ISSUE_COLUMNS) - 1, title, book.fmt["key"])
+    for line, decision in enumerate(results.decisions, row + 1):
+        severity = decision.severity(book.settings)
+        sheet.text(line, 0, book.label(f"decisions.severity.{severity}"), f"decision_{severity}")
+        sheet.text(line, 1, decision.sheet)
+        sheet.text(line, 2, decision.cell)
+        sheet.text(line, 3, sentence(decision, book.settings), "wrap", fit=False)
 
 
 def _link(workbook: str, issue: Issue) -> str | None:

@@ -68,8 +68,8 @@ class Tile:
     """One key figure: its label, value (a live formula when ``formula``), and lines under it."""
 
     label: str
-    value: float | None
-    fmt: str  # "money", "signed_money" (a variance: +1,200 / −83,500) or "percent"
+    value: float | str | None
+    fmt: str  # "money", "signed_money" (a variance: +1,200 / −83,500), "percent" or "text" ("1/4")
     formula: str | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)  # (text, tone: "good", "bad" or "")
 
@@ -109,6 +109,37 @@ def _tiles(book: Book, results: Results, keys: KeyCells) -> list[Tile]:
         tiles += _collection_tiles(book, results, keys)
     if results.pnl is not None and results.pnl.summary["last_month"] is not None:
         tiles += _pnl_tiles(book, results, keys)
+    tiles += _plan_form_tiles(book, results)
+    return tiles[: COLUMNS // TILE_COLS]  # one row of tiles: the page's width holds six
+
+
+def _plan_form_tiles(book: Book, results: Results) -> list[Tile]:
+    """The targets breakdown's attainment to date and the plan review's indicators behind, when the
+    workbook has those forms (营销目标及分解, 月度计划审查): the strategy workbook's key figures."""
+    tiles = []
+    targets = results.targets
+    if targets is not None and len(targets.by_month):
+        known = targets.by_month[targets.by_month["actual"].notna()]
+        plan, actual = float(known["plan"].sum()), float(known["actual"].sum())
+        if len(known) and plan:
+            tile = Tile(_label(book, "tiles.target_attainment"), actual / plan, "percent")
+            text = _label(book, "notes.target_to_date", plan=_money(plan), actual=_money(actual))
+            tile.notes.append((text, rate_tone(book.settings, actual / plan)))
+            tile.notes.append((_label(book, "notes.target_year", amount=_money(targets.total)), ""))
+            tiles.append(tile)
+    review = results.review
+    if review is not None and review.counted:
+        line = f"{book.settings.get('forms.review.behind_below'):.0%}"
+        tile = Tile(_label(book, "tiles.review_behind"), f"{review.behind}/{review.counted}", "text")
+        text = _label(book, "notes.review_behind", behind=review.behind, counted=review.counted, line=line)
+        tile.notes.append((text, "bad" if review.behind else "good"))
+        late = review.rows[review.rows["behind"] == True]  # noqa: E712 (an object column: True, False, None)
+        names = book.label("ui.list_sep").join(
+            f"{row['indicator']} {row['attainment']:.1%}" for row in late.to_dict("records")
+        )
+        if names:
+            tile.notes.append((names, ""))
+        tiles.append(tile)
     return tiles
 
 
@@ -128,6 +159,9 @@ def _collection_tiles(book: Book, results: Results, keys: KeyCells) -> list[Tile
         _label(book, "tiles.collections_plan"), plan, "money", _linked(keys, "receivables.plan_to_date")
     )
     plan_tile.notes.append((_label(book, "notes.year_plan", amount=_money(summary["plan"])), ""))
+    unplanned = float(summary["total_owed"]) - float(summary["plan"])
+    if unplanned > 0:  # owed but in no month's plan: the year's plan and the balance differ by it
+        plan_tile.notes.append((_label(book, "notes.unplanned", amount=_money(unplanned)), ""))
     actual_tile = Tile(
         _label(book, "tiles.collections_actual"), actual, "money", _linked(keys, "receivables.actual_to_date")
     )
@@ -184,9 +218,11 @@ def _write_tiles(book: Book, sheet: Sheet, tiles: Sequence[Tile], top: int) -> i
     for index, tile in enumerate(tiles):
         col = index * TILE_COLS
         sheet.ws.merge_range(top, col, top, col + 1, tile.label, book.fmt["tile_label"])
-        look = f"tile_{tile.fmt}"
+        look = f"tile_{'money' if tile.fmt == 'text' else tile.fmt}"  # text in the figures' look
         sheet.ws.merge_range(top + 1, col, top + 1, col + 1, "", book.fmt[look])
-        if tile.formula == "VARIANCE":  # actual − plan, over the two tiles before it
+        if isinstance(tile.value, str):
+            sheet.text(top + 1, col, tile.value, look, fit=False)
+        elif tile.formula == "VARIANCE":  # actual − plan, over the two tiles before it
             formula = f"{cell(top + 1, col - TILE_COLS)}-{cell(top + 1, col - 2 * TILE_COLS)}"
             sheet.formula(top + 1, col, formula, tile.value, look)
         elif tile.formula:
@@ -394,14 +430,33 @@ def _decisions(book: Book, sheet: Sheet, results: Results, top: int) -> int:
 
 
 def _owners(book: Book, sheet: Sheet, owners: pd.DataFrame, top: int) -> int:
-    """A row per salesperson (负责人): collections, pipeline, P1 customers, plan attainment, hours."""
+    """A row per salesperson (负责人): collections, pipeline, P1 customers, plan attainment, hours. A column
+    no salesperson has a figure in (no monthly plan, no to-do list by owner) is left out, and a line under
+    the table says which and why, once; the header row is as tall as its longest wrapped heading."""
+    shown = [(name, fmt) for name, fmt in OWNER_COLUMNS if fmt == "text" or _has_figure(owners, name)]
+    left_out = [name for name, _ in OWNER_COLUMNS if (name, _) not in shown]
     sheet.ws.merge_range(top, 0, top, COLUMNS - 1, _label(book, "owners"), book.fmt["key"])
-    sheet.header(top + 1, [_label(book, f"cols.{name}") for name, _ in OWNER_COLUMNS])
+    headings = [_label(book, f"cols.{name}") for name, _ in shown]
+    sheet.header(top + 1, headings)
+    width = book.width("dashboard_column") - 1  # a cell's padding
+    lines = max(math.ceil(display_width(text) / width) for text in headings)
+    sheet.ws.set_row(top + 1, LINE_HEIGHT * lines + ROW_PADDING)
     for row, owner in enumerate(owners.to_dict("records"), top + 2):
-        for col, (name, fmt) in enumerate(OWNER_COLUMNS):
+        for col, (name, fmt) in enumerate(shown):
             value = owner.get(name)
             if fmt == "text":
                 sheet.text(row, col, value, fit=False)
             else:
                 sheet.number(row, col, value, fmt)
-    return top + 2 + len(owners)
+    bottom = top + 2 + len(owners)
+    if left_out:
+        columns = book.label("ui.list_sep").join(_label(book, f"cols.{name}") for name in left_out)
+        note = _label(book, "notes.owners_left_out", columns=columns)
+        sheet.ws.merge_range(bottom, 0, bottom, COLUMNS - 1, note, book.fmt["note"])
+        bottom += 1
+    return bottom
+
+
+def _has_figure(owners: pd.DataFrame, name: str) -> bool:
+    """Whether any salesperson has a figure in the column (a column of blanks says nothing)."""
+    return name in owners and bool(pd.to_numeric(owners[name], errors="coerce").notna().any())
