@@ -100,9 +100,10 @@ def test_markdown_figures_match_the_report(march):
         in decisions
     )
     assert "(应收帐款规划表 A15)" in decisions
-    # a customer's decisions on one line, as on the dashboard: 朗通 3, 海川 2 — the first 5 lines hold 8
+    # a customer's decisions on one line, as on the dashboard: 海川 2 — the first 5 lines hold 6 (朗通, at
+    # 96.7 % as a customer, is no late payer: only its slipped deal)
     assert "(客户价值评估 R17, Q17)" in decisions and decisions.count("海川 / 堆场管理") == 2
-    assert f"另有 {len(report['decisions']) - 8} 项" in decisions
+    assert f"另有 {len(report['decisions']) - 6} 项" in decisions
     # no rows of months to come: the months with actuals only
     assert "| 三月 | 296,500 | 276,000 | 90.6% |" in md and "| 四月 |" not in md
     # every customer behind is listed (as a customer, report.json's behind_customers), every issue too
