@@ -9,6 +9,7 @@ inside commands so that `kamxl --help` stays fast.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -479,16 +480,38 @@ def _run_demo(
     jobs: int | None,
 ) -> list[Outcome]:
     """The regions' monthly reviews filed in the history; the single forms, the English copy and the
-    HR export only shown, so the roll-up counts each region once and no file name as a region."""
-    import re
+    HR export only shown, so the roll-up counts each region once and no file name as a region.
 
+    Each month's workbooks are reviewed as of that month's end (east-2026-01 on 2026-01-31), as a
+    manager would have reviewed them, not all on ``as_of``: January's receivables are to date in
+    January, and the roll-up does not call January's review late. The months run the earliest
+    first, so each month's review finds the months before it in the history."""
     regional = re.compile(settings.get("demo.regional_pattern"))
-    filed = [path for path in files if regional.search(path.stem)]
+    filed: dict[dt.date, list[Path]] = {}
+    for path in files:
+        if regional.search(path.stem):
+            filed.setdefault(_month_end_of(path.stem, regional, as_of), []).append(path)
     shown = [path for path in files if not regional.search(path.stem)]
-    outcomes = _run(filed, out, settings, as_of, debug, history, None, jobs)
+    outcomes = []
+    for month_end, paths in sorted(filed.items()):
+        outcomes += _run(paths, out, settings, month_end, debug, history, None, jobs)
     outcomes += _run(shown, out, settings, as_of, debug, None, None, jobs)
     order = {path: index for index, path in enumerate(files)}
     return sorted(outcomes, key=lambda outcome: order[outcome.source])
+
+
+def _month_end_of(stem: str, regional: re.Pattern[str], default: dt.date) -> dt.date:
+    """The last day of the month a regional sample's name states ("east-2026-01" → 2026-01-31), or
+    ``default`` when the matched part names no year and month."""
+    import datetime as dt
+
+    from kamxl.calc.calendar import month_end
+
+    found = regional.search(stem)
+    numbers = [int(number) for number in re.findall(r"\d+", found.group(0))] if found else []
+    if len(numbers) != 2 or not 1 <= numbers[1] <= 12:
+        return default
+    return month_end(dt.date(numbers[0], numbers[1], 1))
 
 
 def _demo_rollup(out: Path, history: Path, settings: Settings) -> None:

@@ -376,9 +376,9 @@ def _owners(results: Results, src: _Input, settings: Settings) -> None:
 
 def _crossform(results: Results, src: _Input, settings: Settings) -> None:
     """Figures that two forms both state, compared (docs/method.md §13.2)."""
-    if not src.has("monthly") and not (src.has("activities") and src.has("pnl")):
+    if not src.has("monthly") and not ((src.has("activities") or src.has("targets")) and src.has("pnl")):
         return
-    from kamxl.calc.crossform import cross_check
+    from kamxl.calc.crossform import cross_check, targets_checks, weekly_checks
 
     assert results.period is not None  # build_results sets it first
     spread, marks = (
@@ -398,6 +398,17 @@ def _crossform(results: Results, src: _Input, settings: Settings) -> None:
         settings,
         src.cells.get("monthly", CellMap()),
     )
+    period = (results.period.year, results.period.month)
+    results.issues += weekly_checks(
+        src.table("weekly"),
+        src.table("monthly"),
+        period,
+        settings,
+        src.cells.get("weekly"),
+        src.cells.get("monthly"),
+    )
+    tables = {name: src.table("targets", name) for name in ("months", "totals", "total_months")}
+    results.issues += targets_checks(results.targets, tables, src.table("pnl"), period[0], settings)
 
 
 # (form named in a calculation_failed issue, step), in dependency order:

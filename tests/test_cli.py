@@ -134,6 +134,63 @@ def test_demo_processes_the_samples_and_says_where_to_look(runner, tmp_path):
     rollup = json.loads((out / "org-2026-03.rollup.json").read_text("utf-8"))
     assert sorted(region["region"] for region in rollup["regions"]) == ["华东区", "华南区", "西北区"]
     assert sorted(row["region"] for row in rollup["completeness"]) == ["华东区", "华南区", "西北区"]
+    # each month reviewed as of its own month's end, and so filed on time: January is not late
+    january = json.loads((out / "east-2026-01.report.json").read_text("utf-8"))
+    assert january["as_of"] == "2026-01-31" and january["receivables"]["last_month"] == 1
+    assert "评审日期 2026-02-28" in (out / "south-2026-02.summary.md").read_text("utf-8")
+    assert runner.invoke(main, ["rollup", "--out", str(out), "--period", "2026-01"]).exit_code == 0
+    first = json.loads((out / "org-2026-01.rollup.json").read_text("utf-8"))
+    assert [(row["as_of"], row["late"]) for row in first["completeness"]] == [("2026-01-31", False)] * 3
+
+
+@pytest.mark.parametrize(
+    ("stem", "as_of"),
+    [
+        ("east-2026-01", "2026-01-31"),
+        ("south-2026-02", "2026-02-28"),  # not a leap year
+        ("northwest-2026-03", "2026-03-31"),
+        ("east-2024-02", "2024-02-29"),
+        ("east-2026-12", "2026-12-31"),
+        ("east-2026-13", "2026-03-31"),  # no such month: the demo's date
+    ],
+)
+def test_a_regional_sample_is_reviewed_as_of_its_months_end(settings, stem, as_of):
+    import datetime as dt
+    import re
+
+    from kamxl.cli import _month_end_of
+
+    regional = re.compile(settings.get("demo.regional_pattern"))
+    assert _month_end_of(stem, regional, dt.date(2026, 3, 31)) == dt.date.fromisoformat(as_of)
+
+
+def test_the_demo_runs_each_month_as_of_its_end_the_earliest_first(settings, tmp_path, monkeypatch):
+    """January's workbooks on 2026-01-31 and filed first, then February's, then March's; the one-form
+    samples, the English copy and the HR export on the demo's date, not filed."""
+    import datetime as dt
+    from pathlib import Path
+
+    import kamxl.cli as cli
+
+    calls = []
+    monkeypatch.setattr(
+        cli,
+        "_run",
+        lambda files, out, s, as_of, debug, history, *rest: calls.append((files, as_of, history)) or [],
+    )
+    names = ["east-2026-03", "east-2026-01", "form-pnl", "south-2026-01", "east-2026-02", "east-2026-03-en"]
+    history = tmp_path / "history.sqlite"
+    cli._run_demo(
+        [Path(f"{name}.xlsx") for name in names], tmp_path, settings, dt.date(2026, 3, 31), False, history, 1
+    )
+    assert [
+        ([path.stem for path in files], str(as_of), kept is not None) for files, as_of, kept in calls
+    ] == [
+        (["east-2026-01", "south-2026-01"], "2026-01-31", True),
+        (["east-2026-02"], "2026-02-28", True),
+        (["east-2026-03"], "2026-03-31", True),
+        (["form-pnl", "east-2026-03-en"], "2026-03-31", False),
+    ]
 
 
 @pytest.mark.slow

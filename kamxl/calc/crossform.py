@@ -13,7 +13,8 @@ indicator with no unit is not compared (an info issue says so).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 
@@ -25,6 +26,9 @@ from kamxl.calc.plans import core_name
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.text import normalise_loose
+
+if TYPE_CHECKING:
+    from kamxl.calc.plan_forms import Targets
 
 _BRACKETED = re.compile(r"[（(【\[]([^）)】\]]+)[）)】\]]")
 MONTHLY_MEASURES = (("target", "plan", "target"), ("actual", "actual", "actual"))  # (plan's, other's, label)
@@ -247,3 +251,165 @@ def _activity_figure(months: pd.DataFrame | None, year: int, month: int) -> Figu
     return Figure(
         sheet, _span(optional_column(rows, "col").tolist(), rows["row"].tolist()), total, fmt(total)
     )
+
+
+# -- the weekly plan's weeks against the monthly plan --------------------------------------------------
+def weekly_checks(
+    weekly: pd.DataFrame | None,
+    monthly: pd.DataFrame | None,
+    review_month: tuple[int, int],
+    settings: Settings,
+    weekly_cells: CellMap | None = None,
+    monthly_cells: CellMap | None = None,
+) -> list[Issue]:
+    """The weekly plan's actuals added up over its weeks against the monthly plan's actual of the same
+    indicator (the goal whose 月计划项目 names it, or of its name: as calc.plans matches them).
+
+    The weekly plan holds the review month's weeks; its targets against the month's are ``weeks_short``
+    (calc.plans), so only the actuals are compared here. Money is compared in 元 when both name a unit,
+    counts as written when neither does; when only one names a money unit, nothing is compared and an
+    info issue says so.
+    """
+    if weekly is None or weekly.empty or monthly is None or monthly.empty:
+        return []
+    weekly_cells, monthly_cells = weekly_cells or CellMap(), monthly_cells or CellMap()
+    month_name = settings.label(f"values.month.{review_month[1]}")
+    indicators = sorted(monthly.to_dict("records"), key=lambda item: -len(core_name(item["indicator"])))
+    issues: list[Issue] = []
+    for (sheet, goal), rows in weekly.groupby(["sheet", "goal"], sort=False):
+        item = _indicator_of(goal, rows["monthly_item"].iloc[0], indicators)
+        if item is None:
+            continue
+        weeks = _weeks_figure(str(sheet), goal, rows, weekly_cells, settings)
+        row = item["row"]
+        where = monthly_cells.cell(
+            str(item["sheet"]), "actual", row if isinstance(row, (int, float)) else None
+        )
+        actual = as_floats(pd.Series([item.get("actual")])).iloc[0]
+        if weeks is None or where is None or actual != actual:
+            continue
+        units = [item.get("unit"), item.get("actual_unit"), item.get("target_unit")]
+        month = (str(item["sheet"]), where, float(actual), money_factor(item["indicator"], units, settings))
+        issues += _compare_weeks(weeks, month, item["indicator"], month_name, settings)
+    return issues
+
+
+def _indicator_of(
+    goal: object, named: object, indicators: list[dict[str, object]]
+) -> dict[str, object] | None:
+    """The monthly indicator a weekly goal serves: the one its 月计划项目 names, else of its own name."""
+    item_text = normalise_loose(named) if isinstance(named, str) else ""
+    for indicator in indicators:
+        core = normalise_loose(core_name(indicator["indicator"]))
+        if core and ((item_text and core in item_text) or core == normalise_loose(core_name(goal))):
+            return indicator
+    return None
+
+
+class _Weeks(NamedTuple):
+    """A weekly goal's actuals added up, where they are written and the money unit the goal names."""
+
+    sheet: str
+    cells: str
+    total: float
+    goal: str
+    unit: tuple[str, float] | None
+
+
+def _weeks_figure(
+    sheet: str, goal: object, rows: pd.DataFrame, cells: CellMap, settings: Settings
+) -> _Weeks | None:
+    """The weeks' actuals (the weeks that have one) and their cells, or None when none is written."""
+    actuals = as_floats(rows["actual"])
+    places = [cells.cell(sheet, "actual", row) for row in rows.loc[actuals.notna(), "row"]]
+    if not places or any(place is None for place in places):
+        return None
+    units = [
+        value
+        for column in ("unit", "actual_unit", "weekly_target_unit")
+        for value in optional_column(rows, column).tolist()
+    ]
+    unit = money_factor(goal, units, settings)
+    return _Weeks(sheet, ",".join(str(place) for place in places), float(actuals.sum()), str(goal), unit)
+
+
+def _compare_weeks(
+    weeks: _Weeks,
+    month: tuple[str, str, float, tuple[str, float] | None],
+    indicator: object,
+    month_name: str,
+    settings: Settings,
+) -> list[Issue]:
+    """One goal's weeks against the month's actual: in 元 when both name a money unit, as written when
+    neither does; only one naming it is not compared (``crossform_weekly_no_unit``)."""
+    sheet, cell, actual, unit = month
+    if (weeks.unit is None) != (unit is None):
+        where = (weeks.sheet, weeks.cells.split(",")[0]) if weeks.unit is None else (sheet, cell)
+        return [settings.issue("crossform_weekly_no_unit", *where, goal=weeks.goal, indicator=indicator)]
+    weeks_factor, month_factor = (weeks.unit or ("", 1.0))[1], (unit or ("", 1.0))[1]
+    mine = Figure(sheet, cell, actual * month_factor, _shown(actual, unit))
+    theirs = Figure(weeks.sheet, weeks.cells, weeks.total * weeks_factor, _shown(weeks.total, weeks.unit))
+    if agree(mine.value, theirs.value, settings):
+        return []
+    figure = settings.label("crossform.figure.weekly_actual", month=month_name, indicator=indicator)
+    return [mismatch_issue(figure, mine, theirs, settings)]
+
+
+def _shown(value: float, unit: tuple[str, float] | None) -> str:
+    """A figure as its form writes it: "111 万元"; a count bare: "9"."""
+    return f"{fmt(value)} {unit[0]}" if unit else fmt(value)
+
+
+# -- the targets breakdown against the P&L --------------------------------------------------------------
+def targets_checks(
+    targets: Targets | None,
+    tables: Mapping[str, pd.DataFrame | None],
+    pnl: pd.DataFrame | None,
+    year: int,
+    settings: Settings,
+) -> list[Issue]:
+    """The targets breakdown's monthly targets (营销目标及分解) against the P&L's revenue plan for the
+    same months: every month both state, not only the review month, since both are the year's plan.
+
+    ``targets`` are calc.plan_forms' (its months' figures: the 合计 row's where written, else the
+    pieces' sum); ``tables`` the reader's targets tables (``months``, ``totals``, ``total_months``),
+    for the cells. The months are of the review ``year`` where the P&L writes years.
+    """
+    if targets is None or targets.by_month.empty or pnl is None or pnl.empty:
+        return []
+    issues: list[Issue] = []
+    for month in targets.by_month.to_dict("records"):
+        mine = _target_figure(month, tables)
+        theirs = _pnl_figures(pnl, year, int(month["month"]), "revenue", None, settings).get("plan")
+        if mine is None or theirs is None or agree(mine.value, theirs.value, settings):
+            continue
+        figure = settings.label(
+            "crossform.figure.targets_revenue", month=settings.label(f"values.month.{int(month['month'])}")
+        )
+        issues.append(mismatch_issue(figure, mine, theirs, settings))
+    return issues
+
+
+def _target_figure(month: dict[str, Any], tables: Mapping[str, pd.DataFrame | None]) -> Figure | None:
+    """A month's target: the grand 合计 row's cell where it is written, else the pieces' column."""
+    number = int(month["month"])
+    totals, total_months = tables.get("totals"), tables.get("total_months")
+    written = month.get("written")
+    if isinstance(written, float) and written == written and totals is not None and total_months is not None:
+        grand = totals[totals["kind"] == "total"]
+        cells = (
+            total_months[(total_months["row"] == grand["row"].iloc[-1]) & (total_months["month"] == number)]
+            if len(grand)
+            else total_months.iloc[:0]
+        )
+        if len(cells):
+            where = _span(cells["col"].tolist(), cells["row"].tolist())
+            return Figure(str(cells["sheet"].iloc[0]), where, written, fmt(written))
+    plan, pieces = month.get("plan"), tables.get("months")
+    if not isinstance(plan, float) or plan != plan or pieces is None or pieces.empty:
+        return None
+    cells = pieces[pd.to_numeric(pieces["month"], errors="coerce") == number]
+    if cells.empty:
+        return None
+    where = _span(cells["col"].tolist(), cells["row"].tolist())
+    return Figure(str(cells["sheet"].iloc[0]), where, plan, fmt(plan))

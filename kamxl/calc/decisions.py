@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 
 from kamxl.calc.calendar import month_end
 from kamxl.calc.cells import CellMap, cell_at
+from kamxl.calc.receivables import customer_to_date, customers_behind
 from kamxl.config import Settings
 
 if TYPE_CHECKING:
@@ -91,12 +92,33 @@ def _weight(settings: Settings, kind: str) -> int:
     return int(settings.get(f"decisions.weights.{kind}"))
 
 
-def _behind_rows(inputs: Inputs) -> pd.DataFrame:
-    """The receivable rows behind their plan to date (``receivables.behind``)."""
+class Late(NamedTuple):
+    """A customer behind on collections with all its lines together: its to-date sums and first line."""
+
+    plan: float
+    actual: float
+    sheet: Any
+    row: Any
+
+
+def _late_customers(inputs: Inputs, settings: Settings) -> dict[str, Late]:
+    """The customers behind on collections as the receivables sheet and the summary count them
+    (``customers_behind``: all a customer's lines together, so 朗通 at 96.7 % in all is not behind
+    because its 产品B line is at 88 %), with where each customer's first line is."""
     if inputs.receivables is None or inputs.receivables.rows.empty:
-        return pd.DataFrame(columns=["customer", "plan_to_date", "actual_to_date", "sheet", "row"])
+        return {}
     rows = inputs.receivables.rows
-    return rows[rows["behind"].fillna(False).astype(bool)]
+    sums = customer_to_date(rows)
+    first = rows.assign(_name=rows["customer"].astype(str)).drop_duplicates("_name").set_index("_name")
+    return {
+        name: Late(
+            float(sums.at[name, "plan_to_date"]),
+            float(sums.at[name, "actual_to_date"]),
+            first.at[name, "sheet"],
+            first.at[name, "row"],
+        )
+        for name in customers_behind(rows, float(settings.get("receivables.behind")))
+    }
 
 
 def _tiers(customers: pd.DataFrame | None) -> dict[str, int]:
@@ -108,27 +130,18 @@ def _tiers(customers: pd.DataFrame | None) -> dict[str, int]:
 
 
 def tier1_behind(inputs: Inputs, settings: Settings) -> list[Decision]:
-    """A 一级 customer behind on collections: its behind rows' plan and actual to date."""
-    tiers, behind = _tiers(inputs.customers), _behind_rows(inputs)
+    """A 一级 customer behind on collections: all its lines' plan and actual to date, at its first line."""
+    tiers = _tiers(inputs.customers)
     out = []
-    for customer, rows in behind.groupby("customer", sort=False):
-        if tiers.get(str(customer)) != 1:
+    for customer, late in _late_customers(inputs, settings).items():
+        if tiers.get(customer) != 1:
             continue
-        plan, actual = float(rows["plan_to_date"].sum()), float(rows["actual_to_date"].sum())
-        first = rows.iloc[0]
-        evidence = {"customer": customer, "plan": plan, "actual": actual, "shortfall": plan - actual}
-        evidence["rate"] = actual / plan if plan else None
-        where = inputs.cell("receivables", first["sheet"], "customer", first["row"])
-        out.append(
-            Decision(
-                "tier1_behind",
-                _weight(settings, "tier1_behind"),
-                plan - actual,
-                first["sheet"],
-                where,
-                evidence,
-            )
-        )
+        shortfall = late.plan - late.actual
+        evidence = {"customer": customer, "plan": late.plan, "actual": late.actual, "shortfall": shortfall}
+        evidence["rate"] = late.actual / late.plan  # customers_behind keeps only a plan above zero
+        where = inputs.cell("receivables", late.sheet, "customer", late.row)
+        kind = "tier1_behind"
+        out.append(Decision(kind, _weight(settings, kind), shortfall, late.sheet, where, evidence))
     return out
 
 
@@ -139,25 +152,23 @@ def _open_class_a(customers: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def big_deal_late_payer(inputs: Inputs, settings: Settings) -> list[Decision]:
-    """An open A-class deal of ``decisions.big_deal_amount`` or more whose customer is behind."""
-    behind = _behind_rows(inputs)
+    """An open A-class deal of ``decisions.big_deal_amount`` or more whose customer is behind on all its
+    lines together (the customer's rate, as the receivables sheet shows it)."""
     rates = {
-        customer: float(rows["actual_to_date"].sum()) / float(rows["plan_to_date"].sum())
-        for customer, rows in behind.groupby("customer", sort=False)
-        if float(rows["plan_to_date"].sum())
+        customer: late.actual / late.plan for customer, late in _late_customers(inputs, settings).items()
     }
     deals = _open_class_a(inputs.customers)
     big = deals[pd.to_numeric(deals["amount"], errors="coerce") >= settings.get("decisions.big_deal_amount")]
     out = []
     for deal in big.to_dict("records"):
-        if deal["customer"] not in rates:
+        if str(deal["customer"]) not in rates:
             continue
         evidence = {
             "customer": deal["customer"],
             "project": _text(deal.get("project")),
             "amount": float(deal["amount"]),
         }
-        evidence["rate"] = rates[deal["customer"]]
+        evidence["rate"] = rates[str(deal["customer"])]
         where = inputs.cell("customers", deal["sheet"], "amount", deal["row"])
         kind = "big_deal_late_payer"
         out.append(

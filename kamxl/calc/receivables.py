@@ -241,6 +241,30 @@ def sheet_months(per_month: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def customer_to_date(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each customer's lines together: plan and actual to date summed, the customers in input order.
+
+    A customer is judged on all its lines (products) at once, the way the
+    receivables sheet, the summary and the decisions count customers; a
+    single late line is the sheet's line flag (``behind``), not the customer's.
+    """
+    if rows.empty:
+        return pd.DataFrame(columns=["plan_to_date", "actual_to_date"], dtype=float)
+    names = rows["customer"].astype(str)
+    return rows.groupby(names, sort=False)[["plan_to_date", "actual_to_date"]].sum()
+
+
+def customers_behind(rows: pd.DataFrame, behind: float) -> list[str]:
+    """The customers behind on collections as customers: their lines' plan and actual to date summed, the
+    sum under ``behind`` × plan (``receivables.behind``). A customer with one late product of several
+    (朗通: 88 % on 产品B, 96.7 % in all) is not behind; the sheet flags that line, not the customer."""
+    sums = customer_to_date(rows)
+    if sums.empty:
+        return []
+    late = (sums["plan_to_date"] > 0) & (sums["actual_to_date"] < behind * sums["plan_to_date"])
+    return [str(name) for name in sums.index[late]]
+
+
 def summarise(rows: pd.DataFrame, m_star: int | None) -> ReceivablesSummary:
     """The sheet's key figures from its rows."""
     plan_to_date = float(rows["plan_to_date"].sum())

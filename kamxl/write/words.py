@@ -9,6 +9,7 @@ import pandas as pd
 
 from kamxl.calc.decisions import Decision
 from kamxl.calc.funnel import PRIORITY_ORDER
+from kamxl.calc.receivables import customers_behind as customers_behind  # its callers import it from here
 from kamxl.config import Settings
 
 if TYPE_CHECKING:
@@ -126,18 +127,6 @@ def health_text(settings: Settings, rule: str) -> str:
         months=settings.get("health.stuck_months"),
         share=f"{share.get(rule, 0):.0%}",
     )
-
-
-def customers_behind(rows: pd.DataFrame, behind: float) -> list[str]:
-    """The customers behind on collections as customers: their lines' plan and actual to date summed, the
-    sum under ``behind`` × plan (``receivables.behind``). A customer with one late product of several
-    (朗通: 88 % on 产品B, 96.7 % in all) is not behind; the sheet flags that line, not the customer."""
-    if rows.empty:
-        return []
-    per_customer = rows.groupby(rows["customer"].astype(str), sort=False)[["plan_to_date", "actual_to_date"]]
-    sums = per_customer.sum()
-    late = (sums["plan_to_date"] > 0) & (sums["actual_to_date"] < behind * sums["plan_to_date"])
-    return [str(name) for name in sums.index[late]]
 
 
 def counted(settings: Settings, count: int, what: str) -> str:

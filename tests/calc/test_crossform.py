@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from kamxl.calc.cells import CellMap
-from kamxl.calc.crossform import agree, cross_check, money_factor
+from kamxl.calc.crossform import agree, cross_check, money_factor, targets_checks, weekly_checks
+from kamxl.calc.plan_forms import Targets
 
 MARCH = (2026, 3)
 PLAN_SHEET, REC_SHEET, PNL_SHEET, ACT_SHEET = "月度计划", "应收帐款规划表", "预期损益表", "活动"
@@ -270,3 +271,210 @@ def test_tolerance(settings, first, second, same):
 def test_money_units(settings, indicator, units, factor):
     unit = money_factor(indicator, units, settings)
     assert (unit[1] if unit else None) == factor
+
+
+# -- the weekly plan's weeks against the monthly plan (weekly_checks) ------------------------------------
+WEEK_SHEET = "周计划表"
+WEEK_CELLS = CellMap({WEEK_SHEET: {"goal": "B", "weekly_target": "C", "actual": "D", "monthly_item": "E"}})
+
+
+def weeks(*goals):
+    """goals: (goal, 月计划项, unit, [actual per week]) → the weekly plan's rows, week by week from row 4."""
+    rows = []
+    for week in range(max(len(actuals) for *_, actuals in goals)):
+        for goal, item, unit, actuals in goals:
+            if week < len(actuals):
+                rows.append(
+                    {"sheet": WEEK_SHEET, "week": week + 1, "goal": goal, "weekly_target": 1.0}
+                    | {"actual": actuals[week], "monthly_item": item, "unit": unit, "actual_unit": ""}
+                )
+    return pd.DataFrame(rows).assign(row=lambda frame: range(4, 4 + len(frame)))
+
+
+# the combined sample: 回款 weeks 28 + 32 + 25 + 31 = 116 万 against 111 万;
+# 新增商机 2 + 1 + 3 + 2 = 8 against 9
+SAMPLE_WEEKS = weeks(
+    ("拜访重点客户", "重点客户拜访 20 家", None, [5.0, 4.0, 6.0, 5.0]),
+    ("新增商机", "新增商机 8 个", None, [2.0, 1.0, 3.0, 2.0]),
+    ("回款(万元)", "回款 120 万", None, [28.0, 32.0, 25.0, 31.0]),
+)
+SAMPLE_MONTH = plan(
+    ("回款(万元)", 120.0, 111.0, None),
+    ("新增商机(个)", 8.0, 9.0, None),
+    ("重点客户拜访(家)", 20.0, 20.0, None),
+)
+WEEKLY_CASES = [
+    (
+        "the combined sample: 回款 116 万 against 111 万 in 元, 新增商机 8 against 9 as counts; 拜访 20 = 20",
+        SAMPLE_WEEKS,
+        SAMPLE_MONTH,
+        [
+            ("crossform_mismatch", PLAN_SHEET, "D5", "D5,D8,D11,D14", "9", "8"),
+            ("crossform_mismatch", PLAN_SHEET, "D4", "D6,D9,D12,D15", "111 万元", "116 万元"),
+        ],
+    ),
+    (
+        "weeks that agree with the month, and a goal no monthly indicator has, are not reported",
+        weeks(("回款(万元)", "回款", None, [50.0, 61.0]), ("走访渠道", "渠道", None, [3.0])),
+        plan(("回款(万元)", 120.0, 111.0, None)),
+        [],
+    ),
+    (
+        "the weeks in 元 and the month in 万元: 1,000,000 元 against 111 万元 (1 % would be 11,100)",
+        weeks(("回款", "回款", "元", [600_000.0, 400_000.0])),
+        plan(("回款(万元)", 120.0, 111.0, None)),
+        [("crossform_mismatch", PLAN_SHEET, "D4", "D4,D5", "111 万元", "1,000,000 元")],
+    ),
+    (
+        "within the tolerances: 110 万 against 111 万 is under 1 %",
+        weeks(("回款(万元)", "回款", None, [55.0, 55.5])),
+        plan(("回款(万元)", 120.0, 111.0, None)),
+        [],
+    ),
+    (
+        "only the month names a money unit: not compared, said at the weekly plan",
+        weeks(("回款", "回款", None, [50.0, 50.0])),
+        plan(("回款(万元)", 120.0, 111.0, None)),
+        [("crossform_weekly_no_unit", WEEK_SHEET, "D4", None, None, None)],
+    ),
+    (
+        "weeks without any actual yet, or a month without its actual: nothing to compare",
+        weeks(("回款(万元)", "回款", None, [np.nan, np.nan]), ("新增商机", "新增商机", None, [2.0])),
+        plan(("回款(万元)", 120.0, 111.0, None), ("新增商机(个)", 8.0, np.nan, None)),
+        [],
+    ),
+    (
+        "a week without its actual is left out: 28 + 32 = 60 against 111",
+        weeks(("回款(万元)", "回款", None, [28.0, 32.0, np.nan])),
+        plan(("回款(万元)", 120.0, 111.0, None)),
+        [("crossform_mismatch", PLAN_SHEET, "D4", "D4,D5", "111 万元", "60 万元")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("why", "weekly", "monthly", "expected"), WEEKLY_CASES, ids=[case[0][:50] for case in WEEKLY_CASES]
+)
+def test_weeks_against_the_month(settings, why, weekly, monthly, expected):
+    assert found(weekly_checks(weekly, monthly, MARCH, settings, WEEK_CELLS, CELLS)) == expected, why
+
+
+def test_the_weeks_message_names_both_cells(settings):
+    issues = weekly_checks(SAMPLE_WEEKS, SAMPLE_MONTH, MARCH, settings, WEEK_CELLS, CELLS)
+    assert settings.message(issues[1]) == (
+        "三月“回款(万元)”实际(周计划各周相加)两张表不一致:月度计划!D4 为 111 万元,"
+        "周计划表!D6,D9,D12,D15 为 116 万元(相差 50,000)。"
+    )
+
+
+# -- the targets breakdown against the P&L (targets_checks) ---------------------------------------------
+TARGET_SHEET = "营销目标及分解"
+
+
+def targets(plans, written=None):
+    """The targets breakdown of two rows (4, 5) over January to March (columns C, D, E), each month's
+    target split in halves; ``written``: the 合计 row 6's figures, if it has them."""
+    columns = dict(zip((1, 2, 3), "CDE", strict=True))
+    months = pd.DataFrame(
+        [
+            {"sheet": TARGET_SHEET, "row": row, "month": month, "plan": plan_ / 2, "col": columns[month]}
+            for month, plan_ in zip((1, 2, 3), plans, strict=True)
+            for row in (4, 5)
+        ]
+    )
+    by_month = pd.DataFrame({"month": [1, 2, 3], "plan": [float(p) for p in plans]})
+    by_month["written"] = [float(w) for w in written] if written else np.nan
+    totals = pd.DataFrame([{"sheet": TARGET_SHEET, "row": 6, "kind": "total"}] if written else [])
+    total_months = pd.DataFrame(
+        [
+            {"sheet": TARGET_SHEET, "row": 6, "month": month, "plan": float(w), "col": columns[month]}
+            for month, w in zip((1, 2, 3), written or (), strict=False)
+        ]
+    )
+    found_targets = Targets(pd.DataFrame(), by_month, float(sum(plans)), None, "pnl", [1, 2, 3])
+    tables = {"months": months, "totals": totals if written else None}
+    return found_targets, tables | {"total_months": total_months if written else None}
+
+
+def year_pnl(revenue_plans, years=False):
+    """A P&L of January to March (rows 6, 7, 8), revenue 产品A (B) and 产品B (D), 2:1."""
+    return pd.DataFrame(
+        [
+            {"sheet": PNL_SHEET, "row": 5 + month, "month": month, "group": "revenue", "line": line}
+            | {"plan": plan_ * share, "actual": np.nan, "plan_col": col, "actual_col": "X"}
+            | {"year": 2026 if years else None, "period": 2026 * 12 + month - 1 if years else None}
+            for month, plan_ in zip((1, 2, 3), revenue_plans, strict=True)
+            for line, share, col in (("产品A", 2 / 3, "B"), ("产品B", 1 / 3, "D"))
+        ]
+    )
+
+
+TARGET_CASES = [
+    (
+        "the strategy sample: 605,000 / 608,000 / 645,000 against 600,000 a month; January is within 1 %",
+        targets((605_000, 608_000, 645_000), (605_000, 608_000, 645_000)),
+        year_pnl((600_000, 600_000, 600_000), years=True),
+        [
+            ("crossform_mismatch", TARGET_SHEET, "D6", "B7,D7", "608,000", "600,000"),
+            ("crossform_mismatch", TARGET_SHEET, "E6", "B8,D8", "645,000", "600,000"),
+        ],
+    ),
+    (
+        "no 合计 row: the month's rows' sum, at the month's column",
+        targets((605_000, 500_000, 600_000)),
+        year_pnl((600_000, 600_000, 600_000)),
+        [("crossform_mismatch", TARGET_SHEET, "D4", "B7,D7", "500,000", "600,000")],
+    ),
+    (
+        "the 合计 row's figure is the one stated (its sum with the rows is targets_mismatch's)",
+        targets((600_000, 600_000, 600_000), (600_000, 650_000, 600_000)),
+        year_pnl((600_000, 600_000, 600_000)),
+        [("crossform_mismatch", TARGET_SHEET, "D6", "B7,D7", "650,000", "600,000")],
+    ),
+    (
+        "every month agrees",
+        targets((600_000, 600_000, 600_000), (600_000, 600_000, 600_000)),
+        year_pnl((600_000, 600_000, 600_000)),
+        [],
+    ),
+    (
+        "a P&L of another year states none of these months",
+        targets((900_000, 900_000, 900_000)),
+        year_pnl((600_000, 600_000, 600_000), years=True).assign(
+            year=2025, period=lambda f: f["period"] - 12
+        ),
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("why", "breakdown", "pnl_", "expected"), TARGET_CASES, ids=[case[0][:50] for case in TARGET_CASES]
+)
+def test_targets_against_the_pnl(settings, why, breakdown, pnl_, expected):
+    found_targets, tables = breakdown
+    assert found(targets_checks(found_targets, tables, pnl_, 2026, settings)) == expected, why
+
+
+def test_targets_without_a_pnl_or_a_breakdown(settings):
+    found_targets, tables = targets((605_000, 608_000, 645_000))
+    assert targets_checks(found_targets, tables, None, 2026, settings) == []
+    assert targets_checks(None, {}, year_pnl((1, 1, 1)), 2026, settings) == []
+
+
+def test_the_targets_message_in_english(settings_en):
+    found_targets, tables = targets((600_000, 608_000, 600_000), (600_000, 608_000, 600_000))
+    issues = targets_checks(found_targets, tables, year_pnl((600_000, 600_000, 600_000)), 2026, settings_en)
+    assert settings_en.message(issues[0]) == (
+        "The Feb sales target differs between two forms: 营销目标及分解!D6 says 608,000, "
+        "预期损益表!B7,D7 says 600,000 (a difference of 8,000)."
+    )
+
+
+def test_weeks_in_yuan_within_the_tolerance_of_the_month_in_wan(settings):
+    """1,100,000 元 against 111 万元: 10,000 apart, within 1 % of 1,110,000 (11,100)."""
+    weekly = weeks(("回款", "回款", "元", [600_000.0, 500_000.0]))
+    assert (
+        weekly_checks(weekly, plan(("回款(万元)", 120.0, 111.0, None)), MARCH, settings, WEEK_CELLS, CELLS)
+        == []
+    )

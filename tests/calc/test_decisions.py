@@ -43,7 +43,8 @@ def customers(*rows):
 
 
 def receivables(*rows):
-    """rows: (customer, plan_to_date, actual_to_date, behind); Excel rows from 5."""
+    """rows: (customer, plan_to_date, actual_to_date, behind); Excel rows from 5. ``behind`` is the line's
+    flag (the sheet's); the rules judge a customer on all its lines together and must not read it."""
     frame = pd.DataFrame(
         [
             {
@@ -103,7 +104,8 @@ TIER_1_ACTIONS = [3, 4, 15, 16]
 # (name, inputs, expected (kind, sheet, cell, evidence subset) in rank order)
 CASES = [
     (
-        "tier-1 customer behind: its behind rows summed; a tier-2 customer behind is no tier-1 decision",
+        "tier-1 customer behind on all its lines together: 93,000 of 110,000 (84.5 %) at its first line; "
+        "a tier-2 customer behind is no tier-1 decision",
         Inputs(
             AS_OF,
             customers=customers(
@@ -111,9 +113,9 @@ CASES = [
                 ("万星", "产线", 2, "C", True, 90_000, "later", TIER_2_ACTIONS),
             ),
             receivables=receivables(
+                ("朗通", 10_000, 10_000, False),
                 ("朗通", 60_000, 53_000, True),
                 ("朗通", 40_000, 30_000, True),
-                ("朗通", 10_000, 10_000, False),
                 ("万星", 37_500, 11_000, True),
             ),
             cells=CELLS,
@@ -123,12 +125,37 @@ CASES = [
                 "tier1_behind",
                 "应收",
                 "A5",
-                {"plan": 100_000, "actual": 83_000, "shortfall": 17_000, "rate": 0.83},
+                {"plan": 110_000, "actual": 93_000, "shortfall": 17_000, "rate": 93 / 110},
             )
         ],
     ),
     (
-        "big A deal of a late payer; a small one and a deal of a customer on plan are not",
+        "a tier-1 customer with one late line is not behind as a customer: 朗通 of the combined sample, "
+        "产品B at 53,000 / 60,000 = 88.3 %, all lines 203,000 / 210,000 = 96.7 %; nor is its big deal",
+        Inputs(
+            AS_OF,
+            customers=customers(("朗通", "二期扩容", 1, "A", True, 320_000, "this_period", TIER_1_ACTIONS)),
+            receivables=receivables(("朗通", 150_000, 150_000, False), ("朗通", 60_000, 53_000, True)),
+            cells=CELLS,
+        ),
+        [],
+    ),
+    (
+        "a customer exactly at 90 % of plan to date is not behind; nothing planned yet is not behind",
+        Inputs(
+            AS_OF,
+            customers=customers(
+                ("朗通", "二期", 1, "A", True, 320_000, "this_period", TIER_1_ACTIONS),
+                ("华信", "数据", 1, "A", True, 500_000, "this_period", TIER_1_ACTIONS),
+            ),
+            receivables=receivables(("朗通", 100_000, 90_000, False), ("华信", 0, 0, False)),
+            cells=CELLS,
+        ),
+        [],
+    ),
+    (
+        "big A deal of a late payer (its lines together: 59,000 + 10,000 of 90,000 + 10,000 = 69 %); "
+        "a small one and a deal of a customer on plan are not",
         Inputs(
             AS_OF,
             customers=customers(
@@ -136,7 +163,11 @@ CASES = [
                 ("海川", "码头", 3, "A", True, 150_000, "this_period", []),
                 ("华信", "数据", 1, "A", True, 500_000, "this_period", []),
             ),
-            receivables=receivables(("海川", 90_000, 59_000, True), ("华信", 100_000, 100_000, False)),
+            receivables=receivables(
+                ("海川", 90_000, 59_000, True),
+                ("华信", 100_000, 100_000, False),
+                ("海川", 10_000, 10_000, False),
+            ),
             cells=CELLS,
         ),
         [
@@ -144,7 +175,7 @@ CASES = [
                 "big_deal_late_payer",
                 "客户",
                 "G4",
-                {"customer": "海川", "amount": 420_000, "rate": 59_000 / 90_000},
+                {"customer": "海川", "amount": 420_000, "rate": 69_000 / 100_000},
             )
         ],
     ),
@@ -323,3 +354,45 @@ def test_a_month_reads_as_its_name_or_with_its_year_in_a_rolling_plan(settings, 
     evidence = {"month": month, "budget": 30_000.0, "plan": 20_000.0, "over": 10_000.0}
     decision = Decision("activities_over_budget", 2, 10_000, "活动", "E5", evidence)
     assert sentence(decision, settings).startswith(f"{words}的市场活动预算 30,000")
+
+
+@pytest.fixture(scope="module")
+def sample_decisions(settings, settings_en):
+    """The combined sample's and the English sample's forms and decisions, as process() decides them."""
+    from kamxl.pipeline import _decide
+    from kamxl.read import read_workbook
+    from kamxl.results import build_results
+    from tests.conftest import SAMPLES
+
+    found = {}
+    for lang, stem, lang_settings in (
+        ("zh", "east-2026-03", settings),
+        ("en", "east-2026-03-en", settings_en),
+    ):
+        workbook = read_workbook(SAMPLES / f"{stem}.xlsx", lang_settings, strict=True)
+        results = build_results(workbook, lang_settings, AS_OF, strict=True)
+        _decide(results, workbook, lang_settings, True)
+        found[lang] = (set(results.forms), results.decisions)
+    return found
+
+
+def test_the_english_sample_decides_as_the_chinese_one_on_the_forms_it_has(sample_decisions):
+    """No rule depends on the language: the English copy of 华东区 holds only the customers, receivables and
+    P&L forms, so it lacks the monthly plan's missed targets and the activity plan's months over budget;
+    on the forms both have, the decisions are the same, at the same cells, with the same evidence."""
+    (zh_forms, zh), (en_forms, en) = sample_decisions["zh"], sample_decisions["en"]
+    assert en_forms == {"customers", "receivables", "pnl"} and en_forms < zh_forms
+    only_zh = {"monthly_missed", "activities_over_budget"}
+    assert {d.kind for d in zh} - {d.kind for d in en} == only_zh
+    assert [(d.kind, d.cell, d.evidence) for d in en] == [
+        (d.kind, d.cell, d.evidence) for d in zh if d.kind not in only_zh
+    ]
+
+
+def test_the_combined_sample_decides_on_customers_as_the_sheet_counts_them(sample_decisions):
+    """朗通 is at 96.7 % as a customer (only its 产品B line is behind): neither 一级 behind nor a late payer;
+    新源 (66.7 %) and 海川 (65.6 %) are behind as customers."""
+    _, zh = sample_decisions["zh"]
+    late = [(d.kind, d.evidence["customer"]) for d in zh if d.kind in ("tier1_behind", "big_deal_late_payer")]
+    assert late == [("tier1_behind", "新源"), ("big_deal_late_payer", "海川")]
+    assert len(zh) == 10 and len(sample_decisions["en"][1]) == 6

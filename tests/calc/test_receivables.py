@@ -254,3 +254,19 @@ def test_no_due_dates_is_said_not_shown_as_zeros(settings):
     main["due_date"] = [dt.date(2026, 1, 1), None]
     dated, _ = collect(main, months, settings, dt.date(2026, 3, 31))
     assert aging_issues(dated, settings) == []
+
+
+def test_a_customer_to_date_is_all_its_lines_together():
+    """朗通 of the combined sample: 产品A 150,000 / 150,000 and 产品B 60,000 / 53,000 are one customer at
+    210,000 / 203,000 (96.7 %), not behind; 新源's one line at 22,000 / 33,000 (66.7 %) is."""
+    from kamxl.calc.receivables import customer_to_date, customers_behind
+
+    rows = pd.DataFrame(
+        [("朗通", 150_000, 150_000), ("新源", 33_000, 22_000), ("朗通", 60_000, 53_000)],
+        columns=["customer", "plan_to_date", "actual_to_date"],
+    )
+    sums = customer_to_date(rows)
+    assert list(sums.index) == ["朗通", "新源"]
+    assert sums.loc["朗通"].tolist() == [210_000, 203_000]
+    assert customers_behind(rows, 0.9) == ["新源"]
+    assert customer_to_date(rows.iloc[:0]).empty

@@ -120,8 +120,9 @@ def test_funnel_and_its_rule_in_words(march):
 def test_decisions_with_their_input_cells_as_text(march):
     ws = openpyxl.load_workbook(march)["仪表板"]
     texts = _texts(ws)
-    # 14 decisions; a customer's on one line: 新源; 朗通 (3); 华信; 海川 (2); 金桥 — 8 in the first 5 lines
-    start = texts.index("待决事项与风险(共 14 项;同一客户的合并为一行,前 5 行含 8 项)")
+    # 12 decisions; a customer's on one line: 新源; 华信; 海川 (2); 朗通; 金桥 — 6 in the first 5 lines
+    # (朗通 is at 96.7 % as a customer: neither 一级 behind nor a late payer, only its slipped deal)
+    start = texts.index("待决事项与风险(共 12 项;同一客户的合并为一行,前 5 行含 6 项)")
     assert texts[start + 5 : start + 9] == [
         "高",
         "一级客户新源回款落后:截至本期计划 33,000,实收 22,000(回款率 66.7%),少收 11,000。",
