@@ -69,6 +69,14 @@ def test_markdown_sections_in_the_course_order(march):
     assert headings == SECTIONS_ZH
 
 
+def test_markdown_blocks_are_apart(march):
+    """A heading, and the line counting the decisions left out, each follow a blank line: otherwise Markdown
+    reads the line as part of the list item above it."""
+    lines = (march[0] / "east-2026-03.summary.md").read_text("utf-8").splitlines()
+    starts = [n for n, line in enumerate(lines) if line.startswith("## ") or line.startswith("另有 ")]
+    assert len(starts) > 3 and all(lines[n - 1] == "" for n in starts)
+
+
 def test_markdown_figures_match_the_report(march):
     out, _ = march
     md = (out / "east-2026-03.summary.md").read_text("utf-8")
