@@ -30,6 +30,8 @@ WEEKS = ("week1", "week2", "week3", "week4", "week5")
 NOTE_KINDS = ("notes", "next_focus", "week_events")
 # How users separate several customers in one cell: 朗通、泰岳 / 朗通,泰岳 / 朗通;泰岳 / one per line.
 _CUSTOMER_SPLIT = re.compile(r"[、,，;；/\n]+")
+# How users separate a competitor's moves in one cell: 3月降价;4月试用 / 3月降价。4月试用 / one per line.
+_MOVE_SPLIT = re.compile(r"[;；。\n]+")
 
 
 @dataclass
@@ -38,7 +40,8 @@ class Competition:
 
     rows: pd.DataFrame
     comparison: pd.DataFrame  # index: dimension; a column per competitor; text cells
-    per_customer: pd.DataFrame  # customer, competitor, moves, strengths, weaknesses, sheet, row (, priority)
+    # customer, competitor, moves (only those naming the customer), strengths, weaknesses, sheet, row
+    per_customer: pd.DataFrame
 
 
 @dataclass
@@ -91,8 +94,28 @@ def competition(main: pd.DataFrame) -> Competition:
     per_customer = main.assign(customer=names).explode("customer")
     per_customer["customer"] = per_customer["customer"].str.strip()
     per_customer = per_customer[per_customer["customer"].fillna("") != ""].reindex(columns=columns)
+    per_customer["moves"] = [
+        moves_naming(moves, customer)
+        for moves, customer in zip(per_customer["moves"], per_customer["customer"], strict=True)
+    ]
     per_customer = per_customer.sort_values(["customer", "row"], kind="stable").reset_index(drop=True)
     return Competition(main.reset_index(drop=True), comparison, per_customer)
+
+
+def moves_naming(moves: Any, customer: str) -> str | None:
+    """The moves of a competitor's 竞争者动向 that name the customer; None when none does.
+
+    A competitor contests several customers but "3月起对泰岳降价 8%" is a move against 泰岳 only:
+    shown against every customer it contests, it would pin the move on customers it does not
+    concern. Names are matched as users write them (width, script and punctuation aside).
+    """
+    from kamxl.text import normalise
+
+    key = normalise(customer)
+    if _blank(moves) or not key:
+        return None
+    found = [move.strip() for move in _MOVE_SPLIT.split(str(moves)) if key in normalise(move)]
+    return "; ".join(found) or None
 
 
 def with_priorities(found: Competition, customers: pd.DataFrame) -> Competition:

@@ -58,6 +58,9 @@ def _parts(
             [label(f"headers.competitors.{d}")] + [_text(found.comparison.loc[d, n]) for n in names]
             for d in DIMENSIONS
         ]
+        moves = [_text(value) for value in found.rows["moves"]] if "moves" in found.rows else []
+        if any(moves):  # each competitor's moves once here; per customer, only the moves naming it
+            comparison.append([label("headers.competitors.moves"), *moves])
         columns = ["customer", "competitor", "moves"] + (
             ["priority"] if "priority" in found.per_customer else []
         )
