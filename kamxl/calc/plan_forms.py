@@ -56,6 +56,11 @@ class Targets:
     months: list[int] = field(default_factory=list)
     # product, month, plan (its rows' sum), actual (the P&L revenue line of that name), attainment
     by_product: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # customer, target_rows, month, plan, collected, attainment: the rows naming a receivables customer
+    by_customer: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the period the targets cover, as (kind, number): ("year", 0), ("quarter", 1…4), ("half", 1 or 2),
+    # ("months", 0) for other months (the first to the last of ``months``), ("none", 0) when unsaid
+    period: tuple[str, int] = ("none", 0)
 
 
 @dataclass
@@ -228,11 +233,13 @@ def check_targets(
     pnl_months: pd.DataFrame | None = None,
     collected: pd.DataFrame | None = None,
     pnl_lines: pd.DataFrame | None = None,
+    title: str | None = None,
 ) -> tuple[Targets, list[Issue]]:
     """The targets checked to add up, and set against the actuals month by month (and per product).
 
     ``tables`` are the reader's main, months, totals and total_months tables; ``pnl_lines`` the
-    P&L's lines, whose revenue lines named as a product give that product's actuals.
+    P&L's lines, whose revenue lines named as a product give that product's actuals; ``title``
+    the form's title, naming its period when it has no month columns.
     """
     main, months = tables["main"], tables["months"]
     rows, issues = _row_pieces(main, months, settings)
@@ -247,7 +254,35 @@ def check_targets(
     month_list = [int(m) for m in by_month["month"]]
     found = Targets(rows, by_month, total, written_total, source, month_list)
     found.by_product = _by_product(rows, month_list, pnl_lines)
+    found.period = target_period(month_list, title, settings)
     return found, issues
+
+
+def target_period(months: list[int], title: str | None, settings: Settings) -> tuple[str, int]:
+    """The period the targets cover: from the form's month columns, else from its title.
+
+    A total is labelled by it, so a quarter's total is never called 全年目标 (the form's own
+    total column is often headed 全年目标 whatever the months above it). The title's words for
+    a quarter, a half and a year are ``forms.targets.period`` (docs/method.md §12).
+    """
+    from kamxl.text import normalise
+
+    ordered = sorted(set(months))
+    if ordered:
+        spans = {"year": 12, "half": 6, "quarter": 3}
+        for kind, size in spans.items():
+            starts = range(1, 13, size)
+            for number, start in enumerate(starts, 1):
+                if ordered == list(range(start, start + size)):
+                    return kind, 0 if kind == "year" else number
+        return "months", 0
+    words: dict[str, list[list[str]]] = settings.get("forms.targets.period")
+    said = normalise(title)
+    for kind in ("quarter", "half", "year"):
+        for number, aliases in enumerate(words[kind], 1):
+            if said and any(normalise(alias) in said for alias in aliases):
+                return kind, 0 if kind == "year" else number
+    return "none", 0
 
 
 def _by_product(rows: pd.DataFrame, months: list[int], lines: pd.DataFrame | None) -> pd.DataFrame:
