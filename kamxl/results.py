@@ -329,6 +329,7 @@ def _contribution(results: Results, src: _Input, settings: Settings) -> None:
 def _plan_forms(results: Results, src: _Input, settings: Settings) -> None:
     """Competitors, SWOT, targets breakdown (against the P&L or receivables) and the plan review."""
     from kamxl.calc.plan_forms import (
+        by_customer,
         check_targets,
         competition,
         review_attainment,
@@ -352,8 +353,12 @@ def _plan_forms(results: Results, src: _Input, settings: Settings) -> None:
             results.pnl.months if results.pnl else None,
             results.receivables.by_month if results.receivables else None,
             results.pnl.lines if results.pnl else None,
+            next(iter(src.workbook.forms["targets"])).meta.get("title"),
         )
         results.issues += issues
+        receivables = results.receivables
+        if receivables is not None:  # the rows naming a receivables customer, against its collections
+            results.targets.by_customer = by_customer(results.targets, receivables.rows, receivables.months)
     if review is not None:
         results.review, issues = review_attainment(review, src.table("review", "notes"), settings)
         results.issues += issues

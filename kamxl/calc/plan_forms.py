@@ -30,6 +30,8 @@ WEEKS = ("week1", "week2", "week3", "week4", "week5")
 NOTE_KINDS = ("notes", "next_focus", "week_events")
 # How users separate several customers in one cell: 朗通、泰岳 / 朗通,泰岳 / 朗通;泰岳 / one per line.
 _CUSTOMER_SPLIT = re.compile(r"[、,，;；/\n]+")
+# How users separate a competitor's moves in one cell: 3月降价;4月试用 / 3月降价。4月试用 / one per line.
+_MOVE_SPLIT = re.compile(r"[;；。\n]+")
 
 
 @dataclass
@@ -38,7 +40,8 @@ class Competition:
 
     rows: pd.DataFrame
     comparison: pd.DataFrame  # index: dimension; a column per competitor; text cells
-    per_customer: pd.DataFrame  # customer, competitor, moves, strengths, weaknesses, sheet, row (, priority)
+    # customer, competitor, moves (only those naming the customer), strengths, weaknesses, sheet, row
+    per_customer: pd.DataFrame
 
 
 @dataclass
@@ -53,6 +56,11 @@ class Targets:
     months: list[int] = field(default_factory=list)
     # product, month, plan (its rows' sum), actual (the P&L revenue line of that name), attainment
     by_product: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # customer, target_rows, month, plan, collected, attainment: the rows naming a receivables customer
+    by_customer: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the period the targets cover, as (kind, number): ("year", 0), ("quarter", 1…4), ("half", 1 or 2),
+    # ("months", 0) for other months (the first to the last of ``months``), ("none", 0) when unsaid
+    period: tuple[str, int] = ("none", 0)
 
 
 @dataclass
@@ -91,8 +99,28 @@ def competition(main: pd.DataFrame) -> Competition:
     per_customer = main.assign(customer=names).explode("customer")
     per_customer["customer"] = per_customer["customer"].str.strip()
     per_customer = per_customer[per_customer["customer"].fillna("") != ""].reindex(columns=columns)
+    per_customer["moves"] = [
+        moves_naming(moves, customer)
+        for moves, customer in zip(per_customer["moves"], per_customer["customer"], strict=True)
+    ]
     per_customer = per_customer.sort_values(["customer", "row"], kind="stable").reset_index(drop=True)
     return Competition(main.reset_index(drop=True), comparison, per_customer)
+
+
+def moves_naming(moves: Any, customer: str) -> str | None:
+    """The moves of a competitor's 竞争者动向 that name the customer; None when none does.
+
+    A competitor contests several customers but "3月起对泰岳降价 8%" is a move against 泰岳 only:
+    shown against every customer it contests, it would pin the move on customers it does not
+    concern. Names are matched as users write them (width, script and punctuation aside).
+    """
+    from kamxl.text import normalise
+
+    key = normalise(customer)
+    if _blank(moves) or not key:
+        return None
+    found = [move.strip() for move in _MOVE_SPLIT.split(str(moves)) if key in normalise(move)]
+    return "; ".join(found) or None
 
 
 def with_priorities(found: Competition, customers: pd.DataFrame) -> Competition:
@@ -205,11 +233,13 @@ def check_targets(
     pnl_months: pd.DataFrame | None = None,
     collected: pd.DataFrame | None = None,
     pnl_lines: pd.DataFrame | None = None,
+    title: str | None = None,
 ) -> tuple[Targets, list[Issue]]:
     """The targets checked to add up, and set against the actuals month by month (and per product).
 
     ``tables`` are the reader's main, months, totals and total_months tables; ``pnl_lines`` the
-    P&L's lines, whose revenue lines named as a product give that product's actuals.
+    P&L's lines, whose revenue lines named as a product give that product's actuals; ``title``
+    the form's title, naming its period when it has no month columns.
     """
     main, months = tables["main"], tables["months"]
     rows, issues = _row_pieces(main, months, settings)
@@ -224,7 +254,35 @@ def check_targets(
     month_list = [int(m) for m in by_month["month"]]
     found = Targets(rows, by_month, total, written_total, source, month_list)
     found.by_product = _by_product(rows, month_list, pnl_lines)
+    found.period = target_period(month_list, title, settings)
     return found, issues
+
+
+def target_period(months: list[int], title: str | None, settings: Settings) -> tuple[str, int]:
+    """The period the targets cover: from the form's month columns, else from its title.
+
+    A total is labelled by it, so a quarter's total is never called 全年目标 (the form's own
+    total column is often headed 全年目标 whatever the months above it). The title's words for
+    a quarter, a half and a year are ``forms.targets.period`` (docs/method.md §12).
+    """
+    from kamxl.text import normalise
+
+    ordered = sorted(set(months))
+    if ordered:
+        spans = {"year": 12, "half": 6, "quarter": 3}
+        for kind, size in spans.items():
+            starts = range(1, 13, size)
+            for number, start in enumerate(starts, 1):
+                if ordered == list(range(start, start + size)):
+                    return kind, 0 if kind == "year" else number
+        return "months", 0
+    words: dict[str, list[list[str]]] = settings.get("forms.targets.period")
+    said = normalise(title)
+    for kind in ("quarter", "half", "year"):
+        for number, aliases in enumerate(words[kind], 1):
+            if said and any(normalise(alias) in said for alias in aliases):
+                return kind, 0 if kind == "year" else number
+    return "none", 0
 
 
 def _by_product(rows: pd.DataFrame, months: list[int], lines: pd.DataFrame | None) -> pd.DataFrame:

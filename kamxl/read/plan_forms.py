@@ -213,9 +213,15 @@ def _dimension_rows(ctx: SheetContext) -> tuple[int, dict[int, str]]:
     for r in range(ctx.grid.nrows):
         first = next((c for c, v in enumerate(ctx.grid.rows[r]) if not ctx.values.is_blank(v)), None)
         name = ctx.spec.field_of(ctx.grid.value(r, first)) if first is not None else None
-        if name in DIMENSIONS and name not in found.values() and (not found or first == label_col):
-            label_col = first if first is not None else 0
+        if (
+            first is not None
+            and name in DIMENSIONS
+            and name not in found.values()
+            and (not found or first == label_col)
+        ):
+            label_col = first
             found[r] = name
+            ctx.mark(r, first)  # the dimension's label heads its row: read, as a header is
     return label_col, found
 
 
@@ -268,6 +274,7 @@ def _swot_labels(ctx: SheetContext) -> dict[str, tuple[int, int, str]]:
             label = _label_at(ctx, value)
             if label is not None and label[0] not in found:
                 found[label[0]] = (r, c, label[1])
+                ctx.mark(r, c)  # the label (and the text inline after it) is read; a second one is not
     return found
 
 
@@ -420,6 +427,7 @@ class _Notes:
         label = _note_label(self.ctx, row)
         if label is not None:
             col, self.kind, inline = label
+            self.ctx.mark(row, col)  # the block's label, and any text inline after it
             self._add(row, col, _lines(inline))
             for c in range(col + 1, len(self.ctx.grid.rows[row])):
                 self._add(row, c, _lines(self.ctx.text(row, c)))
@@ -483,7 +491,7 @@ def parse_review(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
 # ---------------------------------------------------------------- weekly review ---
 def _week_of(ctx: SheetContext, row: int, col: int) -> int | None:
     """The week (1–5) a 周次 cell names: 第1周, 第一週, Week 1, W1 or the number 1; else None."""
-    value = ctx.grid.value(row, col)
+    value = ctx.raw(row, col)
     if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
         return int(value) if 1 <= value <= len(WEEKS) else None
     name = ctx.spec.field_of(value) if isinstance(value, str) else None
@@ -515,6 +523,7 @@ def parse_weekly_review(ctx: SheetContext, block: HeaderBlock, cols: dict[str, i
         week = _week_of(ctx, r, cols["week"])
         if week is None or week in found.weeks.get(name, {}):
             ctx.issue("review_week_unknown", r, cols["week"], row=r + 1, text=ctx.text(r, cols["week"]) or "")
+            ctx.skipped.add(r)  # the row is not read: its figures are named by the issue in the row
             continue
         target = (
             ctx.parse("number", r, target_col, ctx.header_label("week_target"))

@@ -33,6 +33,8 @@ REVIEW_FIELDS = [
     *WEEKS,
     "attainment_note",
 ]
+# a target row naming a receivables customer, per month, against the customer's collections
+BY_CUSTOMER_FIELDS = ["customer", "target_rows", "month", "plan", "collected", "attainment"]
 
 
 def _rows(frame: pd.DataFrame, columns: list[str]) -> list[Json]:
@@ -80,6 +82,8 @@ def _targets(targets: Targets) -> Json:
         "rows": rows,
         "by_month": _rows(targets.by_month, list(targets.by_month.columns)),
         "by_product": _rows(targets.by_product, list(targets.by_product.columns)),
+        "by_customer": _rows(targets.by_customer, BY_CUSTOMER_FIELDS) if len(targets.by_customer) else [],
+        "period": {"kind": targets.period[0], "number": targets.period[1] or None},
     }
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 
 from kamxl.calc.numbers import fmt
-from kamxl.calc.plan_forms import DIMENSIONS, by_customer
+from kamxl.calc.plan_forms import DIMENSIONS, Targets
 from kamxl.config import Settings
 from kamxl.results import Results
 
@@ -58,6 +59,9 @@ def _parts(
             [label(f"headers.competitors.{d}")] + [_text(found.comparison.loc[d, n]) for n in names]
             for d in DIMENSIONS
         ]
+        moves = [_text(value) for value in found.rows["moves"]] if "moves" in found.rows else []
+        if any(moves):  # each competitor's moves once here; per customer, only the moves naming it
+            comparison.append([label("headers.competitors.moves"), *moves])
         columns = ["customer", "competitor", "moves"] + (
             ["priority"] if "priority" in found.per_customer else []
         )
@@ -93,11 +97,29 @@ def _swot(parts: dict[str, list[str]], settings: Settings) -> tuple[list[str], l
     return (actions if parts["actions"] else []), tables
 
 
+def total_label(targets: Targets, label: Callable[..., str]) -> str:
+    """The targets' total named by the period the form covers: 全年目标 only for a whole year.
+
+    A form of the first quarter is often headed 全年目标 over its three months; its total is the
+    quarter's (第1季度目标), and months that are no quarter or half are named first to last.
+    """
+    kind, number = targets.period
+    if kind == "quarter":
+        return label("plan_forms.total_quarter", number=number)
+    if kind == "half":
+        return label(f"plan_forms.total_half{number}")
+    if kind == "months" and targets.months:
+        first, last = min(targets.months), max(targets.months)
+        months = {"first": label(f"values.month.{first}"), "last": label(f"values.month.{last}")}
+        return label("plan_forms.total_months", **months)
+    return label(f"plan_forms.total_{kind if kind in ('year', 'none') else 'none'}")
+
+
 def _targets(results: Results, settings: Settings) -> tuple[list[str], list[Table]]:
     targets = results.targets
     assert targets is not None
     label = settings.label
-    text = [f"{label('headers.targets.total')}: {_money(targets.total)}"]
+    text = [f"{total_label(targets, label)}: {_money(targets.total)}"]
     text[0] += f" ({label('plan_forms.written_total')}: {_money(targets.written_total)})"
     text.append(f"{label('plan_forms.actual_source')}: {label(f'plan_forms.source_{targets.source}')}")
     head = [label(f"plan_forms.{key}") for key in ("month", "plan", "actual", "attainment")]
@@ -111,11 +133,8 @@ def _targets(results: Results, settings: Settings) -> tuple[list[str], list[Tabl
         for _, m in targets.by_month.iterrows()
     ]
     tables: list[Table] = [(head, rows)]
-    receivables = results.receivables
-    customers = (
-        by_customer(targets, receivables.rows, receivables.months) if receivables is not None else None
-    )
-    if customers is not None and len(customers):  # a row naming a receivables customer: its collections
+    customers = targets.by_customer
+    if len(customers):  # a row naming a receivables customer: its collections
         keys = ("customer", "month", "plan", "collected", "attainment")
         tables.append(
             (

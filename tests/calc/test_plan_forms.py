@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from kamxl.calc.plan_forms import check_targets, competition, review_attainment
+from kamxl.calc.plan_forms import check_targets, competition, moves_naming, review_attainment
 from kamxl.read import read_workbook
 from kamxl.results import build_results
 
@@ -183,6 +183,23 @@ def test_competition_compares_on_4p1s_and_lists_each_contested_customer():
         ["泰岳", "恒通"],
         ["泰岳", "远大"],
     ]
+    assert found.per_customer["moves"].tolist() == [None, None, None]  # "3月降价" names no customer
+
+
+@pytest.mark.parametrize(
+    ("moves", "customer", "shown"),
+    [
+        ("3月起对泰岳降价 8%", "泰岳", "3月起对泰岳降价 8%"),
+        ("3月起对泰岳降价 8%", "万星", None),  # a move against another customer is not this one's
+        ("3月降价;4月在万星试用", "万星", "4月在万星试用"),
+        ("对泰岳降价。泰岳续约谈判\n万星试用", "泰岳", "对泰岳降价; 泰岳续约谈判"),
+        ("对泰岳科技降价", "泰 岳", "对泰岳科技降价"),  # names matched as users write them
+        ("3月降价", "泰岳", None),  # a move naming no customer is the competitor's, shown once
+        (None, "泰岳", None),
+    ],
+)
+def test_a_customer_is_shown_only_the_moves_that_name_it(moves, customer, shown):
+    assert moves_naming(moves, customer) == shown
 
 
 def test_results_carry_the_four_forms(tmp_path, settings):

@@ -37,6 +37,13 @@ def test_the_four_sheets_are_written(strategy):
         "产品特性",
     ]
     assert competitors["C8"].value == "低于我方 10%"
+    # the contested customers: a move shown only against the customer it names
+    moves = {
+        (competitors.cell(r, 1).value, competitors.cell(r, 2).value): competitors.cell(r, 3).value
+        for r in range(13, 20)
+    }
+    assert moves[("泰岳", "联创")] == "3月起对泰岳降价 8%" and moves[("万星", "联创")] is None
+    assert moves[("华信", "远大科技")] == "3月在华信做免费试用" and moves[("朗通", "远大科技")] is None
     swot = wb["SWOT 分析"]
     assert (swot["A4"].value, swot["B4"].value, swot["A6"].value, swot["B6"].value) == (
         "优势(S)",
@@ -109,7 +116,10 @@ def test_summary_strategy_names_the_contested_customers(strategy):
         assert "竞争对手争夺的客户" in section, kind
         assert "泰岳" in section and "联创" in section, kind
         forms = text[text.index("竞争、SWOT、目标与计划审查", text.index(end)) :]
-        assert "按客户的竞争情况" not in forms and "竞争者动向" not in forms.split("SWOT 分析")[0], kind
+        assert "按客户的竞争情况" not in forms, kind
+        # each competitor's moves once, in the comparison; a customer shows only a move that names it
+        assert forms.split("SWOT 分析")[0].count("3月起对泰岳降价 8%") == 1, kind
+        assert section.count("3月起对泰岳降价 8%") == 1 and section.count("3月在华信做免费试用") == 1, kind
 
 
 def test_report_json_plan_forms(strategy):

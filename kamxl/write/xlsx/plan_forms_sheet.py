@@ -14,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from kamxl.calc.plan_forms import DIMENSIONS, NOTE_KINDS, WEEKS, Competition, Review, Targets, by_customer
+from kamxl.calc.plan_forms import DIMENSIONS, NOTE_KINDS, WEEKS, Competition, Review, Targets
 from kamxl.results import Results
+from kamxl.write.summary_forms import total_label
 from kamxl.write.xlsx.book import Book, Sheet, cell, is_blank, records, rng
 
 TOP = 3  # the first row under the title
@@ -35,13 +36,7 @@ def write_plan_forms(book: Book, results: Results) -> None:
     if results.swot is not None:
         _swot(book, results.swot)
     if results.targets is not None:
-        receivables = results.receivables
-        customers = (
-            by_customer(results.targets, receivables.rows, receivables.months)
-            if receivables is not None
-            else None
-        )
-        _targets(book, results.targets, customers)
+        _targets(book, results.targets)
     if results.review is not None:
         _review(book, results.review)
 
@@ -138,7 +133,7 @@ def _swot(book: Book, parts: dict[str, list[str]]) -> None:
 
 
 # ---------------------------------------------------------------------- targets ---
-def _targets(book: Book, targets: Targets, customers: pd.DataFrame | None = None) -> None:
+def _targets(book: Book, targets: Targets) -> None:
     """Each piece's months and sum (formulas); per month the pieces against the 合计 row and actual; per
     receivables customer a row names, its target against its collections."""
     sheet = _sheet(book, "targets")
@@ -146,7 +141,7 @@ def _targets(book: Book, targets: Targets, customers: pd.DataFrame | None = None
     head, months = TOP, targets.months
     labels = [book.label("headers.targets.product"), book.label("headers.targets.market")]
     labels += [book.label(f"values.month.{month}") for month in months]
-    labels += [book.label("plan_forms.pieces"), book.label("headers.targets.total")]
+    labels += [book.label("plan_forms.pieces"), total_label(targets, book.label)]
     _header(sheet, head, labels)
     first = head + 1
     sum_col = 2 + len(months)
@@ -171,8 +166,8 @@ def _targets(book: Book, targets: Targets, customers: pd.DataFrame | None = None
     if len(targets.by_product):
         _by_product(book, sheet, targets, below, first, last)
         below += len(targets.by_product) + 4
-    if customers is not None and len(customers):
-        _by_customer(book, sheet, targets, customers, below, first)
+    if len(targets.by_customer):
+        _by_customer(book, sheet, targets, targets.by_customer, below, first)
     sheet.finish(head, sum_col + 1, None, filter_=False, repeat=False)
 
 
