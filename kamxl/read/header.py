@@ -27,6 +27,9 @@ SPECIAL = ("@months", "@groups", "@weekdays", "@factors")
 APPRAISAL_SUBS = ("target", "actual", "weight", "direction", "indicator_class")
 
 
+_INLINE_LABEL_END = re.compile(r"[:：\n]")  # where an inline label ends and its text begins
+
+
 @dataclass
 class FormSpec:
     """One form's recognition data, built from the settings once, so a user's aliases extend every form."""
@@ -37,6 +40,7 @@ class FormSpec:
     signatures: list[list[str]]
     fields: dict[str, set[str]]
     factors: dict[str, set[str]] = field(default_factory=dict)
+    inline_labels: bool = False  # a label may carry its text after it in the same cell: "优势(S):品牌强"
 
     @classmethod
     def from_settings(cls, name: str, settings: Settings) -> FormSpec:
@@ -53,11 +57,21 @@ class FormSpec:
             signatures=[list(signature) for signature in data["signatures"]],
             fields={field_name: keys(aliases) for field_name, aliases in data["fields"].items()},
             factors={factor: keys(aliases) for factor, aliases in data.get("factors", {}).items()},
+            inline_labels=bool(data.get("inline_labels", False)),
         )
 
     def field_of(self, text: CellValue) -> str | None:
         """The field a header label names, if any."""
         return _lookup(self.fields, text)
+
+    def heading_field_of(self, text: CellValue) -> str | None:
+        """The field a header cell names: the whole cell, or, for a form whose labels carry their text
+        inline ("优势(S):品牌强"), the label before the first colon or line break."""
+        found = self.field_of(text)
+        if found is None and self.inline_labels and isinstance(text, str):
+            head = _INLINE_LABEL_END.split(text, maxsplit=1)[0]
+            found = self.field_of(head) if head != text else None
+        return found
 
     def factor_of(self, text: CellValue) -> str | None:
         """The value-tier factor a header label names, if any."""
@@ -345,7 +359,7 @@ def row_features(grid: Grid, row: int, spec: FormSpec, values: Values) -> RowFea
     for c, label in enumerate(cells):
         if label is None or label == "":
             continue
-        field_name = spec.field_of(label)
+        field_name = spec.heading_field_of(label)
         if field_name and field_name not in fields:
             fields[field_name] = c
             continue

@@ -158,11 +158,6 @@ def test_a_cell_no_new_form_reads_is_said_at_its_cell(tmp_path, settings, rows, 
     assert [(issue.code, issue.cell) for issue in result.issues] == [(code, cell)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the header finder (read/header.py row_features) matches only a cell that is a label alone; "
-    "a SWOT whose labels carry their text inline needs it to match the label before ':' or a line break",
-)
 def test_swot_whose_labels_carry_their_text_inline_is_read(tmp_path, settings):
     rows = [
         ["SWOT分析"],
