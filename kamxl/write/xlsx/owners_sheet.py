@@ -21,7 +21,8 @@ from kamxl.calc.funnel import CLASSES
 from kamxl.calc.owners import OWNER_COLUMNS
 from kamxl.calc.receivables import Receivables
 from kamxl.results import Results
-from kamxl.write.xlsx.book import Book, Sheet, cell, column_of, quote, rng
+from kamxl.text import display_width
+from kamxl.write.xlsx.book import LINE_HEIGHT, ROW_PADDING, Book, Sheet, cell, column_of, quote, rng
 from kamxl.write.xlsx.customers import PRIORITY_COLUMNS, Counted
 from kamxl.write.xlsx.receivables_sheet import (
     FIRST_ROW,
@@ -52,6 +53,8 @@ TOTAL_FORMATS = {
     "number": "total_number",
 }
 COL = {name: index for index, name in enumerate(OWNER_COLUMNS)}
+OPTIONAL = ("plan_attainment", "hours")  # the last columns: left out (and why said once) when no row has them
+EXCEL_DEFAULT_WIDTH = 8.43  # characters: a column no text widened
 
 
 def write_owners(book: Book, results: Results, counted: Counted | None) -> None:
@@ -59,33 +62,69 @@ def write_owners(book: Book, results: Results, counted: Counted | None) -> None:
     owners = results.owners
     assert owners is not None  # the caller writes the sheet only with owners
     sheet = book.add("owners", book.label("owners.sheet"))
-    month = _to_date(book, results.receivables)
-    sheet.title(book.label("owners.title"), book.label("owners.note", month=month))
-    _OwnerTable(book, sheet, results, counted).write()
+    sheet.title(book.label("owners.title"))
+    columns = _shown_columns(owners)
+    _OwnerTable(book, sheet, results, counted, columns).write()
+    _subtitle(book, sheet, _note(book, results.receivables), len(columns))
     end = HEAD + len(owners) + 1
-    if owners["hours"].isna().all() and {"todo", "worklog"} & set(results.forms):
+    for key in _left_out(results, columns):
         end += 1
-        sheet.text(end, 0, book.label("owners.no_hours"), "note", fit=False)
+        sheet.text(end, 0, book.label(f"owners.left_out.{key}"), "note", fit=False)
     rec = results.receivables
     if rec is not None:
         # SUMIFS over the receivables sheet's rows, when it was written and its customers' names match exactly
         live = "receivables" in book.sheets and criteria_safe(column_of(rec.rows, "customer"))
         where = f"{quote_sheetname(book.sheets['receivables'].name)}!" if live else None
         end = write_customer_aging(book, sheet, rec, end + 3, where)
-    sheet.finish(HEAD, len(OWNER_COLUMNS) - 1, None, filter_=False, freeze_cols=1, repeat=False)
+    sheet.finish(HEAD, len(columns) - 1, None, filter_=False, freeze_cols=1, repeat=False)
 
 
-def _to_date(book: Book, receivables: Receivables | None) -> str:
-    """The last month with actuals, by name ("三月"), or a dash."""
-    last = receivables.summary["last_month"] if receivables is not None else None
-    return book.label(f"values.month.{last}") if last else "—"
+def _shown_columns(owners: pd.DataFrame) -> list[str]:
+    """The table's columns: the optional last ones (plan attainment, hours) left out when no row has a
+    figure in them, from the last one back, so the others keep their places."""
+    columns = list(OWNER_COLUMNS)
+    while columns[-1] in OPTIONAL and owners[columns[-1]].isna().all():
+        columns.pop()
+    return columns
+
+
+def _left_out(results: Results, columns: list[str]) -> list[str]:
+    """Why each optional column is left out (an ``owners.left_out`` key), once under the table."""
+    reasons = []
+    if "plan_attainment" not in columns:
+        reasons.append("plan_attainment")
+    if "hours" not in columns:
+        reasons.append("hours_no_owner" if {"todo", "worklog"} & set(results.forms) else "hours_no_form")
+    return reasons
+
+
+def _note(book: Book, receivables: Receivables | None) -> str:
+    """What the figures are: collections to the last month with actuals (by name, "三月"), or plainly that
+    there is no receivables plan, or no actual in it yet."""
+    if receivables is None:
+        return book.label("owners.note_no_receivables")
+    last = receivables.summary["last_month"]
+    if not last:
+        return book.label("owners.note_no_actuals")
+    return book.label("owners.note", month=book.label(f"values.month.{last}"))
+
+
+def _subtitle(book: Book, sheet: Sheet, note: str, width: int) -> None:
+    """The note under the title, wrapped over the table's columns: on one line it widened the page (and so
+    shrank the print) to its length."""
+    chars = sum(sheet.widths.get(col, EXCEL_DEFAULT_WIDTH) for col in range(width))
+    lines = -(-display_width(note) // max(int(chars), 1))
+    sheet.ws.merge_range(1, 0, 1, width - 1, note, book.fmt["subtitle_wrap"])
+    sheet.ws.set_row(1, LINE_HEIGHT * max(lines, 1) + ROW_PADDING)
 
 
 class _OwnerTable:
     """The owners' rows, their 合计, and where on the other sheets their sources are."""
 
-    def __init__(self, book: Book, sheet: Sheet, results: Results, counted: Counted | None):
-        self.book, self.sheet, self.results = book, sheet, results
+    def __init__(
+        self, book: Book, sheet: Sheet, results: Results, counted: Counted | None, columns: list[str]
+    ):
+        self.book, self.sheet, self.results, self.columns = book, sheet, results, columns
         assert results.owners is not None  # write_owners's caller checks
         self.owners: pd.DataFrame = results.owners
         self.first, self.last = HEAD + 1, HEAD + len(self.owners)
@@ -94,18 +133,16 @@ class _OwnerTable:
 
     def write(self) -> None:
         sheet, owners = self.sheet, self.owners
-        sheet.header(HEAD, [self.book.label(f"owners.cols.{name}") for name in OWNER_COLUMNS])
+        sheet.header(HEAD, [self.book.label(f"owners.cols.{name}") for name in self.columns])
         sheet.text_column(self.first, 0, column_of(owners, "owner"))
         self._collections()
         self._pipeline()
-        for name in ("p1_customers", "plan_attainment", "hours"):
+        for name in [name for name in ("p1_customers", "plan_attainment", "hours") if name in self.columns]:
             sheet.number_column(self.first, COL[name], column_of(owners, name), FORMATS[name])
         self._rate(self.first, self.last)
         self._total()
-        for name in (
-            "collections_rate",
-            "plan_attainment",
-        ):  # one colour rule everywhere (formats.behind_below)
+        rated = [name for name in ("collections_rate", "plan_attainment") if name in self.columns]
+        for name in rated:  # one colour rule everywhere (formats.behind_below)
             attainment_colours(self.book, sheet, self.first, self.last + 1, COL[name])
 
     def _named_rows(self) -> list[int]:
@@ -169,15 +206,16 @@ class _OwnerTable:
     def _total(self) -> None:
         """合计: the sums of the summed columns, the rate of the sums; the mean attainment is not summed."""
         sheet, owners, row = self.sheet, self.owners, self.last + 1
-        sheet.total_label(row, [COL["plan_attainment"]])
-        for name in (
+        sheet.total_label(row, [COL["plan_attainment"]] if "plan_attainment" in self.columns else [])
+        summed = (
             "collections_plan",
             "collections_actual",
             "pipeline",
             "weighted_pipeline",
             "p1_customers",
             "hours",
-        ):
+        )
+        for name in [name for name in summed if name in self.columns]:
             col, values = COL[name], owners[name]
             total = float(values.sum()) if values.notna().any() else None
             fmt = TOTAL_FORMATS[FORMATS[name]]

@@ -41,7 +41,7 @@ GROUP_COLUMNS = (
     "hours",
     "time_share",
     "guideline_time",
-    "time_gap",
+    "time_gap_points",
 )
 MONTHLY_COLUMNS = ("indicator", "category", "target", "actual", "attainment", "owner", "last_actual")
 WEEKLY_COLUMNS = ("week", "goal", "weekly_target", "actual", "attainment", "monthly_item", "owner")
@@ -68,6 +68,9 @@ def write_time(
     row = TOP
     if time is not None and todo is not None:
         quadrants, summary = time
+        # the quadrants count the to-do lists, the groups below the work log: each table names its form
+        source = book.label("forms.todo")
+        sheet.text(row - 1, 0, book.label("report.titles.time_quadrants", source=source), "key", fit=False)
         last = _todo_list(book, sheet, todo, row + 8)
         indicative = is_indicative(summary["days"], book.settings)
         _quadrant_table(book, sheet, quadrants.set_index("quadrant"), summary, row, last, indicative)
@@ -188,8 +191,10 @@ def _guideline_table(book: Book, sheet: Sheet, groups: pd.DataFrame, head: int) 
         sheet.number(row, 4, group["hours"], "number")
         sheet.formula(row, 5, f'IF({hours}=0,"",{cell(row, 4)}/{hours})', group["time_share"], "percent")
         sheet.number(row, 6, group["guideline_time"], "percent")
-        gap = f'IF({cell(row, 5)}="","",{cell(row, 5)}-{cell(row, 6)})'
-        sheet.formula(row, 7, gap, group["time_gap"], "percent")
+        # a difference of two shares: in percentage points (−18.5), not a percentage of anything
+        gap = f'IF({cell(row, 5)}="","",({cell(row, 5)}-{cell(row, 6)})*100)'
+        points = None if is_blank(group["time_gap"]) else group["time_gap"] * 100
+        sheet.formula(row, 7, gap, points, "points")
     sheet.total_label(total_row)
     customers_total = int(groups["customers"].sum())
     sheet.formula(total_row, 1, f"SUM({rng(head + 1, 1, total_row - 1, 1)})", customers_total, "total_number")
