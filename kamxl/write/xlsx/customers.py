@@ -24,7 +24,18 @@ from kamxl.write.words import (
     health_note,
     value_label,
 )
-from kamxl.write.xlsx.book import LINE_HEIGHT, ROW_PADDING, Book, Sheet, cell, column_of, is_blank, quote, rng
+from kamxl.write.xlsx.book import (
+    LINE_HEIGHT,
+    ROW_PADDING,
+    Book,
+    Sheet,
+    cell,
+    chart_rows,
+    column_of,
+    is_blank,
+    quote,
+    rng,
+)
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_axis, matrix_helper, point_series
 
 PRIORITY_COLUMNS = (
@@ -300,6 +311,10 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
         book.label("report.notes.tiers", threshold=threshold)
         + book.label("report.notes.tiers_counted", customers=customers_count, opportunities=opportunities),
     )
+    # the matrix first, then the table: the table's header repeats on the pages it runs over, and LibreOffice
+    # repeats it from its first page on, so a chart under the table printed under an orphan header row
+    chart_row = head
+    head = chart_row + chart_rows(book.chart_spec("tiers")["height"]) + book.chart_spec("tiers")["rows_below"]
     sheet.headings(head, TIER_COLUMNS)
     data = (
         customers.drop_duplicates("customer")
@@ -310,12 +325,12 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
     _tier_columns(book, sheet, data, first)
     sheet.widths[6] = book.width("actions")
     last = max(head + len(data), head + 1)
-    # under the table, beside its helper cells: the page stays one wide; the chart starts a page
-    chart_row = last + book.chart_spec("tiers")["rows_below"]
     names = dict(enumerate(column_of(data, "customer"), first))
     _tier_chart(book, sheet, _tier_spans(data, first), names, chart_row)
-    sheet.ws.set_h_pagebreaks([chart_row - 1])
-    sheet.finish(head, len(TIER_COLUMNS) - 1, last)
+    # no frozen panes: over the chart they would fill the screen; the header repeats on paper
+    sheet.finish(None, len(TIER_COLUMNS) - 1)
+    sheet.ws.repeat_rows(head, head)
+    sheet.ws.autofilter(head, 0, last, len(TIER_COLUMNS) - 1)
 
 
 def _tier_columns(book: Book, sheet: Sheet, data: pd.DataFrame, first: int) -> None:

@@ -137,11 +137,12 @@ class _OwnerTable:
         sheet.text_column(self.first, 0, column_of(owners, "owner"))
         self._collections()
         self._pipeline()
-        for name in [name for name in ("p1_customers", "plan_attainment", "hours") if name in self.columns]:
+        valued: list[str] = ["p1_customers", "plan_attainment", "hours"]
+        for name in [name for name in valued if name in self.columns]:
             sheet.number_column(self.first, COL[name], column_of(owners, name), FORMATS[name])
         self._rate(self.first, self.last)
         self._total()
-        rated = [name for name in ("collections_rate", "plan_attainment") if name in self.columns]
+        rated = [column for column in ("collections_rate", "plan_attainment") if column in self.columns]
         for name in rated:  # one colour rule everywhere (formats.behind_below)
             attainment_colours(self.book, sheet, self.first, self.last + 1, COL[name])
 

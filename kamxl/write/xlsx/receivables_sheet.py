@@ -174,7 +174,8 @@ class _ReceivablesSheet:
             self._aging(self.rec.aging, head)
             head += AGING_ROWS + 1
         live = criteria_safe(column_of(self.rec.rows, "customer"))
-        write_customer_aging(book, sheet, self.rec, head + 1, "" if live else None)  # its title at head
+        # its title at head; the sentence without due dates right of the key columns, not repeated across
+        write_customer_aging(book, sheet, self.rec, head + 1, "" if live else None, TABLE_COL)
         sheet.ws.freeze_panes(FIRST_ROW, KEY_COLS)
         sheet.finish(SUB, layout.last_col, None, filter_=False, freeze_cols=KEY_COLS)
         sheet.ws.autofilter(SUB, 0, layout.total_row - 1, layout.last_col)
@@ -472,17 +473,19 @@ class _ReceivablesSheet:
             sheet.formula(row, 1, f"SUMIF({buckets},{cell(row, 0)},{balances})", value)
 
 
-def write_customer_aging(book: Book, sheet: Sheet, rec: Receivables, head: int, source: str | None) -> int:
+def write_customer_aging(
+    book: Book, sheet: Sheet, rec: Receivables, head: int, source: str | None, note_col: int = 0
+) -> int:
     """The outstanding balance per customer and aging bucket (docs/method.md §5.6) with its 合计, the title
     at ``head - 1`` and the header at ``head``; returns the last row written.
 
     A bucket's cell is a SUMIFS over the receivables sheet's balance, customer and aging columns: ``source``
     is that sheet's name as a formula's prefix ("应收帐款!"), "" on that sheet itself; None writes values
-    (a customer's name SUMIFS would not match exactly). Without due dates one sentence says there is no
-    aging, rather than a table of zeros.
+    (a customer's name SUMIFS would not match exactly). Without due dates one sentence (in ``note_col``)
+    says there is no aging, rather than a table of zeros.
     """
     if rec.aging_by_customer is None:
-        sheet.text(head - 1, 0, book.label("owners.no_due_dates"), "note", fit=False)
+        sheet.text(head - 1, note_col, book.label("owners.no_due_dates"), "note", fit=False)
         return head - 1
     table = rec.aging_by_customer
     if table.empty:  # nothing outstanding past a due date
