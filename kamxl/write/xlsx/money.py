@@ -190,6 +190,8 @@ def _pnl_months(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
 
 def _figure_look(name: str, rates: set[str]) -> str:
     """A month's figure as it reads: a rate in %, a variance signed (+ a gain, a true minus), else 元."""
+    if name.endswith("_variance_pct"):
+        return "signed_percent"
     if name in rates:
         return "percent"
     return "signed_money" if name.endswith("_variance") else "money"
@@ -283,7 +285,7 @@ def _pnl_to_date(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None
             layout.figures[f"{group}_variance_pct"],
             f'IF({plan}=0,"",{cell(row, variance_col)}/ABS({plan}))',
             variance / abs(plan_to_date) if plan_to_date else None,
-            "total_percent",
+            "total_signed_percent",
         )
     _pnl_margins(sheet, layout, row, summary["profit_plan_to_date"], summary["revenue_plan_to_date"])
     revenue_actual = layout.at(row, "revenue_actual")
