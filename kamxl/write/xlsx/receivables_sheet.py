@@ -68,6 +68,7 @@ KEY_COLS = 2  # 客户 and 产品: repeated on every page across, so a continued
 # the month table and its chart start right of the repeated key columns: under them they would print
 # again, as a stray two-column table, on the page across
 TABLE_COL = KEY_COLS
+CHART_GAP_PX = 12  # between the month table and its chart
 AGING_ROWS = len(AGING) + 1  # the aging table: its header and a row per bucket
 _CRITERIA_SIGNS = ("*", "?", "~")  # a SUMIFS criterion with these is a pattern, not the name itself
 
@@ -455,8 +456,10 @@ class _ReceivablesSheet:
         chart.set_y_axis(book.value_axis("collections", "money_axis", figures, major_gridlines=gridlines))
         line.set_y2_axis(book.value_axis("collection_rate", "rate_axis"))
         chart.set_legend({"position": "bottom"})
-        column = book.chart_spec("receivables")["column"] + TABLE_COL
-        self.sheet.place_chart(head, chart, "receivables", col=column)
+        # right beside the month table (no blank column): the chart is narrowed to the first page across
+        self.sheet.place_chart(
+            head, chart, "receivables", col=TABLE_COL + len(MONTH_TABLE), x_offset=CHART_GAP_PX
+        )
 
     def _aging(self, aging: pd.DataFrame, head: int) -> None:
         """The balance per aging bucket, as SUMIF over the rows' buckets."""
