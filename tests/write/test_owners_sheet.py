@@ -226,3 +226,7 @@ def test_without_receivables_the_subtitle_says_so(tmp_path, settings):
         pytest.skip("the strategy sample has no owners")
     note = book["负责人"]["A2"].value
     assert note.startswith("没有应收帐款规划表,故无回款数字") and "截至—" not in note
+    # and no three columns of blanks for collections, rate and all
+    header = [found.value for found in book["负责人"][4] if found.value is not None]
+    assert header == ["负责人", "商机金额", "加权商机金额", "P1 客户数"]
+    assert book["负责人"]["B5"].value.startswith("=SUMIFS(")  # the pipeline, still live, now in B

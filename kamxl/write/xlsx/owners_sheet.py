@@ -52,8 +52,13 @@ TOTAL_FORMATS = {
     "int": "total_number",
     "number": "total_number",
 }
-COL = {name: index for index, name in enumerate(OWNER_COLUMNS)}
-OPTIONAL = ("plan_attainment", "hours")  # the last columns: left out (and why said once) when no row has them
+# a column no row has a figure in is left out (and why said once): the figures that go with each
+GROUPS = {
+    "collections_plan": ("collections_plan", "collections_actual", "collections_rate"),
+    "pipeline": ("pipeline", "weighted_pipeline"),
+    "plan_attainment": ("plan_attainment",),
+    "hours": ("hours",),
+}
 EXCEL_DEFAULT_WIDTH = 8.43  # characters: a column no text widened
 
 
@@ -80,17 +85,18 @@ def write_owners(book: Book, results: Results, counted: Counted | None) -> None:
 
 
 def _shown_columns(owners: pd.DataFrame) -> list[str]:
-    """The table's columns: the optional last ones (plan attainment, hours) left out when no row has a
-    figure in them, from the last one back, so the others keep their places."""
-    columns = list(OWNER_COLUMNS)
-    while columns[-1] in OPTIONAL and owners[columns[-1]].isna().all():
-        columns.pop()
-    return columns
+    """The table's columns: a group (collections, pipeline, plan attainment, hours) left out when no row
+    has a figure in its first column, rather than a column of blanks."""
+    empty = {column for first, group in GROUPS.items() if owners[first].isna().all() for column in group}
+    return [column for column in OWNER_COLUMNS if column not in empty]
 
 
 def _left_out(results: Results, columns: list[str]) -> list[str]:
-    """Why each optional column is left out (an ``owners.left_out`` key), once under the table."""
+    """Why each group of columns is left out (an ``owners.left_out`` key), once under the table; the
+    collections' is the subtitle's (no receivables plan)."""
     reasons = []
+    if "pipeline" not in columns:
+        reasons.append("pipeline")
     if "plan_attainment" not in columns:
         reasons.append("plan_attainment")
     if "hours" not in columns:
@@ -125,6 +131,7 @@ class _OwnerTable:
         self, book: Book, sheet: Sheet, results: Results, counted: Counted | None, columns: list[str]
     ):
         self.book, self.sheet, self.results, self.columns = book, sheet, results, columns
+        self.col = {name: index for index, name in enumerate(columns)}
         assert results.owners is not None  # write_owners's caller checks
         self.owners: pd.DataFrame = results.owners
         self.first, self.last = HEAD + 1, HEAD + len(self.owners)
@@ -139,12 +146,12 @@ class _OwnerTable:
         self._pipeline()
         valued: list[str] = ["p1_customers", "plan_attainment", "hours"]
         for name in [name for name in valued if name in self.columns]:
-            sheet.number_column(self.first, COL[name], column_of(owners, name), FORMATS[name])
+            sheet.number_column(self.first, self.col[name], column_of(owners, name), FORMATS[name])
         self._rate(self.first, self.last)
         self._total()
         rated = [column for column in ("collections_rate", "plan_attainment") if column in self.columns]
         for name in rated:  # one colour rule everywhere (formats.behind_below)
-            attainment_colours(self.book, sheet, self.first, self.last + 1, COL[name])
+            attainment_colours(self.book, sheet, self.first, self.last + 1, self.col[name])
 
     def _named_rows(self) -> list[int]:
         """The rows of named owners (every row but an unassigned last one)."""
@@ -153,7 +160,7 @@ class _OwnerTable:
     def _live_column(self, name: str, total: str, sums: list[str]) -> None:
         """A column of formulas: each named owner's ``sums`` (``OWNER`` marks the owner's cell), then for
         the unassigned row the region's ``total`` less the named rows above."""
-        col, named = COL[name], self._named_rows()
+        col, named = self.col[name], self._named_rows()
         formulas = ["+".join(part.replace(OWNER, cell(row, 0)) for part in sums) for row in named]
         if self.unassigned:
             above = f"SUM({rng(self.first, col, self.last - 1, col)})" if named else "0"
@@ -162,9 +169,11 @@ class _OwnerTable:
 
     def _values(self, *names: str) -> None:
         for name in names:
-            self.sheet.number_column(self.first, COL[name], column_of(self.owners, name), FORMATS[name])
+            self.sheet.number_column(self.first, self.col[name], column_of(self.owners, name), FORMATS[name])
 
     def _collections(self) -> None:
+        if "collections_plan" not in self.col:
+            return
         rec = self.results.receivables
         names = column_of(rec.rows, "owner") if rec is not None else []
         if rec is None or "receivables" not in self.book.sheets or not criteria_safe(names):
@@ -182,6 +191,8 @@ class _OwnerTable:
     def _pipeline(self) -> None:
         """Open amounts per owner: a SUMIFS per class, for an open opportunity is one with a class (the funnel
         sheet counts the same)."""
+        if "pipeline" not in self.col:
+            return
         customers, counted = self.results.customers, self.counted
         names = column_of(customers, "owner") if customers is not None else []
         if customers is None or counted is None or not criteria_safe(names):
@@ -195,19 +206,25 @@ class _OwnerTable:
             self._live_column(name, total, sums)
 
     def _rate(self, first: int, last: int) -> None:
-        plan, actual = COL["collections_plan"], COL["collections_actual"]
+        if "collections_rate" not in self.col:
+            return
+        plan, actual = self.col["collections_plan"], self.col["collections_actual"]
         formulas = [
             f'IF(N({cell(row, plan)})=0,"",{cell(row, actual)}/{cell(row, plan)})'
             for row in range(first, last + 1)
         ]
         self.sheet.formula_column(
-            first, COL["collections_rate"], formulas, column_of(self.owners, "collections_rate"), "percent"
+            first,
+            self.col["collections_rate"],
+            formulas,
+            column_of(self.owners, "collections_rate"),
+            "percent",
         )
 
     def _total(self) -> None:
         """合计: the sums of the summed columns, the rate of the sums; the mean attainment is not summed."""
         sheet, owners, row = self.sheet, self.owners, self.last + 1
-        sheet.total_label(row, [COL["plan_attainment"]] if "plan_attainment" in self.columns else [])
+        sheet.total_label(row, [self.col["plan_attainment"]] if "plan_attainment" in self.columns else [])
         summed = (
             "collections_plan",
             "collections_actual",
@@ -217,19 +234,24 @@ class _OwnerTable:
             "hours",
         )
         for name in [name for name in summed if name in self.columns]:
-            col, values = COL[name], owners[name]
+            col, values = self.col[name], owners[name]
             total = float(values.sum()) if values.notna().any() else None
             fmt = TOTAL_FORMATS[FORMATS[name]]
             if total is None:
                 sheet.text(row, col, None, "total_label")
             else:
                 sheet.formula(row, col, f"SUM({rng(self.first, col, self.last, col)})", total, fmt)
+        if "collections_rate" not in self.col:
+            return
         plan, actual = (owners[name].sum() for name in ("collections_plan", "collections_actual"))
         rate = actual / plan if owners["collections_plan"].notna().any() and plan else None
-        plan_cell, actual_cell = cell(row, COL["collections_plan"]), cell(row, COL["collections_actual"])
+        plan_cell, actual_cell = (
+            cell(row, self.col["collections_plan"]),
+            cell(row, self.col["collections_actual"]),
+        )
         sheet.formula(
             row,
-            COL["collections_rate"],
+            self.col["collections_rate"],
             f'IF(N({plan_cell})=0,"",{actual_cell}/{plan_cell})',
             rate,
             "total_percent",
