@@ -447,3 +447,22 @@ def test_the_matrix_names_each_employee(sample):
     assert sorted(re.findall(r"<a:t>([^<]+)</a:t>", points)) == sorted(
         ["王伟", "李娜", "张强", "赵敏", "陈刚"]
     )
+
+
+def test_the_overview_prints_no_header_over_the_matrix(sample, tmp_path):
+    """The ranking fits on the first page: its header is not repeated, for on the matrix chart's page it
+    printed as a header over nothing."""
+    out, _ = sample
+    overview = openpyxl.load_workbook(out / "hr-appraisal-2026q1.appraisal.xlsx")["总览"]
+    assert overview.print_title_rows is None
+    require()
+    pdf = to_pdf(out / "hr-appraisal-2026q1.appraisal.xlsx", tmp_path)
+    for page in (1, 2):
+        text = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        if "能力与意愿分析矩阵" in text.replace(" ", "") and page > 1:
+            assert "考核期间" not in text and "加权总分" not in text.replace(" ", ""), page

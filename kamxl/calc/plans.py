@@ -17,7 +17,7 @@ import pandas as pd
 
 from kamxl.calc.cells import CellMap
 from kamxl.calc.frames import as_floats, divide, has_text, optional_column
-from kamxl.calc.numbers import fmt
+from kamxl.calc.numbers import fmt, pct
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.text import normalise_loose
@@ -26,6 +26,9 @@ CHECKS = ("specific", "measurable", "individual", "realistic")
 GOAL_COLUMNS = ["form", "sheet", "row", "name", "target", "unit", "owner", "last_actual", "lower"]
 _BRACKET = re.compile(r"[（(【\[]([^）)】\]]+)[）)】\]]")
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
+
+Reason = tuple[str, str, dict[str, object]]
+"""Why a goal fails a check: (check, the reason's code, its figures) — the words are the writer's."""
 
 MonthIndicator = tuple[str, float]
 """A monthly plan's indicator by its core name, and its target."""
@@ -177,7 +180,45 @@ def lint_goals(goals: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     realistic = pd.Series(np.where(lower, ok_down, ok_up), index=out.index, dtype=object)
     out["realistic"] = realistic.where(last.notna() & target.notna(), None)
     out["fails"] = failed_checks(out)
+    out["reasons"] = [
+        check_reasons(goal, fails, separators, growth)
+        for goal, fails in zip(out.to_dict("records"), out["fails"], strict=True)
+    ]
     return out
+
+
+def check_reasons(
+    goal: dict[str, object], fails: list[str], separators: Iterable[str], growth: float
+) -> list[Reason]:
+    """Why each failed check failed, by the check's own rule, so a ✗ is not left without a reason:
+    specific — no unit (no unit column, none in brackets in the name, no rate word); measurable — no target
+    number; individual — no owner, or several joined by a separator; realistic — the target is past the
+    last actual by more than ``goals.realistic_growth`` (under it, where less is better)."""
+    reasons: list[Reason] = []
+    for check in fails:
+        if check == "individual":
+            owner = goal.get("owner")
+            several = isinstance(owner, str) and any(separator in owner for separator in separators)
+            reasons.append((check, "several_owners" if several else "no_owner", {"owner": owner}))
+        elif check == "realistic":
+            last, target = _as_float(goal.get("last_actual")), _as_float(goal.get("target"))
+            lower = bool(goal.get("lower"))
+            limit = last * (1.0 - growth if lower else 1.0 + growth)
+            figures: dict[str, object] = {
+                "target": fmt(target),
+                "last": fmt(last),
+                "limit": fmt(limit),
+                "growth": pct(growth),
+            }
+            reasons.append((check, "too_low" if lower else "too_high", figures))
+        else:
+            reasons.append((check, {"specific": "no_unit", "measurable": "no_target"}[check], {}))
+    return reasons
+
+
+def _as_float(value: object) -> float:
+    """A figure the checks judged (so a number): as a float."""
+    return float(str(value).replace(",", ""))
 
 
 def failed_checks(goals: pd.DataFrame) -> list[list[str]]:

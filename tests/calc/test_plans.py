@@ -149,6 +149,52 @@ def test_goal_lint(settings, name, target, unit, owner, last, fails):
     assert lint_goals(goals, settings)["fails"].item() == fails
 
 
+@pytest.mark.parametrize(
+    "name, target, unit, owner, last, reasons",
+    [
+        ("销售额(万元)", 60.0, None, "王伟", 55.0, []),
+        ("拜访重点客户", 20.0, None, "王伟", None, [("specific", "no_unit", {})]),
+        ("华信二期签约", np.nan, "项", "王伟", None, [("measurable", "no_target", {})]),
+        (
+            "周报按时率",
+            1.0,
+            None,
+            "王伟; 李娜",
+            0.95,
+            [("individual", "several_owners", {"owner": "王伟; 李娜"})],
+        ),
+        ("团队培训(次)", 2.0, None, None, None, [("individual", "no_owner", {"owner": None})]),
+        # 15.1 against 10 × (1 + 50 %) = 15
+        (
+            "新增商机(个)",
+            15.1,
+            None,
+            "张强",
+            10.0,
+            [("realistic", "too_high", {"target": "15.10", "last": "10", "limit": "15", "growth": "50.0%"})],
+        ),
+        # a cost: 0.05 against 0.125 × (1 − 50 %) = 0.0625
+        (
+            "费用率",
+            0.05,
+            None,
+            "李娜",
+            0.125,
+            [
+                (
+                    "realistic",
+                    "too_low",
+                    {"target": "0.05", "last": "0.12", "limit": "0.06", "growth": "50.0%"},
+                )
+            ],
+        ),
+    ],
+)
+def test_each_failed_check_has_its_reason(settings, name, target, unit, owner, last, reasons):
+    goals = goal_rows(None, monthly([(name, target, None, owner, unit, last)]), settings)
+    assert lint_goals(goals, settings)["reasons"].item() == reasons
+
+
 def test_realistic_is_unknown_without_last_period(settings):
     out = lint_goals(
         goal_rows(None, monthly([("回款(万元)", 120.0, None, "王伟", None, None)]), settings), settings

@@ -93,3 +93,16 @@ def test_months_to_come_and_the_full_year_are_not_coloured(sheet):
     col = next(col for col in range(1, formulas.max_column + 1) if formulas.cell(4, col).value == "利润差异")
     letter = openpyxl.utils.get_column_letter(col)
     assert [_tone(formulas, values, f"{letter}{row}") for row in (10, 17, 19)] == ["", "", ""]
+
+
+def test_variances_carry_their_sign_with_a_true_minus(sheet):
+    """ "-5,382,000" read as a hyphenated figure: every variance (and its %), in the months and the to-date
+    row, is written +1,200 / −83,500 (the formats 趋势 and 仪表板 use)."""
+    formulas, _ = sheet
+    headings = {formulas.cell(4, col).value: col for col in range(1, formulas.max_column + 1)}
+    signed_money, signed_percent = '+#,##0;"−"#,##0;0', '+0.0%;"−"0.0%;0.0%'
+    for heading in EXPECTED:
+        for row in (6, 18):
+            assert formulas.cell(row, headings[heading]).number_format == signed_money, (heading, row)
+            assert formulas.cell(row, headings[f"{heading}%"]).number_format == signed_percent, (heading, row)
+    assert formulas.cell(18, headings[next(iter(EXPECTED))]).font.b  # the to-date row stays a total

@@ -189,3 +189,44 @@ def test_the_combined_sample_has_an_owner_sheet_that_adds_up(tmp_path, settings)
 )
 def test_criteria_safe(names, safe):
     assert criteria_safe(names) is safe
+
+
+def test_empty_columns_are_left_out_and_said_why_once(report):
+    """No monthly plan and no to-do list or work log: no plan attainment or hours column of blanks; a
+    sentence each under the table says why."""
+    path, _ = report
+    ws = openpyxl.load_workbook(path, data_only=True)["负责人"]
+    header = [found.value for found in ws[4] if found.value is not None]
+    assert header == [
+        "负责人",
+        "回款计划(至今)",
+        "回款实收(至今)",
+        "回款率",
+        "商机金额",
+        "加权商机金额",
+        "P1 客户数",
+    ]
+    texts = [found.value for found in ws["A"]]
+    assert "没有月度计划,或其指标没有负责人,故不列计划达成。" in texts
+    assert "没有待办事项或工作日志,故不列工时。" in texts
+
+
+def test_the_subtitle_names_the_month_and_wraps_over_the_table(report):
+    path, _ = report
+    ws = openpyxl.load_workbook(path)["负责人"]
+    assert ws["A2"].value.startswith("回款为截至三月的计划与实收") and "—" not in ws["A2"].value
+    assert "A2:G2" in [str(merged) for merged in ws.merged_cells.ranges]
+    assert ws["A2"].alignment.wrap_text and ws.row_dimensions[2].height > 15
+
+
+def test_without_receivables_the_subtitle_says_so(tmp_path, settings):
+    process(SAMPLES / "strategy-east-2026.xlsx", tmp_path, settings, RunOptions(AS_OF, strict=False))
+    book = openpyxl.load_workbook(tmp_path / "strategy-east-2026.kamxl.xlsx")
+    if "负责人" not in book.sheetnames:
+        pytest.skip("the strategy sample has no owners")
+    note = book["负责人"]["A2"].value
+    assert note.startswith("没有应收帐款规划表,故无回款数字") and "截至—" not in note
+    # and no three columns of blanks for collections, rate and all
+    header = [found.value for found in book["负责人"][4] if found.value is not None]
+    assert header == ["负责人", "商机金额", "加权商机金额", "P1 客户数"]
+    assert book["负责人"]["B5"].value.startswith("=SUMIFS(")  # the pipeline, still live, now in B

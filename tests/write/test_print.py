@@ -238,3 +238,47 @@ def test_libreoffice_prints_every_page_at_seventy_percent_or_more(printed):
     full_size = _median_word_height(pdf, 1)
     for page, name in enumerate(per_page, 1):
         assert _median_word_height(pdf, page) >= 0.7 * full_size, (name, page)
+
+
+# ------------------------------------------------------- issue 15, review ---
+def _sheet_pages(printed, name: str) -> list[str]:
+    """The text of each page of one sheet, without the page header and with no spaces."""
+    _, pdf, _, per_page = printed
+    return [
+        "\n".join(_page_text(pdf, page).splitlines()[1:]).replace(" ", "")
+        for page, sheet in enumerate(per_page, 1)
+        if sheet == name
+    ]
+
+
+@pytest.mark.slow
+def test_the_plans_tables_are_not_split_by_a_page_break(printed):
+    """計划 has four small tables and no header repeats over all of them: each page after the first starts
+    with a table's title, never with rows cut from a table on the page before (the 回款 row alone)."""
+    titles = ("月度计划", "周计划表", "各周目标是否达到月目标", "目标的四个特性")
+    pages = _sheet_pages(printed, "计划")
+    assert len(pages) >= 2
+    for text in pages[1:]:
+        first_line = next(line for line in text.splitlines() if line.strip())
+        assert first_line.startswith(titles), first_line
+    found = [title for text in pages for title in titles if title in text.splitlines()]
+    assert sorted(found) == sorted(titles)  # each table's title prints once, with its rows
+
+
+@pytest.mark.slow
+def test_the_receivables_month_table_prints_once_with_month_names(printed):
+    """The month table sat under the repeated key columns A:B and printed again, as a stray 月份/计划
+    table of 1–12, on the page across; it starts right of them and names its months."""
+    pages = _sheet_pages(printed, "应收帐款")
+    with_table = [text for text in pages if any(line.startswith("月份") for line in text.splitlines())]
+    assert len(with_table) == 1 and "月份计划实际累计计划" in with_table[0]
+    assert "一月" in with_table[0] and "十二月" in with_table[0]
+
+
+@pytest.mark.slow
+def test_the_tier_matrix_prints_under_no_orphan_header(printed):
+    """The matrix prints first, on the sheet's first page: under the table it printed on a page of its own
+    under the table's repeated header row."""
+    pages = _sheet_pages(printed, "客户分级")
+    assert "客户吸引力×我们的优势" in pages[0]
+    assert all("客户吸引力×我们的优势" not in text for text in pages[1:])

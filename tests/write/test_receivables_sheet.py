@@ -40,7 +40,7 @@ def _rows_of(ws, first_label, after=1):
 
 def test_aging_per_customer_under_the_aging_table(dated):
     ws = openpyxl.load_workbook(dated, data_only=True)["应收帐款"]
-    aging_head, aging = _rows_of(ws, "帐龄")
+    aging_head, aging = _rows_of(ws, "账龄")
     head, rows = _rows_of(ws, "客户", aging_head)
     assert head == aging_head + 8  # the aging table (header + 5 buckets), a blank row, the title
     assert ws.cell(head - 1, 1).value == "应收帐款账龄(评审日 2026-03-31,按到期日)"
@@ -59,7 +59,7 @@ def test_aging_per_customer_under_the_aging_table(dated):
 
 def test_aging_per_customer_is_sumifs_over_the_sheets_own_columns(dated):
     ws = openpyxl.load_workbook(dated)["应收帐款"]
-    head, _ = _rows_of(ws, "客户", _rows_of(ws, "帐龄")[0])
+    head, _ = _rows_of(ws, "客户", _rows_of(ws, "账龄")[0])
     formula = ws.cell(head + 1, 2).value
     assert formula.startswith("=SUMIFS($") and "!" not in formula  # this sheet's columns, no other sheet
     assert ws.cell(head + 1, 7).value == f"=SUM(B{head + 1}:F{head + 1})"
@@ -68,8 +68,29 @@ def test_aging_per_customer_is_sumifs_over_the_sheets_own_columns(dated):
 def test_without_due_dates_one_sentence_and_no_table(combined):
     ws = openpyxl.load_workbook(combined, data_only=True)["应收帐款"]
     texts = [ws.cell(row, 1).value for row in range(1, ws.max_row + 1)]
-    assert "应收帐款规划表没有到期日,无法计算账龄。" in texts
-    assert "帐龄" not in texts and "客户" not in texts[texts.index("月份") :]
+    # the sentence right of the repeated key columns A:B (there it printed again, cut, on the page across)
+    notes = [ws.cell(row, 3).value for row in range(1, ws.max_row + 1)]
+    assert "应收帐款规划表没有到期日,无法计算账龄。" in notes
+    note = notes.index("应收帐款规划表没有到期日,无法计算账龄。")
+    assert "账龄" not in texts and "客户" not in texts[note:]
+
+
+def test_the_month_table_names_its_months_right_of_the_repeated_columns(combined):
+    """Months as their names (一月…), not 1–12; the table (and its chart) start right of the key columns
+    A:B, which repeat on the page across: under them the table printed again there as a stray 月份/计划."""
+    ws = openpyxl.load_workbook(combined, data_only=True)["应收帐款"]
+    head = next(row for row in range(1, ws.max_row + 1) if ws.cell(row, 3).value == "月份")
+    assert [ws.cell(head, col).value for col in (1, 2)] == [None, None]
+    months = [ws.cell(row, 3).value for row in range(head + 1, head + 13)]
+    assert months[:3] == ["一月", "二月", "三月"] and months[-1] == "十二月"
+    assert all(ws.cell(row, col).value is None for row in range(head, head + 13) for col in (1, 2))
+    numbers = [ws.cell(row, ws.max_column).value for row in range(head + 1, head + 13)]
+    assert numbers == list(range(1, 13))  # m*'s input, in a hidden column
+    hidden = openpyxl.load_workbook(combined)["应收帐款"]
+    from openpyxl.utils import get_column_letter
+
+    assert hidden.column_dimensions[get_column_letter(ws.max_column)].hidden
+    assert ws["B3"].value == 3  # m* still found from the hidden numbers
 
 
 def test_the_dashboards_tiles_link_to_the_sheets(combined):

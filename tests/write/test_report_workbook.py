@@ -128,9 +128,9 @@ def chart_refs(path) -> dict[str, list[str]]:
 def test_charts_reference_the_right_ranges(march):
     refs = [r for rs in chart_refs(march).values() for r in rs]
     assert "销售漏斗!$C$7:$C$10" in refs and "销售漏斗!$B$7:$B$10" in refs  # funnel: counts per class
-    assert any(r.startswith("应收帐款!$B$") for r in refs) and any(
-        r.startswith("应收帐款!$G$") for r in refs
-    )  # plan and cumulative rate
+    assert any(r.startswith("应收帐款!$D$") for r in refs) and any(
+        r.startswith("应收帐款!$I$") for r in refs
+    )  # plan and cumulative rate (the month table starts right of the repeated key columns A:B)
     assert any(r.startswith("客户分级!$D$") for r in refs) and any(
         r.startswith("客户分级!$C$") for r in refs
     )  # advantage × attractiveness

@@ -438,7 +438,10 @@ def test_each_p1_action_names_its_customer_owner_and_date(reports):
     for row in p1:
         first_line = row[actions].splitlines()[0]
         assert first_line.startswith(row[customer]) and f"负责人:{row[owner]}" in first_line
-        assert "预计成交:未指定(成交可能性:" in first_line  # the sample writes no close date
+        # the sample's assessment has no close-date or next-step column: said once above the table, not
+        # "未指定" on every P1 row
+        assert "预计成交" not in first_line and "下一步" not in first_line
+    assert ws["A3"].value == "客户评估表没有预计成交日期、下一步列:P1 行的行动只列负责人,不逐行写“未指定”。"
     others = [row for row in ws.iter_rows(min_row=5, values_only=True) if row[priority] in ("P2", "P3")]
     assert others and not any("负责人:" in row[actions] for row in others)
 
@@ -447,3 +450,22 @@ def test_the_tiers_say_they_count_customers_and_the_funnel_opportunities(reports
     ws = openpyxl.load_workbook(reports["east-2026-03"])["客户分级"]
     note = next(str(found.value) for found in ws[2] if isinstance(found.value, str))
     assert "本表 14 个客户(每个客户一行)" in note and "进行中的 13 个商机" in note
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # no row gives a close date or a next step: the form has no such column, the parts are left out
+        ([{"expected_close": None, "next_step": None}], ["expected_close", "next_step"]),
+        # one row gives a date: the column is there, a blank row's own cell reads 未指定
+        ([{"expected_close": "2026-04-30", "next_step": None}, {"expected_close": None}], ["next_step"]),
+        ([{"expected_close": "2026-04-30", "next_step": "报价"}], []),
+    ],
+)
+def test_plan_parts_the_assessment_does_not_have(rows, expected):
+    import pandas as pd
+
+    from kamxl.write.xlsx.customers import absent_plan_parts
+
+    assert absent_plan_parts(pd.DataFrame(rows)) == expected
+    assert absent_plan_parts(pd.DataFrame({"customer": ["朗通"]})) == ["expected_close", "next_step"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
+import pytest
 
 from kamxl.config import load_settings
 from kamxl.pipeline import RunOptions, process
@@ -50,3 +51,22 @@ def test_english(tmp_path, settings_en):
 def test_the_one_form_sample_has_the_sentence_too(tmp_path, settings):
     ws = _time_sheet(tmp_path, settings, "form-todo.xlsx")["时间"]
     assert "天的待办单" in _sentence(ws)
+
+
+def test_each_time_table_names_its_form_and_the_gap_is_in_points(tmp_path, settings):
+    """ "9 项待办, 14.5 小时" (the to-do lists) beside 26.5 h (the work log): each table says which form it
+    counts; the gap to the 60/30/10 guideline is a difference of shares, in percentage points."""
+    path = tmp_path / "east-2026-03.kamxl.xlsx"
+    _time_sheet(tmp_path, settings)
+    ws = openpyxl.load_workbook(path, data_only=True)["时间"]
+    assert ws["A3"].value == "各象限时间(来源:地区经理日工作待办单)"
+    texts = [found.value for found in ws["A"]]
+    assert "按客户分组的时间(来源:工作日志)与 60/30/10 建议" in texts
+    head = next(row for row, found in enumerate(ws["A"], 1) if found.value == "客户分组")
+    assert ws.cell(head, 8).value == "与建议之差(个百分点)"
+    # 重点客户: 11 of 26.5 hours = 41.5 % against the guideline's 60 %: −18.5 points, not −18.5 %
+    gap = ws.cell(head + 1, 8)
+    assert gap.value == pytest.approx((11 / 26.5 - 0.6) * 100)
+    assert gap.number_format == '+0.0;"−"0.0;0.0'
+    formulas = openpyxl.load_workbook(path)["时间"]
+    assert formulas.cell(head + 1, 8).value.endswith(")*100)")

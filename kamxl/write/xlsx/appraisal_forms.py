@@ -22,6 +22,7 @@ from kamxl.write.files import atomic_path
 from kamxl.write.words import is_rate_indicator
 from kamxl.write.xlsx.book import Book, Sheet, cell, chart_rows, new_workbook, quote, records, rng
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_axis, matrix_helper, point_series
+from kamxl.write.xlsx.pages import fits_on_a_page
 
 CLASS_ORDER = ("financial", "market", "image", "management")
 GRADES = ("A", "B", "C", "D", "E")
@@ -429,7 +430,10 @@ def _write_overview(
     departments_head = grades_head + chart_rows(spec["height"]) + spec["rows_after"]
     departments = _department_averages(book, sheet, people, first, last, departments_head)
     _matrix_chart(book, sheet, first, ranked, departments_head + departments + 3)
-    sheet.finish(head, len(OVERVIEW_COLUMNS) - 1, last)
+    # the ranking's header repeats only if the ranking runs past the first page: repeated over the matrix
+    # chart's page it was a header over nothing
+    repeat = not fits_on_a_page(sheet, last)
+    sheet.finish(head, len(OVERVIEW_COLUMNS) - 1, last, repeat=repeat)
 
 
 def _overview_row(

@@ -24,7 +24,18 @@ from kamxl.write.words import (
     health_note,
     value_label,
 )
-from kamxl.write.xlsx.book import LINE_HEIGHT, ROW_PADDING, Book, Sheet, cell, column_of, is_blank, quote, rng
+from kamxl.write.xlsx.book import (
+    LINE_HEIGHT,
+    ROW_PADDING,
+    Book,
+    Sheet,
+    cell,
+    chart_rows,
+    column_of,
+    is_blank,
+    quote,
+    rng,
+)
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_axis, matrix_helper, point_series
 
 PRIORITY_COLUMNS = (
@@ -74,6 +85,7 @@ def write_priorities(book: Book, customers: pd.DataFrame) -> Counted:
     sheet.headings(head, PRIORITY_COLUMNS)
     data = by_priority(customers, ["class"])
     first = head + 1
+    _absent_note(book, sheet, data, head - 1)
     _priority_columns(book, sheet, data, first)
     sheet.widths[ACTIONS_COL] = book.width("actions")
     last = max(head + len(data), head + 1)
@@ -119,18 +131,60 @@ def _priority_columns(book: Book, sheet: Sheet, data: pd.DataFrame, first: int) 
     sheet.text_column(first, ACTIONS_COL, _action_texts(settings, data), "wrap", fit=False)
 
 
+PLAN_PARTS = ("expected_close", "next_step")  # the parts of a P1's plan the assessment may not have at all
+
+
+def absent_plan_parts(data: pd.DataFrame) -> list[str]:
+    """The plan parts no row of the assessment gives (the form has no such column): said once above the
+    table, and left out of each row, rather than 未指定 on every P1 row."""
+    return [part for part in PLAN_PARTS if part not in data or data[part].map(is_blank).all()]
+
+
 def _action_texts(settings: Any, data: pd.DataFrame) -> list[str]:
     """The playbook actions; a P1 customer's led by who does them and by when (from the data, else 未指定),
     so the action is a plan, not a page of the course."""
-    texts = []
+    texts, absent = [], absent_plan_parts(data)
     for record in data.to_dict("records"):
         actions = actions_text(settings, record.get("actions"))
         if record.get("priority") == "P1":
-            actions = (
-                f"{action_plan(settings, record)}\n{actions}" if actions else action_plan(settings, record)
-            )
+            plan = _plan(settings, record, absent)
+            actions = f"{plan}\n{actions}" if actions else plan
         texts.append(actions)
     return texts
+
+
+def _plan(settings: Any, record: dict[str, Any], absent: list[str]) -> str:
+    """Who does a P1's actions and by when: the whole line (未指定 where a row's own cell is blank), or
+    without the parts the form does not have."""
+    if not absent:
+        return action_plan(settings, record)
+    unset = settings.label("values.words.unset")
+    owner = record.get("owner")
+    name = str(record.get("customer", ""))
+    if not is_blank(record.get("project")):
+        name += f" / {record.get('project')}"
+    text = settings.label(
+        "values.words.action_plan_owner", customer=name, owner=unset if is_blank(owner) else str(owner)
+    )
+    if "expected_close" not in absent:
+        close = record.get("expected_close")
+        date = unset if is_blank(close) else pd.Timestamp(close).date().isoformat()
+        text += settings.label("values.words.action_plan_close", date=date)
+    if "next_step" not in absent:
+        step = record.get("next_step")
+        text += settings.label("values.words.action_plan_step", step=unset if is_blank(step) else str(step))
+    return text
+
+
+def _absent_note(book: Book, sheet: Sheet, data: pd.DataFrame, row: int) -> None:
+    """One sentence above the priorities: which plan columns the assessment does not have."""
+    absent = absent_plan_parts(data)
+    if not absent or "priority" not in data or not (data["priority"] == "P1").any():
+        return
+    names = book.label("ui.list_sep").join(
+        book.label(f"values.words.action_plan_{part.split('_')[-1]}_name") for part in absent
+    )
+    sheet.text(row, 0, book.label("values.words.action_plan_absent", columns=names), "note", fit=False)
 
 
 # ------------------------------------------------------------------ funnel ---
@@ -257,6 +311,10 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
         book.label("report.notes.tiers", threshold=threshold)
         + book.label("report.notes.tiers_counted", customers=customers_count, opportunities=opportunities),
     )
+    # the matrix first, then the table: the table's header repeats on the pages it runs over, and LibreOffice
+    # repeats it from its first page on, so a chart under the table printed under an orphan header row
+    chart_row = head
+    head = chart_row + chart_rows(book.chart_spec("tiers")["height"]) + book.chart_spec("tiers")["rows_below"]
     sheet.headings(head, TIER_COLUMNS)
     data = (
         customers.drop_duplicates("customer")
@@ -267,12 +325,12 @@ def write_tiers(book: Book, customers: pd.DataFrame) -> None:
     _tier_columns(book, sheet, data, first)
     sheet.widths[6] = book.width("actions")
     last = max(head + len(data), head + 1)
-    # under the table, beside its helper cells: the page stays one wide; the chart starts a page
-    chart_row = last + book.chart_spec("tiers")["rows_below"]
     names = dict(enumerate(column_of(data, "customer"), first))
     _tier_chart(book, sheet, _tier_spans(data, first), names, chart_row)
-    sheet.ws.set_h_pagebreaks([chart_row - 1])
-    sheet.finish(head, len(TIER_COLUMNS) - 1, last)
+    # no frozen panes: over the chart they would fill the screen; the header repeats on paper
+    sheet.finish(None, len(TIER_COLUMNS) - 1)
+    sheet.ws.repeat_rows(head, head)
+    sheet.ws.autofilter(head, 0, last, len(TIER_COLUMNS) - 1)
 
 
 def _tier_columns(book: Book, sheet: Sheet, data: pd.DataFrame, first: int) -> None:

@@ -185,9 +185,16 @@ def _pnl_months(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None:
         formulas = _pnl_month_formulas(layout, row)
         for name in PNL_FIGURES:
             value = figures[month][name]
-            sheet.formula(
-                row, layout.figures[name], formulas[name], value, "percent" if name in rates else "money"
-            )
+            sheet.formula(row, layout.figures[name], formulas[name], value, _figure_look(name, rates))
+
+
+def _figure_look(name: str, rates: set[str]) -> str:
+    """A month's figure as it reads: a rate in %, a variance signed (+ a gain, a true minus), else 元."""
+    if name.endswith("_variance_pct"):
+        return "signed_percent"
+    if name in rates:
+        return "percent"
+    return "signed_money" if name.endswith("_variance") else "money"
 
 
 def _pnl_month_formulas(layout: _PnlLayout, row: int) -> dict[str, str]:
@@ -272,13 +279,13 @@ def _pnl_to_date(book: Book, sheet: Sheet, pnl: PnL, layout: _PnlLayout) -> None
         actual, plan = cell(row, actual_col), cell(row, plan_col)
         variance = summary[f"{group}_variance_to_date"]
         variance_col = layout.figures[f"{group}_variance"]
-        sheet.formula(row, variance_col, f"{actual}-{plan}", variance, "total_money")
+        sheet.formula(row, variance_col, f"{actual}-{plan}", variance, "total_signed_money")
         sheet.formula(
             row,
             layout.figures[f"{group}_variance_pct"],
             f'IF({plan}=0,"",{cell(row, variance_col)}/ABS({plan}))',
             variance / abs(plan_to_date) if plan_to_date else None,
-            "total_percent",
+            "total_signed_percent",
         )
     _pnl_margins(sheet, layout, row, summary["profit_plan_to_date"], summary["revenue_plan_to_date"])
     revenue_actual = layout.at(row, "revenue_actual")
@@ -549,7 +556,7 @@ def _budget_by_month(book: Book, sheet: Sheet, act: Activities, layout: _Activit
         sheet.formula(row, 1, cell(layout.total_row, layout.month_col(month)), budget)
         sheet.number(row, 2, plan)
         headroom = None if plan is None else plan - budget
-        sheet.formula(row, 3, f'IF({plan_cell}="","",{plan_cell}-{budget_cell})', headroom)
+        sheet.formula(row, 3, f'IF({plan_cell}="","",{plan_cell}-{budget_cell})', headroom, "signed_money")
         over = plan is not None and budget > plan + tolerance
         sheet.formula(
             row,

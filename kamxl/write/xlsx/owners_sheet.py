@@ -21,7 +21,8 @@ from kamxl.calc.funnel import CLASSES
 from kamxl.calc.owners import OWNER_COLUMNS
 from kamxl.calc.receivables import Receivables
 from kamxl.results import Results
-from kamxl.write.xlsx.book import Book, Sheet, cell, column_of, quote, rng
+from kamxl.text import display_width
+from kamxl.write.xlsx.book import LINE_HEIGHT, ROW_PADDING, Book, Sheet, cell, column_of, quote, rng
 from kamxl.write.xlsx.customers import PRIORITY_COLUMNS, Counted
 from kamxl.write.xlsx.receivables_sheet import (
     FIRST_ROW,
@@ -51,7 +52,14 @@ TOTAL_FORMATS = {
     "int": "total_number",
     "number": "total_number",
 }
-COL = {name: index for index, name in enumerate(OWNER_COLUMNS)}
+# a column no row has a figure in is left out (and why said once): the figures that go with each
+GROUPS = {
+    "collections_plan": ("collections_plan", "collections_actual", "collections_rate"),
+    "pipeline": ("pipeline", "weighted_pipeline"),
+    "plan_attainment": ("plan_attainment",),
+    "hours": ("hours",),
+}
+EXCEL_DEFAULT_WIDTH = 8.43  # characters: a column no text widened
 
 
 def write_owners(book: Book, results: Results, counted: Counted | None) -> None:
@@ -59,33 +67,71 @@ def write_owners(book: Book, results: Results, counted: Counted | None) -> None:
     owners = results.owners
     assert owners is not None  # the caller writes the sheet only with owners
     sheet = book.add("owners", book.label("owners.sheet"))
-    month = _to_date(book, results.receivables)
-    sheet.title(book.label("owners.title"), book.label("owners.note", month=month))
-    _OwnerTable(book, sheet, results, counted).write()
+    sheet.title(book.label("owners.title"))
+    columns = _shown_columns(owners)
+    _OwnerTable(book, sheet, results, counted, columns).write()
+    _subtitle(book, sheet, _note(book, results.receivables), len(columns))
     end = HEAD + len(owners) + 1
-    if owners["hours"].isna().all() and {"todo", "worklog"} & set(results.forms):
+    for key in _left_out(results, columns):
         end += 1
-        sheet.text(end, 0, book.label("owners.no_hours"), "note", fit=False)
+        sheet.text(end, 0, book.label(f"owners.left_out.{key}"), "note", fit=False)
     rec = results.receivables
     if rec is not None:
         # SUMIFS over the receivables sheet's rows, when it was written and its customers' names match exactly
         live = "receivables" in book.sheets and criteria_safe(column_of(rec.rows, "customer"))
         where = f"{quote_sheetname(book.sheets['receivables'].name)}!" if live else None
         end = write_customer_aging(book, sheet, rec, end + 3, where)
-    sheet.finish(HEAD, len(OWNER_COLUMNS) - 1, None, filter_=False, freeze_cols=1, repeat=False)
+    sheet.finish(HEAD, len(columns) - 1, None, filter_=False, freeze_cols=1, repeat=False)
 
 
-def _to_date(book: Book, receivables: Receivables | None) -> str:
-    """The last month with actuals, by name ("三月"), or a dash."""
-    last = receivables.summary["last_month"] if receivables is not None else None
-    return book.label(f"values.month.{last}") if last else "—"
+def _shown_columns(owners: pd.DataFrame) -> list[str]:
+    """The table's columns: a group (collections, pipeline, plan attainment, hours) left out when no row
+    has a figure in its first column, rather than a column of blanks."""
+    empty = {column for first, group in GROUPS.items() if owners[first].isna().all() for column in group}
+    return [column for column in OWNER_COLUMNS if column not in empty]
+
+
+def _left_out(results: Results, columns: list[str]) -> list[str]:
+    """Why each group of columns is left out (an ``owners.left_out`` key), once under the table; the
+    collections' is the subtitle's (no receivables plan)."""
+    reasons = []
+    if "pipeline" not in columns:
+        reasons.append("pipeline")
+    if "plan_attainment" not in columns:
+        reasons.append("plan_attainment")
+    if "hours" not in columns:
+        reasons.append("hours_no_owner" if {"todo", "worklog"} & set(results.forms) else "hours_no_form")
+    return reasons
+
+
+def _note(book: Book, receivables: Receivables | None) -> str:
+    """What the figures are: collections to the last month with actuals (by name, "三月"), or plainly that
+    there is no receivables plan, or no actual in it yet."""
+    if receivables is None:
+        return book.label("owners.note_no_receivables")
+    last = receivables.summary["last_month"]
+    if not last:
+        return book.label("owners.note_no_actuals")
+    return book.label("owners.note", month=book.label(f"values.month.{last}"))
+
+
+def _subtitle(book: Book, sheet: Sheet, note: str, width: int) -> None:
+    """The note under the title, wrapped over the table's columns: on one line it widened the page (and so
+    shrank the print) to its length."""
+    chars = sum(sheet.widths.get(col, EXCEL_DEFAULT_WIDTH) for col in range(width))
+    lines = -(-display_width(note) // max(int(chars), 1))
+    sheet.ws.merge_range(1, 0, 1, width - 1, note, book.fmt["subtitle_wrap"])
+    sheet.ws.set_row(1, LINE_HEIGHT * max(lines, 1) + ROW_PADDING)
 
 
 class _OwnerTable:
     """The owners' rows, their 合计, and where on the other sheets their sources are."""
 
-    def __init__(self, book: Book, sheet: Sheet, results: Results, counted: Counted | None):
-        self.book, self.sheet, self.results = book, sheet, results
+    def __init__(
+        self, book: Book, sheet: Sheet, results: Results, counted: Counted | None, columns: list[str]
+    ):
+        self.book, self.sheet, self.results, self.columns = book, sheet, results, columns
+        self.col = {name: index for index, name in enumerate(columns)}
         assert results.owners is not None  # write_owners's caller checks
         self.owners: pd.DataFrame = results.owners
         self.first, self.last = HEAD + 1, HEAD + len(self.owners)
@@ -94,19 +140,18 @@ class _OwnerTable:
 
     def write(self) -> None:
         sheet, owners = self.sheet, self.owners
-        sheet.header(HEAD, [self.book.label(f"owners.cols.{name}") for name in OWNER_COLUMNS])
+        sheet.header(HEAD, [self.book.label(f"owners.cols.{name}") for name in self.columns])
         sheet.text_column(self.first, 0, column_of(owners, "owner"))
         self._collections()
         self._pipeline()
-        for name in ("p1_customers", "plan_attainment", "hours"):
-            sheet.number_column(self.first, COL[name], column_of(owners, name), FORMATS[name])
+        valued: list[str] = ["p1_customers", "plan_attainment", "hours"]
+        for name in [name for name in valued if name in self.columns]:
+            sheet.number_column(self.first, self.col[name], column_of(owners, name), FORMATS[name])
         self._rate(self.first, self.last)
         self._total()
-        for name in (
-            "collections_rate",
-            "plan_attainment",
-        ):  # one colour rule everywhere (formats.behind_below)
-            attainment_colours(self.book, sheet, self.first, self.last + 1, COL[name])
+        rated = [column for column in ("collections_rate", "plan_attainment") if column in self.columns]
+        for name in rated:  # one colour rule everywhere (formats.behind_below)
+            attainment_colours(self.book, sheet, self.first, self.last + 1, self.col[name])
 
     def _named_rows(self) -> list[int]:
         """The rows of named owners (every row but an unassigned last one)."""
@@ -115,7 +160,7 @@ class _OwnerTable:
     def _live_column(self, name: str, total: str, sums: list[str]) -> None:
         """A column of formulas: each named owner's ``sums`` (``OWNER`` marks the owner's cell), then for
         the unassigned row the region's ``total`` less the named rows above."""
-        col, named = COL[name], self._named_rows()
+        col, named = self.col[name], self._named_rows()
         formulas = ["+".join(part.replace(OWNER, cell(row, 0)) for part in sums) for row in named]
         if self.unassigned:
             above = f"SUM({rng(self.first, col, self.last - 1, col)})" if named else "0"
@@ -124,9 +169,11 @@ class _OwnerTable:
 
     def _values(self, *names: str) -> None:
         for name in names:
-            self.sheet.number_column(self.first, COL[name], column_of(self.owners, name), FORMATS[name])
+            self.sheet.number_column(self.first, self.col[name], column_of(self.owners, name), FORMATS[name])
 
     def _collections(self) -> None:
+        if "collections_plan" not in self.col:
+            return
         rec = self.results.receivables
         names = column_of(rec.rows, "owner") if rec is not None else []
         if rec is None or "receivables" not in self.book.sheets or not criteria_safe(names):
@@ -144,6 +191,8 @@ class _OwnerTable:
     def _pipeline(self) -> None:
         """Open amounts per owner: a SUMIFS per class, for an open opportunity is one with a class (the funnel
         sheet counts the same)."""
+        if "pipeline" not in self.col:
+            return
         customers, counted = self.results.customers, self.counted
         names = column_of(customers, "owner") if customers is not None else []
         if customers is None or counted is None or not criteria_safe(names):
@@ -157,40 +206,52 @@ class _OwnerTable:
             self._live_column(name, total, sums)
 
     def _rate(self, first: int, last: int) -> None:
-        plan, actual = COL["collections_plan"], COL["collections_actual"]
+        if "collections_rate" not in self.col:
+            return
+        plan, actual = self.col["collections_plan"], self.col["collections_actual"]
         formulas = [
             f'IF(N({cell(row, plan)})=0,"",{cell(row, actual)}/{cell(row, plan)})'
             for row in range(first, last + 1)
         ]
         self.sheet.formula_column(
-            first, COL["collections_rate"], formulas, column_of(self.owners, "collections_rate"), "percent"
+            first,
+            self.col["collections_rate"],
+            formulas,
+            column_of(self.owners, "collections_rate"),
+            "percent",
         )
 
     def _total(self) -> None:
         """合计: the sums of the summed columns, the rate of the sums; the mean attainment is not summed."""
         sheet, owners, row = self.sheet, self.owners, self.last + 1
-        sheet.total_label(row, [COL["plan_attainment"]])
-        for name in (
+        sheet.total_label(row, [self.col["plan_attainment"]] if "plan_attainment" in self.columns else [])
+        summed = (
             "collections_plan",
             "collections_actual",
             "pipeline",
             "weighted_pipeline",
             "p1_customers",
             "hours",
-        ):
-            col, values = COL[name], owners[name]
+        )
+        for name in [name for name in summed if name in self.columns]:
+            col, values = self.col[name], owners[name]
             total = float(values.sum()) if values.notna().any() else None
             fmt = TOTAL_FORMATS[FORMATS[name]]
             if total is None:
                 sheet.text(row, col, None, "total_label")
             else:
                 sheet.formula(row, col, f"SUM({rng(self.first, col, self.last, col)})", total, fmt)
+        if "collections_rate" not in self.col:
+            return
         plan, actual = (owners[name].sum() for name in ("collections_plan", "collections_actual"))
         rate = actual / plan if owners["collections_plan"].notna().any() and plan else None
-        plan_cell, actual_cell = cell(row, COL["collections_plan"]), cell(row, COL["collections_actual"])
+        plan_cell, actual_cell = (
+            cell(row, self.col["collections_plan"]),
+            cell(row, self.col["collections_actual"]),
+        )
         sheet.formula(
             row,
-            COL["collections_rate"],
+            self.col["collections_rate"],
             f'IF(N({plan_cell})=0,"",{actual_cell}/{plan_cell})',
             rate,
             "total_percent",

@@ -65,6 +65,10 @@ FIRST_MONTH_COL = len(FIXED)
 FIRST_ROW = SUB + 1  # the first customer's row
 M_STAR = cell(M_STAR_ROW, 1, True, True)
 KEY_COLS = 2  # 客户 and 产品: repeated on every page across, so a continued row says whose it is
+# the month table and its chart start right of the repeated key columns: under them they would print
+# again, as a stray two-column table, on the page across
+TABLE_COL = KEY_COLS
+CHART_GAP_PX = 12  # between the month table and its chart
 AGING_ROWS = len(AGING) + 1  # the aging table: its header and a row per bucket
 _CRITERIA_SIGNS = ("*", "?", "~")  # a SUMIFS criterion with these is a pattern, not the name itself
 
@@ -120,6 +124,12 @@ class ReceivablesLayout:
         return FIRST_ROW + self.count
 
     @property
+    def number_col(self) -> int:
+        """The hidden column right of the figures holding the month table's month numbers (m*'s input):
+        the table itself shows the months' names."""
+        return self.last_col + 1
+
+    @property
     def table_head(self) -> int:
         """The month table's header, under the 合计 row."""
         return self.total_row + 3
@@ -165,7 +175,8 @@ class _ReceivablesSheet:
             self._aging(self.rec.aging, head)
             head += AGING_ROWS + 1
         live = criteria_safe(column_of(self.rec.rows, "customer"))
-        write_customer_aging(book, sheet, self.rec, head + 1, "" if live else None)  # its title at head
+        # its title at head; the sentence without due dates right of the key columns, not repeated across
+        write_customer_aging(book, sheet, self.rec, head + 1, "" if live else None, TABLE_COL)
         sheet.ws.freeze_panes(FIRST_ROW, KEY_COLS)
         sheet.finish(SUB, layout.last_col, None, filter_=False, freeze_cols=KEY_COLS)
         sheet.ws.autofilter(SUB, 0, layout.total_row - 1, layout.last_col)
@@ -373,34 +384,40 @@ class _ReceivablesSheet:
     def _month_table(self) -> None:
         """m*, and per month: plan and actual from the 合计 row, cumulative figures and rates up to m*."""
         book, sheet, layout = self.book, self.sheet, self.layout
-        first, last = layout.table_first, layout.table_last
+        first, last, number_col = layout.table_first, layout.table_last, layout.number_col
         sheet.text(M_STAR_ROW, 0, book.heading("last_month"), "key")
-        actuals = rng(first, 2, last, 2, True)
+        actuals = rng(first, TABLE_COL + 2, last, TABLE_COL + 2, True)
+        numbers = rng(first, number_col, last, number_col, True)
         sheet.formula(
             M_STAR_ROW,
             1,
-            f"SUMPRODUCT(MAX(ISNUMBER({actuals})*({actuals}<>0)*{rng(first, 0, last, 0, True)}))",
+            f"SUMPRODUCT(MAX(ISNUMBER({actuals})*({actuals}<>0)*{numbers}))",
             month_key(self.rec.last_period, self.spanning) if self.rec.last_period is not None else 0,
             "int",
         )
-        sheet.headings(layout.table_head, MONTH_TABLE)
+        sheet.headings(layout.table_head, MONTH_TABLE, TABLE_COL)
+        sheet.hide_column(number_col)
         for index, month in enumerate(layout.months):
             row, total_col = first + index, layout.month_col(index)
             value = self.by_month.loc[
                 month
             ]  # plan, actual, cumulative figures and rates as kamxl computed them
-            month_, plan, actual, cum_plan, cum_actual = (cell(row, col) for col in range(5))
-            after_m_star = f"{month_}>{M_STAR}"
-            sheet.number(row, 0, month_key(month, self.spanning), "int")
-            sheet.formula(row, 1, cell(layout.total_row, total_col), value["plan"])
-            sheet.formula(row, 2, cell(layout.total_row, total_col + 1), value["actual"])
-            sheet.formula(row, 3, f"SUM({cell(first, 1, True, False)}:{plan})", value["cum_plan"])
-            cum_actual_formula = f'IF({after_m_star},"",SUM({cell(first, 2, True, False)}:{actual}))'
-            sheet.formula(row, 4, cum_actual_formula, value["cum_actual"])
+            plan, actual, cum_plan, cum_actual = (cell(row, TABLE_COL + col) for col in range(1, 5))
+            after_m_star = f"{cell(row, number_col)}>{M_STAR}"
+            sheet.number(row, number_col, month_key(month, self.spanning), "int")
+            sheet.text(row, TABLE_COL, month_heading(book, month, self.spanning, self.dated))
+            sheet.formula(row, TABLE_COL + 1, cell(layout.total_row, total_col), value["plan"])
+            sheet.formula(row, TABLE_COL + 2, cell(layout.total_row, total_col + 1), value["actual"])
+            cum_plan_formula = f"SUM({cell(first, TABLE_COL + 1, True, False)}:{plan})"
+            sheet.formula(row, TABLE_COL + 3, cum_plan_formula, value["cum_plan"])
+            cum_actual_formula = (
+                f'IF({after_m_star},"",SUM({cell(first, TABLE_COL + 2, True, False)}:{actual}))'
+            )
+            sheet.formula(row, TABLE_COL + 4, cum_actual_formula, value["cum_actual"])
             rate = f'IF(OR({after_m_star},{plan}=0),"",{actual}/{plan})'
-            sheet.formula(row, 5, rate, value["rate"], "percent")
+            sheet.formula(row, TABLE_COL + 5, rate, value["rate"], "percent")
             cum_rate = f'IF(OR({cum_actual}="",{cum_plan}=0),"",{cum_actual}/{cum_plan})'
-            sheet.formula(row, 6, cum_rate, value["cum_rate"], "percent")
+            sheet.formula(row, TABLE_COL + 6, cum_rate, value["cum_rate"], "percent")
 
     def _chart(self) -> None:
         """Plan and actual per month as columns, the cumulative collection rate as a line (right axis)."""
@@ -410,23 +427,23 @@ class _ReceivablesSheet:
             return
         colours = book.colours
         head, first, last = layout.table_head, layout.table_first, layout.table_last
-        months = [name, first, 0, last, 0]
+        months = [name, first, TABLE_COL, last, TABLE_COL]
         chart = book.add_chart("column")
         for col, colour in ((1, colours["plan"]), (2, colours["actual"])):
             chart.add_series(
                 {
-                    "name": [name, head, col],
+                    "name": [name, head, TABLE_COL + col],
                     "categories": months,
-                    "values": [name, first, col, last, col],
+                    "values": [name, first, TABLE_COL + col, last, TABLE_COL + col],
                     "fill": {"color": colour},
                 }
             )
         line = book.add_chart("line")
         line.add_series(
             {
-                "name": [name, head, 6],
+                "name": [name, head, TABLE_COL + 6],
                 "categories": months,
-                "values": [name, first, 6, last, 6],
+                "values": [name, first, TABLE_COL + 6, last, TABLE_COL + 6],
                 "y2_axis": True,
                 "marker": {"type": "circle"},
                 "line": {"color": colours["rate"]},
@@ -439,7 +456,10 @@ class _ReceivablesSheet:
         chart.set_y_axis(book.value_axis("collections", "money_axis", figures, major_gridlines=gridlines))
         line.set_y2_axis(book.value_axis("collection_rate", "rate_axis"))
         chart.set_legend({"position": "bottom"})
-        self.sheet.place_chart(head, chart, "receivables")
+        # right beside the month table (no blank column): the chart is narrowed to the first page across
+        self.sheet.place_chart(
+            head, chart, "receivables", col=TABLE_COL + len(MONTH_TABLE), x_offset=CHART_GAP_PX
+        )
 
     def _aging(self, aging: pd.DataFrame, head: int) -> None:
         """The balance per aging bucket, as SUMIF over the rows' buckets."""
@@ -456,17 +476,19 @@ class _ReceivablesSheet:
             sheet.formula(row, 1, f"SUMIF({buckets},{cell(row, 0)},{balances})", value)
 
 
-def write_customer_aging(book: Book, sheet: Sheet, rec: Receivables, head: int, source: str | None) -> int:
+def write_customer_aging(
+    book: Book, sheet: Sheet, rec: Receivables, head: int, source: str | None, note_col: int = 0
+) -> int:
     """The outstanding balance per customer and aging bucket (docs/method.md §5.6) with its 合计, the title
     at ``head - 1`` and the header at ``head``; returns the last row written.
 
     A bucket's cell is a SUMIFS over the receivables sheet's balance, customer and aging columns: ``source``
     is that sheet's name as a formula's prefix ("应收帐款!"), "" on that sheet itself; None writes values
-    (a customer's name SUMIFS would not match exactly). Without due dates one sentence says there is no
-    aging, rather than a table of zeros.
+    (a customer's name SUMIFS would not match exactly). Without due dates one sentence (in ``note_col``)
+    says there is no aging, rather than a table of zeros.
     """
     if rec.aging_by_customer is None:
-        sheet.text(head - 1, 0, book.label("owners.no_due_dates"), "note", fit=False)
+        sheet.text(head - 1, note_col, book.label("owners.no_due_dates"), "note", fit=False)
         return head - 1
     table = rec.aging_by_customer
     if table.empty:  # nothing outstanding past a due date

@@ -30,6 +30,7 @@ from kamxl.write.xlsx.book import (
     records,
     rng,
 )
+from kamxl.write.xlsx.pages import keep_together
 
 TODO_COLUMNS = ("date", "quadrant", "task", "related", "hours", "done")
 QUADRANT_COLUMNS = ("quadrant", "quadrant_label", "tasks", "hours", "share", "completion")
@@ -41,7 +42,7 @@ GROUP_COLUMNS = (
     "hours",
     "time_share",
     "guideline_time",
-    "time_gap",
+    "time_gap_points",
 )
 MONTHLY_COLUMNS = ("indicator", "category", "target", "actual", "attainment", "owner", "last_actual")
 WEEKLY_COLUMNS = ("week", "goal", "weekly_target", "actual", "attainment", "monthly_item", "owner")
@@ -68,6 +69,9 @@ def write_time(
     row = TOP
     if time is not None and todo is not None:
         quadrants, summary = time
+        # the quadrants count the to-do lists, the groups below the work log: each table names its form
+        source = book.label("forms.todo")
+        sheet.text(row - 1, 0, book.label("report.titles.time_quadrants", source=source), "key", fit=False)
         last = _todo_list(book, sheet, todo, row + 8)
         indicative = is_indicative(summary["days"], book.settings)
         _quadrant_table(book, sheet, quadrants.set_index("quadrant"), summary, row, last, indicative)
@@ -188,8 +192,10 @@ def _guideline_table(book: Book, sheet: Sheet, groups: pd.DataFrame, head: int) 
         sheet.number(row, 4, group["hours"], "number")
         sheet.formula(row, 5, f'IF({hours}=0,"",{cell(row, 4)}/{hours})', group["time_share"], "percent")
         sheet.number(row, 6, group["guideline_time"], "percent")
-        gap = f'IF({cell(row, 5)}="","",{cell(row, 5)}-{cell(row, 6)})'
-        sheet.formula(row, 7, gap, group["time_gap"], "percent")
+        # a difference of two shares: in percentage points (−18.5), not a percentage of anything
+        gap = f'IF({cell(row, 5)}="","",({cell(row, 5)}-{cell(row, 6)})*100)'
+        points = None if is_blank(group["time_gap"]) else group["time_gap"] * 100
+        sheet.formula(row, 7, gap, points, "points")
     sheet.total_label(total_row)
     customers_total = int(groups["customers"].sum())
     sheet.formula(total_row, 1, f"SUM({rng(head + 1, 1, total_row - 1, 1)})", customers_total, "total_number")
@@ -249,6 +255,7 @@ def _monthly_plan(book: Book, sheet: Sheet, monthly: pd.DataFrame, head: int) ->
         sheet.text(row, 5, item["owner"])
         sheet.number(row, 6, item["last_actual"], kind)
     attainment_colours(book, sheet, head + 1, head + len(monthly), 4)
+    keep_together(sheet, head - 1, head + len(monthly))
 
 
 def _weekly_plan(book: Book, sheet: Sheet, weeks: pd.DataFrame, goals: pd.DataFrame, head: int) -> int:
@@ -266,6 +273,7 @@ def _weekly_plan(book: Book, sheet: Sheet, weeks: pd.DataFrame, goals: pd.DataFr
         sheet.text(row, 6, week["owner"])
     last = first + len(weeks) - 1
     attainment_colours(book, sheet, first, last, 4)
+    keep_together(sheet, head - 1, last)
     goals_head = last + 3
     _weeks_add_up(book, sheet, goals, goals_head, rng(first, 1, last, 1, True), rng(first, 2, last, 2, True))
     return goals_head + len(goals) + 3
@@ -275,6 +283,7 @@ def _weeks_add_up(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int, name
     """Per goal: the weeks' targets summed (SUMIF over the weekly plan) against the month's; short if less."""
     sheet.text(head - 1, 0, book.label("report.titles.weeks_add_up"), "key", fit=False)
     sheet.headings(head, WEEKS_COLUMNS)
+    keep_together(sheet, head - 1, head + len(goals))
     flag = book.heading("short_flag")
     for row, goal in enumerate(records(goals), head + 1):
         weeks_target, month_target = cell(row, 2), cell(row, 3)
@@ -290,11 +299,17 @@ def _weeks_add_up(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int, name
 
 
 def _goal_checks(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int) -> None:
-    """Each goal's SMART checks: ✓, ✗ (red) or — where it could not be told."""
+    """Each goal's SMART checks: ✓, ✗ (red) or — where it could not be told; beside them why each ✗."""
     sheet.text(head - 1, 0, book.label("report.titles.goal_lint"), "key", fit=False)
     checks = [book.label(f"values.goal_check.{check}") for check in GOAL_CHECKS]
-    sheet.header(head, [book.heading("form"), book.heading("goal"), *checks])
+    reasons_col = 2 + len(GOAL_CHECKS)
+    sheet.header(
+        head, [book.heading("form"), book.heading("goal"), *checks, book.label("values.goal_reason.reasons")]
+    )
+    sheet.at_least(reasons_col, book.width("goal_reasons"))
+    keep_together(sheet, head - 1, head + len(goals))
     for row, goal in enumerate(records(goals), head + 1):
+        sheet.text(row, reasons_col, _reasons_text(book, goal.get("reasons")) or None, "wrap", fit=False)
         sheet.text(row, 0, book.label(f"forms.{goal['form']}"))
         sheet.text(row, 1, goal["name"])
         for col, check in enumerate(GOAL_CHECKS, 2):
@@ -303,6 +318,17 @@ def _goal_checks(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int) -> No
                 None if passed is None or (isinstance(passed, float) and pd.isna(passed)) else bool(passed)
             )
             sheet.text(row, col, CHECK_MARKS[passed], "bad" if passed is False else "text")
+
+
+def _reasons_text(book: Book, reasons: Any) -> str:
+    """A goal's failed checks, one a line: "明确性:没有单位…"."""
+    if not isinstance(reasons, list):
+        return ""
+    return "\n".join(
+        f"{book.label(f'values.goal_check.{check}')}{book.label('ui.colon')}"
+        f"{book.label(f'values.goal_reason.{code}', **params)}"
+        for check, code, params in reasons
+    )
 
 
 def _target_actual(
