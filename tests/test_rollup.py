@@ -563,3 +563,34 @@ def test_the_league_table_uses_the_owner_figures_the_store_kept(tmp_path, settin
     )
     assert (owner["collection_rate"], owner["plan_attainment"]) == (0.5, 0.75)
     assert owner["weighted_total"] == 100.0  # the opportunity's, from the store
+
+
+@pytest.mark.parametrize(
+    ("kind", "evidence", "message"),
+    [
+        # re-worded from its evidence in the roll-up's language, after the region's name
+        (
+            "slipped",
+            {"customer": "华信", "project": "数据中心", "amount": 500000.0},
+            "华东区: A-class deal 华信 / 数据中心 (500,000) was due to close this month and is still open "
+            "at the review date: it has slipped.",
+        ),
+        # a kind this kamxl does not know (a region reviewed by a newer one): as the region worded it
+        ("new_kind", {"customer": "华信"}, "华东区: 区域原文"),
+    ],
+)
+def test_a_regions_decision_in_the_rollups_words(settings_en, kind, evidence, message):
+    from kamxl.calc.rollup import Rollup
+    from kamxl.write.rollup_json import decision_message
+
+    decision = {
+        "region": "华东区",
+        "customer": "华信",
+        "code": "region_decision",
+        "kind": kind,
+        "weight": 4,
+        "amount": 500000.0,
+        "evidence": evidence,
+        "text": "区域原文",
+    }
+    assert decision_message(decision, Rollup("2026-03"), settings_en) == message

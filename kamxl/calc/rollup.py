@@ -761,6 +761,7 @@ def reviewed_decisions(filing: Filing) -> list[dict[str, Any]]:
                 "evidence": evidence,
                 "sheet": item.get("sheet"),
                 "cell": item.get("cell"),
+                "text": item.get("text"),  # as the region's review words it: kept for a kind this kamxl lacks
             }
     return list(found.values())
 

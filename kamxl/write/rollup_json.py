@@ -139,14 +139,24 @@ def whole_money(value: float | None) -> str:
     return fmt(None if value is None else round(value))
 
 
+def region_sentence(decision: Mapping[str, Any], settings: Settings) -> str:
+    """A region's decision re-worded in the roll-up's language from its evidence; as the region's review
+    worded it where this kamxl knows no such kind (a region reviewed by a newer kamxl)."""
+    evidence = dict(decision["evidence"])
+    try:
+        return sentence(Decision(decision["kind"], decision["weight"], 0.0, None, None, evidence), settings)
+    except (KeyError, IndexError, ValueError):
+        return str(decision.get("text") or decision["kind"])
+
+
 def decision_message(decision: Mapping[str, Any], result: Rollup, settings: Settings) -> str:
     """A decision in words, in the settings' language, with the figures behind it."""
     if decision["code"] == "region_decision":
-        text = sentence(
-            Decision(decision["kind"], decision["weight"], 0.0, None, None, dict(decision["evidence"])),
-            settings,
+        return settings.label(
+            "rollup.decisions.region_decision",
+            region=decision["region"],
+            text=region_sentence(decision, settings),
         )
-        return settings.label("rollup.decisions.region_decision", region=decision["region"], text=text)
     row = next((row for row in result.regions if row["region"] == decision["region"]), {})
     health = row.get("health")
     rule = row.get("health_rule")
