@@ -364,9 +364,14 @@ def region_row(filings: Sequence[Filing], settings: Settings) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------- the regions ---
-def organisation_total(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Σ of each summed figure over the regions; unknown when a region that filed its form lacks it."""
+def organisation_total(rows: Sequence[dict[str, Any]], settings: Settings) -> dict[str, Any]:
+    """Σ of each summed figure over the regions; unknown when a region that filed its form lacks it, and
+    when fewer than ``rollup.organisation_min_share`` of the regions have the figure at all (one region's
+    monthly plan is not the organisation's). ``coverage``: form -> [regions with it, regions], for each
+    form some region lacks."""
     total: dict[str, Any] = {}
+    least = float(settings.get("rollup.organisation_min_share")) * len(rows)
+    coverage: dict[str, list[int]] = {}
     for name in SUMMED:
         form = FIGURE_FORM[name]
         values = [row[name] for row in rows]
@@ -376,7 +381,13 @@ def organisation_total(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             for row, value in zip(rows, values, strict=True)
         )
         known = [value for value in values if value is not None]
-        total[name] = None if gap or not known else sum(known)
+        have = sum(
+            1 for row in rows if (form in row["filed"] if form != "report" else row["errors"] is not None)
+        )
+        if have < len(rows):
+            coverage[form] = [have, len(rows)]
+        total[name] = None if gap or not known or have < least else sum(known)
+    total["coverage"] = coverage
     return with_derived(total)
 
 
@@ -639,10 +650,31 @@ def refiled_forms(reports: Sequence[Report]) -> list[str]:
 
 
 # ---------------------------------------------------------------- decisions ---
+# The figures of a region's decision (report.json's evidence) that say what is at stake, in this order
+STAKE_KEYS = ("amount", "shortfall", "over")
+
+
 def _decision(
-    row: Mapping[str, Any], code: str, amount: float | None, evidence: dict[str, Any]
+    row: Mapping[str, Any],
+    code: str,
+    amount: float | None,
+    evidence: dict[str, Any],
+    settings: Settings,
+    weight_key: str | None = None,
 ) -> dict[str, Any]:
-    return {"region": row["region"], "customer": None, "code": code, "amount": amount, "evidence": evidence}
+    """A matter the roll-up finds itself, weighted by ``rollup.weights.<code>`` (or ``<weight_key>``)."""
+    weight = int(settings.get(f"rollup.weights.{weight_key or code}"))
+    return {
+        "region": row["region"],
+        "customer": None,
+        "code": code,
+        "kind": None,
+        "weight": weight,
+        "amount": amount,
+        "evidence": evidence,
+        "sheet": None,
+        "cell": None,
+    }
 
 
 def _region_decisions(row: Mapping[str, Any], settings: Settings) -> list[dict[str, Any]]:
@@ -653,22 +685,27 @@ def _region_decisions(row: Mapping[str, Any], settings: Settings) -> list[dict[s
     plan, actual = row["receivables_plan_to_date"], row["receivables_actual_to_date"]
     if rate is not None and rate < float(settings.get("rollup.collection_rate_alert")):
         evidence = {"plan_to_date": plan, "actual_to_date": actual, "collection_rate": rate}
-        found.append(_decision(row, "collections_behind", plan - actual, evidence))
+        found.append(_decision(row, "collections_behind", plan - actual, evidence, settings))
     variance = row["profit_variance"]
     if variance is not None and variance < 0:
         evidence = {
             "profit_plan_to_date": row["profit_plan_to_date"],
             "profit_actual_to_date": row["profit_actual_to_date"],
         }
-        found.append(_decision(row, "profit_behind", -variance, evidence))
+        found.append(_decision(row, "profit_behind", -variance, evidence, settings))
     if row["health"] in settings.get("rollup.alert_health"):
         evidence = {"counts": {cls: row[cls] for cls in CLASSES}, "health_rule": row["health_rule"]}
-        found.append(_decision(row, "funnel_health", None, evidence))
+        # a funnel graded 差 weighs more than one graded 一般
+        weight_key = f"funnel_{row['health']}"
+        found.append(_decision(row, "funnel_health", None, evidence, settings, weight_key))
     return found
 
 
-def _stuck_decisions(row: Mapping[str, Any], filing: Filing) -> list[dict[str, Any]]:
-    """Each stuck opportunity of a region, with its amount in the snapshot and its classes month by month."""
+def _stuck_decisions(
+    row: Mapping[str, Any], filing: Filing, settings: Settings, decided: set[str]
+) -> list[dict[str, Any]]:
+    """Each stuck opportunity of a region, with its amount in the snapshot and its classes month by month;
+    not those the region's own review already decided on (``decided``: their customers)."""
     frame = filing.opportunities
     if not row["stuck"] or frame is None:
         return []
@@ -681,34 +718,73 @@ def _stuck_decisions(row: Mapping[str, Any], filing: Filing) -> list[dict[str, A
             "stuck",
             as_number(amounts.get(name.split(" / ")[0])),
             {"classes": row["stuck_classes"][name]},
+            settings,
         )
         | {"customer": name}
         for name in row["stuck"]
+        if name.split(" / ")[0] not in decided
     ]
+
+
+def _filing_decisions(entry: Mapping[str, Any], settings: Settings) -> list[dict[str, Any]]:
+    """A region that filed only some of the expected forms, or filed late: the director's first question."""
+    row = {"region": entry["region"]}
+    found = []
+    if entry["status"] == "missing":
+        found.append(_decision(row, "not_filed", None, {"last_period": entry["last_period"]}, settings))
+    elif entry["status"] in ("partial", "no_figures"):
+        evidence = {"missing_forms": list(entry["missing_forms"])}
+        found.append(_decision(row, "forms_missing", None, evidence, settings))
+    if entry.get("late"):
+        found.append(_decision(row, "filed_late", None, {"as_of": entry["as_of"]}, settings))
+    return found
+
+
+def reviewed_decisions(filing: Filing) -> list[dict[str, Any]]:
+    """The decisions of the region's own review of the period (report.json ``decisions``: kind, weight,
+    evidence), each once: ranked by the [decisions] settings where the region's review was written."""
+    found: dict[str, dict[str, Any]] = {}
+    for report in latest_per_source(filing.reports):
+        for item in report.data.get("decisions") or []:
+            if not item.get("kind") or item.get("weight") is None:
+                continue
+            evidence = dict(item.get("evidence") or {})
+            stake = next((as_number(evidence.get(key)) for key in STAKE_KEYS if key in evidence), None)
+            customer = evidence.get("customer")
+            found[repr((item["kind"], sorted(evidence.items(), key=lambda pair: pair[0])))] = {
+                "region": filing.region,
+                "customer": str(customer) if customer else None,
+                "code": "region_decision",
+                "kind": str(item["kind"]),
+                "weight": int(item["weight"]),
+                "amount": stake,
+                "evidence": evidence,
+                "sheet": item.get("sheet"),
+                "cell": item.get("cell"),
+                "text": item.get("text"),  # as the region's review words it: kept for a kind this kamxl lacks
+            }
+    return list(found.values())
+
+
+def decision_order(item: Mapping[str, Any]) -> tuple[float, float, str, str]:
+    """Heaviest first (``rollup.weights`` and the regions' [decisions.weights]), then the most money."""
+    return (-item["weight"], -(item["amount"] or 0.0), item["region"], item["customer"] or "")
 
 
 def decisions(
     rollup: Rollup, history: Mapping[str, Sequence[Filing]], settings: Settings
 ) -> list[dict[str, Any]]:
-    """What needs the director's attention, across the organisation: regions not filed first, then by the
-    money at stake (collections short of plan, profit short of plan, stuck opportunities), largest first."""
-    last = {entry["region"]: entry["last_period"] for entry in rollup.completeness}
-    found = [
-        {
-            "region": region,
-            "customer": None,
-            "code": "not_filed",
-            "amount": None,
-            "evidence": {"last_period": last[region]},
-        }
-        for region in rollup.missing
-    ]
+    """What needs the director's attention, across the organisation (docs/method.md §8): a region's facts
+    (not filed, forms missing, collections far behind, a poor funnel) and the regions' own decisions (a
+    tier-1 customer behind, A-class deals slipped) by their weights, then by the money at stake."""
+    found = [item for entry in rollup.completeness for item in _filing_decisions(entry, settings)]
     for row in rollup.regions:
-        found += _region_decisions(row, settings)
-        found += _stuck_decisions(row, history[row["region"]][-1])
-    return sorted(
-        found, key=lambda item: (item["code"] != "not_filed", -(item["amount"] or 0.0), item["region"])
-    )
+        filing = history[row["region"]][-1]
+        reviewed = reviewed_decisions(filing)
+        decided = {str(item["customer"]) for item in reviewed if item["kind"].startswith("stuck")}
+        found += _region_decisions(row, settings) + reviewed
+        found += _stuck_decisions(row, filing, settings, decided)
+    return sorted(found, key=decision_order)
 
 
 # ---------------------------------------------------------------------- all ---
@@ -721,7 +797,8 @@ def build_rollup(history: Mapping[str, Sequence[Filing]], period: str, settings:
     """The roll-up of ``period`` from each region's filings up to it (oldest first)."""
     history = {region: [f for f in filings if f.period <= period] for region, filings in history.items()}
     rows = region_rows(history, period, settings)
-    rollup = Rollup(period, regions=rows, total=organisation_total(rows), median=median_row(rows))
+    total = organisation_total(rows, settings)
+    rollup = Rollup(period, regions=rows, total=total, median=median_row(rows))
     current = [filings[-1] for filings in history.values() if filings and filings[-1].period == period]
     rollup.owners = owner_rows(current, settings)
     rollup.trends = {row["region"]: trend_rows(history[row["region"]]) for row in rows}

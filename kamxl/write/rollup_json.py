@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kamxl import __version__
+from kamxl.calc.decisions import Decision, sentence
 from kamxl.calc.funnel import CLASSES
 from kamxl.calc.numbers import fmt, pct
 from kamxl.calc.rollup import PNL_GROUPS, Rollup
@@ -88,6 +89,14 @@ def figures_dict(figures: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def total_dict(total: Mapping[str, Any]) -> dict[str, Any]:
+    """The organisation's figures, and for each form some regions lack: how many regions have it."""
+    coverage = total.get("coverage") or {}
+    return figures_dict(total) | {
+        "coverage": {form: {"regions": have, "of": of} for form, (have, of) in sorted(coverage.items())}
+    }
+
+
 def region_dict(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "region": row["region"],
@@ -102,12 +111,23 @@ def region_dict(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def decision_dict(decision: Mapping[str, Any], result: Rollup, settings: Settings) -> dict[str, Any]:
+def decision_dict(
+    decision: Mapping[str, Any], rank: int, result: Rollup, settings: Settings
+) -> dict[str, Any]:
+    """rollup.json's entry: the roll-up's own matters and the regions' decisions, ranked together."""
+    weight = int(decision["weight"])
+    high = weight >= int(settings.get("decisions.high_weight"))
     return {
+        "rank": rank,
         "region": decision["region"],
         "customer": decision["customer"],
         "code": decision["code"],
+        "kind": decision.get("kind"),
+        "weight": weight,
+        "severity": "high" if high else "medium",
         "amount": decision["amount"],
+        "sheet": decision.get("sheet"),
+        "cell": decision.get("cell"),
         "evidence": decision["evidence"],
         "message": decision_message(decision, result, settings),
     }
@@ -119,8 +139,24 @@ def whole_money(value: float | None) -> str:
     return fmt(None if value is None else round(value))
 
 
+def region_sentence(decision: Mapping[str, Any], settings: Settings) -> str:
+    """A region's decision re-worded in the roll-up's language from its evidence; as the region's review
+    worded it where this kamxl knows no such kind (a region reviewed by a newer kamxl)."""
+    evidence = dict(decision["evidence"])
+    try:
+        return sentence(Decision(decision["kind"], decision["weight"], 0.0, None, None, evidence), settings)
+    except (KeyError, IndexError, ValueError):
+        return str(decision.get("text") or decision["kind"])
+
+
 def decision_message(decision: Mapping[str, Any], result: Rollup, settings: Settings) -> str:
     """A decision in words, in the settings' language, with the figures behind it."""
+    if decision["code"] == "region_decision":
+        return settings.label(
+            "rollup.decisions.region_decision",
+            region=decision["region"],
+            text=region_sentence(decision, settings),
+        )
     row = next((row for row in result.regions if row["region"] == decision["region"]), {})
     health = row.get("health")
     rule = row.get("health_rule")
@@ -134,7 +170,22 @@ def decision_message(decision: Mapping[str, Any], result: Rollup, settings: Sett
         alert=pct(settings.get("rollup.collection_rate_alert")),
         health=settings.label(f"values.health.{health}") if health else "",
         rule=health_text(settings, rule) if rule else "",
+        forms=settings.label("rollup.separator").join(
+            settings.form_name(form) for form in decision["evidence"].get("missing_forms") or []
+        ),
+        as_of=decision["evidence"].get("as_of") or "",
+        days=settings.get("rollup.late_days"),
     )
+
+
+def filed_count_text(result: Rollup, settings: Settings) -> str:
+    """The director's first question in a line: "3/3 按时提交", or how many filed, how many on time."""
+    entries = result.completeness
+    filed = [entry for entry in entries if entry["status"] != "missing"]
+    on_time = [entry for entry in filed if entry["late"] is False]
+    if len(on_time) == len(entries):
+        return settings.label("rollup.all_on_time", regions=len(entries))
+    return settings.label("rollup.filed_count", filed=len(filed), regions=len(entries), on_time=len(on_time))
 
 
 def completeness_notes(result: Rollup, settings: Settings) -> list[str]:
@@ -169,14 +220,17 @@ def rollup_dict(result: Rollup, settings: Settings, issues: list[Issue]) -> dict
         "period": result.period,
         "rank_by": settings.get("rollup.rank_by"),
         "regions": [region_dict(row) for row in result.regions],
-        "total": figures_dict(result.total),
+        "total": total_dict(result.total),
         "median": figures_dict(result.median),
         "owners": result.owners,
         "trends": result.trends,
         "completeness": result.completeness,
         "missing": result.missing,
         "notes": completeness_notes(result, settings),
-        "decisions": [decision_dict(decision, result, settings) for decision in result.decisions],
+        "decisions": [
+            decision_dict(decision, rank, result, settings)
+            for rank, decision in enumerate(result.decisions, 1)
+        ],
         "issues": [settings.issue_dict(issue) for issue in issues],
     }
 

@@ -7,14 +7,15 @@ league. The workbook holds everything else.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kamxl.calc.rollup import Rollup
+from kamxl.calc.rollup import FIGURE_FORM, RATIOS, Rollup
 from kamxl.config import Settings
 from kamxl.write.files import atomic_path
-from kamxl.write.rollup_json import completeness_notes, decision_message
+from kamxl.write.rollup_json import completeness_notes, decision_message, filed_count_text
 from kamxl.write.summary import md_cell, money, number, pct
 
 TEMPLATES = {"md": "rollup.summary.md.j2", "html": "rollup.summary.html.j2"}
@@ -22,18 +23,37 @@ REGION_FIGURES = (
     ("receivables_plan_to_date", "money"),
     ("receivables_actual_to_date", "money"),
     ("collection_rate", "pct"),
-    ("profit_variance", "money"),
+    ("profit_variance", "signed"),
     ("weighted_total", "money"),
     ("health", "health"),
     ("stuck_share", "pct"),
-    ("plan_attainment", "pct"),
+    ("plans_met_of", "met_of"),  # "6/8": how many of the monthly plan's indicators were met
     ("errors", "number"),
     ("warnings", "number"),
 )
 
 
+def _cell(figures: Mapping[str, Any], key: str, kind: str, settings: Settings) -> str:
+    """A region's (or the total's, the median's) figure as the summary shows it; "1/3 区域" in the total
+    where too few regions have its form."""
+    if kind == "met_of":
+        met, judged = figures.get("plans_met"), figures.get("plans_judged")
+        value: Any = None if met is None or judged is None else f"{number(met)}/{number(judged)}"
+        key = "plan_attainment"
+    else:
+        value = figures.get(key)
+    coverage = (figures.get("coverage") or {}).get(FIGURE_FORM.get(RATIOS.get(key, (key,))[0], ""))
+    if value is None and coverage is not None:
+        return settings.label("rollup.coverage", regions=coverage[0], of=coverage[1])
+    return value if kind == "met_of" and value is not None else _shown(value, kind, settings)
+
+
 def _shown(value: Any, kind: str, settings: Settings) -> str:
     """A figure as the summary shows it."""
+    if kind == "met_of":
+        return "—"
+    if kind == "signed":  # +1,200 / −83,500, as the workbook's signed_money
+        return money(None if value is None else round(value), signed=True)
     if kind == "health":
         return settings.label(f"values.health.{value}") if value else "—"
     if kind == "money":  # whole 元, as the workbook shows them
@@ -50,12 +70,12 @@ def _region_rows(result: Rollup, settings: Settings) -> dict[str, Any]:
             {
                 "rank": row["rank"],
                 "region": row["region"],
-                "cells": [_shown(row[key], kind, settings) for key, kind in REGION_FIGURES],
+                "cells": [_cell(row, key, kind, settings) for key, kind in REGION_FIGURES],
             }
             for row in result.regions
         ],
         "total": [
-            _shown(result.total.get(key), kind, settings) if kind != "health" else ""
+            _cell(result.total, key, kind, settings) if kind != "health" else ""
             for key, kind in REGION_FIGURES
         ],
         "median": [
@@ -67,7 +87,7 @@ def _region_rows(result: Rollup, settings: Settings) -> dict[str, Any]:
 
 def _owner_rows(result: Rollup, settings: Settings, limit: int) -> dict[str, Any]:
     """The top of the salespeople's league table."""
-    keys = ("rank", "owner", "region", "collection_rate", "weighted_total", "p1", "plan_attainment")
+    keys = ("rank", "owner", "region", "collection_rate", "weighted_total", "p1", "owner_plan_attainment")
     return {
         "owner_names": [settings.label(f"rollup.figures.{key}") for key in keys],
         "owners": [
@@ -112,6 +132,7 @@ def rollup_context(result: Rollup, settings: Settings, stem: str) -> dict[str, A
         "decisions": [decision_message(item, result, settings) for item in result.decisions[:limit]],
         "more_decisions": max(0, len(result.decisions) - limit),
         "completeness": _completeness_rows(result, settings),
+        "filed_count": filed_count_text(result, settings),
         "filing_notes": completeness_notes(result, settings),
         "files": settings.label(
             "rollup.summary_files", workbook=f"{stem}.rollup.xlsx", json=f"{stem}.rollup.json"

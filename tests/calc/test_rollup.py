@@ -288,7 +288,11 @@ def test_the_organisation_total_sums_and_recomputes_rates_from_the_sums(rollup):
     assert (total["open"], total["weighted_total"]) == (11, 1600.0)
     # stuck 1 of C + D = 3 + 1 + 2
     assert (total["stuck_count"], total["stuck_base"], total["stuck_share"]) == (1, 6, pytest.approx(1 / 6))
-    assert (total["plans_judged"], total["plans_met"], total["plan_attainment"]) == (2, 1, 0.5)
+    # only 华南区 has a monthly plan: one region of three is not the organisation's attainment
+    assert (total["plans_judged"], total["plans_met"], total["plan_attainment"]) == (None, None, None)
+    assert total["coverage"]["monthly"] == [1, 3]
+    assert total["coverage"]["pnl"] == [2, 3]  # two of three: the sums stand (rollup.organisation_min_share)
+    assert "receivables" not in total["coverage"]
     # north-west's issues are unknown (no report.json): the total is not a partial count
     assert total["errors"] is None and total["warnings"] is None
 
@@ -370,22 +374,90 @@ def test_trends_with_month_over_month_change(rollup):
     assert set(rollup.trends) == {"华南区", "华东区", "西北区"}
 
 
-def test_decisions_are_ranked_by_the_money_at_stake(rollup):
-    codes = [(item["region"], item["code"], item["customer"], item["amount"]) for item in rollup.decisions]
+def test_decisions_are_ranked_by_weight_then_money(rollup):
+    """rollup.weights: a region's facts first (collections 6, a poor funnel 6, forms missing 6), then the
+    profit (4), filed late (2), a stuck deal (1); within a weight the most money first."""
+    codes = [
+        (item["region"], item["code"], item["customer"], item["amount"], item["weight"])
+        for item in rollup.decisions
+    ]
     assert codes == [
-        ("华南区", "stuck", "甲", 1000.0),
-        ("华东区", "profit_behind", None, 200.0),  # 3800 against 4000
-        ("华南区", "collections_behind", None, 200.0),  # 0.8 < 0.9: 1000 − 800 short
-        ("华南区", "funnel_health", None, None),  # poor
+        ("华南区", "collections_behind", None, 200.0, 6),  # 0.8 < 0.9: 1000 − 800 short
+        ("华南区", "funnel_health", None, None, 6),  # poor
+        ("西北区", "forms_missing", None, None, 6),  # no P&L
+        ("华东区", "profit_behind", None, 200.0, 4),  # 3800 against 4000
+        ("华南区", "filed_late", None, None, 2),  # reviewed 2026-04-15
+        ("华南区", "stuck", "甲", 1000.0, 1),
     ]
     # north-west collects exactly 0.9 of plan: not under the alert
     evidence = [item["evidence"] for item in rollup.decisions]
     assert evidence == [
-        {"classes": ["C", "D", "C"]},
-        {"profit_plan_to_date": 4000.0, "profit_actual_to_date": 3800.0},
         {"plan_to_date": 1000.0, "actual_to_date": 800.0, "collection_rate": 0.8},
         {"counts": {"A": 1, "B": 0, "C": 2, "D": 1}, "health_rule": "sparse"},
+        {"missing_forms": ["pnl"]},
+        {"profit_plan_to_date": 4000.0, "profit_actual_to_date": 3800.0},
+        {"as_of": "2026-04-15"},
+        {"classes": ["C", "D", "C"]},
     ]
+
+
+def _region_decision(kind, weight, **evidence):
+    return {
+        "rank": 0,
+        "kind": kind,
+        "weight": weight,
+        "sheet": "客户价值评估",
+        "cell": "Q7",
+        "evidence": evidence,
+    }
+
+
+def test_the_regions_own_decisions_rank_among_the_rollups(settings):
+    """A region's report.json decisions keep their kinds and weights: a slipped A deal of 500,000 (4) ranks
+    above a 1,000 stuck deal (1) and below a tier-1 customer behind (5); the stuck deal the region itself
+    decided on (stuck_price_cut) is not listed twice."""
+    decided = [
+        _region_decision("slipped", 4, customer="华信", project="数据中心", amount=500000.0),
+        _region_decision(
+            "tier1_behind", 5, customer="新源", plan=33000.0, actual=22000.0, shortfall=11000.0, rate=2 / 3
+        ),
+        _region_decision("stuck_price_cut", 2, customer="甲", amount=1000.0, classes="C → D → C", months=3),
+        _region_decision("slipped", 4, customer="海川", project="堆场管理", amount=420000.0),
+    ]
+    report = Report(SOUTH_REPORT.name, {**SOUTH_REPORT.data, "decisions": decided})
+    filings = south()
+    filings[-1] = Filing(
+        *[getattr(filings[-1], name) for name in ("region", "period", "totals", "opportunities")], (report,)
+    )
+    result = build_rollup({"华南区": filings, "华东区": east()}, "2026-03", settings)
+    ranked = [
+        (item["code"], item["kind"], item["customer"], item["amount"], item["weight"])
+        for item in result.decisions
+    ]
+    assert ranked == [
+        ("collections_behind", None, None, 200.0, 6),
+        ("funnel_health", None, None, None, 6),
+        ("region_decision", "tier1_behind", "新源", 11000.0, 5),
+        ("region_decision", "slipped", "华信", 500000.0, 4),
+        ("region_decision", "slipped", "海川", 420000.0, 4),
+        ("profit_behind", None, None, 200.0, 4),
+        ("region_decision", "stuck_price_cut", "甲", 1000.0, 2),
+        ("filed_late", None, None, None, 2),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("health", "weight"),
+    [("poor", 6), ("fair", 3), ("good", None)],  # rollup.weights.funnel_poor / funnel_fair; good is no matter
+)
+def test_a_funnels_grade_decides_its_weight(settings, health, weight):
+    filings = northwest()
+    last = filings[-1]
+    graded = {**last.totals, "health": health, "health_rule": "sparse"}
+    filings[-1] = Filing(last.region, last.period, graded, last.opportunities)
+    result = build_rollup({"西北区": filings}, "2026-03", settings)
+    found = [item["weight"] for item in result.decisions if item["code"] == "funnel_health"]
+    assert found == ([] if weight is None else [weight])
 
 
 @pytest.mark.parametrize(

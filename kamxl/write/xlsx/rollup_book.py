@@ -17,11 +17,11 @@ from typing import Any
 
 from kamxl import __version__
 from kamxl.calc.funnel import CLASSES
-from kamxl.calc.rollup import RATIOS, SUMMED, VARIANCES, Rollup, period_end
+from kamxl.calc.rollup import FIGURE_FORM, RATIOS, SUMMED, VARIANCES, Rollup, period_end
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.write.files import atomic_path
-from kamxl.write.rollup_json import completeness_notes
+from kamxl.write.rollup_json import completeness_notes, filed_count_text
 from kamxl.write.xlsx.book import (
     DEFAULT_WIDTH,
     LINE_HEIGHT,
@@ -96,10 +96,12 @@ OWNER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("plans_met", "count"),
     ("plan_attainment", "mean"),  # the mean of the indicators' attainment (method.md §13.1): no formula
 )
+# a figure named differently where it means something else: a salesperson's mean attainment (§13.1)
+OWNER_LABELS = {"plan_attainment": "owner_plan_attainment"}
 OWNER_RATIOS = {"collection_rate": RATIOS["collection_rate"]}
 NUMBER_FORMATS = {
     "money": "money",
-    "variance": "money",
+    "variance": "signed_money",  # +1,200 / −83,500 (formats.cells.signed_money), as the summary writes it
     "count": "int",
     "open": "int",
     "stuck_base": "int",
@@ -161,13 +163,10 @@ def _write_value(
     col, value = table.col(name), figures.get(name)
     if kind in ("text", "region"):
         sheet.text(row, col, value)
-    elif kind == "forms":
-        sheet.text(
-            row,
-            col,
-            book.label("rollup.separator").join(book.settings.form_name(form) for form in value or [])
-            or None,
-        )
+    elif kind == "forms":  # wrapped within rollup_forms: a region that filed every form has a long list
+        forms = book.label("rollup.separator").join(book.settings.form_name(form) for form in value or [])
+        sheet.text(row, col, forms or None, "wrap", fit=False)
+        sheet.at_least(col, book.width("rollup_forms"))
     elif kind == "health":
         sheet.text(row, col, book.label(f"values.health.{value}") if value else None)
     elif kind == "list":
@@ -237,14 +236,31 @@ def _total_row(book: Book, table: Table, total: Mapping[str, Any], row: int) -> 
         if name in ("rank", "region"):
             continue
         value = total.get(name)
-        if kind in ("ratio", "variance"):
+        short = _coverage_text(book, total, name)
+        if short is not None:  # too few regions have the form: no organisation's figure, say how many
+            sheet.text(row, col, short, "total_label")
+        elif kind in ("ratio", "variance"):
             formula = _formula_of(table, row, name, kind, RATIOS)
-            sheet.formula(row, col, formula, value, "total_percent" if kind == "ratio" else "total_money")
+            fmt = "total_percent" if kind == "ratio" else "total_signed_money"
+            sheet.formula(row, col, formula, value, fmt)
         elif name in SUMMED and value is not None:
             fmt = "total_money" if kind == "money" else "total_number"
             sheet.formula(row, col, f"SUM({table.column_range(name, False)})", value, fmt)
         else:
             sheet.text(row, col, None, "total_label")
+
+
+def _coverage_text(book: Book, total: Mapping[str, Any], name: str) -> str | None:
+    """ "1/3 区域" in a total's rate where too few regions have its form for an organisation's figure
+    (``rollup.organisation_min_share``); None where the total stands."""
+    figures = RATIOS.get(name) or VARIANCES.get(name) or (name,)
+    if name not in SUMMED and name not in RATIOS and name not in VARIANCES:
+        return None
+    form = FIGURE_FORM.get(figures[0])
+    have = (total.get("coverage") or {}).get(form)
+    if have is None or any(total.get(part) is not None for part in figures):
+        return None
+    return book.label("rollup.coverage", regions=have[0], of=have[1])
 
 
 def _median_row(book: Book, table: Table, median: Mapping[str, Any], row: int) -> None:
@@ -351,13 +367,12 @@ def _short_completeness(book: Book, lines: Lines, result: Rollup, row: int) -> i
     sheet = lines.sheet
     lines.heading(row, book.label("rollup.sheets.completeness"))
     gaps = [entry for entry in result.completeness if entry["status"] != "filed" or entry["late"]]
+    row += 1
+    lines.add(row, 1, filed_count_text(result, book.settings))
     for entry in gaps:
         row += 1
         sheet.text(row, 1, entry["region"])
         lines.add(row, 2, _status_text(book, entry))
-    if not gaps:
-        row += 1
-        sheet.text(row, 1, book.label("rollup.none"))
     for note in completeness_notes(result, book.settings):
         row += 1
         lines.add(row, 1, note)
@@ -410,7 +425,7 @@ def write_owners(book: Book, result: Rollup) -> None:
     sheet = book.add("owners", book.label("rollup.sheets.owners"))
     rank_by = _label(book, book.settings.get("rollup.owner_rank_by"))
     sheet.title(book.label("rollup.sheets.owners"), book.label("rollup.notes_owners", rank_by=rank_by))
-    sheet.header(HEAD, [_label(book, name) for name, _ in OWNER_COLUMNS])
+    sheet.header(HEAD, [_label(book, OWNER_LABELS.get(name, name)) for name, _ in OWNER_COLUMNS])
     last = HEAD + max(len(result.owners), 1)
     table = Table(sheet, OWNER_COLUMNS, HEAD + 1, last, OWNER_RATIOS, "rollup.owner_rank_by")
     for row, figures in enumerate(result.owners, table.first):
@@ -465,23 +480,28 @@ def write_decisions(book: Book, result: Rollup) -> None:
     sheet.title(
         book.label("rollup.summary_heading_decisions"), book.label("rollup.title", period=result.period)
     )
-    keys = ("rank", "region", "customer", "amount", "message")
+    keys = ("rank", "severity", "region", "customer", "amount", "message")
     sheet.header(HEAD, [_label(book, key) for key in keys])
     shown = result.decisions[: int(book.settings.get("rollup.decision_rows"))]
+    high = int(book.settings.get("decisions.high_weight"))
     for row, decision in enumerate(shown, HEAD + 1):
+        severity = "high" if decision["weight"] >= high else "medium"
         sheet.number(row, 0, row - HEAD, "int")
-        sheet.text(row, 1, decision["region"])
-        sheet.text(row, 2, decision["customer"])
-        sheet.number(row, 3, decision["amount"])
-        sheet.text(row, 4, decision_message(decision, result, book.settings), "wrap", fit=False)
+        sheet.text(row, 1, book.label(f"decisions.severity.{severity}"), f"decision_{severity}")
+        sheet.text(row, 2, decision["region"])
+        sheet.text(row, 3, decision["customer"])
+        sheet.number(row, 4, decision["amount"])
+        sheet.text(row, 5, decision_message(decision, result, book.settings), "wrap", fit=False)
     if len(result.decisions) > len(shown):
         more = book.label("rollup.more", count=len(result.decisions) - len(shown))
-        sheet.text(HEAD + len(shown) + 1, 4, more, "note")
-    sheet.widths[4] = book.width("issue_message")
+        sheet.text(HEAD + len(shown) + 1, 5, more, "note")
+    sheet.widths[5] = book.width("issue_message")
     sheet.finish(HEAD, len(keys) - 1, HEAD + max(len(shown), 1))
 
 
 TREND_AXES = {"collection_rate": ("percent", "rate_axis"), "open": ("int", "count_axis")}
+# a change since the month before reads with its sign: +27,000 / −8,000, +1.2% / −0.4%, +1 / −2
+CHANGE_FORMATS = {"money": "signed_money", "percent": "signed_percent", "int": "signed_int"}
 
 
 def write_trends(book: Book, result: Rollup) -> None:
@@ -494,7 +514,8 @@ def write_trends(book: Book, result: Rollup) -> None:
     for figure in book.settings.get("rollup.trend_figures"):
         row = _trend_block(book, sheet, result, figure, periods, row)
     _changes(book, sheet, result, row)
-    sheet.finish(None, len(result.trends) + 1, None, filter_=False)
+    # pages across repeat the month (and the change table's region): a continuation page keeps its keys
+    sheet.finish(None, len(result.trends) + 2, None, filter_=False, freeze_cols=2)
 
 
 def _trend_block(
@@ -503,23 +524,27 @@ def _trend_block(
     """One figure: a row per period, a column per region, and its line chart beside; returns the next row."""
     regions = list(result.trends)
     fmt, axis = TREND_AXES.get(figure, ("money", "money_axis"))
-    sheet.text(row, 0, _label(book, figure), "key")
-    sheet.header(row + 1, [_label(book, "period"), *regions])
+    name = _label(book, figure)
+    # the figure and the month in the first two columns, as the change table's region and month: the
+    # columns a page across repeats
+    sheet.text(row, 0, name, "key")
+    sheet.header(row + 1, [book.label("rollup.figure"), _label(book, "period"), *regions])
     by_region = {
         region: {entry["period"]: entry[figure] for entry in rows} for region, rows in result.trends.items()
     }
     first = row + 2
     for offset, period in enumerate(periods):
-        sheet.text(first + offset, 0, period)
-        for col, region in enumerate(regions, 1):
+        sheet.text(first + offset, 0, name)
+        sheet.text(first + offset, 1, period)
+        for col, region in enumerate(regions, 2):
             sheet.number(first + offset, col, by_region[region].get(period), fmt)
     last = first + max(len(periods), 1) - 1
     chart = book.add_chart("line")
-    for col in range(1, len(regions) + 1):
+    for col in range(2, len(regions) + 2):
         chart.add_series(
             {
                 "name": [sheet.name, row + 1, col],
-                "categories": [sheet.name, first, 0, last, 0],
+                "categories": [sheet.name, first, 1, last, 1],
                 "values": [sheet.name, first, col, last, col],
                 "line": {"width": book.style["trend_line_width"]},
                 "marker": {"type": "circle"},
@@ -530,7 +555,7 @@ def _trend_block(
     chart.set_y_axis(_value_axis(book, _label(book, figure), axis))
     chart.set_legend({"position": "bottom"})
     spec = book.chart_spec("rollup_trends")
-    sheet.place_chart(row, chart, "rollup_trends", col=len(regions) + 2)
+    sheet.place_chart(row, chart, "rollup_trends", col=len(regions) + 3)
     return max(last + 2, row + chart_rows(spec["height"]) + 1)
 
 
@@ -554,15 +579,17 @@ def _changes(book: Book, sheet: Sheet, result: Rollup, row: int) -> None:
                 if index:
                     here, before = cell(row, col), cell(row - 1, col)
                     formula = f'IF(OR({here}="",{before}=""),"",{here}-{before})'
-                    sheet.formula(row, col + 1, formula, entry[f"{figure}_change"], fmt)
+                    sheet.formula(row, col + 1, formula, entry[f"{figure}_change"], CHANGE_FORMATS[fmt])
 
 
 def write_rollup_book(result: Rollup, target: Path, settings: Settings, history_name: str) -> list[Issue]:
     """Write the roll-up workbook atomically; returns issues about the output itself."""
     with atomic_path(target) as tmp:
         workbook = new_workbook(tmp, settings, len(result.regions) + len(result.owners))
-        meta = {
-            "source": history_name,
+        meta = {  # the page header names the organisation and period, not kamxl's history file
+            "source": settings.label(
+                "rollup.doc_title", org=settings.get("rollup.org"), period=result.period
+            ),
             "period": result.period,
             "as_of": period_end(result.period).isoformat(),
             "version": __version__,
