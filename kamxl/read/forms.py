@@ -202,49 +202,6 @@ def _frame(records: list[Record], columns: list[str]) -> pd.DataFrame:
     )
 
 
-def _field_columns(ctx: SheetContext, block: HeaderBlock) -> dict[str, int]:
-    """Map each known field to the first column whose header names it."""
-    found: dict[str, int] = {}
-    for c in sorted(block.paths):
-        for label in block.paths[c]:
-            field_name = ctx.spec.field_of(label)
-            if field_name is None:
-                continue
-            if field_name in found:
-                ctx.issue(
-                    "duplicate_column",
-                    block.top,
-                    c,
-                    column=label,
-                    used=ctx.letter(found[field_name]),
-                    ignored=ctx.letter(c),
-                )
-            else:
-                found[field_name] = c
-            break
-    return found
-
-
-def _missing_column(ctx: SheetContext, block: HeaderBlock, field_name: str) -> None:
-    ctx.issue(
-        "missing_column",
-        block.top,
-        None,
-        form=ctx.settings.form_name(ctx.spec.name),
-        row=block.top + 1,
-        column=ctx.header_label(field_name),
-    )
-
-
-def _missing(ctx: SheetContext, block: HeaderBlock, cols: dict[str, int]) -> bool:
-    """Report the first required column the header lacks: without it the form cannot be read."""
-    for required in ctx.spec.required:
-        if required not in cols:
-            _missing_column(ctx, block, required)
-            return True
-    return False
-
-
 def _read_fields(ctx: SheetContext, row: int, cols: dict[str, int], form: str) -> Record:
     """One row's fields, parsed by the form's field kinds."""
     rec: Record = {"sheet": ctx.sheet, "row": row + 1}
@@ -557,8 +514,8 @@ def _flat(
     A row without its key field but with other values is reported, not read:
     a plan line without a customer cannot be attributed.
     """
-    cols = _field_columns(ctx, block)
-    if _missing(ctx, block, cols):
+    cols = ctx.field_columns(block)
+    if ctx.lacks_required(block, cols):
         return None
     main, totals = _item_rows(ctx, block, cols, KEY_FIELD[form], on_row)
     return FlatRows(cols, main, totals)
@@ -1059,12 +1016,12 @@ def _factor_columns(ctx: SheetContext, block: HeaderBlock, taken: set[int]) -> d
 
 def parse_appraisal(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     """The HR appraisal export: long (one row per indicator) or wide (indicator groups as columns)."""
-    cols = _field_columns(ctx, block)
-    if _missing(ctx, block, cols):
+    cols = ctx.field_columns(block)
+    if ctx.lacks_required(block, cols):
         return None
     groups = _indicator_groups(ctx, block, cols)
     if not groups and "indicator" not in cols:
-        _missing_column(ctx, block, "indicator")
+        ctx.missing_column(block, "indicator")
         return None
     main = []
     for r in _item_rows(ctx, block, cols, "employee")[0]:
@@ -1104,10 +1061,10 @@ def _indicator_groups(
 
 def parse_pnl(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     """The projected P&L: months as rows with line columns, or (transposed) lines as rows."""
-    cols = _field_columns(ctx, block)
+    cols = ctx.field_columns(block)
     if "month" not in cols and "line" in cols:
         return _parse_pnl_transposed(ctx, block, cols)
-    if _missing(ctx, block, cols):
+    if ctx.lacks_required(block, cols):
         return None
     measures = _line_columns(ctx, block, cols)
     _money_columns(ctx, block, cols, [c for pair in measures.values() for c in pair.values()])

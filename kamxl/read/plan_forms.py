@@ -111,45 +111,6 @@ def _sheet(
     return SheetData(ctx.sheet, ctx.spec.name, top + 1, tables, columns, meta)
 
 
-def field_columns(ctx: SheetContext, block: HeaderBlock) -> dict[str, int]:
-    """Each field the header names, at the first column that names it (a second one is reported)."""
-    found: dict[str, int] = {}
-    for c in sorted(block.paths):
-        for label in block.paths[c]:
-            name = ctx.spec.field_of(label)
-            if name is None:
-                continue
-            if name in found:
-                ctx.issue(
-                    "duplicate_column",
-                    block.top,
-                    c,
-                    column=label,
-                    used=column_letter(found[name]),
-                    ignored=column_letter(c),
-                )
-            else:
-                found[name] = c
-            break
-    return found
-
-
-def _missing(ctx: SheetContext, block: HeaderBlock, cols: dict[str, int], required: list[str]) -> bool:
-    """Report the first required column the header lacks: without it the form cannot be read."""
-    for name in required:
-        if name not in cols:
-            ctx.issue(
-                "missing_column",
-                block.top,
-                None,
-                form=ctx.settings.form_name(ctx.spec.name),
-                row=block.top + 1,
-                column=ctx.header_label(name),
-            )
-            return True
-    return False
-
-
 def _has_values(ctx: SheetContext, row: int, skip: set[int]) -> bool:
     """Whether the row holds anything outside ``skip`` (a plain check: no issues raised)."""
     cells = ctx.grid.rows[row]
@@ -188,12 +149,12 @@ def item_rows(
 # ------------------------------------------------------------------ competitors ---
 def parse_competitors(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     """One row per competitor; or the comparison layout, its dimensions down the first column."""
-    cols = field_columns(ctx, block)
+    cols = ctx.field_columns(block)
     if "competitor" not in cols:
         comparison = _comparison(ctx, block)
         if comparison is not None:
             return comparison
-    if _missing(ctx, block, cols, ctx.spec.required):
+    if ctx.lacks_required(block, cols):
         return None
     rows, _ = item_rows(ctx, block, cols, ("competitor",))
     records = []
@@ -355,8 +316,8 @@ def _month_records(ctx: SheetContext, r: int, months: dict[int, int]) -> list[Re
 
 def parse_targets(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     """Targets by product × market/customer × month; 合计 and 小计 rows kept aside, to be checked."""
-    cols = field_columns(ctx, block)
-    if _missing(ctx, block, cols, ctx.spec.required):
+    cols = ctx.field_columns(block)
+    if ctx.lacks_required(block, cols):
         return None
     months = _month_columns(ctx, block)
     ctx.set_units(block, [*([cols["total"]] if "total" in cols else []), *months])
@@ -471,12 +432,12 @@ def parse_review(ctx: SheetContext, block: HeaderBlock) -> SheetData | None:
     """The leader's review: each indicator's target, actual and weeks; the notes blocks under it.
 
     周计划审查 laid out one row per week (周次 down the side) is turned into the same table."""
-    cols = field_columns(ctx, block)
+    cols = ctx.field_columns(block)
     if "week" in cols:
         return parse_weekly_review(ctx, block, cols)
     if "week_target" in cols and "week_events" not in cols:
         cols["week_events"] = cols.pop("week_target")  # beside indicators, 周目标 is the weeks' goals as text
-    if _missing(ctx, block, cols, ctx.spec.required):
+    if ctx.lacks_required(block, cols):
         return None
     notes = _Notes(ctx)
     rows, _ = item_rows(ctx, block, cols, ("indicator",), section=notes.claim)
@@ -512,7 +473,7 @@ def parse_weekly_review(ctx: SheetContext, block: HeaderBlock, cols: dict[str, i
     the weeks' targets add up to the month's target, which is said). An indicator column, where there is
     one, keeps several indicators apart; without one, the weeks are one indicator."""
     target_col = cols.get("week_target", cols.get("target"))
-    if target_col is None and _missing(ctx, block, cols, ["actual"]):
+    if target_col is None and ctx.lacks_required(block, cols, ["actual"]):
         return None
     notes = _Notes(ctx)
     rows, totals = item_rows(ctx, block, cols, ("week",), section=notes.claim)

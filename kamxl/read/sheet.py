@@ -169,6 +169,37 @@ class SheetContext:
         self._counts.clear()
         return self.issues
 
+    def field_columns(self, block: HeaderBlock) -> dict[str, int]:
+        """Each field the header names, at the first column that names it (a second one is reported)."""
+        found: dict[str, int] = {}
+        for c in sorted(block.paths):
+            for label in block.paths[c]:
+                field_name = self.spec.field_of(label)
+                if field_name is None:
+                    continue
+                if field_name in found:
+                    used, ignored = column_letter(found[field_name]), column_letter(c)
+                    self.issue("duplicate_column", block.top, c, column=label, used=used, ignored=ignored)
+                else:
+                    found[field_name] = c
+                break
+        return found
+
+    def missing_column(self, block: HeaderBlock, field_name: str) -> None:
+        """Say the header lacks ``field_name``'s column."""
+        form = self.settings.form_name(self.spec.name)
+        label = self.header_label(field_name)
+        self.issue("missing_column", block.top, None, form=form, row=block.top + 1, column=label)
+
+    def lacks_required(self, block: HeaderBlock, cols: dict[str, int], required: Iterable[str] = ()) -> bool:
+        """Report the first required column (the form's, or ``required``) the header lacks: without it the
+        form cannot be read."""
+        for name in required or self.spec.required:
+            if name not in cols:
+                self.missing_column(block, name)
+                return True
+        return False
+
     def header_label(self, fieldname: str) -> str:
         """The field's header in the user's language, for messages.
 
