@@ -71,6 +71,51 @@ def test_no_import_cycles():
     assert cycles == []
 
 
+# The reader's stages in the order data flows through them (kamxl/read/__init__.py): the file, its cells,
+# the header model, which form and where its tables are, a sheet's context, the body rows, the ledger.
+READER_STAGES = [
+    "values",
+    "formulas",
+    "container",
+    "parts",
+    "grid",
+    "header",
+    "recognise",
+    "tables",
+    "sheet",
+    "plan_forms",
+    "forms",
+    "ledger",
+]
+
+
+def _all_kamxl_imports(tree: ast.Module) -> set[str]:
+    """Every kamxl module a module names in an import, at load or inside a function."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("kamxl"):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("kamxl"))
+    return found
+
+
+def test_the_reader_runs_one_way():
+    """A stage of the reader uses only the stages before it, so following a workbook through the reader
+    never returns to a file already left (kamxl.read itself calls the stages in order)."""
+    modules = _modules()
+    stages = {name.removeprefix("kamxl.read.") for name in modules if name.startswith("kamxl.read.")}
+    assert stages == set(READER_STAGES)  # a new stage takes its place in the list
+    backwards = [
+        f"{stage} imports {target}"
+        for index, stage in enumerate(READER_STAGES)
+        for target in _all_kamxl_imports(modules[f"kamxl.read.{stage}"])
+        if target.startswith("kamxl.read.")
+        and target.removeprefix("kamxl.read.") not in READER_STAGES[:index]
+    ]
+    assert backwards == []
+
+
 def _tracked_files() -> list[Path]:
     try:
         listed = subprocess.run(
