@@ -469,3 +469,108 @@ def test_plan_parts_the_assessment_does_not_have(rows, expected):
 
     assert absent_plan_parts(pd.DataFrame(rows)) == expected
     assert absent_plan_parts(pd.DataFrame({"customer": ["朗通"]})) == ["expected_close", "next_step"]
+
+
+# ------------------------------------------------------------------ layout ---
+XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
+REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _sheet_paths(package):
+    """Each sheet's name and its part in the package."""
+    book = ElementTree.fromstring(package.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target") for rel in rels.iter(REL + "Relationship")}
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    return [(sheet.get("name"), "xl/" + targets[sheet.get(R_ID)]) for sheet in book.iter(main + "sheet")]
+
+
+def _chart_boxes(package, sheet_part):
+    """Every chart on a sheet as ((row, offset), (col, offset)) of its top-left and bottom-right corners."""
+    folder, name = sheet_part.rsplit("/", 1)
+    rels_name = f"{folder}/_rels/{name}.rels"
+    if rels_name not in package.namelist():
+        return []
+    rels = ElementTree.fromstring(package.read(rels_name))
+    drawings = [
+        rel.get("Target") for rel in rels.iter(REL + "Relationship") if rel.get("Type").endswith("/drawing")
+    ]
+    boxes = []
+    for target in drawings:
+        drawing = ElementTree.fromstring(package.read("xl/drawings/" + target.rsplit("/", 1)[1]))
+        for anchor in drawing.findall(XDR + "twoCellAnchor"):
+            corners = []
+            for corner in (anchor.find(XDR + "from"), anchor.find(XDR + "to")):
+                at = {tag: int(corner.find(XDR + tag).text) for tag in ("row", "rowOff", "col", "colOff")}
+                corners.append(((at["row"], at["rowOff"]), (at["col"], at["colOff"])))
+            boxes.append(corners)
+    return boxes
+
+
+def _overlaps(one, other):
+    """Two boxes share some area (touching edges do not count)."""
+    (top, left), (bottom, right) = one
+    (top2, left2), (bottom2, right2) = other
+    return top < bottom2 and top2 < bottom and left < right2 and left2 < right
+
+
+def _cells_under(box):
+    """The rows and columns (1-based, inclusive) a chart covers some part of."""
+    (top, left), (bottom, right) = box
+    last_row = bottom[0] if bottom[1] else bottom[0] - 1
+    last_col = right[0] if right[1] else right[0] - 1
+    return top[0] + 1, left[0] + 1, last_row + 1, last_col + 1
+
+
+def test_no_chart_overlaps_another_or_a_table(every_report):
+    """A chart drawn over a table hides its figures; two charts on each other hide both."""
+    found, checked = [], 0
+    for stem, path in every_report.items():
+        book = openpyxl.load_workbook(path)
+        with zipfile.ZipFile(path) as package:
+            for sheet_name, part in _sheet_paths(package):
+                boxes = _chart_boxes(package, part)
+                checked += len(boxes)
+                sheet = book[sheet_name]
+                hidden = {letter for letter, dim in sheet.column_dimensions.items() if dim.hidden}
+                for index, box in enumerate(boxes):
+                    found += [
+                        f"{stem}/{sheet_name}: charts {index} and {later}"
+                        for later, other in enumerate(boxes)
+                        if later > index and _overlaps(box, other)
+                    ]
+                    first_row, first_col, last_row, last_col = _cells_under(box)
+                    under = [
+                        cell.coordinate
+                        for row in sheet.iter_rows(
+                            min_row=first_row, max_row=last_row, min_col=first_col, max_col=last_col
+                        )
+                        for cell in row
+                        if cell.value not in (None, "") and cell.column_letter not in hidden
+                    ]
+                    if under:
+                        found.append(f"{stem}/{sheet_name}: chart {index} over {under[:3]}")
+    assert checked > 10 and found == []
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "overlap"),
+    [
+        ((((0, 0), (0, 0)), ((10, 0), (5, 0))), (((5, 0), (3, 0)), ((15, 0), (8, 0))), True),
+        (
+            (((0, 0), (0, 0)), ((10, 0), (5, 100))),
+            (((0, 0), (5, 100)), ((10, 0), (9, 0))),
+            False,
+        ),  # side by side
+        ((((0, 0), (0, 0)), ((10, 0), (5, 100))), (((0, 0), (5, 50)), ((10, 0), (9, 0))), True),
+        ((((0, 0), (0, 0)), ((10, 0), (5, 0))), (((10, 0), (0, 0)), ((20, 0), (5, 0))), False),  # one below
+    ],
+)
+def test_overlap_of_two_chart_boxes(one, other, overlap):
+    assert _overlaps(one, other) is overlap and _overlaps(other, one) is overlap
+
+
+def test_a_chart_covers_the_cells_it_reaches_into():
+    assert _cells_under((((2, 0), (1, 0)), ((12, 0), (6, 0)))) == (3, 2, 12, 6)  # ends on a cell's edge
+    assert _cells_under((((2, 0), (1, 0)), ((12, 5), (6, 5)))) == (3, 2, 13, 7)
