@@ -391,7 +391,7 @@ def test_the_cli_rolls_up_and_says_where(store_history):
     assert result.exit_code == 0, result.output
     assert f"wrote {out / 'org-2026-03.rollup.xlsx'}" in result.output
     english = json.loads((out / "org-2026-03.rollup.json").read_text("utf-8"))
-    assert english["decisions"][0]["message"] == "西北区 has not filed 2026-03."
+    assert english["decisions"][0]["message"] == "西北区: not filed for 2026-03."
 
 
 def test_the_cli_without_a_history_fails_plainly(tmp_path):

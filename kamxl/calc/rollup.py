@@ -19,6 +19,7 @@ Totals are sums, and the organisation's rates are ratios of those sums
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -417,9 +418,19 @@ def region_rows(
     return rows
 
 
-def median_row(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The median region: each figure's median over the regions that have it (a figure by figure median)."""
-    return {name: median_of(row[name] for row in rows) for name in NUMERIC}
+def median_row(rows: Sequence[dict[str, Any]], settings: Settings) -> dict[str, Any]:
+    """The median region: each figure's median over the regions that have it (a figure by figure median);
+    blank where fewer than ``rollup.organisation_min_share`` of the regions filed its form, as the total
+    (one region's 8 indicators are not the median region's)."""
+    least = float(settings.get("rollup.organisation_min_share")) * len(rows)
+    median: dict[str, Any] = {}
+    for name in NUMERIC:
+        form = FIGURE_FORM[(RATIOS.get(name) or VARIANCES.get(name) or (name,))[0]]
+        have = sum(
+            1 for row in rows if (form in row["filed"] if form != "report" else row["errors"] is not None)
+        )
+        median[name] = median_of(row[name] for row in rows) if have >= least else None
+    return median
 
 
 # -------------------------------------------------------------- salespeople ---
@@ -766,9 +777,36 @@ def reviewed_decisions(filing: Filing) -> list[dict[str, Any]]:
     return list(found.values())
 
 
+def decision_score(item: Mapping[str, Any], settings: Settings) -> float:
+    """The weight times the money's factor, 1 + log10(1 + amount ÷ ``rollup.money_unit``): a matter without
+    money counts its weight; a slipped 500,000 deal (4 × 2.04) comes before a tier-1 customer 15,000 short
+    (5 × 1.11), while a region's 差 funnel (6) stays above the small sums (docs/method.md §8.5)."""
+    amount = max(float(item["amount"] or 0.0), 0.0)
+    return float(item["weight"]) * (1 + math.log10(1 + amount / float(settings.get("rollup.money_unit"))))
+
+
 def decision_order(item: Mapping[str, Any]) -> tuple[float, float, str, str]:
-    """Heaviest first (``rollup.weights`` and the regions' [decisions.weights]), then the most money."""
-    return (-item["weight"], -(item["amount"] or 0.0), item["region"], item["customer"] or "")
+    """The highest score first (``decision_score``), then the most money, then by region and customer."""
+    return (-item["score"], -(item["amount"] or 0.0), item["region"], item["customer"] or "")
+
+
+def decision_lines(decisions: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """The ranked decisions a line per (region, customer), at the rank of its first (海川 pays late and its
+    A deal slipped: one matter to a director, read once), as a region's dashboard groups them; a matter
+    naming no customer is a line of its own. rollup.json keeps every decision apart."""
+    lines: list[list[Mapping[str, Any]]] = []
+    by_customer: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for item in decisions:
+        customer = str(item["customer"]).split(" / ")[0] if item["customer"] else None
+        key = (item["region"], customer or "")
+        if customer and key in by_customer:
+            by_customer[key].append(item)
+            continue
+        line = [item]
+        if customer:
+            by_customer[key] = line
+        lines.append(line)
+    return lines
 
 
 def decisions(
@@ -776,7 +814,7 @@ def decisions(
 ) -> list[dict[str, Any]]:
     """What needs the director's attention, across the organisation (docs/method.md §8): a region's facts
     (not filed, forms missing, collections far behind, a poor funnel) and the regions' own decisions (a
-    tier-1 customer behind, A-class deals slipped) by their weights, then by the money at stake."""
+    tier-1 customer behind, A-class deals slipped) by their score: the weight times the money's factor."""
     found = [item for entry in rollup.completeness for item in _filing_decisions(entry, settings)]
     for row in rollup.regions:
         filing = history[row["region"]][-1]
@@ -784,6 +822,8 @@ def decisions(
         decided = {str(item["customer"]) for item in reviewed if item["kind"].startswith("stuck")}
         found += _region_decisions(row, settings) + reviewed
         found += _stuck_decisions(row, filing, settings, decided)
+    for item in found:
+        item["score"] = round(decision_score(item, settings), 6)
     return sorted(found, key=decision_order)
 
 
@@ -798,7 +838,7 @@ def build_rollup(history: Mapping[str, Sequence[Filing]], period: str, settings:
     history = {region: [f for f in filings if f.period <= period] for region, filings in history.items()}
     rows = region_rows(history, period, settings)
     total = organisation_total(rows, settings)
-    rollup = Rollup(period, regions=rows, total=total, median=median_row(rows))
+    rollup = Rollup(period, regions=rows, total=total, median=median_row(rows, settings))
     current = [filings[-1] for filings in history.values() if filings and filings[-1].period == period]
     rollup.owners = owner_rows(current, settings)
     rollup.trends = {row["region"]: trend_rows(history[row["region"]]) for row in rows}

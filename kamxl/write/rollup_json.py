@@ -7,7 +7,8 @@ for what is not known, written atomically.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.write.files import atomic_path
 from kamxl.write.words import health_text
+
+_TRAILING_STOP = re.compile(r"[。.;;,,\s]+$")  # a sentence's end, where a label adds its own
 
 
 def funnel_section(figures: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -124,6 +127,7 @@ def decision_dict(
         "code": decision["code"],
         "kind": decision.get("kind"),
         "weight": weight,
+        "score": decision.get("score"),
         "severity": "high" if high else "medium",
         "amount": decision["amount"],
         "sheet": decision.get("sheet"),
@@ -149,33 +153,58 @@ def region_sentence(decision: Mapping[str, Any], settings: Settings) -> str:
         return str(decision.get("text") or decision["kind"])
 
 
-def decision_message(decision: Mapping[str, Any], result: Rollup, settings: Settings) -> str:
-    """A decision in words, in the settings' language, with the figures behind it."""
+def decision_fact(decision: Mapping[str, Any], result: Rollup, settings: Settings) -> str:
+    """A decision's fact in words, without its region, in the settings' language, with the figures behind
+    it: "利润比计划少 106,000 元。"."""
     if decision["code"] == "region_decision":
-        return settings.label(
-            "rollup.decisions.region_decision",
-            region=decision["region"],
-            text=region_sentence(decision, settings),
-        )
+        return region_sentence(decision, settings)
     row = next((row for row in result.regions if row["region"] == decision["region"]), {})
     health = row.get("health")
     rule = row.get("health_rule")
     return settings.label(
         f"rollup.decisions.{decision['code']}",
-        region=decision["region"],
         period=result.period,
         customer=decision["customer"] or "",
         amount=whole_money(decision["amount"]),
         rate=pct(row.get("collection_rate")),
         alert=pct(settings.get("rollup.collection_rate_alert")),
         health=settings.label(f"values.health.{health}") if health else "",
-        rule=health_text(settings, rule) if rule else "",
+        # the rule's words end the sentence: without a stop of their own
+        rule=_TRAILING_STOP.sub("", health_text(settings, rule)) if rule else "",
         forms=settings.label("rollup.separator").join(
             settings.form_name(form) for form in decision["evidence"].get("missing_forms") or []
         ),
         as_of=decision["evidence"].get("as_of") or "",
         days=settings.get("rollup.late_days"),
     )
+
+
+def decision_message(decision: Mapping[str, Any], result: Rollup, settings: Settings) -> str:
+    """A decision in words, one pattern for every matter: "区域:事实。"."""
+    return line_message([decision], result, settings)
+
+
+def line_message(line: Sequence[Mapping[str, Any]], result: Rollup, settings: Settings) -> str:
+    """A line of the attention list: the region once, then each of its facts ("华东区:A 类大单 海川 …。A 类
+    商机 海川 … 已延期。")."""
+    facts = settings.label("rollup.fact_separator").join(
+        decision_fact(item, result, settings) for item in line
+    )
+    return settings.label("rollup.decisions.region_decision", region=line[0]["region"], text=facts)
+
+
+def line_figures(line: Sequence[Mapping[str, Any]], settings: Settings) -> dict[str, Any]:
+    """A line's severity (its heaviest matter's), customer and money at stake (the largest: a deal both
+    slipped and with a late payer is one deal, not two)."""
+    high = int(settings.get("decisions.high_weight"))
+    amounts = [float(item["amount"]) for item in line if item["amount"] is not None]
+    customer = next((item["customer"] for item in line if item["customer"]), None)
+    return {
+        "severity": "high" if max(int(item["weight"]) for item in line) >= high else "medium",
+        "region": line[0]["region"],
+        "customer": str(customer).split(" / ")[0] if customer else None,
+        "amount": max(amounts) if amounts else None,
+    }
 
 
 def filed_count_text(result: Rollup, settings: Settings) -> str:

@@ -12,10 +12,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kamxl.calc.rollup import FIGURE_FORM, RATIOS, Rollup
+from kamxl.calc.rollup import FIGURE_FORM, RATIOS, Rollup, decision_lines
 from kamxl.config import Settings
 from kamxl.write.files import atomic_path
-from kamxl.write.rollup_json import completeness_notes, decision_message, filed_count_text
+from kamxl.write.rollup_json import completeness_notes, filed_count_text, line_message
 from kamxl.write.summary import md_cell, money, number, pct
 
 TEMPLATES = {"md": "rollup.summary.md.j2", "html": "rollup.summary.html.j2"}
@@ -123,14 +123,17 @@ def _completeness_rows(result: Rollup, settings: Settings) -> list[dict[str, Any
 def rollup_context(result: Rollup, settings: Settings, stem: str) -> dict[str, Any]:
     """What the templates show, in the settings' language."""
     limit = int(settings.get("summary.top_rows"))
+    lines = decision_lines(result.decisions)
     figure = lambda key: settings.label(f"rollup.figures.{key}")  # noqa: E731
     return {
         "lang": "zh-CN" if settings.lang == "zh" else "en",
         "title": settings.label("rollup.title", period=result.period),
         **_region_rows(result, settings),
         **_owner_rows(result, settings, limit),
-        "decisions": [decision_message(item, result, settings) for item in result.decisions[:limit]],
-        "more_decisions": max(0, len(result.decisions) - limit),
+        # a line per (region, customer), as the workbook lists them; the rest are on its 关注事项 sheet
+        "decisions": [line_message(line, result, settings) for line in lines[:limit]],
+        "more_decisions": max(0, len(lines) - limit),
+        "decisions_sheet": settings.label("rollup.sheets.decisions"),
         "completeness": _completeness_rows(result, settings),
         "filed_count": filed_count_text(result, settings),
         "filing_notes": completeness_notes(result, settings),

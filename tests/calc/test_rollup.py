@@ -413,9 +413,10 @@ def _region_decision(kind, weight, **evidence):
 
 
 def test_the_regions_own_decisions_rank_among_the_rollups(settings):
-    """A region's report.json decisions keep their kinds and weights: a slipped A deal of 500,000 (4) ranks
-    above a 1,000 stuck deal (1) and below a tier-1 customer behind (5); the stuck deal the region itself
-    decided on (stuck_price_cut) is not listed twice."""
+    """A region's report.json decisions keep their kinds and weights, and all rank by score = weight × (1 +
+    log10(1 + amount ÷ 50,000)) (method.md §8.5): a slipped A deal of 500,000 (4 × 2.041 = 8.17) ranks above
+    the region's collections 200 behind (6 × 1.002 = 6.01) and a tier-1 customer 11,000 short (5 × 1.086 =
+    5.43); the stuck deal the region itself decided on (stuck_price_cut) is not listed twice."""
     decided = [
         _region_decision("slipped", 4, customer="华信", project="数据中心", amount=500000.0),
         _region_decision(
@@ -435,14 +436,17 @@ def test_the_regions_own_decisions_rank_among_the_rollups(settings):
         for item in result.decisions
     ]
     assert ranked == [
-        ("collections_behind", None, None, 200.0, 6),
-        ("funnel_health", None, None, None, 6),
-        ("region_decision", "tier1_behind", "新源", 11000.0, 5),
-        ("region_decision", "slipped", "华信", 500000.0, 4),
-        ("region_decision", "slipped", "海川", 420000.0, 4),
-        ("profit_behind", None, None, 200.0, 4),
-        ("region_decision", "stuck_price_cut", "甲", 1000.0, 2),
+        ("region_decision", "slipped", "华信", 500000.0, 4),  # 4 × (1 + log10 11) = 8.166
+        ("region_decision", "slipped", "海川", 420000.0, 4),  # 4 × (1 + log10 9.4) = 7.893
+        ("collections_behind", None, None, 200.0, 6),  # 6 × (1 + log10 1.004) = 6.010
+        ("funnel_health", None, None, None, 6),  # no money: its weight, 6
+        ("region_decision", "tier1_behind", "新源", 11000.0, 5),  # 5 × (1 + log10 1.22) = 5.432
+        ("profit_behind", None, None, 200.0, 4),  # 4 × (1 + log10 1.004) = 4.007
+        ("region_decision", "stuck_price_cut", "甲", 1000.0, 2),  # 2 × (1 + log10 1.02) = 2.017
         ("filed_late", None, None, None, 2),
+    ]
+    assert [round(item["score"], 3) for item in result.decisions] == [
+        8.166, 7.893, 6.01, 6.0, 5.432, 4.007, 2.017, 2.0
     ]
 
 

@@ -10,6 +10,7 @@ RANK formulas. Charts start at zero and have titled axes.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 from kamxl import __version__
 from kamxl.calc.funnel import CLASSES
-from kamxl.calc.rollup import FIGURE_FORM, RATIOS, SUMMED, VARIANCES, Rollup, period_end
+from kamxl.calc.rollup import FIGURE_FORM, RATIOS, SUMMED, VARIANCES, Rollup, decision_lines, period_end
 from kamxl.config import Settings
 from kamxl.issues import Issue
 from kamxl.write.files import atomic_path
@@ -99,6 +100,7 @@ OWNER_COLUMNS: tuple[tuple[str, str], ...] = (
 # a figure named differently where it means something else: a salesperson's mean attainment (§13.1)
 OWNER_LABELS = {"plan_attainment": "owner_plan_attainment"}
 OWNER_RATIOS = {"collection_rate": RATIOS["collection_rate"]}
+OWNER_COUNTS = ("plans_judged", "plans_met")  # shown where some owner has them
 NUMBER_FORMATS = {
     "money": "money",
     "variance": "signed_money",  # +1,200 / −83,500 (formats.cells.signed_money), as the summary writes it
@@ -163,12 +165,10 @@ def _write_value(
     col, value = table.col(name), figures.get(name)
     if kind in ("text", "region"):
         sheet.text(row, col, value)
-    elif kind == "forms":  # wrapped within rollup_forms: a region that filed every form has a long list
-        forms = book.label("rollup.separator").join(book.settings.form_name(form) for form in value or [])
-        sheet.text(row, col, forms or None, "wrap", fit=False)
-        sheet.at_least(col, book.width("rollup_forms"))
-    elif kind == "health":
-        sheet.text(row, col, book.label(f"values.health.{value}") if value else None)
+    elif kind == "forms":  # a count keeps the row one line: the forms themselves are listed on 提交情况
+        sheet.text(row, col, book.label("rollup.forms_count", count=len(value)) if value else None)
+    elif kind == "health":  # centred: a grade right after an amount would read as one ("1,002,500 良")
+        sheet.text(row, col, book.label(f"values.health.{value}") if value else None, "text_centre")
     elif kind == "list":
         sheet.text(row, col, book.label("rollup.separator").join(value) if value else None)
     elif kind == "rank":
@@ -232,13 +232,16 @@ def _total_row(book: Book, table: Table, total: Mapping[str, Any], row: int) -> 
     sheet = table.sheet
     sheet.text(row, 0, None, "total_label")
     sheet.text(row, table.col("region"), book.label("rollup.total"), "total_label")
+    said: set[str] = set()  # "1/3 区域" once per form, under its first column
     for col, (name, kind) in enumerate(table.columns):
         if name in ("rank", "region"):
             continue
         value = total.get(name)
         short = _coverage_text(book, total, name)
         if short is not None:  # too few regions have the form: no organisation's figure, say how many
-            sheet.text(row, col, short, "total_label")
+            form = FIGURE_FORM[(RATIOS.get(name) or VARIANCES.get(name) or (name,))[0]]
+            sheet.text(row, col, None if form in said else short, "total_label")
+            said.add(form)
         elif kind in ("ratio", "variance"):
             formula = _formula_of(table, row, name, kind, RATIOS)
             fmt = "total_percent" if kind == "ratio" else "total_signed_money"
@@ -392,18 +395,25 @@ def _status_text(book: Book, entry: Mapping[str, Any]) -> str:
 
 
 def _short_decisions(book: Book, lines: Lines, result: Rollup, row: int) -> None:
-    """The first matters for the director, as many as fit under the chart."""
-    from kamxl.write.rollup_json import decision_message
+    """The first matters for the director, a line per (region, customer), as many as fit under the chart;
+    the rest are on the 关注事项 sheet, and the line saying how many more names it."""
+    from kamxl.write.rollup_json import line_message
 
     sheet = lines.sheet
     lines.heading(row, book.label("rollup.summary_heading_decisions"))
     shown = int(book.settings.get("summary.top_rows"))
-    for decision in result.decisions[:shown]:
+    grouped = decision_lines(result.decisions)
+    for line in grouped[:shown]:
         row += 1
-        sheet.text(row, 1, decision["region"])
-        lines.add(row, 2, decision_message(decision, result, book.settings))
-    if len(result.decisions) > shown:
-        lines.add(row + 1, 2, book.label("rollup.more", count=len(result.decisions) - shown), "note")
+        sheet.text(row, 1, line[0]["region"])
+        lines.add(row, 2, line_message(line, result, book.settings))
+    if len(grouped) > shown:
+        more = book.label(
+            "rollup.more_decisions",
+            count=len(grouped) - shown,
+            sheet=book.label("rollup.sheets.decisions"),
+        )
+        lines.add(row + 1, 2, more, "note")
     if not result.decisions:
         sheet.text(row + 1, 1, book.label("rollup.none"))
 
@@ -425,13 +435,20 @@ def write_owners(book: Book, result: Rollup) -> None:
     sheet = book.add("owners", book.label("rollup.sheets.owners"))
     rank_by = _label(book, book.settings.get("rollup.owner_rank_by"))
     sheet.title(book.label("rollup.sheets.owners"), book.label("rollup.notes_owners", rank_by=rank_by))
-    sheet.header(HEAD, [_label(book, OWNER_LABELS.get(name, name)) for name, _ in OWNER_COLUMNS])
+    # the indicators judged and met are known where the store kept them per owner; a history that kept only
+    # the mean attainment leaves them blank for everyone: no column of blanks beside a filled mean
+    columns = tuple(
+        (name, kind)
+        for name, kind in OWNER_COLUMNS
+        if name not in OWNER_COUNTS or any(row.get(name) is not None for row in result.owners)
+    )
+    sheet.header(HEAD, [_label(book, OWNER_LABELS.get(name, name)) for name, _ in columns])
     last = HEAD + max(len(result.owners), 1)
-    table = Table(sheet, OWNER_COLUMNS, HEAD + 1, last, OWNER_RATIOS, "rollup.owner_rank_by")
+    table = Table(sheet, columns, HEAD + 1, last, OWNER_RATIOS, "rollup.owner_rank_by")
     for row, figures in enumerate(result.owners, table.first):
-        for column in OWNER_COLUMNS:
+        for column in columns:
             _write_value(book, table, row, column, figures)
-    sheet.finish(HEAD, len(OWNER_COLUMNS) - 1, table.last, freeze_cols=3)
+    sheet.finish(HEAD, len(columns) - 1, table.last, freeze_cols=3)
 
 
 def write_completeness(book: Book, result: Rollup) -> None:
@@ -458,11 +475,10 @@ def write_completeness(book: Book, result: Rollup) -> None:
         )
         sheet.text(row, 2, entry["last_period"])
         for col, key in ((3, "forms"), (4, "missing_forms"), (5, "refiled")):
-            sheet.text(
-                row,
-                col,
-                book.label("rollup.separator").join(settings.form_name(form) for form in entry[key]) or None,
-            )
+            # wrapped within rollup_forms: a region that filed every form has a long list
+            names = book.label("rollup.separator").join(settings.form_name(form) for form in entry[key])
+            sheet.text(row, col, names or None, "wrap", fit=False)
+            sheet.at_least(col, book.width("rollup_forms"))
         sheet.text(row, 6, entry["as_of"])
         late = entry["late"]
         sheet.text(row, 7, None if late is None else book.label("rollup.late" if late else "rollup.on_time"))
@@ -473,8 +489,9 @@ def write_completeness(book: Book, result: Rollup) -> None:
 
 
 def write_decisions(book: Book, result: Rollup) -> None:
-    """What needs the director's attention, ranked across the organisation."""
-    from kamxl.write.rollup_json import decision_message
+    """What needs the director's attention, ranked across the organisation, a line per (region, customer);
+    every cell top-aligned, so that a line whose text wraps reads across."""
+    from kamxl.write.rollup_json import line_figures, line_message
 
     sheet = book.add("decisions", book.label("rollup.sheets.decisions"))
     sheet.title(
@@ -482,26 +499,28 @@ def write_decisions(book: Book, result: Rollup) -> None:
     )
     keys = ("rank", "severity", "region", "customer", "amount", "message")
     sheet.header(HEAD, [_label(book, key) for key in keys])
-    shown = result.decisions[: int(book.settings.get("rollup.decision_rows"))]
-    high = int(book.settings.get("decisions.high_weight"))
-    for row, decision in enumerate(shown, HEAD + 1):
-        severity = "high" if decision["weight"] >= high else "medium"
-        sheet.number(row, 0, row - HEAD, "int")
+    grouped = decision_lines(result.decisions)
+    shown = grouped[: int(book.settings.get("rollup.decision_rows"))]
+    for row, line in enumerate(shown, HEAD + 1):
+        figures = line_figures(line, book.settings)
+        severity = figures["severity"]
+        sheet.number(row, 0, row - HEAD, "decision_rank")
         sheet.text(row, 1, book.label(f"decisions.severity.{severity}"), f"decision_{severity}")
-        sheet.text(row, 2, decision["region"])
-        sheet.text(row, 3, decision["customer"])
-        sheet.number(row, 4, decision["amount"])
-        sheet.text(row, 5, decision_message(decision, result, book.settings), "wrap", fit=False)
-    if len(result.decisions) > len(shown):
-        more = book.label("rollup.more", count=len(result.decisions) - len(shown))
+        sheet.text(row, 2, figures["region"], "text_top")
+        sheet.text(row, 3, figures["customer"], "text_top")
+        sheet.number(row, 4, figures["amount"], "money_top")
+        sheet.text(row, 5, line_message(line, result, book.settings), "wrap", fit=False)
+    if len(grouped) > len(shown):
+        more = book.label("rollup.more", count=len(grouped) - len(shown))
         sheet.text(HEAD + len(shown) + 1, 5, more, "note")
     sheet.widths[5] = book.width("issue_message")
     sheet.finish(HEAD, len(keys) - 1, HEAD + max(len(shown), 1))
 
 
 TREND_AXES = {"collection_rate": ("percent", "rate_axis"), "open": ("int", "count_axis")}
-# a change since the month before reads with its sign: +27,000 / −8,000, +1.2% / −0.4%, +1 / −2
-CHANGE_FORMATS = {"money": "signed_money", "percent": "signed_percent", "int": "signed_int"}
+# a change since the month before reads with its sign: +27,000 / −8,000, +1 / −2; a rate's in percentage
+# points (+1.3, under a heading that says 个百分点 / pp)
+CHANGE_FORMATS = {"money": "signed_money", "percent": "points", "int": "signed_int"}
 
 
 def write_trends(book: Book, result: Rollup) -> None:
@@ -552,20 +571,33 @@ def _trend_block(
         )
     chart.set_title({"name": _label(book, figure)})
     chart.set_x_axis({"name": book.label("rollup.axis_period")})
-    chart.set_y_axis(_value_axis(book, _label(book, figure), axis))
+    chart.set_y_axis(_value_axis(book, _label(book, figure), axis) | _rate_max(book, fmt, by_region))
     chart.set_legend({"position": "bottom"})
     spec = book.chart_spec("rollup_trends")
     sheet.place_chart(row, chart, "rollup_trends", col=len(regions) + 3)
     return max(last + 2, row + chart_rows(spec["height"]) + 1)
 
 
+def _rate_max(book: Book, fmt: str, by_region: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
+    """A rate's axis up to its highest value rounded up to ``rollup.rate_axis_step`` (90 % → 100 %, 102 % →
+    110 %), not a spreadsheet's 120 % that squashes the lines; other axes as the spreadsheet draws them."""
+    values = [value for periods in by_region.values() for value in periods.values() if value is not None]
+    if fmt != "percent" or not values or max(values) <= 0:
+        return {}
+    step = float(book.settings.get("rollup.rate_axis_step"))
+    return {"max": round(math.ceil(round(max(values) / step, 9)) * step, 9)}
+
+
 def _changes(book: Book, sheet: Sheet, result: Rollup, row: int) -> None:
     """Per region and period stored: each trend figure and its change since the region's previous period."""
     from kamxl.calc.rollup import TREND_FIGURES
 
+    sheet.text(row, 0, book.label("rollup.changes_heading"), "key")
+    row += 1
     headings = [_label(book, "region"), _label(book, "period")]
     for figure in TREND_FIGURES:
-        headings += [_label(book, figure), book.label("rollup.change", figure=_label(book, figure))]
+        key = "rollup.change_points" if TREND_AXES.get(figure, ("",))[0] == "percent" else "rollup.change"
+        headings += [_label(book, figure), book.label(key, figure=_label(book, figure))]
     sheet.header(row, headings)
     for region, entries in result.trends.items():
         for index, entry in enumerate(entries):
@@ -578,24 +610,27 @@ def _changes(book: Book, sheet: Sheet, result: Rollup, row: int) -> None:
                 sheet.number(row, col, entry[figure], fmt)
                 if index:
                     here, before = cell(row, col), cell(row - 1, col)
-                    formula = f'IF(OR({here}="",{before}=""),"",{here}-{before})'
-                    sheet.formula(row, col + 1, formula, entry[f"{figure}_change"], CHANGE_FORMATS[fmt])
+                    change: float | None = entry[f"{figure}_change"]
+                    if fmt == "percent":  # a rate's change in percentage points: 90.6 % after 89.3 % is +1.3
+                        formula = f'IF(OR({here}="",{before}=""),"",({here}-{before})*100)'
+                        change = None if change is None else change * 100
+                    else:
+                        formula = f'IF(OR({here}="",{before}=""),"",{here}-{before})'
+                    sheet.formula(row, col + 1, formula, change, CHANGE_FORMATS[fmt])
 
 
 def write_rollup_book(result: Rollup, target: Path, settings: Settings, history_name: str) -> list[Issue]:
     """Write the roll-up workbook atomically; returns issues about the output itself."""
     with atomic_path(target) as tmp:
         workbook = new_workbook(tmp, settings, len(result.regions) + len(result.owners))
+        title = document_title(settings, result.period)
         meta = {  # the page header names the organisation and period, not kamxl's history file
-            "source": settings.label(
-                "rollup.doc_title", org=settings.get("rollup.org"), period=result.period
-            ),
+            "source": title,
             "period": result.period,
             "as_of": period_end(result.period).isoformat(),
             "version": __version__,
         }
         book = Book(workbook, settings, meta)
-        title = settings.label("rollup.doc_title", org=settings.get("rollup.org"), period=result.period)
         created = dt.datetime.combine(period_end(result.period), dt.time())
         workbook.set_properties({"title": title, "author": "kamxl", "company": "", "created": created})
         write_dashboard(book, result, history_name)
@@ -608,3 +643,12 @@ def write_rollup_book(result: Rollup, target: Path, settings: Settings, history_
         book.sheets["dashboard"].ws.activate()
         book.close()
     return book.issues
+
+
+def document_title(settings: Settings, period: str) -> str:
+    """ "华东公司 区域汇总 2026-03"; just "区域汇总 2026-03" while ``rollup.org`` is left at its placeholder
+    (the organisation not named: "org" on every page would read as a mistake)."""
+    org = str(settings.get("rollup.org") or "").strip()
+    if not org or org == settings.get("rollup.org_placeholder"):
+        return settings.label("rollup.doc_title_unnamed", period=period)
+    return settings.label("rollup.doc_title", org=org, period=period)
