@@ -446,7 +446,14 @@ def test_the_regions_own_decisions_rank_among_the_rollups(settings):
         ("filed_late", None, None, None, 2),
     ]
     assert [round(item["score"], 3) for item in result.decisions] == [
-        8.166, 7.893, 6.01, 6.0, 5.432, 4.007, 2.017, 2.0
+        8.166,
+        7.893,
+        6.01,
+        6.0,
+        5.432,
+        4.007,
+        2.017,
+        2.0,
     ]
 
 
@@ -568,3 +575,75 @@ def test_an_opportunity_with_no_owner_counts_for_the_unassigned_row(settings):
     )
     [row] = found.owners
     assert (row["owner"], row["open"], row["weighted_total"], row["p1"]) == ("未指定", 2, 910.0, 1)
+
+
+@pytest.mark.parametrize(
+    ("weight", "amount", "score"),
+    [
+        (4, 500000.0, 8.16557),  # 4 × (1 + log10 11): a slipped A deal
+        (5, 15000.0, 5.56972),  # 5 × (1 + log10 1.3): a tier-1 customer 15,000 short
+        (4, 106000.0, 5.97662),  # 4 × (1 + log10 3.12): a region's profit under plan
+        (6, None, 6.0),  # no money: its weight
+        (2, 0.0, 2.0),
+        (1, 50000.0, 1.30103),  # 1 × (1 + log10 2): one money unit
+    ],
+)
+def test_a_matters_score_is_its_weight_times_the_moneys_factor(settings, weight, amount, score):
+    from kamxl.calc.rollup import decision_score
+
+    assert decision_score({"weight": weight, "amount": amount}, settings) == pytest.approx(score, abs=1e-5)
+
+
+def test_a_customers_matters_are_one_line_at_the_rank_of_its_first():
+    from kamxl.calc.rollup import decision_lines
+
+    def item(region, customer):
+        return {"region": region, "customer": customer}
+
+    ranked = [
+        item("华东区", "海川"),
+        item("华东区", None),
+        item("西北区", "海川"),  # another region's 海川: a line of its own
+        item("华东区", "海川 / 堆场管理"),  # the same customer, named with its project (stuck)
+        item("华东区", None),  # a region's matter naming no customer: a line of its own
+    ]
+    lines = decision_lines(ranked)
+    assert [[(entry["region"], entry["customer"]) for entry in line] for line in lines] == [
+        [("华东区", "海川"), ("华东区", "海川 / 堆场管理")],
+        [("华东区", None)],
+        [("西北区", "海川")],
+        [("华东区", None)],
+    ]
+
+
+def _median_rows():
+    from kamxl.calc.rollup import NUMERIC
+
+    def row(filed, **figures):
+        return {name: None for name in NUMERIC} | {"filed": filed, "errors": None} | figures
+
+    return [
+        row(
+            ["monthly", "receivables"], plans_judged=8, plans_met=6, plan_attainment=0.75, collection_rate=0.9
+        ),
+        row(["receivables"], collection_rate=0.8),
+        row(["receivables"], collection_rate=1.0),
+    ]
+
+
+def test_the_median_leaves_a_figure_blank_when_fewer_than_half_the_regions_filed_its_form(settings):
+    """One region's monthly plan (8 judged, 6 met) is not the median region's, as it is not the total."""
+    from kamxl.calc.rollup import median_row
+
+    rows = _median_rows()
+    median = median_row(rows, settings)
+    assert (median["plans_judged"], median["plans_met"], median["plan_attainment"]) == (None, None, None)
+    assert median["collection_rate"] == 0.9
+    rows[1] |= {
+        "filed": ["monthly", "receivables"],
+        "plans_judged": 4,
+        "plans_met": 4,
+        "plan_attainment": 1.0,
+    }
+    median = median_row(rows, settings)  # two regions of three: the median of their figures
+    assert (median["plans_judged"], median["plans_met"], median["plan_attainment"]) == (6.0, 5.0, 0.875)

@@ -405,7 +405,7 @@ def _short_decisions(book: Book, lines: Lines, result: Rollup, row: int) -> None
     grouped = decision_lines(result.decisions)
     for line in grouped[:shown]:
         row += 1
-        sheet.text(row, 1, line[0]["region"])
+        sheet.text(row, 1, line[0]["region"], "text_top")  # level with its line's first words when it wraps
         lines.add(row, 2, line_message(line, result, book.settings))
     if len(grouped) > shown:
         more = book.label(
