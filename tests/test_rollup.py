@@ -143,26 +143,49 @@ def test_the_rollup_workbook_recalculates_the_same_in_libreoffice(samples_rollup
 
 @pytest.mark.slow
 def test_the_directors_attention_list_puts_the_largest_risks_first(samples_rollup):
-    """The first `summary.top_rows` (10) name 西北区's poor funnel and its collections far behind, and
-    华东区's slipped A-class deals (华信 500,000, 海川 420,000) — not a stuck 20,000 (瑞丰)."""
+    """Ranked by score (weight × the money's factor, method.md §8.5): 华东区's slipped 华信 500,000 first,
+    西北区's profit 106,000 under plan and its poor funnel within the first `summary.top_rows` (10) lines,
+    above the tier-1 shortfalls of 11,000–15,000 — not a stuck 20,000 (瑞丰); a customer's matters are one
+    line (海川, 天山), each line "区域:事实。", and the rest are pointed to on the 关注事项 sheet."""
     _, out = samples_rollup
     decisions = json.loads((out / "org-2026-03.rollup.json").read_text("utf-8"))["decisions"]
     assert [item["rank"] for item in decisions] == list(range(1, len(decisions) + 1))
-    weights = [item["weight"] for item in decisions]
-    assert weights == sorted(weights, reverse=True)
-    first = decisions[:10]
-    shown = {(item["region"], item["code"], item["kind"], item["customer"]) for item in first}
-    assert ("西北区", "funnel_health", None, None) in shown
-    assert ("西北区", "collections_behind", None, None) in shown
-    assert ("华东区", "region_decision", "slipped", "华信") in shown
-    assert ("华东区", "region_decision", "slipped", "海川") in shown
-    assert all(item["customer"] != "瑞丰" for item in first)
-    slipped = next(item for item in first if item["customer"] == "华信")
-    assert (slipped["amount"], slipped["weight"], slipped["severity"]) == (500000.0, 4, "high")
-    assert slipped["message"].startswith("华东区:A 类商机 华信 / 数据中心(500,000)")
+    scores = [item["score"] for item in decisions]
+    assert scores == sorted(scores, reverse=True)
+    assert (decisions[0]["customer"], decisions[0]["kind"], decisions[0]["amount"]) == (
+        "华信",
+        "slipped",
+        500000.0,
+    )
+    assert decisions[0]["message"].startswith("华东区:A 类商机 华信 / 数据中心(500,000)")
+    sheet = openpyxl.load_workbook(out / "org-2026-03.rollup.xlsx")["关注事项"]
+    lines = [
+        [cell.value for cell in row] for row in sheet.iter_rows(min_row=5) if isinstance(row[0].value, int)
+    ]
+    keys = [(line[2], line[3]) for line in lines if line[3]]
+    assert len(keys) == len(set(keys)), "a (region, customer) once"
+    first = {(line[2], line[3], line[5].split(":")[1][:6]) for line in lines[:10]}
+    assert ("西北区", None, "利润比计划少") in first
+    assert ("西北区", None, "漏斗健康度为") in first
+    assert all(line[3] not in ("长安", "新源", "瑞丰") for line in lines[:10])
+    haichuan = next(line for line in lines if line[3] == "海川")
+    assert haichuan[5].count("海川") == 2 and haichuan[5].count("华东区") == 1 and haichuan[4] == 420000
+    for line in lines:  # one pattern: 区域:事实。
+        assert re.fullmatch(rf"{line[2]}:[^:].*。", line[5]), line[5]
+        assert " 的 " not in line[5] and "::" not in line[5]
+    # every cell of a line top-aligned: a wrapped line reads across
+    row = next(row for row in sheet.iter_rows(min_row=5) if row[3].value == "天山")
+    assert {cell.alignment.vertical for cell in row} == {"top"}
     summary = (out / "org-2026-03.summary.md").read_text("utf-8")
     listed = summary.split("## 需要总监关注")[1].split("##")[0]
-    assert "华信" in listed and "海川" in listed and "瑞丰" not in listed
+    assert "华信" in listed and listed.count("海川") == 2 and "瑞丰" not in listed
+    more = f"另有 {len(lines) - 10} 项,见“关注事项”表"
+    assert more in listed
+    assert more in [
+        cell.value
+        for row in openpyxl.load_workbook(out / "org-2026-03.rollup.xlsx")["总览"].iter_rows()
+        for cell in row
+    ]
 
 
 @pytest.mark.slow
@@ -184,9 +207,22 @@ def test_the_plan_measures_are_named_apart_and_the_total_is_honest(samples_rollu
     regions = book["区域对比"]
     headings = [cell.value for cell in regions[4]]
     total = next(row for row in regions.iter_rows(min_row=5) if row[1].value == "全公司合计")
-    for name in ("月度指标数", "达成指标数", "指标达成占比"):
-        assert total[headings.index(name)].value == "1/3 区域", name
-    assert "平均达成率" in [cell.value for cell in book["业务员"][4]]
+    # "1/3 区域" once, under the form's first column; the median region blank where the total is
+    assert [total[headings.index(name)].value for name in ("月度指标数", "达成指标数", "指标达成占比")] == [
+        "1/3 区域",
+        None,
+        None,
+    ]
+    median = next(row for row in regions.iter_rows(min_row=5) if row[1].value == "中位区域")
+    assert [median[headings.index(name)].value for name in ("月度指标数", "达成指标数", "指标达成占比")] == [
+        None,
+        None,
+        None,
+    ]
+    assert median[headings.index("回款率")].value.startswith("=MEDIAN(")
+    # the salespeople's indicators judged and met are not kept per owner: no columns of blanks
+    owners = [cell.value for cell in book["业务员"][4]]
+    assert "平均达成率" in owners and "月度指标数" not in owners and "达成指标数" not in owners
 
 
 @pytest.mark.slow
@@ -196,18 +232,27 @@ def test_the_rollup_prints_and_reads_as_a_director_expects(samples_rollup):
     time; the summary's regions scroll in their own box with the region's name in view."""
     _, out = samples_rollup
     book = openpyxl.load_workbook(out / "org-2026-03.rollup.xlsx")
-    for sheet in book.worksheets:
-        assert sheet.oddHeader.left.text == "org 区域汇总 2026-03", sheet.title
+    for sheet in book.worksheets:  # rollup.org left at its placeholder: the organisation is not named
+        assert sheet.oddHeader.left.text == "区域汇总 2026-03", sheet.title
     assert book["趋势"].print_title_cols == "$A:$B"
     trends = book["趋势"]
     assert [trends.cell(5, col).value for col in (1, 2, 3)] == ["指标", "月份", "华南区"]
+    _the_trends_changes_read_in_points(trends, out)
     regions = book["区域对比"]
     headings = [cell.value for cell in regions[4]]
     assert "利润计划(截至当月)" in headings and "利润差异(截至当月)" in headings
-    filed = next(row for row in regions.iter_rows(min_row=5) if row[1].value == "华东区")[2]
-    assert filed.alignment.wrap_text
-    assert "预期损益表" in filed.value
-    assert regions.column_dimensions[filed.column_letter].width >= 24  # formats.widths.rollup_forms
+    # 区域对比 counts the forms (a row of one line); 提交情况 lists them, wrapped within rollup_forms
+    east = next(row for row in regions.iter_rows(min_row=5) if row[1].value == "华东区")
+    report = json.loads((out / "org-2026-03.rollup.json").read_text("utf-8"))
+    assert east[2].value == f"{len(_region(report, '华东区')['filed'])} 张表单"
+    assert regions.row_dimensions[east[0].row].height is None
+    completeness = book["提交情况"]
+    filed = next(row for row in completeness.iter_rows(min_row=5) if row[0].value == "华东区")[3]
+    assert filed.alignment.wrap_text and "预期损益表" in filed.value
+    assert completeness.column_dimensions[filed.column_letter].width >= 24  # formats.widths.rollup_forms
+    assert completeness.row_dimensions[filed.row].height > 15  # tall enough for its lines
+    health = east[headings.index("漏斗健康度")]
+    assert health.value == "良" and health.alignment.horizontal == "center"
     variance = next(row for row in regions.iter_rows(min_row=5) if row[1].value == "西北区")
     assert variance[headings.index("利润差异(截至当月)")].number_format == '+#,##0;"−"#,##0;0'
     summary = (out / "org-2026-03.summary.md").read_text("utf-8")
@@ -217,6 +262,23 @@ def test_the_rollup_prints_and_reads_as_a_director_expects(samples_rollup):
     assert "3/3 按时提交" in dashboard
     html = (out / "org-2026-03.summary.html").read_text("utf-8")
     assert '<div class="scroll wide">' in html and "position: sticky" in html
+
+
+def _the_trends_changes_read_in_points(trends, out):
+    """The change table has its heading; a rate's change is in percentage points (华东区 89.4 % after
+    88.0 %: +1.3 个百分点, not +1.3 %); the rate chart's axis runs to 100 %, not 120 %."""
+    cells = [[cell.value for cell in row] for row in trends.iter_rows()]
+    at = next(index for index, row in enumerate(cells) if row[0] == "各区域逐月变化(环比)")
+    headings = cells[at + 1]
+    assert headings[:2] == ["区域", "月份"]
+    column = headings.index("回款率环比(个百分点)")
+    row = next(index for index, row in enumerate(cells) if row[:2] == ["华东区", "2026-02"])
+    change = trends.cell(row + 1, column + 1)
+    assert change.value.endswith(")*100)") and change.number_format == '+0.0;"−"0.0;0.0'
+    with zipfile.ZipFile(out / "org-2026-03.rollup.xlsx") as archive:
+        charts = [archive.read(name).decode() for name in archive.namelist() if "charts/chart" in name]
+    rate = next(chart for chart in charts if "<a:t>回款率</a:t>" in chart)
+    assert [float(value) for value in re.findall(r'<c:(?:min|max) val="([^"]+)"/>', rate)] == [1.0, 0.0]
 
 
 @pytest.mark.slow
@@ -594,3 +656,63 @@ def test_a_regions_decision_in_the_rollups_words(settings_en, kind, evidence, me
         "text": "区域原文",
     }
     assert decision_message(decision, Rollup("2026-03"), settings_en) == message
+
+
+@pytest.mark.parametrize(
+    ("org", "title"),
+    [
+        ("org", "区域汇总 2026-03"),  # rollup.org_placeholder: the organisation is not named
+        ("", "区域汇总 2026-03"),
+        ("华东公司", "华东公司 区域汇总 2026-03"),
+    ],
+)
+def test_the_page_header_names_the_organisation_only_when_named(tmp_path, org, title):
+    from kamxl.config import load_settings
+    from kamxl.write.xlsx.rollup_book import document_title
+
+    config = tmp_path / "kamxl.toml"
+    config.write_text(f'[rollup]\norg = "{org}"\n', "utf-8")
+    assert document_title(load_settings(config), "2026-03") == title
+
+
+@pytest.mark.parametrize(
+    ("code", "evidence", "zh", "en"),
+    [
+        (
+            "not_filed",
+            {"last_period": "2026-02"},
+            "西北区:本月(2026-03)没有提交评审。",
+            "西北区: not filed for 2026-03.",
+        ),
+        ("profit_behind", {}, "西北区:利润比计划少 106,000 元。", "西北区: profit 106,000 under plan."),
+        (
+            "funnel_health",
+            {},
+            "西北区:漏斗健康度为“差”(漏斗中的商机不足 8 个:稀稀落落)。",
+            "西北区: funnel graded Poor (fewer than 8 open opportunities: sparse).",
+        ),
+        (
+            "stuck",
+            {"classes": "C → D → C"},
+            "西北区:祁连 连续三次评审停在 C/D 类,没有向 A 类推进(金额 106,000 元)。",
+            "西北区: 祁连 has stayed in C/D for the last three reviews without moving toward A (106,000).",
+        ),
+    ],
+)
+def test_every_matter_reads_region_then_fact(settings, settings_en, code, evidence, zh, en):
+    """One pattern for every line of the attention list: "区域:事实。" — no "西北区 回款率…" beside
+    "西北区:一级…", no "华南区 的 鹏程", and the funnel's rule inside its sentence, which ends."""
+    from kamxl.calc.rollup import Rollup
+    from kamxl.write.rollup_json import decision_message
+
+    result = Rollup("2026-03", regions=[{"region": "西北区", "health": "poor", "health_rule": "sparse"}])
+    decision = {
+        "region": "西北区",
+        "customer": "祁连" if code == "stuck" else None,
+        "code": code,
+        "weight": 4,
+        "amount": 106000.0 if code in ("profit_behind", "stuck") else None,
+        "evidence": evidence,
+    }
+    assert decision_message(decision, result, settings) == zh
+    assert decision_message(decision, result, settings_en) == en
