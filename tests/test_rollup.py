@@ -253,6 +253,8 @@ def test_the_rollup_prints_and_reads_as_a_director_expects(samples_rollup):
     assert completeness.row_dimensions[filed.row].height > 15  # tall enough for its lines
     health = east[headings.index("漏斗健康度")]
     assert health.value == "良" and health.alignment.horizontal == "center"
+    stuck = east[headings.index("停滞客户")]  # after the 警告 count: indented, not "0南星、岭南"
+    assert stuck.value and stuck.alignment.indent == 1
     variance = next(row for row in regions.iter_rows(min_row=5) if row[1].value == "西北区")
     assert variance[headings.index("利润差异(截至当月)")].number_format == '+#,##0;"−"#,##0;0'
     summary = (out / "org-2026-03.summary.md").read_text("utf-8")

@@ -169,8 +169,8 @@ def _write_value(
         sheet.text(row, col, book.label("rollup.forms_count", count=len(value)) if value else None)
     elif kind == "health":  # centred: a grade right after an amount would read as one ("1,002,500 良")
         sheet.text(row, col, book.label(f"values.health.{value}") if value else None, "text_centre")
-    elif kind == "list":
-        sheet.text(row, col, book.label("rollup.separator").join(value) if value else None)
+    elif kind == "list":  # indented: after a right-aligned number a list would read as one ("0南星、岭南")
+        sheet.text(row, col, book.label("rollup.separator").join(value) if value else None, "text_indent")
     elif kind == "rank":
         _rank(book, table, row, figures)
     elif kind in ("ratio", "variance", "open", "stuck_base") and (kind != "open" or value is not None):
