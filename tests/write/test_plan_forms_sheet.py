@@ -55,6 +55,34 @@ def test_the_four_sheets_are_written(strategy):
     assert swot["A9"].value.startswith("1. 守住朗通、华信")
 
 
+def _table(sheet, title: str) -> list[list]:
+    """The rows under the (last) key cell ``title`` in column A, header first, to the blank row."""
+    top = max(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == title) + 1
+    rows = []
+    for r in range(top, sheet.max_row + 2):
+        if sheet.cell(r, 1).value is None:
+            return rows
+        rows.append([sheet.cell(r, c).value for c in range(1, sheet.max_column + 1)])
+    return rows
+
+
+def test_the_contested_customers_read_p1_first_with_only_what_names_them(strategy):
+    sheet = openpyxl.load_workbook(strategy / "strategy-east-2026.kamxl.xlsx")["竞争对手信息表"]
+    head, *rows = _table(sheet, "按客户的竞争情况")
+    assert head[:6] == ["客户", "竞争对手", "竞争者动向", "对手优势", "对手劣势", "优先级"]
+    by_pair = {(row[0], row[1]): row for row in rows}
+    assert by_pair[("华信", "远大科技")][3] is None  # "与朗通高层关系深" is not a strength at 华信
+    assert by_pair[("朗通", "远大科技")][3] == "与朗通高层关系深"
+    priorities = [row[5] for row in rows]
+    ranked = [p for p in priorities if p is not None]
+    assert ranked == sorted(ranked) and priorities[: len(ranked)] == ranked  # P1 first, unranked last
+    head, *rows = _table(sheet, "竞争对手信息")
+    assert head[1:3] == ["对手优势", "对手劣势"]
+    contested = [row[3] for row in rows if row[3]]
+    assert all(";" not in text and ";" not in text for text in contested)
+    assert "泰岳、万星" in contested  # written "泰岳;万星" on the form
+
+
 def test_targets_and_review_hold_live_formulas(strategy):
     path = strategy / "strategy-east-2026.kamxl.xlsx"
     formulas, values = openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from kamxl.calc.plan_forms import DIMENSIONS, NOTE_KINDS, WEEKS, Competition, Review, Targets
+from kamxl.calc.plan_forms import DIMENSIONS, NOTE_KINDS, WEEKS, Competition, Review, Targets, contested
 from kamxl.results import Results
 from kamxl.write.summary_forms import total_label
 from kamxl.write.xlsx.book import Book, Sheet, cell, is_blank, records, rng
@@ -75,8 +75,12 @@ def _competitors(book: Book, found: Competition) -> None:
         row = _per_customer(book, sheet, found, row)
     sheet.text(row - 1, 0, book.label("plan_forms.competitors_title"), "key", fit=False)
     columns = ("competitor", "strengths", "weaknesses", "customers", "moves")
-    _header(sheet, row, [book.label(f"headers.competitors.{name}") for name in columns])
+    _header(sheet, row, [_column_label(book, name) for name in columns])
+    separator = book.label("ui.list_sep")
     for at, item in enumerate(records(found.rows), row + 1):
+        item["customers"] = (
+            separator.join(contested(item["customers"])) or None
+        )  # one separator, not the user's
         for col, name in enumerate(columns):
             _wrapped(sheet, at, col, item[name])
     for col in range(1, len(columns)):
@@ -85,11 +89,19 @@ def _competitors(book: Book, found: Competition) -> None:
     sheet.finish(head, last, None, filter_=False, repeat=False)
 
 
+def _column_label(book: Book, name: str) -> str:
+    """A competitor table's column: 对手优势/对手劣势 rather than the form's 优势/劣势, which beside a
+    customer's name would read as the customer's (or our) strengths."""
+    if name in ("strengths", "weaknesses"):
+        return book.label(f"plan_forms.competitor_{name}")
+    return book.label(f"headers.competitors.{name}")
+
+
 def _per_customer(book: Book, sheet: Sheet, found: Competition, head: int) -> int:
     """Who contests each customer and what they are doing; returns the next table's header row."""
     sheet.text(head - 1, 0, book.label("plan_forms.per_customer_title"), "key", fit=False)
     labels = [book.label("plan_forms.customer")]
-    labels += [book.label(f"headers.competitors.{name}") for name in CUSTOMER_COLUMNS[1:]]
+    labels += [_column_label(book, name) for name in CUSTOMER_COLUMNS[1:]]
     has_priority = "priority" in found.per_customer
     _header(sheet, head, labels + ([book.label("plan_forms.priority")] if has_priority else []))
     for row, item in enumerate(records(found.per_customer), head + 1):
