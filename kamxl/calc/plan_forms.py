@@ -166,6 +166,18 @@ def _over(written: pd.Series, computed: pd.Series, settings: Settings) -> pd.Ser
     return written.notna() & computed.notna() & ((written - computed).abs() > tolerance)
 
 
+def targets_add_up(targets: Targets, settings: Settings) -> bool | None:
+    """Whether each month's pieces and the whole add up to what the 合计 row says (within the tolerance);
+    None when there is no 合计 row to hold them against. A report shows the check only when they do not."""
+    written = pd.to_numeric(targets.by_month["written"], errors="coerce") if len(targets.by_month) else None
+    if (written is None or written.isna().all()) and targets.written_total is None:
+        return None
+    months = pd.Series(dtype=float) if written is None else written
+    plans = pd.to_numeric(targets.by_month["plan"], errors="coerce") if len(targets.by_month) else months
+    whole = pd.Series([targets.written_total], dtype=float), pd.Series([targets.total], dtype=float)
+    return not (_over(months, plans, settings).any() or _over(*whole, settings).any())
+
+
 def _mismatch(settings: Settings, sheet: str, cell: str, what: str, written: Any, computed: Any) -> Issue:
     """A targets_mismatch issue at the total's cell."""
     return settings.issue(
