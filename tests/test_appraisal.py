@@ -330,7 +330,8 @@ def test_the_form_prints_its_grading_rule_from_the_settings(sample, tmp_path):
         "评级规则(加权总分):≥ 90 为 A 优秀;≥ 80 为 B 良好;≥ 70 为 C 合格;≥ 60 为 D 待改进;"
         "低于 60 为 E 不合格。"
     )
-    assert rule in _form_texts(form)
+    # 王伟's total is 111.42: the rule says a total over 100 is possible (attainment counts up to 120 %)
+    assert rule + "达成率最高按 120% 计,加权总分可超过 100(最高 120)。" in _form_texts(form)
     config = tmp_path / "grades.toml"
     config.write_text("[appraisal]\ngrades = { A = 95.0, B = 85.0, C = 75.0, D = 65.0 }\n", "utf-8")
     export_appraisal(SAMPLES / "hr-appraisal-2026q1.xlsx", tmp_path / "out", load_settings(config))
@@ -449,20 +450,52 @@ def test_the_matrix_names_each_employee(sample):
     )
 
 
-def test_the_overview_prints_no_header_over_the_matrix(sample, tmp_path):
-    """The ranking fits on the first page: its header is not repeated, for on the matrix chart's page it
-    printed as a header over nothing."""
+def test_the_overview_prints_on_one_page_with_its_matrix(sample, tmp_path):
+    """The ranking, the grades and the matrix on one landscape page: the matrix went alone to a second
+    page (under a repeated header, or with a stray rule left at the foot of the first)."""
     out, _ = sample
     overview = openpyxl.load_workbook(out / "hr-appraisal-2026q1.appraisal.xlsx")["总览"]
     assert overview.print_title_rows is None
+    assert overview.page_setup.orientation == "landscape" and overview.sheet_properties.pageSetUpPr.fitToPage
+    assert overview.page_setup.fitToHeight in (None, 1)
     require()
     pdf = to_pdf(out / "hr-appraisal-2026q1.appraisal.xlsx", tmp_path)
-    for page in (1, 2):
-        text = subprocess.run(
+    pages = [
+        subprocess.run(
             ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
             capture_output=True,
             text=True,
             check=True,
-        ).stdout
-        if "能力与意愿分析矩阵" in text.replace(" ", "") and page > 1:
-            assert "考核期间" not in text and "加权总分" not in text.replace(" ", ""), page
+        ).stdout.replace(" ", "")
+        for page in (1, 2)
+    ]
+    assert "考核总览" in pages[0] and "能力与意愿分析矩阵" in pages[0] and "等级分布" in pages[0]
+    assert "能力与意愿分析矩阵" not in pages[1] and "考核总览" not in pages[1]
+
+
+def _column_widths(ws) -> dict[int, float]:
+    """Each column's width by its 1-based index (openpyxl keeps a run of equal columns as one entry)."""
+    return {
+        col: dimension.width
+        for dimension in ws.column_dimensions.values()
+        for col in range(dimension.min, dimension.max + 1)
+    }
+
+
+def test_every_form_numbers_its_pages_and_keeps_one_score_width(sample):
+    wb = openpyxl.load_workbook(sample[0] / "hr-appraisal-2026q1.appraisal.xlsx")
+    forms = [ws for ws in wb.worksheets if ws.title != "总览"]
+    assert len(forms) == 5
+    for form in forms:
+        assert form.oddFooter.center.text == "第 &P 页 / 共 &N 页"
+        assert "kamxl" not in (form.oddFooter.center.text or "").lower()
+    # weight, attainment, score, weighted score (F–I): the same width whatever each employee's figures
+    widths = {tuple(_column_widths(form).get(col) for col in (6, 7, 8, 9)) for form in forms}
+    assert len(widths) == 1, widths
+
+
+def test_the_quadrant_note_says_which_scores_place_the_employee(sample, tmp_path, settings):
+    form = openpyxl.load_workbook(sample[0] / "hr-appraisal-2026q1.appraisal.xlsx")["王伟 E001"]
+    texts = _form_texts(form)
+    assert "按“能力”“意愿”两项评分定象限,≥ 3 为“高”。" in texts
+    assert not any("意愿取" in text for text in texts)

@@ -99,20 +99,30 @@ def competition(main: pd.DataFrame) -> Competition:
     per_customer = main.assign(customer=names).explode("customer")
     per_customer["customer"] = per_customer["customer"].str.strip()
     per_customer = per_customer[per_customer["customer"].fillna("") != ""].reindex(columns=columns)
-    per_customer["moves"] = [
-        moves_naming(moves, customer)
-        for moves, customer in zip(per_customer["moves"], per_customer["customer"], strict=True)
-    ]
+    for column in ("moves", "strengths", "weaknesses"):  # a competitor's items that name the customer
+        per_customer[column] = [
+            moves_naming(text, customer)
+            for text, customer in zip(per_customer[column], per_customer["customer"], strict=True)
+        ]
     per_customer = per_customer.sort_values(["customer", "row"], kind="stable").reset_index(drop=True)
     return Competition(main.reset_index(drop=True), comparison, per_customer)
 
 
-def moves_naming(moves: Any, customer: str) -> str | None:
-    """The moves of a competitor's 竞争者动向 that name the customer; None when none does.
+def contested(customers: Any) -> list[str]:
+    """The customers one 争夺客户 cell names, in the order written (users separate them with 、 , ; or
+    a line each; the report lists them with one separator)."""
+    if _blank(customers):
+        return []
+    return [name.strip() for name in _CUSTOMER_SPLIT.split(str(customers)) if name.strip()]
 
-    A competitor contests several customers but "3月起对泰岳降价 8%" is a move against 泰岳 only:
-    shown against every customer it contests, it would pin the move on customers it does not
-    concern. Names are matched as users write them (width, script and punctuation aside).
+
+def moves_naming(moves: Any, customer: str) -> str | None:
+    """The items of a competitor's 竞争者动向 (or 优势, 劣势) that name the customer; None when none does.
+
+    A competitor contests several customers but "3月起对泰岳降价 8%" is a move against 泰岳 only, and
+    "与朗通高层关系深" a strength at 朗通 only: shown against every customer it contests, it would pin
+    the item on customers it does not concern (the competitor's own list shows every item once).
+    Names are matched as users write them (width, script and punctuation aside).
     """
     from kamxl.text import normalise
 
@@ -124,7 +134,8 @@ def moves_naming(moves: Any, customer: str) -> str | None:
 
 
 def with_priorities(found: Competition, customers: pd.DataFrame) -> Competition:
-    """Each contested customer's priority from the customer assessment (its best, P1 first), if named there.
+    """Each contested customer's priority from the customer assessment (its best), if named there; the
+    customers sorted P1 first (the ones a manager must defend), those without a priority last.
 
     Names are matched as users write them (width, script and punctuation aside).
     """
@@ -134,7 +145,9 @@ def with_priorities(found: Competition, customers: pd.DataFrame) -> Competition:
     best = customers.assign(key=keys).dropna(subset=["priority"]).groupby("key")["priority"].min()
     per_customer = found.per_customer.copy()
     per_customer["priority"] = per_customer["customer"].map(normalise).map(best)
-    return Competition(found.rows, found.comparison, per_customer)
+    # P1 first, then P2 …, customers the assessment gives no priority last (stable: by name within one)
+    per_customer = per_customer.sort_values("priority", kind="stable", na_position="last")
+    return Competition(found.rows, found.comparison, per_customer.reset_index(drop=True))
 
 
 def swot_quadrants(main: pd.DataFrame) -> dict[str, list[str]]:
@@ -151,6 +164,18 @@ def _over(written: pd.Series, computed: pd.Series, settings: Settings) -> pd.Ser
     """Where a written total and its pieces' sum differ by more than the tolerance (both known)."""
     tolerance: float = settings.get("forms.targets.tolerance")
     return written.notna() & computed.notna() & ((written - computed).abs() > tolerance)
+
+
+def targets_add_up(targets: Targets, settings: Settings) -> bool | None:
+    """Whether each month's pieces and the whole add up to what the 合计 row says (within the tolerance);
+    None when there is no 合计 row to hold them against. A report shows the check only when they do not."""
+    written = pd.to_numeric(targets.by_month["written"], errors="coerce") if len(targets.by_month) else None
+    if (written is None or written.isna().all()) and targets.written_total is None:
+        return None
+    months = pd.Series(dtype=float) if written is None else written
+    plans = pd.to_numeric(targets.by_month["plan"], errors="coerce") if len(targets.by_month) else months
+    whole = pd.Series([targets.written_total], dtype=float), pd.Series([targets.total], dtype=float)
+    return not (_over(months, plans, settings).any() or _over(*whole, settings).any())
 
 
 def _mismatch(settings: Settings, sheet: str, cell: str, what: str, written: Any, computed: Any) -> Issue:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kamxl.calc.numbers import fmt
-from kamxl.calc.plan_forms import DIMENSIONS, Targets
+from kamxl.calc.plan_forms import DIMENSIONS, Targets, targets_add_up
 from kamxl.config import Settings
 from kamxl.results import Results
 
@@ -120,7 +120,13 @@ def _targets(results: Results, settings: Settings) -> tuple[list[str], list[Tabl
     assert targets is not None
     label = settings.label
     text = [f"{total_label(targets, label)}: {_money(targets.total)}"]
-    text[0] += f" ({label('plan_forms.written_total')}: {_money(targets.written_total)})"
+    adds_up = targets_add_up(targets, settings)
+    if (
+        adds_up is False
+    ):  # the 合计 row beside the pieces only when they disagree; else one word that they agree
+        text[0] += f" ({label('plan_forms.written_total')}: {_money(targets.written_total)})"
+    elif adds_up:
+        text.append(label("plan_forms.targets_add_up"))
     text.append(f"{label('plan_forms.actual_source')}: {label(f'plan_forms.source_{targets.source}')}")
     head = [label(f"plan_forms.{key}") for key in ("month", "plan", "actual", "attainment")]
     rows = [

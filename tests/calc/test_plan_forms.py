@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from kamxl.calc.plan_forms import check_targets, competition, moves_naming, review_attainment
+from kamxl.calc.plan_forms import (
+    check_targets,
+    competition,
+    contested,
+    moves_naming,
+    review_attainment,
+    with_priorities,
+)
 from kamxl.read import read_workbook
 from kamxl.results import build_results
 
@@ -184,6 +191,62 @@ def test_competition_compares_on_4p1s_and_lists_each_contested_customer():
         ["泰岳", "远大"],
     ]
     assert found.per_customer["moves"].tolist() == [None, None, None]  # "3月降价" names no customer
+
+
+def test_a_customer_is_shown_only_the_strengths_and_weaknesses_that_name_it():
+    main = pd.DataFrame(
+        {
+            "sheet": ["竞争"],
+            "row": [4],
+            "competitor": ["远大"],
+            **{name: ["x"] for name in ("products", "price", "channel", "sales_model", "service")},
+            "strengths": ["与朗通高层关系深;价格低"],
+            "weaknesses": ["华信交付周期长"],
+            "customers": ["朗通、华信"],
+            "moves": [None],
+        }
+    )
+    found = competition(main).per_customer.set_index("customer")
+    assert (
+        found.loc["朗通", "strengths"] == "与朗通高层关系深"
+    )  # not "价格低": that is shown once, per competitor
+    assert pd.isna(found.loc["华信", "strengths"])  # the 朗通 relationship is not a strength at 华信
+    assert found.loc["华信", "weaknesses"] == "华信交付周期长"
+    assert pd.isna(found.loc["朗通", "weaknesses"])
+
+
+def test_contested_customers_are_listed_p1_first_then_without_a_priority():
+    main = pd.DataFrame(
+        {
+            "sheet": ["竞争"] * 2,
+            "row": [4, 5],
+            "competitor": ["恒通", "远大"],
+            **{name: ["x", "y"] for name in ("products", "price", "channel", "sales_model", "service")},
+            "strengths": [None, None],
+            "weaknesses": [None, None],
+            "customers": ["安达;朗通", "泰岳、博雅"],
+            "moves": [None, None],
+        }
+    )
+    customers = pd.DataFrame({"customer": ["朗通", "泰岳", "博雅"], "priority": ["P2", "P1", "P3"]})
+    found = with_priorities(competition(main), customers).per_customer
+    assert found["customer"].tolist() == ["泰岳", "朗通", "博雅", "安达"]
+    assert found["priority"].tolist()[:3] == ["P1", "P2", "P3"]
+    assert pd.isna(found["priority"].iloc[3])
+
+
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("朗通、华信", ["朗通", "华信"]),
+        ("泰岳;万星", ["泰岳", "万星"]),
+        ("天成", ["天成"]),
+        (None, []),
+        ("a ,\nb", ["a", "b"]),
+    ],
+)
+def test_the_contested_cell_is_split_whatever_the_separator(cell, names):
+    assert contested(cell) == names
 
 
 @pytest.mark.parametrize(

@@ -262,12 +262,20 @@ def test_strategy_dashboard_shows_the_targets_and_the_review(tmp_path, settings)
     write_workbook(results, target, settings)
     ws = openpyxl.load_workbook(target)["仪表板"]
     labels = [ws.cell(TILES, col).value for col in range(1, 13, 2)]
-    assert labels[2:4] == ["营销目标达成(截至本期)", "月度考核未达标项"]
+    # the form covers January to March: the tile says whose targets these are, beside the P&L's revenue
+    assert labels[2:4] == ["第1季度营销目标达成(截至本期)", "月度考核未达标项"]
     assert ws["E5"].value == pytest.approx(1_818_000 / 1_858_000)
     assert ws["E6"].value == "目标 1,858,000,实际 1,818,000"
+    # the P&L's revenue plan to March is 600,000 × 3 = 1,800,000: 58,000 less than the targets
+    assert ws["E7"].value == "与损益表收入计划差 58,000"
     assert ws["G5"].value == "1/4"
-    assert ws["G6"].value == "1/4 项考核未达 90%"
+    assert ws["G6"].value == "达成率低于 90% 的考核项"  # the count is the value, said once
     assert ws["G7"].value == "重点客户拜访(家) 85.0%"
+    texts = [
+        str(ws.cell(row, col).value) for row in (TILES + 1, TILES + 2, TILES + 3) for col in range(1, 13)
+    ]
+    assert sum("1,858,000" in text for text in texts) == 1
+    assert sum("1/4" in text for text in texts) == 1
 
 
 def test_the_unplanned_debt_note_fits_its_tile_in_english(english):

@@ -7,6 +7,7 @@ import json
 
 import openpyxl
 import pytest
+import xlsxwriter
 
 from kamxl.pipeline import RunOptions, process
 from tests.conftest import SAMPLES
@@ -55,6 +56,34 @@ def test_the_four_sheets_are_written(strategy):
     assert swot["A9"].value.startswith("1. 守住朗通、华信")
 
 
+def _table(sheet, title: str) -> list[list]:
+    """The rows under the (last) key cell ``title`` in column A, header first, to the blank row."""
+    top = max(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == title) + 1
+    rows = []
+    for r in range(top, sheet.max_row + 2):
+        if sheet.cell(r, 1).value is None:
+            return rows
+        rows.append([sheet.cell(r, c).value for c in range(1, sheet.max_column + 1)])
+    return rows
+
+
+def test_the_contested_customers_read_p1_first_with_only_what_names_them(strategy):
+    sheet = openpyxl.load_workbook(strategy / "strategy-east-2026.kamxl.xlsx")["竞争对手信息表"]
+    head, *rows = _table(sheet, "按客户的竞争情况")
+    assert head[:6] == ["客户", "竞争对手", "竞争者动向", "对手优势", "对手劣势", "优先级"]
+    by_pair = {(row[0], row[1]): row for row in rows}
+    assert by_pair[("华信", "远大科技")][3] is None  # "与朗通高层关系深" is not a strength at 华信
+    assert by_pair[("朗通", "远大科技")][3] == "与朗通高层关系深"
+    priorities = [row[5] for row in rows]
+    ranked = [p for p in priorities if p is not None]
+    assert ranked == sorted(ranked) and priorities[: len(ranked)] == ranked  # P1 first, unranked last
+    head, *rows = _table(sheet, "竞争对手信息")
+    assert head[1:3] == ["对手优势", "对手劣势"]
+    contested = [row[3] for row in rows if row[3]]
+    assert all(";" not in text and ";" not in text for text in contested)
+    assert "泰岳、万星" in contested  # written "泰岳;万星" on the form
+
+
 def test_targets_and_review_hold_live_formulas(strategy):
     path = strategy / "strategy-east-2026.kamxl.xlsx"
     formulas, values = openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)
@@ -62,12 +91,16 @@ def test_targets_and_review_hold_live_formulas(strategy):
     # five pieces in rows 5–9, the 合计 row 10: Jan 130,000+110,000+190,000+60,000+115,000
     assert targets["C10"].value == "=SUM(C5:C9)" and cached["C10"].value == 605000
     assert targets["F5"].value == "=SUM(C5:E5)" and cached["F5"].value == 395000
-    # per month: the pieces' SUM, the 合计 row's 605,000, the P&L revenue 585,000, 585/605
-    assert cached["B14"].value == 605000 and cached["C14"].value == 605000 and cached["E14"].value == 585000
-    assert cached["F14"].value == pytest.approx(585000 / 605000)
+    # per month: the pieces' SUM, the P&L revenue 585,000, 585/605; the pieces add up to the 合计 row, so
+    # no 合计行/差额 columns, one line under the months says so
+    assert [cached.cell(13, col).value for col in range(1, 6)] == ["月份", "目标", "实际", "达成率", None]
+    assert cached["B14"].value == 605000 and cached["C14"].value == 585000
+    assert cached["D14"].value == pytest.approx(585000 / 605000)
+    assert cached["A17"].value == "各项相加与合计一致。"
+    assert "A12:D12" in {str(merged) for merged in targets.merged_cells.ranges}  # the heading: its own row
     # per product: a SUMIF over the pieces, against the P&L's 产品A line (430,000 planned, 410,000 actual)
-    assert targets["C21"].value == "=SUMIF($A$5:$A$9,A21,$C$5:$C$9)" and cached["C21"].value == 430000
-    assert cached["A21"].value == "产品A" and cached["D21"].value == 410000
+    assert targets["C22"].value == "=SUMIF($A$5:$A$9,A22,$C$5:$C$9)" and cached["C22"].value == 430000
+    assert cached["A22"].value == "产品A" and cached["D22"].value == 410000
     review, shown = formulas["月度计划审查"], values["月度计划审查"]
     assert [shown.cell(4, c).value for c in range(1, 10)] == [
         "考核项目",
@@ -88,6 +121,29 @@ def test_targets_and_review_hold_live_formulas(strategy):
     assert shown["A11"].value.startswith("联创对泰岳降价 8%")
 
 
+def test_targets_that_do_not_add_up_show_the_check_with_the_gaps_in_red(tmp_path, settings):
+    from tests.calc.test_plan_forms import TARGETS
+
+    path = tmp_path / "targets.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("目标")
+    for r, cells in enumerate(TARGETS):
+        for c, value in enumerate(cells):
+            if value is not None:
+                sheet.write(r, c, value)
+    book.close()
+    process(path, tmp_path / "out", settings, RunOptions(AS_OF))
+    shown = openpyxl.load_workbook(tmp_path / "out" / "targets.kamxl.xlsx")["营销目标及分解"]
+    column_a = [cell.value for cell in shown["A"]]
+    at = column_a.index("核对:各项相加与合计行不一致(差额标红)") + 1  # 1-based: the heading's row
+    assert [shown.cell(at + 1, col).value for col in range(1, 5)] == ["月份", "各项相加", "合计行", "差额"]
+    # March: the pieces 300 + 50 + 30 = 380, the 合计 row 390: a gap of 10, in red
+    assert shown.cell(at + 4, 1).value == "三月" and shown.cell(at + 4, 3).value == 390
+    rules = [rule for ranges in shown.conditional_formatting for rule in ranges.rules]
+    assert any(rule.operator == "notBetween" for rule in rules)
+    assert "各项相加与合计一致。" not in column_a
+
+
 def test_summary_carries_the_section_before_the_issues(strategy):
     for kind, mark in (("html", '<section id="issues">\n<h2>10. '), ("md", "## 10. 问题清单")):
         text = (strategy / f"strategy-east-2026.summary.{kind}").read_text("utf-8")
@@ -96,6 +152,8 @@ def test_summary_carries_the_section_before_the_issues(strategy):
         assert 0 < at < issues, kind  # numbered 9, the issues moved down to 10
         assert "联创对泰岳降价 8%,4 月初与泰岳采购部面谈" in text  # the 特别纪要, as written
         assert "1/4 项考核未达到 90%" in text
+        # the pieces add up to the 合计 row: said once, the 合计 row's figure not repeated beside the target
+        assert "各项相加与合计一致。" in text and "合计行: 1,858,000" not in text
 
 
 def test_summary_lists_the_section_in_its_contents(strategy):

@@ -52,6 +52,7 @@ ACTION_QUADRANTS = (
 WEIGHT_COL, SCORE_COL, WEIGHTED_COL = 5, 7, 8
 ABILITY_COL, WILL_COL, STATUS_COL = 7, 8, 10
 SIGNATURE_HEIGHT = 30  # points: room to sign
+MATRIX_GAP_PX = 16  # between the grades chart and the matrix beside it
 COMMENT_ROWS = 3  # lines of the comments box
 CREATED = dt.datetime(2000, 1, 1)  # a fixed date: the same export gives the same bytes
 
@@ -189,6 +190,10 @@ def _write_form(book: Book, sheet: Sheet, person: dict[str, Any], rows: pd.DataF
     row = _box(book, sheet, "comments", COMMENT_ROWS, row + 1)
     row = _signatures(book, sheet, row + 1)
     sheet.at_least(1, book.width("appraisal_indicator"))
+    # one width on every employee's form, whatever the figures (not widened again when the sheet closes)
+    for col in range(WEIGHT_COL, WEIGHTED_COL + 1):
+        sheet.widths[col] = book.width("appraisal_score")
+        sheet.numbers.pop(col, None)
     sheet.finish(head, WEIGHTED_COL, None, filter_=False, portrait=True)
     _form_header_footer(book, sheet, person)
     sheet.ws.print_area(0, 0, row, WEIGHTED_COL)
@@ -299,13 +304,17 @@ def grade_rule(settings: Settings) -> str:
         )
         for grade, floor in floors
     ]
-    return _text(
+    rule = _text(
         settings,
         "grade_rule",
         rules=settings.label("ui.list_sep").join(steps) if settings.lang == "en" else ";".join(steps),
         lowest=f"{floors[-1][1]:g}",
         lowest_name=settings.label("values.grade.E"),
     )
+    # a total of 111.42 is not an error: attainment counts up to the cap, so scores run past 100
+    cap = settings.get("appraisal.cap")
+    over = _text(settings, "grade_cap", cap=f"{cap:.0%}", most=f"{cap * 100:g}")
+    return f"{rule}{settings.label('ui.sentence_sep')}{over}"
 
 
 def _factors(book: Book, sheet: Sheet, person: dict[str, Any], row: int) -> int:
@@ -324,8 +333,10 @@ def _factors(book: Book, sheet: Sheet, person: dict[str, Any], row: int) -> int:
         row, 1, quadrant_formula(cells["ability"], will, settings), _action(settings, person), "text"
     )
     threshold = f"{settings.get('appraisal.high_threshold'):g}"
-    will_from = _field(settings, "willingness" if _known(person.get("willingness")) else "drive")
-    note = _text(settings, "quadrant_note", threshold=threshold, will=will_from)
+    # say which two scores place the employee (the willingness axis falls back on drive when unscored)
+    names = {key: _field(settings, key) for key in ("ability", "willingness", "drive")}
+    key = "quadrant_note" if _known(person.get("willingness")) else "quadrant_note_drive"
+    note = _text(settings, key, threshold=threshold, **names)
     sheet.text(row, 2, note, "note", fit=False)
     return row
 
@@ -403,7 +414,7 @@ def _form_header_footer(book: Book, sheet: Sheet, person: dict[str, Any]) -> Non
     sheet.ws.set_header(
         f"&L&8 {amp(person.get('department'))}&C&9&B {amp(_name_of(person))}&R&8 {amp(person.get('period'))}"
     )
-    sheet.ws.set_footer("")
+    sheet.ws.set_footer(f"&C&8 {_text(book.settings, 'page_footer')}")  # page numbers, no tool name
 
 
 # ---------------------------------------------------------------- overview ---
@@ -428,12 +439,13 @@ def _write_overview(
     _grade_counts(book, sheet, people, rng(first, 5, last, 5, True), grades_head)
     spec = book.chart_spec("appraisal_grades")
     departments_head = grades_head + chart_rows(spec["height"]) + spec["rows_after"]
-    departments = _department_averages(book, sheet, people, first, last, departments_head)
-    _matrix_chart(book, sheet, first, ranked, departments_head + departments + 3)
-    # the ranking's header repeats only if the ranking runs past the first page: repeated over the matrix
-    # chart's page it was a header over nothing
+    _department_averages(book, sheet, people, first, last, departments_head)
+    # the matrix right of the grades chart: the overview is one landscape page, the chart under its
+    # ranking (below the departments it went to a second page, alone, its table's rule left on the first)
+    _matrix_chart(book, sheet, first, ranked, grades_head)
     repeat = not fits_on_a_page(sheet, last)
     sheet.finish(head, len(OVERVIEW_COLUMNS) - 1, last, repeat=repeat)
+    sheet.one_page = len(ranked) <= int(settings.get("appraisal.overview_one_page_rows"))
 
 
 def _overview_row(
@@ -540,4 +552,5 @@ def _matrix_chart(book: Book, sheet: Sheet, first: int, ranked: list[dict[str, A
     chart.set_x_axis(matrix_axis(_field(settings, "ability"), low, high))
     chart.set_y_axis(matrix_axis(_text(settings, "will"), low, high))
     chart.set_legend({"none": True})
-    sheet.place_chart(row, chart, "appraisal_matrix")
+    grades = book.chart_spec("appraisal_grades")
+    sheet.place_chart(row, chart, "appraisal_matrix", grades["column"], grades["width"] + MATRIX_GAP_PX)

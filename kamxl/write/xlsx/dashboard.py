@@ -19,6 +19,7 @@ import pandas as pd
 
 from kamxl.calc.decisions import sentence
 from kamxl.calc.funnel import CLASSES
+from kamxl.calc.plan_forms import Targets
 from kamxl.results import Results
 from kamxl.text import display_width
 from kamxl.write.heading import review_heading
@@ -122,16 +123,16 @@ def _plan_form_tiles(book: Book, results: Results) -> list[Tile]:
         known = targets.by_month[targets.by_month["actual"].notna()]
         plan, actual = float(known["plan"].sum()), float(known["actual"].sum())
         if len(known) and plan:
-            tile = Tile(_label(book, "tiles.target_attainment"), actual / plan, "percent")
+            tile = Tile(_target_tile_label(book, targets), actual / plan, "percent")
             text = _label(book, "notes.target_to_date", plan=_money(plan), actual=_money(actual))
             tile.notes.append((text, rate_tone(book.settings, actual / plan)))
-            tile.notes.append((_label(book, "notes.target_year", amount=_money(targets.total)), ""))
+            tile.notes += _target_second_note(book, results, targets, plan)
             tiles.append(tile)
     review = results.review
     if review is not None and review.counted:
         line = f"{book.settings.get('forms.review.behind_below'):.0%}"
         tile = Tile(_label(book, "tiles.review_behind"), f"{review.behind}/{review.counted}", "text")
-        text = _label(book, "notes.review_behind", behind=review.behind, counted=review.counted, line=line)
+        text = _label(book, "notes.review_behind_rule", line=line)  # what the count is, not the count again
         tile.notes.append((text, "bad" if review.behind else "good"))
         late = review.rows[review.rows["behind"] == True]  # noqa: E712 (an object column: True, False, None)
         names = book.label("ui.list_sep").join(
@@ -141,6 +142,37 @@ def _plan_form_tiles(book: Book, results: Results) -> list[Tile]:
             tile.notes.append((names, ""))
         tiles.append(tile)
     return tiles
+
+
+def _target_tile_label(book: Book, targets: Targets) -> str:
+    """The targets tile named with the period its targets cover (第1季度营销目标达成): beside the P&L's
+    revenue plan to date the reader must see the two are different figures."""
+    kind, number = targets.period
+    if kind in ("year", "quarter"):
+        period = _label(book, f"periods.{kind}", number=number)
+    elif kind == "half":
+        period = _label(book, f"periods.half{number}")
+    elif kind == "months" and targets.months:
+        first, last = (
+            book.label(f"values.month.{month}") for month in (min(targets.months), max(targets.months))
+        )
+        period = _label(book, "periods.months", first=first, last=last)
+    else:
+        return _label(book, "tiles.target_attainment")
+    return _label(book, "tiles.target_attainment_of", period=period)
+
+
+def _target_second_note(book: Book, results: Results, targets: Targets, plan: float) -> list[tuple[str, str]]:
+    """The tile's second line: how far the targets to date are from the P&L's revenue plan to date (when
+    the actuals are the P&L's, so the months are the same and the two figures sit side by side), else
+    the targets' total when it is more than the months to date; nothing that repeats the first line."""
+    if targets.source == "pnl" and results.pnl is not None:
+        revenue_plan = float(results.pnl.summary["revenue_plan_to_date"])
+        if round(plan - revenue_plan):
+            return [(_label(book, "notes.target_vs_pnl", amount=_money(abs(plan - revenue_plan))), "")]
+    if round(targets.total - plan):
+        return [(_label(book, "notes.target_year", amount=_money(targets.total)), "")]
+    return []
 
 
 def _linked(keys: KeyCells, key: str) -> str | None:

@@ -14,7 +14,16 @@ from typing import Any
 
 import pandas as pd
 
-from kamxl.calc.plan_forms import DIMENSIONS, NOTE_KINDS, WEEKS, Competition, Review, Targets
+from kamxl.calc.plan_forms import (
+    DIMENSIONS,
+    NOTE_KINDS,
+    WEEKS,
+    Competition,
+    Review,
+    Targets,
+    contested,
+    targets_add_up,
+)
 from kamxl.results import Results
 from kamxl.write.summary_forms import total_label
 from kamxl.write.xlsx.book import Book, Sheet, cell, is_blank, records, rng
@@ -50,6 +59,15 @@ def _header(sheet: Sheet, row: int, labels: list[str]) -> None:
     sheet.header(row, labels)
 
 
+def _heading(book: Book, sheet: Sheet, row: int, text: str, columns: int) -> None:
+    """A table's heading on its own row, merged across the table's ``columns``: in one cell it ran on
+    through the boxed cells beside it."""
+    if columns > 1:
+        sheet.ws.merge_range(row, 0, row, columns - 1, text, book.fmt["key"])
+    else:
+        sheet.text(row, 0, text, "key", fit=False)
+
+
 def _wrapped(sheet: Sheet, row: int, col: int, value: Any) -> None:
     sheet.text(row, col, None if is_blank(value) else str(value), "wrap", fit=False)
 
@@ -60,8 +78,8 @@ def _competitors(book: Book, found: Competition) -> None:
     sheet = _sheet(book, "competitors")
     sheet.title(book.label("plan_forms.competitors_title"))
     head = TOP
-    sheet.text(head - 1, 0, book.label("plan_forms.dimensions_title"), "key", fit=False)
     names = list(found.comparison.columns)
+    _heading(book, sheet, head - 1, book.label("plan_forms.dimensions_title"), len(names) + 1)
     _header(sheet, head, [book.label("plan_forms.dimension"), *names])
     for row, dimension in enumerate(DIMENSIONS, head + 1):
         sheet.text(row, 0, book.label(f"headers.competitors.{dimension}"), "key")
@@ -73,10 +91,14 @@ def _competitors(book: Book, found: Competition) -> None:
     row = head + len(DIMENSIONS) + 3
     if len(found.per_customer):
         row = _per_customer(book, sheet, found, row)
-    sheet.text(row - 1, 0, book.label("plan_forms.competitors_title"), "key", fit=False)
     columns = ("competitor", "strengths", "weaknesses", "customers", "moves")
-    _header(sheet, row, [book.label(f"headers.competitors.{name}") for name in columns])
+    _heading(book, sheet, row - 1, book.label("plan_forms.competitors_title"), len(columns))
+    _header(sheet, row, [_column_label(book, name) for name in columns])
+    separator = book.label("ui.list_sep")
     for at, item in enumerate(records(found.rows), row + 1):
+        item["customers"] = (
+            separator.join(contested(item["customers"])) or None
+        )  # one separator, not the user's
         for col, name in enumerate(columns):
             _wrapped(sheet, at, col, item[name])
     for col in range(1, len(columns)):
@@ -85,12 +107,20 @@ def _competitors(book: Book, found: Competition) -> None:
     sheet.finish(head, last, None, filter_=False, repeat=False)
 
 
+def _column_label(book: Book, name: str) -> str:
+    """A competitor table's column: 对手优势/对手劣势 rather than the form's 优势/劣势, which beside a
+    customer's name would read as the customer's (or our) strengths."""
+    if name in ("strengths", "weaknesses"):
+        return book.label(f"plan_forms.competitor_{name}")
+    return book.label(f"headers.competitors.{name}")
+
+
 def _per_customer(book: Book, sheet: Sheet, found: Competition, head: int) -> int:
     """Who contests each customer and what they are doing; returns the next table's header row."""
-    sheet.text(head - 1, 0, book.label("plan_forms.per_customer_title"), "key", fit=False)
     labels = [book.label("plan_forms.customer")]
-    labels += [book.label(f"headers.competitors.{name}") for name in CUSTOMER_COLUMNS[1:]]
+    labels += [_column_label(book, name) for name in CUSTOMER_COLUMNS[1:]]
     has_priority = "priority" in found.per_customer
+    _heading(book, sheet, head - 1, book.label("plan_forms.per_customer_title"), len(labels) + has_priority)
     _header(sheet, head, labels + ([book.label("plan_forms.priority")] if has_priority else []))
     for row, item in enumerate(records(found.per_customer), head + 1):
         for col, name in enumerate(CUSTOMER_COLUMNS):
@@ -162,7 +192,7 @@ def _targets(book: Book, targets: Targets) -> None:
         sheet.formula(total_row, col, f"SUM({rng(first, col, last, col)})", value, "total_money")
     sheet.number(total_row, sum_col + 1, targets.written_total, "total_money")
     _by_month(book, sheet, targets, total_row + 3, first, last)
-    below = total_row + len(targets.by_month) + 7
+    below = total_row + len(targets.by_month) + 8
     if len(targets.by_product):
         _by_product(book, sheet, targets, below, first, last)
         below += len(targets.by_product) + 4
@@ -177,26 +207,47 @@ def _source_note(book: Book, targets: Targets) -> str:
 
 
 def _by_month(book: Book, sheet: Sheet, targets: Targets, head: int, first: int, last: int) -> None:
-    """Per month: the pieces' SUM over the table above, the 合计 row's figure, the gap, actual, rate."""
-    sheet.text(head - 1, 0, book.label("plan_forms.targets_by_month"), "key", fit=False)
-    keys = ("month", "pieces", "written_total", "gap", "actual", "attainment")
+    """Per month: the pieces' SUM over the table above, actual and rate. The 合计 row's figure and the gap
+    only when the pieces do not add up to it (the table then titled as a check, the gap in red); when
+    they do, one line says so: a column of zero gaps reads like a checksum, not a review."""
+    adds_up = targets_add_up(targets, book.settings)
+    if adds_up is False:
+        keys: tuple[str, ...] = ("month", "pieces", "written_total", "gap", "actual", "attainment")
+        title = book.label("plan_forms.targets_check_title")
+    else:
+        keys, title = ("month", "plan", "actual", "attainment"), book.label("plan_forms.targets_by_month")
+    _heading(book, sheet, head - 1, title, len(keys))
     _header(sheet, head, [book.label(f"plan_forms.{key}") for key in keys])
+    actual_col = keys.index("actual")
     for row, item in enumerate(records(targets.by_month), head + 1):
         col = 2 + targets.months.index(int(item["month"]))
         sheet.text(row, 0, book.label(f"values.month.{int(item['month'])}"))
         sheet.formula(row, 1, f"SUM({rng(first, col, last, col)})", item["plan"], "money")
-        sheet.number(row, 2, item["written"], "money")
-        gap = None if is_blank(item["written"]) else float(item["written"]) - float(item["plan"] or 0)
-        sheet.formula(row, 3, f'IF({cell(row, 2)}="","",{cell(row, 2)}-{cell(row, 1)})', gap, "money")
-        sheet.number(row, 4, item["actual"], "money")
-        plan, actual = cell(row, 1), cell(row, 4)
+        if adds_up is False:
+            sheet.number(row, 2, item["written"], "money")
+            gap = None if is_blank(item["written"]) else float(item["written"]) - float(item["plan"] or 0)
+            sheet.formula(row, 3, f'IF({cell(row, 2)}="","",{cell(row, 2)}-{cell(row, 1)})', gap, "money")
+        sheet.number(row, actual_col, item["actual"], "money")
+        plan, actual = cell(row, 1), cell(row, actual_col)
         rate = f'IF(OR({actual}="",N({plan})=0),"",{actual}/{plan})'
-        sheet.formula(row, 5, rate, item["attainment"], "percent")
+        sheet.formula(row, actual_col + 1, rate, item["attainment"], "percent")
+    end = head + len(targets.by_month)
+    if adds_up is False:  # the gaps that are not nil, in red
+        rule = {
+            "type": "cell",
+            "criteria": "not between",
+            "minimum": 0,
+            "maximum": 0,
+            "format": book.fmt["bad"],
+        }
+        sheet.ws.conditional_format(head + 1, 3, end, 3, rule)
+    elif adds_up:
+        sheet.text(end + 1, 0, book.label("plan_forms.targets_add_up"), "note", fit=False)
 
 
 def _by_product(book: Book, sheet: Sheet, targets: Targets, head: int, first: int, last: int) -> None:
     """Per product and month: its rows' target (a SUMIF over the table above), the P&L line's actual, rate."""
-    sheet.text(head - 1, 0, book.label("plan_forms.targets_by_product"), "key", fit=False)
+    _heading(book, sheet, head - 1, book.label("plan_forms.targets_by_product"), 5)
     keys = ("headers.targets.product", "plan_forms.month", "plan_forms.plan", "plan_forms.actual")
     _header(sheet, head, [book.label(key) for key in (*keys, "plan_forms.attainment")])
     products = rng(first, 0, last, 0, True)
@@ -218,7 +269,7 @@ def _by_customer(
 ) -> None:
     """Per receivables customer a target row names, and month: the rows' target (their cells above added),
     the customer's collections from the receivables plan, the rate."""
-    sheet.text(head - 1, 0, book.label("plan_forms.targets_by_customer"), "key", fit=False)
+    _heading(book, sheet, head - 1, book.label("plan_forms.targets_by_customer"), 5)
     keys = ("plan_forms.customer", "plan_forms.month", "plan_forms.plan", "plan_forms.collected")
     _header(sheet, head, [book.label(key) for key in (*keys, "plan_forms.attainment")])
     at = {int(row): first + i for i, row in enumerate(targets.rows["row"])}  # input row -> row above
