@@ -240,20 +240,6 @@ def _pnl_points(pnl: PnL, settings: Settings, figures: list[Context], points: li
     figures.append(_figure(settings, "profit_plan", money(summary["profit_plan"])))
 
 
-def _to_date(settings: Settings, key: str, month: int, actual: float, plan: float) -> str:
-    """ "Revenue to March: actual against plan, the variance and its share of the plan"."""
-    variance = actual - plan
-    share = pct(variance / abs(plan), True) if plan else "—"
-    return settings.label(
-        f"summary.text.{key}",
-        month=month_name(settings, month),
-        actual=money(actual),
-        plan=money(plan),
-        variance=money(variance, True),
-        pct=share,
-    )
-
-
 def _monthly_plan(
     monthly: pd.DataFrame | None, settings: Settings, points: list[str]
 ) -> list[Context] | None:
