@@ -6,7 +6,7 @@ Runs `kamxl demo` into a temporary folder (the bundled samples, reviewed as
 of the date they were written for, so the pictures do not change with the
 day they are taken), then draws
 
-* ``report-workbook.png``: the report workbook's first printed page (the 摘要
+* ``report-workbook.png``: the report workbook's first printed page (the 仪表板
   sheet), printed by LibreOffice to PDF and rasterised by pdftoppm, cut off
   below the last line of content so the picture holds no blank half page;
 * ``summary-html.png``: the first screen of the HTML review summary as
