@@ -70,8 +70,8 @@ def test_scores_grades_and_quadrants_by_hand(sample):
         "王伟": ("A", "delegate"),
         "李娜": ("A", "delegate"),
         "张强": ("B", "motivate"),
-        "赵敏": ("B", "train"),
-        "陈刚": ("E", "direct"),
+        "刘洋": ("B", "train"),
+        "周杰": ("E", "direct"),
     }
     assert all(
         set(p) >= {"employee", "employee_id", "department", "weighted_score", "grade", "quadrant", "issues"}
@@ -82,7 +82,7 @@ def test_scores_grades_and_quadrants_by_hand(sample):
 def test_workbook_has_the_overview_and_a_form_each(sample, settings):
     out, outcome = sample
     wb = openpyxl.load_workbook(out / "hr-appraisal-2026q1.appraisal.xlsx")
-    assert wb.sheetnames == ["总览", "王伟 E001", "李娜 E002", "张强 E003", "赵敏 E004", "陈刚 E005"]
+    assert wb.sheetnames == ["总览", "王伟 E001", "李娜 E002", "张强 E003", "刘洋 E004", "周杰 E005"]
     form, values = (
         wb["王伟 E001"],
         openpyxl.load_workbook(out / "hr-appraisal-2026q1.appraisal.xlsx", data_only=True)["王伟 E001"],
@@ -108,7 +108,7 @@ def test_workbook_has_the_overview_and_a_form_each(sample, settings):
     assert form.page_setup.orientation == "portrait"
     overview = openpyxl.load_workbook(out / "hr-appraisal-2026q1.appraisal.xlsx", data_only=True)["总览"]
     ranked = [overview.cell(r, 1).value for r in range(5, 10)]
-    assert ranked == ["王伟", "李娜", "张强", "赵敏", "陈刚"]  # sorted by weighted total
+    assert ranked == ["王伟", "李娜", "张强", "刘洋", "周杰"]  # sorted by weighted total
 
 
 @pytest.mark.slow
@@ -165,12 +165,12 @@ def test_pdf_has_one_employee_per_page(sample, tmp_path):
     # each form on its one page at 70 % or more: 10-point cells print 9.6 points tall at 100 % (measured)
     for page in (p for p, head in enumerate(heads, 1) if "总览" not in head):
         assert _median_word_height(pdf, page) >= 0.7 * FULL_SIZE_WORD_PT, page
-    assert [next(n for n in ("王伟", "李娜", "张强", "赵敏", "陈刚") if n in h) for h in forms] == [
+    assert [next(n for n in ("王伟", "李娜", "张强", "刘洋", "周杰") if n in h) for h in forms] == [
         "王伟",
         "李娜",
         "张强",
-        "赵敏",
-        "陈刚",
+        "刘洋",
+        "周杰",
     ]
 
 
@@ -446,7 +446,7 @@ def test_the_matrix_names_each_employee(sample):
     points = re.search(r"<c:ser>.*?</c:ser>", matrix, re.S).group(0)  # the employees' series comes first
     assert '<c:showVal val="1"/>' in points
     assert sorted(re.findall(r"<a:t>([^<]+)</a:t>", points)) == sorted(
-        ["王伟", "李娜", "张强", "赵敏", "陈刚"]
+        ["王伟", "李娜", "张强", "刘洋", "周杰"]
     )
 
 
