@@ -203,14 +203,7 @@ def _receivables_figures(months: pd.DataFrame | None, year: int, month: int) -> 
     rows = months[in_month(months, year, month) & (months["sheet"] == months["sheet"].iloc[0])]
     if rows.empty:
         return {}
-    sheet = str(rows["sheet"].iloc[0])
-    found = {}
-    for measure in ("plan", "actual"):
-        values = as_floats(rows[measure])
-        if values.notna().any():
-            where = _span(rows[f"{measure}_col"].tolist(), rows["row"].tolist())
-            found[measure] = Figure(sheet, where, float(values.sum()), fmt(values.sum()))
-    return found
+    return _plan_and_actual(rows)
 
 
 def _pnl_figures(
@@ -225,15 +218,19 @@ def _pnl_figures(
         rows = rows[rows["line"].map(lambda line: normalise_loose(str(line)) in names)]
     if rows.empty:
         return {}
+    return _plan_and_actual(rows)
+
+
+def _plan_and_actual(rows: pd.DataFrame) -> dict[str, Figure]:
+    """The rows' plan and actual summed, each where any is written, with the cells they come from."""
     sheet = str(rows["sheet"].iloc[0])
     found = {}
     for measure in ("plan", "actual"):
         values = as_floats(rows[measure])
         if values.notna().any():
             letters = optional_column(rows, f"{measure}_col").tolist()
-            found[measure] = Figure(
-                sheet, _span(letters, rows["row"].tolist()), float(values.sum()), fmt(values.sum())
-            )
+            where = _span(letters, rows["row"].tolist())
+            found[measure] = Figure(sheet, where, float(values.sum()), fmt(values.sum()))
     return found
 
 
