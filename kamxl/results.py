@@ -365,18 +365,24 @@ def _plan_forms(results: Results, src: _Input, settings: Settings) -> None:
 
 
 def _owners(results: Results, src: _Input, settings: Settings) -> None:
-    """By salesperson (docs/method.md §13.1); the hours stay blank where the time forms name no owner (the
-    负责人 sheet says so)."""
-    from kamxl.calc.owners import by_owner
+    """By salesperson (docs/method.md §13.1): the hours of a time form with an owner column, or of a log
+    whose title names one owner; else blank (the 负责人 sheet says so)."""
+    from kamxl.calc.owners import by_owner, named_owners, split_owners, with_titled_owner
 
+    receivables = results.receivables.rows if results.receivables else None
+    monthly = results.monthly
+    split = None if monthly is None else split_owners(monthly, settings.get("goals.owner_separators"))
     time_form = next((form for form in ("worklog", "todo") if src.has(form)), None)
-    results.owners = by_owner(
-        results.customers,
-        results.receivables.rows if results.receivables else None,
-        results.monthly,
-        src.table(time_form) if time_form else None,
-        settings,
-    )
+    entries = None
+    if time_form is not None:  # a log titled with its owner's name is that owner's time
+        titles = {sheet.sheet: sheet.meta.get("title") for sheet in src.workbook.forms.get(time_form, [])}
+        known = named_owners([receivables, results.customers, split])
+        entries = with_titled_owner(src.table(time_form), titles, known)
+    results.owners = by_owner(results.customers, receivables, monthly, entries, settings)
+    if results.owners is not None and entries is not None and "owner" in entries.columns:
+        table = src.table(time_form) if time_form else None
+        if table is not None and "owner" not in table.columns:  # the owners were taken from the titles
+            results.owners.attrs["titled_hours"] = entries["owner"].dropna().unique().tolist()
 
 
 def _crossform(results: Results, src: _Input, settings: Settings) -> None:

@@ -10,6 +10,8 @@ that the owners' rows add up to the region's totals.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -96,8 +98,8 @@ def by_owner(
         table["p1_customers"].astype(float).fillna(0.0).astype(int) if customers is not None else np.nan
     )
     table["collections_rate"] = divide(table["collections_actual"], table["collections_plan"])
-    has_hours = time_entries is not None and "owner" in time_entries.columns
-    table["hours"] = table["hours"].astype(float).fillna(0.0) if has_hours else np.nan
+    # an owner with no time entries logged none: blank, not 0 (which would say 0 hours spent)
+    table["hours"] = table["hours"].astype(float)
     table["plan_attainment"] = table["plan_attainment"].astype(float)
     unassigned = settings.label("owners.unassigned")
     table.index = [unassigned if key == _UNASSIGNED else key for key in table.index]
@@ -117,6 +119,11 @@ def _key_order(frames: list[pd.DataFrame | None]) -> list[str]:
             seen.update(dict.fromkeys(owner_keys(frame["owner"]).tolist()))
     ordered = [key for key in seen if key != _UNASSIGNED]
     return ordered + ([_UNASSIGNED] if _UNASSIGNED in seen else [])
+
+
+def named_owners(frames: list[pd.DataFrame | None]) -> list[str]:
+    """The owners the forms name, in order of first appearance (the unassigned key left out)."""
+    return [key for key in _key_order(frames) if key != _UNASSIGNED]
 
 
 def _pipeline(customers: pd.DataFrame | None) -> pd.DataFrame:
@@ -150,6 +157,25 @@ def _hours(time_entries: pd.DataFrame | None) -> pd.DataFrame:
     if time_entries is None or "owner" not in time_entries.columns:
         return pd.DataFrame(columns=["hours"], dtype=float)
     return _sums(time_entries, {"hours": "hours"})
+
+
+def with_titled_owner(
+    entries: pd.DataFrame | None, titles: Mapping[str, str | None], known: Iterable[str]
+) -> pd.DataFrame | None:
+    """A time form without an owner column whose sheet title names exactly one known owner ("工作日志 —
+    王伟 2026年3月"): that sheet's rows are the owner's. A title naming none or several leaves its rows
+    unassigned; a form with an owner column is left as it is."""
+    if entries is None or "owner" in entries.columns or entries.empty:
+        return entries
+    names = [name for name in dict.fromkeys(known) if name]
+    owner_of: dict[str, str] = {}
+    for sheet, title in titles.items():
+        named = [name for name in names if title and name in title]
+        if len(named) == 1:
+            owner_of[sheet] = named[0]
+    if not owner_of:
+        return entries
+    return entries.assign(owner=entries["sheet"].map(owner_of))
 
 
 def region_totals(customers: pd.DataFrame | None, receivables: pd.DataFrame | None) -> dict[str, float]:

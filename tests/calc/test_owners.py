@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from kamxl.calc.owners import OWNER_COLUMNS, by_owner, owner_keys, region_totals
+from kamxl.calc.owners import OWNER_COLUMNS, by_owner, owner_keys, region_totals, with_titled_owner
 
 
 def opportunities(rows):
@@ -108,7 +108,7 @@ def test_hours_where_the_time_form_names_owners(settings):
     entries = pd.DataFrame({"owner": ["王伟", None, "王伟"], "hours": [2.0, 1.5, "3"]})
     table = by_owner(None, RECEIVABLES, None, entries, settings).set_index("owner")
     assert table.loc["王伟", "hours"] == 5.0 and table.loc["未指定", "hours"] == 1.5
-    assert table.loc["李娜", "hours"] == 0.0
+    assert pd.isna(table.loc["李娜", "hours"])  # logged no time: blank, not 0 hours spent
     without = by_owner(None, RECEIVABLES, None, entries.drop(columns="owner"), settings)
     assert without["hours"].isna().all()
 
@@ -158,3 +158,48 @@ def test_owners_add_up_to_the_region_whatever_the_owners(receivable_rows, opport
         assert table[column].sum() == pytest.approx(total)
     assert table["owner"].is_unique
     assert table["p1_customers"].sum() == len(opps)  # every customer is P1, and has one owner
+
+
+LOG = pd.DataFrame({"sheet": ["日志", "日志", "待办"], "hours": [2.0, 3.0, 1.0]})
+
+
+@pytest.mark.parametrize(
+    ("titles", "owners"),
+    [
+        ({"日志": "工作日志 — 王伟 2026年3月", "待办": "待办单"}, ["王伟", "王伟", None]),
+        (
+            {"日志": "工作日志 — 王伟、李娜", "待办": "李娜的待办单"},
+            [None, None, "李娜"],
+        ),  # two named: neither
+        ({"日志": "工作日志", "待办": None}, None),  # no title names an owner: no owner column
+        ({"日志": "工作日志 — 赵六"}, None),  # a name no form knows
+    ],
+)
+def test_a_time_form_titled_with_one_owner_is_that_owners(titles, owners):
+    found = with_titled_owner(LOG, titles, ["王伟", "李娜", "张强"])
+    if owners is None:
+        assert "owner" not in found.columns
+    else:
+        assert [None if pd.isna(owner) else owner for owner in found["owner"]] == owners
+
+
+def test_a_time_form_with_an_owner_column_keeps_it():
+    entries = LOG.assign(owner=["张强", None, "张强"])
+    assert with_titled_owner(entries, {"日志": "工作日志 — 王伟"}, ["王伟"]) is entries
+
+
+def test_the_samples_work_log_is_wang_weis(settings):
+    """east-2026-03's work log is titled 工作日志 — 王伟 2026年3月: its 26.5 hours (by hand: the log's
+    rows) are 王伟's; 李娜 and 张强 logged none, so theirs are blank."""
+    import datetime as dt
+
+    from kamxl.read import read_workbook
+    from kamxl.results import build_results
+    from tests.conftest import SAMPLES
+
+    results = build_results(
+        read_workbook(SAMPLES / "east-2026-03.xlsx", settings), settings, dt.date(2026, 3, 31)
+    )
+    hours = results.owners.set_index("owner")["hours"]
+    assert hours["王伟"] == 26.5 and hours[["李娜", "张强"]].isna().all()
+    assert results.owners.attrs["titled_hours"] == ["王伟"]

@@ -75,6 +75,11 @@ def write_owners(book: Book, results: Results, counted: Counted | None) -> None:
     for key in _left_out(results, columns):
         end += 1
         sheet.text(end, 0, book.label(f"owners.left_out.{key}"), "note", fit=False)
+    titled = owners.attrs.get("titled_hours")
+    if titled and "hours" in columns:  # hours from a log titled with its owner's name: the others have none
+        end += 1
+        names = book.label("owners.separator").join(titled)
+        sheet.text(end, 0, book.label("owners.hours_from_title", owners=names), "note", fit=False)
     rec = results.receivables
     if rec is not None:
         # SUMIFS over the receivables sheet's rows, when it was written and its customers' names match exactly
