@@ -373,16 +373,16 @@ def _owners(results: Results, src: _Input, settings: Settings) -> None:
     monthly = results.monthly
     split = None if monthly is None else split_owners(monthly, settings.get("goals.owner_separators"))
     time_form = next((form for form in ("worklog", "todo") if src.has(form)), None)
-    entries = None
-    if time_form is not None:  # a log titled with its owner's name is that owner's time
-        titles = {sheet.sheet: sheet.meta.get("title") for sheet in src.workbook.forms.get(time_form, [])}
+    written = src.table(time_form) if time_form else None
+    entries = written
+    if written is not None and "owner" not in written.columns:  # a log titled with its owner's name
+        sheets = src.workbook.forms.get(time_form or "", [])
+        titles = {sheet.sheet: sheet.meta.get("title") for sheet in sheets}
         known = named_owners([receivables, results.customers, split])
-        entries = with_titled_owner(src.table(time_form), titles, known)
+        entries = with_titled_owner(written, titles, known)
     results.owners = by_owner(results.customers, receivables, monthly, entries, settings)
-    if results.owners is not None and entries is not None and "owner" in entries.columns:
-        table = src.table(time_form) if time_form else None
-        if table is not None and "owner" not in table.columns:  # the owners were taken from the titles
-            results.owners.attrs["titled_hours"] = entries["owner"].dropna().unique().tolist()
+    if results.owners is not None and entries is not written and entries is not None:
+        results.owners.attrs["titled_hours"] = entries["owner"].dropna().unique().tolist()
 
 
 def _crossform(results: Results, src: _Input, settings: Settings) -> None:

@@ -22,7 +22,6 @@ from kamxl.write.files import atomic_path
 from kamxl.write.words import is_rate_indicator
 from kamxl.write.xlsx.book import Book, Sheet, cell, chart_rows, new_workbook, quote, records, rng
 from kamxl.write.xlsx.matrix import add_matrix_guides, matrix_axis, matrix_helper, point_series
-from kamxl.write.xlsx.pages import fits_on_a_page
 
 CLASS_ORDER = ("financial", "market", "image", "management")
 GRADES = ("A", "B", "C", "D", "E")
@@ -443,7 +442,7 @@ def _write_overview(
     # the matrix right of the grades chart: the overview is one landscape page, the chart under its
     # ranking (below the departments it went to a second page, alone, its table's rule left on the first)
     _matrix_chart(book, sheet, first, ranked, grades_head)
-    repeat = not fits_on_a_page(sheet, last)
+    repeat = not sheet.fits_on_a_page(last)
     sheet.finish(head, len(OVERVIEW_COLUMNS) - 1, last, repeat=repeat)
     sheet.one_page = len(ranked) <= int(settings.get("appraisal.overview_one_page_rows"))
 

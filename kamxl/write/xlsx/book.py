@@ -53,6 +53,7 @@ DATE_WIDTH = 12
 PERCENT_WIDTH = 8
 LINE_HEIGHT = 15.0  # points per line of 10-point text in a CJK font (YaHei / Noto CJK lines are ~1.4 em)
 ROW_PADDING = 4.0
+DEFAULT_ROW_POINTS = 15.0  # a row of 10-point text as Excel sets it (LibreOffice prints it print.row_px high)
 MAX_ROW_HEIGHT = 409  # Excel's limit on a row's height, in points
 ROW_PX = 20  # a default row's height in pixels (15 points at 96 dpi)
 A4 = 9  # XlsxWriter's paper code
@@ -410,6 +411,7 @@ class Sheet:
         self.widths: dict[int, float] = {}
         self.hidden: set[int] = set()
         self.charts: list[PlacedChart] = []
+        self.kept: list[tuple[int, int]] = []  # (first, last) rows of a table printed on one page if they fit
         self.titles: list[tuple[str, str]] = []  # (text, format) of the title rows, from row 0
         self.portrait, self.freeze_cols = False, 0
         self.one_page = False  # a form: the whole sheet on one page (an appraisal)
@@ -685,18 +687,50 @@ class Sheet:
         The pages are laid out as LibreOffice prints them (the way the reviews are printed and checked):
         its rows of 10-point text are ``print.row_px`` high, not Excel's 20 pixels.
         """
-        settings = self.book.settings
-        margins = settings.get("print.margins_in")
-        height_in = settings.get(f"print.paper_width_in.{'landscape' if self.portrait else 'portrait'}")
-        row_px = settings.get("print.row_px")
-        page = (height_in - margins["top"] - margins["bottom"]) * 96 / scale - 2 * row_px  # a header repeats
-        for row, height in sorted((placed.row, placed.height) for placed in self.charts):
+        row_px = self.book.settings.get("print.row_px")
+        page = self._printable_height_px() / scale - 2 * row_px  # a header repeats
+        blocks = [(placed.row, placed.height) for placed in self.charts]
+        blocks += [(first, self._rows_height(first, last, row_px)) for first, last in self.kept]
+        for row, height in sorted(blocks):
             top = self._row_y(row, row_px)
             breaks = [self._row_y(brk, row_px) for brk in self.ws.hbreaks if brk <= row]
             start = max(breaks, default=0.0)
             start += (top - start) // page * page  # the automatic breaks since the last manual one
             if top + height > start + page and height <= page and row not in self.ws.hbreaks:
                 self.ws.set_h_pagebreaks(sorted([*self.ws.hbreaks, row]))
+
+    def keep_together(self, first: int, last: int) -> None:
+        """Print rows ``first``..``last`` (a table's title line to its last row) on one page when they fit
+        on one: a page break before them rather than through them, by the rule that keeps a chart whole.
+
+        A sheet of several tables (计划) has no one header to repeat on every page, so a table split across
+        two pages would leave rows without a header.
+        """
+        self.kept.append((first, last))
+
+    def fits_on_a_page(self, last: int) -> bool:
+        """Whether rows 0..``last`` fit on the first page at full size (landscape unless the sheet is
+        portrait): a table that does needs no header repeated on further pages, where it would print above
+        a chart."""
+        row_px = self.book.settings.get("print.row_px")
+        return self._rows_height(0, last, row_px) <= self._printable_height_px()
+
+    def _printable_height_px(self) -> float:
+        """The page's height inside its margins, in pixels at 96 dpi and full size."""
+        settings = self.book.settings
+        margins = settings.get("print.margins_in")
+        height_in = settings.get(f"print.paper_width_in.{'landscape' if self.portrait else 'portrait'}")
+        return float((height_in - margins["top"] - margins["bottom"]) * 96)
+
+    def _rows_height(self, first: int, last: int, row_px: float) -> int:
+        """How tall rows ``first``..``last`` print, measured when the pages are laid out (after rows with
+        wrapped text were made taller): ``print.row_px`` a row unless set otherwise."""
+        total = 0.0
+        for row in range(first, last + 1):
+            found = self.ws.row_info.get(row)
+            set_to = None if found is None else (0.0 if found.hidden else found.height)
+            total += row_px if set_to is None else set_to * row_px / DEFAULT_ROW_POINTS
+        return int(total)
 
     def _row_y(self, row: int, row_px: float) -> float:
         """How far down the sheet ``row`` starts, in pixels (rows set taller, or hidden, as they are)."""

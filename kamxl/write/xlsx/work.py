@@ -30,7 +30,6 @@ from kamxl.write.xlsx.book import (
     records,
     rng,
 )
-from kamxl.write.xlsx.pages import keep_together
 
 TODO_COLUMNS = ("date", "quadrant", "task", "related", "hours", "done")
 QUADRANT_COLUMNS = ("quadrant", "quadrant_label", "tasks", "hours", "share", "completion")
@@ -255,7 +254,7 @@ def _monthly_plan(book: Book, sheet: Sheet, monthly: pd.DataFrame, head: int) ->
         sheet.text(row, 5, item["owner"])
         sheet.number(row, 6, item["last_actual"], kind)
     attainment_colours(book, sheet, head + 1, head + len(monthly), 4)
-    keep_together(sheet, head - 1, head + len(monthly))
+    sheet.keep_together(head - 1, head + len(monthly))
 
 
 def _weekly_plan(book: Book, sheet: Sheet, weeks: pd.DataFrame, goals: pd.DataFrame, head: int) -> int:
@@ -273,7 +272,7 @@ def _weekly_plan(book: Book, sheet: Sheet, weeks: pd.DataFrame, goals: pd.DataFr
         sheet.text(row, 6, week["owner"])
     last = first + len(weeks) - 1
     attainment_colours(book, sheet, first, last, 4)
-    keep_together(sheet, head - 1, last)
+    sheet.keep_together(head - 1, last)
     goals_head = last + 3
     _weeks_add_up(book, sheet, goals, goals_head, rng(first, 1, last, 1, True), rng(first, 2, last, 2, True))
     return goals_head + len(goals) + 3
@@ -283,7 +282,7 @@ def _weeks_add_up(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int, name
     """Per goal: the weeks' targets summed (SUMIF over the weekly plan) against the month's; short if less."""
     sheet.text(head - 1, 0, book.label("report.titles.weeks_add_up"), "key", fit=False)
     sheet.headings(head, WEEKS_COLUMNS)
-    keep_together(sheet, head - 1, head + len(goals))
+    sheet.keep_together(head - 1, head + len(goals))
     flag = book.heading("short_flag")
     for row, goal in enumerate(records(goals), head + 1):
         weeks_target, month_target = cell(row, 2), cell(row, 3)
@@ -307,7 +306,7 @@ def _goal_checks(book: Book, sheet: Sheet, goals: pd.DataFrame, head: int) -> No
         head, [book.heading("form"), book.heading("goal"), *checks, book.label("values.goal_reason.reasons")]
     )
     sheet.at_least(reasons_col, book.width("goal_reasons"))
-    keep_together(sheet, head - 1, head + len(goals))
+    sheet.keep_together(head - 1, head + len(goals))
     for row, goal in enumerate(records(goals), head + 1):
         sheet.text(row, reasons_col, _reasons_text(book, goal.get("reasons")) or None, "wrap", fit=False)
         sheet.text(row, 0, book.label(f"forms.{goal['form']}"))
